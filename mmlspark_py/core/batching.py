@@ -1,0 +1,123 @@
+"""Arrow-batched execution of Python code over DataFrame columns: the one way Python stages run.
+
+:func:`with_batched_columns` adds columns computed by ``fn`` on Arrow record batches of at most ``batch_rows``
+rows. Only the named input columns travel to the Python worker and only the new columns travel back (Spark's
+``arrow_udf``, pyspark >= 4.1; older versions fall back to ``mapInArrow``, which moves whole rows). Memory per
+task is bounded by the batch: Spark hands Python Arrow batches bounded by
+``spark.sql.execution.arrow.maxRecordsPerBatch``/``maxBytesPerBatch`` and they are cut further into slices of
+``batch_rows`` before ``fn`` sees them.
+
+``fn`` receives a ``pyarrow.RecordBatch`` with the input columns (named as in the DataFrame) and returns a
+``pyarrow.RecordBatch`` or ``Table`` with exactly the output fields, in order, with the same number of rows.
+It runs in Python workers: load models through :mod:`mmlspark_py.core.model_cache` inside it, never outside,
+and let it capture plain values only (strings, numbers, specs, a SharedPayload), never the stage itself, which
+may hold JVM objects that cannot be shipped.
+
+Example::
+
+    def lengths(batch):
+        return pa.record_batch([pc.utf8_length(batch.column("text"))], names=["len"])
+    df2 = with_batched_columns(df, ["text"], lengths, StructType([StructField("len", IntegerType())]), 1024)
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from typing import Callable, Iterator, List, Sequence, Tuple, Union
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
+from pyspark.sql.types import StructType
+
+from mmlspark_py.core.stage import column
+
+BatchFn = Callable[[pa.RecordBatch], Union[pa.RecordBatch, pa.Table]]
+
+# Overridable for tests of the pre-4.1 path; production code never changes it.
+USE_ARROW_UDF = hasattr(F, "arrow_udf")
+
+
+def slices(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Zero-copy slices of ``batch`` with at most ``batch_rows`` rows each."""
+    for start in range(0, batch.num_rows, batch_rows):
+        yield batch.slice(start, batch_rows)
+
+
+def _checked_output(result: Union[pa.RecordBatch, pa.Table], out_schema: StructType,
+                    num_rows: int) -> pa.RecordBatch:
+    if isinstance(result, pa.Table):
+        result = result.combine_chunks().to_batches()[0] if result.num_rows else \
+            pa.RecordBatch.from_pylist([], schema=result.schema)
+    if result.schema.names != out_schema.names or result.num_rows != num_rows:
+        raise RuntimeError(f"batch function returned columns {result.schema.names} with {result.num_rows} rows; "
+                           f"expected {out_schema.names} with {num_rows} rows")
+    return result
+
+
+def _run_sliced(batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType,
+                batch_rows: int) -> Iterator[pa.RecordBatch]:
+    for part in slices(batch, batch_rows):
+        if part.num_rows:
+            yield _checked_output(fn(part), out_schema, part.num_rows)
+
+
+def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int):
+    arrow_schema = to_arrow_schema(out_schema)
+
+    def run(arrays: Iterator[Union[pa.Array, Tuple[pa.Array, ...]]]) -> Iterator[pa.Array]:
+        for arrs in arrays:
+            arrs = arrs if isinstance(arrs, tuple) else (arrs,)
+            batch = pa.RecordBatch.from_arrays(list(arrs), names=list(input_cols))
+            parts = [pa.StructArray.from_arrays(out.columns, fields=list(out.schema))
+                     for out in _run_sliced(batch, fn, out_schema, batch_rows)]
+            yield parts[0] if len(parts) == 1 else \
+                pa.concat_arrays(parts) if parts else pa.array([], type=pa.struct(list(arrow_schema)))
+
+    with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
+        warnings.simplefilter("ignore", UserWarning)
+        return F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)
+
+
+def _via_arrow_udf(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
+                   batch_rows: int) -> DataFrame:
+    tmp = f"__mmlspark_batch_{uuid.uuid4().hex}"
+    udf = _struct_udf(input_cols, fn, out_schema, batch_rows)
+    staged = df.withColumn(tmp, udf(*[column(c) for c in input_cols]))
+    kept: List = [column(c) for c in df.columns if c not in out_schema.names]
+    return staged.select(*kept, *[F.col(tmp)[f.name].alias(f.name) for f in out_schema])
+
+
+def _via_map_in_arrow(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
+                      batch_rows: int) -> DataFrame:
+    kept = [f for f in df.schema if f.name not in out_schema.names]
+    full_schema = StructType(kept + [f for f in out_schema])
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for start in range(0, batch.num_rows, batch_rows):
+                part = batch.slice(start, batch_rows)
+                out = next(_run_sliced(part.select(list(input_cols)), fn, out_schema, batch_rows))
+                yield pa.RecordBatch.from_arrays(
+                    [part.column(f.name) for f in kept] + list(out.columns), names=full_schema.names)
+
+    return df.mapInArrow(run, full_schema)
+
+
+def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
+                         batch_rows: int) -> DataFrame:
+    """``df`` plus the fields of ``out_schema`` computed by ``fn`` over Arrow batches of input columns.
+
+    :param df: the input DataFrame; its columns are kept (a column named like an output is replaced).
+    :param input_cols: the columns ``fn`` reads, in order.
+    :param fn: batch function (see the module docstring); called in Python workers.
+    :param out_schema: the fields ``fn`` returns; they are appended in this order and are nullable.
+    :param batch_rows: the most rows ``fn`` sees at once (bounds memory per task).
+    :raises RuntimeError: in the task, when ``fn`` returns other columns or another row count.
+    """
+    if not input_cols:
+        raise ValueError("with_batched_columns needs at least one input column")
+    run = _via_arrow_udf if USE_ARROW_UDF else _via_map_in_arrow
+    return run(df, input_cols, fn, out_schema, batch_rows)

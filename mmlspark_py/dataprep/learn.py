@@ -1,0 +1,143 @@
+"""``learn()``: the Spark-free entry point of data preparation by example.
+
+Params:
+    examples: ``[(input tuple, output str), ...]`` (a bare string input is read as a 1-tuple).
+    inputs: unlabeled input tuples of the same arity, used to rank programs (a bounded sample of
+        at most ``max_inputs`` is used).
+    k: how many distinct programs to keep (``LearnedProgram.topK``).
+    timeout: seconds allowed for synthesis (``SynthesisTimeout`` past it).
+
+Errors: ``ContradictoryExamples`` (names the input and both outputs), ``DataPrepError`` on bad
+arity or types, ``NoProgramFound`` listing the examples no program explains.
+
+Example::
+
+    >>> p = learn([(("Marta Quillfeather",), "Quillfeather, Marta")],
+    ...           inputs=[("Jonah P. Wexley",), ("Bo Ng",)])
+    >>> p.run(("Bo Ng",))
+    'Ng, Bo'
+    >>> p.toSQL(["name"])[:9]
+    'CASE WHEN'
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Optional
+
+from .conditional import learn_programs
+from .dsl import Program
+from .errors import ContradictoryExamples, DataPrepError, NoProgramFound
+
+
+class LearnedProgram:
+    """A ranked list of programs; the first one is used by ``run``/``explain``/``toSQL``."""
+
+    def __init__(self, programs):
+        if not programs:
+            raise ValueError("LearnedProgram needs at least one program")
+        self.programs = list(programs)
+
+    @property
+    def program(self) -> Program:
+        return self.programs[0]
+
+    def run(self, row) -> Optional[str]:
+        """Output for one input tuple (``None`` = null)."""
+        return self.program.run(_as_tuple(row))
+
+    def explain(self, columns=None) -> str:
+        """Readable program; ``columns`` names the inputs."""
+        from .sql import python_only_note
+        return self.program.explain(columns) + python_only_note(self.program)
+
+    def toSQL(self, columns) -> str:
+        """Spark SQL expression text over the quoted input ``columns``."""
+        from .sql import to_sql
+        return to_sql(self.program, columns)
+
+    def topK(self, k: int) -> list:
+        """The ``k`` best distinct programs, best first."""
+        return self.programs[:k]
+
+    def outputsFor(self, row, k: int = 3) -> list:
+        """Distinct candidate outputs of the top ``k`` programs for one row, best first."""
+        seen = []
+        for p in self.programs[:k]:
+            v = p.run(_as_tuple(row))
+            if v not in seen:
+                seen.append(v)
+        return seen
+
+    def to_json(self) -> dict:
+        return {"programs": [p.to_json() for p in self.programs]}
+
+    @staticmethod
+    def from_json(d: dict) -> "LearnedProgram":
+        return LearnedProgram([Program.from_json(p) for p in d["programs"]])
+
+
+def _as_tuple(row) -> tuple:
+    return (row,) if isinstance(row, str) or row is None else tuple(row)
+
+
+def validate_examples(examples, arity: Optional[int] = None) -> list:
+    """Normalise ``examples`` to ``[(tuple, str)]``; check arity, types and contradictions."""
+    if not examples:
+        raise DataPrepError("examples is empty: give at least one (input tuple, output) pair")
+    norm = []
+    for i, ex in enumerate(examples):
+        try:
+            inp, out = ex
+        except (TypeError, ValueError):
+            raise DataPrepError(f"example {i} is {ex!r}; expected (input tuple, output string)")
+        inp = _as_tuple(inp)
+        if arity is None:
+            arity = len(inp)
+        if len(inp) != arity:
+            raise DataPrepError(f"example {i} has {len(inp)} input value(s) {inp!r}; expected {arity} "
+                                f"(one per input column)")
+        if not isinstance(out, str) or not all(v is None or isinstance(v, str) for v in inp):
+            raise DataPrepError(f"example {i} {ex!r}: inputs must be strings or None and the "
+                                f"output a string")
+        norm.append((inp, out))
+    seen = {}
+    for inp, out in norm:
+        if inp in seen and seen[inp] != out:
+            raise ContradictoryExamples(f"contradictory examples: input {inp!r} is given two outputs, "
+                                        f"{seen[inp]!r} and {out!r}")
+        seen[inp] = out
+    return list(dict.fromkeys(norm))
+
+
+def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: int = 40,
+          seed: int = 0) -> LearnedProgram:
+    """Learn a program from ``examples``, ranked with the unlabeled ``inputs``; see module doc."""
+    examples = validate_examples(examples)
+    arity = len(examples[0][0])
+    unl = [_as_tuple(u) for u in inputs]
+    for u in unl:
+        if len(u) != arity:
+            raise DataPrepError(f"unlabeled input {u!r} has {len(u)} value(s); expected {arity}")
+    labeled = {e[0] for e in examples}
+    unl = list(dict.fromkeys(u for u in unl if u not in labeled))
+    if len(unl) > max_inputs:
+        unl = random.Random(seed).sample(unl, max_inputs)
+    deadline = time.monotonic() + timeout
+    progs = learn_programs(examples, unl, k=k, deadline=deadline)
+    if not progs:
+        raise NoProgramFound(_no_program_message(examples, unl, deadline))
+    distinct = list(dict.fromkeys(p for _c, p in progs))
+    return LearnedProgram(distinct)
+
+
+def _no_program_message(examples, unl, deadline) -> str:
+    """Name the examples that no program explains: those that break the first example's program."""
+    first = learn_programs(examples[:1], unl, k=1, deadline=deadline)
+    if not first:
+        bad = examples[:1]
+    else:
+        bad = [e for e in examples if first[0][1].run(e[0]) != e[1]]
+    lines = "; ".join(f"{i!r} -> {o!r}" for i, o in bad)
+    return (f"no program explains all {len(examples)} examples; not explained: {lines}. "
+            f"Check these examples or give more examples of each input shape")

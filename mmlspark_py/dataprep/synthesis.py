@@ -1,0 +1,229 @@
+"""Synthesis of one concatenation program from examples (FlashFill's DAG, BlinkFill's ranking).
+
+The first example's output is cut into segments; each segment is explained by a constant, a
+substring of an input column (with a case change) or a semantic atom. Positions of a substring
+are all token boundaries and absolute offsets that evaluate to the segment's ends in the first
+example's input; they are grouped by their values on the other examples ("signatures"), which
+represents the version space of FlashFill compactly. A dynamic program over states
+``(offset in output 1, offset in output 2, ...)`` finds the cheapest concatenations that produce
+every example's output, keeping the k best.
+
+Ranking (lower cost is better): fewer atoms; substrings over constants for letters and digits,
+constants for punctuation; token positions over absolute ones; small match indices; whole token
+matches. Input-driven ranking: the unlabeled inputs penalise positions that are undefined on them
+and substrings that come out null on them (BlinkFill).
+
+Example::
+
+    >>> progs = learn_concats([(("Marta Quillfeather",), "Quillfeather, Marta")],
+    ...                       [("Jonah P. Wexley",)], k=1)
+    >>> progs[0][1].eval(("Bo Ng",))
+    'Ng, Bo'
+"""
+from __future__ import annotations
+
+import heapq
+import time
+
+from . import semantic, tokens
+from .dsl import CASES, AbsPos, Concat, Const, SubStr, TokPos, apply_case, initcap
+from .errors import SynthesisTimeout
+
+_ATOM = 1.0
+_NULL_PENALTY = 6.0
+_CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
+
+
+def const_cost(text: str) -> float:
+    return _ATOM + sum(1.3 if c.isalnum() else 0.12 for c in text)
+
+
+def _abs_cost(k: int) -> float:
+    return 0.1 if k in (0, -1) else 2.2 + 0.15 * abs(k)
+
+
+class _Column:
+    """Position candidates of one input column, grouped by their values on the other examples."""
+
+    def __init__(self, col, examples, unlabeled):
+        self.col = col
+        texts = [r[col] for r, _ in examples]
+        self.texts = texts
+        self.utexts = [u[col] for u in unlabeled if u[col] is not None]
+        toks = list(tokens.CLASSES) + tokens.literals_in(texts)
+        self.groups = [dict() for _ in range(len(texts[0]) + 1)]
+        self.uvals = {}
+        s = texts[0]
+        for a in range(len(s) + 1):
+            self._add(AbsPos(a), _abs_cost(a), a)
+            self._add(AbsPos(a - len(s) - 1), _abs_cost(a - len(s) - 1), a)
+        for tok in toks:
+            for idx, (b, e) in enumerate(tok.spans(s)):
+                c = tok.cost + 0.35 * idx
+                self._add(TokPos(tok.name, idx + 1, "start"), c, b)
+                self._add(TokPos(tok.name, idx + 1, "end"), c, e)
+            for idx, (b, e) in enumerate(tok.rev_spans(s)):
+                c = tok.cost + 0.05 + 0.35 * idx
+                self._add(TokPos(tok.name, -idx - 1, "start"), c, b)
+                self._add(TokPos(tok.name, -idx - 1, "end"), c, e)
+        for g in self.groups:
+            for lst in g.values():
+                lst.sort(key=lambda t: t[0])
+                del lst[3:]
+
+    def _add(self, pos, cost, a):
+        sig = tuple(pos.eval(t) for t in self.texts[1:])
+        uv = [pos.eval(t) for t in self.utexts]
+        if uv:
+            cost += _NULL_PENALTY * sum(v is None for v in uv) / len(uv)
+        self.uvals[pos] = uv
+        self.groups[a].setdefault(sig, []).append((cost, pos))
+
+    def pair(self, c1, c2):
+        """Cheapest (cost, p1, p2) among the kept candidates of two groups, with the unlabeled
+        inputs' null rate of the resulting substring as a penalty."""
+        best = None
+        for k1, p1 in c1:
+            u1 = self.uvals[p1]
+            for k2, p2 in c2:
+                u2 = self.uvals[p2]
+                bad = sum(a is None or b is None or b < a for a, b in zip(u1, u2))
+                cost = k1 + k2 + (_NULL_PENALTY * bad / len(u1) if u1 else 0.0)
+                if isinstance(p1, TokPos) and isinstance(p2, TokPos) and p1.side == "start" \
+                        and p2.side == "end" and (p1.token, p1.k) == (p2.token, p2.k):
+                    cost -= 0.9 * min(k1, k2)
+                if best is None or cost < best[0]:
+                    best = (cost, p1, p2)
+        return best
+
+
+def _sub_edges(col: _Column, out: str):
+    """For each output offset i: (j, col, case, a, b) with case(s[a:b]) == out[i:j] in example 1."""
+    s = col.texts[0]
+    edges = [[] for _ in range(len(out) + 1)]
+    for case in CASES:
+        full = apply_case(case, s)
+        same_len = case != "title" and len(full) == len(s)
+        if case == "title" and len(s) > 400:
+            continue
+        for a in range(len(s)):
+            fa = full[a:] if same_len else (initcap(s[a:]) if case == "title" else None)
+            if fa is None:
+                continue
+            for i in range(len(out)):
+                m = 0
+                while m < len(fa) and i + m < len(out) and fa[m] == out[i + m]:
+                    m += 1
+                for ln in range(1, m + 1):
+                    edges[i].append((i + ln, col, case, a, a + ln))
+    return edges
+
+
+def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=True):
+    """The ``k`` cheapest ``(cost, Concat)`` consistent with every example (``[]`` if none).
+
+    ``examples``: ``[(row tuple, output str)]`` with non-null inputs where used; ``unlabeled``:
+    row tuples used for ranking. Raises ``SynthesisTimeout`` past ``deadline`` (time.monotonic).
+    """
+    rows = [r for r, _ in examples]
+    outs = [o for _, o in examples]
+    n = len(examples)
+    out1 = outs[0]
+    if out1 == "":
+        return _empty_program(examples)
+    arity = len(rows[0])
+    cols = [_Column(c, examples, unlabeled) for c in range(arity)
+            if all(r[c] is not None for r in rows)]
+    sub_edges = [[] for _ in range(len(out1) + 1)]
+    for col in cols:
+        for i, lst in enumerate(_sub_edges(col, out1)):
+            sub_edges[i].extend(lst)
+    generic = [[] for _ in range(len(out1) + 1)]
+    for i in range(len(out1)):
+        for j in range(i + 1, len(out1) + 1):
+            generic[i].append((j, Const(out1[i:j]), const_cost(out1[i:j])))
+    if allow_semantic:
+        for i, j, atom, cost in semantic.candidates(rows[0], out1, unlabeled):
+            generic[i].append((j, atom, cost))
+
+    goal = tuple(len(o) for o in outs)
+    start = (0,) * n
+    best = {start: [(0.0, None, None, None)]}
+    heap = [start]
+    seen = {start}
+    pair_memo = {}
+    while heap:
+        state = heapq.heappop(heap)
+        if deadline is not None and time.monotonic() > deadline:
+            raise SynthesisTimeout("synthesis timed out")
+        if state == goal:
+            continue
+        base = best[state]
+        i = state[0]
+        nexts = []
+        for j, atom, cost in generic[i]:
+            nxt = _advance_generic(atom, rows, outs, state, j)
+            if nxt is not None:
+                nexts.append((nxt, cost, atom))
+        for j, col, case, a, b in sub_edges[i]:
+            for sig1, c1 in col.groups[a].items():
+                for sig2, c2 in col.groups[b].items():
+                    nxt = _advance_sub(col, case, sig1, sig2, outs, state, j)
+                    if nxt is None:
+                        continue
+                    key = (col.col, a, sig1, b, sig2)
+                    pr = pair_memo.get(key)
+                    if pr is None:
+                        pr = pair_memo[key] = col.pair(c1, c2)
+                    cost = _ATOM + _CASE_COST[case] + pr[0]
+                    nexts.append((nxt, cost, SubStr(col.col, pr[1], pr[2], case)))
+        for nxt, cost, atom in nexts:
+            lst = best.setdefault(nxt, [])
+            for idx, entry in enumerate(base):
+                lst.append((entry[0] + cost, state, idx, atom))
+            lst.sort(key=lambda t: t[0])
+            del lst[k:]
+            if nxt not in seen:
+                seen.add(nxt)
+                heapq.heappush(heap, nxt)
+    if goal not in best:
+        return []
+    return [(c, Concat(_path(best, goal, idx))) for idx, (c, *_r) in enumerate(best[goal])]
+
+
+def _path(best, state, idx):
+    atoms = []
+    while True:
+        cost, prev, pidx, atom = best[state][idx]
+        if prev is None:
+            return tuple(reversed(atoms))
+        atoms.append(atom)
+        state, idx = prev, pidx
+
+
+def _advance_generic(atom, rows, outs, state, j):
+    nxt = [j]
+    for r, o, off in zip(rows[1:], outs[1:], state[1:]):
+        v = atom.eval(r)
+        if v is None or not o.startswith(v, off):
+            return None
+        nxt.append(off + len(v))
+    return tuple(nxt)
+
+
+def _advance_sub(col, case, sig1, sig2, outs, state, j):
+    nxt = [j]
+    for t, o, off, v1, v2 in zip(col.texts[1:], outs[1:], state[1:], sig1, sig2):
+        if v1 is None or v2 is None or v2 < v1:
+            return None
+        piece = apply_case(case, t[v1:v2])
+        if not o.startswith(piece, off):
+            return None
+        nxt.append(off + len(piece))
+    return tuple(nxt)
+
+
+def _empty_program(examples):
+    if all(o == "" for _, o in examples):
+        return [(_ATOM, Concat((Const(""),)))]
+    return []
