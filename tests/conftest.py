@@ -14,7 +14,7 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 SPARK_TEST_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.default.parallelism": "2",
-    "spark.driver.memory": "3g",
+    "spark.driver.memory": "2g",
     "spark.sql.execution.arrow.maxRecordsPerBatch": "1000",
     "spark.ui.enabled": "false",
     "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",

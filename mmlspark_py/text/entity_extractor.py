@@ -150,7 +150,7 @@ def _span_dicts(tokens: List[Optional[str]], tags: List[str]) -> List[Dict[str, 
     return [span._asdict() for span in tags_to_spans(words, tags)]
 
 
-class EntityExtractor(Transformer, _TaggerParams):
+class EntityExtractor(_TaggerParams, Transformer):
     """Entities of tokenized text from a pretrained bi-LSTM(-CRF) tagger (see the module docstring).
 
     :param inputCol: tokens, array<string>.

@@ -13,7 +13,7 @@ from mmlspark_py.text import neuroner
 from mmlspark_py.text.neuroner import convert_neuroner, read_neuroner_vocabulary
 from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError
 from mmlspark_py.text.tf_checkpoint import CheckpointError, read_checkpoint
-from tests.text.entities.tagger_fixtures import (LABELS, neuroner_dir, reference_scores, tiny_tagger_bytes,
+from tests.text.entities.tagger_fixtures import (neuroner_dir, reference_scores, tiny_tagger_bytes,
                                                  tiny_vocab, tiny_weights)
 
 CONLL_DIR = os.path.join(neuroner_dir(), "trained_models", "conll_2003_en")
