@@ -76,10 +76,12 @@ def _read_metadata(payload: bytes) -> TaggerMetadata:
                                         "only models saved by BiLSTMTagger are taggers")
             return TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
     import onnx
+    from google.protobuf.message import DecodeError
 
+    model = onnx.ModelProto()
     try:
-        model = onnx.load_model_from_string(payload, load_external_data=False)
-    except Exception as e:  # protobuf raises DecodeError and others
+        model.ParseFromString(payload)
+    except DecodeError as e:
         raise TaggerFormatError(f"model: not an ONNX model or Keras archive ({type(e).__name__}: {e})") from None
     props = {p.key: p.value for p in model.metadata_props}
     if METADATA_KEY not in props:

@@ -40,17 +40,36 @@ import numpy as np
 from mmlspark_py.text.crf import viterbi_decode
 
 __all__ = ["TaggerMetadata", "SequenceTagger", "TaggerFormatError", "METADATA_KEY", "KERAS_METADATA_MEMBER",
-           "normalize_token"]
+           "normalize_token", "SHAPE_PREFIX"]
 
 METADATA_KEY = "mmlspark_py.sequence_tagger"
 KERAS_METADATA_MEMBER = "mmlspark_py_sequence_tagger.json"
 FORMAT_VERSION = 1
 _INPUTS = ("token_ids", "token_lengths", "char_ids", "char_lengths")
 _DIGITS = re.compile(r"\d")
+SHAPE_PREFIX = "\x00shape:"
+
+
+def _shape(token: str) -> str:
+    """A coarse word-shape class, so an unknown token still says whether it is capitalised, a number, ..."""
+    if any(c.isdigit() for c in token):
+        kind = "digit"
+    elif token.isupper():
+        kind = "UPPER"
+    elif token[:1].isupper():
+        kind = "Title"
+    elif token.islower():
+        kind = "lower"
+    else:
+        kind = "other"
+    return SHAPE_PREFIX + kind
+
+
 _NORMALIZERS: Dict[str, Callable[[str], str]] = {
     "exact": lambda t: t,
     "lower": str.lower,
     "lower_zero_digits": lambda t: _DIGITS.sub("0", t.lower()),
+    "shape": _shape,
 }
 
 
@@ -69,7 +88,8 @@ class TaggerMetadata:
 
     :param labels: tag of each output index (e.g. ``B-PER``).
     :param tagScheme: ``BIO`` or ``BIOES``.
-    :param tokenVocab: token -> index; lookups try ``tokenLookup`` rules in order and fall back to
+    :param tokenVocab: token -> index; lookups try ``tokenLookup`` rules in order (``exact``, ``lower``,
+        ``lower_zero_digits``, ``shape`` = a word-shape key such as ``"\\x00shape:Title"``) and fall back to
         ``unkTokenIndex``.
     :param charVocab: character -> index, or None when the network has no character model.
     :param crf: None (argmax of the scores) or ``{"transitions": [[...]], "start": [...], "end": [...]}``.
@@ -162,7 +182,8 @@ class _KerasNetwork:
             raise TaggerFormatError(f"Keras model inputs {missing} are not among {list(_INPUTS)}")
 
     def __call__(self, feeds: Dict[str, np.ndarray]) -> np.ndarray:
-        out = self.model([feeds[n] for n in self.input_names], training=False)
+        inputs = [feeds[n] for n in self.input_names]
+        out = self.model(inputs[0] if len(inputs) == 1 else inputs, training=False)
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
 
@@ -178,6 +199,8 @@ class SequenceTagger:
         if "char_ids" in network.input_names and self.metadata.charVocab is None:
             raise TaggerFormatError("network reads char_ids but the metadata has no charVocab")
         self._labels = np.array(self.metadata.labels, dtype=object)
+        crf = self.metadata.crf
+        self._crf = None if crf is None else tuple(np.array(crf[k]) for k in ("transitions", "start", "end"))
         self._token_cache: Dict[str, int] = {}
 
     @classmethod
@@ -240,17 +263,15 @@ class SequenceTagger:
         out: List[Optional[List[str]]] = [None if s is None else [] for s in sentences]
         todo = [(i, ["" if t is None else t for t in s]) for i, s in enumerate(sentences) if s]
         todo.sort(key=lambda item: len(item[1]))
-        crf = self.metadata.crf
         for lo in range(0, len(todo), batch_size):
             chunk = todo[lo:lo + batch_size]
             sents = [s for _, s in chunk]
             scores = self.scores(sents)
             lengths = np.array([len(s) for s in sents])
-            if crf is None:
+            if self._crf is None:
                 paths = [row[:n].argmax(axis=-1) for row, n in zip(scores, lengths)]
             else:
-                paths = viterbi_decode(scores, lengths, np.array(crf["transitions"]),
-                                       np.array(crf["start"]), np.array(crf["end"]))
+                paths = viterbi_decode(scores, lengths, *self._crf)
             for (i, _), path in zip(chunk, paths):
                 out[i] = self._labels[np.asarray(path, dtype=np.int64)].tolist()
         return out

@@ -1,0 +1,105 @@
+"""Stages that change how a DataFrame is partitioned or stored, not its rows: Repartition, Cacher and
+PartitionConsolidator (SynapseML's ``stages``). Each is one call on Spark's DataFrame API.
+
+Example::
+
+    Pipeline(stages=[Repartition(n=64), Cacher(), featurizer]).fit(df)
+    PartitionConsolidator().transform(df)    # one partition per executor, e.g. before a rate-limited service
+"""
+
+from __future__ import annotations
+
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import StructType
+
+from mmlspark_py.core.params import HasInputCol, HasOutputCol, to_positive_int
+from mmlspark_py.core.stage import Transformer
+
+__all__ = ["Repartition", "Cacher", "PartitionConsolidator", "executor_count"]
+
+
+class _HasDisable(Params):
+    disable = Param(Params._dummy(), "disable", "whether to pass the DataFrame through unchanged (so that the "
+                    "stage can be turned off, e.g. for evaluation)", typeConverter=TypeConverters.toBoolean)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(disable=False)
+
+
+class Repartition(Transformer, _HasDisable):
+    """Splits the DataFrame into ``n`` partitions.
+
+    :param n: the number of partitions (required, > 0). Fewer than the DataFrame has: ``coalesce(n)`` (no
+        shuffle); otherwise ``repartition(n)`` (a round-robin shuffle), as SynapseML does.
+    :param disable: pass the DataFrame through unchanged (default False).
+
+    Columns and rows are unchanged; only their partitioning (and so row order) changes.
+    """
+
+    n = Param(Params._dummy(), "n", "number of partitions", typeConverter=to_positive_int)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        if not self.isDefined(self.n):
+            raise ValueError("Repartition: param n (the number of partitions, > 0) is not set")
+        return schema
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        if self.getDisable():
+            return df
+        n = self.getN()
+        return df.coalesce(n) if n < df.rdd.getNumPartitions() else df.repartition(n)
+
+
+class Cacher(Transformer, _HasDisable):
+    """Caches the DataFrame (``DataFrame.cache()``: memory, spilling to disk) so later stages reuse it.
+
+    :param disable: pass the DataFrame through uncached (default False).
+    """
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return schema
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        return df if self.getDisable() else df.cache()
+
+
+def executor_count(spark: SparkSession) -> int:
+    """The number of executors now registered (1 in local mode, where the driver is the executor)."""
+    sc = spark.sparkContext
+    # getExecutorMemoryStatus lists the driver's block manager too, except in local mode where it is the
+    # only one and also runs the tasks.
+    entries = sc._jsc.sc().getExecutorMemoryStatus().size()
+    return max(1, entries if sc.master.startswith("local") else entries - 1)
+
+
+class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):
+    """Moves all rows of each executor into one partition, so one task per executor consumes them.
+
+    Used before stages that must not run concurrently on one machine (e.g. calls to a rate-limited service).
+    SynapseML funnels the partitions of an executor through one running task with a shared in-JVM queue; here
+    the same effect comes from ``coalesce(<number of executors>)``, which merges partitions without a shuffle
+    and groups them by the executor that holds them. Rows and columns are unchanged.
+
+    :param inputCol, outputCol, concurrency, timeout, concurrentTimeout: accepted so SynapseML code moves by
+        changing its imports; as in SynapseML they do not change what this stage does.
+    """
+
+    concurrency = Param(Params._dummy(), "concurrency", "max number of concurrent calls (kept for SynapseML "
+                        "compatibility; not used by this stage)", typeConverter=to_positive_int)
+    timeout = Param(Params._dummy(), "timeout", "number of seconds to wait before closing the connection (kept "
+                    "for SynapseML compatibility; not used by this stage)", typeConverter=TypeConverters.toFloat)
+    concurrentTimeout = Param(Params._dummy(), "concurrentTimeout", "max number of seconds to wait on futures "
+                              "if concurrency >= 1 (kept for SynapseML compatibility; not used by this stage)",
+                              typeConverter=TypeConverters.toFloat)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._setDefault(concurrency=1, timeout=60.0)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return schema
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        return df.coalesce(executor_count(df.sparkSession))

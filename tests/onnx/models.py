@@ -1,0 +1,58 @@
+"""Small real ONNX models built with onnx.helper, and the path of the pretrained EfficientNet-Lite0."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+SHARED_MODELS = pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "models"
+EFFNET_PATH = (SHARED_MODELS / "efficientnet_lite0.onnx").resolve()
+EFFNET_SHA256 = "0335299d61fe78c377e63204f2e630e7312a0ec1e0cf7d1ad16d42d716f1c217"
+
+
+def mlp_model(seed: int = 0, opset: int = 17) -> onnx.ModelProto:
+    """x float[N,4] -> hidden = Relu(x W1 + b1) [N,3] -> y = hidden W2 [N,2]; hidden is an intermediate node."""
+    rng = np.random.default_rng(seed)
+    w1 = numpy_helper.from_array(rng.normal(size=(4, 3)).astype(np.float32), "W1")
+    b1 = numpy_helper.from_array(rng.normal(size=(3,)).astype(np.float32), "B1")
+    w2 = numpy_helper.from_array(rng.normal(size=(3, 2)).astype(np.float32), "W2")
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1", "B1"], ["pre"], name="gemm1"),
+        helper.make_node("Relu", ["pre"], ["hidden"], name="relu"),
+        helper.make_node("MatMul", ["hidden", "W2"], ["y"], name="matmul2"),
+    ]
+    graph = helper.make_graph(
+        nodes, "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        initializer=[w1, b1, w2])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def two_input_model() -> onnx.ModelProto:
+    """a double[N,2,3] and b int64[N] -> s = ReduceSum(a, axes [1,2]) + Cast(b) [N] (double); c = a * 2."""
+    axes = numpy_helper.from_array(np.array([1, 2], np.int64), "axes")
+    two = numpy_helper.from_array(np.array(2.0, np.float64), "two")
+    nodes = [
+        helper.make_node("ReduceSum", ["a", "axes"], ["r"], keepdims=0),
+        helper.make_node("Cast", ["b"], ["bf"], to=TensorProto.DOUBLE),
+        helper.make_node("Add", ["r", "bf"], ["s"]),
+        helper.make_node("Mul", ["a", "two"], ["c"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "two_inputs",
+        [helper.make_tensor_value_info("a", TensorProto.DOUBLE, ["N", 2, 3]),
+         helper.make_tensor_value_info("b", TensorProto.INT64, ["N"])],
+        [helper.make_tensor_value_info("s", TensorProto.DOUBLE, ["N"]),
+         helper.make_tensor_value_info("c", TensorProto.DOUBLE, ["N", 2, 3])],
+        initializer=[axes, two])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
