@@ -1,10 +1,16 @@
 """Data preparation by example: learn string transformations from a few input -> output examples.
 
 ``learn(examples, inputs=...)`` works on plain Python lists; the Spark stages
-(``DeriveColumnByExample``, ``SplitColumnByExample``) compile learned programs to Spark SQL.
+(``DeriveColumnByExample``, ``SplitColumnByExample`` and the prep steps) compile learned programs
+to Spark SQL; ``package.run_prep_package`` runs a saved or declared sequence of steps as a job.
 """
+from .derive import DeriveColumnByExample, DeriveColumnByExampleModel
 from .errors import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout
 from .learn import LearnedProgram, learn
+from .split import SplitColumnByExample, SplitColumnByExampleModel
+from .steps import DataPrepConvertType, DataPrepFillMissing, DataPrepFilter, DataPrepSelect
 
 __all__ = ["learn", "LearnedProgram", "DataPrepError", "ContradictoryExamples", "NoProgramFound",
-           "SynthesisTimeout"]
+           "SynthesisTimeout", "DeriveColumnByExample", "DeriveColumnByExampleModel",
+           "SplitColumnByExample", "SplitColumnByExampleModel", "DataPrepConvertType",
+           "DataPrepFillMissing", "DataPrepFilter", "DataPrepSelect"]

@@ -35,11 +35,15 @@ _CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
 
 
 def const_cost(text: str) -> float:
-    return _ATOM + sum(1.3 if c.isalnum() else 0.12 for c in text)
+    return _ATOM + sum(3.0 if c.isalnum() else 0.12 for c in text)
 
 
 def _abs_cost(k: int) -> float:
-    return 0.1 if k in (0, -1) else 2.2 + 0.15 * abs(k)
+    return 0.1 if k in (0, -1) else 1.2 + 0.3 * abs(k)
+
+
+def _forward(p) -> bool:
+    return p.k >= 0 if isinstance(p, AbsPos) else p.k > 0
 
 
 class _Column:
@@ -50,7 +54,7 @@ class _Column:
         texts = [r[col] for r, _ in examples]
         self.texts = texts
         self.utexts = [u[col] for u in unlabeled if u[col] is not None]
-        toks = list(tokens.CLASSES) + tokens.literals_in(texts)
+        toks = tokens.column_tokens(texts)
         self.groups = [dict() for _ in range(len(texts[0]) + 1)]
         self.uvals = {}
         s = texts[0]
@@ -91,7 +95,9 @@ class _Column:
                 cost = k1 + k2 + (_NULL_PENALTY * bad / len(u1) if u1 else 0.0)
                 if isinstance(p1, TokPos) and isinstance(p2, TokPos) and p1.side == "start" \
                         and p2.side == "end" and (p1.token, p1.k) == (p2.token, p2.k):
-                    cost -= 0.9 * min(k1, k2)
+                    cost -= 0.4 * k1 + k2 - max(0.0, k2 - k1)
+                elif _forward(p1) == _forward(p2):
+                    cost -= 0.25
                 if best is None or cost < best[0]:
                     best = (cost, p1, p2)
         return best

@@ -79,8 +79,13 @@ CAPWORD = _cls("capword", f"[{_UPPER}][{_LOWER}]+", f"[{_UPPER}][{_LOWER}]+", 1.
 NUMBER = _cls("number", r"[0-9]+(?:\.[0-9]+)?", r"[0-9]+(?:\.[0-9]+)?", 1.2,
               rev_py=r"(?:[0-9]+\.)?[0-9]+")
 
-CLASSES = (DIGITS, ALPHA, UPPER, LOWER, ALNUM, WORD, SPACE, CAPWORD, NUMBER)
+IDENT = _cls("ident", r"[\w.\-]+", r"(?U:[\w.\-]+)", 1.5)
+
+CLASSES = (DIGITS, ALPHA, UPPER, LOWER, ALNUM, WORD, SPACE, CAPWORD, NUMBER, IDENT)
+LETTER = _cls("letter", r"[^\W\d_]", r"\p{L}", 1.0)
+_FOLLOWERS = (DIGITS, ALPHA, ALNUM, NUMBER, IDENT, WORD, LETTER)
 _BY_NAME = {t.name: t for t in CLASSES}
+_FOLLOWER_BY_NAME = {t.name: t for t in _FOLLOWERS}
 
 # Java treats a backslash before any non-alphabetic character as a literal; Python accepts the
 # same escapes for ASCII punctuation, so escaping exactly those keeps one spelling for both.
@@ -101,10 +106,30 @@ def literal(text: str) -> Token:
     return Token("lit:" + text, fwd, fwd, rev, rev, 0.8 if not text.isalnum() else 1.0)
 
 
+@functools.lru_cache(maxsize=4096)
+def after(lit_text: str, cls_name: str) -> Token:
+    """The token 'literal followed by a run of a class' (e.g. ``duration_ms=`` then digits): its
+    end marks the end of a value that follows a key or delimiter."""
+    lt, c = literal(lit_text), _FOLLOWER_BY_NAME[cls_name]
+    return Token(f"seq:{cls_name}:{lit_text}", lt.py + f"(?:{c.py})", lt.java + f"(?:{c.java})",
+                 f"(?:{c.rev_py}){lt.rev_py}", f"(?:{c.rev_java}){lt.rev_java}", c.cost + 0.3)
+
+
+def column_tokens(texts: list) -> list:
+    """Tokens for the positions of one column: the classes, literals common to ``texts`` and
+    'literal then class' sequences for the most frequent literals."""
+    lits = literals_in(texts)
+    seqs = [after(lt.name[4:], c.name) for lt in lits[:6] for c in _FOLLOWERS]
+    return list(CLASSES) + lits + seqs
+
+
 def by_name(name: str) -> Token:
-    """Token from its serialized name (a class name or ``lit:<text>``)."""
+    """Token from its serialized name (a class name, ``lit:<text>`` or ``seq:<class>:<text>``)."""
     if name.startswith("lit:"):
         return literal(name[4:])
+    if name.startswith("seq:"):
+        cls_name, text = name[4:].split(":", 1)
+        return after(text, cls_name)
     try:
         return _BY_NAME[name]
     except KeyError:

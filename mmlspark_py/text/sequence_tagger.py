@@ -167,7 +167,7 @@ class _KerasNetwork:
                 raise TaggerFormatError(f"Keras archive has no {KERAS_METADATA_MEMBER!r}: not saved by BiLSTMTagger")
             self.metadata = TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
         try:
-            import tensorflow as tf  # noqa: F401  (the optional 'tf' extra)
+            import tensorflow as tf  # the optional 'tf' extra
             import keras
         except ImportError:
             raise TaggerFormatError("this tagger is a Keras model: install the 'tf' extra (tensorflow)") from None
@@ -180,10 +180,13 @@ class _KerasNetwork:
         missing = [n for n in self.input_names if n not in _INPUTS]
         if missing:
             raise TaggerFormatError(f"Keras model inputs {missing} are not among {list(_INPUTS)}")
+        # one graph traced for any batch/time size: eager Keras runs the LSTM op by op, ~20x slower
+        signature = [tf.TensorSpec([None] * len(t.shape), t.dtype) for t in self.model.inputs]
+        self._predict = tf.function(lambda *xs: self.model(xs[0] if len(xs) == 1 else list(xs), training=False),
+                                    input_signature=signature)
 
     def __call__(self, feeds: Dict[str, np.ndarray]) -> np.ndarray:
-        inputs = [feeds[n] for n in self.input_names]
-        out = self.model(inputs[0] if len(inputs) == 1 else inputs, training=False)
+        out = self._predict(*[feeds[n] for n in self.input_names])
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
 

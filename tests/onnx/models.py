@@ -56,3 +56,29 @@ def two_input_model() -> onnx.ModelProto:
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
+
+
+def dynamic_model() -> onnx.ModelProto:
+    """x float[N, T] (T dynamic) -> total = ReduceSum(x, axis 1) [N]; double = 2x [N, T]."""
+    axes = numpy_helper.from_array(np.array([1], np.int64), "axes")
+    two = numpy_helper.from_array(np.array(2.0, np.float32), "two")
+    nodes = [helper.make_node("ReduceSum", ["x", "axes"], ["total"], keepdims=0),
+             helper.make_node("Mul", ["x", "two"], ["double"])]
+    graph = helper.make_graph(
+        nodes, "dynamic", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "T"])],
+        [helper.make_tensor_value_info("total", TensorProto.FLOAT, ["N"]),
+         helper.make_tensor_value_info("double", TensorProto.FLOAT, ["N", "T"])],
+        initializer=[axes, two])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def fixed_batch_model() -> onnx.ModelProto:
+    """The MLP exported with a fixed batch dimension of 3 (as some exporters do)."""
+    model = mlp_model()
+    for value in list(model.graph.input) + list(model.graph.output):
+        value.type.tensor_type.shape.dim[0].ClearField("dim_param")
+        value.type.tensor_type.shape.dim[0].dim_value = 3
+    return model

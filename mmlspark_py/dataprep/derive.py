@@ -1,0 +1,138 @@
+"""``DeriveColumnByExample``: learn a string column from a few examples; run it as Spark SQL.
+
+Estimator params: ``inputCols`` (string columns), ``outputCol``, ``examples`` (``[[input values],
+output]`` pairs, one input value per input column), ``sampleSize`` (unlabeled rows of the fit
+DataFrame used to rank programs), ``timeout`` (seconds of synthesis), ``numPrograms`` (programs
+kept for ``topK``/``suggestExamples``/``outputsFor``).
+
+Model: adds ``outputCol`` (string, nullable). The learned program compiles to built-in Spark SQL
+functions (no Python in the plan); a program with an operator that has no SQL form runs through
+Arrow-batched Python, and ``explain()`` says so. The program is saved as JSON.
+
+Errors (in ``fit``): ``ContradictoryExamples``, ``DataPrepError`` (arity or types),
+``NoProgramFound`` (lists the examples not explained), ``SynthesisTimeout``.
+
+Example::
+
+    >>> model = DeriveColumnByExample(inputCols=["name"], outputCol="short",
+    ...     examples=[[["Marta Quillfeather"], "M. Quillfeather"]]).fit(df)   # doctest: +SKIP
+    >>> model.explain()                                                          # doctest: +SKIP
+    "concat(substr(name, start, pos(1)), '. ', match(name, 'word', -1))"
+"""
+from __future__ import annotations
+
+from typing import List
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
+
+from mmlspark_py.core.batching import with_batched_columns
+from mmlspark_py.core.params import (HasInputCols, HasOutputCol, JsonParam, Param, Params, TypeConverters,
+                                     to_json_value, to_positive_int)
+from mmlspark_py.core.stage import Estimator, Model, add_field, column, require_column
+
+from .dsl import Program
+from .learn import LearnedProgram, learn, validate_examples
+from .sql import compilable
+
+
+def _checked_inputs(stage, schema: StructType) -> List[str]:
+    cols = stage.getInputCols()
+    for c in cols:
+        require_column(schema, c, StringType(), param="inputCols")
+    return cols
+
+
+def program_column(df: DataFrame, program: Program, cols, name: str) -> DataFrame:
+    """``df`` plus column ``name``: ``program`` over ``cols`` as SQL, else Arrow-batched Python."""
+    if compilable(program):
+        return df.withColumn(name, F.expr(LearnedProgram([program]).toSQL(cols)))
+    spec = program.to_json()
+
+    def run(batch: pa.RecordBatch) -> pa.RecordBatch:
+        prog = Program.from_json(spec)
+        rows = zip(*[batch.column(c).to_pylist() for c in cols])
+        return pa.record_batch([pa.array([prog.run(r) for r in rows], pa.string())], names=[name])
+
+    return with_batched_columns(df, list(cols), run, StructType([StructField(name, StringType())]), 4096)
+
+
+class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
+    """Learns ``outputCol`` from ``examples`` over ``inputCols``; see the module docstring."""
+
+    examples = JsonParam(Params._dummy(), "examples", "list of [[input value per inputCol], output string] pairs",
+                         typeConverter=to_json_value)
+    sampleSize = Param(Params._dummy(), "sampleSize", "unlabeled rows of the fit DataFrame used to rank programs",
+                       typeConverter=to_positive_int)
+    timeout = Param(Params._dummy(), "timeout", "seconds allowed for program synthesis", typeConverter=TypeConverters.toFloat)
+    numPrograms = Param(Params._dummy(), "numPrograms", "distinct programs kept, best first (topK, suggestExamples)",
+                        typeConverter=to_positive_int)
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self._setDefault(sampleSize=200, timeout=10.0, numPrograms=5)
+        self.setParams(**kwargs)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        _checked_inputs(self, schema)
+        return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
+
+    def _fit(self, df: DataFrame) -> "DeriveColumnByExampleModel":
+        cols = self.getInputCols()
+        if not self.isDefined(self.examples):
+            raise ValueError("examples: not set; give [[input values], output] pairs")
+        examples = validate_examples([(tuple(i) if isinstance(i, list) else i, o)
+                                      for i, o in self.getExamples()], arity=len(cols))
+        sample = [tuple(r) for r in df.select(*[column(c) for c in cols]).limit(self.getSampleSize()).collect()]
+        learned = learn(examples, inputs=sample, k=self.getNumPrograms(), timeout=self.getTimeout())
+        return DeriveColumnByExampleModel(inputCols=cols, outputCol=self.getOutputCol(),
+                                          program=learned.to_json())
+
+
+class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
+    """Adds ``outputCol`` computed by the learned program (compiled to Spark SQL)."""
+
+    program = JsonParam(Params._dummy(), "program", "the learned programs as JSON (best first)", typeConverter=to_json_value)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        _checked_inputs(self, schema)
+        return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
+
+    @property
+    def learned(self) -> LearnedProgram:
+        return LearnedProgram.from_json(self.getProgram())
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        return program_column(df, self.learned.program, self.getInputCols(), self.getOutputCol())
+
+    def explain(self) -> str:
+        """The program in readable form, over the input column names."""
+        return self.learned.explain(self.getInputCols())
+
+    def toSQL(self) -> str:
+        """The Spark SQL expression computing ``outputCol``."""
+        return self.learned.toSQL(self.getInputCols())
+
+    def topK(self, k: int) -> List[str]:
+        """The ``k`` best distinct programs, in readable form."""
+        return [LearnedProgram([p]).explain(self.getInputCols()) for p in self.learned.topK(k)]
+
+    def outputsFor(self, row, k: int = 3) -> list:
+        """Distinct outputs of the top ``k`` programs for one row of input values."""
+        return self.learned.outputsFor(row, k)
+
+    def suggestExamples(self, df: DataFrame, n: int = 5) -> DataFrame:
+        """The ``n`` rows of ``df`` where the top programs disagree most (label these next):
+        the input columns, ``candidates`` (distinct outputs, best program's first) and ``disagreement``."""
+        cols = self.getInputCols()
+        progs = self.learned.programs
+        out = df.select(*[column(c) for c in cols])
+        names = [f"__dp_candidate_{i}" for i in range(len(progs))]
+        for p, name in zip(progs, names):
+            out = program_column(out, p, cols, name)
+        cands = F.array_distinct(F.array(*[F.col(nm) for nm in names]))
+        return (out.select(*[column(c) for c in cols], cands.alias("candidates"))
+                .withColumn("disagreement", F.size("candidates"))
+                .orderBy(F.desc("disagreement")).limit(n))

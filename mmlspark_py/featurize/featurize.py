@@ -1,0 +1,310 @@
+"""Featurize: any mix of column types into one feature vector, through Spark's own stages (SynapseML's API).
+
+Each input column is featurized by its type (the plan is learned by ``fit`` and saved with the model):
+
+============================  ==================================================================================
+numeric, boolean              a double; NaN, +-infinity and null are missing, imputed with the column mean
+                              (``imputeMissing``; otherwise left NaN)
+string, <= 100 distinct       categorical: StringIndexer (alphabetical, unseen values and null go to an extra
+values, or categorical        ``__unknown`` level) then one-hot (``oneHotEncodeCategoricals``) or the index
+metadata                      (tree learners)
+string, more distinct values  free text: ``featurize.text.TextFeaturizer`` when installed, else lower-cased
+                              word tokens hashed (HashingTF) into ``numFeatures`` slots
+date, timestamp               year, month, day of month, day of week (+ hour, minute, second), imputed
+array<number>, vector         unrolled (fixed length, learned at fit); null becomes zeros, null elements 0
+image struct                  unrolled pixels (``image.UnrollImage`` when installed)
+all-null columns              dropped: they carry no information
+============================  ==================================================================================
+
+Everything runs in Spark's JVM stages (Imputer, StringIndexer, OneHotEncoder, HashingTF, VectorSizeHint,
+VectorAssembler) and SQL functions, composed into one fitted ``PipelineModel`` that the model holds (and saves).
+The output vector carries no attribute metadata, so the schema is known before fitting; trainers that want
+Spark's attribute metadata (tree learners: which features are categorical) use
+:meth:`FeaturizeModel.featurize`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml.feature import (HashingTF, Imputer, OneHotEncoder, RegexTokenizer, StringIndexer, VectorAssembler,
+                                VectorSizeHint)
+from pyspark.ml.functions import array_to_vector, vector_to_array
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import (ArrayType, BooleanType, DateType, NumericType, StringType, StructField, StructType,
+                               TimestampNTZType, TimestampType)
+
+from mmlspark_py.core.image_schema import IMAGE_SCHEMA
+from mmlspark_py.core.params import (HasInputCols, HasOutputCol, Param, Params, StageParam, TypeConverters,
+                                     to_json_value, to_positive_int)
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, _same_type, column, require_column
+
+MAX_CATEGORIES = 100
+NUM_FEATURES_DEFAULT = 1 << 18  # SynapseML's FeaturizeUtilities.NumFeaturesDefault
+NUM_FEATURES_TREE_OR_NN = 1 << 12  # SynapseML's FeaturizeUtilities.NumFeaturesTreeOrNNBased
+_DATE_PARTS = ("year", "month", "dayofmonth", "dayofweek")
+_TIME_PARTS = ("hour", "minute", "second")
+_INF = float("inf")
+
+
+class FeaturizeError(ValueError):
+    """Featurize cannot handle a column or a DataFrame; the message names it and says what would work."""
+
+
+def _kind(field: StructField) -> str:
+    """The featurization kind of a column from its type (strings are refined by their statistics at fit)."""
+    t = field.dataType
+    if "ml_attr" in field.metadata and field.metadata["ml_attr"].get("type") == "nominal":
+        return "categorical"
+    if isinstance(t, BooleanType):
+        return "boolean"
+    if isinstance(t, NumericType):
+        return "numeric"
+    if isinstance(t, StringType):
+        return "string"
+    if isinstance(t, (DateType, TimestampType, TimestampNTZType)):
+        return "timestamp" if not isinstance(t, DateType) else "date"
+    if isinstance(t, ArrayType) and isinstance(t.elementType, NumericType):
+        return "array"
+    if isinstance(t, VectorUDT):
+        return "vector"
+    if _same_type(t, IMAGE_SCHEMA):
+        return "image"
+    raise FeaturizeError(f"inputCols: column {field.name!r} has type {t.simpleString()}, which Featurize cannot "
+                         "use; valid: numeric, boolean, string, date, timestamp, array<number>, vector, image")
+
+
+def _size_expr(name: str, kind: str) -> Column:
+    col = column(name)
+    if kind == "vector":
+        return F.size(vector_to_array(col))
+    if kind == "image":
+        return F.octet_length(col["data"])
+    return F.size(col)
+
+
+def _column_stats(df: DataFrame, kinds: Dict[str, str]) -> Dict[str, Any]:
+    """One pass over the data: row count, non-missing counts, distinct strings, vector/array sizes."""
+    exprs = [F.count(F.lit(1)).alias("__rows")]
+    for i, (name, kind) in enumerate(kinds.items()):
+        col = column(name)
+        present = col.isNotNull()
+        if kind in ("numeric",):
+            present = present & ~F.isnan(col.cast("double")) & (F.abs(col.cast("double")) != _INF)
+        exprs.append(F.count(F.when(present, 1)).alias(f"n{i}"))
+        if kind == "string":
+            exprs.append(F.approx_count_distinct(col).alias(f"d{i}"))
+        if kind in ("array", "vector", "image"):
+            size = F.when(present, _size_expr(name, kind))
+            exprs += [F.min(size).alias(f"lo{i}"), F.max(size).alias(f"hi{i}")]
+    return df.agg(*exprs).head().asDict()
+
+
+def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
+    """The featurization plan: one entry ``{"name", "kind", "size"}`` per used input column (all-null dropped).
+
+    Errors: FeaturizeError for an empty DataFrame, a column type Featurize cannot use, or arrays/vectors/images
+    of differing sizes.
+    """
+    kinds = {name: _kind(df.schema[name]) for name in input_cols}
+    stats = _column_stats(df, kinds)
+    if stats["__rows"] == 0:
+        raise FeaturizeError("cannot fit on an empty DataFrame: there is nothing to learn the featurization from")
+    plan = []
+    for i, (name, kind) in enumerate(kinds.items()):
+        if stats[f"n{i}"] == 0:
+            continue
+        entry: Dict[str, Any] = {"name": name, "kind": kind}
+        if kind == "string":
+            entry["kind"] = "categorical" if stats[f"d{i}"] <= MAX_CATEGORIES else "text"
+        if kind in ("array", "vector", "image"):
+            if stats[f"lo{i}"] != stats[f"hi{i}"]:
+                raise FeaturizeError(f"inputCols: column {name!r} holds {kind}s of sizes {stats[f'lo{i}']} to "
+                                     f"{stats[f'hi{i}']}; Featurize needs one fixed size per column")
+            entry["size"] = int(stats[f"hi{i}"])
+        plan.append(entry)
+    if not plan:
+        raise FeaturizeError(f"inputCols: every column of {input_cols} is entirely null; nothing to featurize")
+    return plan
+
+
+def _temp_names(prefix: str, entry: Dict[str, Any]) -> List[str]:
+    kind, base = entry["kind"], f"{prefix}_{entry['name']}"
+    if kind == "date":
+        return [f"{base}_{p}" for p in _DATE_PARTS]
+    if kind == "timestamp":
+        return [f"{base}_{p}" for p in _DATE_PARTS + _TIME_PARTS]
+    return [base]
+
+
+def _unroll_image(col: Column) -> Column:
+    """The bytes of an 8-bit image's ``data`` as doubles (row-major, BGR interleaved), in SQL only."""
+    data = col["data"]
+    return F.transform(F.sequence(F.lit(1), F.octet_length(data)),
+                       lambda i: F.conv(F.hex(F.substring(data, i, 1)), 16, 10).cast("double"))
+
+
+def _prepared(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFrame:
+    """``df`` plus the plan's temporary columns: doubles, strings and vectors ready for the Spark stages."""
+    cols = []
+    for entry in plan:
+        col, kind, temps = column(entry["name"]), entry["kind"], _temp_names(prefix, entry)
+        if kind == "numeric":
+            value = col.cast("double")
+            cols.append(F.when(F.abs(value) == _INF, F.lit(float("nan"))).otherwise(value).alias(temps[0]))
+        elif kind == "boolean":
+            cols.append(col.cast("double").alias(temps[0]))
+        elif kind in ("date", "timestamp"):
+            parts = _DATE_PARTS + (_TIME_PARTS if kind == "timestamp" else ())
+            cols += [getattr(F, p)(col).cast("double").alias(t) for p, t in zip(parts, temps)]
+        elif kind == "categorical":
+            cols.append(col.cast("string").alias(temps[0]))
+        elif kind == "text":
+            cols.append(F.coalesce(col, F.lit("")).alias(temps[0]))
+        else:
+            zeros = array_to_vector(F.array_repeat(F.lit(0.0), entry["size"]))
+            if kind == "array":
+                values = array_to_vector(F.transform(col.cast("array<double>"), lambda x: F.coalesce(x, F.lit(0.0))))
+            elif kind == "image":
+                values = array_to_vector(_unroll_image(col))
+            else:
+                values = col
+            cols.append(F.when(col.isNull(), zeros).otherwise(values).alias(temps[0]))
+    return df.select("*", *cols)
+
+
+def _text_stages(source: str, target: str, num_features: int) -> List[Any]:
+    """TextFeaturizer when the text package is installed (imported lazily: featurize must not depend on it)."""
+    try:
+        from mmlspark_py.featurize.text import TextFeaturizer  # type: ignore
+    except ImportError:
+        tokens = source + "_tokens"
+        return [RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
+                HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features)]
+    return [TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features)]
+
+
+def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int,
+                   impute: bool) -> Pipeline:
+    """The Spark stages that turn the prepared temporary columns into ``<prefix>_features``."""
+    numeric = [t for e in plan if e["kind"] in ("numeric", "boolean", "date", "timestamp")
+               for t in _temp_names(prefix, e)]
+    categorical = [_temp_names(prefix, e)[0] for e in plan if e["kind"] == "categorical"]
+    stages: List[Any] = []
+    assembled: Dict[str, List[str]] = {}
+    if numeric and impute:
+        stages.append(Imputer(inputCols=numeric, outputCols=[t + "_imputed" for t in numeric], strategy="mean"))
+    for t in numeric:
+        assembled[t] = [t + "_imputed" if impute else t]
+    if categorical:
+        indexed = [t + "_index" for t in categorical]
+        stages.append(StringIndexer(inputCols=categorical, outputCols=indexed, handleInvalid="keep",
+                                    stringOrderType="alphabetAsc"))
+        if one_hot:
+            stages.append(OneHotEncoder(inputCols=indexed, outputCols=[t + "_onehot" for t in categorical],
+                                        handleInvalid="keep"))
+        for t, i in zip(categorical, indexed):
+            assembled[t] = [t + "_onehot" if one_hot else i]
+    for entry in plan:
+        (temp,) = _temp_names(prefix, entry)[:1]
+        if entry["kind"] == "text":
+            stages += _text_stages(temp, temp + "_hashed", num_features)
+            assembled[temp] = [temp + "_hashed"]
+        elif entry["kind"] in ("array", "vector", "image"):
+            stages.append(VectorSizeHint(inputCol=temp, size=entry["size"], handleInvalid="error"))
+            assembled[temp] = [temp]
+    order = [c for e in plan for t in _temp_names(prefix, e) for c in assembled[t]]
+    stages.append(VectorAssembler(inputCols=order, outputCol=f"{prefix}_features", handleInvalid="keep"))
+    return Pipeline(stages=stages)
+
+
+class _FeaturizeParams(HasInputCols, HasOutputCol):
+    oneHotEncodeCategoricals = Param(Params._dummy(), "oneHotEncodeCategoricals", "one-hot encode categorical "
+                                     "columns (true) or keep their index (false, for tree learners)",
+                                     typeConverter=TypeConverters.toBoolean)
+    numFeatures = Param(Params._dummy(), "numFeatures", "number of hash slots for each free-text column",
+                        typeConverter=to_positive_int)
+    imputeMissing = Param(Params._dummy(), "imputeMissing", "replace missing numeric values (null, NaN, "
+                          "infinity) by the column mean; otherwise they stay NaN", typeConverter=TypeConverters.toBoolean)
+
+    def _init_defaults(self) -> None:
+        self._setDefault(outputCol=f"{self.uid}_features", oneHotEncodeCategoricals=True,
+                         numFeatures=NUM_FEATURES_DEFAULT, imputeMissing=True)
+
+    def _output_schema(self, schema: StructType) -> StructType:
+        for name in self.getInputCols():
+            _kind(require_column(schema, name, param="inputCols"))
+        if self.getOutputCol() in schema.names:
+            raise SchemaError(f"outputCol: column {self.getOutputCol()!r} already exists; choose another name")
+        return StructType(list(schema.fields) + [StructField(self.getOutputCol(), VectorUDT(), True)])
+
+
+class Featurize(Estimator, _FeaturizeParams):
+    """Learns how to turn ``inputCols`` of any supported types into one vector ``outputCol``.
+
+    :param inputCols: the columns to featurize (see the module docstring for what each type becomes).
+    :param outputCol: the feature vector (default ``<uid>_features``).
+    :param oneHotEncodeCategoricals: one-hot categoricals (default true); false keeps the level index.
+    :param numFeatures: hash slots per free-text column (default 2^18, as SynapseML).
+    :param imputeMissing: impute missing numbers with the column mean (default true).
+
+    Errors (in ``fit``, naming the column): an unsupported type, an empty DataFrame, arrays of differing sizes.
+
+    Example::
+
+        model = Featurize(inputCols=["age", "city", "signup_date"], outputCol="features").fit(df)
+        model.transform(df).select("features")
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_defaults()
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return self._output_schema(schema)
+
+    def _fit(self, dataset: DataFrame) -> "FeaturizeModel":
+        prefix = f"__{self.uid}"
+        plan = plan_columns(dataset, self.getInputCols())
+        pipeline = build_pipeline(plan, prefix, self.getOneHotEncodeCategoricals(), self.getNumFeatures(),
+                                  self.getImputeMissing())
+        fitted = pipeline.fit(_prepared(dataset, plan, prefix))
+        model = FeaturizeModel(columnPlan=plan, featurePipeline=fitted)
+        model._resetUid(self.uid)
+        return self._copyValues(model)
+
+
+class FeaturizeModel(Model, _FeaturizeParams):
+    """Featurizes ``inputCols`` into ``outputCol`` with the plan and fitted Spark stages learned by Featurize.
+
+    :param columnPlan: one ``{"name", "kind", "size"}`` per featurized input column (JSON).
+    :param featurePipeline: the fitted Spark ``PipelineModel`` (saved in its own folder).
+
+    Unseen categories at scoring time go to the ``__unknown`` level; missing numbers get the training mean.
+    """
+
+    columnPlan = Param(Params._dummy(), "columnPlan", "featurization plan: one {name, kind, size} per column",
+                       typeConverter=to_json_value)
+    featurePipeline = StageParam(Params._dummy(), "featurePipeline", "the fitted Spark PipelineModel that "
+                                 "builds the vector")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_defaults()
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return self._output_schema(schema)
+
+    def featurize(self, dataset: DataFrame, output_col: str, keep_metadata: bool) -> DataFrame:
+        """``dataset`` plus the vector in ``output_col``, with Spark's attribute metadata if ``keep_metadata``."""
+        prefix = f"__{self.uid}"
+        out = self.getFeaturePipeline().transform(_prepared(dataset, self.getColumnPlan(), prefix))
+        vector = column(f"{prefix}_features")
+        return out.select(*[column(c) for c in dataset.columns],
+                          vector.alias(output_col) if keep_metadata else vector.alias(output_col, metadata={}))
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        return self.featurize(dataset, self.getOutputCol(), keep_metadata=False)

@@ -1,0 +1,76 @@
+"""UnicodeNormalize: Unicode normalisation (NFC, NFD, NFKC, NFKD) of a text column, optionally lowercased.
+
+Spark SQL has no normalisation function, so this runs in Arrow batches (:mod:`mmlspark_py.core.batching`) with
+``pyarrow.compute.utf8_normalize`` on whole batches (no Python per row). Lowercasing is Spark's own ``lower``
+(the JVM's ``String.toLowerCase``, as in SynapseML), done before normalising, as SynapseML does. Invalid UTF-8
+bytes become U+FFFD first (Spark's ``make_valid_utf8``), as they do whenever the JVM reads such a string.
+
+Columns:
+    in  ``inputCol``  string (null -> null).
+    out ``outputCol`` string.
+
+Errors: an unknown ``form`` fails where it is set (SynapseML validates the previous value instead of the new
+one, so a bad form slipped through until transform).
+
+Example::
+
+    UnicodeNormalize(inputCol="text", outputCol="norm", form="NFKC", lower=False)   # "ﬁ" -> "fi"
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
+
+from mmlspark_py.core.batching import with_batched_columns
+from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_one_of
+from mmlspark_py.core.stage import Transformer, add_field, column, require_column
+
+__all__ = ["UnicodeNormalize", "FORMS"]
+
+FORMS = ("NFC", "NFD", "NFKC", "NFKD")
+BATCH_ROWS = 4096
+
+
+def _normalize_batches(source: str, output_col: str, form: str):
+    def run(batch: pa.RecordBatch) -> pa.RecordBatch:
+        return pa.record_batch([pc.utf8_normalize(batch.column(source), form=form)], names=[output_col])
+
+    return run
+
+
+class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
+    """Normalises ``inputCol`` to Unicode ``form`` (lowercasing first when ``lower``).
+
+    :param inputCol: string text.
+    :param outputCol: string result (default ``<uid>_output``).
+    :param form: ``NFC``, ``NFD``, ``NFKC`` or ``NFKD`` (default ``NFKD``, as SynapseML).
+    :param lower: lowercase the text first (default true, as SynapseML).
+    """
+
+    form = Param(Params._dummy(), "form", "Unicode normalization form: NFC, NFD, NFKC, NFKD",
+                 typeConverter=to_one_of(FORMS, case_insensitive=True))
+    lower = Param(Params._dummy(), "lower", "whether to lowercase the text (before normalizing)",
+                  typeConverter=TypeConverters.toBoolean)
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self._setDefault(outputCol=f"{self.uid}_output", form="NFKD", lower=True)
+        self.setParams(**kwargs)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        require_column(schema, self.getInputCol(), StringType())
+        return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        staged_name = f"{self.uid}__staged"
+        staged = F.make_valid_utf8(column(self.getInputCol()))
+        if self.getLower():
+            staged = F.lower(staged)
+        out = StructType([StructField(self.getOutputCol(), StringType(), True)])
+        fn = _normalize_batches(staged_name, self.getOutputCol(), self.getForm())
+        result = with_batched_columns(df.withColumn(staged_name, staged), [staged_name], fn, out, BATCH_ROWS)
+        return result.drop(staged_name)

@@ -1,0 +1,182 @@
+"""UnrollImage and UnrollBinaryImage: images to DenseVectors in SynapseML's channel-major order.
+
+The vector of an (H, W, C) image lists channel 0 for every pixel (row by row), then channel 1, and so on:
+``v[c * H * W + y * W + x] = pixel[y, x, c]``, channels in the stored order (B, G, R[, A]), exactly as
+SynapseML's ``UnrollImage.unroll``. Values are the stored pixel values as doubles (0..255 for 8-bit images).
+SynapseML maps a 0 byte to 256 (its signed-byte fix-up tests ``b > 0``); here 0 stays 0.
+
+Pixels cross to Python once, in Arrow batches, and come back as Arrow ``list<double>`` (no Python float per
+value), which Spark's ``array_to_vector`` turns into a vector in the JVM.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import cv2
+import numpy as np
+import pyarrow as pa
+from pyspark.ml.functions import array_to_vector
+from pyspark.ml.linalg import VectorUDT
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StringType, StructField, StructType
+
+from mmlspark_py.core.batching import with_batched_columns
+from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs, binary_views
+from mmlspark_py.core.params import (
+    HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, to_one_of, to_positive_int)
+from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
+from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
+
+_VALUES = ArrayType(DoubleType(), True)
+
+
+def unroll(image: np.ndarray) -> np.ndarray:
+    """The channel-major float64 vector of an (H, W, C) image (see the module docstring)."""
+    return np.ascontiguousarray(image.transpose(2, 0, 1), dtype=np.float64).ravel()
+
+
+def _vectors(vectors: List[Optional[np.ndarray]]) -> pa.Array:
+    """A list<double> Arrow array from float64 vectors (None -> null), built from one flat buffer."""
+    ends = np.cumsum([0] + [0 if v is None else v.size for v in vectors], dtype=np.int64)
+    if ends[-1] >= 2 ** 31:
+        raise ValueError(f"a batch of unrolled images has {ends[-1]} values, over Arrow's 2**31 list limit; "
+                         f"lower miniBatchSize")
+    offsets = pa.array(ends.astype(np.int32))
+    present = [v for v in vectors if v is not None]
+    values = pa.array(np.concatenate(present) if present else np.empty(0, np.float64))
+    mask = pa.array([v is None for v in vectors])
+    return pa.ListArray.from_arrays(offsets, values, mask=mask)
+
+
+def _to_vector_column(df: DataFrame, tmp: str, out: str) -> DataFrame:
+    return df.withColumn(out, array_to_vector(column(tmp))).drop(tmp)
+
+
+class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
+    """Unrolls an image column into a DenseVector of its pixel values (SynapseML's ``UnrollImage``).
+
+    :param inputCol: image column (Spark's image struct); default ``"image"``.
+    :param outputCol: vector column; default ``<uid>_output``. Null when the image is null.
+    :param miniBatchSize: images per Arrow batch in a Python worker (default 64).
+
+    Example::
+
+        vecs = UnrollImage(inputCol="image", outputCol="features").transform(read_images("photos"))
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", miniBatchSize=64)
+        self.setParams(**kwargs)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        require_column(schema, self.getInputCol(), IMAGE_SCHEMA)
+        return add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        tmp = f"__{self.uid}_values"
+
+        def fn(batch: pa.RecordBatch) -> pa.RecordBatch:
+            images = arrays_from_structs(batch.column(0))
+            return pa.record_batch([_vectors([None if im is None else unroll(im) for im in images])],
+                                   names=[tmp])
+
+        out = with_batched_columns(df, [self.getInputCol()], fn, StructType([StructField(tmp, _VALUES)]),
+                                   self.getMiniBatchSize())
+        return _to_vector_column(out, tmp, self.getOutputCol())
+
+
+_CHANNEL_CONVERSIONS = {
+    (1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
+    (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR,
+}
+
+
+def decode_resize_unroll(data, width: Optional[int], height: Optional[int], channels: Optional[int],
+                         max_pixels: int) -> np.ndarray:
+    """Decode encoded bytes, convert to ``channels`` (1, 3 or 4), resize to ``width`` x ``height``, unroll.
+
+    Resizing uses ``cv2.resize`` with ``INTER_LINEAR``. :raises ImageDecodeError: undecodable bytes.
+    """
+    image = decode_image(data, max_pixels)
+    if channels is not None and channels != image.shape[2]:
+        image = cv2.cvtColor(image, _CHANNEL_CONVERSIONS[(image.shape[2], channels)])
+    if width is not None and (width, height) != (image.shape[1], image.shape[0]):
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+    return unroll(image if image.ndim == 3 else image[:, :, None])
+
+
+class UnrollBinaryImage(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
+    """Decodes encoded image bytes, optionally resizes them, and unrolls them (SynapseML's ``UnrollBinaryImage``).
+
+    :param inputCol: binary column of encoded images (e.g. binaryFile's ``content``); default ``"image"``.
+    :param outputCol: vector column (channel-major, see the module docstring); default ``<uid>_output``;
+        null when the bytes do not decode.
+    :param width: width to resize to (with ``height``; both or neither).
+    :param height: height to resize to.
+    :param nChannels: channels of the vector: 1 (grey), 3 (BGR) or 4 (BGRA); default as stored.
+    :param errorCol: when set, a string column with the reason a row gave null (null otherwise).
+    :param maxPixels: larger images give null (and an error) instead of being decoded.
+    :param miniBatchSize: images per Arrow batch in a Python worker (default 64).
+
+    Example::
+
+        files = spark.read.format("binaryFile").load("photos")
+        vecs = UnrollBinaryImage(inputCol="content", outputCol="v", width=32, height=32).transform(files)
+    """
+
+    width = Param(Params._dummy(), "width", "the width of the image (positive)", typeConverter=to_positive_int)
+    height = Param(Params._dummy(), "height", "the height of the image (positive)",
+                   typeConverter=to_positive_int)
+    nChannels = Param(Params._dummy(), "nChannels", "the number of channels of the target image: 1, 3 or 4",
+                      typeConverter=lambda v: int(to_one_of(("1", "3", "4"))(str(TypeConverters.toInt(v)))))
+    maxPixels = Param(Params._dummy(), "maxPixels", "largest width * height decoded; larger images give null",
+                      typeConverter=to_positive_int)
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", maxPixels=DEFAULT_MAX_PIXELS,
+                         miniBatchSize=64)
+        self.setParams(**kwargs)
+
+    def _error_col(self) -> Optional[str]:
+        return self.getErrorCol() if self.isDefined(self.errorCol) else None
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        require_column(schema, self.getInputCol(), BinaryType())
+        if self.isDefined(self.width) != self.isDefined(self.height):
+            raise SchemaError("UnrollBinaryImage: set both width and height, or neither")
+        out = add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
+        error_col = self._error_col()
+        return add_field(out, StructField(error_col, StringType(), True), "errorCol") if error_col else out
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        tmp = f"__{self.uid}_values"
+        error_col = self._error_col() or f"__{self.uid}_error"
+        width = self.getWidth() if self.isDefined(self.width) else None
+        height = self.getHeight() if self.isDefined(self.height) else None
+        channels = self.getNChannels() if self.isDefined(self.nChannels) else None
+        max_pixels = self.getMaxPixels()
+
+        def fn(batch: pa.RecordBatch) -> pa.RecordBatch:
+            vectors, errors = [], []
+            for data in binary_views(batch.column(0)):
+                try:
+                    if data is None:
+                        raise ImageDecodeError("null input")
+                    vectors.append(decode_resize_unroll(data, width, height, channels, max_pixels))
+                    errors.append(None)
+                except ImageDecodeError as e:
+                    vectors.append(None)
+                    errors.append(str(e))
+            return pa.record_batch([_vectors(vectors), pa.array(errors, pa.string())], names=[tmp, error_col])
+
+        schema = StructType([StructField(tmp, _VALUES), StructField(error_col, StringType())])
+        out = with_batched_columns(df, [self.getInputCol()], fn, schema, self.getMiniBatchSize())
+        out = _to_vector_column(out, tmp, self.getOutputCol())
+        if self._error_col():  # move the error column after the output, as transformSchema says
+            return out.select(*[column(c) for c in out.columns if c != error_col], column(error_col))
+        return out.drop(error_col)

@@ -1,0 +1,301 @@
+"""Tensors between Arrow columns and numpy, without a Python loop per element.
+
+Inputs (:func:`read_column`): a column feeds one model input; per row it may be
+
+* a numeric scalar (the model input has rank 1, ``[batch]``);
+* an array nested to the input's rank minus one (``array<array<float>>`` for ``[batch, h, w]``);
+* a flat array when the input's non-batch dimensions are all fixed (reshaped, e.g. 150528 -> 3x224x224);
+* an ML vector (pyspark's VectorUDT struct in Arrow: dense or sparse) for a ``[batch, n]`` input.
+
+Each row gets a shape; rows whose shape disagrees with the model (or that are ragged or hold nulls) get a reason
+in :attr:`RowTensors.errors` instead. Rows of one shape are gathered into one ``(rows, *shape)`` array with
+vectorised indexing (zero-copy when they are contiguous).
+
+Outputs (:func:`to_arrow`): a ``(rows, *dims)`` array becomes a column nested ``len(dims)`` deep with the
+element type Spark uses for the tensor's type (:func:`spark_type`); :func:`dense_vectors` builds pyspark's
+VectorUDT struct; :func:`assemble` puts per-shape-group results back in row order with nulls for bad rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql.pandas.types import to_arrow_type
+from pyspark.sql.types import (ArrayType, BooleanType, ByteType, DataType, DoubleType, FloatType, IntegerType,
+                               LongType, NumericType, ShortType, StringType)
+
+from mmlspark_py.onnx.runtime import TensorInfo
+
+# ort element type -> (Spark element type, numpy dtype its values are converted to before Arrow).
+_OUTPUT_TYPES = {
+    "tensor(float)": (FloatType(), np.float32), "tensor(float16)": (FloatType(), np.float32),
+    "tensor(double)": (DoubleType(), np.float64), "tensor(int8)": (ByteType(), np.int8),
+    "tensor(int16)": (ShortType(), np.int16), "tensor(int32)": (IntegerType(), np.int32),
+    "tensor(int64)": (LongType(), np.int64), "tensor(uint8)": (ShortType(), np.int16),
+    "tensor(uint16)": (IntegerType(), np.int32), "tensor(uint32)": (LongType(), np.int64),
+    "tensor(bool)": (BooleanType(), np.bool_), "tensor(string)": (StringType(), None),
+}
+_SPARK_NUMPY = {"float": np.float32, "double": np.float64, "tinyint": np.int8, "smallint": np.int16,
+                "int": np.int32, "bigint": np.int64, "boolean": np.bool_}
+
+
+class TensorTypeError(ValueError):
+    """A column whose type cannot feed a model input, or a model output with no Spark type."""
+
+
+def spark_type(info: TensorInfo) -> DataType:
+    """The Spark type of one row of model output ``info`` (its batch dimension removed)."""
+    if info.type not in _OUTPUT_TYPES:
+        raise TensorTypeError(f"model output {info.describe()} has a type mmlspark-py cannot return "
+                              f"(supported: {sorted(_OUTPUT_TYPES)})")
+    if len(info.shape) < 1:
+        raise TensorTypeError(f"model output {info.describe()} has no batch dimension")
+    out: DataType = _OUTPUT_TYPES[info.type][0]
+    for _ in info.shape[1:]:
+        out = ArrayType(out, True)
+    return out
+
+
+def fixed_dims(info: TensorInfo) -> Optional[Tuple[int, ...]]:
+    """The non-batch dimensions of ``info`` when all are fixed integers, else None."""
+    dims = info.shape[1:]
+    return tuple(dims) if all(isinstance(d, int) and d > 0 for d in dims) else None
+
+
+def column_layout(dtype: DataType) -> Tuple[int, Optional[DataType]]:
+    """``(depth, element type)`` of a feed column type: 0 for scalars, array nesting depth, 1 for vectors.
+
+    The element is None for a vector column (its values are doubles).
+    """
+    if isinstance(dtype, VectorUDT):
+        return 1, None
+    depth = 0
+    while isinstance(dtype, ArrayType):
+        dtype, depth = dtype.elementType, depth + 1
+    return depth, dtype
+
+
+def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
+    """Raise :class:`TensorTypeError` unless column type ``dtype`` can feed model input ``info``."""
+    from mmlspark_py.onnx.runtime import _castable
+
+    depth, element = column_layout(dtype)
+    rank = len(info.shape) - 1
+    expected = "array<" * rank + "number" + ">" * rank
+    if rank >= 1:
+        if rank == 1:
+            expected += " or an ML vector"
+        if rank > 1 and fixed_dims(info):
+            expected += f" or a flat array of {int(np.prod(fixed_dims(info)))} numbers"
+    depth_ok = depth == rank or (depth == 1 and rank > 1 and fixed_dims(info) is not None)
+    if element is not None and not isinstance(element, (NumericType, BooleanType)):
+        depth_ok = False
+    source = np.dtype(np.float64) if element is None else np.dtype(_SPARK_NUMPY.get(element.simpleString(),
+                                                                                  np.float64))
+    if info.dtype is None or not depth_ok or not _castable(source, info.dtype):
+        raise TensorTypeError(f"feedDict: column {column!r} ({dtype.simpleString()}) cannot feed model input "
+                              f"{info.describe()}: expected {expected} of a type castable to "
+                              f"{info.dtype or info.type} without loss")
+
+
+@dataclass
+class RowTensors:
+    """Per-row shapes of one feed column, the reason for each unusable row, and a gatherer.
+
+    ``shapes``: ``(rows, depth)`` ints; ``errors``: object array, None for usable rows; ``nulls``: rows whose
+    value is null (their output is null, and they are not errors); ``gather(rows, shape)`` -> array.
+    """
+
+    shapes: np.ndarray
+    errors: np.ndarray
+    nulls: np.ndarray
+    gather: Callable[[np.ndarray, Tuple[int, ...]], np.ndarray]
+
+
+def _mark(errors: np.ndarray, mask: np.ndarray, reason: str) -> None:
+    errors[mask & np.equal(errors, None)] = reason
+
+
+def _per_row(row_of: np.ndarray, flags: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(row_of, weights=flags.astype(np.float64), minlength=n) > 0
+
+
+def _leaf_gather(values: np.ndarray, starts: np.ndarray) -> Callable[[np.ndarray, Tuple[int, ...]], np.ndarray]:
+    def gather(rows: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+        size = int(np.prod(shape, dtype=np.int64))
+        first = starts[rows[0]] if len(rows) else 0
+        if np.array_equal(starts[rows], first + np.arange(len(rows)) * size):  # contiguous: a view
+            return values[first:first + len(rows) * size].reshape((len(rows),) + tuple(shape))
+        index = starts[rows][:, None] + np.arange(size)
+        return values[index].reshape((len(rows),) + tuple(shape))
+
+    return gather
+
+
+def _leaf_values(leaf: pa.Array, errors: np.ndarray, row_of: np.ndarray, n: int) -> np.ndarray:
+    if leaf.null_count:
+        _mark(errors, _per_row(row_of, leaf.is_null().to_numpy(zero_copy_only=False), n), "null element")
+        leaf = leaf.fill_null(False if pa.types.is_boolean(leaf.type) else 0)
+    return leaf.to_numpy(zero_copy_only=False)
+
+
+def _read_nested(array: pa.Array, depth: int) -> RowTensors:
+    n = len(array)
+    nulls = array.is_null().to_numpy(zero_copy_only=False)
+    errors = np.full(n, None, dtype=object)
+    shapes = np.zeros((n, depth), np.int64)
+    row_of = np.arange(n)
+    level = array
+    for axis in range(depth):
+        if axis:
+            _mark(errors, _per_row(row_of, level.is_null().to_numpy(zero_copy_only=False), n), "null sub-array")
+        lengths = pc.list_value_length(level).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        counts = np.bincount(row_of, minlength=n)
+        firsts = np.cumsum(counts) - counts
+        dims = np.zeros(n, np.int64)
+        if len(lengths):
+            dims = np.where(counts > 0, lengths[np.minimum(firsts, len(lengths) - 1)], 0)
+        _mark(errors, _per_row(row_of, lengths != dims[row_of], n), f"ragged array (sub-arrays of different "
+                                                                  f"lengths at depth {axis + 1})")
+        shapes[:, axis] = dims
+        row_of = np.repeat(row_of, lengths)
+        level = level.flatten()
+    values = _leaf_values(level, errors, row_of, n)
+    counts = np.bincount(row_of, minlength=n)
+    return RowTensors(shapes, errors, nulls, _leaf_gather(values, np.cumsum(counts) - counts))
+
+
+def _read_scalars(array: pa.Array) -> RowTensors:
+    n = len(array)
+    nulls = array.is_null().to_numpy(zero_copy_only=False)
+    values = _leaf_values(array, np.full(n, None, dtype=object), np.arange(n), n)
+    return RowTensors(np.zeros((n, 0), np.int64), np.full(n, None, dtype=object), nulls,
+                      lambda rows, shape: values[rows])
+
+
+def _read_vectors(array: pa.StructArray) -> RowTensors:
+    n = len(array)
+    nulls = array.is_null().to_numpy(zero_copy_only=False)
+    fields = dict(zip([f.name for f in array.type], array.flatten()))
+    dense = pc.equal(fields["type"], 1).fill_null(True).to_numpy(zero_copy_only=False)
+    value_lengths = pc.list_value_length(fields["values"]).fill_null(0).to_numpy(zero_copy_only=False)
+    sizes = fields["size"].fill_null(0).to_numpy(zero_copy_only=False)
+    shapes = np.where(dense, value_lengths, sizes).astype(np.int64)[:, None]
+    values = fields["values"].flatten().to_numpy(zero_copy_only=False)
+    indices = fields["indices"].flatten().to_numpy(zero_copy_only=False)
+    value_starts = np.cumsum(value_lengths) - value_lengths
+    index_lengths = pc.list_value_length(fields["indices"]).fill_null(0).to_numpy(zero_copy_only=False)
+    index_starts = np.cumsum(index_lengths) - index_lengths
+    dense_gather = _leaf_gather(values, value_starts)
+
+    def gather(rows: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+        if dense[rows].all():
+            return dense_gather(rows, shape)
+        out = np.zeros((len(rows),) + tuple(shape), np.float64)
+        is_dense = dense[rows]
+        if is_dense.any():
+            out[is_dense] = dense_gather(rows[is_dense], shape)
+        sparse = rows[~is_dense]
+        nnz = index_lengths[sparse]
+        owner = np.repeat(np.nonzero(~is_dense)[0], nnz)
+        offsets = np.arange(nnz.sum()) - np.repeat(np.cumsum(nnz) - nnz, nnz)
+        out[owner, indices[np.repeat(index_starts[sparse], nnz) + offsets]] = \
+            values[np.repeat(value_starts[sparse], nnz) + offsets]
+        return out
+
+    return RowTensors(shapes, np.full(n, None, dtype=object), nulls, gather)
+
+
+def _reshape_flat(tensors: RowTensors, dims: Tuple[int, ...]) -> RowTensors:
+    size = int(np.prod(dims))
+    wrong = (tensors.shapes[:, 0] != size) & ~tensors.nulls
+    _mark(tensors.errors, wrong, f"flat array of the wrong length (expected {size} = "
+                                 f"{'x'.join(map(str, dims))})")
+    shapes = np.tile(np.array(dims, np.int64), (len(tensors.shapes), 1))
+    flat = tensors.gather
+    return RowTensors(shapes, tensors.errors, tensors.nulls,
+                      lambda rows, shape: flat(rows, (size,)).reshape((len(rows),) + tuple(shape)))
+
+
+def read_column(array: pa.Array, dtype: DataType, info: TensorInfo) -> RowTensors:
+    """Rows of ``array`` (a column of Spark type ``dtype``) as tensors for model input ``info``.
+
+    Rows whose shape disagrees with the input's fixed dimensions get a reason in ``errors``.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    depth, _ = column_layout(dtype)
+    rank = len(info.shape) - 1
+    if isinstance(dtype, VectorUDT):
+        tensors = _read_vectors(array)
+    elif depth == 0:
+        tensors = _read_scalars(array)
+    else:
+        tensors = _read_nested(array, depth)
+    if depth == 1 and rank > 1:
+        tensors = _reshape_flat(tensors, fixed_dims(info))
+    for axis, want in enumerate(info.shape[1:]):
+        if isinstance(want, int) and want > 0:
+            wrong = (tensors.shapes[:, axis] != want) & ~tensors.nulls
+            _mark(tensors.errors, wrong, f"wrong shape for model input {info.describe()}")
+    return tensors
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    return "[" + ", ".join(str(int(d)) for d in shape) + "]"
+
+
+# ------------------------------------------------------------------------------------------------- outputs
+def to_arrow(values: np.ndarray, dtype: DataType) -> pa.Array:
+    """A ``(rows, *dims)`` array as an Arrow column of Spark type ``dtype`` (nested ``len(dims)`` deep)."""
+    arrow_type = to_arrow_type(dtype)
+    element = dtype
+    while isinstance(element, ArrayType):
+        element = element.elementType
+    if isinstance(element, StringType):
+        flat = pa.array([None if v is None else str(v) for v in values.ravel().tolist()], pa.string())
+    else:
+        flat = pa.array(np.ascontiguousarray(values, dtype=_SPARK_NUMPY[element.simpleString()]).ravel())
+    out: pa.Array = flat
+    dims = values.shape[1:]
+    types = []
+    t = arrow_type
+    while pa.types.is_list(t):
+        types.append(t)
+        t = t.value_type
+    for axis in range(len(dims) - 1, -1, -1):
+        count = len(out) // dims[axis] if dims[axis] else int(np.prod(values.shape[:axis + 1]))
+        offsets = pa.array(np.arange(count + 1, dtype=np.int32) * dims[axis])
+        out = pa.ListArray.from_arrays(offsets, out, type=types[axis])
+    return out
+
+
+def dense_vectors(values: np.ndarray) -> pa.Array:
+    """``(rows, n)`` numbers as pyspark's dense-vector struct (VectorUDT's Arrow form)."""
+    arrow_type = to_arrow_type(VectorUDT())
+    rows, width = values.shape
+    flat = pa.array(np.ascontiguousarray(values, np.float64).ravel())
+    offsets = pa.array(np.arange(rows + 1, dtype=np.int32) * width)
+    fields = list(arrow_type)
+    arrays = [pa.array(np.ones(rows, np.int8)), pa.nulls(rows, pa.int32()),
+              pa.nulls(rows, fields[2].type), pa.ListArray.from_arrays(offsets, flat, type=fields[3].type)]
+    return pa.StructArray.from_arrays(arrays, fields=fields)
+
+
+def assemble(parts: List[Tuple[np.ndarray, pa.Array]], n: int, arrow_type: pa.DataType) -> pa.Array:
+    """One column of ``n`` rows from ``(row indices, values)`` parts; rows in no part are null."""
+    if len(parts) == 1 and len(parts[0][0]) == n and np.array_equal(parts[0][0], np.arange(n)):
+        return parts[0][1]
+    position = np.full(n, sum(len(rows) for rows, _ in parts), np.int64)  # default: the trailing null
+    offset = 0
+    for rows, _ in parts:
+        position[rows] = offset + np.arange(len(rows))
+        offset += len(rows)
+    pieces = [arr for _, arr in parts] + [pa.nulls(1, arrow_type)]
+    return pa.concat_arrays([p.cast(arrow_type) if p.type != arrow_type else p for p in pieces]).take(
+        pa.array(position))

@@ -1,0 +1,132 @@
+"""EnsembleByKey: average score columns over the rows that share key values (SynapseML's ``EnsembleByKey``).
+
+Params:
+    ``keys``: the columns to group by (required).
+    ``cols``: the columns to ensemble (required): double, float or ML vector.
+    ``colNames``: the output column names, one per ``cols`` entry (default ``"<strategy>(<col>)"``).
+    ``strategy``: how to combine (``"mean"``, the only one, as in SynapseML).
+    ``collapseGroup``: True (default): one row per key group with ``keys`` + the ensembled columns; False:
+        every input row is kept and the ensembled columns are appended (a column of the same name is replaced).
+    ``vectorDims``: optional ``{col: size}`` of vector columns; the output vector column then carries Spark ML
+        attribute metadata with that size, so later stages know it without looking at the data.
+
+Columns out: the ensembled columns are double (for double/float inputs) or vector (for vector inputs).
+Nulls are left out of the mean (a group of nulls gives null); NaN or infinities in a group give NaN/inf.
+Null keys form their own group (SQL grouping semantics).
+
+Group means are one Spark aggregation (``groupBy().agg``, ``Summarizer.mean`` for vectors); with
+``collapseGroup=False`` they are window aggregates over the key partition, so no join is needed.
+SynapseML's ``transformSchema`` lists the input columns for ``collapseGroup=True`` and the ensembled
+columns as keys otherwise; here it gives what ``transform`` produces.
+
+Example::
+
+    EnsembleByKey(keys=["id"], cols=["score"]).transform(df)      # id, mean(score)
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from pyspark.ml.linalg import VectorUDT
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.stat import Summarizer
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, FloatType, StructField, StructType
+
+from mmlspark_py.core.params import to_one_of
+from mmlspark_py.core.stage import SchemaError, Transformer, column
+from mmlspark_py.stages.columns import require_columns
+
+__all__ = ["EnsembleByKey"]
+
+
+def _to_vector_dims(value) -> dict:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"vectorDims: expected a dict of column name -> size, got {value!r}")
+    return {k: TypeConverters.toInt(v) for k, v in value.items()}
+
+
+class EnsembleByKey(Transformer):
+    """Means of ``cols`` per group of ``keys`` (see the module docstring)."""
+
+    keys = Param(Params._dummy(), "keys", "keys to group by", typeConverter=TypeConverters.toListString)
+    cols = Param(Params._dummy(), "cols", "cols to ensemble", typeConverter=TypeConverters.toListString)
+    colNames = Param(Params._dummy(), "colNames", "names of the result of each col (default "
+                     "'<strategy>(<col>)')", typeConverter=TypeConverters.toListString)
+    strategy = Param(Params._dummy(), "strategy", "how to ensemble the scores: 'mean'",
+                     typeConverter=to_one_of(["mean"]))
+    collapseGroup = Param(Params._dummy(), "collapseGroup", "whether to collapse all items in group to one entry",
+                          typeConverter=TypeConverters.toBoolean)
+    vectorDims = Param(Params._dummy(), "vectorDims", "the sizes of vector columns {col: size}, recorded in the "
+                       "output's ML attribute metadata", typeConverter=_to_vector_dims)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._setDefault(strategy="mean", collapseGroup=True)
+
+    def setKey(self, value: str) -> "EnsembleByKey":
+        """Sets ``keys`` to the one column ``value``."""
+        return self._set(keys=[value])
+
+    def setCol(self, value: str) -> "EnsembleByKey":
+        """Sets ``cols`` to the one column ``value``."""
+        return self._set(cols=[value])
+
+    def setColName(self, value: str) -> "EnsembleByKey":
+        """Sets ``colNames`` to the one name ``value``."""
+        return self._set(colNames=[value])
+
+    def getColNames(self) -> List[str]:
+        """The output names: ``colNames`` if set, else ``"<strategy>(<col>)"`` for each of ``cols``."""
+        if self.isSet(self.colNames):
+            return self.getOrDefault(self.colNames)
+        return [f"{self.getStrategy()}({c})" for c in self.getCols()]
+
+    def _output_fields(self, schema: StructType) -> List[StructField]:
+        for name in ("keys", "cols"):
+            if not self.isDefined(self.getParam(name)) or not self.getOrDefault(name):
+                raise ValueError(f"EnsembleByKey: param {name} (a non-empty list of column names) is not set")
+        require_columns(schema, self.getKeys(), "keys")
+        require_columns(schema, self.getCols(), "cols")
+        names = self.getColNames()
+        if len(names) != len(self.getCols()):
+            raise ValueError(f"EnsembleByKey: colNames {names} must have one name per col of {self.getCols()}")
+        dims = self.getVectorDims() if self.isDefined(self.vectorDims) else {}
+        fields = []
+        for col, name in zip(self.getCols(), names):
+            dtype = schema[col].dataType
+            if isinstance(dtype, (DoubleType, FloatType)):
+                fields.append(StructField(name, DoubleType(), True))
+            elif isinstance(dtype, VectorUDT):
+                metadata = {"ml_attr": {"num_attrs": dims[col]}} if col in dims else {}
+                fields.append(StructField(name, VectorUDT(), True, metadata))
+            else:
+                raise SchemaError(f"cols: column {col!r} has type {dtype.simpleString()}; strategy "
+                                  f"{self.getStrategy()!r} needs double, float or vector columns")
+        return fields
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        out = self._output_fields(schema)
+        if self.getCollapseGroup():
+            return StructType([schema[k] for k in self.getKeys()] + out)
+        replaced = {f.name for f in out}
+        return StructType([f for f in schema if f.name not in replaced] + out)
+
+    def _means(self, schema: StructType, window=None) -> List[Column]:
+        result = []
+        for col, field in zip(self.getCols(), self._output_fields(schema)):
+            is_vector = isinstance(field.dataType, VectorUDT)
+            agg = Summarizer.mean(column(col)) if is_vector else F.mean(column(col))
+            result.append((agg.over(window) if window is not None else agg).alias(field.name,
+                                                                                    metadata=field.metadata))
+        return result
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        keys = [column(k) for k in self.getKeys()]
+        if self.getCollapseGroup():
+            return df.groupBy(*keys).agg(*self._means(df.schema))
+        means = self._means(df.schema, Window.partitionBy(*keys))
+        replaced = set(self.getColNames())
+        return df.select(*[column(c) for c in df.columns if c not in replaced], *means)

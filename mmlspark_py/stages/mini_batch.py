@@ -1,0 +1,230 @@
+"""Mini-batching: group consecutive rows of each partition into one row of arrays, and undo it
+(SynapseML's FixedMiniBatchTransformer, DynamicMiniBatchTransformer, TimeIntervalMiniBatchTransformer and
+FlattenBatch).
+
+A batching stage turns every column ``c: T`` into ``c: array<T>``; output row k of a partition holds, in each
+column, the values of the k-th run of consecutive input rows of that partition (row order is kept; no
+shuffle). Batches never span partitions. The three batchers differ only in where runs end:
+
+* FixedMiniBatchTransformer: every ``batchSize`` rows (the last batch of a partition may be shorter).
+* DynamicMiniBatchTransformer: SynapseML batches "whatever rows are available now". Here rows reach the batch
+  function in Arrow record batches as Spark produces them (at most
+  ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows each); each one becomes a batch, cut to at most
+  ``maxBatchSize`` rows.
+* TimeIntervalMiniBatchTransformer: a batch collects rows until ``millisToWait`` milliseconds have passed since
+  its first rows arrived, or it has ``maxBatchSize`` rows. Rows arrive in Arrow record batches, so the time is
+  checked as each record batch arrives (SynapseML checks per row). Batch sizes depend on timing by nature.
+
+FlattenBatch is the inverse: every array column is exploded in step (element i of each array forms output row
+i), other columns are repeated; ``FlattenBatch().transform(batcher.transform(df))`` gives back ``df``'s rows in
+order. A row whose arrays differ in length fails with an error naming the row's lengths; a null array gives
+nulls; a row whose arrays are all null gives no rows.
+
+The batchers run as Arrow batch functions (``mapInArrow``) over each partition: no per-row Python; the
+arrays are built by slicing Arrow columns. FlattenBatch is pure Spark SQL (``arrays_zip`` + ``inline``).
+
+Example::
+
+    batched = FixedMiniBatchTransformer(batchSize=64).transform(df)     # columns are now arrays
+    scored = batched.withColumn(...)                                    # call a service per batch
+    FlattenBatch().transform(scored)                                    # one row per input row again
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterator, List
+
+import pyarrow as pa
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, StructField, StructType
+
+from mmlspark_py.core.params import to_non_negative_int, to_positive_int
+from mmlspark_py.core.stage import Transformer, column
+
+__all__ = ["FixedMiniBatchTransformer", "DynamicMiniBatchTransformer", "TimeIntervalMiniBatchTransformer",
+           "FlattenBatch"]
+
+_INT_MAX = 2147483647
+
+
+def _as_lists(table: pa.Table, sizes: List[int], schema: pa.Schema) -> pa.RecordBatch:
+    """One row per entry of ``sizes``: row k holds, per column, the next ``sizes[k]`` values as a list."""
+    offsets = pa.array([0] + list(_cumulative(sizes)), pa.int32())
+    table = table.combine_chunks()
+    columns = [pa.ListArray.from_arrays(offsets, table.column(i).chunk(0) if table.column(i).num_chunks
+                                        else pa.array([], table.schema.field(i).type))
+               for i in range(table.num_columns)]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _cumulative(sizes: List[int]) -> Iterator[int]:
+    total = 0
+    for size in sizes:
+        total += size
+        yield total
+
+
+def _cut(rows: int, limit: int) -> List[int]:
+    """Sizes of consecutive batches of at most ``limit`` rows covering ``rows`` rows."""
+    return [limit] * (rows // limit) + ([rows % limit] if rows % limit else [])
+
+
+Planner = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.Table]]
+
+
+def _fixed(batch_size: int) -> Planner:
+    def plan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+        pending: List[pa.RecordBatch] = []
+        rows = 0
+        for batch in batches:
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= batch_size:
+                table = pa.Table.from_batches(pending)
+                full = rows - rows % batch_size
+                yield table.slice(0, full)
+                pending, rows = table.slice(full).to_batches(), rows - full
+        if rows:
+            yield pa.Table.from_batches(pending)
+    return plan
+
+
+def _timed(millis: int, max_size: int) -> Planner:
+    def plan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+        pending: List[pa.RecordBatch] = []
+        rows, started = 0, 0.0
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            if not pending:
+                started = time.monotonic()
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= max_size or (time.monotonic() - started) * 1000.0 >= millis:
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+        if rows:
+            yield pa.Table.from_batches(pending)
+    return plan
+
+
+def _batch_partitions(df: DataFrame, planner: Planner, max_size: int, out: StructType) -> DataFrame:
+    """``df`` with each planned run of rows (cut to ``max_size``) as one row of arrays."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    arrow_schema = to_arrow_schema(out)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for table in planner(batches):
+            yield _as_lists(table, _cut(table.num_rows, max_size), arrow_schema)
+
+    return df.mapInArrow(run, out)
+
+
+def _batched_schema(schema: StructType) -> StructType:
+    return StructType([StructField(f.name, ArrayType(f.dataType, f.nullable), True) for f in schema])
+
+
+class _Batcher(Transformer):
+    def transformSchema(self, schema: StructType) -> StructType:
+        return _batched_schema(schema)
+
+
+class FixedMiniBatchTransformer(_Batcher):
+    """Batches of ``batchSize`` consecutive rows of a partition.
+
+    :param batchSize: rows per batch (required, > 0).
+    :param buffered, maxBufferSize: SynapseML prefetches batches in a thread when ``buffered``; here Spark's
+        Arrow stream already feeds the batch function ahead of it, so these only exist for compatibility and
+        do not change the output.
+    """
+
+    batchSize = Param(Params._dummy(), "batchSize", "the number of rows per batch", typeConverter=to_positive_int)
+    buffered = Param(Params._dummy(), "buffered", "whether to buffer batches in memory (compatibility; no effect "
+                     "on the output)", typeConverter=TypeConverters.toBoolean)
+    maxBufferSize = Param(Params._dummy(), "maxBufferSize", "the max number of buffered batches (compatibility; "
+                          "no effect on the output)", typeConverter=to_positive_int)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._setDefault(buffered=False, maxBufferSize=_INT_MAX)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        if not self.isDefined(self.batchSize):
+            raise ValueError("FixedMiniBatchTransformer: param batchSize (rows per batch, > 0) is not set")
+        return super().transformSchema(schema)
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        size = self.getBatchSize()
+        return _batch_partitions(df, _fixed(size), size, _batched_schema(df.schema))
+
+
+class _HasMaxBatchSize(Params):
+    maxBatchSize = Param(Params._dummy(), "maxBatchSize", "the max number of rows per batch",
+                         typeConverter=to_positive_int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(maxBatchSize=_INT_MAX)
+
+
+class DynamicMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
+    """Batches of the rows that arrive together (one Arrow record batch), at most ``maxBatchSize`` each.
+
+    :param maxBatchSize: the max rows per batch (default 2147483647).
+    """
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        size = self.getMaxBatchSize()
+        return _batch_partitions(df, lambda batches: (pa.Table.from_batches([b]) for b in batches if b.num_rows),
+                                 size, _batched_schema(df.schema))
+
+
+class TimeIntervalMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
+    """Batches of the rows that arrive within ``millisToWait`` ms, at most ``maxBatchSize`` each.
+
+    :param millisToWait: the time a batch collects rows for (required, >= 0 ms).
+    :param maxBatchSize: the max rows per batch (default 2147483647).
+    """
+
+    millisToWait = Param(Params._dummy(), "millisToWait", "the time to wait before constructing a batch (ms)",
+                         typeConverter=to_non_negative_int)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        if not self.isDefined(self.millisToWait):
+            raise ValueError("TimeIntervalMiniBatchTransformer: param millisToWait (ms, >= 0) is not set")
+        return super().transformSchema(schema)
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        size = self.getMaxBatchSize()
+        return _batch_partitions(df, _timed(self.getMillisToWait(), size), size, _batched_schema(df.schema))
+
+
+class FlattenBatch(Transformer):
+    """One row per array element: the inverse of the batchers (see the module docstring). No params."""
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return StructType([StructField(f.name, f.dataType.elementType, True) if isinstance(f.dataType, ArrayType)
+                           else f for f in schema])
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        arrays = [f.name for f in df.schema if isinstance(f.dataType, ArrayType)]
+        if not arrays:
+            return df
+        sizes = [F.when(column(c).isNotNull(), F.size(column(c))) for c in arrays]
+        longest = F.greatest(*sizes) if len(sizes) > 1 else sizes[0]
+        # A null array stands for nulls; arrays_zip pads it only if it is an array, so make it one.
+        filled = [F.coalesce(column(c), F.array_repeat(F.lit(None).cast(df.schema[c].dataType.elementType),
+                                                       longest)).alias(c) for c in arrays]
+        zipped = F.arrays_zip(*filled)
+        if len(arrays) > 1:
+            lengths = F.concat_ws(", ", *[F.concat(F.lit(f"{c}="), s.cast("string")) for c, s in zip(arrays, sizes)])
+            same = F.least(*sizes) == F.greatest(*sizes)
+            zipped = F.when(same | same.isNull(), zipped).otherwise(F.raise_error(
+                F.concat(F.lit("FlattenBatch: the array columns of a row differ in length: "), lengths)))
+        tmp = "__flatten_batch"
+        exploded = df.withColumn(tmp, F.explode(zipped))
+        return exploded.select(*[F.col(tmp)[c].alias(c) if c in arrays else column(c) for c in df.columns])

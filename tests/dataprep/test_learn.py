@@ -1,0 +1,86 @@
+"""The Spark-free learner: programs, ranking inputs and bad input."""
+import pytest
+
+from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
+from mmlspark_py.dataprep.dsl import Program
+from mmlspark_py.dataprep.learn import LearnedProgram
+
+
+def test_learns_reordering_and_generalises_to_other_rows():
+    p = learn([(("Marta Quillfeather",), "Quillfeather, Marta"), (("Jonah P. Wexley",), "Wexley, Jonah P.")])
+    assert p.run(("Ximena N. Poe",)) == "Poe, Ximena N."
+    assert p.run("Bo Ng") == "Ng, Bo"
+    assert "concat(" in p.explain(["name"]) and "name" in p.explain(["name"])
+
+
+def test_initials_over_two_columns_with_case_change():
+    p = learn([(("elena", "marquez"), "E.M."), (("NIAMH", "Oyelaran"), "N.O.")])
+    assert p.run(("bo", "van der berg")) == "B.V."
+
+
+def test_semantic_number_and_date_formats():
+    pad = learn([(("P-42",), "P-00042"), (("QX-7318",), "QX-07318")])
+    assert pad.run(("LMN-5",)) == "LMN-00005"
+    money = learn([(("1234.5",), "$1,234.50")], inputs=[("87",), ("1000000.25",)])
+    assert money.run(("1000000.25",)) == "$1,000,000.25"
+    date = learn([(("2023-04-05",), "Apr 5, 2023")], inputs=[("2019-11-23",)])
+    assert date.run(("2019-11-23",)) == "Nov 23, 2019"
+
+
+def test_conditional_program_by_input_shape():
+    p = learn([(("482-0193",), "(206) 482-0193"), (("415-739-2210",), "(415) 739-2210")],
+              inputs=[("630-1187",), ("312-648-0199",)])
+    assert p.run(("390-6412",)) == "(206) 390-6412"
+    assert p.run(("312-648-0199",)) == "(312) 648-0199"
+    assert p.explain().startswith("if ")
+
+
+def test_null_inputs_give_null_or_the_rule_the_examples_show():
+    p = learn([(("Ada Lovelace",), "Lovelace")])
+    assert p.run((None,)) is None
+    q = learn([(("Ada Lovelace",), "Lovelace"), ((None,), "(unknown)")])
+    assert q.run((None,)) == "(unknown)" and q.run(("Bo Ng",)) == "Ng"
+
+
+def test_empty_unicode_long_and_metacharacter_inputs():
+    p = learn([(("Søren Łukasik",), "ŁUKASIK"), (("東京 タワー",), "タワー")])
+    assert p.run(("Zoë Ångström",)) == "ÅNGSTRÖM"
+    assert p.run(("",)) is None
+    emoji = learn([(("😀 party time",), "time")])
+    assert emoji.run(("🎉🎉 big night",)) == "night"
+    long_value = "x" * 10_000 + "@host.example"
+    user = learn([(("ada@calc.example",), "ada")])
+    assert user.run((long_value,)) == "x" * 10_000
+    meta = learn([(("a.b*c|(d)",), "(d)"), (("x+y|[z]",), "[z]")])
+    assert meta.run(("^$|{q}",)) == "{q}"
+
+
+def test_contradictory_examples_name_both_outputs():
+    with pytest.raises(ContradictoryExamples, match="'Ng'.*'Bo'|'Bo'.*'Ng'"):
+        learn([(("Bo Ng",), "Ng"), (("Bo Ng",), "Bo")])
+
+
+def test_arity_mismatch_is_reported():
+    with pytest.raises(DataPrepError, match="expected 2"):
+        learn([(("a", "b"), "ab"), (("c",), "c")])
+    with pytest.raises(DataPrepError, match="unlabeled input"):
+        learn([(("a", "b"), "ab")], inputs=[("a",)])
+
+
+def test_no_program_lists_the_unexplained_examples():
+    with pytest.raises(NoProgramFound, match="not explained: .*'zebra'"):
+        learn([(("abc",), "abc"), (("def",), "zebra")])
+
+
+def test_timeout_param_is_enforced():
+    with pytest.raises(SynthesisTimeout):
+        learn([(("word " * 300,), "W" * 50 + " ".join(["word"] * 100))], timeout=0.0)
+
+
+def test_program_json_round_trip_and_topk():
+    p = learn([(("Marta Quillfeather",), "Quillfeather")], inputs=[("Jonah P. Wexley",)], k=5)
+    again = LearnedProgram.from_json(p.to_json())
+    assert again.programs == p.programs
+    assert len(p.topK(3)) >= 2 and all(isinstance(x, Program) for x in p.topK(3))
+    outs = p.outputsFor(("Jonah P. Wexley",), k=5)
+    assert "Wexley" in outs and len(outs) >= 2
