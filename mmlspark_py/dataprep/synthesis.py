@@ -31,6 +31,8 @@ from .errors import SynthesisTimeout
 
 _ATOM = 1.0
 _NULL_PENALTY = 6.0
+_MAX_ABS = 40  # absolute offsets further than this from either end are not used
+_MAX_K = 20  # token matches counted further than this from either end are not used as positions
 _CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
 
 
@@ -59,14 +61,16 @@ class _Column:
         self.uvals = {}
         s = texts[0]
         for a in range(len(s) + 1):
-            self._add(AbsPos(a), _abs_cost(a), a)
-            self._add(AbsPos(a - len(s) - 1), _abs_cost(a - len(s) - 1), a)
+            if a <= _MAX_ABS:
+                self._add(AbsPos(a), _abs_cost(a), a)
+            if len(s) - a <= _MAX_ABS:
+                self._add(AbsPos(a - len(s) - 1), _abs_cost(a - len(s) - 1), a)
         for tok in toks:
-            for idx, (b, e) in enumerate(tok.spans(s)):
+            for idx, (b, e) in enumerate(tok.spans(s)[:_MAX_K]):
                 c = tok.cost + 0.35 * idx
                 self._add(TokPos(tok.name, idx + 1, "start"), c, b)
                 self._add(TokPos(tok.name, idx + 1, "end"), c, e)
-            for idx, (b, e) in enumerate(tok.rev_spans(s)):
+            for idx, (b, e) in enumerate(tok.rev_spans(s)[:_MAX_K]):
                 c = tok.cost + 0.05 + 0.35 * idx
                 self._add(TokPos(tok.name, -idx - 1, "start"), c, b)
                 self._add(TokPos(tok.name, -idx - 1, "end"), c, e)
@@ -103,26 +107,42 @@ class _Column:
         return best
 
 
-def _sub_edges(col: _Column, out: str):
-    """For each output offset i: (j, col, case, a, b) with case(s[a:b]) == out[i:j] in example 1."""
+_MAX_OCCURRENCES = 8
+
+
+def _sub_edges(col: _Column, out: str, deadline):
+    """For each output offset i: (j, col, case, a, b) with case(s[a:b]) == out[i:j] in example 1;
+    at most ``_MAX_OCCURRENCES`` input occurrences per output segment (periodic inputs would
+    otherwise give quadratically many)."""
     s = col.texts[0]
     edges = [[] for _ in range(len(out) + 1)]
     for case in CASES:
-        full = apply_case(case, s)
-        same_len = case != "title" and len(full) == len(s)
+        _check(deadline)
         if case == "title" and len(s) > 400:
             continue
-        for a in range(len(s)):
-            fa = full[a:] if same_len else (initcap(s[a:]) if case == "title" else None)
-            if fa is None:
-                continue
-            for i in range(len(out)):
+        full = apply_case(case, s)
+        if case != "title" and len(full) != len(s):
+            continue
+        where = {}
+        for a, c in enumerate(full if case != "title" else s.upper()):
+            where.setdefault(c, []).append(a)
+        for i in range(len(out)):
+            seen = {}
+            for a in where.get(out[i], ()):
+                fa = full[a:] if case != "title" else initcap(s[a:a + len(out) - i])
                 m = 0
                 while m < len(fa) and i + m < len(out) and fa[m] == out[i + m]:
                     m += 1
                 for ln in range(1, m + 1):
-                    edges[i].append((i + ln, col, case, a, a + ln))
+                    if seen.get(ln, 0) < _MAX_OCCURRENCES:
+                        seen[ln] = seen.get(ln, 0) + 1
+                        edges[i].append((i + ln, col, case, a, a + ln))
     return edges
+
+
+def _check(deadline):
+    if deadline is not None and time.monotonic() > deadline:
+        raise SynthesisTimeout("synthesis timed out (raise the timeout parameter or give shorter examples)")
 
 
 def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=True):
@@ -131,6 +151,7 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
     ``examples``: ``[(row tuple, output str)]`` with non-null inputs where used; ``unlabeled``:
     row tuples used for ranking. Raises ``SynthesisTimeout`` past ``deadline`` (time.monotonic).
     """
+    _check(deadline)
     rows = [r for r, _ in examples]
     outs = [o for _, o in examples]
     n = len(examples)
@@ -142,7 +163,7 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
             if all(r[c] is not None for r in rows)]
     sub_edges = [[] for _ in range(len(out1) + 1)]
     for col in cols:
-        for i, lst in enumerate(_sub_edges(col, out1)):
+        for i, lst in enumerate(_sub_edges(col, out1, deadline)):
             sub_edges[i].extend(lst)
     generic = [[] for _ in range(len(out1) + 1)]
     for i in range(len(out1)):
@@ -160,8 +181,7 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
     pair_memo = {}
     while heap:
         state = heapq.heappop(heap)
-        if deadline is not None and time.monotonic() > deadline:
-            raise SynthesisTimeout("synthesis timed out")
+        _check(deadline)
         if state == goal:
             continue
         base = best[state]

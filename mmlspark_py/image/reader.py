@@ -137,7 +137,9 @@ def _error_rows(df: DataFrame, reason, image_col: str, error_col: str) -> DataFr
 def _unscanned_rows(spark: SparkSession, files: DataFrame, sample, max_file_bytes: int, image_col: str,
                     error_col: str) -> DataFrame:
     """Error rows for listed files that the content scan skips: empty, special, unopenable or too large."""
-    listed = spark.createDataFrame([(p,) for p in _normalised_paths(files)], "path string").where(sample)
+    # An Arrow table becomes a LocalTableScan in the JVM: the listing never passes through a Python worker.
+    listed = spark.createDataFrame(pa.table({"path": pa.array(_normalised_paths(files), pa.string())}))
+    listed = listed.where(sample)
     stated = files.select("path", "length").where(sample)
     opened = files.where((F.col("length") <= max_file_bytes) & (F.length("content") >= 0)).select("path")
     empty = listed.join(stated, "path", "left_anti")

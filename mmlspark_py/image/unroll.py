@@ -52,7 +52,8 @@ def _vectors(vectors: List[Optional[np.ndarray]]) -> pa.Array:
 
 
 def _to_vector_column(df: DataFrame, tmp: str, out: str) -> DataFrame:
-    return df.withColumn(out, array_to_vector(column(tmp))).drop(tmp)
+    values = column(tmp)  # Spark's array_to_vector fails on null arrays: keep nulls out of it
+    return df.withColumn(out, F.when(values.isNotNull(), array_to_vector(values))).drop(tmp)
 
 
 class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):

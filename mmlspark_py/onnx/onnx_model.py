@@ -79,23 +79,42 @@ def shared_payload(spark: SparkSession, prepared: PreparedModel) -> SharedPayloa
     return get_or_create(("onnx-broadcast", app, prepared.key), lambda: SharedPayload(spark, prepared.data))
 
 
+def task_cpus(spark: SparkSession) -> int:
+    """Cores Spark gives each task (``spark.task.cpus``): the threads a model may use per task."""
+    return int(spark.conf.get("spark.task.cpus", "1"))
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
 
 
 @dataclass(frozen=True)
-class ScoringPlan:
-    """What a Python worker needs to score Arrow batches: plain values only (no stage, no JVM objects)."""
+class OnnxRunner:
+    """Runs the broadcast model on numpy feeds in a Python worker (one cached session per process)."""
 
     payload: SharedPayload
+    device_type: str
+    optimization_level: str
+    threads: int
+
+    def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
+        session = get_session(self.payload, self.device_type, self.optimization_level, self.threads)
+        return session.run(names, feeds)
+
+
+@dataclass(frozen=True)
+class ScoringPlan:
+    """What a Python worker needs to score Arrow batches: plain values only (no stage, no JVM objects).
+
+    ``runner.run(output names, feeds) -> arrays`` runs the model (ONNX here; TFModel brings its own runner).
+    """
+
+    runner: Any
     feeds: Tuple[Tuple[str, str, DataType, TensorInfo], ...]  # (model input, column, column type, input info)
     fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type)
     softmax: Tuple[Tuple[str, str], ...]                       # (fetched column, new column)
     argmax: Tuple[Tuple[str, str], ...]
-    device_type: str
-    optimization_level: str
-    threads: int
     error_col: Optional[str]
     out_schema: StructType
 
@@ -109,19 +128,19 @@ class ScoringPlan:
                 errors[row] = f"column {column!r}: {t.errors[row]}; this row's shape is {shape}"
         return tensors, nulls, errors
 
-    def _run(self, session, feeds: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    def _run(self, feeds: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
         names = [output for _, output, _ in self.fetches]
         batch_dims = {info.shape[0] for _, _, _, info in self.feeds if isinstance(info.shape[0], int)}
         rows = len(next(iter(feeds.values())))
         if not batch_dims:
-            return dict(zip(names, session.run(names, feeds)))
+            return dict(zip(names, self.runner.run(names, feeds)))
         step = batch_dims.pop()  # a model exported with a fixed batch size: run in chunks of it, padding the last
         chunks = []
         for start in range(0, rows, step):
             part = {k: v[start:start + step] for k, v in feeds.items()}
             short = step - len(next(iter(part.values())))
             part = {k: np.concatenate([v, np.repeat(v[-1:], short, axis=0)]) if short else v for k, v in part.items()}
-            chunks.append([out[:step - short] for out in session.run(names, part)])
+            chunks.append([out[:step - short] for out in self.runner.run(names, part)])
         return {name: np.concatenate([c[i] for c in chunks]) for i, name in enumerate(names)}
 
     def _columns(self, outputs: Dict[str, np.ndarray]) -> Dict[str, pa.Array]:
@@ -143,18 +162,17 @@ class ScoringPlan:
                                  "to get null outputs and the reason instead)")
         parts: Dict[str, List[Tuple[np.ndarray, pa.Array]]] = {f.name: [] for f in self.out_schema}
         if len(good):
-            session = get_session(self.payload, self.device_type, self.optimization_level, self.threads)
             keys = np.concatenate([t.shapes[good] for t in tensors], axis=1)
             uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
             for g, key in enumerate(uniques):
                 rows = good[inverse.reshape(-1) == g]
-                self._score_group(session, tensors, rows, key, parts, errors)
+                self._score_group(tensors, rows, key, parts, errors)
         if self.error_col is not None:
             parts[self.error_col] = [(np.arange(n), pa.array(errors.tolist(), pa.string()))]
         arrays = [assemble(parts[f.name], n, to_arrow_type(f.dataType)) for f in self.out_schema]
         return pa.RecordBatch.from_arrays(arrays, names=self.out_schema.names)
 
-    def _score_group(self, session, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray,
+    def _score_group(self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray,
                      parts: Dict[str, List], errors: np.ndarray) -> None:
         feeds, start = {}, 0
         for t, (name, _, _, info) in zip(tensors, self.feeds):
@@ -162,7 +180,7 @@ class ScoringPlan:
             start += t.shapes.shape[1]
             feeds[name] = t.gather(rows, shape).astype(info.dtype, copy=False)
         try:
-            columns = self._columns(self._run(session, feeds))
+            columns = self._columns(self._run(feeds))
         except Exception as e:  # noqa: BLE001 - onnxruntime's failure on these rows (e.g. a dynamic shape)
             if self.error_col is None:
                 raise
@@ -288,11 +306,11 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         out_schema, feeds, fetches = self._output_schema(df.schema)
         spark = df.sparkSession
+        runner = OnnxRunner(shared_payload(spark, self._prepared()), self.getDeviceType(),
+                            OPTIMIZATION_LEVELS[self.getOptimizationLevel()], task_cpus(spark))
         plan = ScoringPlan(
-            payload=shared_payload(spark, self._prepared()), feeds=tuple(feeds), fetches=tuple(fetches),
+            runner=runner, feeds=tuple(feeds), fetches=tuple(fetches),
             softmax=tuple(self.getSoftMaxDict().items()), argmax=tuple(self.getArgMaxDict().items()),
-            device_type=self.getDeviceType(), optimization_level=OPTIMIZATION_LEVELS[self.getOptimizationLevel()],
-            threads=int(spark.conf.get("spark.task.cpus", "1")),
             error_col=self.getErrorCol() if self.isDefined("errorCol") else None, out_schema=out_schema)
         return with_batched_columns(df, [column for _, column, _, _ in feeds], plan, out_schema,
                                     self.getMiniBatchSize())

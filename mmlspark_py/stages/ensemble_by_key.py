@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import List
 
+from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.stat import Summarizer
@@ -40,6 +41,8 @@ from mmlspark_py.core.stage import SchemaError, Transformer, column
 from mmlspark_py.stages.columns import require_columns
 
 __all__ = ["EnsembleByKey"]
+
+_TMP = "__ensemble_by_key_"
 
 
 def _to_vector_dims(value) -> dict:
@@ -115,18 +118,43 @@ class EnsembleByKey(Transformer):
         return StructType([f for f in schema if f.name not in replaced] + out)
 
     def _means(self, schema: StructType, window=None) -> List[Column]:
+        """The ensembled columns; vector inputs must first get the helper columns of :meth:`_prepare`."""
         result = []
-        for col, field in zip(self.getCols(), self._output_fields(schema)):
-            is_vector = isinstance(field.dataType, VectorUDT)
-            agg = Summarizer.mean(column(col)) if is_vector else F.mean(column(col))
-            result.append((agg.over(window) if window is not None else agg).alias(field.name,
-                                                                                    metadata=field.metadata))
+        for i, (col, field) in enumerate(zip(self.getCols(), self._output_fields(schema))):
+            if isinstance(field.dataType, VectorUDT):
+                summary = Summarizer.metrics("mean").summary(F.col(f"{_TMP}{i}_vec"), F.col(f"{_TMP}{i}_w"))
+                count = F.count(column(col))
+                agg = F.when((count.over(window) if window is not None else count) > 0,
+                             (summary.over(window) if window is not None else summary)["mean"])
+            else:
+                agg = F.mean(column(col))
+                agg = agg.over(window) if window is not None else agg
+            result.append(agg.alias(field.name, metadata=field.metadata))
         return result
+
+    def _prepare(self, df: DataFrame) -> DataFrame:
+        """``df`` plus, per vector column, the vector and weight Spark's Summarizer aggregates.
+
+        Summarizer fails on null vectors and on groups where nothing was added. Null rows therefore get a
+        placeholder vector with weight 0 (skipped), except in groups with no vector at all, where weight 1
+        keeps the summarizer non-empty and the result is masked to null.
+        """
+        group = Window.partitionBy(*[column(k) for k in self.getKeys()])
+        placeholder = array_to_vector(F.array(F.lit(0.0)))
+        for i, col in enumerate(self.getCols()):
+            if isinstance(df.schema[col].dataType, VectorUDT):
+                value = column(col)
+                empty_group = F.count(value).over(group) == 0
+                df = df.withColumn(f"{_TMP}{i}_vec", F.coalesce(value, placeholder)) \
+                    .withColumn(f"{_TMP}{i}_w", F.when(value.isNotNull(), 1.0)
+                                .when(empty_group, 1.0).otherwise(0.0))
+        return df
 
     def _transform(self, df: DataFrame) -> DataFrame:
         keys = [column(k) for k in self.getKeys()]
+        prepared = self._prepare(df)
         if self.getCollapseGroup():
-            return df.groupBy(*keys).agg(*self._means(df.schema))
+            return prepared.groupBy(*keys).agg(*self._means(df.schema))
         means = self._means(df.schema, Window.partitionBy(*keys))
         replaced = set(self.getColNames())
-        return df.select(*[column(c) for c in df.columns if c not in replaced], *means)
+        return prepared.select(*[column(c) for c in df.columns if c not in replaced], *means)

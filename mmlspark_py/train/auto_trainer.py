@@ -5,8 +5,8 @@ Featurization depends on the learner (as SynapseML's ``getFeaturizeParams``, plu
 * tree learners (decision tree, random forest, GBT): categoricals keep their index (no one-hot) and are marked
   categorical for the tree; ``maxBins`` is raised when a categorical has more levels; 2^12 hash slots per text
   column;
-* multilayer perceptron: 2^12 hash slots; the input layer is set to the feature vector's size and the output
-  layer to the number of classes;
+* multilayer perceptron: 2^12 hash slots; the first and last entries of ``layers`` are replaced by the feature
+  vector's size and the number of classes (so ``layers=[1, 10, 1]`` means one hidden layer of 10);
 * naive Bayes: features scaled to [0, 1] (MinMaxScaler), since it needs non-negative features; 2^12 slots;
 * everything else: one-hot categoricals, 2^18 slots (SynapseML's defaults).
 """

@@ -1,0 +1,45 @@
+"""Stage-harness cases of the featurize stages (small mixed-type data)."""
+
+from __future__ import annotations
+
+from mmlspark_py.featurize import (CleanMissingData, CleanMissingDataModel, DataConversion, Featurize,
+                                   FeaturizeModel, IndexToValue, ValueIndexer, ValueIndexerModel)
+from tests.featurize.data import mixed_df
+from tests.harness.stage_harness import StageCase
+
+
+def _featurize(spark, tmp):
+    df = mixed_df(spark)
+    return Featurize(inputCols=[c for c in df.columns if c != "id"], outputCol="features"), df
+
+
+def _value_indexer(spark, tmp):
+    # The estimator's levels depend on the data, so its transformSchema cannot list them (as Spark's
+    # StringIndexer); the harness checks the fitted model, whose schema is exact. The estimator's own
+    # save/load and params are tested in tests/featurize/test_categorical.py.
+    df = mixed_df(spark)
+    return ValueIndexer(inputCol="color", outputCol="color_index").fit(df), df
+
+
+def _index_to_value(spark, tmp):
+    df = mixed_df(spark)
+    indexed = ValueIndexer(inputCol="color", outputCol="color_index").fit(df).transform(df)
+    return IndexToValue(inputCol="color_index", outputCol="color_back"), indexed
+
+
+def _clean(spark, tmp):
+    return CleanMissingData(inputCols=["x", "n"], outputCols=["x_clean", "n_clean"], cleaningMode="Median"), \
+        mixed_df(spark).where("x is null or abs(x) < 1e9")
+
+
+def _conversion(spark, tmp):
+    return DataConversion(cols=["n", "flag"], convertTo="double"), mixed_df(spark)
+
+
+CASES = [
+    StageCase("Featurize.mixed", _featurize, covers=(Featurize, FeaturizeModel), sort_by=("id",)),
+    StageCase("ValueIndexer.color", _value_indexer, covers=(ValueIndexer, ValueIndexerModel), sort_by=("id",)),
+    StageCase("IndexToValue.color", _index_to_value, covers=(IndexToValue,), sort_by=("id",)),
+    StageCase("CleanMissingData.median", _clean, covers=(CleanMissingData, CleanMissingDataModel), sort_by=("id",)),
+    StageCase("DataConversion.double", _conversion, covers=(DataConversion,), sort_by=("id",)),
+]
