@@ -47,6 +47,12 @@ DATE_FORMATS = {
 }
 PARTS = ("yyyy", "yy", "MM", "M", "dd", "d", "MMMM", "MMM", "EEEE", "EEE", "HH", "H", "hh", "h",
          "mm", "ss", "a")
+# Padded fields first: when a value reads the same both ways (day 17), the padded form generalises
+# to the other rows of an output that pads (ISO dates, 24-hour clocks).
+_PART_COST = {"yyyy": 1.2, "MM": 1.2, "dd": 1.2, "HH": 1.2, "hh": 1.25, "mm": 1.2, "ss": 1.2, "M": 1.35,
+              "d": 1.35, "H": 1.35, "h": 1.4, "MMMM": 1.3, "MMM": 1.3, "EEEE": 1.3, "EEE": 1.3, "yy": 1.45,
+              "a": 1.3}
+_SIGNED = re.compile(r"(?:^|\s|\()-[0-9]")
 _MONTHS = list(calendar.month_name)
 _WEEKDAYS = list(calendar.day_name)
 
@@ -190,12 +196,14 @@ def candidates(row, out: str, unlabeled):
     for col, s in enumerate(row):
         if s is None:
             continue
+        signed = any(u[col] is not None and _SIGNED.search(u[col]) for u in list(unlabeled) + [row])
         for atom in _number_atoms(col, s):
-            _add(found, atom, atom.eval(row), out, 2.2 + 0.3 * (abs(atom.k) - 1))
+            sign_cost = 0.1 if (atom.token == "snum") != signed else 0.0
+            _add(found, atom, atom.eval(row), out, 2.2 + 0.3 * (abs(atom.k) - 1) + sign_cost)
         for fmt in DATE_FORMATS:
             for part in PARTS:
                 atom = DatePart(col, fmt, part)
-                _add(found, atom, atom.eval(row), out, 1.6 + 0.1 * len(part))
+                _add(found, atom, atom.eval(row), out, _PART_COST[part])
     res = []
     for (i, j, _v), (cost, atom) in found.items():
         res.append((i, j, atom, cost + 6.0 * _null_rate(atom, unlabeled)))

@@ -98,21 +98,24 @@ class OnnxRunner:
     optimization_level: str
     threads: int
 
+    def load(self):
+        return get_session(self.payload, self.device_type, self.optimization_level, self.threads)
+
     def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
-        session = get_session(self.payload, self.device_type, self.optimization_level, self.threads)
-        return session.run(names, feeds)
+        return self.load().run(names, feeds)
 
 
 @dataclass(frozen=True)
 class ScoringPlan:
     """What a Python worker needs to score Arrow batches: plain values only (no stage, no JVM objects).
 
-    ``runner.run(output names, feeds) -> arrays`` runs the model (ONNX here; TFModel brings its own runner).
+    ``runner.load()`` loads the model (cached per process; its errors, e.g. a missing GPU, fail the task) and
+    ``runner.run(output names, feeds) -> arrays`` runs it (ONNX here; TFModel brings its own runner).
     """
 
     runner: Any
     feeds: Tuple[Tuple[str, str, DataType, TensorInfo], ...]  # (model input, column, column type, input info)
-    fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type)
+    fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type or VectorUDT)
     softmax: Tuple[Tuple[str, str], ...]                       # (fetched column, new column)
     argmax: Tuple[Tuple[str, str], ...]
     error_col: Optional[str]
@@ -145,7 +148,8 @@ class ScoringPlan:
 
     def _columns(self, outputs: Dict[str, np.ndarray]) -> Dict[str, pa.Array]:
         by_column = {column: (outputs[output], dtype) for column, output, dtype in self.fetches}
-        columns = {column: to_arrow(values, dtype) for column, (values, dtype) in by_column.items()}
+        columns = {column: dense_vectors(values.reshape(len(values), -1)) if isinstance(dtype, VectorUDT)
+                   else to_arrow(values, dtype) for column, (values, dtype) in by_column.items()}
         for source, target in self.softmax:
             columns[target] = dense_vectors(_softmax(by_column[source][0].astype(np.float64)))
         for source, target in self.argmax:
@@ -162,6 +166,7 @@ class ScoringPlan:
                                  "to get null outputs and the reason instead)")
         parts: Dict[str, List[Tuple[np.ndarray, pa.Array]]] = {f.name: [] for f in self.out_schema}
         if len(good):
+            self.runner.load()
             keys = np.concatenate([t.shapes[good] for t in tensors], axis=1)
             uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
             for g, key in enumerate(uniques):
@@ -303,14 +308,24 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
         return add_fields(schema, out.fields)
 
     # --------------------------------------------------------------------------------------------- running
-    def _transform(self, df: DataFrame) -> DataFrame:
-        out_schema, feeds, fetches = self._output_schema(df.schema)
-        spark = df.sparkSession
+    def scoring_plan(self, schema: StructType, spark: SparkSession, vector_outputs: bool = False) -> ScoringPlan:
+        """The batch function scoring a DataFrame of ``schema`` (for composing this stage into a fused pass).
+
+        :param vector_outputs: fetched outputs become ML vectors (flattened per row) instead of arrays.
+        """
+        out_schema, feeds, fetches = self._output_schema(schema)
+        if vector_outputs:
+            fetches = [(c, o, VectorUDT()) for c, o, _ in fetches]
+            out_schema = StructType([StructField(f.name, VectorUDT(), True) if f.name in dict(
+                (c, o) for c, o, _ in fetches) else f for f in out_schema])
         runner = OnnxRunner(shared_payload(spark, self._prepared()), self.getDeviceType(),
                             OPTIMIZATION_LEVELS[self.getOptimizationLevel()], task_cpus(spark))
-        plan = ScoringPlan(
+        return ScoringPlan(
             runner=runner, feeds=tuple(feeds), fetches=tuple(fetches),
             softmax=tuple(self.getSoftMaxDict().items()), argmax=tuple(self.getArgMaxDict().items()),
             error_col=self.getErrorCol() if self.isDefined("errorCol") else None, out_schema=out_schema)
-        return with_batched_columns(df, [column for _, column, _, _ in feeds], plan, out_schema,
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        plan = self.scoring_plan(df.schema, df.sparkSession)
+        return with_batched_columns(df, [column for _, column, _, _ in plan.feeds], plan, plan.out_schema,
                                     self.getMiniBatchSize())

@@ -10,12 +10,13 @@ from .mini_batch import (DynamicMiniBatchTransformer, FixedMiniBatchTransformer,
                          TimeIntervalMiniBatchTransformer)
 from .multi_column_adapter import MultiColumnAdapter, MultiColumnAdapterModel
 from .partitioning import Cacher, PartitionConsolidator, Repartition
+from .stratified_repartition import StratifiedRepartition
 from .summarize_data import SummarizeData
 from .timer import Timer, TimerModel
 from .udf_transformer import UDFTransformer
 
 __all__ = ["SelectColumns", "DropColumns", "RenameColumn", "Explode", "Repartition", "Cacher",
            "PartitionConsolidator", "Lambda", "UDFTransformer", "SummarizeData", "EnsembleByKey", "ClassBalancer",
-           "ClassBalancerModel", "Timer", "TimerModel", "MultiColumnAdapter", "MultiColumnAdapterModel",
+           "ClassBalancerModel", "StratifiedRepartition", "Timer", "TimerModel", "MultiColumnAdapter", "MultiColumnAdapterModel",
            "FixedMiniBatchTransformer", "DynamicMiniBatchTransformer", "TimeIntervalMiniBatchTransformer",
            "FlattenBatch"]

@@ -51,7 +51,7 @@ class _BalancerParams(HasInputCol, HasOutputCol):
                               "labels must be string, boolean or numeric")
         return field
 
-    def transformSchema(self, schema: StructType) -> StructType:
+    def _balanced_schema(self, schema: StructType) -> StructType:
         self._label_field(schema)
         return add_field(schema, StructField(self.getOutputCol(), DoubleType(), True))
 
@@ -72,8 +72,11 @@ def _to_weights(value: Any) -> List[List[Any]]:
     return [[p[0], float(p[1])] for p in pairs]
 
 
-class ClassBalancer(_BalancerParams, Estimator):
+class ClassBalancer(Estimator, _BalancerParams):
     """Learns class weights ``max count / class count`` from ``inputCol`` (see the module docstring)."""
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return self._balanced_schema(schema)
 
     def _fit(self, df: DataFrame) -> "ClassBalancerModel":
         self._label_field(df.schema)
@@ -88,11 +91,14 @@ class ClassBalancer(_BalancerParams, Estimator):
         return model
 
 
-class ClassBalancerModel(_BalancerParams, Model):
+class ClassBalancerModel(Model, _BalancerParams):
     """Adds ``outputCol``: the weight of each row's class (null for null or unseen labels)."""
 
     weights = JsonParam(Params._dummy(), "weights", "the class weights, a list of [label, weight] pairs",
                         typeConverter=_to_weights)
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        return self._balanced_schema(schema)
 
     def _transform(self, df: DataFrame) -> DataFrame:
         dtype = self._label_field(df.schema).dataType

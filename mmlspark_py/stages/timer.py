@@ -66,7 +66,7 @@ class _TimerParams(Params):
         return cached, cached.count()
 
 
-class Timer(_TimerParams, Estimator):
+class Timer(Estimator, _TimerParams):
     """Times fitting ``stage`` (any Spark ML stage); the TimerModel times its transforms."""
 
     stage = StageParam(Params._dummy(), "stage", "the stage to time")
@@ -99,7 +99,7 @@ class Timer(_TimerParams, Estimator):
         return model
 
 
-class TimerModel(_TimerParams, Model):
+class TimerModel(Model, _TimerParams):
     """Applies the fitted ``transformer`` and times it (see the module docstring)."""
 
     transformer = StageParam(Params._dummy(), "transformer", "the inner transformer to time")

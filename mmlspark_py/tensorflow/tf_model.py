@@ -93,7 +93,8 @@ class LoadedTF:
         tensors = {k: tf.constant(v) for k, v in feeds.items()}
         if self.signature is not None:
             return {k: v.numpy() for k, v in self.signature(**tensors).items()}
-        result = self.model([tensors[i.name] for i in self.inputs], training=False)
+        args = [tensors[i.name] for i in self.inputs]
+        result = self.model(args[0] if len(args) == 1 else args, training=False)
         results = result if isinstance(result, (list, tuple)) else [result]
         if isinstance(result, dict):
             return {k: np.asarray(v) for k, v in result.items()}
@@ -159,12 +160,17 @@ class TFRunner:
     device_type: str
     threads: int
 
+    def _device(self) -> str:
+        return get_or_create(("tf-device", self.device_type),
+                             lambda: _configure_device(self.device_type, self.threads))
+
+    def load(self) -> LoadedTF:
+        return get_or_create(("tf", self.payload.key, self.fmt, self.signature_name, self._device()),
+                             lambda: load_tf(self.payload.value, self.fmt, self.signature_name))
+
     def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
-        device = get_or_create(("tf-device", self.device_type), lambda: _configure_device(self.device_type,
-                                                                                           self.threads))
-        loaded = get_or_create(("tf", self.payload.key, self.fmt, self.signature_name, device),
-                               lambda: load_tf(self.payload.value, self.fmt, self.signature_name))
-        with _tf().device(device):
+        loaded = self.load()
+        with _tf().device(self._device()):
             outputs = loaded.call(feeds)
         return [outputs[n] for n in names]
 

@@ -38,7 +38,7 @@ from pyspark.sql.types import ArrayType, StringType, StructType
 from mmlspark_py.core.params import HasInputCol, HasLabelCol, HasMiniBatchSize, HasOutputCol, HasSeed, to_positive_int
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 from mmlspark_py.text.entity_extractor import _TaggerParams
-from mmlspark_py.text.sequence_tagger import (KERAS_METADATA_MEMBER, SHAPE_PREFIX, TaggerMetadata,
+from mmlspark_py.text.sequence_tagger import (KERAS_METADATA_MEMBER, SHAPE_PREFIX, TaggerMetadata, TokenEncoder,
                                               normalize_token)
 
 __all__ = ["BiLSTMTagger", "BiLSTMTaggerModel"]
@@ -118,10 +118,7 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
         return vocab, labels
 
     def _training_set(self, df: DataFrame, metadata: TaggerMetadata) -> List[Tuple[List[int], List[int]]]:
-        from mmlspark_py.text.sequence_tagger import SequenceTagger
-
-        lookup = SequenceTagger.__new__(SequenceTagger)  # only its token lookup (no network)
-        lookup.metadata, lookup._token_cache = metadata, {}
+        lookup = TokenEncoder(metadata)
         label_index = {l: i for i, l in enumerate(metadata.labels)}
         out = []
         rows = df.select(column(self.getInputCol()).alias("x"), column(self.getLabelCol()).alias("y"))
@@ -132,7 +129,7 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
             if tags is None or len(tags) != len(tokens) or None in tags:
                 raise ValueError(f"row {n}: {len(tokens)} tokens but tags {tags!r} in {self.getLabelCol()!r}; "
                                  "each token needs exactly one non-null tag")
-            out.append(([lookup.token_index(t or "") for t in tokens], [label_index[t] for t in tags]))
+            out.append(([lookup.index(t or "") for t in tokens], [label_index[t] for t in tags]))
         if not out:
             raise ValueError(f"inputCol {self.getInputCol()!r} has no non-empty token lists to train on")
         return out

@@ -27,8 +27,6 @@ Example::
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any, Dict, List, Optional
 
 import pyarrow as pa
@@ -42,8 +40,7 @@ from mmlspark_py.core.model_cache import SharedPayload, get_or_create, sha256_he
 from mmlspark_py.core.params import BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol
 from mmlspark_py.core.stage import Transformer, add_fields, require_column
 from mmlspark_py.text.entity_spans import tags_to_spans
-from mmlspark_py.text.sequence_tagger import (KERAS_METADATA_MEMBER, METADATA_KEY, SequenceTagger,
-                                              TaggerFormatError, TaggerMetadata)
+from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError, TaggerMetadata, read_metadata
 
 __all__ = ["EntityExtractor", "ENTITY_TYPE", "tagger_metadata"]
 
@@ -62,32 +59,8 @@ def tagger_metadata(payload: bytes) -> TaggerMetadata:
     """
     key = sha256_hex(payload)
     if key not in _metadata_cache:
-        _metadata_cache[key] = _read_metadata(payload)
+        _metadata_cache[key] = read_metadata(payload)
     return _metadata_cache[key]
-
-
-def _read_metadata(payload: bytes) -> TaggerMetadata:
-    if not payload:
-        raise TaggerFormatError("model: the tagger payload is empty")
-    if payload[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            if KERAS_METADATA_MEMBER not in archive.namelist():
-                raise TaggerFormatError(f"model: Keras archive has no {KERAS_METADATA_MEMBER!r}; "
-                                        "only models saved by BiLSTMTagger are taggers")
-            return TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
-    import onnx
-    from google.protobuf.message import DecodeError
-
-    model = onnx.ModelProto()
-    try:
-        model.ParseFromString(payload)
-    except DecodeError as e:
-        raise TaggerFormatError(f"model: not an ONNX model or Keras archive ({type(e).__name__}: {e})") from None
-    props = {p.key: p.value for p in model.metadata_props}
-    if METADATA_KEY not in props:
-        raise TaggerFormatError(f"model: this ONNX model has no {METADATA_KEY!r} metadata, so it is not a "
-                                "sequence tagger; convert NeuroNER models with mmlspark_py.text.neuroner")
-    return TaggerMetadata.from_json(props[METADATA_KEY])
 
 
 class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):

@@ -40,7 +40,7 @@ import numpy as np
 from mmlspark_py.text.crf import viterbi_decode
 
 __all__ = ["TaggerMetadata", "SequenceTagger", "TaggerFormatError", "METADATA_KEY", "KERAS_METADATA_MEMBER",
-           "normalize_token", "SHAPE_PREFIX"]
+           "normalize_token", "SHAPE_PREFIX", "read_metadata", "TokenEncoder"]
 
 METADATA_KEY = "mmlspark_py.sequence_tagger"
 KERAS_METADATA_MEMBER = "mmlspark_py_sequence_tagger.json"
@@ -139,6 +139,37 @@ class TaggerMetadata:
             raise TaggerFormatError(f"tagger metadata fields are wrong: {e}") from None
 
 
+def read_metadata(payload: bytes) -> TaggerMetadata:
+    """The :class:`TaggerMetadata` of a tagger file's bytes, without loading the network or TensorFlow.
+
+    :raises TaggerFormatError: when the bytes are neither an ONNX nor a Keras tagger in our format.
+    """
+    if not payload:
+        raise TaggerFormatError("model: the tagger payload is empty")
+    if payload[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+                if KERAS_METADATA_MEMBER not in archive.namelist():
+                    raise TaggerFormatError(f"model: Keras archive has no {KERAS_METADATA_MEMBER!r}; "
+                                            "only models saved by BiLSTMTagger are taggers")
+                return TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
+        except zipfile.BadZipFile as e:
+            raise TaggerFormatError(f"model: starts like a Keras archive but is not a valid zip ({e})") from None
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    model = onnx.ModelProto()
+    try:
+        model.ParseFromString(payload)
+    except DecodeError as e:
+        raise TaggerFormatError(f"model: not an ONNX model or Keras archive ({type(e).__name__}: {e})") from None
+    props = {p.key: p.value for p in model.metadata_props}
+    if METADATA_KEY not in props:
+        raise TaggerFormatError(f"model: this ONNX model has no {METADATA_KEY!r} metadata, so it is not a "
+                                "sequence tagger; convert NeuroNER models with mmlspark_py.text.neuroner")
+    return TaggerMetadata.from_json(props[METADATA_KEY])
+
+
 class _OnnxNetwork:
     def __init__(self, payload: bytes) -> None:
         import onnxruntime as ort
@@ -162,24 +193,23 @@ class _OnnxNetwork:
 
 class _KerasNetwork:
     def __init__(self, payload: bytes) -> None:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            if KERAS_METADATA_MEMBER not in archive.namelist():
-                raise TaggerFormatError(f"Keras archive has no {KERAS_METADATA_MEMBER!r}: not saved by BiLSTMTagger")
-            self.metadata = TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
+        self.metadata = read_metadata(payload)
         try:
             import tensorflow as tf  # the optional 'tf' extra
             import keras
         except ImportError:
             raise TaggerFormatError("this tagger is a Keras model: install the 'tf' extra (tensorflow)") from None
+        try:  # one Spark task per core already; only possible before TensorFlow's first op in this process
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "model.keras")
             with open(path, "wb") as f:
                 f.write(payload)
             self.model = keras.models.load_model(path, compile=False)
         self.input_names = [t.name.split(":")[0] for t in self.model.inputs]
-        missing = [n for n in self.input_names if n not in _INPUTS]
-        if missing:
-            raise TaggerFormatError(f"Keras model inputs {missing} are not among {list(_INPUTS)}")
         # one graph traced for any batch/time size: eager Keras runs the LSTM op by op, ~20x slower
         signature = [tf.TensorSpec([None] * len(t.shape), t.dtype) for t in self.model.inputs]
         self._predict = tf.function(lambda *xs: self.model(xs[0] if len(xs) == 1 else list(xs), training=False),
@@ -188,6 +218,23 @@ class _KerasNetwork:
     def __call__(self, feeds: Dict[str, np.ndarray]) -> np.ndarray:
         out = self._predict(*[feeds[n] for n in self.input_names])
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
+
+
+class TokenEncoder:
+    """Token -> vocabulary index under a tagger's ``tokenLookup`` rules (memoised: text repeats tokens)."""
+
+    def __init__(self, metadata: TaggerMetadata) -> None:
+        self.metadata = metadata
+        self._cache: Dict[str, int] = {}
+
+    def index(self, token: str) -> int:
+        idx = self._cache.get(token)
+        if idx is None:
+            vocab, meta = self.metadata.tokenVocab, self.metadata
+            idx = next((vocab[k] for k in (normalize_token(token, r) for r in meta.tokenLookup) if k in vocab),
+                       meta.unkTokenIndex)
+            self._cache[token] = idx
+        return idx
 
 
 class SequenceTagger:
@@ -204,7 +251,7 @@ class SequenceTagger:
         self._labels = np.array(self.metadata.labels, dtype=object)
         crf = self.metadata.crf
         self._crf = None if crf is None else tuple(np.array(crf[k]) for k in ("transitions", "start", "end"))
-        self._token_cache: Dict[str, int] = {}
+        self._tokens = TokenEncoder(self.metadata)
 
     @classmethod
     def from_bytes(cls, payload: bytes) -> "SequenceTagger":
@@ -214,15 +261,6 @@ class SequenceTagger:
         network = _KerasNetwork(payload) if payload[:2] == b"PK" else _OnnxNetwork(payload)
         return cls(network)
 
-    def token_index(self, token: str) -> int:
-        idx = self._token_cache.get(token)
-        if idx is None:
-            vocab, meta = self.metadata.tokenVocab, self.metadata
-            idx = next((vocab[k] for k in (normalize_token(token, r) for r in meta.tokenLookup) if k in vocab),
-                       meta.unkTokenIndex)
-            self._token_cache[token] = idx
-        return idx
-
     def encode(self, sentences: Sequence[Sequence[str]]) -> Dict[str, np.ndarray]:
         """Padded network inputs for a batch of non-empty token lists."""
         meta = self.metadata
@@ -230,7 +268,7 @@ class SequenceTagger:
         batch, time = len(sentences), int(lengths.max())
         token_ids = np.full((batch, time), meta.paddingTokenIndex, dtype=np.int64)
         for b, sent in enumerate(sentences):
-            token_ids[b, :len(sent)] = [self.token_index(t) for t in sent]
+            token_ids[b, :len(sent)] = [self._tokens.index(t) for t in sent]
         feeds = {"token_ids": token_ids, "token_lengths": lengths}
         if meta.charVocab is not None:
             feeds.update(self._encode_chars(sentences, time))

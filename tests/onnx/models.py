@@ -82,3 +82,40 @@ def fixed_batch_model() -> onnx.ModelProto:
         value.type.tensor_type.shape.dim[0].ClearField("dim_param")
         value.type.tensor_type.shape.dim[0].dim_value = 3
     return model
+
+
+def tiny_image_model() -> onnx.ModelProto:
+    """image float[N,3,16,16] -> Conv 3x3 (4) -> Relu -> GlobalAveragePool -> Flatten (features [N,4]) -> Gemm
+    (logits [N,3]): a small real image classifier whose feature node is found from the graph."""
+    rng = np.random.default_rng(5)
+    inits = [numpy_helper.from_array(rng.normal(size=(4, 3, 3, 3)).astype(np.float32), "conv_w"),
+             numpy_helper.from_array(rng.normal(size=(3, 4)).astype(np.float32), "fc_w"),
+             numpy_helper.from_array(rng.normal(size=(3,)).astype(np.float32), "fc_b")]
+    nodes = [helper.make_node("Conv", ["image", "conv_w"], ["conv"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["conv"], ["relu"]),
+             helper.make_node("GlobalAveragePool", ["relu"], ["pool"]),
+             helper.make_node("Flatten", ["pool"], ["features"]),
+             helper.make_node("Gemm", ["features", "fc_w", "fc_b"], ["logits"], transB=1)]
+    graph = helper.make_graph(
+        nodes, "tiny_image", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, 16, 16])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 3])], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def effnet_tensor(rgb: np.ndarray, size: int = 224) -> np.ndarray:
+    """EfficientNet-Lite0's input for an RGB uint8 image, computed directly with OpenCV and numpy: shorter side
+    to ``size`` (half-up rounding), centre crop, (x/255 - 0.5)/0.5, CHW float32."""
+    import math
+
+    import cv2
+
+    h, w = rgb.shape[:2]
+    ratio = size / min(h, w)
+    nh, nw = max(1, math.floor(ratio * h + 0.5)), max(1, math.floor(ratio * w + 0.5))
+    resized = cv2.resize(np.ascontiguousarray(rgb[:, :, ::-1]), (nw, nh))  # resize in BGR as Spark images are
+    top, left = (nh - size) // 2, (nw - size) // 2
+    crop = resized[top:top + size, left:left + size, ::-1].astype(np.float32)
+    return ((crop * np.float32(1 / 255) - 0.5) / 0.5).transpose(2, 0, 1).astype(np.float32)

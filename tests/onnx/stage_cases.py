@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmlspark_py.onnx import ONNXModel
+from mmlspark_py.onnx import ImageFeaturizer, ONNXModel
 from tests.harness.stage_harness import StageCase
 from tests.onnx.models import mlp_model
 
@@ -23,3 +23,19 @@ def _onnx_model(spark, tmp):
 
 
 CASES = [StageCase("ONNXModel.mlp", _onnx_model, covers=(ONNXModel,), sort_by=("id",))]
+
+
+def _image_featurizer(spark, tmp):
+    from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
+    from tests.onnx.models import tiny_image_model
+
+    rng = np.random.default_rng(0)
+    rows = [(i, to_image_row(rng.integers(0, 255, size=(20 + i, 30, 3), dtype=np.uint8), f"img{i}"))
+            for i in range(4)] + [(4, None)]
+    df = spark.createDataFrame(rows, f"id int, image {IMAGE_SCHEMA.simpleString()}")
+    stage = ImageFeaturizer(inputCol="image", outputCol="features", errorCol="err", dropNa=False) \
+        .setModelPayload(tiny_image_model().SerializeToString()).setDeviceType("CPU")
+    return stage, df
+
+
+CASES.append(StageCase("ImageFeaturizer.tiny", _image_featurizer, covers=(ImageFeaturizer,), sort_by=("id",)))

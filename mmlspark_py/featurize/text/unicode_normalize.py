@@ -1,7 +1,8 @@
 """UnicodeNormalize: Unicode normalisation (NFC, NFD, NFKC, NFKD) of a text column, optionally lowercased.
 
 Spark SQL has no normalisation function, so this runs in Arrow batches (:mod:`mmlspark_py.core.batching`) with
-``pyarrow.compute.utf8_normalize`` on whole batches (no Python per row). Lowercasing is Spark's own ``lower``
+Python's ``unicodedata.normalize`` (C code, one call per text). ``pyarrow.compute.utf8_normalize`` would avoid
+the per-text call, but pyarrow 25 returns decomposed text for NFC and NFKC, so it is not used. Lowercasing is Spark's own ``lower``
 (the JVM's ``String.toLowerCase``, as in SynapseML), done before normalising, as SynapseML does. Invalid UTF-8
 bytes become U+FFFD first (Spark's ``make_valid_utf8``), as they do whenever the JVM reads such a string.
 
@@ -19,8 +20,9 @@ Example::
 
 from __future__ import annotations
 
+import unicodedata
+
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
@@ -37,7 +39,9 @@ BATCH_ROWS = 4096
 
 def _normalize_batches(source: str, output_col: str, form: str):
     def run(batch: pa.RecordBatch) -> pa.RecordBatch:
-        return pa.record_batch([pc.utf8_normalize(batch.column(source), form=form)], names=[output_col])
+        texts = batch.column(source).to_pylist()
+        normalized = [None if t is None else unicodedata.normalize(form, t) for t in texts]
+        return pa.record_batch([pa.array(normalized, pa.string())], names=[output_col])
 
     return run
 

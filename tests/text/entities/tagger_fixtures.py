@@ -8,10 +8,8 @@ import os
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-import onnx
 
 from mmlspark_py.text import neuroner
-from mmlspark_py.text.sequence_tagger import TaggerMetadata
 
 LABELS = ["B-PER", "E-PER", "I-PER", "O", "S-LOC", "S-PER"]
 

@@ -13,7 +13,7 @@ pytest.importorskip("tensorflow")
 from mmlspark_py.text.bilstm_tagger import BiLSTMTagger, BiLSTMTaggerModel  # noqa: E402
 from mmlspark_py.text.entity_extractor import EntityExtractor  # noqa: E402
 from mmlspark_py.text.entity_spans import entity_f1  # noqa: E402
-from mmlspark_py.text.sequence_tagger import SequenceTagger  # noqa: E402
+from mmlspark_py.text.sequence_tagger import SHAPE_PREFIX, SequenceTagger, TokenEncoder  # noqa: E402
 from tests.text.entities.tagger_fixtures import conll_path, read_conll  # noqa: E402
 
 SCHEMA = StructType([StructField("id", StringType(), False), StructField("tokens", ArrayType(StringType()), True),
@@ -71,6 +71,10 @@ def test_trained_model_runs_in_entity_extractor_and_matches_direct_call(spark, t
     assert [rows[str(i)] for i in range(len(sentences))] == direct
     meta = ner.getMetadata()
     assert meta.tagScheme == "BIO" and "B-PER" in meta.labels and meta.crf is None
+    # unseen words fall back to their word shape, numbers to the digit-normalised form
+    encoder = TokenEncoder(meta)
+    assert encoder.index("Zqxwvbnm") == meta.tokenVocab[SHAPE_PREFIX + "Title"] != encoder.index("zqxwvbnm")
+    assert encoder.index("1997") == encoder.index("2003") == meta.tokenVocab["0000"]
 
 
 def test_bad_training_rows_fail_clearly(spark):

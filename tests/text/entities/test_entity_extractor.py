@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
@@ -101,6 +100,8 @@ def test_wrong_model_files_fail_clearly(tmp_path, spark):
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr("config.json", "{}")
         EntityExtractor(inputCol="tokens", model=buf.getvalue()).transformSchema(TOKENS_SCHEMA)
+    with pytest.raises(TaggerFormatError, match="not a valid zip"):
+        EntityExtractor(inputCol="tokens", model=b"PK\x03\x04 truncated").transformSchema(TOKENS_SCHEMA)
     with pytest.raises(TaggerFormatError, match="'model' is not set"):
         EntityExtractor(inputCol="tokens").transformSchema(TOKENS_SCHEMA)
 

@@ -1,0 +1,134 @@
+"""Prep packages: a sequence of prep steps saved as a Spark PipelineModel and run as a job.
+
+A package is either a saved ``PipelineModel`` folder (built in a notebook, or by
+``build_package``) or a step file (YAML or JSON) that lists the steps with their examples::
+
+    steps:
+      - derive:  {inputCols: [name], outputCol: last, examples: [[["Ada Lovelace"], "Lovelace"]]}
+      - split:   {inputCol: sku, outputCols: [maker, item], examples: [["ACM-00421", ["ACM", "00421"]]]}
+      - fill:    {inputCols: [team], value: "none"}
+      - filter:  {condition: "last IS NOT NULL"}
+      - convert: {inputCols: [age], dataType: int}
+      - select:  {columns: [last, team, age], renames: {last: surname}}
+
+Each step's keys are the params of its stage (``DeriveColumnByExample``,
+``SplitColumnByExample``, ``DataPrepFillMissing``, ``DataPrepFilter``, ``DataPrepConvertType``,
+``DataPrepSelect``). A step file is fitted on the job's input (by-example steps learn then).
+
+``run_prep_package(spark, package, input, output, format)`` reads ``input``, applies the package
+and writes ``output`` atomically: to a hidden sibling folder first, renamed into place through the
+Hadoop FileSystem only when the write has succeeded (an existing ``output`` is an error unless
+``overwrite``).
+
+Errors: ``DataPrepError`` naming the step (index and kind) and what is valid.
+
+Example::
+
+    >>> run_prep_package(spark, "prep.yaml", "in.csv", "out", "parquet")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from typing import List
+
+import yaml
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.sql import DataFrame, SparkSession
+
+from .derive import DeriveColumnByExample
+from .errors import DataPrepError
+from .split import SplitColumnByExample
+from .steps import DataPrepConvertType, DataPrepFillMissing, DataPrepFilter, DataPrepSelect
+
+STEP_KINDS = {"derive": DeriveColumnByExample, "split": SplitColumnByExample, "fill": DataPrepFillMissing,
+              "filter": DataPrepFilter, "convert": DataPrepConvertType, "select": DataPrepSelect}
+FORMATS = ("parquet", "csv", "json", "orc")
+
+
+def read_steps(path: str) -> List[dict]:
+    """The step list of a YAML (``.yaml``/``.yml``) or JSON step file."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, list):
+        raise DataPrepError(f"{path}: expected a mapping with a 'steps' list of steps")
+    return steps
+
+
+def build_pipeline(steps: List[dict]) -> Pipeline:
+    """A Pipeline of prep stages from step dicts ``{kind: {param: value}}``."""
+    stages = []
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or len(step) != 1:
+            raise DataPrepError(f"step {i}: {step!r} must be a mapping with one key, one of {sorted(STEP_KINDS)}")
+        (kind, params), = step.items()
+        if kind not in STEP_KINDS:
+            raise DataPrepError(f"step {i}: unknown kind {kind!r}; valid kinds: {sorted(STEP_KINDS)}")
+        try:
+            stages.append(STEP_KINDS[kind](**(params or {})))
+        except (TypeError, ValueError) as e:
+            raise DataPrepError(f"step {i} ({kind}): {e}") from e
+    return Pipeline(stages=stages)
+
+
+def build_package(steps_path: str, df: DataFrame, output: str) -> PipelineModel:
+    """Fit the steps of ``steps_path`` on ``df`` and save the package (a PipelineModel) at ``output``."""
+    model = build_pipeline(read_steps(steps_path)).fit(df)
+    model.write().overwrite().save(output)
+    return model
+
+
+def load_package(package: str, df: DataFrame) -> PipelineModel:
+    """A saved package folder, or a step file fitted on ``df``."""
+    if package.endswith((".yaml", ".yml", ".json")) and os.path.isfile(package):
+        return build_pipeline(read_steps(package)).fit(df)
+    return PipelineModel.load(package)
+
+
+def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
+    if fmt not in FORMATS:
+        raise DataPrepError(f"input format {fmt!r} is not supported; valid: {FORMATS}")
+    reader = spark.read.option("header", "true") if fmt == "csv" else spark.read
+    return reader.format(fmt).load(path)
+
+
+def run_prep_package(spark: SparkSession, package: str, input: str, output: str, format: str = "parquet",
+                     input_format: str = None, overwrite: bool = False) -> int:
+    """Apply ``package`` to ``input`` and write ``output`` atomically; returns the rows written."""
+    if format not in FORMATS:
+        raise DataPrepError(f"--format {format!r} is not supported; valid: {FORMATS}")
+    in_fmt = input_format or _format_of(input)
+    df = read_input(spark, input, in_fmt)
+    out = load_package(package, df).transform(df)
+    fs, jpath = _filesystem(spark, output)
+    if fs.exists(jpath) and not overwrite:
+        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite")
+    tmp = _sibling(output)
+    writer = out.write.mode("error")
+    (writer.option("header", "true") if format == "csv" else writer).format(format).save(tmp)
+    _, jtmp = _filesystem(spark, tmp)
+    if fs.exists(jpath):
+        fs.delete(jpath, True)
+    if not fs.rename(jtmp, jpath):
+        fs.delete(jtmp, True)
+        raise DataPrepError(f"could not move the finished output into place at {output!r}")
+    return spark.read.format(format).options(**({"header": "true"} if format == "csv" else {})).load(output).count()
+
+
+def _format_of(path: str) -> str:
+    ext = os.path.splitext(path.rstrip("/"))[1].lstrip(".").lower()
+    return ext if ext in FORMATS else "parquet"
+
+
+def _sibling(output: str) -> str:
+    head, tail = os.path.split(output.rstrip("/"))
+    return os.path.join(head, f".{tail}.tmp-{uuid.uuid4().hex[:12]}") if head else f".{tail}.tmp-{uuid.uuid4().hex[:12]}"
+
+
+def _filesystem(spark: SparkSession, path: str):
+    jvm = spark.sparkContext._jvm
+    jpath = jvm.org.apache.hadoop.fs.Path(path)
+    return jpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), jpath

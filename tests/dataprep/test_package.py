@@ -1,0 +1,60 @@
+"""Prep packages end to end: step file -> fitted pipeline -> atomic write, through the CLI entry."""
+import os
+
+import pytest
+
+from mmlspark_py.dataprep import DataPrepError
+from mmlspark_py.dataprep.cli import main
+from mmlspark_py.dataprep.package import build_package, read_input, run_prep_package
+
+STEPS = """
+steps:
+  - derive:
+      inputCols: [name]
+      outputCol: last
+      examples: [[["Ada Lovelace"], "Lovelace"], [["Jonah P. Wexley"], "Wexley"]]
+  - split: {inputCol: sku, outputCols: [maker, item], examples: [["ACM-00421", ["ACM", "00421"]]]}
+  - fill: {inputCols: [team], value: "none"}
+  - convert: {inputCols: [age], dataType: int}
+  - filter: {condition: "age >= 18"}
+  - select: {columns: [last, maker, item, team, age], renames: {last: surname}}
+"""
+CSV = "name,sku,team,age\nAda Lovelace,ACM-00421,ops,36\nBo Ng,TR-88,,41\nJonah P. Wexley,ZEP-5,qa,12\n" \
+      "Mia Ho,QQ-1,dev,x\n"
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "prep.yaml").write_text(STEPS)
+    (tmp_path / "people.csv").write_text(CSV)
+    return tmp_path
+
+
+def test_prep_run_cli_writes_the_prepared_rows_atomically(spark, files):
+    out = str(files / "out")
+    assert main(["run", str(files / "prep.yaml"), "--input", str(files / "people.csv"), "--output", out,
+                 "--format", "json"]) == 0
+    rows = sorted(tuple(r) for r in spark.read.json(out).select("surname", "maker", "item", "team", "age")
+                  .collect())
+    assert rows == [("Lovelace", "ACM", "00421", "ops", 36), ("Ng", "TR", "88", "none", 41)]
+    assert [p for p in os.listdir(files) if p.startswith(".out.tmp")] == []
+    with pytest.raises(DataPrepError, match="exists"):
+        run_prep_package(spark, str(files / "prep.yaml"), str(files / "people.csv"), out, "json")
+
+
+def test_saved_package_runs_like_the_step_file(spark, files):
+    df = read_input(spark, str(files / "people.csv"), "csv")
+    build_package(str(files / "prep.yaml"), df, str(files / "pkg"))
+    n = run_prep_package(spark, str(files / "pkg"), str(files / "people.csv"), str(files / "out2"), "parquet",
+                         input_format="csv")
+    assert n == 2
+    assert sorted(r["surname"] for r in spark.read.parquet(str(files / "out2")).collect()) == ["Lovelace", "Ng"]
+
+
+def test_bad_step_files_name_the_step(spark, files):
+    (files / "bad.yaml").write_text("steps:\n  - derive: {inputCols: [name], outputCol: x, nope: 1}\n")
+    with pytest.raises(DataPrepError, match="step 0 \\(derive\\).*nope"):
+        run_prep_package(spark, str(files / "bad.yaml"), str(files / "people.csv"), str(files / "o"), "json")
+    (files / "bad2.json").write_text('{"steps": [{"pivot": {}}]}')
+    with pytest.raises(DataPrepError, match="unknown kind 'pivot'"):
+        run_prep_package(spark, str(files / "bad2.json"), str(files / "people.csv"), str(files / "o"), "json")
