@@ -40,6 +40,8 @@ def _pos(p, src: str) -> str:
         v = str(p.k) if p.k >= 0 else f"({n} + {1 + p.k})"
         return f"(CASE WHEN {v} BETWEEN 0 AND {n} THEN {v} END)"
     tok = tokens.by_name(p.token)
+    if tok.is_literal and not _self_overlapping(tok.name[4:]):
+        return _literal_pos(p, tok.name[4:], src)
     rev = p.k < 0
     t = tok.rev_java if rev else tok.java
     skip = abs(p.k) - 1
@@ -52,6 +54,25 @@ def _pos(p, src: str) -> str:
     else:
         v = f"({n} - {pre} - {mlen})" if p.side == "start" else f"({n} - {pre})"
     return f"(CASE WHEN {mlen} > 0 THEN {v} END)"
+
+
+def _self_overlapping(text: str) -> bool:
+    """True when two occurrences of ``text`` can overlap ('--' in '---'): then the leftmost
+    non-overlapping matches of the interpreter and ``substring_index``'s counting could differ."""
+    return any(text[:i] == text[-i:] for i in range(1, len(text)))
+
+
+def _literal_pos(p: TokPos, text: str, src: str) -> str:
+    """A literal's k-th occurrence by ``substring_index`` (one scan, no regex): the prefix before
+    the k-th occurrence (k > 0) or the suffix after the k-th from the end (k < 0) is shorter than
+    the string exactly when that occurrence exists."""
+    n = f"length({src})"
+    part = f"length(substring_index({src}, {lit(text)}, {p.k}))"
+    if p.k > 0:
+        v = part if p.side == "start" else f"({part} + {len(text)})"
+    else:
+        v = f"({n} - {part})" if p.side == "end" else f"({n} - {part} - {len(text)})"
+    return f"(CASE WHEN {part} < {n} THEN {v} END)"
 
 
 def _atom(a, cols) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml import Pipeline
 from pyspark.ml.feature import (HashingTF, Imputer, OneHotEncoder, RegexTokenizer, StringIndexer, VectorAssembler,
                                 VectorSizeHint)
 from pyspark.ml.functions import array_to_vector, vector_to_array

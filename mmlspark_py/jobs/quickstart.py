@@ -98,7 +98,7 @@ def run_images(spark: SparkSession, images_dir: str, output: str, size: int) -> 
     """Step 1-3: read, transform, write images and the contact sheet; returns the figures it printed."""
     from mmlspark_py.image import read_images, write_images
 
-    images = read_images(images_dir, pathGlobFilter="*.{png,jpg,jpeg,tif,tiff,bmp,gif,webp}")
+    images = read_images(images_dir, pathGlobFilter="*.{png,jpg,jpeg}")
     transformed = transform_images(images, size).cache()
     out_dir = os.path.join(output, "transformed")
     write_images(transformed.where(F.col("transformed").isNotNull()), out_dir, "png",

@@ -27,7 +27,7 @@ import os
 import tempfile
 import zipfile
 from collections import Counter
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 from pyspark.ml.param import Param, Params, TypeConverters
@@ -104,10 +104,10 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
 
     # ----------------------------------------------------------------------------------------- vocabulary
     def _vocabulary(self, df: DataFrame) -> Tuple[Dict[str, int], List[str]]:
-        counts = (df.select(F.explode(column(self.getInputCol())).alias("t")).groupBy("t").count()
-                  .toLocalIterator())
+        # distinct tokens with counts (vocabulary-sized, not data-sized), keyed like the tagger looks them up
+        counts = (df.select(F.explode(column(self.getInputCol())).alias("t")).groupBy("t").count().collect())
         merged: Counter = Counter()
-        for row in counts:  # distinct tokens only; keyed like the tagger looks them up
+        for row in counts:
             merged[normalize_token(row["t"] or "", _LOOKUP[0])] += row["count"]
         kept = [t for t, c in merged.most_common(self.getMaxVocabSize()) if c >= self.getMinTokenCount()]
         vocab = {t: i for i, t in enumerate(_SHAPES + kept, start=_UNK + 1)}
@@ -142,11 +142,27 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
         x = keras.layers.Embedding(vocab_size, self.getEmbeddingDim(), mask_zero=True)(tokens)
         x = keras.layers.Bidirectional(keras.layers.LSTM(self.getHiddenDim(), return_sequences=True))(x)
         x = keras.layers.Dropout(0.3)(x)
-        scores = keras.layers.Dense(n_labels, name="scores")(x)
-        model = keras.Model(tokens, scores)
-        model.compile(optimizer=keras.optimizers.Adam(self.getLearningRate()),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        return model
+        return keras.Model(tokens, keras.layers.Dense(n_labels, name="scores")(x))
+
+    def _train_step(self, model: Any) -> Callable[..., Any]:
+        """One Adam step on a padded batch, traced once for every batch shape (Keras' train_on_batch retraces
+        for each new shape, which cost more than the training itself)."""
+        import keras
+        import tensorflow as tf
+
+        optimizer = keras.optimizers.Adam(self.getLearningRate())
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+        ids = tf.TensorSpec([None, None], tf.int64)
+
+        @tf.function(input_signature=[ids, ids, tf.TensorSpec([None, None], tf.float32)])
+        def step(x, y, w):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(loss_fn(y, model(x, training=True)) * w) / tf.reduce_sum(w)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        return step
 
     def _batches(self, data: List[Tuple[List[int], List[int]]], rng: np.random.Generator):
         order = sorted(range(len(data)), key=lambda i: (len(data[i][0]), rng.random()))
@@ -154,8 +170,7 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
         groups = [order[i:i + size] for i in range(0, len(order), size)]
         rng.shuffle(groups)
         for group in groups:
-            # widths rounded up to a multiple of 16: few distinct shapes, so Keras traces its step few times
-            width = -(-max(len(data[i][0]) for i in group) // 16) * 16
+            width = max(len(data[i][0]) for i in group)
             x = np.zeros((len(group), width), np.int64)
             y = np.zeros((len(group), width), np.int64)
             w = np.zeros((len(group), width), np.float32)
@@ -175,10 +190,11 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
         data = self._training_set(dataset, metadata)
         keras.utils.set_random_seed(self.getSeed())
         model = self._keras_model(len(vocab) + _UNK + 1, len(labels))
+        step = self._train_step(model)
         rng = np.random.default_rng(self.getSeed())
         for _ in range(self.getMaxEpochs()):
             for x, y, w in self._batches(data, rng):
-                model.train_on_batch(x, y, sample_weight=w)
+                step(x, y, w)
         return BiLSTMTaggerModel(model=_keras_archive(model, metadata), inputCol=self.getInputCol(),
                                  outputCol=self.getOutputCol(), tagsCol=self.getTagsCol(),
                                  miniBatchSize=self.getMiniBatchSize())

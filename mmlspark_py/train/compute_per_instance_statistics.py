@@ -9,7 +9,7 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, StructField, StructType
+from pyspark.sql.types import DoubleType, StructType
 
 from mmlspark_py.core.params import Param, Params, TypeConverters
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column

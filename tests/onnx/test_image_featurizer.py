@@ -141,7 +141,7 @@ def test_bad_images_drop_null_or_fail(mixed_df):
         .orderBy("id").collect()
     assert [r.features is None for r in rows] == [False, True, True, True]
     assert rows[0].err is None and rows[1].err is None and rows[2].err and rows[3].err
-    with pytest.raises(Exception, match="cannot transform row 2"):
+    with pytest.raises(Exception, match="cannot transform row .*not a decodable image"):
         tiny_featurizer().transform(mixed_df).collect()
     empty = tiny_featurizer().transform(mixed_df.limit(0))
     assert empty.count() == 0 and empty.schema == tiny_featurizer().transformSchema(mixed_df.schema)

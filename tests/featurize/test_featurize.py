@@ -1,0 +1,103 @@
+"""Featurize on real mixed-type data: the vector's values, missing values, unseen categories, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from pyspark.ml.feature import HashingTF, RegexTokenizer
+
+from mmlspark_py.featurize import Featurize, FeaturizeError
+from tests.featurize.data import mixed_df, mixed_rows
+
+
+@pytest.fixture(scope="module")
+def df(spark):
+    return mixed_df(spark)
+
+
+@pytest.fixture(scope="module")
+def model(df):
+    return Featurize(inputCols=[c for c in df.columns if c != "id"], outputCol="features").fit(df)
+
+
+def _vectors(model, df):
+    return {r["id"]: r["features"].toArray() for r in model.transform(df).select("id", "features").collect()}
+
+
+def test_plan_by_type_and_all_null_column_dropped(model):
+    plan = {e["name"]: e["kind"] for e in model.getColumnPlan()}
+    assert plan == {"x": "numeric", "n": "numeric", "flag": "boolean", "color": "categorical", "d": "date",
+                    "ts": "timestamp", "arr": "array", "v": "vector"}
+
+
+def test_vector_values(model, df):
+    vectors = _vectors(model, df)
+    rows = {r[0]: r for r in mixed_rows()}
+    finite_x = [r[1] for r in rows.values() if r[1] is not None and math.isfinite(r[1])]
+    n_values = [r[2] for r in rows.values() if r[2] is not None]
+    flags = [float(r[3]) for r in rows.values() if r[3] is not None]
+    # layout: x, n, flag, one-hot color (blue, green, red, __unknown), date 4, timestamp 7, arr 2, v 2
+    assert all(len(v) == 3 + 4 + 4 + 7 + 2 + 2 for v in vectors.values())
+    for i, v in vectors.items():
+        row = rows[i]
+        x = row[1] if row[1] is not None and math.isfinite(row[1]) else np.mean(finite_x)
+        assert v[0] == pytest.approx(x, abs=1e-12)
+        assert v[1] == pytest.approx(row[2] if row[2] is not None else np.mean(n_values), abs=1e-12)
+        assert v[2] == pytest.approx(float(row[3]) if row[3] is not None else np.mean(flags), abs=1e-12)
+        color_slot = {"blue": 0, "green": 1, "red": 2, None: 3}[row[4]]
+        assert list(v[3:7]) == [1.0 if k == color_slot else 0.0 for k in range(4)]
+        d = row[5]
+        assert list(v[7:11]) == [d.year, d.month, d.day, (d.isoweekday() % 7) + 1]
+        ts = row[6]
+        assert list(v[11:18]) == [ts.year, ts.month, ts.day, (ts.isoweekday() % 7) + 1, ts.hour, ts.minute,
+                                  ts.second]
+        arr = [0.0 if a is None else a for a in (row[7] or [0.0, 0.0])]
+        assert list(v[18:20]) == arr
+        assert list(v[20:22]) == (list(row[8].toArray()) if row[8] is not None else [0.0, 0.0])
+
+
+def test_unseen_category_at_scoring_goes_to_unknown(spark, model, df):
+    new = df.limit(1).selectExpr("id", "x", "n", "flag", "'purple' AS color", "d", "ts", "arr", "v", "empty")
+    vector = model.transform(spark.createDataFrame(new.collect(), df.schema)).head()["features"].toArray()
+    assert list(vector[3:7]) == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_no_imputation_keeps_nan_and_index_without_one_hot(df):
+    model = Featurize(inputCols=["x", "color"], outputCol="f", imputeMissing=False,
+                      oneHotEncodeCategoricals=False).fit(df)
+    vectors = _vectors(model.setOutputCol("features"), df)
+    assert math.isnan(vectors[1][0]) and math.isnan(vectors[3][0])  # null and +inf
+    assert [vectors[i][1] for i in range(4)] == [2.0, 1.0, 0.0, 3.0]  # red, green, blue, null -> unknown
+
+
+def test_free_text_is_hashed(spark):
+    rows = [(i, f"word{i} shared Text {i % 3}") for i in range(150)]
+    df = spark.createDataFrame(rows, "id int, text string")
+    model = Featurize(inputCols=["text"], outputCol="features", numFeatures=64).fit(df)
+    assert model.getColumnPlan() == [{"name": "text", "kind": "text"}]
+    ours = {r["id"]: r["features"].toArray() for r in model.transform(df).collect()}
+    tokens = RegexTokenizer(inputCol="text", outputCol="tokens", pattern="\\W+").transform(df)
+    expected = HashingTF(inputCol="tokens", outputCol="h", numFeatures=64).transform(tokens)
+    try:
+        import mmlspark_py.featurize.text  # noqa: F401
+    except ImportError:
+        for r in expected.collect():
+            assert np.array_equal(ours[r["id"]], r["h"].toArray())
+    assert all(v.sum() > 0 for v in ours.values())
+
+
+def test_bad_input(spark, df):
+    with pytest.raises(FeaturizeError, match="empty DataFrame"):
+        Featurize(inputCols=["x"], outputCol="f").fit(df.limit(0))
+    with pytest.raises(FeaturizeError, match="entirely null"):
+        Featurize(inputCols=["empty"], outputCol="f").fit(df)
+    ragged = spark.createDataFrame([([1.0],), ([1.0, 2.0],)], "a array<double>")
+    with pytest.raises(FeaturizeError, match="'a' holds arrays of sizes 1 to 2"):
+        Featurize(inputCols=["a"], outputCol="f").fit(ragged)
+    with pytest.raises(Exception, match="'nope' does not exist"):
+        Featurize(inputCols=["nope"], outputCol="f").fit(df)
+    maps = spark.createDataFrame([({"a": 1},)], "m map<string,int>")
+    with pytest.raises(FeaturizeError, match="'m' has type map"):
+        Featurize(inputCols=["m"], outputCol="f").fit(maps)
