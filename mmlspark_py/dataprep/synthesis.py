@@ -30,6 +30,7 @@ from .dsl import CASES, AbsPos, Concat, Const, SubStr, TokPos, apply_case, initc
 from .errors import SynthesisTimeout
 
 _ATOM = 1.0
+_WORD_CUT = 1.0
 _NULL_PENALTY = 6.0
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
 _MAX_K = 20  # token matches counted further than this from either end are not used as positions
@@ -204,6 +205,8 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
                     cost = _ATOM + _CASE_COST[case] + pr[0]
                     nexts.append((nxt, cost, SubStr(col.col, pr[1], pr[2], case)))
         for nxt, cost, atom in nexts:
+            if 0 < nxt[0] < len(out1) and out1[nxt[0] - 1].isalnum() and out1[nxt[0]].isalnum():
+                cost += _WORD_CUT  # pieces that cut a word of the output apart are rarely the rule
             lst = best.setdefault(nxt, [])
             for idx, entry in enumerate(base):
                 lst.append((entry[0] + cost, state, idx, atom))

@@ -68,11 +68,11 @@ def _cls(name, py, java, cost, rev_py=None, rev_java=None):
 
 
 DIGITS = _cls("digits", "[0-9]+", "[0-9]+", 1.0)
-ALPHA = _cls("alpha", r"[^\W\d_]+", r"\p{L}+", 1.1)
+ALPHA = _cls("alpha", r"[^\W\d_]+", r"\p{L}+", 1.15)
 UPPER = _cls("upper", f"[{_UPPER}]+", f"[{_UPPER}]+", 1.6)
 LOWER = _cls("lower", f"[{_LOWER}]+", f"[{_LOWER}]+", 1.6)
 ALNUM = _cls("alnum", r"[^\W_]+", r"[\p{L}\p{Nd}]+", 1.3)
-WORD = _cls("word", r"[^ \t\n\r\f]+", r"[^ \t\n\r\f]+", 1.4)
+WORD = _cls("word", r"[^ \t\n\r\f]+", r"[^ \t\n\r\f]+", 1.1)
 SPACE = _cls("space", r"[ \t\n\r\f]+", r"[ \t\n\r\f]+", 1.2)
 CAPWORD = _cls("capword", f"[{_UPPER}][{_LOWER}]+", f"[{_UPPER}][{_LOWER}]+", 1.7,
                rev_py=f"[{_LOWER}]+[{_UPPER}]")

@@ -16,6 +16,7 @@ Dangling symbolic links are not listed by Hadoop's file system and so give no ro
 
 from __future__ import annotations
 
+import zlib
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 from urllib.parse import unquote
 
@@ -25,7 +26,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import slices
-from mmlspark_py.core.image_schema import IMAGE_SCHEMA, structs_from_arrays
+from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 from mmlspark_py.image.zip_entries import (
     MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries)
@@ -67,8 +68,6 @@ def _expand(path: str, content, inspect_zip: bool, max_pixels: int, max_entry_by
 
 
 def _sampled(origin: str, seed: int, ratio: float) -> bool:
-    import zlib
-
     return zlib.crc32(f"{seed}:{origin}".encode("utf-8")) / 2 ** 32 < ratio
 
 
@@ -83,8 +82,6 @@ def _decoder(inspect_zip: bool, max_pixels: int, max_entry_bytes: int, max_entri
              pa.array([r[2] for r in rows], pa.string())], schema=schema)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from mmlspark_py.core.image_schema import binary_views
-
         for batch in batches:
             for part in slices(batch, batch_rows):
                 rows, held = [], 0

@@ -137,9 +137,13 @@ def _leaf_gather(values: np.ndarray, starts: np.ndarray) -> Callable[[np.ndarray
     return gather
 
 
-def _leaf_values(leaf: pa.Array, errors: np.ndarray, row_of: np.ndarray, n: int) -> np.ndarray:
+def _leaf_values(leaf: pa.Array, errors: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if leaf.null_count:
-        _mark(errors, _per_row(row_of, leaf.is_null().to_numpy(zero_copy_only=False), n), "null element")
+        nulls = np.nonzero(leaf.is_null().to_numpy(zero_copy_only=False))[0]
+        rows = np.searchsorted(starts + counts, nulls, side="right")
+        flags = np.zeros(len(errors), bool)
+        flags[rows] = True
+        _mark(errors, flags, "null element")
         leaf = leaf.fill_null(False if pa.types.is_boolean(leaf.type) else 0)
     return leaf.to_numpy(zero_copy_only=False)
 
@@ -149,31 +153,35 @@ def _read_nested(array: pa.Array, depth: int) -> RowTensors:
     nulls = array.is_null().to_numpy(zero_copy_only=False)
     errors = np.full(n, None, dtype=object)
     shapes = np.zeros((n, depth), np.int64)
-    row_of = np.arange(n)
+    row_of = np.arange(n)  # the row of each sub-array at the current depth (never of each leaf: too many)
     level = array
+    counts = np.zeros(n, np.int64)
     for axis in range(depth):
         if axis:
             _mark(errors, _per_row(row_of, level.is_null().to_numpy(zero_copy_only=False), n), "null sub-array")
         lengths = pc.list_value_length(level).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-        counts = np.bincount(row_of, minlength=n)
-        firsts = np.cumsum(counts) - counts
+        per_row = np.bincount(row_of, minlength=n)
+        firsts = np.cumsum(per_row) - per_row
         dims = np.zeros(n, np.int64)
         if len(lengths):
-            dims = np.where(counts > 0, lengths[np.minimum(firsts, len(lengths) - 1)], 0)
+            dims = np.where(per_row > 0, lengths[np.minimum(firsts, len(lengths) - 1)], 0)
         _mark(errors, _per_row(row_of, lengths != dims[row_of], n), f"ragged array (sub-arrays of different "
                                                                   f"lengths at depth {axis + 1})")
         shapes[:, axis] = dims
-        row_of = np.repeat(row_of, lengths)
+        if axis < depth - 1:
+            row_of = np.repeat(row_of, lengths)
+        else:
+            counts = np.bincount(row_of, weights=lengths, minlength=n).astype(np.int64)
         level = level.flatten()
-    values = _leaf_values(level, errors, row_of, n)
-    counts = np.bincount(row_of, minlength=n)
-    return RowTensors(shapes, errors, nulls, _leaf_gather(values, np.cumsum(counts) - counts))
+    starts = np.cumsum(counts) - counts
+    values = _leaf_values(level, errors, starts, counts)
+    return RowTensors(shapes, errors, nulls, _leaf_gather(values, starts))
 
 
 def _read_scalars(array: pa.Array) -> RowTensors:
     n = len(array)
     nulls = array.is_null().to_numpy(zero_copy_only=False)
-    values = _leaf_values(array, np.full(n, None, dtype=object), np.arange(n), n)
+    values = _leaf_values(array, np.full(n, None, dtype=object), np.arange(n), np.ones(n, np.int64))
     return RowTensors(np.zeros((n, 0), np.int64), np.full(n, None, dtype=object), nulls,
                       lambda rows, shape: values[rows])
 

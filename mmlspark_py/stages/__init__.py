@@ -17,6 +17,7 @@ from .udf_transformer import UDFTransformer
 
 __all__ = ["SelectColumns", "DropColumns", "RenameColumn", "Explode", "Repartition", "Cacher",
            "PartitionConsolidator", "Lambda", "UDFTransformer", "SummarizeData", "EnsembleByKey", "ClassBalancer",
-           "ClassBalancerModel", "StratifiedRepartition", "Timer", "TimerModel", "MultiColumnAdapter", "MultiColumnAdapterModel",
+           "ClassBalancerModel", "StratifiedRepartition", "Timer", "TimerModel", "MultiColumnAdapter",
+           "MultiColumnAdapterModel",
            "FixedMiniBatchTransformer", "DynamicMiniBatchTransformer", "TimeIntervalMiniBatchTransformer",
            "FlattenBatch"]

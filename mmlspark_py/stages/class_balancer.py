@@ -86,9 +86,8 @@ class ClassBalancer(Estimator, _BalancerParams):
         largest = max((r["count"] for r in counts), default=0)
         weights = [[_json_label(r["label"]), largest / r["count"]] for r in counts]
         weights.sort(key=lambda p: str(p[0]))
-        model = ClassBalancerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
-                                   broadcastJoin=self.getBroadcastJoin(), weights=weights)
-        return model
+        return ClassBalancerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
+                                  broadcastJoin=self.getBroadcastJoin(), weights=weights)
 
 
 class ClassBalancerModel(Model, _BalancerParams):

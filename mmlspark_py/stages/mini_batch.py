@@ -12,8 +12,9 @@ shuffle). Batches never span partitions. The three batchers differ only in where
   ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows each); each one becomes a batch, cut to at most
   ``maxBatchSize`` rows.
 * TimeIntervalMiniBatchTransformer: a batch collects rows until ``millisToWait`` milliseconds have passed since
-  its first rows arrived, or it has ``maxBatchSize`` rows. Rows arrive in Arrow record batches, so the time is
-  checked as each record batch arrives (SynapseML checks per row). Batch sizes depend on timing by nature.
+  its first rows arrived (later rows start the next batch), or it has ``maxBatchSize`` rows. Rows arrive in
+  Arrow record batches, so the time is checked as each record batch arrives (SynapseML checks per row); with
+  ``millisToWait=0`` every record batch is a batch. Batch sizes depend on timing by nature.
 
 FlattenBatch is the inverse: every array column is exploded in step (element i of each array forms output row
 i), other columns are repeated; ``FlattenBatch().transform(batcher.transform(df))`` gives back ``df``'s rows in
@@ -75,6 +76,13 @@ def _cut(rows: int, limit: int) -> List[int]:
 Planner = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.Table]]
 
 
+def _take_full(pending: List[pa.RecordBatch], rows: int, size: int):
+    """(the first ``size``-multiple of rows as a table, the rest as batches, the rest's row count)."""
+    table = pa.Table.from_batches(pending)
+    full = rows - rows % size
+    return table.slice(0, full), table.slice(full).to_batches(), rows - full
+
+
 def _fixed(batch_size: int) -> Planner:
     def plan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
         pending: List[pa.RecordBatch] = []
@@ -83,10 +91,8 @@ def _fixed(batch_size: int) -> Planner:
             pending.append(batch)
             rows += batch.num_rows
             if rows >= batch_size:
-                table = pa.Table.from_batches(pending)
-                full = rows - rows % batch_size
-                yield table.slice(0, full)
-                pending, rows = table.slice(full).to_batches(), rows - full
+                full, pending, rows = _take_full(pending, rows, batch_size)
+                yield full
         if rows:
             yield pa.Table.from_batches(pending)
     return plan
@@ -99,13 +105,17 @@ def _timed(millis: int, max_size: int) -> Planner:
         for batch in batches:
             if not batch.num_rows:
                 continue
-            if not pending:
+            if rows and (time.monotonic() - started) * 1000.0 >= millis:
+                yield pa.Table.from_batches(pending)   # rows arriving after the deadline start a new batch
+                pending, rows = [], 0
+            if not rows:
                 started = time.monotonic()
             pending.append(batch)
             rows += batch.num_rows
-            if rows >= max_size or (time.monotonic() - started) * 1000.0 >= millis:
-                yield pa.Table.from_batches(pending)
-                pending, rows = [], 0
+            if rows >= max_size:
+                full, pending, rows = _take_full(pending, rows, max_size)
+                started = time.monotonic()
+                yield full
         if rows:
             yield pa.Table.from_batches(pending)
     return plan

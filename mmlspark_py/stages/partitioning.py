@@ -68,10 +68,11 @@ class Cacher(Transformer, _HasDisable):
 def executor_count(spark: SparkSession) -> int:
     """The number of executors now registered (1 in local mode, where the driver is the executor)."""
     sc = spark.sparkContext
-    # getExecutorMemoryStatus lists the driver's block manager too, except in local mode where it is the
-    # only one and also runs the tasks.
+    # getExecutorMemoryStatus lists the driver's block manager too; in local mode (not local-cluster) the
+    # driver is the only one and also runs the tasks.
     entries = sc._jsc.sc().getExecutorMemoryStatus().size()
-    return max(1, entries if sc.master.startswith("local") else entries - 1)
+    local = sc.master == "local" or sc.master.startswith("local[")
+    return max(1, entries if local else entries - 1)
 
 
 class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):

@@ -56,6 +56,8 @@ __all__ = ["SentenceEmbedder", "SentenceEmbedderError", "EncoderInfo", "inspect_
 
 REQUIRED_INPUTS = ("input_ids", "attention_mask")
 OPTIONAL_INPUTS = ("token_type_ids",)
+SHORTEN_CHARS_PER_TOKEN = 32
+SHORTEN_MARGIN = 16
 
 
 class SentenceEmbedderError(ValueError):
@@ -116,14 +118,27 @@ def inspect_encoder(model: bytes) -> EncoderInfo:
     return EncoderInfo(tuple(inputs), output, vocab_rows, int(positions[0].dims[0]) if positions else None)
 
 
-def load_tokenizer(data: bytes, max_length: int):
-    """A ``tokenizers.Tokenizer`` from tokenizer.json bytes, truncating to ``max_length``, padding to the longest."""
+def _parse_tokenizer(data: bytes):
     from tokenizers import Tokenizer
 
     try:
-        tokenizer = Tokenizer.from_str(data.decode("utf-8"))
+        return Tokenizer.from_str(data.decode("utf-8"))
     except Exception as e:  # noqa: BLE001 - tokenizers raises a plain Exception for bad JSON
         raise SentenceEmbedderError(f"tokenizerPayload: not a Hugging Face tokenizers JSON file: {e}") from e
+
+
+def load_raw_tokenizer(data: bytes):
+    """A ``tokenizers.Tokenizer`` from tokenizer.json bytes, without truncation or padding."""
+    tokenizer = _parse_tokenizer(data)
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def load_tokenizer(data: bytes, max_length: int):
+    """A ``tokenizers.Tokenizer`` from tokenizer.json bytes, truncating to ``max_length``, padding to the longest
+    text of each batch (the file's own padding length, e.g. 128, would waste work on short texts)."""
+    tokenizer = _parse_tokenizer(data)
     padding = tokenizer.padding or {}
     tokenizer.enable_truncation(max_length=max_length)
     tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"),
@@ -140,6 +155,27 @@ def check_pair(info: EncoderInfo, tokenizer_vocab: int, max_length: int) -> None
     if info.max_positions is not None and max_length > info.max_positions:
         raise SentenceEmbedderError(f"maxSequenceLength {max_length} exceeds the model's {info.max_positions} "
                                     "position embeddings; use at most that")
+
+
+def shorten(texts: List[str], raw_tokenizer, max_length: int) -> List[str]:
+    """``texts`` with very long ones cut to a prefix that tokenizes to the same first ``max_length`` tokens.
+
+    The tokenizer would otherwise tokenize a whole 10 MB document (and build its overflowing pieces, ~70 s)
+    only to keep its first tokens. A prefix ending at whitespace, with a margin of extra tokens, gives the same
+    leading tokens (normalisers work per character, pre-tokenizers split at whitespace); when the prefix has
+    too few tokens (mostly whitespace), the whole text is used.
+    """
+    limit = max_length * SHORTEN_CHARS_PER_TOKEN
+    out = []
+    for text in texts:
+        if len(text) > limit:
+            prefix = text[:limit]
+            cut = max(prefix.rfind(" "), prefix.rfind("\n"), prefix.rfind("\t"))
+            prefix = prefix[:cut] if cut > 0 else prefix
+            if len(raw_tokenizer.encode(prefix, add_special_tokens=False).ids) >= max_length + SHORTEN_MARGIN:
+                text = prefix
+        out.append(text)
+    return out
 
 
 def embed_texts(session, tokenizer, texts: List[str], inputs: Tuple[str, ...], output: str) -> np.ndarray:
@@ -181,10 +217,12 @@ class _EmbedPlan:
         arrow_type = to_arrow_type(VectorUDT())
         if len(rows) == 0:
             return pa.record_batch([pa.nulls(len(texts), arrow_type)], names=[self.output_col])
-        tokenizer = get_or_create(("sentence-tokenizer", self.tokenizer.key, self.max_length),
-                                  lambda: load_tokenizer(self.tokenizer.value, self.max_length))
+        tokenizer, raw = get_or_create(("sentence-tokenizer", self.tokenizer.key, self.max_length),
+                                       lambda: (load_tokenizer(self.tokenizer.value, self.max_length),
+                                                load_raw_tokenizer(self.tokenizer.value)))
         session = get_session(self.model, self.device_type, "all", self.threads)
-        vectors = embed_texts(session, tokenizer, texts.take(pa.array(rows)).to_pylist(), self.inputs, self.output)
+        strings = shorten(texts.take(pa.array(rows)).to_pylist(), raw, self.max_length)
+        vectors = embed_texts(session, tokenizer, strings, self.inputs, self.output)
         column_values = assemble([(rows, dense_vectors(vectors))], len(texts), arrow_type)
         return pa.record_batch([column_values], names=[self.output_col])
 

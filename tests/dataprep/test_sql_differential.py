@@ -6,9 +6,10 @@ task plus edge rows (null, empty, Unicode, regex metacharacters, 10 KB). SQL pos
 """
 import pytest
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
+from mmlspark_py.dataprep.learn import LearnedProgram
 from mmlspark_py.dataprep.sql import compilable
 
 from .dev_tasks import load_tasks, rows_of
@@ -51,25 +52,34 @@ def interpreted(spark):
 
 
 def test_sql_matches_interpreter_on_every_dev_task(interpreted):
+    """One DataFrame (all tasks' rows, tagged) and one job: program columns are guarded by the tag."""
     spark = interpreted
-    checked = 0
-    for task in load_tasks():
-        progs = [p for p in _programs(task) if compilable(p)]
-        if not progs:
-            continue
+    tasks = load_tasks()
+    cols = ["c0", "c1", "c2"]
+    data, exprs, checks, all_inputs = [], [], [], []
+    for t, task in enumerate(tasks):
         inputs = _inputs(task)
-        cols = [f"c{i}" for i in range(len(inputs[0]))]
-        schema = StructType([StructField("rid", StringType())] +
-                            [StructField(c, StringType()) for c in cols])
-        df = spark.createDataFrame([(str(i),) + r for i, r in enumerate(inputs)], schema)
-        from mmlspark_py.dataprep.learn import LearnedProgram
-        exprs = [F.expr(LearnedProgram([p]).toSQL(cols)).alias(f"p{i}") for i, p in enumerate(progs)]
-        got = {r["rid"]: r for r in df.select("rid", *exprs).collect()}
+        all_inputs.append(inputs)
+        progs = [p for p in _programs(task) if compilable(p)]
         for i, row in enumerate(inputs):
-            for j, p in enumerate(progs):
-                want = p.run(row)
-                have = got[str(i)][f"p{j}"]
-                assert have == want, (f"{task['task']}: program {p.explain()} on {row!r}: "
-                                      f"SQL {have!r} != Python {want!r}")
-                checked += 1
+            data.append((t, i) + row + (None,) * (3 - len(row)))
+        for j, p in enumerate(progs):
+            name = f"t{t}_p{j}"
+            sql = LearnedProgram([p]).toSQL(cols)
+            exprs.append(F.when(F.col("tid") == t, F.expr(sql)).alias(name))
+            checks.append((t, name, p, task["task"]))
+    schema = StructType([StructField("tid", IntegerType()), StructField("rid", IntegerType())] +
+                        [StructField(c, StringType()) for c in cols])
+    rows = spark.createDataFrame(data, schema).select("tid", "rid", *exprs).collect()
+    by_task = {}
+    for r in rows:
+        by_task.setdefault(r["tid"], []).append(r)
+    checked = 0
+    for t, name, p, task_name in checks:
+        for r in by_task[t]:
+            inp = all_inputs[t][r["rid"]]
+            want = p.run(inp)
+            assert r[name] == want, (f"{task_name}: program {p.explain()} on {inp!r}: "
+                                     f"SQL {r[name]!r} != Python {want!r}")
+            checked += 1
     assert checked > 5000

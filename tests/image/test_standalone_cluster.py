@@ -21,7 +21,7 @@ import numpy as np
 import pyspark
 import pytest
 
-from tests.image.data import encode, sample_images
+from tests.image.data import sample_images
 
 pytestmark = pytest.mark.cluster
 SPARK_HOME = Path(pyspark.__file__).parent

@@ -112,3 +112,13 @@ def test_bad_payloads_and_params(spark, tmp_path):
             .transform(df)
     with pytest.raises(FileNotFoundError, match="tokenizerLocation"):
         SentenceEmbedder().setTokenizerLocation(str(tmp_path / "missing.json"))
+
+
+def test_long_text_shortcut_keeps_the_leading_tokens(spark):
+    long_text = ("Ünïcödé  words,\tpunctuation! 数字 123 \U0001F600 " * 400)
+    spaces_then_words = " " * 20_000 + "the end of a mostly empty document"
+    texts = [long_text, spaces_then_words]
+    stage = SentenceEmbedder(inputCol="text", outputCol="v", deviceType="CPU", maxSequenceLength=64,
+                             miniBatchSize=1, modelPayload=file_bytes(MODEL), tokenizerPayload=file_bytes(TOKENIZER))
+    for got, expected in zip(_embed(stage, spark, texts), direct(texts, 1, 64)):
+        np.testing.assert_allclose(got, expected, atol=1e-6)
