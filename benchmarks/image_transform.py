@@ -113,7 +113,7 @@ def run_baseline(pool, paths: List[str]) -> float:
 def tree_cpu_seconds() -> float:
     """CPU seconds (user + system) used so far by this process's live descendants (and children they reaped)."""
     tick, parents, cpu = os.sysconf("SC_CLK_TCK"), {}, {}
-    for entry in os.listdir("/proc"):
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()

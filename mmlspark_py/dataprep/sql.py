@@ -10,9 +10,9 @@ says so and the stage runs the program as Arrow-batched Python instead.
 
 Example::
 
-    >>> from .dsl import Program, Concat, SubStr, AbsPos
-    >>> to_sql(Program(((None, Concat((SubStr(0, AbsPos(0), AbsPos(-1), "upper"),))),)), ["name"])
-    'upper(CASE WHEN ...'
+    >>> from mmlspark_py.dataprep.dsl import Program, Concat, SubStr, AbsPos
+    >>> to_sql(Program(((None, Concat((SubStr(0, AbsPos(0), AbsPos(-1), "upper"),))),)), ["name"])[:22]
+    'upper((CASE WHEN (CASE'
 """
 from __future__ import annotations
 

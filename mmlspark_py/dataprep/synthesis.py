@@ -30,7 +30,7 @@ from .dsl import CASES, AbsPos, Concat, Const, SubStr, TokPos, apply_case, initc
 from .errors import SynthesisTimeout
 
 _ATOM = 1.0
-_WORD_CUT = 1.0
+_WORD_CUT = 2.0
 _NULL_PENALTY = 6.0
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
 _MAX_K = 20  # token matches counted further than this from either end are not used as positions
@@ -38,11 +38,16 @@ _CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
 
 
 def const_cost(text: str) -> float:
-    return _ATOM + sum(3.0 if c.isalnum() else 0.12 for c in text)
+    return _ATOM + sum(4.0 if c.isalnum() else 0.12 for c in text)
 
 
 def _abs_cost(k: int) -> float:
     return 0.1 if k in (0, -1) else 1.2 + 0.3 * abs(k)
+
+
+def _bounding_literals(p1, p2, piece):
+    lits = {p.token[4:] for p in (p1, p2) if isinstance(p, TokPos) and p.token.startswith("lit:")}
+    return [t for t in lits if t not in piece]
 
 
 def _forward(p) -> bool:
@@ -88,16 +93,27 @@ class _Column:
         self.uvals[pos] = uv
         self.groups[a].setdefault(sig, []).append((cost, pos))
 
-    def pair(self, c1, c2):
-        """Cheapest (cost, p1, p2) among the kept candidates of two groups, with the unlabeled
-        inputs' null rate of the resulting substring as a penalty."""
+    def _swallow_penalty(self, p1, p2, u1, u2, piece):
+        lits = _bounding_literals(p1, p2, piece)
+        if not lits or not u1:
+            return 0.0
+        hits = sum(1 for t, x, y in zip(self.utexts, u1, u2)
+                   if x is not None and y is not None and any(lt in t[x:y] for lt in lits))
+        return 3.0 * hits / len(u1)
+
+    def pair(self, c1, c2, a, b):
+        """Cheapest (cost, p1, p2) among the kept candidates of two groups. Penalties from the
+        unlabeled inputs: the substring's null rate, and the rate at which it swallows a delimiter
+        that bounds it (``, `` inside a field cut at ``, ``), which the example's substring does not."""
         best = None
+        piece = self.texts[0][a:b]
         for k1, p1 in c1:
             u1 = self.uvals[p1]
             for k2, p2 in c2:
                 u2 = self.uvals[p2]
-                bad = sum(a is None or b is None or b < a for a, b in zip(u1, u2))
+                bad = sum(x is None or y is None or y < x for x, y in zip(u1, u2))
                 cost = k1 + k2 + (_NULL_PENALTY * bad / len(u1) if u1 else 0.0)
+                cost += self._swallow_penalty(p1, p2, u1, u2, piece)
                 if isinstance(p1, TokPos) and isinstance(p2, TokPos) and p1.side == "start" \
                         and p2.side == "end" and (p1.token, p1.k) == (p2.token, p2.k):
                     cost -= 0.4 * k1 + k2 - max(0.0, k2 - k1)
@@ -201,7 +217,7 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
                     key = (col.col, a, sig1, b, sig2)
                     pr = pair_memo.get(key)
                     if pr is None:
-                        pr = pair_memo[key] = col.pair(c1, c2)
+                        pr = pair_memo[key] = col.pair(c1, c2, a, b)
                     cost = _ATOM + _CASE_COST[case] + pr[0]
                     nexts.append((nxt, cost, SubStr(col.col, pr[1], pr[2], case)))
         for nxt, cost, atom in nexts:

@@ -12,7 +12,8 @@ string, more distinct values  free text: ``featurize.text.TextFeaturizer`` when 
                               word tokens hashed (HashingTF) into ``numFeatures`` slots
 date, timestamp               year, month, day of month, day of week (+ hour, minute, second), imputed
 array<number>, vector         unrolled (fixed length, learned at fit); null becomes zeros, null elements 0
-image struct                  unrolled pixels (``image.UnrollImage`` when installed)
+image struct (8-bit)          unrolled pixels, channel-major as SynapseML's UnrollImage (``image.UnrollImage``
+                              when installed, else SQL); null images become zeros
 all-null columns              dropped: they carry no information
 ============================  ==================================================================================
 
@@ -140,15 +141,31 @@ def _temp_names(prefix: str, entry: Dict[str, Any]) -> List[str]:
     return [base]
 
 
-def _unroll_image(col: Column) -> Column:
-    """The bytes of an 8-bit image's ``data`` as doubles (row-major, BGR interleaved), in SQL only."""
-    data = col["data"]
-    return F.transform(F.sequence(F.lit(1), F.octet_length(data)),
-                       lambda i: F.conv(F.hex(F.substring(data, i, 1)), 16, 10).cast("double"))
+def _unroll_image_sql(col: Column) -> Column:
+    """The pixels of an 8-bit image as doubles in SynapseML's channel-major order, in SQL only (the fallback
+    when :mod:`mmlspark_py.image` is not installed): ``v[c*H*W + p] = data[p*C + c]``."""
+    data, plane, channels = col["data"], col["height"] * col["width"], col["nChannels"]
+    return F.transform(F.sequence(F.lit(0), F.octet_length(data) - 1), lambda k: F.conv(F.hex(F.substring(
+        data, (k % plane) * channels + F.floor(k / plane).cast("int") + 1, 1)), 16, 10).cast("double"))
+
+
+def _with_unrolled_images(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFrame:
+    """``df`` plus ``<temp>_unrolled`` vectors of its image columns, through image.UnrollImage when installed
+    (imported lazily: featurize does not depend on the image package)."""
+    images = [e for e in plan if e["kind"] == "image"]
+    try:
+        from mmlspark_py.image import UnrollImage
+    except ImportError:
+        return df.select("*", *[array_to_vector(_unroll_image_sql(column(e["name"])))
+                                .alias(_temp_names(prefix, e)[0] + "_unrolled") for e in images])
+    for entry in images:
+        df = UnrollImage(inputCol=entry["name"], outputCol=_temp_names(prefix, entry)[0] + "_unrolled").transform(df)
+    return df
 
 
 def _prepared(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFrame:
     """``df`` plus the plan's temporary columns: doubles, strings and vectors ready for the Spark stages."""
+    df = _with_unrolled_images(df, plan, prefix)
     cols = []
     for entry in plan:
         col, kind, temps = column(entry["name"]), entry["kind"], _temp_names(prefix, entry)
@@ -169,7 +186,7 @@ def _prepared(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFra
             if kind == "array":
                 values = array_to_vector(F.transform(col.cast("array<double>"), lambda x: F.coalesce(x, F.lit(0.0))))
             elif kind == "image":
-                values = array_to_vector(_unroll_image(col))
+                values = column(temps[0] + "_unrolled")
             else:
                 values = col
             cols.append(F.when(col.isNull(), zeros).otherwise(values).alias(temps[0]))
@@ -184,7 +201,9 @@ def _text_stages(source: str, target: str, num_features: int) -> List[Any]:
         tokens = source + "_tokens"
         return [RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
                 HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features)]
-    return [TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features)]
+    # the size hint keeps VectorAssembler from ever having to look at the data for the vector length
+    return [TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features),
+            VectorSizeHint(inputCol=target, size=num_features, handleInvalid="error")]
 
 
 def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int,

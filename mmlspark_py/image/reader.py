@@ -35,6 +35,7 @@ MAX_FILE_BYTES = 2 ** 31 - 1
 """Default and largest file size read (the binaryFile source cannot hold more in one row)."""
 _BATCH_BYTES = 32 * 1024 * 1024  # decoded pixels a worker holds before handing a batch back
 _HASH_RANGE = 1 << 30
+_FILES_PER_PARTITION = 256  # Spark packs small files ~32 per task; a Python task costs far more than that
 
 
 def image_frame_schema(image_col: str = "image", error_col: str = "error") -> StructType:
@@ -162,7 +163,9 @@ def _source(spark: SparkSession, paths: List[str], recursive: bool, path_glob_fi
             raise ValueError(f"read_images(streaming=True) reads one folder; got {len(paths)} paths")
         return reader.schema("path string, modificationTime timestamp, length long, content binary") \
             .load(paths[0])
-    return reader.load(paths)
+    files = reader.load(paths)
+    target = max(spark.sparkContext.defaultParallelism, -(-len(files.inputFiles()) // _FILES_PER_PARTITION))
+    return files.coalesce(target)  # never more partitions than the scan has: a no-op for few large files
 
 
 def _validate(paths: List[str], sample_ratio: float, max_pixels: int, max_file_bytes: int, batch_rows: int,

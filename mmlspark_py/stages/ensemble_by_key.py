@@ -14,7 +14,7 @@ Columns out: the ensembled columns are double (for double/float inputs) or vecto
 Nulls are left out of the mean (a group of nulls gives null); NaN or infinities in a group give NaN/inf.
 Null keys form their own group (SQL grouping semantics).
 
-Group means are one Spark aggregation (``groupBy().agg``, ``Summarizer.mean`` for vectors); with
+Group means are one Spark aggregation (``groupBy().agg``; Spark ML's ``Summarizer`` for vectors); with
 ``collapseGroup=False`` they are window aggregates over the key partition, so no join is needed.
 SynapseML's ``transformSchema`` lists the input columns for ``collapseGroup=True`` and the ensembled
 columns as keys otherwise; here it gives what ``transform`` produces.

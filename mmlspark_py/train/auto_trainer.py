@@ -7,7 +7,8 @@ Featurization depends on the learner (as SynapseML's ``getFeaturizeParams``, plu
   column;
 * multilayer perceptron: 2^12 hash slots; the first and last entries of ``layers`` are replaced by the feature
   vector's size and the number of classes (so ``layers=[1, 10, 1]`` means one hidden layer of 10);
-* naive Bayes: features scaled to [0, 1] (MinMaxScaler), since it needs non-negative features; 2^12 slots;
+* naive Bayes: features scaled to [0, 1] (MinMaxScaler) and clipped at 0 (a value below the training minimum
+  at scoring time would otherwise fail Spark's non-negativity check); 2^12 slots;
 * everything else: one-hot categoricals, 2^18 slots (SynapseML's defaults).
 """
 
@@ -21,12 +22,16 @@ from pyspark.ml.classification import (DecisionTreeClassifier, GBTClassifier, Mu
                                        NaiveBayes, RandomForestClassifier)
 from pyspark.ml.feature import MinMaxScaler
 from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
+from pyspark.ml.functions import array_to_vector, vector_to_array
+from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasFeaturesCol, HasInputCols, HasLabelCol, Param, Params, StageParam, \
-    to_non_negative_int
-from mmlspark_py.core.stage import SchemaError, require_column
+from mmlspark_py.core.params import HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, Param, Params, \
+    StageParam, to_non_negative_int
+from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.featurize.schema import planned_schema
 from mmlspark_py.featurize.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
 TREE_LEARNERS = (DecisionTreeClassifier, RandomForestClassifier, GBTClassifier, DecisionTreeRegressor,
@@ -87,6 +92,19 @@ def featurize_settings(learner: Any, num_features: int) -> Tuple[bool, int, bool
     return not isinstance(learner, TREE_LEARNERS), slots, isinstance(learner, NaiveBayes)
 
 
+class _NonNegative(Transformer, HasInputCol):
+    """Replaces negative entries of vector column ``inputCol`` by 0, in place (internal to the trainers)."""
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        require_column(schema, self.getInputCol(), VectorUDT())
+        return planned_schema(self._transform, schema)
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        values = vector_to_array(column(self.getInputCol()))
+        clipped = array_to_vector(F.transform(values, lambda x: F.greatest(x, F.lit(0.0))))
+        return dataset.withColumn(self.getInputCol(), clipped)
+
+
 def _max_categories(df: DataFrame, features_col: str) -> int:
     attrs = df.schema[features_col].metadata.get("ml_attr", {}).get("attrs", {})
     return max([len(a.get("vals", [])) or a.get("num_vals", 0) for a in attrs.get("nominal", [])] + [0])
@@ -106,8 +124,9 @@ def fit_pipeline(trainer: AutoTrainerParams, data: DataFrame, label: str, learne
     stages: List[Any] = [featurize_model]
     if scale:
         scaler = MinMaxScaler(inputCol=raw, outputCol=features).fit(featurized)
-        featurized = scaler.transform(featurized)
-        stages.append(scaler)
+        clip = _NonNegative(inputCol=features)
+        featurized = clip.transform(scaler.transform(featurized))
+        stages += [scaler, clip]
     learner.setFeaturesCol(features).setLabelCol(label)
     if learner.hasParam("maxBins"):
         needed = _max_categories(featurized, features)

@@ -101,3 +101,20 @@ def test_bad_input(spark, df):
     maps = spark.createDataFrame([({"a": 1},)], "m map<string,int>")
     with pytest.raises(FeaturizeError, match="'m' has type map"):
         Featurize(inputCols=["m"], outputCol="f").fit(maps)
+
+
+def test_image_struct_unrolled_channel_major(spark):
+    from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
+    from pyspark.sql.types import IntegerType, StructField, StructType
+
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (2, 3, 3), dtype=np.uint8) for _ in range(3)]
+    rows = [(i, to_image_row(im, f"img{i}")) for i, im in enumerate(images)] + [(3, None)]
+    schema = StructType([StructField("id", IntegerType()), StructField("image", IMAGE_SCHEMA, True)])
+    df = spark.createDataFrame(rows, schema)
+    model = Featurize(inputCols=["image"], outputCol="features").fit(df)
+    assert model.getColumnPlan() == [{"name": "image", "kind": "image", "size": 18}]
+    vectors = _vectors(model, df)
+    for i, im in enumerate(images):
+        assert np.array_equal(vectors[i], np.transpose(im, (2, 0, 1)).reshape(-1).astype(float))
+    assert np.array_equal(vectors[3], np.zeros(18))

@@ -31,7 +31,8 @@ def test_pr_curve(scored):
     df, y, s = scored
     points = pr_curve(df, labelCol="label", scoresCol="score", scoredLabelsCol="prediction").collect()
     precision, recall, thresholds = skm.precision_recall_curve(y, s)
-    # scikit-learn orders by ascending threshold; ours descend
-    assert np.allclose([p["precision"] for p in points], precision[::-1], atol=1e-12)
-    assert np.allclose([p["recall"] for p in points], recall[::-1], atol=1e-12)
-    assert np.allclose([p["threshold"] for p in points][:-1], thresholds[::-1], atol=1e-12)
+    # scikit-learn orders by ascending threshold, then the end point; ours descend, then the end point
+    assert np.allclose([p["precision"] for p in points[:-1]], precision[:-1][::-1], atol=1e-12)
+    assert np.allclose([p["recall"] for p in points[:-1]], recall[:-1][::-1], atol=1e-12)
+    assert np.allclose([p["threshold"] for p in points[:-1]], thresholds[::-1], atol=1e-12)
+    assert (points[-1]["threshold"], points[-1]["precision"], points[-1]["recall"]) == (None, 1.0, 0.0)
