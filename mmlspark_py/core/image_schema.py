@@ -126,18 +126,32 @@ def arrays_from_structs(structs: pa.Array) -> List[Optional[np.ndarray]]:
 
 
 def structs_from_arrays(images: Sequence[Optional[np.ndarray]], origins: Sequence[Optional[str]]) -> pa.StructArray:
-    """An image-struct Arrow column from (H, W[, C]) arrays; None entries become null structs."""
-    hwc = [None if im is None else as_hwc(np.ascontiguousarray(im)) for im in images]
+    """An image-struct Arrow column from (H, W[, C]) arrays; None entries become null structs.
+
+    The pixels are copied once, into one contiguous buffer that becomes the ``data`` column.
+    """
+    hwc = [None if im is None else as_hwc(im) for im in images]
     mask = pa.array([im is None for im in hwc], pa.bool_())
 
     def ints(get) -> pa.Array:
         return pa.array([0 if im is None else get(im) for im in hwc], pa.int32())
 
+    sizes = np.array([0 if im is None else im.nbytes for im in hwc], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    if offsets[-1] >= 2 ** 31:
+        raise ImageFormatError(f"a batch of {len(hwc)} images holds {offsets[-1]} bytes of pixels, over Arrow's "
+                               f"2 GiB per column chunk: use a smaller batch (miniBatchSize)")
+    pixels = np.empty(int(offsets[-1]), np.uint8)
+    for im, start, size in zip(hwc, offsets[:-1], sizes):
+        if size:
+            pixels[start:start + size] = np.ascontiguousarray(im).reshape(-1).view(np.uint8)
+    data = pa.Array.from_buffers(pa.binary(), len(hwc), [None, pa.py_buffer(offsets.astype(np.int32)),
+                                                          pa.py_buffer(pixels)])
     arrays = [
         pa.array(list(origins), pa.string()),
         ints(lambda im: im.shape[0]), ints(lambda im: im.shape[1]), ints(lambda im: im.shape[2]),
         ints(lambda im: ocv_mode(im.dtype, im.shape[2])),
-        pa.array([b"" if im is None else im.tobytes() for im in hwc], pa.binary()),
+        data,
     ]
     fields = [pa.field(f.name, a.type, f.nullable) for f, a in zip(IMAGE_SCHEMA.fields, arrays)]
     return pa.StructArray.from_arrays(arrays, fields=fields, mask=mask)

@@ -2,10 +2,13 @@
 
 Layout under a stage's path (any Hadoop path: local, HDFS, cloud stores)::
 
-    metadata/               one JSON line, the same layout as pyspark's DefaultParamsWriter, so Spark's
+    metadata/part-00000     one JSON line, the same layout as pyspark's DefaultParamsWriter, so Spark's
                             Pipeline readers find the class; plus "externalParams"
-    params/<name>/          a BytesParam payload (a one-row Parquet file) or a nested stage's own folder
+    params/<name>.bin       a BytesParam payload, as is
+    params/<name>/          a nested stage's own folder
     params/<name>/<i>/      the i-th stage of a StageListParam
+
+Metadata and payloads are written and read with the Hadoop FileSystem API directly (no Spark job per file).
 
 Plain params are JSON in the metadata; :class:`~mmlspark_py.core.params.JsonParam` params (typed specs) are
 encoded by the param and decoded by its type converter on load. Nothing is ever pickled, and loading never
@@ -26,9 +29,10 @@ import time
 from typing import Any, Dict, Tuple, Type
 
 from pyspark.ml.param import Param, Params
-from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.ml.util import MLReadable, MLReader, MLWritable, MLWriter
 from pyspark.sql import SparkSession
 
+from mmlspark_py.core import filesystem
 from mmlspark_py.core.params import BytesParam, JsonParam, StageListParam, StageParam
 
 _EXTERNAL = (BytesParam, StageParam, StageListParam)
@@ -45,7 +49,7 @@ def _param_dir(path: str, name: str) -> str:
 def _save_external(param: Param, value: Any, path: str, spark: SparkSession) -> None:
     target = _param_dir(path, param.name)
     if isinstance(param, BytesParam):
-        spark.createDataFrame([(bytearray(value),)], "payload binary").coalesce(1).write.parquet(target)
+        filesystem.write_bytes(spark, target + ".bin", value)
     elif isinstance(param, StageParam):
         value.write().save(target)
     else:
@@ -56,10 +60,36 @@ def _save_external(param: Param, value: Any, path: str, spark: SparkSession) -> 
 def _load_external(param: Param, count: int, path: str, spark: SparkSession) -> Any:
     source = _param_dir(path, param.name)
     if isinstance(param, BytesParam):
-        return bytes(spark.read.parquet(source).head()["payload"])
+        return filesystem.read_bytes(spark, source + ".bin")
     if isinstance(param, StageParam):
-        return DefaultParamsReader.loadParamsInstance(source, spark)
-    return [DefaultParamsReader.loadParamsInstance(os.path.join(source, str(i)), spark) for i in range(count)]
+        return load_stage(source, spark)
+    return [load_stage(os.path.join(source, str(i)), spark) for i in range(count)]
+
+
+def read_metadata(path: str, spark: SparkSession) -> Dict[str, Any]:
+    """The metadata JSON of the stage saved at ``path`` (ours or Spark's own layout).
+
+    :raises PersistenceError: nothing saved there.
+    """
+    try:
+        files = filesystem.data_files(spark, os.path.join(path, "metadata"))
+        text = filesystem.read_bytes(spark, files[0]).decode("utf-8").splitlines()[0]
+    except (FileNotFoundError, IndexError) as e:
+        raise PersistenceError(f"no saved stage at {path}: {e}") from e
+    return json.loads(text)
+
+
+def _import_class(name: str) -> Type[Any]:
+    module, _, attr = name.rpartition(".")
+    return getattr(__import__(module, fromlist=[attr]), attr)
+
+
+def load_stage(path: str, spark: SparkSession) -> Params:
+    """Load whatever stage is saved at ``path``: ours, a pyspark Python stage, or a Spark JVM stage."""
+    class_name = read_metadata(path, spark)["class"]
+    if class_name.startswith("org.apache.spark."):
+        class_name = class_name.replace("org.apache.spark", "pyspark", 1)
+    return _import_class(class_name).load(path)
 
 
 def _encode(param: Param, value: Any) -> Any:
@@ -103,8 +133,8 @@ class StageWriter(MLWriter):
             "externalParams": {"paramMap": external, "defaultParamMap": external_defaults},
         }
         text = json.dumps(metadata, separators=(",", ":"))
-        self.sparkSession.createDataFrame([(text,)], "value string").coalesce(1).write.text(
-            os.path.join(path, "metadata"))
+        filesystem.write_bytes(self.sparkSession, os.path.join(path, "metadata", "part-00000"),
+                               text.encode("utf-8"))
 
 
 class StageReader(MLReader):
@@ -115,18 +145,14 @@ class StageReader(MLReader):
         self.cls = cls
 
     def _resolve_class(self, metadata: Dict[str, Any], path: str) -> Type[Params]:
-        module, _, name = metadata["class"].rpartition(".")
-        stage_cls = getattr(__import__(module, fromlist=[name]), name, None)
+        stage_cls = _import_class(metadata["class"])
         if not (isinstance(stage_cls, type) and issubclass(stage_cls, self.cls)):
             raise PersistenceError(f"{path} holds a {metadata['class']}, not a {self.cls.__module__}."
                                    f"{self.cls.__name__}")
         return stage_cls
 
     def load(self, path: str) -> Params:
-        try:
-            metadata = DefaultParamsReader.loadMetadata(path, self.sparkSession)
-        except Exception as e:  # noqa: BLE001 - re-raised with the path named
-            raise PersistenceError(f"no saved stage at {path}: {e}") from e
+        metadata = read_metadata(path, self.sparkSession)
         instance = self._resolve_class(metadata, path)()
         instance._resetUid(metadata["uid"])
         external = metadata.get("externalParams", {"paramMap": {}, "defaultParamMap": {}})

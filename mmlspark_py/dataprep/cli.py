@@ -37,9 +37,9 @@ def add_prep_cli(subparsers: "argparse._SubParsersAction") -> None:
 def _run(args: argparse.Namespace) -> int:
     from mmlspark_py.core.session import get_spark
     spark = get_spark(master=args.master, app_name="mmlspark-py prep run")
-    rows = run_prep_package(spark, args.package, args.input, args.output, args.format,
-                            input_format=args.input_format, overwrite=args.overwrite)
-    print(f"prep run: wrote {rows} rows to {args.output} ({args.format})")
+    out = run_prep_package(spark, args.package, args.input, args.output, args.format,
+                           input_format=args.input_format, overwrite=args.overwrite)
+    print(f"prep run: wrote {out} ({args.format})")
     return 0
 
 

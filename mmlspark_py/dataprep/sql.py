@@ -44,16 +44,23 @@ def _pos(p, src: str) -> str:
         return _literal_pos(p, tok.name[4:], src)
     rev = p.k < 0
     t = tok.rev_java if rev else tok.java
-    skip = abs(p.k) - 1
-    pat = "(?s)^(" + (f"(?>.*?(?:{t})){{{skip}}}" if skip else "") + f".*?)({t})"
     s = f"reverse({src})" if rev else src
-    pre = f"length(regexp_extract({s}, {lit(pat)}, 1))"
-    mlen = f"length(regexp_extract({s}, {lit(pat)}, 2))"
-    if not rev:
-        v = pre if p.side == "start" else f"({pre} + {mlen})"
+    k = abs(p.k)
+    # One regex scan per position where possible: the first match's start by regexp_instr, the
+    # k-th match's end as the length of the atomic-group prefix ending there.
+    if (p.side == "start") != rev:
+        if k == 1:
+            first = f"regexp_instr({s}, {lit('(?s)' + t)})"
+            pre, ok = f"({first} - 1)", f"{first} > 0"
+        else:
+            pat = f"(?s)^((?>.*?(?:{t})){{{k - 1}}}.*?)(?:{t})"
+            pre = f"length(regexp_extract({s}, {lit(pat)}, 1))"
+            ok = f"length(regexp_extract({s}, {lit(pat)}, 0)) > 0"
+        v = f"({n} - {pre})" if rev else pre
     else:
-        v = f"({n} - {pre} - {mlen})" if p.side == "start" else f"({n} - {pre})"
-    return f"(CASE WHEN {mlen} > 0 THEN {v} END)"
+        upto = f"length(regexp_extract({s}, {lit(f'(?s)^(?>.*?(?:{t})){{{k}}}')}, 0))"
+        v, ok = (f"({n} - {upto})" if rev else upto), f"{upto} > 0"
+    return f"(CASE WHEN {ok} THEN {v} END)"
 
 
 def _self_overlapping(text: str) -> bool:

@@ -5,6 +5,12 @@ ML models is named with params: ``labelCol``, ``scoredLabelsCol`` (e.g. ``predic
 ``probability`` or ``rawPrediction`` for classification; ``prediction`` for regression); the kind is
 classification when ``scoredLabelsCol`` is given (or ``evaluationMetric`` is a classification metric), else
 regression. Explicit params override the metadata.
+
+The binary score ranked for AUC/areaUnderPR/curves: for our trainers' output ``scores[1] - scores[0]`` where that
+ranks as the probability of the second level does (metadata ``rankByMargin``: log-odds for logistic regression,
+naive Bayes and perceptrons, margins for SVMs and GBT, vote difference for forests) but is never saturated, else
+``scored_probabilities[1]`` (a single decision tree); for an explicit vector
+``scoresCol`` its element 1 (Spark's convention, as SynapseML); a double ``scoresCol`` as it is.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class EvalColumns:
     scores: Optional[str]
     scores_is_vector: bool
     levels: Optional[List[Any]]
+    margin: bool = False  # scores is our model's raw-prediction vector: rank by scores[1] - scores[0]
 
 
 def metric_kind(metric: str) -> Optional[str]:
@@ -69,7 +76,10 @@ def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColum
     if found is not None:
         kind = forced or found.kind
         scored_labels = scored_labels or found.scored_labels
-        scores = scores or found.scored_probabilities or found.scores
+        # rank by the raw margin when the model gives one: probabilities saturate at 0/1 (a well-separated
+        # logistic regression ties half the rows at 1.0), which would lower the AUC for no real reason
+        margin = scores is None and found.rank_by_margin
+        scores = scores or (found.scores if margin else found.scored_probabilities or found.scores)
         levels = found.levels
     else:
         if label is None or (scores is None and scored_labels is None):
@@ -78,7 +88,7 @@ def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColum
                               "e.g. 'prediction') and/or scoresCol (e.g. 'probability'; for regression "
                               f"'prediction'); columns are {schema.names}")
         kind = forced or (CLASSIFICATION if scored_labels is not None else REGRESSION)
-        levels = None
+        levels, margin = None, False
     if label is None:
         raise SchemaError(f"{evaluator}: labelCol is not set and the scored columns do not name a label column")
     _require(schema, label, "labelCol", "the true labels")
@@ -93,4 +103,4 @@ def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColum
     if scored_labels is None:
         raise SchemaError(f"{evaluator}: classification needs scoredLabelsCol (the predicted labels)")
     is_vector = scores is not None and isinstance(schema[scores].dataType, VectorUDT)
-    return EvalColumns(CLASSIFICATION, label, scored_labels, scores, is_vector, levels)
+    return EvalColumns(CLASSIFICATION, label, scored_labels, scores, is_vector, levels, margin and is_vector)

@@ -55,7 +55,7 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
         else:
             found = find_scored_columns(schema)
             name = found.scored_probabilities if found else None
-            if name is None:
+            if name is None and self.isSet("scoresCol"):
                 cols = self.eval_columns(schema)
                 name = cols.scores if cols.scores_is_vector else None
         if name is None:

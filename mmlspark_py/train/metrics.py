@@ -40,7 +40,8 @@ def positive_score(cols: EvalColumns, positive_index: int) -> Optional[Column]:
     score = column(cols.scores)
     if cols.scores_is_vector:
         values = vector_to_array(score)
-        return F.when(F.size(values) == 2, values[positive_index])
+        value = values[1] - values[0] if cols.margin else values[positive_index]
+        return F.when(F.size(values) == 2, value)
     return score.cast("double")
 
 

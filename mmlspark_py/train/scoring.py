@@ -11,7 +11,9 @@ Each carries metadata that tells evaluators what it is, so :class:`ComputeModelS
 
     {"mml": {"scoreModel": <model uid>, "scoreColumnKind": "scores" | "scored_probabilities" | "scored_labels",
              "scoreValueKind": "Classification" | "Regression", "labelCol": <label column>,
-             "levels": [...]}}      # classification with known levels: vector index i is level i
+             "levels": [...],       # classification with known levels: vector index i is level i
+             "rankByMargin": true}} # on ``scores`` when scores[1] - scores[0] ranks like the probability of
+                                    # level 1 (log-odds, margins, forest votes; not a single tree's counts)
 
 SynapseML tags columns with a random UUID per ``transform`` call; we use the model's uid, so the schema a model
 promises (``transformSchema``) is the one it produces.
@@ -33,10 +35,12 @@ _KEY = "mml"
 
 
 def score_metadata(model_uid: str, column_kind: str, value_kind: str, label_col: str,
-                   levels: Optional[List[Any]]) -> Dict[str, Any]:
+                   levels: Optional[List[Any]], rank_by_margin: bool = False) -> Dict[str, Any]:
     """The metadata of a scored column (see the module docstring)."""
     info: Dict[str, Any] = {"scoreModel": model_uid, "scoreColumnKind": column_kind, "scoreValueKind": value_kind,
                             "labelCol": label_col}
+    if rank_by_margin:
+        info["rankByMargin"] = True
     if levels is not None:
         info["levels"] = list(levels)
     return {_KEY: info}
@@ -52,6 +56,7 @@ class ScoredColumns:
     scored_labels: Optional[str] = None
     scored_probabilities: Optional[str] = None
     levels: Optional[List[Any]] = None
+    rank_by_margin: bool = False
 
 
 def find_scored_columns(schema: StructType) -> Optional[ScoredColumns]:
@@ -67,6 +72,8 @@ def find_scored_columns(schema: StructType) -> Optional[ScoredColumns]:
     info = next(iter(columns.values()))[1]
     levels = next((i["levels"] for _, i in columns.values() if "levels" in i), None)
     names = {kind: name for kind, (name, _) in columns.items()}
+    margin = bool(columns[SCORES][1].get("rankByMargin")) if SCORES in columns else False
     return ScoredColumns(kind=info["scoreValueKind"], label_col=info.get("labelCol"), scores=names.get(SCORES),
                          scored_labels=names.get(SCORED_LABELS),
-                         scored_probabilities=names.get(SCORED_PROBABILITIES), levels=levels)
+                         scored_probabilities=names.get(SCORED_PROBABILITIES), levels=levels,
+                         rank_by_margin=margin)

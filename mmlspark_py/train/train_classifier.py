@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-from pyspark.ml.classification import GBTClassifier
+from pyspark.ml.classification import DecisionTreeClassificationModel, DecisionTreeClassifier, GBTClassifier
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -56,10 +56,14 @@ class _ClassifierParams(AutoTrainerParams):
             return schema[self.getLabelCol()].dataType if self.getLabelCol() in schema.names else StringType()
         return StringType() if self.isDefined("labels") else DoubleType()
 
-    def _output_fields(self, has_raw: bool, has_prob: bool, label_type: DataType,
-                       levels: Optional[List[Any]]) -> List[StructField]:
+    def _output_fields(self, has_raw: bool, has_prob: bool, label_type: DataType, levels: Optional[List[Any]],
+                       learner: Any) -> List[StructField]:
+        # a single tree's raw prediction is its leaf's class counts: their difference does not rank rows
+        margin = not isinstance(learner, (DecisionTreeClassifier, DecisionTreeClassificationModel))
+
         def md(kind: str) -> dict:
-            return score_metadata(self.uid, kind, CLASSIFICATION, self.getLabelCol(), levels)
+            return score_metadata(self.uid, kind, CLASSIFICATION, self.getLabelCol(), levels,
+                                  rank_by_margin=margin and kind == SCORES)
         fields = []
         if has_raw:
             fields.append(StructField(SCORES, VectorUDT(), True, md(SCORES)))
@@ -108,7 +112,7 @@ class TrainClassifier(Estimator, _ClassifierParams):
         if levels is not None and self.getReindexLabel():
             levels = coerce_labels(levels, schema[self.getLabelCol()].dataType)
         fields = self._output_fields(learner.hasParam("rawPredictionCol"), learner.hasParam("probabilityCol"),
-                                     self._scored_labels_type(schema), levels)
+                                     self._scored_labels_type(schema), levels, learner)
         return StructType(list(schema.fields) + fields)
 
     def _fit(self, dataset: DataFrame) -> "TrainedClassifierModel":
@@ -190,7 +194,7 @@ class TrainedClassifierModel(Model, _ClassifierParams):
         levels = self.getOrDefault("levels") if self.isDefined("levels") else None
         has_raw, has_prob = learner.hasParam("rawPredictionCol"), learner.hasParam("probabilityCol")
         fields = {f.name: f for f in self._output_fields(has_raw, has_prob, spark_type(self.getLabelType()),
-                                                          levels)}
+                                                          levels, learner)}
         scored = self.getModel().transform(dataset)
         out = [column(c) for c in dataset.columns]
         if has_raw:

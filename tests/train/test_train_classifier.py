@@ -31,9 +31,11 @@ def cancer(spark):
     return cancer_df(spark, 100).cache()
 
 
-def _positive_scores(pdf):
-    column = "scored_probabilities" if "scored_probabilities" in pdf else "scores"
-    return np.array([v[1] for v in pdf[column]])
+def _positive_scores(pdf, name):
+    """The ranked score: the raw margin scores[1] - scores[0], but a tree's probability (see train.columns)."""
+    if "scores" in pdf and name != "tree":
+        return np.array([v[1] - v[0] for v in pdf["scores"]])
+    return np.array([v[1] for v in pdf["scored_probabilities"]])
 
 
 @pytest.mark.parametrize("name", list(LEARNERS))
@@ -47,7 +49,7 @@ def test_binary_learner_metrics_equal_sklearn(cancer, name):
     stats = ComputeModelStatistics().transform(scored).head().asDict()
     y_true, y_pred = pdf["label"], pdf["scored_labels"]
     positive = (y_true == "malignant").astype(int)
-    score = _positive_scores(pdf)
+    score = _positive_scores(pdf, name)
     assert stats["evaluation_type"] == "Classification"
     assert stats["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), abs=1e-9)
     assert stats["precision"] == pytest.approx(
