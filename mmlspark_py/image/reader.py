@@ -168,13 +168,13 @@ def _source(spark: SparkSession, paths: List[str], recursive: bool, path_glob_fi
     return files.coalesce(target)  # never more partitions than the scan has: a no-op for few large files
 
 
-def _validate(paths: List[str], sample_ratio: float, max_pixels: int, max_file_bytes: int, batch_rows: int,
-              image_col: str, error_col: str) -> None:
+def _validate(paths: List[str], sample_ratio: float, max_file_bytes: int, image_col: str, error_col: str,
+              **positive: int) -> None:
     if not paths or not all(isinstance(p, str) and p for p in paths):
         raise ValueError(f"read_images: path must be a non-empty string or list of strings, got {paths!r}")
     if not 0.0 < sample_ratio <= 1.0:
         raise ValueError(f"read_images: sampleRatio must be in (0, 1], got {sample_ratio!r}")
-    for name, value in (("maxPixels", max_pixels), ("batchRows", batch_rows)):
+    for name, value in positive.items():
         if not isinstance(value, int) or value <= 0:
             raise ValueError(f"read_images: {name} must be a positive integer, got {value!r}")
     if not isinstance(max_file_bytes, int) or not 0 < max_file_bytes <= MAX_FILE_BYTES:
@@ -222,7 +222,8 @@ def read_images(path: Union[str, Sequence[str]], recursive: bool = False, sample
     if spark is None:
         raise RuntimeError("read_images needs an active SparkSession (or pass spark=)")
     paths = [path] if isinstance(path, str) else list(path)
-    _validate(paths, sampleRatio, maxPixels, maxFileBytes, batchRows, imageCol, errorCol)
+    _validate(paths, sampleRatio, maxFileBytes, imageCol, errorCol, maxPixels=maxPixels, batchRows=batchRows,
+              maxZipEntryBytes=maxZipEntryBytes, maxZipEntries=maxZipEntries)
     _check_paths(spark, paths)
     files = _source(spark, paths, recursive, pathGlobFilter, streaming)
     schema = image_frame_schema(imageCol, errorCol)

@@ -119,7 +119,7 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", onnxModel=ONNXModel(), headless=True,
+        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", headless=True,
                          imageHeight=0, imageWidth=0, channelNormalizationMeans=[0.485, 0.456, 0.406],
                          channelNormalizationStds=[0.229, 0.224, 0.225], colorScaleFactor=1.0 / 255,
                          channelOrder="RGB", featureTensorName="", outputTensorName="", imageTensorName="",
@@ -154,6 +154,11 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
     def setDeviceType(self, value: str) -> "ImageFeaturizer":
         """The inner model's deviceType (CPU, CUDA or auto); returns this stage."""
         return self._set(onnxModel=self._inner_copy().setDeviceType(value))
+
+    def getOnnxModel(self) -> ONNXModel:
+        """The inner ONNXModel (a new, empty one until a model is set)."""
+        # No param default: core persistence would save a default and a set stage into the same folder.
+        return self.getOrDefault("onnxModel") if self.isDefined("onnxModel") else ONNXModel()
 
     def _inner_copy(self) -> ONNXModel:
         return self.getOnnxModel().copy()

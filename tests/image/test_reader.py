@@ -99,13 +99,13 @@ def test_recursive_reads_sub_folders(spark, image_dir):
 
 def test_sampling_is_a_deterministic_fraction(spark, tmp_path):
     blob = sample_images()["one_pixel.png"]
-    for i in range(200):
+    for i in range(120):
         (tmp_path / f"img{i:03d}.png").write_bytes(blob)
     first = {r[0] for r in read_images(str(tmp_path), sampleRatio=0.3, seed=1).select("origin").collect()}
     again = {r[0] for r in read_images(str(tmp_path), sampleRatio=0.3, seed=1).select("origin").collect()}
     other = {r[0] for r in read_images(str(tmp_path), sampleRatio=0.3, seed=2).select("origin").collect()}
     assert first == again and first != other
-    assert 30 <= len(first) <= 90
+    assert 15 <= len(first) <= 60
 
 
 def test_empty_folder_gives_an_empty_frame_with_the_schema(spark, tmp_path):
@@ -121,7 +121,7 @@ def test_missing_path_is_a_clear_error(spark, tmp_path):
 @pytest.mark.parametrize("kwargs, words", [
     ({"sampleRatio": 0.0}, "sampleRatio"), ({"sampleRatio": 1.5}, "sampleRatio"),
     ({"maxPixels": -1}, "maxPixels"), ({"maxFileBytes": 0}, "maxFileBytes"),
-    ({"imageCol": "error"}, "errorCol"), ({"batchRows": 0}, "batchRows"),
+    ({"imageCol": "error"}, "errorCol"), ({"batchRows": 0}, "batchRows"), ({"maxZipEntries": 0}, "maxZipEntries"),
 ])
 def test_invalid_arguments(spark, image_dir, kwargs, words):
     with pytest.raises(ValueError, match=words):

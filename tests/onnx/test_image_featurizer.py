@@ -21,8 +21,9 @@ FEATURE_NODE = "/Reshape_output_0"
 
 
 def effnet_featurizer(**kwargs):
+    # dropNa=False: no image here is bad, and the filter would make Spark run the pass twice (see core.batching)
     return ImageFeaturizer(inputCol="image", outputCol="features", channelNormalizationMeans=[0.5] * 3,
-                           channelNormalizationStds=[0.5] * 3, miniBatchSize=32, **kwargs) \
+                           channelNormalizationStds=[0.5] * 3, miniBatchSize=32, dropNa=False, **kwargs) \
         .setModelLocation(str(EFFNET_PATH)).setDeviceType("CPU")
 
 

@@ -54,7 +54,7 @@ def test_plain_spark_regression_and_single_metric(spark, diabetes):
     assert stats.columns == ["evaluation_type", "root_mean_squared_error"]
     y, p = [1, 2, 3, 4], [1.5, 1.0, 3.5, 4.0]
     assert stats.head()[1] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-12)
-    with pytest.raises(SchemaError, match="'AUC' is not a regression metric"):
+    with pytest.raises(SchemaError, match="classification needs scoredLabelsCol"):
         ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="AUC").transform(df)
 
 

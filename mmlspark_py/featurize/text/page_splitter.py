@@ -40,8 +40,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_non_negative_int
-from mmlspark_py.core.params import to_positive_int
+from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_non_negative_int,
+                                     to_positive_int)
 from mmlspark_py.core.stage import Transformer, add_field, require_column
 
 __all__ = ["PageSplitter", "split_pages"]
@@ -122,7 +122,8 @@ class PageSplitter(Transformer, HasInputCol, HasOutputCol):
     maximumPageLength = Param(Params._dummy(), "maximumPageLength", "the maximum number of characters on a "
                               "page", typeConverter=to_positive_int)
     minimumPageLength = Param(Params._dummy(), "minimumPageLength", "the minimum number of characters on a "
-                              "page (except the last) when cutting at a word boundary", typeConverter=to_non_negative_int)
+                              "page (except the last) when cutting at a word boundary",
+                              typeConverter=to_non_negative_int)
     boundaryRegex = Param(Params._dummy(), "boundaryRegex", "regex (Python re) whose matches are the places a "
                           "page may end (just after the match)", typeConverter=_to_regex)
 

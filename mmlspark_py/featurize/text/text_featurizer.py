@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import List
 
-from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml import Pipeline
 from pyspark.ml.feature import IDF, NGram, HashingTF, RegexTokenizer, StopWordsRemover
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame

@@ -2,9 +2,10 @@
 
 Spark SQL has no normalisation function, so this runs in Arrow batches (:mod:`mmlspark_py.core.batching`) with
 Python's ``unicodedata.normalize`` (C code, one call per text). ``pyarrow.compute.utf8_normalize`` would avoid
-the per-text call, but pyarrow 25 returns decomposed text for NFC and NFKC, so it is not used. Lowercasing is Spark's own ``lower``
-(the JVM's ``String.toLowerCase``, as in SynapseML), done before normalising, as SynapseML does. Invalid UTF-8
-bytes become U+FFFD first (Spark's ``make_valid_utf8``), as they do whenever the JVM reads such a string.
+the per-text call, but pyarrow 25 returns decomposed text for NFC and NFKC, so it is not used. Lowercasing is
+Spark's own ``lower`` (the JVM's ``String.toLowerCase``, as in SynapseML), done before normalising, as
+SynapseML does. Invalid UTF-8 bytes become U+FFFD first (Spark's ``make_valid_utf8``), as they do whenever the
+JVM reads such a string.
 
 Columns:
     in  ``inputCol``  string (null -> null).
