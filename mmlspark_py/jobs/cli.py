@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import List, Optional
 
+from mmlspark_py.dataprep.cli import add_prep_cli
+from mmlspark_py.downloader.cli import add_models_cli
 from mmlspark_py.jobs import quickstart
 
 
@@ -20,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmlspark-py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     quickstart.add_cli(commands)
+    add_models_cli(commands)
+    add_prep_cli(commands)
     return parser
 
 

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from mmlspark_py.downloader.schema import ModelSchema, manifest_text, schema_for_file
+from mmlspark_py.downloader.schema import manifest_text, schema_for_file
 from tests.onnx.models import EFFNET_PATH, mlp_model
 
 
