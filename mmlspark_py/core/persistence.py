@@ -7,6 +7,7 @@ Layout under a stage's path (any Hadoop path: local, HDFS, cloud stores)::
     params/<name>.bin       a BytesParam payload, as is
     params/<name>/          a nested stage's own folder
     params/<name>/<i>/      the i-th stage of a StageListParam
+    defaults/...            the same, for param defaults
 
 Metadata and payloads are written and read with the Hadoop FileSystem API directly (no Spark job per file).
 
@@ -42,12 +43,11 @@ class PersistenceError(RuntimeError):
     """A stage could not be saved or loaded; the message names the stage, param and path."""
 
 
-def _param_dir(path: str, name: str) -> str:
-    return os.path.join(path, "params", name)
+_SECTION_DIRS = {"paramMap": "params", "defaultParamMap": "defaults"}
 
 
-def _save_external(param: Param, value: Any, path: str, spark: SparkSession) -> None:
-    target = _param_dir(path, param.name)
+def _save_external(param: Param, value: Any, path: str, section: str, spark: SparkSession) -> None:
+    target = os.path.join(path, _SECTION_DIRS[section], param.name)
     if isinstance(param, BytesParam):
         filesystem.write_bytes(spark, target + ".bin", value)
     elif isinstance(param, StageParam):
@@ -57,8 +57,8 @@ def _save_external(param: Param, value: Any, path: str, spark: SparkSession) -> 
             stage.write().save(os.path.join(target, str(i)))
 
 
-def _load_external(param: Param, count: int, path: str, spark: SparkSession) -> Any:
-    source = _param_dir(path, param.name)
+def _load_external(param: Param, count: int, path: str, section: str, spark: SparkSession) -> Any:
+    source = os.path.join(path, _SECTION_DIRS[section], param.name)
     if isinstance(param, BytesParam):
         return filesystem.read_bytes(spark, source + ".bin")
     if isinstance(param, StageParam):
@@ -108,12 +108,12 @@ class StageWriter(MLWriter):
         super().__init__()
         self.instance = instance
 
-    def _split(self, param_map: Dict[Param, Any], path: str) -> Tuple[Dict[str, Any], Dict[str, int]]:
+    def _split(self, param_map: Dict[Param, Any], path: str, section: str) -> Tuple[Dict[str, Any], Dict[str, int]]:
         plain: Dict[str, Any] = {}
         external: Dict[str, int] = {}
         for param, value in param_map.items():
             if isinstance(param, _EXTERNAL) and value is not None:
-                _save_external(param, value, path, self.sparkSession)
+                _save_external(param, value, path, section, self.sparkSession)
                 external[param.name] = len(value) if isinstance(param, StageListParam) else 1
             else:
                 plain[param.name] = _encode(param, value)
@@ -121,8 +121,8 @@ class StageWriter(MLWriter):
 
     def saveImpl(self, path: str) -> None:
         stage = self.instance
-        params, external = self._split(stage._paramMap, path)
-        defaults, external_defaults = self._split(stage._defaultParamMap, path)
+        params, external = self._split(stage._paramMap, path, "paramMap")
+        defaults, external_defaults = self._split(stage._defaultParamMap, path, "defaultParamMap")
         metadata = {
             "class": f"{type(stage).__module__}.{type(stage).__name__}",
             "timestamp": int(round(time.time() * 1000)),
@@ -161,7 +161,7 @@ class StageReader(MLReader):
                 setter(instance.getParam(name), value)
             for name, count in external[section].items():
                 param = instance.getParam(name)
-                setter(param, _load_external(param, count, path, self.sparkSession))
+                setter(param, _load_external(param, count, path, section, self.sparkSession))
         return instance
 
     @staticmethod

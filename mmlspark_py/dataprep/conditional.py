@@ -22,7 +22,10 @@ import re
 
 from . import tokens
 from .dsl import HasToken, IsNull, Program
+from .ranking import rerank
 from .synthesis import learn_concats
+
+_RERANK_POOL = 8  # candidates re-ranked on the unlabeled inputs
 
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
 
@@ -46,7 +49,8 @@ def learn_programs(examples, unlabeled=(), k=1, deadline=None):
         return []
     if not plain:
         return [(0.0, Program(tuple(null_branches)))] if null_branches else []
-    single = learn_concats(plain, unlabeled, k=k, deadline=deadline)
+    single = learn_concats(plain, unlabeled, k=max(k, _RERANK_POOL), deadline=deadline)
+    single = rerank(single, [o for _r, o in plain], unlabeled)[:k]
     if single:
         return [(c, Program(tuple(null_branches) + ((None, body),))) for c, body in single]
     clusters = _clusters(plain, unlabeled, deadline)

@@ -22,10 +22,11 @@ Example::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Optional
 
 from . import tokens
+from .views import apply_view, view_explain
 
 CASES = ("id", "lower", "upper", "title")
 
@@ -95,15 +96,17 @@ class Const:
 
 @dataclass(frozen=True)
 class SubStr:
-    """``case(input[col][p1:p2])``; null when a position is undefined or ``p2 < p1``."""
+    """``case(view(input[col])[p1:p2])``; null when a position is undefined or ``p2 < p1``
+    (``view``: see ``views``; ``""`` reads the column as is)."""
 
     col: int
     p1: object
     p2: object
     case: str = "id"
+    view: str = ""
 
     def eval(self, row) -> Optional[str]:
-        s = row[self.col]
+        s = apply_view(self.view, row[self.col])
         if s is None:
             return None
         a, b = self.p1.eval(s), self.p2.eval(s)
@@ -112,7 +115,7 @@ class SubStr:
         return apply_case(self.case, s[a:b])
 
     def explain(self, cols) -> str:
-        core = _explain_sub(cols[self.col], self.p1, self.p2)
+        core = _explain_sub(view_explain(self.view, cols[self.col]), self.p1, self.p2)
         return core if self.case == "id" else f"{self.case}({core})"
 
 
@@ -250,6 +253,8 @@ def from_json(d: dict):
         raise ValueError(f"unknown program node {d.get('node')!r}; valid: {sorted(NODES)}")
     kw = {}
     for f in fields(cls):
+        if f.name not in d and f.default is not MISSING:
+            continue  # written before the field existed: its default
         v = d[f.name]
         if isinstance(v, list):
             v = tuple(from_json(x) if isinstance(x, dict) else x for x in v)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from . import tokens
 from .dsl import AbsPos, Concat, Const, HasToken, IsNull, Program, SubStr, TokPos
 from .errors import DataPrepError
+from .views import view_sql
 
 
 class NotCompilable(DataPrepError):
@@ -86,7 +87,7 @@ def _atom(a, cols) -> str:
     if isinstance(a, Const):
         return lit(a.text)
     if isinstance(a, SubStr):
-        src = col_ref(cols[a.col])
+        src = view_sql(a.view, col_ref(cols[a.col]))
         p1, p2 = _pos(a.p1, src), _pos(a.p2, src)
         core = f"(CASE WHEN {p2} >= {p1} THEN substring({src}, {p1} + 1, {p2} - {p1}) END)"
         return core if a.case == "id" else f"{a.case if a.case != 'title' else 'initcap'}({core})"

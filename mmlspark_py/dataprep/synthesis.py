@@ -26,15 +26,19 @@ import heapq
 import time
 
 from . import semantic, tokens
+from .ranking import char_classes, class_penalty
+from .views import apply_view, candidate_views
 from .dsl import CASES, AbsPos, Concat, Const, SubStr, TokPos, apply_case, initcap
 from .errors import SynthesisTimeout
 
 _ATOM = 1.0
 _WORD_CUT = 2.0
 _NULL_PENALTY = 6.0
+_CLASS_PENALTY = 2.5  # substring with letters/digits where the example's has none: below an atom's cost
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
 _MAX_K = 20  # token matches counted further than this from either end are not used as positions
 _CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
+_VIEW_COST = 1.0
 
 
 def const_cost(text: str) -> float:
@@ -57,11 +61,12 @@ def _forward(p) -> bool:
 class _Column:
     """Position candidates of one input column, grouped by their values on the other examples."""
 
-    def __init__(self, col, examples, unlabeled):
-        self.col = col
-        texts = [r[col] for r, _ in examples]
+    def __init__(self, col, examples, unlabeled, view=""):
+        self.col, self.view = col, view
+        texts = [apply_view(view, r[col]) for r, _ in examples]
         self.texts = texts
-        self.utexts = [u[col] for u in unlabeled if u[col] is not None]
+        self.utexts = [apply_view(view, u[col]) for u in unlabeled if u[col] is not None]
+        self.utexts_joined = "".join(self.utexts + texts)
         toks = tokens.column_tokens(texts)
         self.groups = [dict() for _ in range(len(texts[0]) + 1)]
         self.uvals = {}
@@ -83,7 +88,7 @@ class _Column:
         for g in self.groups:
             for lst in g.values():
                 lst.sort(key=lambda t: t[0])
-                del lst[3:]
+                del lst[4:]
 
     def _add(self, pos, cost, a):
         sig = tuple(pos.eval(t) for t in self.texts[1:])
@@ -101,12 +106,24 @@ class _Column:
                    if x is not None and y is not None and any(lt in t[x:y] for lt in lits))
         return 3.0 * hits / len(u1)
 
+    def _class_penalty(self, u1, u2, allowed):
+        """Share of unlabeled inputs where the substring has letters, digits or other characters
+        that the example's substring has none of (a field cut at the wrong delimiter)."""
+        if not u1:
+            return 0.0
+        total = sum(class_penalty(t[x:y], allowed, _CLASS_PENALTY) for t, x, y in zip(self.utexts, u1, u2)
+                    if x is not None and y is not None and y >= x)
+        return total / len(u1)
+
     def pair(self, c1, c2, a, b):
         """Cheapest (cost, p1, p2) among the kept candidates of two groups. Penalties from the
         unlabeled inputs: the substring's null rate, and the rate at which it swallows a delimiter
         that bounds it (``, `` inside a field cut at ``, ``), which the example's substring does not."""
         best = None
         piece = self.texts[0][a:b]
+        # Letters or digits only: separators inside a field vary legitimately (a space in a
+        # city, a hyphen in a surname); a whole-column copy is never a wrong cut.
+        allowed = char_classes(piece) | (char_classes(self.utexts_joined) - {"L", "D"})
         for k1, p1 in c1:
             u1 = self.uvals[p1]
             for k2, p2 in c2:
@@ -114,6 +131,8 @@ class _Column:
                 bad = sum(x is None or y is None or y < x for x, y in zip(u1, u2))
                 cost = k1 + k2 + (_NULL_PENALTY * bad / len(u1) if u1 else 0.0)
                 cost += self._swallow_penalty(p1, p2, u1, u2, piece)
+                if (p1, p2) != (AbsPos(0), AbsPos(-1)):
+                    cost += self._class_penalty(u1, u2, allowed)
                 if isinstance(p1, TokPos) and isinstance(p2, TokPos) and p1.side == "start" \
                         and p2.side == "end" and (p1.token, p1.k) == (p2.token, p2.k):
                     cost -= 0.4 * k1 + k2 - max(0.0, k2 - k1)
@@ -176,8 +195,8 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
     if out1 == "":
         return _empty_program(examples)
     arity = len(rows[0])
-    cols = [_Column(c, examples, unlabeled) for c in range(arity)
-            if all(r[c] is not None for r in rows)]
+    cols = [_Column(c, examples, unlabeled, v) for c in range(arity)
+            if all(r[c] is not None for r in rows) for v in [""] + candidate_views(rows[0][c], out1)]
     sub_edges = [[] for _ in range(len(out1) + 1)]
     for col in cols:
         for i, lst in enumerate(_sub_edges(col, out1, deadline)):
@@ -214,12 +233,12 @@ def learn_concats(examples, unlabeled=(), k=1, deadline=None, allow_semantic=Tru
                     nxt = _advance_sub(col, case, sig1, sig2, outs, state, j)
                     if nxt is None:
                         continue
-                    key = (col.col, a, sig1, b, sig2)
+                    key = (col.col, col.view, a, sig1, b, sig2)
                     pr = pair_memo.get(key)
                     if pr is None:
                         pr = pair_memo[key] = col.pair(c1, c2, a, b)
-                    cost = _ATOM + _CASE_COST[case] + pr[0]
-                    nexts.append((nxt, cost, SubStr(col.col, pr[1], pr[2], case)))
+                    cost = _ATOM + _CASE_COST[case] + pr[0] + (_VIEW_COST if col.view else 0.0)
+                    nexts.append((nxt, cost, SubStr(col.col, pr[1], pr[2], case, col.view)))
         for nxt, cost, atom in nexts:
             if 0 < nxt[0] < len(out1) and out1[nxt[0] - 1].isalnum() and out1[nxt[0]].isalnum():
                 cost += _WORD_CUT  # pieces that cut a word of the output apart are rarely the rule

@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_models_cli(subparsers) -> argparse.ArgumentParser:
     """Add the ``models`` command (``add``, ``list``, ``build-default``) to an argparse sub-parsers object.
 
-    The parsed namespace's ``func(args)`` runs it and returns an exit code.
+    The parsed namespace's ``run(args)`` runs it and returns an exit code.
     """
     models = subparsers.add_parser("models", help="manage pretrained model repositories")
     commands = models.add_subparsers(dest="models_command", required=True)
@@ -99,7 +99,7 @@ def add_models_cli(subparsers) -> argparse.ArgumentParser:
     listing.add_argument("--remote", help="a remote repository URL/path, or 'builtin'")
     build = commands.add_parser("build-default", help="build EfficientNet-Lite0 from PyPI packages (offline)")
     build.add_argument("--repo")
-    models.set_defaults(func=_run)
+    models.set_defaults(run=_run)
     return models
 
 
@@ -108,7 +108,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="mmlspark-py")
     add_models_cli(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.run(args)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def test_tune_hyperparameters_deterministic_and_parallel(data):
     models, space = _space()
     results = []
     for parallelism in (1, 2):
-        tuned = TuneHyperparameters(models=models, paramSpace=RandomSpace(space).space(), numFolds=2, numRuns=3,
+        tuned = TuneHyperparameters(models=models, paramSpace=RandomSpace(space).space(), numFolds=2, numRuns=2,
                                     parallelism=parallelism, seed=7, evaluationMetric="AUC").fit(train)
         results.append((tuned.getBestModelInfo(), tuned.getBestMetric()))
     assert results[0] == results[1]

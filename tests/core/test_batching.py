@@ -57,3 +57,10 @@ def test_a_wrong_batch_function_fails_with_a_clear_message(texts):
     out = batching.with_batched_columns(texts, ["my text"], bad, OUT, 50)
     with pytest.raises(Exception, match=r"returned columns \['nope'\]"):
         out.collect()
+
+
+def test_a_filter_on_the_output_does_not_run_the_python_pass_twice(texts):
+    out = batching.with_batched_columns(texts, ["my text"], _fn, OUT, batch_rows=16)
+    filtered = out.where(F.col("len").isNotNull())
+    assert filtered._jdf.queryExecution().executedPlan().toString().count("ArrowEvalPython") == 1
+    assert filtered.count() == sum(1 for i in range(200) if i % 7)

@@ -68,3 +68,14 @@ def test_metadata_is_json_not_pickle(tmp_path):
     text = "".join(p.read_bytes().decode("latin-1") for p in files if "metadata" in str(p))
     assert '"ops":[{"kind":"add","amount":2}' in text
     assert all(b"\x80\x04\x95" not in p.read_bytes()[:3] for p in files)  # no pickle protocol header
+
+
+def test_a_payload_with_both_a_default_and_a_set_value_round_trips(tmp_path):
+    stage = LengthPlus(inputCol="x", payload=b"set", inner=Tokenizer(inputCol="a", outputCol="set"))
+    stage._setDefault(payload=b"default", inner=Tokenizer(inputCol="a", outputCol="default"))
+    stage.save(str(tmp_path / "s"))
+    loaded = LengthPlus.load(str(tmp_path / "s"))
+    assert loaded.getPayload() == b"set" and loaded.getInner().getOutputCol() == "set"
+    loaded.clear(loaded.payload)
+    loaded.clear(loaded.inner)
+    assert loaded.getPayload() == b"default" and loaded.getInner().getOutputCol() == "default"

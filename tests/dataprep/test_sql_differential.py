@@ -1,6 +1,7 @@
 """Differential test: every learned program gives identical outputs through Spark SQL and Python.
 
-Programs: the top 2 learned from 1, 2 and 3 examples of every dev task. Rows: every row of the
+Programs: the top 2 learned from 1 example and the top 1 from 2 and 3 examples of every dev task
+(the programs the stage would run, plus the runner-up where ranking is least certain). Rows: every row of the
 task plus edge rows (null, empty, Unicode, regex metacharacters, 10 KB). SQL positions are
 1-based, ``locate`` returns 0 and nulls propagate: mismatches there are what this catches.
 """
@@ -22,9 +23,9 @@ def _programs(task):
     rows = rows_of(task)
     inputs = [r for r, _ in rows]
     progs = []
-    for k in (1, 2, 3):
+    for k, top in ((1, 2), (2, 1), (3, 1)):
         try:
-            progs.extend(learn(rows[:k], inputs=inputs, k=2).topK(2))
+            progs.extend(learn(rows[:k], inputs=inputs, k=top).topK(top))
         except NoProgramFound:
             pass
     return list(dict.fromkeys(progs))
@@ -82,4 +83,4 @@ def test_sql_matches_interpreter_on_every_dev_task(interpreted):
             assert r[name] == want, (f"{task_name}: program {p.explain()} on {inp!r}: "
                                      f"SQL {r[name]!r} != Python {want!r}")
             checked += 1
-    assert checked > 5000
+    assert checked > 4000
