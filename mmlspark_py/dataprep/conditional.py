@@ -25,7 +25,7 @@ from .dsl import HasToken, IsNull, Program
 from .ranking import rerank
 from .synthesis import learn_concats
 
-_RERANK_POOL = 8  # candidates re-ranked on the unlabeled inputs
+_RERANK_POOL = 12  # candidates re-ranked on the unlabeled inputs
 
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
 

@@ -48,7 +48,15 @@ def penalty(body, outputs, unlabeled) -> float:
 
 
 def rerank(candidates, outputs, unlabeled):
-    """``[(cost, body)]`` re-sorted by cost plus ``penalty`` (stable for equal costs)."""
+    """``[(cost, body)]`` re-sorted by cost plus ``penalty`` (stable for equal costs); of
+    candidates with the same outputs on every unlabeled input only the cheapest is kept (a case
+    change of digits is no alternative)."""
     scored = [(c + penalty(b, outputs, unlabeled), i, b) for i, (c, b) in enumerate(candidates)]
     scored.sort(key=lambda t: (t[0], t[1]))
-    return [(c, b) for c, _i, b in scored]
+    seen, out = set(), []
+    for c, _i, b in scored:
+        behaviour = tuple(b.eval(u) for u in unlabeled) if unlabeled else b
+        if behaviour not in seen:
+            seen.add(behaviour)
+            out.append((c, b))
+    return out

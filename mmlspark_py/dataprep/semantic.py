@@ -66,6 +66,16 @@ def _num_text(tok_name: str, k: int, s: str) -> Optional[str]:
     return s[b:e].replace(",", "")
 
 
+def _raw_text(atom, s: str) -> Optional[str]:
+    """The k-th number of ``s`` as written (thousands commas kept)."""
+    tok = NUM_TOKENS[atom.token]
+    spans = tok.spans(s) if atom.k > 0 else tok.rev_spans(s)
+    if abs(atom.k) > len(spans):
+        return None
+    b, e = spans[abs(atom.k) - 1]
+    return s[b:e]
+
+
 @register
 @dataclass(frozen=True)
 class NumPart:
@@ -199,7 +209,10 @@ def candidates(row, out: str, unlabeled):
         signed = any(u[col] is not None and _SIGNED.search(u[col]) for u in list(unlabeled) + [row])
         for atom in _number_atoms(col, s):
             sign_cost = 0.1 if (atom.token == "snum") != signed else 0.0
-            _add(found, atom, atom.eval(row), out, 2.2 + 0.3 * (abs(atom.k) - 1) + sign_cost)
+            value = atom.eval(row)
+            # An integer printed exactly as written is a plain copy: a substring says that better.
+            copy_cost = 1.0 if value == _raw_text(atom, s) and "." not in value else 0.0
+            _add(found, atom, value, out, 2.2 + 0.3 * (abs(atom.k) - 1) + sign_cost + copy_cost)
         for fmt in DATE_FORMATS:
             for part in PARTS:
                 atom = DatePart(col, fmt, part)

@@ -36,6 +36,7 @@ _WORD_CUT = 2.0
 _NULL_PENALTY = 6.0
 _CLASS_PENALTY = 2.5  # substring with letters/digits where the example's has none: below an atom's cost
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
+_KEEP = 6  # cheapest positions kept per signature group
 _MAX_K = 20  # token matches counted further than this from either end are not used as positions
 _CASE_COST = {"id": 0.0, "lower": 0.3, "upper": 0.3, "title": 0.5}
 _VIEW_COST = 1.0
@@ -52,6 +53,17 @@ def _abs_cost(k: int) -> float:
 def _bounding_literals(p1, p2, piece):
     lits = {p.token[4:] for p in (p1, p2) if isinstance(p, TokPos) and p.token.startswith("lit:")}
     return [t for t in lits if t not in piece]
+
+
+def _whole_match(p1, p2) -> bool:
+    """The k-th match of one token (start to end), or the class run after the k-th occurrence of
+    a literal (``key=`` then digits: end of the literal to end of 'literal then class')."""
+    if not (isinstance(p1, TokPos) and isinstance(p2, TokPos) and p2.side == "end" and p1.k == p2.k):
+        return False
+    if p1.side == "start":
+        return p1.token == p2.token
+    return p1.token.startswith("lit:") and p2.token.startswith("seq:") \
+        and p2.token.split(":", 2)[2] == p1.token[4:]
 
 
 def _forward(p) -> bool:
@@ -88,7 +100,7 @@ class _Column:
         for g in self.groups:
             for lst in g.values():
                 lst.sort(key=lambda t: t[0])
-                del lst[4:]
+                del lst[_KEEP:]
 
     def _add(self, pos, cost, a):
         sig = tuple(pos.eval(t) for t in self.texts[1:])
@@ -121,9 +133,11 @@ class _Column:
         that bounds it (``, `` inside a field cut at ``, ``), which the example's substring does not."""
         best = None
         piece = self.texts[0][a:b]
-        # Letters or digits only: separators inside a field vary legitimately (a space in a
-        # city, a hyphen in a surname); a whole-column copy is never a wrong cut.
-        allowed = char_classes(piece) | (char_classes(self.utexts_joined) - {"L", "D"})
+        # Only letters or digits that the example's input has outside the piece: the example then
+        # shows them left out. Separators inside a field vary legitimately (a space in a city, a
+        # hyphen in a surname); a whole-column copy is never a wrong cut.
+        left_out = char_classes(self.texts[0][:a] + self.texts[0][b:]) & {"L", "D"}
+        allowed = char_classes(piece) | (char_classes(self.utexts_joined) - left_out)
         for k1, p1 in c1:
             u1 = self.uvals[p1]
             for k2, p2 in c2:
@@ -133,8 +147,7 @@ class _Column:
                 cost += self._swallow_penalty(p1, p2, u1, u2, piece)
                 if (p1, p2) != (AbsPos(0), AbsPos(-1)):
                     cost += self._class_penalty(u1, u2, allowed)
-                if isinstance(p1, TokPos) and isinstance(p2, TokPos) and p1.side == "start" \
-                        and p2.side == "end" and (p1.token, p1.k) == (p2.token, p2.k):
+                if _whole_match(p1, p2):
                     cost -= 0.4 * k1 + k2 - max(0.0, k2 - k1)
                 elif _forward(p1) == _forward(p2):
                     cost -= 0.25
