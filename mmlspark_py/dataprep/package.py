@@ -33,7 +33,6 @@ import os
 import uuid
 from typing import List
 
-import yaml
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.sql import DataFrame, SparkSession
 
@@ -47,11 +46,21 @@ STEP_KINDS = {"derive": DeriveColumnByExample, "split": SplitColumnByExample, "f
 FORMATS = ("parquet", "csv", "json", "orc")
 
 
+def _yaml_module():
+    """PyYAML, imported only for YAML step files (the ``dataprep`` extra); JSON step files need nothing."""
+    try:
+        import yaml
+    except ImportError as e:
+        raise ImportError("YAML prep packages need PyYAML: pip install 'mmlspark-py[dataprep]' "
+                          "(or write the steps as a .json file)") from e
+    return yaml
+
+
 def read_steps(path: str) -> List[dict]:
     """The step list of a YAML (``.yaml``/``.yml``) or JSON step file."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    data = json.loads(text) if path.endswith(".json") else _yaml_module().safe_load(text)
     steps = data.get("steps") if isinstance(data, dict) else None
     if not isinstance(steps, list):
         raise DataPrepError(f"{path}: expected a mapping with a 'steps' list of steps")

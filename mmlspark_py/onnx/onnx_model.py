@@ -43,10 +43,10 @@ from pyspark.sql.types import ArrayType, DataType, DoubleType, NumericType, Stri
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import SharedPayload, get_or_create
 from mmlspark_py.core.params import BytesParam, HasErrorCol, HasMiniBatchSize, to_dict_string, to_one_of
-from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, require_column
+from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
 from mmlspark_py.onnx.graph import PreparedModel, load_model, node_outputs, prepare_model
 from mmlspark_py.onnx.runtime import DEVICE_TYPES, TensorInfo, get_session
-from mmlspark_py.onnx.tensors import (RowTensors, assemble, check_feed_type, dense_vectors, read_column,
+from mmlspark_py.onnx.tensors import (RowTensors, assemble, dense_vectors, read_column, resolve_feeds,
                                       shape_text, spark_type, to_arrow)
 
 __all__ = ["ONNXModel", "ONNXModelError"]
@@ -269,14 +269,7 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
         if unknown:
             raise SchemaError(f"feedDict names {unknown}, which are not model inputs; inputs are "
                               f"{[i.describe() for i in all_inputs.values()]}")
-        feeds = []
-        for info in prepared.inputs:
-            if info.name not in feed:
-                raise SchemaError(f"feedDict has no column for model input {info.describe()}")
-            field = require_column(schema, feed[info.name], param="feedDict")
-            check_feed_type(field.name, field.dataType, info)
-            feeds.append((info.name, field.name, field.dataType, info))
-        return feeds
+        return resolve_feeds(schema, feed, prepared.inputs)
 
     def _fetches(self, prepared: PreparedModel) -> List[Tuple[str, str, DataType]]:
         return [(column, output, spark_type(prepared.output(output)))

@@ -19,7 +19,7 @@ VectorUDT struct; :func:`assemble` puts per-shape-group results back in row orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import (ArrayType, BooleanType, ByteType, DataType, DoubleType, FloatType, IntegerType,
-                               LongType, NumericType, ShortType, StringType)
+                               LongType, NumericType, ShortType, StringType, StructType)
 
 from mmlspark_py.onnx.runtime import TensorInfo
 
@@ -78,6 +78,25 @@ def column_layout(dtype: DataType) -> Tuple[int, Optional[DataType]]:
     while isinstance(dtype, ArrayType):
         dtype, depth = dtype.elementType, depth + 1
     return depth, dtype
+
+
+def resolve_feeds(schema: StructType, feed: Dict[str, str],
+                  inputs: Sequence[TensorInfo]) -> List[Tuple[str, str, DataType, TensorInfo]]:
+    """``(input name, column, column type, input info)`` for each model input, in the model's order.
+
+    :raises SchemaError: an input without a column in ``feed``, a missing column, or a column whose type
+        cannot feed its input (the message names the input with its shape and type).
+    """
+    from mmlspark_py.core.stage import SchemaError, require_column
+
+    feeds = []
+    for info in inputs:
+        if info.name not in feed:
+            raise SchemaError(f"feedDict has no column for model input {info.describe()}")
+        field = require_column(schema, feed[info.name], param="feedDict")
+        check_feed_type(field.name, field.dataType, info)
+        feeds.append((info.name, field.name, field.dataType, info))
+    return feeds
 
 
 def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:

@@ -38,10 +38,10 @@ from pyspark.sql.types import StringType, StructField, StructType
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import SharedPayload, get_or_create, sha256_hex
 from mmlspark_py.core.params import BytesParam, HasErrorCol, HasMiniBatchSize, to_dict_string, to_one_of
-from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, require_column
+from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
 from mmlspark_py.onnx.onnx_model import ScoringPlan, task_cpus
 from mmlspark_py.onnx.runtime import TensorInfo, task_gpu_id
-from mmlspark_py.onnx.tensors import check_feed_type, spark_type
+from mmlspark_py.onnx.tensors import resolve_feeds, spark_type
 
 __all__ = ["TFModel", "TFDeviceError"]
 
@@ -233,13 +233,7 @@ class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
         outputs = {o.name: o for o in loaded.outputs}
         if not fetch:
             raise SchemaError(f"TFModel: set fetchDict (column -> output); outputs are {sorted(outputs)}")
-        feeds = []
-        for info in loaded.inputs:
-            if info.name not in feed:
-                raise SchemaError(f"feedDict has no column for model input {info.describe()}")
-            field = require_column(schema, feed[info.name], param="feedDict")
-            check_feed_type(field.name, field.dataType, info)
-            feeds.append((info.name, field.name, field.dataType, info))
+        feeds = resolve_feeds(schema, feed, loaded.inputs)
         unknown = sorted(set(feed) - {i.name for i in loaded.inputs})
         missing = sorted(set(fetch.values()) - set(outputs))
         if unknown or missing:

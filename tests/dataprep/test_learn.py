@@ -1,4 +1,6 @@
 """The Spark-free learner: programs, ranking inputs and bad input."""
+import json
+
 import pytest
 
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
@@ -91,3 +93,28 @@ def test_long_periodic_example_is_learned_quickly():
     t0 = time.perf_counter()
     p = learn([(("word " * 300 + "end",), "END")], timeout=20.0)
     assert p.run(("a b c end",)) == "END" and time.perf_counter() - t0 < 10
+
+
+def test_repeated_patterns_from_one_example_through_column_views():
+    snake = learn([(("orderTotal",), "order_total")], inputs=[("maxRetryCountPerUser",), ("orderId",)])
+    assert snake.run(("maxRetryCountPerUser",)) == "max_retry_count_per_user"
+    assert "camel:_" in snake.explain()
+    title = learn([(("order_total",), "Order Total")], inputs=[("updated_by_user_id",)])
+    assert title.run(("updated_by_user_id",)) == "Updated By User Id"
+    again = LearnedProgram.from_json(title.to_json())
+    assert again.programs == title.programs
+    # Programs saved before views existed (no "view" field) still load, reading the plain column.
+    plain = LearnedProgram([learn([(("Ada Lovelace",), "Lovelace")]).program])
+    old = json.loads(json.dumps(plain.to_json()).replace(', "view": ""', ""))
+    assert "view" not in json.dumps(old) and LearnedProgram.from_json(old).programs == plain.programs
+
+
+def test_unlabeled_inputs_rank_out_fields_cut_at_the_wrong_delimiter():
+    # One example cannot tell the 2nd comma field from the 2nd-last; inputs with a unit line can.
+    inputs = [("88 Quarry Rd, Apt 4B, Fenwick, WA 98001",), ("7 Elm Ct, Suite 210, Lake Tessaly, MN 55411",),
+              ("5 Oak St, Marlow, OR 97321",)]
+    p = learn([(("1423 Birchwood Ln, Marlow Springs, OR 97321",), "Marlow Springs")], inputs=inputs)
+    assert [p.run(r) for r in inputs] == ["Fenwick", "Lake Tessaly", "Marlow"]
+    # Letters that the example left out of the copied number ('kg') stay out on other rows.
+    q = learn([(("12.5 kg",), "12.5")], inputs=[("7lb",), (" 350 mL",), ("851L",)])
+    assert [q.run(r) for r in [("7lb",), ("851L",)]] == ["7", "851"]

@@ -16,7 +16,8 @@ from mmlspark_py.dataprep.sql import compilable
 from .dev_tasks import load_tasks, rows_of
 
 EDGE = [None, "", "Ünïcödé Straße 東京 😀 x-1", "a.b*c+d?(e)[f]{g}|h^$\\i", "Łukasz Żółć, 12/3/2024",
-        ("w0rd " * 2048).strip(), "   ", "2023-02-30", "12:61 PM", "-0.005", "1,2,3.4.5"]
+        ("w0rd " * 2048).strip(), "   ", "2023-02-30", "12:61 PM", "-0.005", "1,2,3.4.5",
+        "aBC_dEf-gH.i/jK9Lm_ÄÖx__y"]
 
 
 def _programs(task):
