@@ -1,12 +1,14 @@
 """Conditional programs: partition the examples by input shape and learn a branch per part.
 
-When no single concatenation explains every example, the examples are grouped by the shape of
-their inputs (letter runs, digit runs and punctuation), groups that one program can explain
-together are merged, and each branch gets the simplest token-count predicate (``HasToken``) that
-holds on its examples and on none of the later branches' examples. Among separating predicates
-the unlabeled inputs decide (BlinkFill-style): a predicate is better when the branch it selects
-produces a non-null output on the unlabeled rows it routes there. Examples whose inputs contain
-nulls get ``IsNull`` branches of their own (a learned rule for nulls).
+A single concatenation is chosen among the synthesizer's best candidates by ``ranking.rerank``
+(outputs on the unlabeled inputs). When no single concatenation explains every example, the
+examples are grouped by the shape of their inputs (letter runs, digit runs and punctuation),
+groups that one program can explain together are merged, and each branch gets the simplest
+token-count predicate (``HasToken``) that holds on its examples and on none of the later branches'
+examples. Among separating predicates the unlabeled inputs decide (BlinkFill-style): a predicate
+is better when the branch it selects produces a non-null output on the unlabeled rows it routes
+there. Examples whose inputs contain nulls get ``IsNull`` branches of their own (a learned rule
+for nulls).
 
 Example::
 
@@ -132,7 +134,6 @@ def _predicate(pos, neg, body, unlabeled):
         toks = list(tokens.CLASSES) + _literal_tokens(texts)
         for tok in toks:
             pc = [len(tok.spans(e[0][col])) for e in pos]
-            nc = [len(tok.spans(e[0][col])) for e in neg]
             for kk, negate in ((min(pc), False), (max(pc) + 1, True)):
                 if kk < 1:
                     continue

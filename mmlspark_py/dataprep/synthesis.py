@@ -10,8 +10,11 @@ every example's output, keeping the k best.
 
 Ranking (lower cost is better): fewer atoms; substrings over constants for letters and digits,
 constants for punctuation; token positions over absolute ones; small match indices; whole token
-matches. Input-driven ranking: the unlabeled inputs penalise positions that are undefined on them
-and substrings that come out null on them (BlinkFill).
+matches (a token's match, or the class run after a literal key). Input-driven ranking: the
+unlabeled inputs penalise positions that are undefined on them, substrings that come out null on
+them, and substrings that bring in letters or digits the example's input has but its substring
+leaves out (BlinkFill). Each input column is also read through column views (``views``: separators
+replaced, camelCase split) so a repeated pattern is one atom.
 
 Example::
 
