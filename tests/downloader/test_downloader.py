@@ -112,7 +112,7 @@ def test_cli_add_list_and_parser(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     add_models_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["models", "list", "--repo", str(repo)])
-    assert args.func(args) == 0 and "Effnet\tImageNet\t18614599" in capsys.readouterr().out
+    assert args.run(args) == 0 and "Effnet\tImageNet\t18614599" in capsys.readouterr().out
     with pytest.raises(ValueError, match="not a valid ONNX model"):
         bad = tmp_path / "bad.onnx"
         bad.write_bytes(b"not a model")
