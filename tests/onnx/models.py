@@ -13,6 +13,14 @@ EFFNET_PATH = (SHARED_MODELS / "efficientnet_lite0.onnx").resolve()
 EFFNET_SHA256 = "0335299d61fe78c377e63204f2e630e7312a0ec1e0cf7d1ad16d42d716f1c217"
 
 
+
+def checked_model(graph: onnx.GraphProto) -> onnx.ModelProto:
+    """``graph`` as an opset-17 model (IR 8, readable by the installed onnxruntime), validated by onnx."""
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
 def mlp_model(seed: int = 0, opset: int = 17) -> onnx.ModelProto:
     """x float[N,4] -> hidden = Relu(x W1 + b1) [N,3] -> y = hidden W2 [N,2]; hidden is an intermediate node."""
     rng = np.random.default_rng(seed)
@@ -52,10 +60,7 @@ def two_input_model() -> onnx.ModelProto:
         [helper.make_tensor_value_info("s", TensorProto.DOUBLE, ["N"]),
          helper.make_tensor_value_info("c", TensorProto.DOUBLE, ["N", 2, 3])],
         initializer=[axes, two])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return checked_model(graph)
 
 
 def dynamic_model() -> onnx.ModelProto:
@@ -69,10 +74,7 @@ def dynamic_model() -> onnx.ModelProto:
         [helper.make_tensor_value_info("total", TensorProto.FLOAT, ["N"]),
          helper.make_tensor_value_info("double", TensorProto.FLOAT, ["N", "T"])],
         initializer=[axes, two])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return checked_model(graph)
 
 
 def fixed_batch_model() -> onnx.ModelProto:
@@ -99,10 +101,7 @@ def tiny_image_model() -> onnx.ModelProto:
     graph = helper.make_graph(
         nodes, "tiny_image", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, 16, 16])],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 3])], initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return checked_model(graph)
 
 
 def effnet_tensor(rgb: np.ndarray, size: int = 224) -> np.ndarray:
