@@ -31,13 +31,13 @@ from typing import Any, Optional
 import numpy as np
 import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.types import ArrayType, FloatType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import (HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, StageParam,
-                                     to_non_negative_int, to_one_of)
+                                     declare, from_uid, override, to_non_negative_int, to_one_of)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, column
 from mmlspark_py.downloader import ModelDownloader, ModelSchema
 from mmlspark_py.downloader.schema import find_feature_node
@@ -78,53 +78,40 @@ class FeaturizePass:
 class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
     """Featurizes images with a pretrained ONNX network (see the module docstring).
 
-    :param onnxModel: the inner ONNXModel (holds the model bytes, device and optimisation settings).
-    :param headless: True: the feature layer; False: the full output.
-    :param imageHeight, imageWidth: the model's input size (default: from the model's input shape).
-    :param channelNormalizationMeans, channelNormalizationStds, colorScaleFactor: tensor normalisation.
-    :param channelOrder: ``RGB`` or ``BGR`` channel order the model expects.
-    :param featureTensorName, outputTensorName, imageTensorName: the graph's nodes (default: found).
-    :param autoConvertToColor: grey/BGRA images become 3-channel first (default True).
-    :param ignoreDecodingErrors: undecodable images give no features instead of failing the job.
-    :param dropNa: drop rows without features (default True, as SynapseML).
+    The tensor the model receives is the image resized (shorter side) and centre-cropped to ``imageHeight`` x
+    ``imageWidth``, in ``channelOrder``, as ``(pixel * colorScaleFactor - mean) / std`` per channel.
     """
 
-    onnxModel = StageParam(Params._dummy(), "onnxModel", "the inner ONNXModel that computes the features")
-    headless = Param(Params._dummy(), "headless", "whether to output the feature layer before the classifier "
-                     "(true) or the model's full output (false)", typeConverter=TypeConverters.toBoolean)
-    imageHeight = Param(Params._dummy(), "imageHeight", "image height the model needs (0: from the model)",
-                        typeConverter=to_non_negative_int)
-    imageWidth = Param(Params._dummy(), "imageWidth", "image width the model needs (0: from the model)",
-                       typeConverter=to_non_negative_int)
-    channelNormalizationMeans = Param(Params._dummy(), "channelNormalizationMeans", "normalization means for "
-                                      "color channels", typeConverter=TypeConverters.toListFloat)
-    channelNormalizationStds = Param(Params._dummy(), "channelNormalizationStds", "normalization stds for color "
-                                     "channels", typeConverter=TypeConverters.toListFloat)
-    colorScaleFactor = Param(Params._dummy(), "colorScaleFactor", "pixels are multiplied by this before "
-                             "normalization", typeConverter=TypeConverters.toFloat)
-    channelOrder = Param(Params._dummy(), "channelOrder", "channel order the model expects: RGB or BGR",
-                         typeConverter=to_one_of(("RGB", "BGR"), case_insensitive=True))
-    featureTensorName = Param(Params._dummy(), "featureTensorName", "the feature node (empty: found from the "
-                              "graph)", typeConverter=TypeConverters.toString)
-    outputTensorName = Param(Params._dummy(), "outputTensorName", "the full output node (empty: the model's "
-                             "first output)", typeConverter=TypeConverters.toString)
-    imageTensorName = Param(Params._dummy(), "imageTensorName", "the model input images feed (empty: its "
-                            "only input)", typeConverter=TypeConverters.toString)
-    autoConvertToColor = Param(Params._dummy(), "autoConvertToColor", "whether to convert grey and BGRA images "
-                               "to color first", typeConverter=TypeConverters.toBoolean)
-    ignoreDecodingErrors = Param(Params._dummy(), "ignoreDecodingErrors", "whether undecodable images give no "
-                                 "features (true) or fail the job (false)", typeConverter=TypeConverters.toBoolean)
-    dropNa = Param(Params._dummy(), "dropNa", "whether to drop rows without features",
-                   typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", headless=True,
-                         imageHeight=0, imageWidth=0, channelNormalizationMeans=[0.485, 0.456, 0.406],
-                         channelNormalizationStds=[0.229, 0.224, 0.225], colorScaleFactor=1.0 / 255,
-                         channelOrder="RGB", featureTensorName="", outputTensorName="", imageTensorName="",
-                         autoConvertToColor=True, ignoreDecodingErrors=False, dropNa=True, miniBatchSize=64)
-        self.setParams(**kwargs)
+    inputCol = override(HasInputCol.inputCol, default="image", doc="input column: Spark's image struct, a "
+                        "binaryFile struct or binary (encoded image bytes)")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"), doc="output column: the features "
+                         "(ML vector)")
+    onnxModel = StageParam.declare("the inner ONNXModel that computes the features (holds the model bytes, "
+                                   "device and optimisation settings)")
+    headless = declare("whether to output the feature layer before the classifier (true) or the model's full "
+                       "output (false)", TypeConverters.toBoolean, default=True)
+    imageHeight = declare("image height the model needs (0: from the model)", to_non_negative_int, default=0)
+    imageWidth = declare("image width the model needs (0: from the model)", to_non_negative_int, default=0)
+    channelNormalizationMeans = declare("normalization means for color channels", TypeConverters.toListFloat,
+                                        default=[0.485, 0.456, 0.406])
+    channelNormalizationStds = declare("normalization stds for color channels", TypeConverters.toListFloat,
+                                       default=[0.229, 0.224, 0.225])
+    colorScaleFactor = declare("pixels are multiplied by this before normalization", TypeConverters.toFloat,
+                               default=1.0 / 255)
+    channelOrder = declare("channel order the model expects: RGB or BGR",
+                           to_one_of(("RGB", "BGR"), case_insensitive=True), default="RGB")
+    featureTensorName = declare("the feature node (empty: found from the graph)", TypeConverters.toString,
+                                default="")
+    outputTensorName = declare("the full output node (empty: the model's first output)", TypeConverters.toString,
+                               default="")
+    imageTensorName = declare("the model input images feed (empty: its only input)", TypeConverters.toString,
+                              default="")
+    autoConvertToColor = declare("whether to convert grey and BGRA images to color first",
+                                 TypeConverters.toBoolean, default=True)
+    ignoreDecodingErrors = declare("whether undecodable images give no features (true) or fail the job (false)",
+                                   TypeConverters.toBoolean, default=False)
+    dropNa = declare("whether to drop rows without features", TypeConverters.toBoolean, default=True)
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------------ the model
     def setModelLocation(self, path: str) -> "ImageFeaturizer":

@@ -34,7 +34,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import pyarrow as pa
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import (ArrayType, BinaryType, DataType, DoubleType, FloatType, StringType, StructField,
@@ -43,8 +43,8 @@ from pyspark.sql.types import (ArrayType, BinaryType, DataType, DoubleType, Floa
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, ImageFormatError, arrays_from_structs, binary_views, \
     structs_from_arrays
-from mmlspark_py.core.params import HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, SpecListParam, \
-    to_one_of, to_positive_int
+from mmlspark_py.core.params import (HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, SpecListParam,
+                                     declare, from_uid, override, to_one_of, to_positive_int)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 from mmlspark_py.opencv.steps import (Blur, CenterCrop, ColorFormat, Crop, Flip, GaussianKernel, ImageStepError,
@@ -203,6 +203,14 @@ def _one_line(error: BaseException) -> str:
     return re.sub(r"\s+", " ", str(error)).strip()
 
 
+def _one_of_names(method: str, **given: Any) -> Any:
+    """The value given under either name of an argument (SynapseML's snake_case or camelCase), or None."""
+    values = {name: value for name, value in given.items() if value is not None}
+    if len(values) > 1:
+        raise TypeError(f"{method}() got {' and '.join(values)}, two names for one argument; give one")
+    return next(iter(values.values()), None)
+
+
 # ----------------------------------------------------------------------------------------------- the stage
 class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
     """Applies OpenCV steps to images; outputs images or CxHxW tensors (``synapse.ml.opencv.ImageTransformer``).
@@ -210,65 +218,64 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
     Steps are added fluently and run in order: :meth:`resize`, :meth:`crop`, :meth:`centerCrop`,
     :meth:`colorFormat`, :meth:`blur`, :meth:`threshold`, :meth:`gaussianKernel`, :meth:`flip`; each returns
     this stage. :meth:`normalize` sets the tensor normalisation (and ``toTensor``). A step's arguments are
-    checked when it is added (``SpecError``). See the module docstring for columns and bad-row handling.
-
-    :param inputCol: image struct, binaryFile struct or binary column (default ``"image"``).
-    :param outputCol: image struct, or tensor with ``toTensor`` (default ``<uid>_output``).
-    :param stages: the steps (typed :class:`~mmlspark_py.opencv.steps.Step` objects or their JSON dicts).
-    :param toTensor: output ``array<array<array<float>>>`` (C, H, W) instead of an image (default False).
-    :param tensorChannelOrder: ``"RGB"`` (default) or ``"BGR"``, the tensor's channel order.
-    :param tensorElementType: ``FloatType()``/``"float"`` (default) or ``DoubleType()``/``"double"``.
-    :param normalizeMean, normalizeStd, colorScaleFactor: tensor = (pixel * colorScaleFactor - mean) / std.
-    :param autoConvertToColor: make grey and BGRA images 3-channel BGR before the steps (default False).
-    :param ignoreDecodingErrors: null output for undecodable/untransformable images instead of failing.
-    :param errorCol: optional column receiving the reason a row's output is null.
-    :param maxPixels: largest width * height decoded (default 100,000,000); larger images are errors.
-    :param miniBatchSize: images processed together in Python (default 64).
+    checked when it is added (``SpecError``); each method takes SynapseML's Python keyword names
+    (``keep_aspect_ratio``, ``max_val``, ``threshold_type``, ``aperture_size``, ``flip_code``,
+    ``color_scale_factor``) and the camelCase forms. See the module docstring for columns and bad-row handling.
+    The tensor is ``(pixel * colorScaleFactor - normalizeMean) / normalizeStd`` per channel.
     """
 
-    stages = SpecListParam(Params._dummy(), "stages", "image transformation steps, applied in order", Step)
-    toTensor = Param(Params._dummy(), "toTensor", "convert the output image to a tensor in the shape of "
-                     "(C * H * W)", typeConverter=TypeConverters.toBoolean)
-    tensorChannelOrder = Param(Params._dummy(), "tensorChannelOrder", "the color channel order of the output "
-                               "tensor: RGB or BGR", typeConverter=to_one_of(("RGB", "BGR"), case_insensitive=True))
-    tensorElementType = Param(Params._dummy(), "tensorElementType", "the element type of the output tensor: "
-                              "float or double (FloatType()/DoubleType() accepted)", typeConverter=_to_element_type)
-    normalizeMean = Param(Params._dummy(), "normalizeMean", "the mean to subtract from each channel of the tensor "
-                          "(one value per channel)", typeConverter=_to_floats)
-    normalizeStd = Param(Params._dummy(), "normalizeStd", "the standard deviation to divide each channel of the "
-                         "tensor by (one value per channel)", typeConverter=_to_floats)
-    colorScaleFactor = Param(Params._dummy(), "colorScaleFactor", "the factor pixel values are multiplied by "
-                             "before the mean is subtracted", typeConverter=_to_scale)
-    autoConvertToColor = Param(Params._dummy(), "autoConvertToColor", "whether to convert grey and BGRA images to "
-                               "3-channel BGR before the steps", typeConverter=TypeConverters.toBoolean)
-    ignoreDecodingErrors = Param(Params._dummy(), "ignoreDecodingErrors", "whether an image that cannot be "
-                                 "decoded or transformed gives a null output (true) or fails the job (false)",
-                                 typeConverter=TypeConverters.toBoolean)
-    maxPixels = Param(Params._dummy(), "maxPixels", "largest width * height decoded; larger images are errors",
-                      typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", stages=(), toTensor=False,
-                         tensorChannelOrder="RGB", tensorElementType="float", autoConvertToColor=False,
-                         ignoreDecodingErrors=False, maxPixels=DEFAULT_MAX_PIXELS, miniBatchSize=64)
-        self.setParams(**kwargs)
+    inputCol = override(HasInputCol.inputCol, default="image",
+                        doc="input column: Spark's image struct, a binaryFile struct or binary (encoded image bytes)")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"),
+                         doc="output column: Spark's image struct, or the tensor with toTensor")
+    stages = SpecListParam.declare("image transformation steps, applied in order (typed Step objects or their "
+                                   "JSON dicts)", Step, default=())
+    toTensor = declare("convert the output image to a tensor in the shape of (C * H * W)",
+                       TypeConverters.toBoolean, default=False)
+    tensorChannelOrder = declare("the color channel order of the output tensor: RGB or BGR",
+                                 to_one_of(("RGB", "BGR"), case_insensitive=True), default="RGB")
+    tensorElementType = declare("the element type of the output tensor: float or double (FloatType()/DoubleType() "
+                                "accepted)", _to_element_type, default="float", type_name="str")
+    normalizeMean = declare("the mean to subtract from each channel of the tensor (one value per channel)",
+                            _to_floats, type_name="list[float]")
+    normalizeStd = declare("the standard deviation to divide each channel of the tensor by (one value per channel)",
+                           _to_floats, type_name="list[float]")
+    colorScaleFactor = declare("the factor pixel values are multiplied by before the mean is subtracted", _to_scale,
+                               type_name="float")
+    autoConvertToColor = declare("whether to convert grey and BGRA images to 3-channel BGR before the steps",
+                                 TypeConverters.toBoolean, default=False)
+    ignoreDecodingErrors = declare("whether an image that cannot be decoded or transformed gives a null output "
+                                   "(true) or fails the job (false)", TypeConverters.toBoolean, default=False)
+    maxPixels = declare("largest width * height decoded; larger images are errors", to_positive_int,
+                        default=DEFAULT_MAX_PIXELS)
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------ fluent steps
     def addStep(self, step: Step) -> "ImageTransformer":
         """Appends ``step`` (a :class:`Step` or its JSON dict); returns this stage."""
         return self._set(stages=tuple(self.getStages()) + (Step.from_json(step),))
 
-    def resize(self, height: Any = None, width: Any = None, size: Optional[int] = None,
-               keepAspectRatio: Optional[bool] = None) -> "ImageTransformer":
-        """``resize(height, width)``; or ``resize(size, keepAspectRatio=True)``: the shorter side to ``size``
-        (``keepAspectRatio=False``: ``size`` x ``size``); or SynapseML Python's ``resize((width, height))``."""
-        if isinstance(height, tuple):
-            width, height = height
+    def resize(self, height: Any = None, width: Any = None, size: Any = None, keepAspectRatio: Any = None, *,
+               keep_aspect_ratio: Any = None) -> "ImageTransformer":
+        """Adds a resize (bilinear) step; returns this stage.
+
+        ``resize(height, width)``; ``resize(size, keepAspectRatio=True)``: the shorter side becomes ``size``
+        (``keepAspectRatio=False``: ``size`` x ``size``); or ``resize(size=(width, height))``, a tuple as
+        SynapseML's Python ``resize`` takes it (width first, as OpenCV's ``Size``). ``keep_aspect_ratio`` is
+        SynapseML's Python name of ``keepAspectRatio``.
+        """
+        keep = _one_of_names("resize", keep_aspect_ratio=keep_aspect_ratio, keepAspectRatio=keepAspectRatio)
+        if isinstance(height, tuple) and size is None:
+            height, size = None, height
+        if isinstance(size, tuple):
+            if len(size) != 2 or height is not None or width is not None or keep is not None:
+                raise ValueError(f"resize(size=(width, height)) takes a pair and nothing else, got size={size!r}")
+            width, height = size
+            size = None
         elif size is None and (width is None or isinstance(width, (bool, np.bool_))):
-            size, keepAspectRatio = height, width if keepAspectRatio is None else keepAspectRatio
+            size, keep = height, width if keep is None else keep
             height, width = None, None
-        return self.addStep(Resize(height=height, width=width, size=size, keepAspectRatio=keepAspectRatio))
+        return self.addStep(Resize(height=height, width=width, size=size, keepAspectRatio=keep))
 
     def crop(self, x: int, y: int, height: int, width: int) -> "ImageTransformer":
         """Crops the ``height`` x ``width`` region at (``x``, ``y``) (which must fit in each image)."""
@@ -286,22 +293,37 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
         """Box-filter blur with a ``height`` x ``width`` kernel."""
         return self.addStep(Blur(height, width))
 
-    def threshold(self, threshold: float, maxVal: float, thresholdType: Any) -> "ImageTransformer":
-        """``cv2.threshold``; ``thresholdType`` a ``cv2.THRESH_*`` code (or name), e.g. ``cv2.THRESH_BINARY``."""
-        return self.addStep(Threshold(threshold, maxVal, thresholdType))
+    def threshold(self, threshold: float, max_val: Any = None, threshold_type: Any = None, *, maxVal: Any = None,
+                  thresholdType: Any = None) -> "ImageTransformer":
+        """``cv2.threshold``; ``threshold_type`` (``thresholdType``) a ``cv2.THRESH_*`` code or name, e.g.
+        ``cv2.THRESH_BINARY``; ``max_val`` (``maxVal``) the value given to pixels above ``threshold``."""
+        high = _one_of_names("threshold", max_val=max_val, maxVal=maxVal)
+        kind = _one_of_names("threshold", threshold_type=threshold_type, thresholdType=thresholdType)
+        if high is None or kind is None:
+            raise TypeError("threshold(threshold, max_val, threshold_type) needs all three values")
+        return self.addStep(Threshold(threshold, high, kind))
 
-    def gaussianKernel(self, apertureSize: int, sigma: float) -> "ImageTransformer":
-        """Gaussian blur with an odd ``apertureSize`` and standard deviation ``sigma``."""
-        return self.addStep(GaussianKernel(apertureSize, sigma))
+    def gaussianKernel(self, aperture_size: Any = None, sigma: Any = None, *,
+                       apertureSize: Any = None) -> "ImageTransformer":
+        """Gaussian blur with an odd ``aperture_size`` (``apertureSize``) and standard deviation ``sigma``."""
+        size = _one_of_names("gaussianKernel", aperture_size=aperture_size, apertureSize=apertureSize)
+        if size is None or sigma is None:
+            raise TypeError("gaussianKernel(aperture_size, sigma) needs both values")
+        return self.addStep(GaussianKernel(size, sigma))
 
-    def flip(self, flipCode: int = 1) -> "ImageTransformer":
-        """Flips: 0 up-down, 1 (> 0) left-right (default), -1 (< 0) both."""
-        return self.addStep(Flip(flipCode))
+    def flip(self, flip_code: Any = None, *, flipCode: Any = None) -> "ImageTransformer":
+        """Flips: ``flip_code`` (``flipCode``) 0 up-down, 1 (> 0) left-right (default), -1 (< 0) both."""
+        code = _one_of_names("flip", flip_code=flip_code, flipCode=flipCode)
+        return self.addStep(Flip(1 if code is None else code))
 
-    def normalize(self, mean: Sequence[float], std: Sequence[float],
-                  colorScaleFactor: float) -> "ImageTransformer":
-        """Tensor output, normalised per channel as ``(pixel * colorScaleFactor - mean) / std``."""
-        self._set(normalizeMean=mean, normalizeStd=std, colorScaleFactor=colorScaleFactor)
+    def normalize(self, mean: Sequence[float], std: Sequence[float], color_scale_factor: Any = None, *,
+                  colorScaleFactor: Any = None) -> "ImageTransformer":
+        """Tensor output, normalised per channel as ``(pixel * color_scale_factor - mean) / std``
+        (``colorScaleFactor`` is the camelCase name)."""
+        scale = _one_of_names("normalize", color_scale_factor=color_scale_factor, colorScaleFactor=colorScaleFactor)
+        if scale is None:
+            raise TypeError("normalize(mean, std, color_scale_factor) needs color_scale_factor")
+        self._set(normalizeMean=mean, normalizeStd=std, colorScaleFactor=scale)
         self._check_normalization()
         return self._set(toTensor=True)
 
