@@ -1,11 +1,26 @@
 """Param types, converters, the one way to declare a param, and shared param mixins.
 
-Every stage declares each param once, as a class attribute, with :func:`declare`::
+Every stage declares each param once, as a class attribute, with :func:`declare`:
 
-    class Blur(Transformer, HasInputCol, HasOutputCol):
-        '''Blurs images.'''
-        height = declare("kernel height in pixels", to_positive_int, default=3)
-        outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+>>> from mmlspark_py.core.stage import Transformer
+>>> class Blur(Transformer, HasInputCol, HasOutputCol):
+...     '''Blurs images.'''
+...     height = declare("kernel height in pixels", to_positive_int, default=3)
+...     outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+...     def _transform(self, df):
+...         return df
+>>> import inspect
+>>> inspect.signature(Blur)
+<Signature (*, height=3, inputCol=None, outputCol=<uid>_output)>
+>>> blur = Blur(inputCol="image")
+>>> blur.getHeight(), blur.getOutputCol() == blur.uid + "_output"
+(3, True)
+>>> print(Blur.__doc__.splitlines()[3].strip())
+height (int): kernel height in pixels. Default: ``3``.
+>>> Blur(height=0)
+Traceback (most recent call last):
+...
+ValueError: Blur: invalid value for param "height": expected a positive integer, got 0
 
 That one declaration (name from the attribute, doc, converter, default) gives:
 
@@ -30,7 +45,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
 
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import (  # noqa: F401  (re-exported shared mixins)
+from pyspark.ml.param.shared import (
     HasFeaturesCol,
     HasInputCol,
     HasInputCols,
@@ -228,7 +243,7 @@ def override(param: Param, default: Any = NO_DEFAULT, doc: Optional[str] = None)
 
     Declare it under the same attribute name: ``outputCol = override(HasOutputCol.outputCol, from_uid("_out"))``.
     """
-    copied = DeclaredParam(Params._dummy(), param.name, doc or param.doc, typeConverter=param.typeConverter)
+    copied: Any = DeclaredParam(Params._dummy(), param.name, doc or param.doc, typeConverter=param.typeConverter)
     for attr in ("family",):
         if hasattr(param, attr):
             setattr(copied, attr, getattr(param, attr))
