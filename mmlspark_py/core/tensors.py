@@ -18,6 +18,7 @@ VectorUDT struct; :func:`assemble` puts per-shape-group results back in row orde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -35,6 +36,7 @@ from pyspark.sql.types import (
     FloatType,
     IntegerType,
     LongType,
+    MapType,
     NumericType,
     ShortType,
     StringType,
@@ -122,11 +124,35 @@ class TensorTypeError(ValueError):
     """A column whose type cannot feed a model input, or a model output with no Spark type."""
 
 
+# A sequence of maps, one per batch row: what skl2onnx/onnxmltools classifiers output by default (ZipMap).
+_SEQUENCE_OF_MAPS = re.compile(r"seq\(map\((\w+),\s*tensor\((\w+)\)\)\)")
+_MAP_KEYS: Dict[str, DataType] = {"int64": LongType(), "int32": IntegerType(), "string": StringType()}
+
+
+def map_output_type(info: TensorInfo) -> Optional[MapType]:
+    """The Spark map type of a ``seq(map(key, tensor(value)))`` output (one map per row), else None."""
+    found = _SEQUENCE_OF_MAPS.fullmatch(info.type.replace(" ", ""))
+    if not found:
+        return None
+    key = _MAP_KEYS.get(found.group(1))
+    value = _OUTPUT_TYPES.get(f"tensor({found.group(2)})", (None, None))[0]
+    if key is None or value is None or isinstance(value, StringType):
+        raise TensorTypeError(f"model output {info.describe()}: maps of {found.group(1)} to {found.group(2)} are "
+                              f"not supported (keys: {sorted(_MAP_KEYS)}; values: numbers)")
+    return MapType(key, value, True)
+
+
 def spark_type(info: TensorInfo) -> DataType:
-    """The Spark type of one row of model output ``info`` (its batch dimension removed)."""
+    """The Spark type of one row of model output ``info`` (its batch dimension removed).
+
+    A ``seq(map(k, tensor(v)))`` output (ZipMap: one map per row) becomes ``map<k, v>``.
+    """
+    as_map = map_output_type(info)
+    if as_map is not None:
+        return as_map
     if info.type not in _OUTPUT_TYPES:
         raise TensorTypeError(f"model output {info.describe()} has a type mmlspark-py cannot return "
-                              f"(supported: {sorted(_OUTPUT_TYPES)})")
+                              f"(supported: {sorted(_OUTPUT_TYPES)} and seq(map(...)))")
     if len(info.shape) < 1:
         raise TensorTypeError(f"model output {info.describe()} has no batch dimension")
     out: DataType = _OUTPUT_TYPES[info.type][0]
@@ -383,6 +409,22 @@ def to_arrow(values: np.ndarray, dtype: DataType) -> pa.Array:
         offsets = pa.array(np.arange(count + 1, dtype=np.int32) * dims[axis])
         out = pa.ListArray.from_arrays(offsets, out, type=types[axis])
     return out
+
+
+def map_column(values: Sequence[Dict], dtype: MapType) -> pa.Array:
+    """One map per row (a list of dicts, as onnxruntime returns a ``seq(map(...))`` output) as an Arrow column."""
+    arrow_type = to_arrow_type(dtype)
+    return pa.array([list(d.items()) for d in values], type=arrow_type)
+
+
+def map_matrix(values: Sequence[Dict]) -> np.ndarray:
+    """``(rows, keys)`` float64 values of maps, each row's values ordered by key (SynapseML's order)."""
+    return np.array([[float(d[k]) for k in sorted(d)] for d in values], np.float64).reshape(len(values), -1)
+
+
+def map_argmax(values: Sequence[Dict]) -> np.ndarray:
+    """The key of each row's largest value, as a float64 (numeric keys)."""
+    return np.array([float(max(d.items(), key=lambda kv: kv[1])[0]) for d in values], np.float64)
 
 
 def dense_vectors(values: np.ndarray) -> pa.Array:

@@ -28,8 +28,12 @@ FLIP_UP_DOWN = 0
 
 def _merged_image_type(input_type: StructType) -> StructType:
     # array(original, flipped...) takes each field's nullability from whichever side allows null.
-    return StructType([StructField(f.name, f.dataType, f.nullable or g.nullable)
-                       for f, g in zip(input_type.fields, IMAGE_SCHEMA.fields)])
+    return StructType(
+        [
+            StructField(f.name, f.dataType, f.nullable or g.nullable)
+            for f, g in zip(input_type.fields, IMAGE_SCHEMA.fields)
+        ]
+    )
 
 
 class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
@@ -50,8 +54,11 @@ class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def _flip_codes(self):
-        return [code for code, on in ((FLIP_LEFT_RIGHT, self.getFlipLeftRight()),
-                                      (FLIP_UP_DOWN, self.getFlipUpDown())) if on]
+        return [
+            code
+            for code, on in ((FLIP_LEFT_RIGHT, self.getFlipLeftRight()), (FLIP_UP_DOWN, self.getFlipUpDown()))
+            if on
+        ]
 
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol(), IMAGE_SCHEMA)
@@ -70,12 +77,17 @@ class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize
             images = arrays_from_structs(structs)
             origins = structs.field("origin").to_pylist()
             return pa.record_batch(
-                [structs_from_arrays([None if im is None else cv2.flip(im, code).reshape(im.shape)
-                                      for im in images], origins) for code in codes], names=names)
+                [
+                    structs_from_arrays(
+                        [None if im is None else cv2.flip(im, code).reshape(im.shape) for im in images], origins
+                    )
+                    for code in codes
+                ],
+                names=names,
+            )
 
         schema = StructType([StructField(n, IMAGE_SCHEMA) for n in names])
         flipped = with_batched_columns(df, [self.getInputCol()], fn, schema, self.getMiniBatchSize())
         copies = F.array(column(self.getInputCol()), *[column(n) for n in names])
         kept = [column(c) for c in df.columns]
         return flipped.select(*kept, F.explode(copies).alias(self.getOutputCol()))
-

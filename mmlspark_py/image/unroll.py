@@ -21,13 +21,22 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.error_column import RowErrors, error_col_of, error_field
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs, binary_views
-from mmlspark_py.core.params import (HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid,
-                                     override, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    HasErrorCol,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    declare,
+    from_uid,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 
@@ -42,9 +51,10 @@ def unroll(image: np.ndarray) -> np.ndarray:
 def _vectors(vectors: List[Optional[np.ndarray]]) -> pa.Array:
     """A list<double> Arrow array from float64 vectors (None -> null), built from one flat buffer."""
     ends = np.cumsum([0] + [0 if v is None else v.size for v in vectors], dtype=np.int64)
-    if ends[-1] >= 2 ** 31:
-        raise ValueError(f"a batch of unrolled images has {ends[-1]} values, over Arrow's 2**31 list limit; "
-                         f"lower miniBatchSize")
+    if ends[-1] >= 2**31:
+        raise ValueError(
+            f"a batch of unrolled images has {ends[-1]} values, over Arrow's 2**31 list limit; lower miniBatchSize"
+        )
     offsets = pa.array(ends.astype(np.int32))
     present = [v for v in vectors if v is not None]
     values = pa.array(np.concatenate(present) if present else np.empty(0, np.float64))
@@ -79,22 +89,27 @@ class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
 
         def fn(batch: pa.RecordBatch) -> pa.RecordBatch:
             images = arrays_from_structs(batch.column(0))
-            return pa.record_batch([_vectors([None if im is None else unroll(im) for im in images])],
-                                   names=[tmp])
+            return pa.record_batch([_vectors([None if im is None else unroll(im) for im in images])], names=[tmp])
 
-        out = with_batched_columns(df, [self.getInputCol()], fn, StructType([StructField(tmp, _VALUES)]),
-                                   self.getMiniBatchSize())
+        out = with_batched_columns(
+            df, [self.getInputCol()], fn, StructType([StructField(tmp, _VALUES)]), self.getMiniBatchSize()
+        )
         return _to_vector_column(out, tmp, self.getOutputCol())
 
 
 _CHANNEL_CONVERSIONS = {
-    (1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
-    (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR,
+    (1, 3): cv2.COLOR_GRAY2BGR,
+    (1, 4): cv2.COLOR_GRAY2BGRA,
+    (3, 1): cv2.COLOR_BGR2GRAY,
+    (3, 4): cv2.COLOR_BGR2BGRA,
+    (4, 1): cv2.COLOR_BGRA2GRAY,
+    (4, 3): cv2.COLOR_BGRA2BGR,
 }
 
 
-def decode_resize_unroll(data, width: Optional[int], height: Optional[int], channels: Optional[int],
-                         max_pixels: int) -> np.ndarray:
+def decode_resize_unroll(
+    data, width: Optional[int], height: Optional[int], channels: Optional[int], max_pixels: int
+) -> np.ndarray:
     """Decode encoded bytes, convert to ``channels`` (1, 3 or 4), resize to ``width`` x ``height``, unroll.
 
     Resizing uses ``cv2.resize`` with ``INTER_LINEAR``. :raises ImageDecodeError: undecodable bytes.
@@ -123,10 +138,14 @@ class UnrollBinaryImage(Transformer, HasInputCol, HasOutputCol, HasErrorCol, Has
     outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
     width = declare("the width of the image (positive)", to_positive_int)
     height = declare("the height of the image (positive)", to_positive_int)
-    nChannels = declare("the number of channels of the target image: 1, 3 or 4",
-                        lambda v: int(to_one_of(("1", "3", "4"))(str(TypeConverters.toInt(v)))), type_name="int")
-    maxPixels = declare("largest width * height decoded; larger images give null", to_positive_int,
-                        default=DEFAULT_MAX_PIXELS)
+    nChannels = declare(
+        "the number of channels of the target image: 1, 3 or 4",
+        lambda v: int(to_one_of(("1", "3", "4"))(str(TypeConverters.toInt(v)))),
+        type_name="int",
+    )
+    maxPixels = declare(
+        "largest width * height decoded; larger images give null", to_positive_int, default=DEFAULT_MAX_PIXELS
+    )
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def transformSchema(self, schema: StructType) -> StructType:

@@ -36,8 +36,18 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import ArrayType, FloatType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, StageParam,
-                                     declare, from_uid, override, to_non_negative_int, to_one_of)
+from mmlspark_py.core.params import (
+    HasErrorCol,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    StageParam,
+    declare,
+    from_uid,
+    override,
+    to_non_negative_int,
+    to_one_of,
+)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, column
 from mmlspark_py.downloader import ModelDownloader, ModelSchema
 from mmlspark_py.downloader.schema import find_feature_node
@@ -71,8 +81,9 @@ class FeaturizePass:
             score_errors = scored.column(_SCORE_ERROR).to_numpy(zero_copy_only=False)
             errors = np.where(np.equal(image_errors, None), score_errors, image_errors)
             columns.append(pa.array(errors.tolist(), pa.string()))
-        return pa.RecordBatch.from_arrays(columns, names=[self.output_col] + ([self.error_col] if self.error_col
-                                                                              else []))
+        return pa.RecordBatch.from_arrays(
+            columns, names=[self.output_col] + ([self.error_col] if self.error_col else [])
+        )
 
 
 class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
@@ -82,63 +93,83 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
     ``imageWidth``, in ``channelOrder``, as ``(pixel * colorScaleFactor - mean) / std`` per channel.
     """
 
-    inputCol = override(HasInputCol.inputCol, default="image", doc="input column: Spark's image struct, a "
-                        "binaryFile struct or binary (encoded image bytes)")
-    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"), doc="output column: the features "
-                         "(ML vector)")
-    onnxModel = StageParam.declare("the inner ONNXModel that computes the features (holds the model bytes, "
-                                   "device and optimisation settings)")
-    headless = declare("whether to output the feature layer before the classifier (true) or the model's full "
-                       "output (false)", TypeConverters.toBoolean, default=True)
+    inputCol = override(
+        HasInputCol.inputCol,
+        default="image",
+        doc="input column: Spark's image struct, a binaryFile struct or binary (encoded image bytes)",
+    )
+    outputCol = override(
+        HasOutputCol.outputCol, default=from_uid("_output"), doc="output column: the features (ML vector)"
+    )
+    onnxModel = StageParam.declare(
+        "the inner ONNXModel that computes the features (holds the model bytes, device and optimisation settings)"
+    )
+    headless = declare(
+        "whether to output the feature layer before the classifier (true) or the model's full output (false)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
     imageHeight = declare("image height the model needs (0: from the model)", to_non_negative_int, default=0)
     imageWidth = declare("image width the model needs (0: from the model)", to_non_negative_int, default=0)
-    channelNormalizationMeans = declare("normalization means for color channels", TypeConverters.toListFloat,
-                                        default=[0.485, 0.456, 0.406])
-    channelNormalizationStds = declare("normalization stds for color channels", TypeConverters.toListFloat,
-                                       default=[0.229, 0.224, 0.225])
-    colorScaleFactor = declare("pixels are multiplied by this before normalization", TypeConverters.toFloat,
-                               default=1.0 / 255)
-    channelOrder = declare("channel order the model expects: RGB or BGR",
-                           to_one_of(("RGB", "BGR"), case_insensitive=True), default="RGB")
-    featureTensorName = declare("the feature node (empty: found from the graph)", TypeConverters.toString,
-                                default="")
-    outputTensorName = declare("the full output node (empty: the model's first output)", TypeConverters.toString,
-                               default="")
-    imageTensorName = declare("the model input images feed (empty: its only input)", TypeConverters.toString,
-                              default="")
-    autoConvertToColor = declare("whether to convert grey and BGRA images to color first",
-                                 TypeConverters.toBoolean, default=True)
-    ignoreDecodingErrors = declare("whether undecodable images give no features (true) or fail the job (false)",
-                                   TypeConverters.toBoolean, default=False)
+    channelNormalizationMeans = declare(
+        "normalization means for color channels", TypeConverters.toListFloat, default=[0.485, 0.456, 0.406]
+    )
+    channelNormalizationStds = declare(
+        "normalization stds for color channels", TypeConverters.toListFloat, default=[0.229, 0.224, 0.225]
+    )
+    colorScaleFactor = declare(
+        "pixels are multiplied by this before normalization", TypeConverters.toFloat, default=1.0 / 255
+    )
+    channelOrder = declare(
+        "channel order the model expects: RGB or BGR", to_one_of(("RGB", "BGR"), case_insensitive=True), default="RGB"
+    )
+    featureTensorName = declare("the feature node (empty: found from the graph)", TypeConverters.toString, default="")
+    outputTensorName = declare(
+        "the full output node (empty: the model's first output)", TypeConverters.toString, default=""
+    )
+    imageTensorName = declare(
+        "the model input images feed (empty: its only input)", TypeConverters.toString, default=""
+    )
+    autoConvertToColor = declare(
+        "whether to convert grey and BGRA images to color first", TypeConverters.toBoolean, default=True
+    )
+    ignoreDecodingErrors = declare(
+        "whether undecodable images give no features (true) or fail the job (false)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
     dropNa = declare("whether to drop rows without features", TypeConverters.toBoolean, default=True)
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------------ the model
-    def setModelLocation(self, path: str) -> "ImageFeaturizer":
+    def setModelLocation(self, path: str) -> ImageFeaturizer:
         """Uses the ONNX image model at ``path`` (any Hadoop path); returns this stage."""
         return self._set(onnxModel=self._inner_copy().setModelLocation(path))
 
-    def setModelPayload(self, data: bytes) -> "ImageFeaturizer":
+    def setModelPayload(self, data: bytes) -> ImageFeaturizer:
         """Uses the ONNX image model in ``data``; returns this stage."""
         return self._set(onnxModel=self._inner_copy().setModelPayload(data))
 
-    def setModel(self, model: Any, downloader: Optional[ModelDownloader] = None) -> "ImageFeaturizer":
+    def setModel(self, model: Any, downloader: Optional[ModelDownloader] = None) -> ImageFeaturizer:
         """Uses a repository model: a name (looked up and downloaded by ``downloader``, default the local
         repository backed by the built-in manifest) or a :class:`ModelSchema` whose ``uri`` is a local file.
         Sets the input size, normalisation and nodes from its schema."""
-        schema = model if isinstance(model, ModelSchema) else \
-            (downloader or ModelDownloader()).downloadByName(model)
+        schema = model if isinstance(model, ModelSchema) else (downloader or ModelDownloader()).downloadByName(model)
         self.setModelLocation(schema.uri)
-        self._set(channelNormalizationMeans=list(schema.channelNormalizationMeans),
-                  channelNormalizationStds=list(schema.channelNormalizationStds),
-                  colorScaleFactor=schema.colorScaleFactor, channelOrder=schema.channelOrder,
-                  featureTensorName=schema.featureNode, outputTensorName=schema.outputNode,
-                  imageTensorName=schema.inputNode)
+        self._set(
+            channelNormalizationMeans=list(schema.channelNormalizationMeans),
+            channelNormalizationStds=list(schema.channelNormalizationStds),
+            colorScaleFactor=schema.colorScaleFactor,
+            channelOrder=schema.channelOrder,
+            featureTensorName=schema.featureNode,
+            outputTensorName=schema.outputNode,
+            imageTensorName=schema.inputNode,
+        )
         if len(schema.inputShape) == 3:
             self._set(imageHeight=int(schema.inputShape[1]), imageWidth=int(schema.inputShape[2]))
         return self
 
-    def setDeviceType(self, value: str) -> "ImageFeaturizer":
+    def setDeviceType(self, value: str) -> ImageFeaturizer:
         """The inner model's deviceType (CPU, CUDA or auto); returns this stage."""
         return self._set(onnxModel=self._inner_copy().setDeviceType(value))
 
@@ -168,8 +199,9 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
         dims = image_info.shape[2:]
         if not (height and width):
             if len(dims) != 2 or not all(isinstance(d, int) for d in dims):
-                raise SchemaError(f"set imageHeight and imageWidth: the model input {image_info.describe()} does "
-                                  "not fix them")
+                raise SchemaError(
+                    f"set imageHeight and imageWidth: the model input {image_info.describe()} does not fix them"
+                )
             height, width = dims
         return height, width
 
@@ -177,13 +209,21 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
         image_info, node = self._nodes()
         height, width = self._size(image_info)
         error = self.isDefined("errorCol")
-        transformer = (ImageTransformer(inputCol=self.getInputCol(), outputCol=_TENSOR,
-                                        autoConvertToColor=self.getAutoConvertToColor(),
-                                        ignoreDecodingErrors=self.getIgnoreDecodingErrors(),
-                                        tensorChannelOrder=self.getChannelOrder(), tensorElementType="float")
-                       .resize(size=max(height, width), keepAspectRatio=True).centerCrop(height, width)
-                       .normalize(self.getChannelNormalizationMeans(), self.getChannelNormalizationStds(),
-                                  self.getColorScaleFactor()))
+        transformer = (
+            ImageTransformer(
+                inputCol=self.getInputCol(),
+                outputCol=_TENSOR,
+                autoConvertToColor=self.getAutoConvertToColor(),
+                ignoreDecodingErrors=self.getIgnoreDecodingErrors(),
+                tensorChannelOrder=self.getChannelOrder(),
+                tensorElementType="float",
+            )
+            .resize(size=max(height, width), keepAspectRatio=True)
+            .centerCrop(height, width)
+            .normalize(
+                self.getChannelNormalizationMeans(), self.getChannelNormalizationStds(), self.getColorScaleFactor()
+            )
+        )
         scorer = self.getOnnxModel().copy().setFeedDict({image_info.name: _TENSOR}).setFetchDict({_FEATURES: node})
         scorer.setSoftMaxDict({}).setArgMaxDict({}).setMiniBatchSize(self.getMiniBatchSize())
         if error:
@@ -206,10 +246,16 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
     def _transform(self, df: DataFrame) -> DataFrame:
         transformer, scorer = self._stages()
         tensor_type = ArrayType(ArrayType(ArrayType(FloatType())))
-        plan = scorer.scoring_plan(StructType([StructField(_TENSOR, tensor_type, True)]), df.sparkSession,
-                                   vector_outputs=True)
-        fused = FeaturizePass(transformer._pass(df.schema), plan, self.getOutputCol(),
-                              self.getErrorCol() if self.isDefined("errorCol") else None)
-        out = with_batched_columns(df, [self.getInputCol()], fused, StructType(self._out_fields()),
-                                   self.getMiniBatchSize())
+        plan = scorer.scoring_plan(
+            StructType([StructField(_TENSOR, tensor_type, True)]), df.sparkSession, vector_outputs=True
+        )
+        fused = FeaturizePass(
+            transformer._pass(df.schema),
+            plan,
+            self.getOutputCol(),
+            self.getErrorCol() if self.isDefined("errorCol") else None,
+        )
+        out = with_batched_columns(
+            df, [self.getInputCol()], fused, StructType(self._out_fields()), self.getMiniBatchSize()
+        )
         return out.where(column(self.getOutputCol()).isNotNull()) if self.getDropNa() else out

@@ -29,22 +29,45 @@ Example::
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import ArrayType, DataType, DoubleType, NumericType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    ArrayType,
+    DataType,
+    DoubleType,
+    MapType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+)
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import broadcast_once
 from mmlspark_py.core.model_files import read_model_bytes
 from mmlspark_py.core.onnx_sessions import OnnxRunner
-from mmlspark_py.core.params import (BytesParam, HasErrorCol, HasMiniBatchSize, declare, override, to_dict_string,
-                                     to_one_of)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasErrorCol,
+    HasMiniBatchSize,
+    declare,
+    override,
+    to_dict_string,
+    to_one_of,
+)
 from mmlspark_py.core.scoring import DEVICE_TYPES, ScoringError, ScoringPlan, task_cpus
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
 from mmlspark_py.core.tensors import TensorInfo, resolve_feeds, spark_type
-from mmlspark_py.onnx.graph import PreparedModel, load_model, node_outputs, prepare_model
+from mmlspark_py.onnx.graph import (
+    ModelFormatError,
+    PreparedModel,
+    checked_payload,
+    load_model,
+    node_outputs,
+    prepare_model,
+)
 
 __all__ = ["ONNXModel", "ONNXModelError"]
 
@@ -54,30 +77,53 @@ ONNXModelError = ScoringError
 OPTIMIZATION_LEVELS = {"NO_OPT": "disable", "BASIC_OPT": "basic", "EXTENDED_OPT": "extended", "ALL_OPT": "all"}
 
 
-class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
-    """Runs an ONNX model on DataFrame columns (see the module docstring for columns, devices and errors).
-    """
+class OnnxPayloadParam(BytesParam):
+    """An ONNX model payload: bytes that must parse and check as ONNX (:func:`checked_payload`)."""
 
-    modelPayload = BytesParam.declare("the serialized ONNX model (bytes)")
+    def __init__(self, parent: Any, name: str, doc: str):
+        super().__init__(parent, name, doc)
+        self.typeConverter = checked_payload
+
+
+class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
+    """Runs an ONNX model on DataFrame columns (see the module docstring for columns, devices and errors)."""
+
+    modelPayload = OnnxPayloadParam.declare(
+        "the serialized ONNX model (bytes); checked when set, so a corrupt or "
+        "truncated model fails where it is set or loaded"
+    )
     feedDict = declare("map from model input names to input column names", to_dict_string)
     fetchDict = declare("map from output column names to model output (or intermediate node) names", to_dict_string)
-    softMaxDict = declare("map from a fetched column to a new column holding its softmax (ML vector)",
-                          to_dict_string, default={})
-    argMaxDict = declare("map from a fetched column to a new column holding its argmax (double)", to_dict_string,
-                         default={})
-    deviceType = declare("device the model runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
-                         "when onnxruntime offers it, else CPU)", to_one_of(DEVICE_TYPES, case_insensitive=True),
-                         default="auto")
-    optimizationLevel = declare("onnxruntime graph optimization level: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT",
-                                to_one_of(OPTIMIZATION_LEVELS, case_insensitive=True), default="ALL_OPT")
+    softMaxDict = declare(
+        "map from a fetched column to a new column holding its softmax (ML vector)", to_dict_string, default={}
+    )
+    argMaxDict = declare(
+        "map from a fetched column to a new column holding its argmax (double)", to_dict_string, default={}
+    )
+    deviceType = declare(
+        "device the model runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
+        "when onnxruntime offers it, else CPU)",
+        to_one_of(DEVICE_TYPES, case_insensitive=True),
+        default="auto",
+    )
+    optimizationLevel = declare(
+        "onnxruntime graph optimization level: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT",
+        to_one_of(OPTIMIZATION_LEVELS, case_insensitive=True),
+        default="ALL_OPT",
+    )
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------------- the model
-    def setModelLocation(self, path: str) -> "ONNXModel":
-        """Loads the model from ``path`` (any Hadoop path) into ``modelPayload``; returns this stage."""
+    def setModelLocation(self, path: str) -> ONNXModel:
+        """Loads the model from ``path`` (any Hadoop path) into ``modelPayload``; returns this stage.
+
+        :raises ModelFormatError: naming ``path`` when the file is not a usable ONNX model (corrupt, truncated).
+        """
         data = read_model_bytes(path)
-        load_model(data)  # fail here, naming the file, rather than at transform time
-        return self._set(modelPayload=data)
+        try:
+            return self._set(modelPayload=data)
+        except ModelFormatError as e:
+            raise ModelFormatError(f"modelLocation {path!r}: {e}") from None
 
     def _model_bytes(self) -> bytes:
         if not self.isDefined("modelPayload"):
@@ -108,13 +154,14 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
         all_inputs = self.getModelInputs()
         unknown = sorted(set(feed) - set(all_inputs))
         if unknown:
-            raise SchemaError(f"feedDict names {unknown}, which are not model inputs; inputs are "
-                              f"{[i.describe() for i in all_inputs.values()]}")
+            raise SchemaError(
+                f"feedDict names {unknown}, which are not model inputs; inputs are "
+                f"{[i.describe() for i in all_inputs.values()]}"
+            )
         return resolve_feeds(schema, feed, prepared.inputs)
 
     def _fetches(self, prepared: PreparedModel) -> List[Tuple[str, str, DataType]]:
-        return [(column, output, spark_type(prepared.output(output)))
-                for column, output in self.getFetchDict().items()]
+        return [(column, output, spark_type(prepared.output(output))) for column, output in self.getFetchDict().items()]
 
     def _derived_fields(self, fetches: List[Tuple[str, str, DataType]]) -> List[StructField]:
         types = {column: dtype for column, _, dtype in fetches}
@@ -122,9 +169,13 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
         for param, dtype in (("softMaxDict", VectorUDT()), ("argMaxDict", DoubleType())):
             for source, target in self.getOrDefault(param).items():
                 source_type = types.get(source)
-                if not (isinstance(source_type, ArrayType) and isinstance(source_type.elementType, NumericType)):
-                    raise SchemaError(f"{param}: {source!r} must be a fetchDict column holding a 1-d numeric "
-                                      f"array; fetched columns are {types}")
+                numeric_array = isinstance(source_type, ArrayType) and isinstance(source_type.elementType, NumericType)
+                numeric_map = isinstance(source_type, MapType) and isinstance(source_type.keyType, NumericType)
+                if not (numeric_array or numeric_map):
+                    raise SchemaError(
+                        f"{param}: {source!r} must be a fetchDict column holding a 1-d numeric array or a map "
+                        f"with numeric keys (a ZipMap output); fetched columns are {types}"
+                    )
                 fields.append(StructField(target, dtype, True))
         return fields
 
@@ -150,16 +201,30 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
         out_schema, feeds, fetches = self._output_schema(schema)
         if vector_outputs:
             fetches = [(c, o, VectorUDT()) for c, o, _ in fetches]
-            out_schema = StructType([StructField(f.name, VectorUDT(), True) if f.name in dict(
-                (c, o) for c, o, _ in fetches) else f for f in out_schema])
-        runner = OnnxRunner(broadcast_once(spark, self._prepared().data), self.getDeviceType(),
-                            OPTIMIZATION_LEVELS[self.getOptimizationLevel()], task_cpus(spark))
+            out_schema = StructType(
+                [
+                    StructField(f.name, VectorUDT(), True) if f.name in dict((c, o) for c, o, _ in fetches) else f
+                    for f in out_schema
+                ]
+            )
+        runner = OnnxRunner(
+            broadcast_once(spark, self._prepared().data),
+            self.getDeviceType(),
+            OPTIMIZATION_LEVELS[self.getOptimizationLevel()],
+            task_cpus(spark),
+        )
         return ScoringPlan(
-            runner=runner, feeds=tuple(feeds), fetches=tuple(fetches),
-            softmax=tuple(self.getSoftMaxDict().items()), argmax=tuple(self.getArgMaxDict().items()),
-            error_col=self.getErrorCol() if self.isDefined("errorCol") else None, out_schema=out_schema)
+            runner=runner,
+            feeds=tuple(feeds),
+            fetches=tuple(fetches),
+            softmax=tuple(self.getSoftMaxDict().items()),
+            argmax=tuple(self.getArgMaxDict().items()),
+            error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
+            out_schema=out_schema,
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         plan = self.scoring_plan(df.schema, df.sparkSession)
-        return with_batched_columns(df, [column for _, column, _, _ in plan.feeds], plan, plan.out_schema,
-                                    self.getMiniBatchSize())
+        return with_batched_columns(
+            df, [column for _, column, _, _ in plan.feeds], plan, plan.out_schema, self.getMiniBatchSize()
+        )

@@ -37,18 +37,51 @@ import pyarrow as pa
 from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.pandas.types import to_arrow_type
-from pyspark.sql.types import (ArrayType, BinaryType, DataType, DoubleType, FloatType, StringType, StructField,
-                               StructType)
+from pyspark.sql.types import (
+    ArrayType,
+    BinaryType,
+    DataType,
+    DoubleType,
+    FloatType,
+    StringType,
+    StructField,
+    StructType,
+)
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.image_schema import IMAGE_SCHEMA, ImageFormatError, arrays_from_structs, binary_views, \
-    structs_from_arrays
-from mmlspark_py.core.params import (HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, SpecListParam,
-                                     declare, from_uid, override, to_one_of, to_positive_int)
+from mmlspark_py.core.image_schema import (
+    IMAGE_SCHEMA,
+    ImageFormatError,
+    arrays_from_structs,
+    binary_views,
+    structs_from_arrays,
+)
+from mmlspark_py.core.params import (
+    HasErrorCol,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    SpecListParam,
+    declare,
+    from_uid,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
-from mmlspark_py.opencv.steps import (Blur, CenterCrop, ColorFormat, Crop, Flip, GaussianKernel, ImageStepError,
-                                      Resize, Step, Threshold)
+from mmlspark_py.opencv.steps import (
+    Blur,
+    CenterCrop,
+    ColorFormat,
+    Crop,
+    Flip,
+    GaussianKernel,
+    ImageStepError,
+    Resize,
+    Step,
+    Threshold,
+)
 from mmlspark_py.opencv.tensor import tensor_arrow_type, tensor_column, to_tensor
 
 __all__ = ["ImageTransformer", "ImageTransformError"]
@@ -97,16 +130,19 @@ def _binary_file_fields(dtype: DataType) -> Optional[Tuple[str, str]]:
 
 def _input_kind(dtype: DataType, col: str) -> Tuple[str, Optional[str]]:
     """``(kind, field holding the encoded bytes)``: ("image", None), ("binaryfile", name) or ("binary", None)."""
-    if isinstance(dtype, StructType) and [(f.name, f.dataType) for f in dtype.fields] == \
-            [(f.name, f.dataType) for f in IMAGE_SCHEMA.fields]:
+    if isinstance(dtype, StructType) and [(f.name, f.dataType) for f in dtype.fields] == [
+        (f.name, f.dataType) for f in IMAGE_SCHEMA.fields
+    ]:
         return "image", None
     fields = _binary_file_fields(dtype)
     if fields:
         return "binaryfile", fields[1]
     if isinstance(dtype, BinaryType):
         return "binary", None
-    raise SchemaError(f"inputCol: column {col!r} has type {dtype.simpleString()}; expected Spark's image struct, "
-                      f"a binaryFile struct (path string, content binary) or binary (encoded image bytes)")
+    raise SchemaError(
+        f"inputCol: column {col!r} has type {dtype.simpleString()}; expected Spark's image struct, "
+        f"a binaryFile struct (path string, content binary) or binary (encoded image bytes)"
+    )
 
 
 # ---------------------------------------------------------------------------------------- the batch pass
@@ -173,7 +209,8 @@ class _ImagePass:
         where = f"image {origin!r}" if origin is not None else f"row {row} of a batch (raw bytes have no origin)"
         return ImageTransformError(
             f"ImageTransformer ({self.input_col!r} -> {self.output_col!r}): cannot transform {where}: {reason}. "
-            f"Set ignoreDecodingErrors=True to get a null output (and the reason in errorCol) instead.")
+            f"Set ignoreDecodingErrors=True to get a null output (and the reason in errorCol) instead."
+        )
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         sources, origins, errors = self._sources(batch.column(0))
@@ -194,8 +231,9 @@ class _ImagePass:
             column = structs_from_arrays(outputs, origins)
         if self.error_col is None:
             return pa.RecordBatch.from_arrays([column], names=[self.output_col])
-        return pa.RecordBatch.from_arrays([column, pa.array(errors, pa.string())],
-                                          names=[self.output_col, self.error_col])
+        return pa.RecordBatch.from_arrays(
+            [column, pa.array(errors, pa.string())], names=[self.output_col, self.error_col]
+        )
 
 
 def _one_line(error: BaseException) -> str:
@@ -224,39 +262,75 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
     The tensor is ``(pixel * colorScaleFactor - normalizeMean) / normalizeStd`` per channel.
     """
 
-    inputCol = override(HasInputCol.inputCol, default="image",
-                        doc="input column: Spark's image struct, a binaryFile struct or binary (encoded image bytes)")
-    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"),
-                         doc="output column: Spark's image struct, or the tensor with toTensor")
-    stages = SpecListParam.declare("image transformation steps, applied in order (typed Step objects or their "
-                                   "JSON dicts)", Step, default=())
-    toTensor = declare("convert the output image to a tensor in the shape of (C * H * W)",
-                       TypeConverters.toBoolean, default=False)
-    tensorChannelOrder = declare("the color channel order of the output tensor: RGB or BGR",
-                                 to_one_of(("RGB", "BGR"), case_insensitive=True), default="RGB")
-    tensorElementType = declare("the element type of the output tensor: float or double (FloatType()/DoubleType() "
-                                "accepted)", _to_element_type, default="float", type_name="str")
-    normalizeMean = declare("the mean to subtract from each channel of the tensor (one value per channel)",
-                            _to_floats, type_name="list[float]")
-    normalizeStd = declare("the standard deviation to divide each channel of the tensor by (one value per channel)",
-                           _to_floats, type_name="list[float]")
-    colorScaleFactor = declare("the factor pixel values are multiplied by before the mean is subtracted", _to_scale,
-                               type_name="float")
-    autoConvertToColor = declare("whether to convert grey and BGRA images to 3-channel BGR before the steps",
-                                 TypeConverters.toBoolean, default=False)
-    ignoreDecodingErrors = declare("whether an image that cannot be decoded or transformed gives a null output "
-                                   "(true) or fails the job (false)", TypeConverters.toBoolean, default=False)
-    maxPixels = declare("largest width * height decoded; larger images are errors", to_positive_int,
-                        default=DEFAULT_MAX_PIXELS)
+    inputCol = override(
+        HasInputCol.inputCol,
+        default="image",
+        doc="input column: Spark's image struct, a binaryFile struct or binary (encoded image bytes)",
+    )
+    outputCol = override(
+        HasOutputCol.outputCol,
+        default=from_uid("_output"),
+        doc="output column: Spark's image struct, or the tensor with toTensor",
+    )
+    stages = SpecListParam.declare(
+        "image transformation steps, applied in order (typed Step objects or their JSON dicts)", Step, default=()
+    )
+    toTensor = declare(
+        "convert the output image to a tensor in the shape of (C * H * W)", TypeConverters.toBoolean, default=False
+    )
+    tensorChannelOrder = declare(
+        "the color channel order of the output tensor: RGB or BGR",
+        to_one_of(("RGB", "BGR"), case_insensitive=True),
+        default="RGB",
+    )
+    tensorElementType = declare(
+        "the element type of the output tensor: float or double (FloatType()/DoubleType() accepted)",
+        _to_element_type,
+        default="float",
+        type_name="str",
+    )
+    normalizeMean = declare(
+        "the mean to subtract from each channel of the tensor (one value per channel)",
+        _to_floats,
+        type_name="list[float]",
+    )
+    normalizeStd = declare(
+        "the standard deviation to divide each channel of the tensor by (one value per channel)",
+        _to_floats,
+        type_name="list[float]",
+    )
+    colorScaleFactor = declare(
+        "the factor pixel values are multiplied by before the mean is subtracted", _to_scale, type_name="float"
+    )
+    autoConvertToColor = declare(
+        "whether to convert grey and BGRA images to 3-channel BGR before the steps",
+        TypeConverters.toBoolean,
+        default=False,
+    )
+    ignoreDecodingErrors = declare(
+        "whether an image that cannot be decoded or transformed gives a null output (true) or fails the job (false)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
+    maxPixels = declare(
+        "largest width * height decoded; larger images are errors", to_positive_int, default=DEFAULT_MAX_PIXELS
+    )
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------ fluent steps
-    def addStep(self, step: Step) -> "ImageTransformer":
+    def addStep(self, step: Step) -> ImageTransformer:
         """Appends ``step`` (a :class:`Step` or its JSON dict); returns this stage."""
         return self._set(stages=tuple(self.getStages()) + (Step.from_json(step),))
 
-    def resize(self, height: Any = None, width: Any = None, size: Any = None, keepAspectRatio: Any = None, *,
-               keep_aspect_ratio: Any = None) -> "ImageTransformer":
+    def resize(
+        self,
+        height: Any = None,
+        width: Any = None,
+        size: Any = None,
+        keepAspectRatio: Any = None,
+        *,
+        keep_aspect_ratio: Any = None,
+    ) -> ImageTransformer:
         """Adds a resize (bilinear) step; returns this stage.
 
         ``resize(height, width)``; ``resize(size, keepAspectRatio=True)``: the shorter side becomes ``size``
@@ -277,24 +351,31 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
             height, width = None, None
         return self.addStep(Resize(height=height, width=width, size=size, keepAspectRatio=keep))
 
-    def crop(self, x: int, y: int, height: int, width: int) -> "ImageTransformer":
+    def crop(self, x: int, y: int, height: int, width: int) -> ImageTransformer:
         """Crops the ``height`` x ``width`` region at (``x``, ``y``) (which must fit in each image)."""
         return self.addStep(Crop(x, y, height, width))
 
-    def centerCrop(self, height: int, width: int) -> "ImageTransformer":
+    def centerCrop(self, height: int, width: int) -> ImageTransformer:
         """Crops the centred ``height`` x ``width`` region (smaller images keep their side)."""
         return self.addStep(CenterCrop(height, width))
 
-    def colorFormat(self, format: Any) -> "ImageTransformer":  # noqa: A002 - SynapseML's argument name
+    def colorFormat(self, format: Any) -> ImageTransformer:
         """Converts colours with ``cv2.cvtColor``; ``format`` is a ``cv2.COLOR_*`` code or name."""
         return self.addStep(ColorFormat(format))
 
-    def blur(self, height: int, width: int) -> "ImageTransformer":
+    def blur(self, height: int, width: int) -> ImageTransformer:
         """Box-filter blur with a ``height`` x ``width`` kernel."""
         return self.addStep(Blur(height, width))
 
-    def threshold(self, threshold: float, max_val: Any = None, threshold_type: Any = None, *, maxVal: Any = None,
-                  thresholdType: Any = None) -> "ImageTransformer":
+    def threshold(
+        self,
+        threshold: float,
+        max_val: Any = None,
+        threshold_type: Any = None,
+        *,
+        maxVal: Any = None,
+        thresholdType: Any = None,
+    ) -> ImageTransformer:
         """``cv2.threshold``; ``threshold_type`` (``thresholdType``) a ``cv2.THRESH_*`` code or name, e.g.
         ``cv2.THRESH_BINARY``; ``max_val`` (``maxVal``) the value given to pixels above ``threshold``."""
         high = _one_of_names("threshold", max_val=max_val, maxVal=maxVal)
@@ -303,21 +384,28 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
             raise TypeError("threshold(threshold, max_val, threshold_type) needs all three values")
         return self.addStep(Threshold(threshold, high, kind))
 
-    def gaussianKernel(self, aperture_size: Any = None, sigma: Any = None, *,
-                       apertureSize: Any = None) -> "ImageTransformer":
+    def gaussianKernel(
+        self, aperture_size: Any = None, sigma: Any = None, *, apertureSize: Any = None
+    ) -> ImageTransformer:
         """Gaussian blur with an odd ``aperture_size`` (``apertureSize``) and standard deviation ``sigma``."""
         size = _one_of_names("gaussianKernel", aperture_size=aperture_size, apertureSize=apertureSize)
         if size is None or sigma is None:
             raise TypeError("gaussianKernel(aperture_size, sigma) needs both values")
         return self.addStep(GaussianKernel(size, sigma))
 
-    def flip(self, flip_code: Any = None, *, flipCode: Any = None) -> "ImageTransformer":
+    def flip(self, flip_code: Any = None, *, flipCode: Any = None) -> ImageTransformer:
         """Flips: ``flip_code`` (``flipCode``) 0 up-down, 1 (> 0) left-right (default), -1 (< 0) both."""
         code = _one_of_names("flip", flip_code=flip_code, flipCode=flipCode)
         return self.addStep(Flip(1 if code is None else code))
 
-    def normalize(self, mean: Sequence[float], std: Sequence[float], color_scale_factor: Any = None, *,
-                  colorScaleFactor: Any = None) -> "ImageTransformer":
+    def normalize(
+        self,
+        mean: Sequence[float],
+        std: Sequence[float],
+        color_scale_factor: Any = None,
+        *,
+        colorScaleFactor: Any = None,
+    ) -> ImageTransformer:
         """Tensor output, normalised per channel as ``(pixel * color_scale_factor - mean) / std``
         (``colorScaleFactor`` is the camelCase name)."""
         scale = _one_of_names("normalize", color_scale_factor=color_scale_factor, colorScaleFactor=colorScaleFactor)
@@ -332,8 +420,9 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
         mean = self.getOrDefault("normalizeMean") if self.isDefined("normalizeMean") else None
         std = self.getOrDefault("normalizeStd") if self.isDefined("normalizeStd") else None
         if mean is not None and std is not None and len(mean) != len(std):
-            raise ValueError(f"normalizeMean has {len(mean)} values and normalizeStd {len(std)}; give one per "
-                             f"channel to both")
+            raise ValueError(
+                f"normalizeMean has {len(mean)} values and normalizeStd {len(std)}; give one per channel to both"
+            )
         if std is not None and any(s == 0 for s in std):
             raise ValueError(f"normalizeStd must not contain 0, got {std}")
 
@@ -366,14 +455,24 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
 
         kind, content_field = _input_kind(schema[self.getInputCol()].dataType, self.getInputCol())
         return _ImagePass(
-            input_col=self.getInputCol(), input_kind=kind, content_field=content_field,
-            steps=tuple(self.getStages()), to_tensor=self.getToTensor(),
-            channel_order=self.getTensorChannelOrder(), element_type=self.getTensorElementType(),
-            mean=optional("normalizeMean"), std=optional("normalizeStd"), scale=optional("colorScaleFactor"),
-            auto_color=self.getAutoConvertToColor(), ignore_errors=self.getIgnoreDecodingErrors(),
-            error_col=self.getErrorCol() if self.isDefined("errorCol") else None, max_pixels=self.getMaxPixels(),
-            output_col=self.getOutputCol())
+            input_col=self.getInputCol(),
+            input_kind=kind,
+            content_field=content_field,
+            steps=tuple(self.getStages()),
+            to_tensor=self.getToTensor(),
+            channel_order=self.getTensorChannelOrder(),
+            element_type=self.getTensorElementType(),
+            mean=optional("normalizeMean"),
+            std=optional("normalizeStd"),
+            scale=optional("colorScaleFactor"),
+            auto_color=self.getAutoConvertToColor(),
+            ignore_errors=self.getIgnoreDecodingErrors(),
+            error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
+            max_pixels=self.getMaxPixels(),
+            output_col=self.getOutputCol(),
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
-        return with_batched_columns(df, [self.getInputCol()], self._pass(df.schema),
-                                    StructType(self._output_fields()), self.getMiniBatchSize())
+        return with_batched_columns(
+            df, [self.getInputCol()], self._pass(df.schema), StructType(self._output_fields()), self.getMiniBatchSize()
+        )
