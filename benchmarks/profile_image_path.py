@@ -31,6 +31,7 @@ import collections
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,7 +42,10 @@ from typing import Dict, List, Tuple
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 HERE = pathlib.Path(__file__).resolve().parent
+PY_SPY = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
 MODEL = HERE.parent.parent / "shared" / "models" / "efficientnet_lite0.onnx"
+
+IDLE = "pyspark daemon waiting (not CPU)"  # the daemon's select() loop: py-spy sees it as running
 
 # (substring of a frame "package.Class.method", category); the first rule matching a frame, from the stack's
 # top down, decides. Arrow vectors and byte copies alone decide nothing: whoever called them does.
@@ -87,6 +91,7 @@ PY_RULES: List[Tuple[str, str]] = [
     ("pyarrow/ipc", "Arrow IPC + socket (Python)"),
     ("(socket.py", "Arrow IPC + socket (Python)"),
     ("worker.py", "Python worker (other)"),
+    ("daemon.py", IDLE),
 ]
 
 
@@ -101,6 +106,20 @@ def _children(pid: int) -> List[int]:
         except (OSError, IndexError, ValueError):
             continue
     return out
+
+
+def _cpu_seconds(pid: int, with_children: bool = True) -> float:
+    """CPU seconds of ``pid`` (all its threads); with its children (live ones, and reaped ones as the kernel counts
+    them in cutime/cstime) when asked."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = [int(x) for x in f.read().rsplit(")", 1)[1].split()[11:15]]
+    except (OSError, ValueError):
+        return 0.0
+    if not with_children:
+        return (fields[0] + fields[1]) / tick
+    return sum(fields) / tick + sum(_cpu_seconds(child) for child in _children(pid))
 
 
 def _jvm_pid(spark) -> int:
@@ -127,6 +146,13 @@ def _category(frames: List[str], rules: List[Tuple[str, str]], default: str) -> 
     return default
 
 
+OTHER_EXAMPLES: Dict[str, collections.Counter] = {"jvm": collections.Counter(), "python": collections.Counter()}
+
+
+def _remember(side: str, frames: List[str]) -> None:
+    OTHER_EXAMPLES[side][" < ".join(f.split("(")[0].strip()[-60:] for f in frames[:3])] += 1
+
+
 def jfr_samples(path: str) -> Tuple[collections.Counter, float]:
     """Categorised JVM execution samples of a recording, and the sampling interval (s) JFR used."""
     text = subprocess.run(
@@ -138,7 +164,10 @@ def jfr_samples(path: str) -> Tuple[collections.Counter, float]:
         frames = [
             f"{f['method']['type']['name']}.{f['method']['name']}" for f in event["values"]["stackTrace"]["frames"]
         ]
-        counts[_category(frames, JVM_RULES, "other JVM (tasks, scheduling, GC-free Java)")] += 1
+        name = _category(frames, JVM_RULES, "other JVM")
+        if name == "other JVM":
+            _remember("jvm", frames)
+        counts[name] += 1
     return counts, 0.01  # settings=profile samples running Java threads every 10 ms (JDK 17 profile.jfc)
 
 
@@ -147,7 +176,10 @@ def pyspy_samples(path: str, rate: int) -> Tuple[collections.Counter, float]:
     for line in pathlib.Path(path).read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         frames = list(reversed(stack.split(";")))  # raw output lists the root first
-        counts[_category(frames, PY_RULES, "other Python")] += int(n)
+        name = _category(frames, PY_RULES, "other Python")
+        if name == "other Python":
+            OTHER_EXAMPLES["python"][" < ".join(f[-70:] for f in frames[:3])] += int(n)
+        counts[name] += int(n)
     return counts, 1.0 / rate
 
 
@@ -194,7 +226,7 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
             spies = [
                 subprocess.Popen(
                     [
-                        "py-spy",
+                        PY_SPY,
                         "record",
                         "--pid",
                         str(d),
@@ -213,9 +245,13 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
                 for d in daemons
             ]
             time.sleep(1.0)  # py-spy attaches
+            jvm_cpu = _cpu_seconds(jvm, with_children=False)
+            py_cpu = sum(_cpu_seconds(d) for d in daemons)
             start = time.perf_counter()
             _run(spark, pipeline, str(folder))
             wall = time.perf_counter() - start
+            jvm_cpu = _cpu_seconds(jvm, with_children=False) - jvm_cpu
+            py_cpu = sum(_cpu_seconds(d) for d in daemons) - py_cpu
             for spy in spies:
                 spy.send_signal(signal.SIGINT)
                 spy.wait(timeout=60)
@@ -232,7 +268,7 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
                 py_counts.update(counts)
     per_image = {
         "jvm": {k: v * jvm_interval * 1000 / count for k, v in jvm_counts.most_common()},
-        "python": {k: v * (1.0 / rate) * 1000 / count for k, v in py_counts.most_common()},
+        "python": {k: v * (1.0 / rate) * 1000 / count for k, v in py_counts.most_common() if k != IDLE},
     }
     return {
         "pipeline": pipeline,
@@ -240,6 +276,7 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
         "wall_ms_per_image": wall * 1000 / count,
         "load_average": os.getloadavg()[0],
         "cpu_ms_per_image": per_image,
+        "measured_cpu_ms_per_image": {"jvm": jvm_cpu * 1000 / count, "python": py_cpu * 1000 / count},
     }
 
 
@@ -257,9 +294,14 @@ def main() -> None:
     )
     for side in ("jvm", "python"):
         figures = result["cpu_ms_per_image"][side]
-        print(f"  {side}: {sum(figures.values()):.2f} CPU ms/image")
+        measured = result["measured_cpu_ms_per_image"][side]
+        print(f"  {side}: {measured:.2f} CPU ms/image measured (/proc); {sum(figures.values()):.2f} in samples:")
         for name, ms in figures.items():
             print(f"    {ms:7.2f}  {name}")
+    for side, examples in OTHER_EXAMPLES.items():
+        print(f"  most frequent uncategorised {side} stacks (innermost frames first):")
+        for stack, n in examples.most_common(8):
+            print(f"    {n:6d}  {stack}")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(result, indent=2))
 

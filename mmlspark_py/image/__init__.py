@@ -7,6 +7,8 @@
 - :class:`ResizeImageTransformer`: SynapseML's fixed-size (nearest-neighbour) resize.
 - :class:`SuperpixelTransformer`: SynapseML's superpixel decomposition.
 - :func:`input_kind` / :func:`read_sources`: how stages read image columns (structs, binaryFile structs, bytes).
+- :class:`ImageFileReader`, :func:`lazy_source`, :func:`with_file_images`: images read from their files by the
+  Python workers (``read_images``' lazy image column; see :mod:`mmlspark_py.image.file_images`).
 - numpy helpers: :func:`to_ndarray` / :func:`image_to_array` (struct -> (H, W, C) array),
   :func:`to_image_row` (array -> struct), :func:`decode_image` (encoded bytes -> array).
 """
@@ -18,6 +20,13 @@ import numpy as np
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, ImageFormatError, ocv_mode, to_image_row, to_ndarray
 from mmlspark_py.image.augmenter import ImageSetAugmenter
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
+from mmlspark_py.image.file_images import (
+    FileReadError,
+    ImageFileReader,
+    LazySource,
+    lazy_source,
+    with_file_images,
+)
 from mmlspark_py.image.inputs import InputKind, input_kind, read_sources
 from mmlspark_py.image.reader import image_frame_schema, read_images
 from mmlspark_py.image.resize import ResizeImageTransformer
@@ -53,4 +62,9 @@ __all__ = [
     "InputKind",
     "input_kind",
     "read_sources",
+    "ImageFileReader",
+    "FileReadError",
+    "LazySource",
+    "lazy_source",
+    "with_file_images",
 ]

@@ -8,7 +8,10 @@ graph or the repository's metadata), else the model's full output (``outputTenso
 Pre-processing is an ImageTransformer (resize the shorter side, centre crop to ``imageHeight`` x
 ``imageWidth``, scale by ``colorScaleFactor``, normalise by ``channelNormalizationMeans``/``Stds``, CHW float
 tensor) feeding the inner :class:`ONNXModel` (``onnxModel``); both run fused in one Python pass per Arrow batch
-(the same code as the two stages, composed), so only compressed images go to Python and only vectors come back.
+(the same code as the two stages, composed), so only compressed images go to Python and only vectors come back;
+the tensors between the two stay in Python (one raw buffer per row). Straight from ``read_images``, the Python
+workers read the image files themselves (see :class:`~mmlspark_py.opencv.ImageTransformer`): only paths go in.
+The pass is pipelined: while the model runs on one batch, the next one is read, decoded and resized.
 
 Model: ``setModel(name)`` from the model repository (:class:`~mmlspark_py.downloader.ModelDownloader`: the
 local one first, then its remote; ``setModel("EfficientNetLite0")`` works offline once
@@ -26,14 +29,14 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
-from pyspark.sql.types import ArrayType, FloatType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, BinaryType, DataType, FloatType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import (
@@ -49,11 +52,13 @@ from mmlspark_py.core.params import (
     to_one_of,
 )
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, column
+from mmlspark_py.core.tensors import TensorInfo, fixed_dims
 from mmlspark_py.downloader import ModelDownloader, ModelSchema
 from mmlspark_py.downloader.schema import find_feature_node
+from mmlspark_py.image import ImageFileReader, with_file_images
 from mmlspark_py.onnx.graph import load_model
 from mmlspark_py.onnx.onnx_model import ONNXModel
-from mmlspark_py.opencv import ImageTransformer
+from mmlspark_py.opencv import IMAGE_BATCH_BYTES, ImageTransformer
 
 __all__ = ["ImageFeaturizer"]
 
@@ -65,25 +70,44 @@ _SCORE_ERROR = "__mmlspark_score_error"
 
 @dataclass(frozen=True)
 class FeaturizePass:
-    """ImageTransformer's batch pass composed with ONNXModel's scoring plan, in one Python worker pass."""
+    """ImageTransformer's batch pass composed with ONNXModel's scoring plan, in one Python worker pass.
+
+    Pipelined (core.batching): ``prepare`` reads (from files, when ``reader`` is set), decodes, resizes and
+    normalises a batch into raw tensors; ``finish`` runs the model on them. While the model runs on one batch the
+    next one is prepared in a background thread (OpenCV and onnxruntime release the GIL).
+    """
 
     image_pass: Any
     scoring_plan: Any
     output_col: str
     error_col: Optional[str]
+    reader: Optional[ImageFileReader] = None
+    read_error_col: Optional[str] = None
 
-    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        images = self.image_pass(batch)
+    def prepare(self, batch: pa.RecordBatch) -> Tuple[Optional[pa.Array], pa.RecordBatch]:
+        if self.reader is None:
+            return None, self.image_pass(batch)
+        origins = batch.column(0).to_pylist()
+        images, read_errors = self.reader.read_all(origins)
+        return pa.array(read_errors, pa.string()), self.image_pass.run(images, origins, [None] * len(origins))
+
+    def finish(self, state: Tuple[Optional[pa.Array], pa.RecordBatch]) -> pa.RecordBatch:
+        read_errors, images = state
         scored = self.scoring_plan(pa.RecordBatch.from_arrays([images.column(_TENSOR)], names=[_TENSOR]))
-        columns = [scored.column(_FEATURES)]
+        columns, names = [scored.column(_FEATURES)], [self.output_col]
         if self.error_col is not None:
             image_errors = images.column(_IMAGE_ERROR).to_numpy(zero_copy_only=False)
             score_errors = scored.column(_SCORE_ERROR).to_numpy(zero_copy_only=False)
             errors = np.where(np.equal(image_errors, None), score_errors, image_errors)
             columns.append(pa.array(errors.tolist(), pa.string()))
-        return pa.RecordBatch.from_arrays(
-            columns, names=[self.output_col] + ([self.error_col] if self.error_col else [])
-        )
+            names.append(self.error_col)
+        if read_errors is not None:
+            columns.insert(0, read_errors)
+            names.insert(0, self.read_error_col)
+        return pa.RecordBatch.from_arrays(columns, names=names)
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        return self.finish(self.prepare(batch))
 
 
 class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
@@ -237,25 +261,36 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
             fields.append(StructField(self.getErrorCol(), StringType(), True))
         return fields
 
+    def _tensor_type(self, image_info: TensorInfo) -> DataType:
+        # Raw tensors (one buffer per row) when the model fixes the image size, else SynapseML's nested arrays.
+        return BinaryType() if fixed_dims(image_info) is not None else ArrayType(ArrayType(ArrayType(FloatType())))
+
     def transformSchema(self, schema: StructType) -> StructType:
         transformer, scorer = self._stages()
-        tensor_schema = transformer.transformSchema(schema)
-        scorer.transformSchema(StructType([StructField(_TENSOR, tensor_schema[_TENSOR].dataType, True)]))
+        transformer.transformSchema(schema)
+        scorer.transformSchema(StructType([StructField(_TENSOR, self._tensor_type(self._nodes()[0]), True)]))
         return add_fields(schema, self._out_fields())
 
     def _transform(self, df: DataFrame) -> DataFrame:
         transformer, scorer = self._stages()
-        tensor_type = ArrayType(ArrayType(ArrayType(FloatType())))
+        tensor_type = self._tensor_type(self._nodes()[0])
         plan = scorer.scoring_plan(
             StructType([StructField(_TENSOR, tensor_type, True)]), df.sparkSession, vector_outputs=True
         )
-        fused = FeaturizePass(
-            transformer._pass(df.schema),
-            plan,
-            self.getOutputCol(),
-            self.getErrorCol() if self.isDefined("errorCol") else None,
-        )
-        out = with_batched_columns(
-            df, [self.getInputCol()], fused, StructType(self._out_fields()), self.getMiniBatchSize()
-        )
+        image_pass = transformer._pass(df.schema, "binary" if isinstance(tensor_type, BinaryType) else "nested")
+        error_col = self.getErrorCol() if self.isDefined("errorCol") else None
+        source = transformer.file_source(df)
+        if source is not None:
+            fused = FeaturizePass(image_pass, plan, self.getOutputCol(), error_col, source.reader, source.error_col)
+            out = with_file_images(df, source, fused, self._out_fields(), self.getMiniBatchSize())
+        else:
+            fused = FeaturizePass(image_pass, plan, self.getOutputCol(), error_col)
+            out = with_batched_columns(
+                df,
+                [self.getInputCol()],
+                fused,
+                StructType(self._out_fields()),
+                self.getMiniBatchSize(),
+                IMAGE_BATCH_BYTES,
+            )
         return out.where(column(self.getOutputCol()).isNotNull()) if self.getDropNa() else out

@@ -9,7 +9,7 @@
 """
 
 from mmlspark_py.image import ImageSetAugmenter
-from mmlspark_py.opencv.image_transformer import ImageTransformer, ImageTransformError
+from mmlspark_py.opencv.image_transformer import IMAGE_BATCH_BYTES, ImageTransformer, ImageTransformError
 from mmlspark_py.opencv.ndarray import ImageFields, ImageSchema, toImage, toNDArray
 from mmlspark_py.opencv.steps import (
     Blur,
@@ -27,6 +27,7 @@ from mmlspark_py.opencv.steps import (
 __all__ = [
     "ImageTransformer",
     "ImageTransformError",
+    "IMAGE_BATCH_BYTES",
     "ImageSetAugmenter",
     "ImageSchema",
     "ImageFields",

@@ -3,8 +3,15 @@
 Input (``inputCol``) may be Spark's image struct, a binaryFile struct (a struct with ``path`` string and
 ``content`` binary, as ``F.struct(*spark.read.format("binaryFile").load(d).columns)`` gives, or SynapseML's
 ``path``/``bytes``) or raw encoded bytes (``binary``, e.g. the binaryFile source's ``content``). Encoded images
-cross from the JVM to Python compressed and are decoded there; each Arrow batch is decoded, put through every
-step and encoded in one pass, so pixels cross the JVM/Python boundary once, on the way out.
+cross from the JVM to Python compressed and are decoded there; each batch (at most ``miniBatchSize`` rows and
+64 MB of input) is decoded, put through every step and encoded in one pass (:mod:`.image_pass`), so pixels
+cross the JVM/Python boundary once, on the way out.
+
+Straight from ``read_images``: when ``inputCol`` is the image column :func:`mmlspark_py.image.read_images`
+returned (untouched and not cached), the Python workers read the files named by its ``origin`` column
+themselves and decode, transform and encode them in one pass; the pixels of the input never enter the JVM, and
+``read_images``' error column is recomputed by the same reader in that pass (same values). The outputs are the
+same as on the in-JVM path.
 
 Output (``outputCol``): Spark's image struct (origin kept: the struct's origin or the file's path; null for
 raw bytes), or with ``toTensor`` SynapseML's ``array<array<array<float>>>`` CxHxW tensor (``double`` with
@@ -27,19 +34,13 @@ Example::
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence
 
-import cv2
 import numpy as np
-import pyarrow as pa
 from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
-from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import (
     ArrayType,
-    BinaryType,
     DataType,
     DoubleType,
     FloatType,
@@ -49,13 +50,7 @@ from pyspark.sql.types import (
 )
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.image_schema import (
-    IMAGE_SCHEMA,
-    ImageFormatError,
-    arrays_from_structs,
-    binary_views,
-    structs_from_arrays,
-)
+from mmlspark_py.core.image_schema import IMAGE_SCHEMA
 from mmlspark_py.core.params import (
     HasErrorCol,
     HasInputCol,
@@ -69,7 +64,8 @@ from mmlspark_py.core.params import (
     to_positive_int,
 )
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
-from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
+from mmlspark_py.image import DEFAULT_MAX_PIXELS, LazySource, input_kind, lazy_source, with_file_images
+from mmlspark_py.opencv.image_pass import FileImagePass, ImagePass, ImageTransformError
 from mmlspark_py.opencv.steps import (
     Blur,
     CenterCrop,
@@ -77,21 +73,17 @@ from mmlspark_py.opencv.steps import (
     Crop,
     Flip,
     GaussianKernel,
-    ImageStepError,
     Resize,
     Step,
     Threshold,
 )
-from mmlspark_py.opencv.tensor import tensor_arrow_type, tensor_column, to_tensor
 
-__all__ = ["ImageTransformer", "ImageTransformError"]
+IMAGE_BATCH_BYTES = 64 * 1024 * 1024
+"""Input bytes (encoded files or pixels) one slice of an image pass holds at most, whatever its row count."""
 
-_ROW_ERRORS = (ImageDecodeError, ImageFormatError, ImageStepError, cv2.error)
+__all__ = ["ImageTransformer", "ImageTransformError", "IMAGE_BATCH_BYTES"]
+
 _ELEMENT_TYPES = {"float": FloatType(), "double": DoubleType()}
-
-
-class ImageTransformError(RuntimeError):
-    """An image failed to decode or transform while ``ignoreDecodingErrors`` is false (names its origin)."""
 
 
 def _to_element_type(value: Any) -> str:
@@ -116,129 +108,6 @@ def _to_scale(value: Any) -> float:
     if not scale > 0 or not np.isfinite(scale):
         raise ValueError(f"colorScaleFactor must be a finite number > 0, got {value!r}")
     return scale
-
-
-# --------------------------------------------------------------------------------------------- input kinds
-def _binary_file_fields(dtype: DataType) -> Optional[Tuple[str, str]]:
-    """``(path field, bytes field)`` when ``dtype`` is a binaryFile struct, else None."""
-    if not isinstance(dtype, StructType):
-        return None
-    types = {f.name: f.dataType for f in dtype.fields}
-    content = next((n for n in ("content", "bytes") if isinstance(types.get(n), BinaryType)), None)
-    return ("path", content) if content and isinstance(types.get("path"), StringType) else None
-
-
-def _input_kind(dtype: DataType, col: str) -> Tuple[str, Optional[str]]:
-    """``(kind, field holding the encoded bytes)``: ("image", None), ("binaryfile", name) or ("binary", None)."""
-    if isinstance(dtype, StructType) and [(f.name, f.dataType) for f in dtype.fields] == [
-        (f.name, f.dataType) for f in IMAGE_SCHEMA.fields
-    ]:
-        return "image", None
-    fields = _binary_file_fields(dtype)
-    if fields:
-        return "binaryfile", fields[1]
-    if isinstance(dtype, BinaryType):
-        return "binary", None
-    raise SchemaError(
-        f"inputCol: column {col!r} has type {dtype.simpleString()}; expected Spark's image struct, "
-        f"a binaryFile struct (path string, content binary) or binary (encoded image bytes)"
-    )
-
-
-# ---------------------------------------------------------------------------------------- the batch pass
-@dataclass(frozen=True)
-class _ImagePass:
-    """Everything one Python worker needs to transform a batch (plain values only: it is shipped to tasks)."""
-
-    input_col: str
-    input_kind: str
-    content_field: Optional[str]
-    steps: Tuple[Step, ...]
-    to_tensor: bool
-    channel_order: str
-    element_type: str
-    mean: Optional[Tuple[float, ...]]
-    std: Optional[Tuple[float, ...]]
-    scale: Optional[float]
-    auto_color: bool
-    ignore_errors: bool
-    error_col: Optional[str]
-    max_pixels: int
-    output_col: str
-
-    def _sources(self, column: pa.Array) -> Tuple[List[Optional[Any]], List[Optional[str]], List[Optional[str]]]:
-        """Per row: the pixels or encoded bytes (None for null), the origin, and an error already found."""
-        if self.input_kind == "binary":
-            views = binary_views(column)
-            return views, [None] * len(views), [None] * len(views)
-        if self.input_kind == "binaryfile":
-            children = dict(zip([f.name for f in column.type], column.flatten()))  # with the struct's nulls
-            origins = children["path"].to_pylist()
-            return binary_views(children[self.content_field]), origins, [None] * len(origins)
-        origins = column.field("origin").to_pylist()
-        try:
-            return arrays_from_structs(column), origins, [None] * len(origins)
-        except ImageFormatError:  # find the bad struct(s); the others still count
-            images, errors = [], []
-            for i in range(len(column)):
-                try:
-                    images.append(arrays_from_structs(column.slice(i, 1))[0])
-                    errors.append(None)
-                except ImageFormatError as e:
-                    images.append(None)
-                    errors.append(str(e))
-            return images, origins, errors
-
-    def _process(self, source: Any) -> np.ndarray:
-        """Decode (when encoded), convert to colour (when asked), run every step, make the tensor (when asked)."""
-        image = source if self.input_kind == "image" else decode_image(source, self.max_pixels)
-        channels = 1 if image.ndim == 2 else image.shape[2]
-        if self.auto_color and channels in (1, 4):
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR if channels == 1 else cv2.COLOR_BGRA2BGR)
-        for k, step in enumerate(self.steps):
-            try:
-                image = step.apply(image)
-            except _ROW_ERRORS as e:
-                raise ImageStepError(f"step {k} ({step.kind}): {_one_line(e)}") from e
-        if self.to_tensor:
-            dtype = np.float32 if self.element_type == "float" else np.float64
-            return to_tensor(image, self.channel_order, self.mean, self.std, self.scale, dtype)
-        return image
-
-    def _fail(self, origin: Optional[str], row: int, reason: str) -> ImageTransformError:
-        where = f"image {origin!r}" if origin is not None else f"row {row} of a batch (raw bytes have no origin)"
-        return ImageTransformError(
-            f"ImageTransformer ({self.input_col!r} -> {self.output_col!r}): cannot transform {where}: {reason}. "
-            f"Set ignoreDecodingErrors=True to get a null output (and the reason in errorCol) instead."
-        )
-
-    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        sources, origins, errors = self._sources(batch.column(0))
-        outputs: List[Optional[np.ndarray]] = []
-        for i, source in enumerate(sources):
-            out = None
-            if errors[i] is None and source is not None:
-                try:
-                    out = self._process(source)
-                except _ROW_ERRORS as e:
-                    errors[i] = _one_line(e)
-            if errors[i] is not None and not self.ignore_errors:
-                raise self._fail(origins[i], i, errors[i])
-            outputs.append(out)
-        if self.to_tensor:
-            column = tensor_column(outputs, tensor_arrow_type(to_arrow_type(_ELEMENT_TYPES[self.element_type])))
-        else:
-            column = structs_from_arrays(outputs, origins)
-        if self.error_col is None:
-            return pa.RecordBatch.from_arrays([column], names=[self.output_col])
-        return pa.RecordBatch.from_arrays(
-            [column, pa.array(errors, pa.string())], names=[self.output_col, self.error_col]
-        )
-
-
-def _one_line(error: BaseException) -> str:
-    """An exception's message on one line (OpenCV's span several)."""
-    return re.sub(r"\s+", " ", str(error)).strip()
 
 
 def _one_of_names(method: str, **given: Any) -> Any:
@@ -440,7 +309,7 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
     def transformSchema(self, schema: StructType) -> StructType:
         if self.getInputCol() not in schema.names:
             raise SchemaError(f"inputCol: column {self.getInputCol()!r} does not exist; columns are {schema.names}")
-        _input_kind(schema[self.getInputCol()].dataType, self.getInputCol())
+        input_kind(schema[self.getInputCol()].dataType, self.getInputCol())
         self._check_normalization()
         fields = self._output_fields()
         if len({f.name for f in fields}) != len(fields):
@@ -448,16 +317,16 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
         return add_fields(schema, fields)
 
     # ------------------------------------------------------------------------------------- transform
-    def _pass(self, schema: StructType) -> _ImagePass:
+    def _pass(self, schema: StructType, tensor_format: str = "nested") -> ImagePass:
+        """The batch pass over a DataFrame of ``schema`` (``tensor_format="binary"`` inside fused passes)."""
+
         def optional(name: str) -> Any:
             value = self.getOrDefault(name) if self.isDefined(name) else None
             return tuple(value) if isinstance(value, list) else value
 
-        kind, content_field = _input_kind(schema[self.getInputCol()].dataType, self.getInputCol())
-        return _ImagePass(
+        return ImagePass(
             input_col=self.getInputCol(),
-            input_kind=kind,
-            content_field=content_field,
+            kind=input_kind(schema[self.getInputCol()].dataType, self.getInputCol()),
             steps=tuple(self.getStages()),
             to_tensor=self.getToTensor(),
             channel_order=self.getTensorChannelOrder(),
@@ -470,9 +339,22 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
             error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
             max_pixels=self.getMaxPixels(),
             output_col=self.getOutputCol(),
+            tensor_format=tensor_format,
         )
 
+    def file_source(self, df: DataFrame) -> Optional[LazySource]:
+        """The files behind the input column when it is ``read_images``' lazy image column (see the module
+        docstring), else None."""
+        return lazy_source(df, self.getInputCol())
+
     def _transform(self, df: DataFrame) -> DataFrame:
+        image_pass = self._pass(df.schema)
+        fields = self._output_fields()
+        source = self.file_source(df)
+        if source is not None:
+            return with_file_images(
+                df, source, FileImagePass(source.reader, image_pass, source.error_col), fields, self.getMiniBatchSize()
+            )
         return with_batched_columns(
-            df, [self.getInputCol()], self._pass(df.schema), StructType(self._output_fields()), self.getMiniBatchSize()
+            df, [self.getInputCol()], image_pass, StructType(fields), self.getMiniBatchSize(), IMAGE_BATCH_BYTES
         )

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import onnx
 import onnxruntime as ort
+import pyarrow as pa
 import pytest
 from pyspark.ml.linalg import SparseVector, Vectors
 from pyspark.sql.types import DoubleType, StructType
@@ -295,3 +296,42 @@ def test_zipmap_with_string_labels_is_a_map_column_and_argmax_needs_numeric_keys
     assert set(out[0].probability) == {"setosa", "versicolor", "virginica"}
     with pytest.raises(SchemaError, match="numeric keys"):
         stage.copy().setArgMaxDict({"probability": "p"}).transformSchema(df.schema)
+
+
+def test_io_binding_path_equals_session_run(x):
+    from mmlspark_py.core.onnx_sessions import run_bound
+
+    session = ort.InferenceSession(MLP, providers=["CPUExecutionProvider"])
+    feeds = {"x": x.astype(np.float32)}
+    want = session.run(["y"], feeds)
+    got = run_bound(session, ["y"], feeds, device="cpu", device_id=0)  # what CUDA runs, on the CPU
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_raw_binary_tensor_feeds_equal_nested_arrays(spark, x):
+    from mmlspark_py.core.tensors import raw_tensor_column
+
+    values = x.astype(np.float32)
+    table = pa.table(
+        {
+            "id": pa.array(np.arange(len(values), dtype=np.int32)),
+            "raw": raw_tensor_column(list(values)),
+            "nested": pa.array(values.tolist(), pa.list_(pa.float32())),
+        }
+    )
+    first = spark.createDataFrame(table)
+    df = first.union(spark.createDataFrame([(99, bytearray(b"\x00" * 12), None)], first.schema))
+    stage = mlp_stage(feedDict={"x": "raw"}, fetchDict={"y": "y"}, errorCol="err")
+    out = {r.id: r for r in stage.transform(df).collect()}
+    (want,) = direct(MLP, {"x": values}, ["y"])
+    np.testing.assert_array_equal(np.array([out[i].y for i in range(len(values))], np.float32), want)
+    assert out[99].y is None and "wrong size (expected 16 bytes" in out[99].err
+    nested = {r.id: r.y for r in mlp_stage(feedDict={"x": "nested"}).transform(df.where("id < 99")).collect()}
+    assert nested == {i: out[i].y for i in nested}
+    from pyspark.sql.types import BinaryType
+
+    from mmlspark_py.core.tensors import TensorInfo, check_feed_type
+
+    with pytest.raises(TensorTypeError, match="raw binary tensor needs"):
+        check_feed_type("raw", BinaryType(), TensorInfo("x", ("N", "H", 3), "tensor(float)"))
