@@ -47,6 +47,8 @@ from mmlspark_py.image.zip_entries import MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchi
 MAX_FILE_BYTES = 2**31 - 1
 """Default and largest file size read (the binaryFile source cannot hold more in one row)."""
 FILE_READERS = ("auto", "python", "jvm")
+SOURCE_KEY = "mmlspark_py.readImages"
+"""Metadata key on ``read_images``' origin column: the paths read (qualified) and whether recursively."""
 _BATCH_BYTES = 32 * 1024 * 1024  # decoded pixels a worker holds before handing a batch of zip entries back
 _HASH_RANGE = 1 << 30
 _FILES_PER_PARTITION = 256  # Spark packs small files ~32 per task; a Python task costs far more than that
@@ -425,4 +427,18 @@ def read_images(
             )
         if not streaming:
             images = images.unionByName(_unscanned_rows(spark, files, listed, sample, maxFileBytes, imageCol, errorCol))
+    # Where the images come from, for writers that must never overwrite their own input (write_images).
+    origin_meta = dict(images.schema["origin"].metadata)
+    origin_meta[SOURCE_KEY] = {"paths": [filesystem.qualified(spark, p) for p in paths], "recursive": recursive}
+    images = images.select(F.col("origin").alias("origin", metadata=origin_meta), imageCol, errorCol)
     return images.where(F.col(errorCol).isNull()) if dropInvalid else images
+
+
+def image_sources(schema: StructType) -> List[Tuple[str, bool]]:
+    """``(qualified path, recursive)`` of every ``read_images`` call whose origin column ``schema`` holds."""
+    found = []
+    for field in schema.fields:
+        source = field.metadata.get(SOURCE_KEY)
+        if isinstance(source, dict) and isinstance(source.get("paths"), list):
+            found += [(str(p), bool(source.get("recursive"))) for p in source["paths"]]
+    return found

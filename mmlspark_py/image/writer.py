@@ -33,7 +33,7 @@ from mmlspark_py.core.atomic_output import OutputPathError, publish_atomically
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs
 from mmlspark_py.core.stage import column, require_column
-from mmlspark_py.image.reader import hadoop_path_string
+from mmlspark_py.image.reader import hadoop_path_string, image_sources
 
 FORMATS = {
     "png": ".png",
@@ -126,7 +126,7 @@ def write_images(
         raise ValueError(f"write_images: unknown format {format!r}; valid: {sorted(FORMATS)}")
     require_column(df.schema, imageCol, IMAGE_SCHEMA, param="imageCol")
     spark = df.sparkSession
-    _check_not_an_input(spark, path, df.inputFiles())
+    _check_not_an_input(spark, path, df)
 
     def write(tmp: str) -> int:
         filesystem.make_dirs(spark, tmp)
@@ -140,14 +140,25 @@ def write_images(
         raise FileExistsError(f"write_images: {e}") from None
 
 
-def _check_not_an_input(spark, path: str, input_files) -> None:
-    """Refuse a target that is, or contains, a file the DataFrame reads (an overwrite would delete it)."""
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _check_not_an_input(spark, path: str, df: DataFrame) -> None:
+    """Refuse a target that is, or contains, what the images are read from: a file ``df`` reads, or a path a
+    ``read_images`` call behind ``df`` read (an overwrite would delete it); inside a folder read recursively, or
+    on an existing file inside a folder read, the target would be an input too."""
     target = filesystem.qualified(spark, path).rstrip("/")
-    for source in sorted({hadoop_path_string(f) for f in input_files}):
-        if source == target or source.startswith(target + "/"):
+    sources = [(hadoop_path_string(f), False) for f in df.inputFiles()] + image_sources(df.schema)
+    for source, recursive in sorted(set(sources)):
+        source = source.rstrip("/")
+        inside = _within(target, source) and target != source
+        if _within(source, target) or (
+            inside and filesystem.exists(spark, path) and (recursive or not filesystem.is_dir(spark, path))
+        ):
             raise OutputPathError(
-                f"write_images: the target {path!r} {'is' if source == target else 'contains'} the input file "
-                f"{source!r} the images are read from; choose a target outside the inputs"
+                f"write_images: the target {path!r} {'is' if source == target else 'contains' if not inside else 'is inside'}"
+                f" the input {source!r} the images are read from; choose a target outside the inputs"
             )
 
 

@@ -95,7 +95,7 @@ def test_target_that_is_or_contains_an_input_is_refused(spark, tmp_path):
     cv2.imwrite(str(folder / "a.png"), np.full((3, 4, 3), 7, np.uint8))
     images = read_images(str(folder))
     for target in (folder, tmp_path, folder / "a.png"):
-        with pytest.raises(OutputPathError, match="input file"):
+        with pytest.raises(OutputPathError, match="the input"):
             write_images(images, str(target), overwrite=True)
     assert os.listdir(folder) == ["a.png"]
     assert write_images(images, str(folder / "thumbs")) == 1  # beside the input files is fine
