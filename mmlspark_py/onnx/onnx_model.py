@@ -1,13 +1,21 @@
 """``ONNXModel``: an ONNX model as a Spark Transformer, on CPU or the task's GPU (``synapse.ml.onnx.ONNXModel``).
 
 Columns in: one per model input, named by ``feedDict`` (model input -> column): numeric scalars, arrays nested to
-the input's rank (flat arrays when its dimensions are fixed) or ML vectors; dynamic dimensions are fine (rows of
-different shapes run as separate batches). Columns out: one per ``fetchDict`` entry (column -> model output or
-*any intermediate node*: the model is then sliced at those nodes, once, in the driver), arrays nested to the
-output's rank with its element type (scalars for ``[batch]`` outputs); ``softMaxDict`` (fetched column -> new
-column) adds the softmax of a fetched 1-d output as an ML vector, ``argMaxDict`` its argmax as a double.
+the input's rank (flat arrays when its dimensions are fixed), ML vectors, or raw tensors (``binary``: each row's
+values in the input's element type, native byte order, C order; for inputs whose dimensions after the batch are
+fixed, or 1-d inputs; :func:`mmlspark_py.core.tensors.raw_tensor_column` builds such a column). **Raw binary
+tensors are the fast form**: the JVM moves each row as one byte array and Python reads it without a copy, where
+nested arrays cost the JVM a conversion per element (``benchmarks/onnx_inference.py`` times both against bare
+onnxruntime; figures in ``benchmarks/RESULTS.md``). Dynamic dimensions are fine (rows of different shapes run as
+separate batches). Columns out: one per ``fetchDict`` entry (column -> model output or *any intermediate node*:
+the model is then sliced at those nodes, once, in the driver), arrays nested to the output's rank with its
+element type (scalars for ``[batch]`` outputs); a ``seq(map(k, tensor(v)))`` output (what skl2onnx and
+onnxmltools give classifiers: ZipMap) becomes a ``map<k, v>`` column. ``softMaxDict`` (fetched column -> new
+column) adds the softmax of a fetched 1-d output (or of a map's values in key order) as an ML vector,
+``argMaxDict`` its argmax (the key of a map's largest value) as a double.
 
-Execution: Arrow batches of ``miniBatchSize`` rows (core.batching); the model is broadcast once and each Python
+Execution: Arrow batches of at most ``miniBatchSize`` rows and 64 MB of input (core.batching); the model is
+broadcast once and each Python
 worker keeps one onnxruntime session (core.model_cache via :func:`mmlspark_py.core.onnx_sessions.get_session`), with
 ``spark.task.cpus`` threads. ``deviceType``: ``CPU``, ``CUDA`` (the GPU Spark assigned to the task; an error
 when onnxruntime has no CUDA) or ``auto`` (CUDA when available, else CPU with a warning).
@@ -74,6 +82,8 @@ __all__ = ["ONNXModel", "ONNXModelError"]
 # Rows that cannot be scored raise the shared scoring error; the old name stays importable.
 ONNXModelError = ScoringError
 
+TENSOR_BATCH_BYTES = 64 * 1024 * 1024
+"""Input bytes one batch of ONNXModel holds at most, whatever its row count."""
 OPTIMIZATION_LEVELS = {"NO_OPT": "disable", "BASIC_OPT": "basic", "EXTENDED_OPT": "extended", "ALL_OPT": "all"}
 
 
@@ -226,5 +236,10 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         plan = self.scoring_plan(df.schema, df.sparkSession)
         return with_batched_columns(
-            df, [column for _, column, _, _ in plan.feeds], plan, plan.out_schema, self.getMiniBatchSize()
+            df,
+            [column for _, column, _, _ in plan.feeds],
+            plan,
+            plan.out_schema,
+            self.getMiniBatchSize(),
+            TENSOR_BATCH_BYTES,
         )
