@@ -83,17 +83,11 @@ def load_model(data: bytes) -> onnx.ModelProto:
     return model
 
 
-def checked_payload(data: object) -> bytes:
-    """``data`` as bytes once they parse and check as a self-contained ONNX model (a param converter).
-
-    The check runs once per process for the same bytes (cached by sha256), so copies and reloads of a stage
-    holding a large model do not parse it again. :raises ModelFormatError: as :func:`load_model`.
-    """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"expected the ONNX model as bytes, got {type(data).__name__}")
-    data = bytes(data)
+def check_payload(data: bytes) -> None:
+    """Raise :class:`ModelFormatError` unless ``data`` parses and checks as a self-contained ONNX model (the
+    ``modelPayload`` validator). Runs once per process for the same bytes (cached by sha256), so copies and
+    reloads of a stage holding a large model do not parse it again."""
     get_or_create(("onnx-checked", sha256_hex(data)), lambda: load_model(data) is not None)
-    return data
 
 
 def node_outputs(model: onnx.ModelProto) -> List[str]:

@@ -37,7 +37,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame, SparkSession
@@ -71,7 +71,7 @@ from mmlspark_py.core.tensors import TensorInfo, resolve_feeds, spark_type
 from mmlspark_py.onnx.graph import (
     ModelFormatError,
     PreparedModel,
-    checked_payload,
+    check_payload,
     load_model,
     node_outputs,
     prepare_model,
@@ -87,20 +87,12 @@ TENSOR_BATCH_BYTES = 64 * 1024 * 1024
 OPTIMIZATION_LEVELS = {"NO_OPT": "disable", "BASIC_OPT": "basic", "EXTENDED_OPT": "extended", "ALL_OPT": "all"}
 
 
-class OnnxPayloadParam(BytesParam):
-    """An ONNX model payload: bytes that must parse and check as ONNX (:func:`checked_payload`)."""
-
-    def __init__(self, parent: Any, name: str, doc: str):
-        super().__init__(parent, name, doc)
-        self.typeConverter = checked_payload
-
-
 class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
     """Runs an ONNX model on DataFrame columns (see the module docstring for columns, devices and errors)."""
 
-    modelPayload = OnnxPayloadParam.declare(
-        "the serialized ONNX model (bytes); checked when set, so a corrupt or "
-        "truncated model fails where it is set or loaded"
+    modelPayload = BytesParam.declare(
+        "the serialized ONNX model (bytes); checked when set or loaded, so a corrupt or truncated model fails there",
+        validate=check_payload,
     )
     feedDict = declare("map from model input names to input column names", to_dict_string)
     fetchDict = declare("map from output column names to model output (or intermediate node) names", to_dict_string)
