@@ -119,7 +119,7 @@ try:
     def featurize(dev):
         stage = ImageFeaturizer(inputCol="image", outputCol="features", miniBatchSize=64).setModelLocation(model_path) \
             .setDeviceType(dev)
-        stage.transform(read_images(folder).limit(16)).write.format("noop").mode("overwrite").save()  # warm-up
+        stage.transform(read_images(folder)).write.format("noop").mode("overwrite").save()  # warm-up (sessions, caches)
         start = time.perf_counter()
         stage.transform(read_images(folder)).select("origin", "features").write.format("noop").mode("overwrite").save()
         rate = count / (time.perf_counter() - start)

@@ -22,15 +22,15 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from pyspark.sql import DataFrame  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics  # noqa: E402
-from mmlspark_py.train.curves import pr_curve, roc_curve  # noqa: E402
-from mmlspark_py.train.scoring import CLASSIFICATION  # noqa: E402
+from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics
+from mmlspark_py.train.curves import pr_curve, roc_curve
+from mmlspark_py.train.scoring import CLASSIFICATION
 
 MAX_POINTS = 10_000
 

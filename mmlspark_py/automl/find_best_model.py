@@ -10,8 +10,8 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column, plain
 from mmlspark_py.core.params import Param, Params, StageListParam, StageParam, to_json_value, to_one_of
-from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.core.schema import active_spark, model_schema
+from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.train.compute_model_statistics import CONFUSION_MATRIX, ComputeModelStatistics
 from mmlspark_py.train.curves import FPR, TPR, roc_curve
 
@@ -51,7 +51,7 @@ class FindBestModel(Estimator):
             raise ValueError("FindBestModel: models is empty; give at least one fitted model")
         return model_schema(self.getModels()[0], schema)
 
-    def _fit(self, dataset: DataFrame) -> "BestModel":
+    def _fit(self, dataset: DataFrame) -> BestModel:
         metric = self.getEvaluationMetric()
         column_name = metric_column(metric)
         evaluated: List[dict] = []

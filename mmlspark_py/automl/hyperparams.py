@@ -95,7 +95,7 @@ class HyperparamBuilder:
     def __init__(self) -> None:
         self._entries: List[HyperparamEntry] = []
 
-    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> "HyperparamBuilder":
+    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> HyperparamBuilder:
         if not stage.hasParam(param.name):
             raise ValueError(f"{type(stage).__name__} has no param {param.name!r}")
         self._entries.append(HyperparamEntry(stage=stage.uid, param=param.name, dist=dist))
@@ -114,7 +114,7 @@ class ParamSpace(Spec):
     def __init__(self, entries: Iterable[Any] = (), **kwargs: Any) -> None:
         object.__setattr__(self, "entries", tuple(HyperparamEntry.from_json(e) for e in entries))
 
-    def space(self) -> "ParamSpace":
+    def space(self) -> ParamSpace:
         """This space (SynapseML's ``RandomSpace(...).space()`` idiom)."""
         return self
 

@@ -9,11 +9,20 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.schema import model_schema
 from mmlspark_py.automl.hyperparams import ParamSpace
 from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column
-from mmlspark_py.core.params import (HasSeed, Param, Params, SpecParam, StageListParam, StageParam, TypeConverters,
-                                     to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    HasSeed,
+    Param,
+    Params,
+    SpecParam,
+    StageListParam,
+    StageParam,
+    TypeConverters,
+    to_one_of,
+    to_positive_int,
+)
+from mmlspark_py.core.schema import model_schema
 from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics
 
@@ -97,7 +106,7 @@ class TuneHyperparameters(Estimator, HasSeed):
             return [(i, {}) for i in range(len(stage_uids))]
         return space.candidates(stage_uids, self.getNumRuns(), self.getSeed())
 
-    def _fit(self, dataset: DataFrame) -> "TuneHyperparametersModel":
+    def _fit(self, dataset: DataFrame) -> TuneHyperparametersModel:
         fold_col = f"__{self.uid}_fold"
         k, metric = self.getNumFolds(), self.getEvaluationMetric()
         data = dataset.withColumn(fold_col, F.floor(F.rand(self.getSeed()) * k).cast("int")).persist()

@@ -29,8 +29,16 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (HasInputCols, HasOutputCol, JsonParam, Param, Params, TypeConverters,
-                                     to_json_value, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCols,
+    HasOutputCol,
+    JsonParam,
+    Param,
+    Params,
+    TypeConverters,
+    to_json_value,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, add_field, column, require_column
 
 from .dsl import Program
@@ -79,7 +87,7 @@ class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
         _checked_inputs(self, schema)
         return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
 
-    def _fit(self, df: DataFrame) -> "DeriveColumnByExampleModel":
+    def _fit(self, df: DataFrame) -> DeriveColumnByExampleModel:
         cols = self.getInputCols()
         if not self.isDefined(self.examples):
             raise ValueError("examples: not set; give [[input values], output] pairs")

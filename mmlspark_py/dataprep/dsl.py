@@ -218,7 +218,7 @@ class Program:
                              for p, c in self.branches]}
 
     @staticmethod
-    def from_json(d: dict) -> "Program":
+    def from_json(d: dict) -> Program:
         return Program(tuple((from_json(p) if p is not None else None, from_json(c))
                              for p, c in d["branches"]))
 

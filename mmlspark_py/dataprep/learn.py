@@ -73,7 +73,7 @@ class LearnedProgram:
         return {"programs": [p.to_json() for p in self.programs]}
 
     @staticmethod
-    def from_json(d: dict) -> "LearnedProgram":
+    def from_json(d: dict) -> LearnedProgram:
         return LearnedProgram([Program.from_json(p) for p in d["programs"]])
 
 

@@ -239,6 +239,6 @@ def _number_atoms(col, s):
             yield NumPart(col, tok, k, "int", 0, 0, False)
             for w in range(2, 9):
                 yield NumPart(col, tok, k, "int", w, 0, False)
-            for d in range(0, 4):
+            for d in range(4):
                 for th in (False, True):
                     yield NumPart(col, tok, k, "fixed", 0, d, th)

@@ -29,8 +29,16 @@ from typing import List, Optional
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
-from mmlspark_py.core.params import (HasInputCol, HasOutputCols, JsonParam, Param, Params, TypeConverters,
-                                     to_json_value, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCols,
+    JsonParam,
+    Param,
+    Params,
+    TypeConverters,
+    to_json_value,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 
 from . import tokens
@@ -73,7 +81,7 @@ class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
             return schema
         return add_fields(schema, [StructField(n, StringType(), True) for n in names], param="outputCols")
 
-    def _fit(self, df: DataFrame) -> "SplitColumnByExampleModel":
+    def _fit(self, df: DataFrame) -> SplitColumnByExampleModel:
         sample = [r[0] for r in df.select(column(self.getInputCol())).limit(self.getSampleSize()).collect()]
         if self.isDefined(self.examples) and self.getExamples():
             programs = self._learn_fields(sample)

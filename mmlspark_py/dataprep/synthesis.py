@@ -29,10 +29,10 @@ import heapq
 import time
 
 from . import semantic, tokens
-from .ranking import char_classes, class_penalty
-from .views import apply_view, candidate_views
 from .dsl import CASES, AbsPos, Concat, Const, SubStr, TokPos, apply_case, initcap
 from .errors import SynthesisTimeout
+from .ranking import char_classes, class_penalty
+from .views import apply_view, candidate_views
 
 _ATOM = 1.0
 _WORD_CUT = 2.0

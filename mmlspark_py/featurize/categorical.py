@@ -18,12 +18,25 @@ from typing import Any, Dict, List, Optional
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType,
-                               LongType, ShortType, StringType, StructField, StructType, TimestampType)
+from pyspark.sql.types import (
+    BooleanType,
+    ByteType,
+    DataType,
+    DateType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    ShortType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_json_value
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 
 NULL_LEVEL_NAME = "__null"
 _SIMPLE_TYPES = {t().simpleString(): t for t in (StringType, BooleanType, ByteType, ShortType, IntegerType,
@@ -113,7 +126,7 @@ class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
         levels_md = levels_metadata(self.getOutputCol(), [], field.dataType.simpleString(), False)
         return _with_index_field(schema, self.getOutputCol(), levels_md)
 
-    def _fit(self, dataset: DataFrame) -> "ValueIndexerModel":
+    def _fit(self, dataset: DataFrame) -> ValueIndexerModel:
         name = self.getInputCol()
         row = dataset.agg(F.collect_set(column(name)).alias("values"),
                           F.max(column(name).isNull()).alias("has_null")).head()

@@ -8,10 +8,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, FloatType, NumericType, StructType
 
-from mmlspark_py.core.params import HasInputCols, HasOutputCols, Param, Params, TypeConverters, to_json_value, \
-    to_one_of
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
+from mmlspark_py.core.params import HasInputCols, HasOutputCols, Param, Params, TypeConverters, to_json_value, to_one_of
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
 
 MEAN, MEDIAN, CUSTOM = "Mean", "Median", "Custom"
 
@@ -65,7 +64,7 @@ class CleanMissingData(Estimator, _CleanParams):
         super().__init__(**kwargs)
         self._setDefault(cleaningMode=MEAN)
 
-    def setParams(self, **kwargs: Any) -> "CleanMissingData":
+    def setParams(self, **kwargs: Any) -> CleanMissingData:
         super().setParams(**kwargs)
         self._default_outputs()
         return self
@@ -77,7 +76,7 @@ class CleanMissingData(Estimator, _CleanParams):
                                       fillValues=placeholder)
         return model.transformSchema(schema)
 
-    def _fit(self, dataset: DataFrame) -> "CleanMissingDataModel":
+    def _fit(self, dataset: DataFrame) -> CleanMissingDataModel:
         inputs, mode = self.getInputCols(), self.getCleaningMode()
         if mode == CUSTOM:
             if not self.isDefined("customValue"):
@@ -114,7 +113,7 @@ class CleanMissingDataModel(Model, _CleanParams):
     fillValues = Param(Params._dummy(), "fillValues", "replacement value of each input column",
                        typeConverter=to_json_value)
 
-    def setParams(self, **kwargs: Any) -> "CleanMissingDataModel":
+    def setParams(self, **kwargs: Any) -> CleanMissingDataModel:
         super().setParams(**kwargs)
         self._default_outputs()
         return self

@@ -29,18 +29,42 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from pyspark.ml import Pipeline
-from pyspark.ml.feature import (HashingTF, Imputer, OneHotEncoder, RegexTokenizer, StringIndexer, VectorAssembler,
-                                VectorSizeHint)
+from pyspark.ml.feature import (
+    HashingTF,
+    Imputer,
+    OneHotEncoder,
+    RegexTokenizer,
+    StringIndexer,
+    VectorAssembler,
+    VectorSizeHint,
+)
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (ArrayType, BooleanType, DateType, NumericType, StringType, StructField, StructType,
-                               TimestampNTZType, TimestampType)
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DateType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA
-from mmlspark_py.core.params import (HasInputCols, HasOutputCol, Param, Params, StageParam, TypeConverters,
-                                     to_json_value, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCols,
+    HasOutputCol,
+    Param,
+    Params,
+    StageParam,
+    TypeConverters,
+    to_json_value,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, _same_type, column, require_column
 
 MAX_CATEGORIES = 100
@@ -285,7 +309,7 @@ class Featurize(Estimator, _FeaturizeParams):
     def transformSchema(self, schema: StructType) -> StructType:
         return self._output_schema(schema)
 
-    def _fit(self, dataset: DataFrame) -> "FeaturizeModel":
+    def _fit(self, dataset: DataFrame) -> FeaturizeModel:
         prefix = f"__{self.uid}"
         plan = plan_columns(dataset, self.getInputCols())
         pipeline = build_pipeline(plan, prefix, self.getOneHotEncodeCategoricals(), self.getNumFeatures(),

@@ -28,7 +28,7 @@ import re
 import stat
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -137,6 +137,14 @@ class ImageFileReader:
             return decode_image(read_file_bytes(path, self.max_file_bytes), self.max_pixels), None
         except (FileReadError, ImageDecodeError) as e:
             return None, f"{path}: {e}"
+
+    def each(self, paths: Sequence[Optional[str]], errors: List[Optional[str]]) -> Iterator[Optional[np.ndarray]]:
+        """The image of each path in turn (None for a null path or a failed read), appending each path's error
+        (or None) to ``errors``: one image in memory at a time, decoded just before it is used."""
+        for path in paths:
+            image, error = self.read(path) if path is not None else (None, None)
+            errors.append(error)
+            yield image
 
     def read_all(self, paths: Sequence[Optional[str]]) -> Tuple[List[Optional[np.ndarray]], List[Optional[str]]]:
         """:meth:`read` for each path (None -> no image, no error)."""

@@ -26,6 +26,9 @@ system and so give no row.
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import zlib
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
@@ -41,7 +44,7 @@ from mmlspark_py.core.batching import map_batches, with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
 from mmlspark_py.core.spark_compat import dataframe_from_arrow
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
-from mmlspark_py.image.file_images import FileReadError, ImageFileReader, mark_lazy, read_file_bytes
+from mmlspark_py.image.file_images import FileReadError, ImageFileReader, local_path, mark_lazy, read_file_bytes
 from mmlspark_py.image.zip_entries import MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries
 
 MAX_FILE_BYTES = 2**31 - 1
@@ -186,7 +189,29 @@ def hadoop_path_string(uri: str) -> str:
 
 
 def _normalised_paths(files: DataFrame) -> List[str]:
-    return [hadoop_path_string(p) for p in files.inputFiles()]
+    """The files Spark lists for ``files`` (empty ones included), as Hadoop path strings, sorted."""
+    try:  # one py4j call for the whole listing (DataFrame.inputFiles() makes one per file)
+        mapper = files.sparkSession.sparkContext._jvm.com.fasterxml.jackson.databind.ObjectMapper()
+        uris = json.loads(mapper.writeValueAsString(files._jdf.inputFiles()))
+    except Exception:  # noqa: BLE001 - no JVM (Spark Connect) or no Jackson: the plain way
+        uris = files.inputFiles()
+    return sorted(hadoop_path_string(p) for p in uris)
+
+
+def _skipped_by_scan(paths: List[str]) -> Optional[List[str]]:
+    """Local files Spark's scan skips (empty or not regular), from a stat each; None when a path is not local."""
+    skipped = []
+    for path in paths:
+        local = local_path(path)
+        if local is None:
+            return None
+        try:
+            info = os.stat(local)
+        except OSError:
+            continue  # listed but gone or unreadable: the scan keeps it and the reader says why
+        if info.st_size == 0 or not stat.S_ISREG(info.st_mode):
+            skipped.append(path)
+    return skipped
 
 
 def _in_sample(path_col, seed: int, ratio: float, inspect_zip: bool):
@@ -379,20 +404,25 @@ def read_images(
         ),
     )
     decoded_schema = StructType([StructField(imageCol, IMAGE_SCHEMA, True), StructField(errorCol, StringType(), True)])
-    listed = [] if streaming else sorted(_normalised_paths(files))
+    listed = [] if streaming else _normalised_paths(files)
+    path_schema = StructType([StructField("path", StringType(), True)])
     if python:
         reader = ImageFileReader(maxPixels, maxFileBytes)
-        # A batch read lists on the driver (empty files included, which Spark's scan would skip); a streaming
-        # read lists each new micro-batch with the scan's path column (no content is read: it is not selected).
-        source = (
-            files.select("path")
-            if streaming
-            else dataframe_from_arrow(
-                spark,
-                pa.table({"path": pa.array(listed, pa.string())}),
-                StructType([StructField("path", StringType(), True)]),
-            )
-        )
+        # The scan's path column carries the files (no content is read: it is not selected), partitioned by Spark;
+        # the empty and special files it skips come from the listing, read (and reported) by the same reader.
+        skipped = [] if streaming else _skipped_by_scan(listed)
+        if skipped is None:  # not local: the whole listing, from the driver
+            source = dataframe_from_arrow(spark, pa.table({"path": pa.array(listed, pa.string())}), path_schema)
+        else:
+            source = files.select("path")
+            if not streaming:
+                source = source.coalesce(
+                    max(spark.sparkContext.defaultParallelism, -(-len(listed) // _FILES_PER_PARTITION))
+                )
+            if skipped:
+                source = source.unionByName(
+                    dataframe_from_arrow(spark, pa.table({"path": pa.array(skipped, pa.string())}), path_schema)
+                )
         source = source.where(sample)
         has_zip = streaming and inspectZip or any(p.lower().endswith(".zip") for p in listed) and inspectZip
         plain = source.where(~is_zip) if has_zip else source

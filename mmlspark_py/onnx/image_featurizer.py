@@ -29,7 +29,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -88,8 +88,9 @@ class FeaturizePass:
         if self.reader is None:
             return None, self.image_pass(batch)
         origins = batch.column(0).to_pylist()
-        images, read_errors = self.reader.read_all(origins)
-        return pa.array(read_errors, pa.string()), self.image_pass.run(images, origins, [None] * len(origins))
+        read_errors: List[Optional[str]] = []
+        tensors = self.image_pass.run(self.reader.each(origins, read_errors), origins, [None] * len(origins))
+        return pa.array(read_errors, pa.string()), tensors
 
     def finish(self, state: Tuple[Optional[pa.Array], pa.RecordBatch]) -> pa.RecordBatch:
         read_errors, images = state

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -104,10 +104,14 @@ class ImagePass:
         return image
 
     def transform(
-        self, sources: Sequence[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
+        self, sources: Iterable[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
     ) -> Tuple[List[Optional[np.ndarray]], RowErrors]:
-        """Per row: the output array (None for null or failed rows); the batch's errors."""
-        errors = _ImageErrors(len(sources), self)
+        """Per row: the output array (None for null or failed rows); the batch's errors.
+
+        ``sources`` may be a generator (one row per origin): each image is then decoded just before its steps
+        run and dropped right after, so a batch never holds more than one full-size image.
+        """
+        errors = _ImageErrors(len(origins), self)
         outputs: List[Optional[np.ndarray]] = []
         for i, source in enumerate(sources):
             out = None
@@ -130,7 +134,7 @@ class ImagePass:
         return tensor_column(outputs, tensor_arrow_type(_ARROW_ELEMENTS[self.element_type]))
 
     def run(
-        self, sources: Sequence[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
+        self, sources: Iterable[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
     ) -> pa.RecordBatch:
         """The output (and error) columns for rows given as sources (pixels or encoded bytes)."""
         outputs, errors = self.transform(sources, origins, found)
@@ -155,8 +159,8 @@ class FileImagePass:
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         origins = batch.column(0).to_pylist()
-        images, read_errors = self.reader.read_all(origins)
-        out = self.image_pass.run(images, origins, [None] * len(origins))
+        read_errors: List[Optional[str]] = []
+        out = self.image_pass.run(self.reader.each(origins, read_errors), origins, [None] * len(origins))
         return pa.RecordBatch.from_arrays(
             [pa.array(read_errors, pa.string())] + out.columns, names=[self.read_error_col] + out.schema.names
         )

@@ -6,8 +6,12 @@ from .class_balancer import ClassBalancer, ClassBalancerModel
 from .columns import DropColumns, Explode, RenameColumn, SelectColumns
 from .ensemble_by_key import EnsembleByKey
 from .lambda_stage import Lambda
-from .mini_batch import (DynamicMiniBatchTransformer, FixedMiniBatchTransformer, FlattenBatch,
-                         TimeIntervalMiniBatchTransformer)
+from .mini_batch import (
+                         DynamicMiniBatchTransformer,
+                         FixedMiniBatchTransformer,
+                         FlattenBatch,
+                         TimeIntervalMiniBatchTransformer,
+)
 from .multi_column_adapter import MultiColumnAdapter, MultiColumnAdapterModel
 from .partitioning import Cacher, PartitionConsolidator, Repartition
 from .stratified_repartition import StratifiedRepartition

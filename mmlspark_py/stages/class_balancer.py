@@ -78,7 +78,7 @@ class ClassBalancer(Estimator, _BalancerParams):
     def transformSchema(self, schema: StructType) -> StructType:
         return self._balanced_schema(schema)
 
-    def _fit(self, df: DataFrame) -> "ClassBalancerModel":
+    def _fit(self, df: DataFrame) -> ClassBalancerModel:
         self._label_field(df.schema)
         label = column(self.getInputCol())
         # One aggregation; only the (few) per-class counts reach the driver.

@@ -40,7 +40,7 @@ class _HasCols(Params):
     def __init__(self) -> None:
         super().__init__()
 
-    def setCol(self, value: str) -> "_HasCols":
+    def setCol(self, value: str) -> _HasCols:
         """Sets ``cols`` to the single column ``value``; returns this stage."""
         return self._set(cols=[value])
 

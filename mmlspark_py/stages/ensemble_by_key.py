@@ -69,15 +69,15 @@ class EnsembleByKey(Transformer):
         super().__init__(**kwargs)
         self._setDefault(strategy="mean", collapseGroup=True)
 
-    def setKey(self, value: str) -> "EnsembleByKey":
+    def setKey(self, value: str) -> EnsembleByKey:
         """Sets ``keys`` to the one column ``value``."""
         return self._set(keys=[value])
 
-    def setCol(self, value: str) -> "EnsembleByKey":
+    def setCol(self, value: str) -> EnsembleByKey:
         """Sets ``cols`` to the one column ``value``."""
         return self._set(cols=[value])
 
-    def setColName(self, value: str) -> "EnsembleByKey":
+    def setColName(self, value: str) -> EnsembleByKey:
         """Sets ``colNames`` to the one name ``value``."""
         return self._set(colNames=[value])
 

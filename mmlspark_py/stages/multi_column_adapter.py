@@ -25,8 +25,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from mmlspark_py.core.params import StageListParam, StageParam
-from mmlspark_py.core.stage import Estimator, Model, SchemaError
 from mmlspark_py.core.schema import stage_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError
 
 __all__ = ["MultiColumnAdapter", "MultiColumnAdapterModel"]
 
@@ -90,7 +90,7 @@ class MultiColumnAdapter(Estimator):
             schema = stage_schema(stage, schema)
         return schema
 
-    def _fit(self, df: DataFrame) -> "MultiColumnAdapterModel":
+    def _fit(self, df: DataFrame) -> MultiColumnAdapterModel:
         stages = self.getStages()
         fitted = []
         for i, stage in enumerate(stages):

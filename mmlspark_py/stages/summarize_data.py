@@ -32,7 +32,7 @@ from typing import List, Tuple
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (DoubleType, FloatType, NumericType, StringType, StructField, StructType)
+from pyspark.sql.types import DoubleType, FloatType, NumericType, StringType, StructField, StructType
 
 from mmlspark_py.core.stage import Transformer, column
 

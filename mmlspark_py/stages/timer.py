@@ -31,8 +31,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from mmlspark_py.core.params import StageParam
-from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.core.schema import stage_schema
+from mmlspark_py.core.stage import Estimator, Model
 
 __all__ = ["Timer", "TimerModel"]
 
@@ -79,7 +79,7 @@ class Timer(Estimator, _TimerParams):
     def transformSchema(self, schema: StructType) -> StructType:
         return stage_schema(self._require_stage(), schema)
 
-    def fitWithTime(self, dataset: DataFrame) -> Tuple["TimerModel", str]:
+    def fitWithTime(self, dataset: DataFrame) -> Tuple[TimerModel, str]:
         """The fitted TimerModel and a message with the time ``fit`` took ("" for a Transformer stage)."""
         stage = self._require_stage()
         if not isinstance(stage, SparkEstimator):
@@ -89,11 +89,11 @@ class Timer(Estimator, _TimerParams):
         fitted = stage.fit(dataset)
         return self._model(fitted), _message(stage, time.perf_counter() - start, "fit", rows)
 
-    def _model(self, transformer: Any) -> "TimerModel":
+    def _model(self, transformer: Any) -> TimerModel:
         return TimerModel(transformer=transformer, logToScala=self.getLogToScala(),
                           disableMaterialization=self.getDisableMaterialization())
 
-    def _fit(self, dataset: DataFrame) -> "TimerModel":
+    def _fit(self, dataset: DataFrame) -> TimerModel:
         model, message = self.fitWithTime(dataset)
         self._log(message)
         return model

@@ -66,7 +66,7 @@ class UDFTransformer(Transformer, HasInputCol, HasInputCols, HasOutputCol):
         """SynapseML's name for :meth:`getUdf`."""
         return self.getUdf()
 
-    def setUDF(self, value: Any) -> "UDFTransformer":
+    def setUDF(self, value: Any) -> UDFTransformer:
         """SynapseML's name for :meth:`setUdf`."""
         return self._set(udf=value)
 

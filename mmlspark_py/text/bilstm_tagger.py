@@ -38,8 +38,13 @@ from pyspark.sql.types import ArrayType, StringType, StructType
 from mmlspark_py.core.params import HasInputCol, HasLabelCol, HasMiniBatchSize, HasOutputCol, HasSeed, to_positive_int
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 from mmlspark_py.text.entity_extractor import _TaggerParams
-from mmlspark_py.text.sequence_tagger import (KERAS_METADATA_MEMBER, SHAPE_PREFIX, TaggerMetadata, TokenEncoder,
-                                              normalize_token)
+from mmlspark_py.text.sequence_tagger import (
+    KERAS_METADATA_MEMBER,
+    SHAPE_PREFIX,
+    TaggerMetadata,
+    TokenEncoder,
+    normalize_token,
+)
 
 __all__ = ["BiLSTMTagger", "BiLSTMTaggerModel"]
 

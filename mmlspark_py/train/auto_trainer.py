@@ -18,20 +18,33 @@ from typing import Any, List, Optional, Tuple
 
 from pyspark.ml import Estimator as SparkEstimator
 from pyspark.ml import PipelineModel
-from pyspark.ml.classification import (DecisionTreeClassifier, GBTClassifier, MultilayerPerceptronClassifier,
-                                       NaiveBayes, RandomForestClassifier)
+from pyspark.ml.classification import (
+    DecisionTreeClassifier,
+    GBTClassifier,
+    MultilayerPerceptronClassifier,
+    NaiveBayes,
+    RandomForestClassifier,
+)
 from pyspark.ml.feature import MinMaxScaler
-from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
+from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, Param, Params, \
-    StageParam, to_non_negative_int
-from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.core.params import (
+    HasFeaturesCol,
+    HasInputCol,
+    HasInputCols,
+    HasLabelCol,
+    Param,
+    Params,
+    StageParam,
+    to_non_negative_int,
+)
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
 from mmlspark_py.featurize.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
 TREE_LEARNERS = (DecisionTreeClassifier, RandomForestClassifier, GBTClassifier, DecisionTreeRegressor,

@@ -8,16 +8,14 @@ from pyspark.ml.classification import DecisionTreeClassificationModel, DecisionT
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (BooleanType, DataType, DoubleType, NumericType, StringType, StructField,
-                               StructType)
+from pyspark.sql.types import BooleanType, DataType, DoubleType, NumericType, StringType, StructField, StructType
 
 from mmlspark_py.core.params import Param, Params, TypeConverters, to_json_value
+from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, column
 from mmlspark_py.featurize.categorical import index_column, sort_levels, spark_type, value_column
-from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline
-from mmlspark_py.train.scoring import (CLASSIFICATION, SCORED_LABELS, SCORED_PROBABILITIES, SCORES,
-                                       score_metadata)
+from mmlspark_py.train.scoring import CLASSIFICATION, SCORED_LABELS, SCORED_PROBABILITIES, SCORES, score_metadata
 
 
 class TrainingDataError(ValueError):
@@ -115,7 +113,7 @@ class TrainClassifier(Estimator, _ClassifierParams):
                                      self._scored_labels_type(schema), levels, learner)
         return StructType(list(schema.fields) + fields)
 
-    def _fit(self, dataset: DataFrame) -> "TrainedClassifierModel":
+    def _fit(self, dataset: DataFrame) -> TrainedClassifierModel:
         label, label_type = self.getLabelCol(), dataset.schema[self.getLabelCol()].dataType
         data = dataset.where(column(label).isNotNull())
         seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).head()["v"])
@@ -142,7 +140,7 @@ class TrainClassifier(Estimator, _ClassifierParams):
         model._resetUid(self.uid)
         return model
 
-    def _levels(self, seen: List[Any], label_type: DataType) -> "tuple[Optional[List[Any]], Column]":
+    def _levels(self, seen: List[Any], label_type: DataType) -> tuple[Optional[List[Any]], Column]:
         """The levels (None: the label is the index) and the label index column."""
         label = column(self.getLabelCol())
         if not self.getReindexLabel():

@@ -8,8 +8,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
 from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline
 from mmlspark_py.train.scoring import REGRESSION, SCORES, score_metadata
 from mmlspark_py.train.train_classifier import TrainingDataError
@@ -57,7 +57,7 @@ class TrainRegressor(Estimator, _RegressorParams):
                               "a regressor needs a numeric label")
         return StructType(list(schema.fields) + [self._scores_field()])
 
-    def _fit(self, dataset: DataFrame) -> "TrainedRegressorModel":
+    def _fit(self, dataset: DataFrame) -> TrainedRegressorModel:
         label = self._temp("label")
         value = column(self.getLabelCol()).cast("double")
         data = dataset.withColumn(label, value).where(value.isNotNull() & ~F.isnan(value) & (F.abs(value) != _INF))

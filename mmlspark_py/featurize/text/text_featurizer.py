@@ -34,14 +34,23 @@ from __future__ import annotations
 from typing import List
 
 from pyspark.ml import Pipeline
-from pyspark.ml.feature import IDF, NGram, HashingTF, RegexTokenizer, StopWordsRemover
+from pyspark.ml.feature import IDF, HashingTF, NGram, RegexTokenizer, StopWordsRemover
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, StringType, StructField, StructType
 
-from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, StageParam, TypeConverters,
-                                     to_non_negative_int, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    Param,
+    Params,
+    StageParam,
+    TypeConverters,
+    to_non_negative_int,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
 
 __all__ = ["TextFeaturizer", "TextFeaturizerModel", "STOP_WORD_LANGUAGES"]
@@ -191,11 +200,11 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         jvm = df.sparkSession.sparkContext._jvm
         try:
             jvm.java.util.regex.Pattern.compile(self.getTokenizerPattern())
-        except Exception as e:  # noqa: BLE001 - py4j wraps the PatternSyntaxException
+        except Exception as e:
             raise ValueError(f"tokenizerPattern {self.getTokenizerPattern()!r} is not a valid Java regex: "
                              f"{str(e).splitlines()[-1]}") from e
 
-    def _fit(self, df: DataFrame) -> "TextFeaturizerModel":
+    def _fit(self, df: DataFrame) -> TextFeaturizerModel:
         self._check_pattern(df)
         input_name = f"{self.uid}__input"
         source = column(self.getInputCol())
