@@ -181,6 +181,21 @@ def jfr_samples(path: str) -> Tuple[collections.Counter, float]:
     return counts, 0.01  # settings=profile samples running Java threads every 10 ms (JDK 17 profile.jfc)
 
 
+def jfr_durations(path: str) -> Dict[str, float]:
+    """Seconds the JVM spent in garbage collection pauses and in JIT compilation during the recording."""
+    out = {}
+    for event, label in (("jdk.GarbageCollection", "GC pauses"), ("jdk.Compilation", "JIT compilation")):
+        text = subprocess.run(
+            ["jfr", "print", "--json", "--events", event, path], capture_output=True, text=True, check=True
+        ).stdout
+        total = 0.0
+        for item in json.loads(text)["recording"]["events"]:
+            duration = item["values"].get("duration", "PT0S")  # ISO-8601, e.g. PT0.012345S
+            total += float(duration[2:-1]) if duration.startswith("PT") and duration.endswith("S") else 0.0
+        out[label] = total
+    return out
+
+
 def pyspy_samples(path: str, rate: int) -> Tuple[collections.Counter, float]:
     counts: collections.Counter = collections.Counter()
     for line in pathlib.Path(path).read_text().splitlines():
@@ -271,6 +286,7 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
         finally:
             spark.stop()
         jvm_counts, jvm_interval = jfr_samples(recording)
+        jvm_events = jfr_durations(recording)
         py_counts: collections.Counter = collections.Counter()
         for name in os.listdir(tmp):
             if name.startswith("py") and name.endswith(".txt"):
@@ -287,6 +303,7 @@ def profile(pipeline: str, count: int, rate: int) -> Dict[str, object]:
         "load_average": os.getloadavg()[0],
         "cpu_ms_per_image": per_image,
         "measured_cpu_ms_per_image": {"jvm": jvm_cpu * 1000 / count, "python": py_cpu * 1000 / count},
+        "jvm_event_ms_per_image": {k: v * 1000 / count for k, v in jvm_events.items()},
     }
 
 
@@ -309,6 +326,10 @@ def main() -> None:
         print(f"  {side}: {measured:.2f} CPU ms/image measured (/proc); by category (share of samples x measured):")
         for name, ms in figures.items():
             print(f"    {ms / sampled * measured:7.2f}  {name}  ({ms / sampled:.0%} of samples)")
+    print(
+        "  jvm events (wall ms/image): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result["jvm_event_ms_per_image"].items())
+    )
     for side, examples in OTHER_EXAMPLES.items():
         print(f"  most frequent uncategorised {side} stacks (innermost frames first):")
         for stack, n in examples.most_common(8):

@@ -27,8 +27,6 @@ system and so give no row.
 from __future__ import annotations
 
 import json
-import os
-import stat
 import zlib
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
@@ -44,7 +42,7 @@ from mmlspark_py.core.batching import map_batches, with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
 from mmlspark_py.core.spark_compat import dataframe_from_arrow
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
-from mmlspark_py.image.file_images import FileReadError, ImageFileReader, local_path, mark_lazy, read_file_bytes
+from mmlspark_py.image.file_images import FileReadError, ImageFileReader, mark_lazy, read_file_bytes
 from mmlspark_py.image.zip_entries import MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries
 
 MAX_FILE_BYTES = 2**31 - 1
@@ -54,7 +52,7 @@ SOURCE_KEY = "mmlspark_py.readImages"
 """Metadata key on ``read_images``' origin column: the paths read (qualified) and whether recursively."""
 _BATCH_BYTES = 32 * 1024 * 1024  # decoded pixels a worker holds before handing a batch of zip entries back
 _HASH_RANGE = 1 << 30
-_FILES_PER_PARTITION = 256  # Spark packs small files ~32 per task; a Python task costs far more than that
+_FILES_PER_PARTITION = 1024  # files per task at most: a Python task costs far more than Spark's ~32 small files
 
 
 def image_frame_schema(image_col: str = "image", error_col: str = "error") -> StructType:
@@ -196,22 +194,6 @@ def _normalised_paths(files: DataFrame) -> List[str]:
     except Exception:  # noqa: BLE001 - no JVM (Spark Connect) or no Jackson: the plain way
         uris = files.inputFiles()
     return sorted(hadoop_path_string(p) for p in uris)
-
-
-def _skipped_by_scan(paths: List[str]) -> Optional[List[str]]:
-    """Local files Spark's scan skips (empty or not regular), from a stat each; None when a path is not local."""
-    skipped = []
-    for path in paths:
-        local = local_path(path)
-        if local is None:
-            return None
-        try:
-            info = os.stat(local)
-        except OSError:
-            continue  # listed but gone or unreadable: the scan keeps it and the reader says why
-        if info.st_size == 0 or not stat.S_ISREG(info.st_mode):
-            skipped.append(path)
-    return skipped
 
 
 def _in_sample(path_col, seed: int, ratio: float, inspect_zip: bool):
@@ -408,21 +390,16 @@ def read_images(
     path_schema = StructType([StructField("path", StringType(), True)])
     if python:
         reader = ImageFileReader(maxPixels, maxFileBytes)
-        # The scan's path column carries the files (no content is read: it is not selected), partitioned by Spark;
-        # the empty and special files it skips come from the listing, read (and reported) by the same reader.
-        skipped = [] if streaming else _skipped_by_scan(listed)
-        if skipped is None:  # not local: the whole listing, from the driver
-            source = dataframe_from_arrow(spark, pa.table({"path": pa.array(listed, pa.string())}), path_schema)
-        else:
+        # A batch read hands the driver's listing (empty and special files included, which Spark's scan would
+        # skip) to the JVM as a local table: no file is opened or stat-ed in the JVM, the workers read each once. A
+        # streaming read takes each micro-batch's paths from the scan (no content is read: it is not selected).
+        if streaming:
             source = files.select("path")
-            if not streaming:
-                source = source.coalesce(
-                    max(spark.sparkContext.defaultParallelism, -(-len(listed) // _FILES_PER_PARTITION))
-                )
-            if skipped:
-                source = source.unionByName(
-                    dataframe_from_arrow(spark, pa.table({"path": pa.array(skipped, pa.string())}), path_schema)
-                )
+        else:
+            source = dataframe_from_arrow(spark, pa.table({"path": pa.array(listed, pa.string())}), path_schema)
+            wanted = -(-len(listed) // _FILES_PER_PARTITION)
+            if wanted > spark.sparkContext.defaultParallelism:  # few, ordered slices unless the listing is large
+                source = source.repartition(wanted)
         source = source.where(sample)
         has_zip = streaming and inspectZip or any(p.lower().endswith(".zip") for p in listed) and inspectZip
         plain = source.where(~is_zip) if has_zip else source
