@@ -278,7 +278,10 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
         plan = scorer.scoring_plan(
             StructType([StructField(_TENSOR, tensor_type, True)]), df.sparkSession, vector_outputs=True
         )
-        image_pass = transformer._pass(df.schema, "binary" if isinstance(tensor_type, BinaryType) else "nested")
+        binary = isinstance(tensor_type, BinaryType)
+        image_pass = transformer._pass(
+            df.schema, "binary" if binary else "nested", fixed_dims(self._nodes()[0]) if binary else None
+        )
         error_col = self.getErrorCol() if self.isDefined("errorCol") else None
         source = transformer.file_source(df)
         if source is not None:

@@ -49,6 +49,25 @@ def one_line(error: BaseException) -> str:
     return re.sub(r"\s+", " ", str(error)).strip()
 
 
+def _buffer_column(outputs: Sequence[Optional[np.ndarray]], buffer: Optional[np.ndarray]) -> Optional[pa.Array]:
+    """The raw-tensor column over ``buffer``, the batch buffer the tensors were written into (no copy), or None
+    when some row's tensor is elsewhere (another shape: the caller copies the rows instead)."""
+    if buffer is None:
+        return None
+    row_bytes = buffer[0].nbytes if len(buffer) else 0
+    start = buffer.ctypes.data
+    for i, t in enumerate(outputs):
+        if t is not None and (t.shape != buffer.shape[1:] or t.ctypes.data != start + i * row_bytes):
+            return None
+    offsets = np.arange(len(outputs) + 1, dtype=np.int64) * row_bytes
+    if offsets[-1] >= 2**31:
+        return None
+    validity = pa.array([t is not None for t in outputs], pa.bool_()).buffers()[1]
+    return pa.Array.from_buffers(
+        pa.binary(), len(outputs), [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(buffer)]
+    )
+
+
 class _ImageErrors(RowErrors):
     """RowErrors whose failure message names the image and says how to keep going (ignoreDecodingErrors)."""
 
@@ -85,9 +104,11 @@ class ImagePass:
     max_pixels: int
     output_col: str
     tensor_format: str = "nested"
+    tensor_shape: Optional[Tuple[int, ...]] = None  # (C, H, W) every tensor should have: one buffer per batch
 
-    def process(self, source: Any) -> np.ndarray:
-        """Decode (when encoded), convert to colour (when asked), run every step, make the tensor (when asked)."""
+    def process(self, source: Any, slot: Optional[np.ndarray] = None) -> np.ndarray:
+        """Decode (when encoded), convert to colour (when asked), run every step, make the tensor (when asked;
+        written into ``slot``, a row of the batch's tensor buffer, when its shape fits)."""
         image = decode_image(source, self.max_pixels) if self.kind.encoded else source
         channels = 1 if image.ndim == 2 else image.shape[2]
         if self.auto_color and channels in (1, 4):
@@ -99,12 +120,16 @@ class ImagePass:
                 raise ImageStepError(f"step {k} ({step.kind}): {one_line(e)}") from e
         if self.to_tensor:
             return to_tensor(
-                image, self.channel_order, self.mean, self.std, self.scale, _NUMPY_ELEMENTS[self.element_type]
+                image, self.channel_order, self.mean, self.std, self.scale, _NUMPY_ELEMENTS[self.element_type], slot
             )
         return image
 
     def transform(
-        self, sources: Iterable[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
+        self,
+        sources: Iterable[Any],
+        origins: Sequence[Optional[str]],
+        found: Sequence[Optional[str]],
+        buffer: Optional[np.ndarray] = None,
     ) -> Tuple[List[Optional[np.ndarray]], RowErrors]:
         """Per row: the output array (None for null or failed rows); the batch's errors.
 
@@ -119,26 +144,39 @@ class ImagePass:
                 if found[i] is not None:
                     raise ImageFormatError(found[i])
                 if source is not None:
-                    out = self.process(source)
+                    out = self.process(source, None if buffer is None else buffer[i])
             except ROW_ERRORS as e:
                 errors.add(i, one_line(e), row_name=origins[i])
             outputs.append(out)
         return outputs, errors
 
-    def column(self, outputs: Sequence[Optional[np.ndarray]], origins: Sequence[Optional[str]]) -> pa.Array:
-        """The output column of one batch."""
+    def _tensor_buffer(self, rows: int) -> Optional[np.ndarray]:
+        """The batch's ``(rows, *tensor_shape)`` buffer raw tensors are written into, when the shape is known."""
+        if not (self.to_tensor and self.tensor_format == "binary" and self.tensor_shape):
+            return None
+        return np.empty((rows,) + tuple(self.tensor_shape), _NUMPY_ELEMENTS[self.element_type])
+
+    def column(
+        self,
+        outputs: Sequence[Optional[np.ndarray]],
+        origins: Sequence[Optional[str]],
+        buffer: Optional[np.ndarray] = None,
+    ) -> pa.Array:
+        """The output column of one batch (over ``buffer`` when the raw tensors were written into it)."""
         if not self.to_tensor:
             return structs_from_arrays(outputs, origins)
         if self.tensor_format == "binary":
-            return raw_tensor_column(outputs)
+            column = _buffer_column(outputs, buffer)
+            return column if column is not None else raw_tensor_column(outputs)
         return tensor_column(outputs, tensor_arrow_type(_ARROW_ELEMENTS[self.element_type]))
 
     def run(
         self, sources: Iterable[Any], origins: Sequence[Optional[str]], found: Sequence[Optional[str]]
     ) -> pa.RecordBatch:
         """The output (and error) columns for rows given as sources (pixels or encoded bytes)."""
-        outputs, errors = self.transform(sources, origins, found)
-        arrays = [self.column(outputs, origins)]
+        buffer = self._tensor_buffer(len(origins))
+        outputs, errors = self.transform(sources, origins, found, buffer)
+        arrays = [self.column(outputs, origins, buffer)]
         names = [self.output_col]
         if self.error_col is not None:
             arrays.append(errors.to_arrow())

@@ -34,7 +34,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 from pyspark.ml.param import TypeConverters
@@ -317,8 +317,11 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
         return add_fields(schema, fields)
 
     # ------------------------------------------------------------------------------------- transform
-    def _pass(self, schema: StructType, tensor_format: str = "nested") -> ImagePass:
-        """The batch pass over a DataFrame of ``schema`` (``tensor_format="binary"`` inside fused passes)."""
+    def _pass(
+        self, schema: StructType, tensor_format: str = "nested", tensor_shape: Optional[Tuple[int, ...]] = None
+    ) -> ImagePass:
+        """The batch pass over a DataFrame of ``schema`` (``tensor_format="binary"`` inside fused passes, with the
+        ``(C, H, W)`` every tensor has when known, so a batch's tensors are written into one buffer)."""
 
         def optional(name: str) -> Any:
             value = self.getOrDefault(name) if self.isDefined(name) else None
@@ -340,6 +343,7 @@ class ImageTransformer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasM
             max_pixels=self.getMaxPixels(),
             output_col=self.getOutputCol(),
             tensor_format=tensor_format,
+            tensor_shape=tensor_shape,
         )
 
     def file_source(self, df: DataFrame) -> Optional[LazySource]:

@@ -43,9 +43,12 @@ def to_tensor(
     std: Optional[Sequence[float]],
     scale: Optional[float],
     dtype: np.dtype,
+    out: Optional[np.ndarray] = None,
 ) -> np.ndarray:
     """The (C, H, W) tensor of ``image`` (OpenCV layout), normalised per channel, as ``dtype``.
 
+    :param out: a ``(C, H, W)`` array of ``dtype`` to write the tensor into (used when the shape fits; the
+        result is then ``out`` itself), e.g. a row of a batch buffer, saving a copy.
     :raises ImageStepError: when ``mean`` or ``std`` has another length than the image has channels.
     """
     chw = np.moveaxis(_channel_ordered(image, channel_order), 2, 0)
@@ -56,17 +59,27 @@ def to_tensor(
                 f"{name} has {len(values)} values but the image has {channels} channel(s) "
                 f"(set autoConvertToColor=True to make every image 3-channel)"
             )
+    target = out if out is not None and out.shape == chw.shape and out.dtype == np.dtype(dtype) else None
     if mean is None and std is None and scale is None:
-        return np.ascontiguousarray(chw, dtype=dtype)
-    # The order and precision of SynapseML's normalizeChannels: float64 multiply, subtract, divide.
-    out = chw.astype(np.float64)
-    if scale is not None:
-        out *= scale
+        if target is None:
+            return np.ascontiguousarray(chw, dtype=dtype)
+        np.copyto(target, chw, casting="unsafe")
+        return target
+    # The order and precision of SynapseML's normalizeChannels: float64 multiply, subtract, divide, then the
+    # element type. Each step is one pass; the last one writes the element type straight into ``out``.
+    work = np.multiply(chw, scale, dtype=np.float64) if scale is not None else chw.astype(np.float64)
     if mean is not None:
-        out -= np.asarray(mean, np.float64)[:, None, None]
+        work -= np.asarray(mean, np.float64)[:, None, None]
     if std is not None:
-        out /= np.asarray(std, np.float64)[:, None, None]
-    return out.astype(dtype, copy=False)
+        divisor = np.asarray(std, np.float64)[:, None, None]
+        if target is not None:
+            np.divide(work, divisor, out=target, casting="same_kind")
+            return target
+        work /= divisor
+    if target is not None:
+        np.copyto(target, work, casting="same_kind")
+        return target
+    return work.astype(dtype, copy=False)
 
 
 def tensor_arrow_type(element: pa.DataType) -> pa.DataType:

@@ -118,3 +118,48 @@ def test_tensor_column_layout_and_nulls():
 def test_bad_tensor_params_fail_when_set(build, message):
     with pytest.raises((ValueError, TypeError), match=message):
         build()
+
+
+def test_writing_into_a_batch_buffer_gives_the_same_values():
+    from mmlspark_py.opencv.tensor import to_tensor
+
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    for mean, std, scale in (
+        ((0.5, 0.4, 0.3), (0.2, 0.3, 0.25), 1 / 255),
+        (None, None, None),
+        ((1.0, 2.0, 3.0), None, 2.0),
+        (None, (0.5, 0.25, 2.0), None),
+    ):
+        for dtype in (np.float32, np.float64):
+            want = to_tensor(image, "RGB", mean, std, scale, dtype)
+            slot = np.full((3, 7, 5), np.nan, dtype)
+            got = to_tensor(image, "RGB", mean, std, scale, dtype, out=slot)
+            assert got is slot and got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+    wrong = np.empty((3, 5, 7), np.float32)  # another shape: a new array, the slot untouched
+    assert to_tensor(image, "BGR", None, None, 1.0, np.float32, out=wrong) is not wrong
+
+
+def test_batch_buffer_column_is_zero_copy_and_equals_the_copied_column():
+    from pyspark.sql.types import BinaryType, StructField, StructType
+
+    from mmlspark_py.opencv.image_pass import _buffer_column
+
+    rng = np.random.default_rng(0)
+    images = [cv2.imencode(".png", rng.integers(0, 256, (9, 11, 3), dtype=np.uint8))[1].tobytes() for _ in range(4)]
+    sources = images[:2] + [None, b"not an image"] + images[2:]
+    origins = [f"row{i}" for i in range(len(sources))]
+    t = ImageTransformer(inputCol="content", outputCol="t", ignoreDecodingErrors=True).resize(height=6, width=5)
+    t.normalize(MEAN, STD, SCALE)
+    schema = StructType([StructField("content", BinaryType())])
+    buffered, copied = t._pass(schema, "binary", (3, 6, 5)), t._pass(schema, "binary")
+    want = copied.run(sources, origins, [None] * len(sources)).column(0)
+    got = buffered.run(sources, origins, [None] * len(sources)).column(0)
+    assert got.equals(want) and got.null_count == 2
+    buffer = buffered._tensor_buffer(len(sources))
+    outputs, _ = buffered.transform(sources, origins, [None] * len(sources), buffer)
+    column = _buffer_column(outputs, buffer)
+    assert column is not None and column.buffers()[2].address == buffer.ctypes.data  # no copy
+    for i in (0, 1, 4, 5):
+        np.testing.assert_array_equal(np.frombuffer(column[i].as_py(), np.float32).reshape(3, 6, 5), outputs[i])
