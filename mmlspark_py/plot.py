@@ -28,6 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from pyspark.sql import DataFrame  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
+from mmlspark_py.core import events  # noqa: E402
 from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics  # noqa: E402
 from mmlspark_py.train.curves import pr_curve, roc_curve  # noqa: E402
 from mmlspark_py.train.scoring import CLASSIFICATION  # noqa: E402
@@ -44,6 +45,7 @@ def _save(fig: Figure, path: str, dpi: int) -> str:
     try:
         fig.savefig(tmp, dpi=dpi, format="png")
         os.replace(tmp, path)
+        events.emit("artifact", path=path, kind="plot")  # run history logs it (mmlspark_py.tracking)
     finally:
         plt.close(fig)
         if os.path.exists(tmp):

@@ -25,6 +25,7 @@ A stage is written like this::
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Iterable, Optional
 
 from pyspark import ml
@@ -33,6 +34,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
+from mmlspark_py.core import events
 from mmlspark_py.core.persistence import StageReadable, StageWritable
 
 
@@ -153,4 +155,7 @@ class Estimator(StageParams, ml.Estimator, StageReadable, StageWritable):
             return super().fit(dataset, params)
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._fit(dataset)
+        started = time.perf_counter()
+        model = stage._fit(dataset)
+        events.emit("fit", stage=stage, dataset=dataset, model=model, seconds=time.perf_counter() - started)
+        return model

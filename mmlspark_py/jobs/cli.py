@@ -16,6 +16,8 @@ from typing import List, Optional
 from mmlspark_py.dataprep.cli import add_prep_cli
 from mmlspark_py.downloader.cli import add_models_cli
 from mmlspark_py.jobs import quickstart
+from mmlspark_py.registry.cli import add_registry_cli
+from mmlspark_py.tracking.cli import add_runs_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     quickstart.add_cli(commands)
     add_models_cli(commands)
     add_prep_cli(commands)
+    add_runs_cli(commands)
+    add_registry_cli(commands)
     return parser
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from mmlspark_py.core import events
 from mmlspark_py.core.image_schema import to_ndarray
 from mmlspark_py.core.session import get_spark
 
@@ -60,6 +61,7 @@ def contact_sheet(images: DataFrame, image_col: str, path: str) -> int:
     tiles += [blank] * (-len(tiles) % SHEET_COLUMNS)
     grid = np.vstack([np.hstack(tiles[i:i + SHEET_COLUMNS]) for i in range(0, len(tiles), SHEET_COLUMNS)])
     _atomic_png(path, grid)
+    events.emit("artifact", path=path, kind="plot")  # logged to the active run, if any
     return len(rows)
 
 

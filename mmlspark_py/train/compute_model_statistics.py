@@ -8,6 +8,7 @@ from pyspark.ml.linalg import DenseMatrix, MatrixUDT
 from pyspark.sql import DataFrame
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
+from mmlspark_py.core import events
 from mmlspark_py.core.params import HasLabelCol, Param, Params, TypeConverters, to_one_of
 from mmlspark_py.core.stage import SchemaError, Transformer
 from mmlspark_py.featurize.schema import active_spark
@@ -96,8 +97,11 @@ class ComputeModelStatistics(Transformer, HasEvaluatorParams):
         """The metrics as a dict (plus ``levels``, the confusion matrix's order, for classification)."""
         cols = self.eval_columns(dataset.schema)
         if cols.kind == CLASSIFICATION:
-            return {EVALUATION_TYPE: cols.kind, **classification_metrics(dataset, cols)}
-        return {EVALUATION_TYPE: cols.kind, **regression_metrics(dataset, cols)}
+            metrics = {EVALUATION_TYPE: cols.kind, **classification_metrics(dataset, cols)}
+        else:
+            metrics = {EVALUATION_TYPE: cols.kind, **regression_metrics(dataset, cols)}
+        events.emit("metrics", stage=self, metrics=metrics)  # run history logs them (mmlspark_py.tracking)
+        return metrics
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         metrics = self.compute(dataset)
