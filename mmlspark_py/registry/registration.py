@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from pyspark.sql import DataFrame
@@ -157,9 +157,13 @@ def list_models() -> List[Dict[str, Any]]:
 
 def list_versions(name: str) -> List[RegisteredVersion]:
     """Every version of ``name``, newest first. :raises ModelNotFound: no such model."""
-    _registered(name)
+    model = _registered(name)
     found = _client().search_model_versions(f"name = '{name}'")
-    return sorted((_version(v) for v in found), key=lambda v: -v.version)
+    # searched versions carry no aliases (SQL store): take them from the model
+    aliases = {a: int(v) for a, v in (model.aliases or {}).items()}
+    versions = [replace(_version(v), aliases=sorted(a for a, n in aliases.items() if n == int(v.version)))
+                for v in found]
+    return sorted(versions, key=lambda v: -v.version)
 
 
 def _registered(name: str) -> Any:
