@@ -22,6 +22,7 @@ from mmlspark_py.downloader.cli import add_models_cli
 from mmlspark_py.jobs import quickstart
 from mmlspark_py.jobs.commands import add_job_cli, prep_run
 from mmlspark_py.registry.cli import add_registry_cli
+from mmlspark_py.serving.cli import add_serve_cli
 from mmlspark_py.tracking.cli import add_runs_cli
 
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_runs_cli(commands)
     add_registry_cli(commands)
     add_job_cli(commands)
+    add_serve_cli(commands)
     return parser
 
 
