@@ -289,7 +289,8 @@ def _logistic_regression(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
         raise Unsupported(f"LogisticRegressionModel expects {weights.shape[1]} features, {features!r} has {kind.size}")
     multinomial = stage.numClasses > 2 or weights.shape[0] > 1
     thresholds = np.array(stage.getThresholds()) if multinomial and stage.isSet("thresholds") else None
-    threshold = stage.getThreshold()  # binary: derived from thresholds when those are set
+    # binary: one threshold (pyspark derives it from thresholds when those are set)
+    threshold = 0.5 if multinomial else stage.getThreshold()
     raw_col, prob_col, pred_col = _classifier_outputs(stage)
     classes = stage.numClasses
     if threshold == 0.0:
@@ -303,7 +304,9 @@ def _logistic_regression(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
         source = batch[features]
         if source.nulls.any():
             raise ScoringError(f"LogisticRegressionModel: column {features!r} is null")
-        margins = source.values @ weights.T + intercepts
+        # multiply, then sum each row's products: unlike a matrix product (BLAS picks kernels by batch shape),
+        # a row's margin is then the same whatever else is in its micro-batch
+        margins = (source.values[:, None, :] * weights[None, :, :]).sum(axis=2) + intercepts
         raw = margins if multinomial else np.hstack([-margins, margins])
         if multinomial:
             top = raw.max(axis=1, keepdims=True)

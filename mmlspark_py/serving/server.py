@@ -221,7 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
             return status, 0
         app = self.server.app
         try:
-            payload = json.loads(body)
+            payload = json.loads(body.decode("utf-8"))  # RFC 8259: JSON between systems is UTF-8
         except UnicodeDecodeError:
             return self._error(400, "the body is not UTF-8 text"), 0
         except json.JSONDecodeError as e:
