@@ -2,7 +2,8 @@
 
 The input columns of a pipeline are the columns of the training schema that some stage (nested stages
 included) names in ``inputCol``, ``inputCols`` or ``featuresCol``; the check is that the model's
-output schema can be derived from those columns alone (an analysis of an empty DataFrame: no Spark job). When
+output schema can be derived from those columns alone (:func:`mmlspark_py.core.schema.model_schema`: no
+Spark job). When
 it cannot, every column of the training schema except the label is the input.
 
 The outputs are the columns the model adds that no later stage consumes (``features`` feeding a classifier is
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set
 
 from pyspark.ml.param import Params
-from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
+
+from mmlspark_py.core.schema import model_schema
 
 INPUT_PARAMS = ("inputCol", "inputCols", "featuresCol")
 LABEL_PARAMS = ("labelCol", "weightCol")
@@ -84,12 +86,7 @@ def referenced_columns(model: Params, param_names: Sequence[str] = INPUT_PARAMS)
     return names
 
 
-def output_schema_of(model: Any, input_schema: StructType, spark: SparkSession) -> StructType:
-    """The schema ``model.transform`` gives on ``input_schema`` (plan analysis of an empty DataFrame)."""
-    return model.transform(spark.createDataFrame([], input_schema)).schema
-
-
-def model_io(model: Any, schema: StructType, spark: SparkSession, input_cols: Optional[Sequence[str]] = None,
+def model_io(model: Any, schema: StructType, input_cols: Optional[Sequence[str]] = None,
              output_cols: Optional[Sequence[str]] = None) -> ModelIO:
     """The :class:`ModelIO` of ``model`` trained on data of ``schema`` (see the module docstring).
 
@@ -112,7 +109,7 @@ def model_io(model: Any, schema: StructType, spark: SparkSession, input_cols: Op
         if not candidate.fields:
             continue
         try:
-            full = output_schema_of(model, candidate, spark)
+            full = model_schema(model, candidate)
             break
         except Exception as e:  # noqa: BLE001 - any failure means "not enough columns": try the next candidate
             errors.append(f"{candidate.names}: {str(e).splitlines()[0][:300]}")
@@ -132,7 +129,13 @@ def model_io(model: Any, schema: StructType, spark: SparkSession, input_cols: Op
 
 
 def to_mlflow_signature(io: ModelIO) -> Any:
-    """MLflow's ``ModelSignature`` for ``io`` (columns whose type MLflow cannot express are left out)."""
+    """MLflow's ``ModelSignature`` for ``io``, as MLflow's own tools read it.
+
+    Inputs: the input columns (those whose type MLflow cannot express are left out). Outputs: MLflow's Spark
+    flavor answers with the ``prediction`` column only (``mlflow models serve``, ``pyfunc.spark_udf``), so the
+    MLflow signature declares just that column when the model has it, and no outputs otherwise; the exact
+    output schema is in the MLmodel metadata (``ModelIO``).
+    """
     from mlflow.models.signature import ModelSignature
     from mlflow.types.schema import ColSpec, Schema
     from mlflow.types.utils import _infer_spark_type
@@ -146,7 +149,8 @@ def to_mlflow_signature(io: ModelIO) -> Any:
                 continue
         return Schema(cols)
 
-    return ModelSignature(inputs=schema(io.input_schema), outputs=schema(io.output_schema))
+    predictions = StructType([f for f in io.output_schema.fields if f.name == "prediction"])
+    return ModelSignature(inputs=schema(io.input_schema), outputs=schema(predictions) if predictions.fields else None)
 
 
 def schema_from_json(text: str) -> StructType:
