@@ -26,15 +26,21 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mmlspark_py.core.session import get_spark  # noqa: E402
+from mmlspark_py.core.session import get_spark
 
 
 def make_data(spark, rows: int, path: str) -> None:
     spark.range(rows).selectExpr(
-        "CAST(18 + floor(rand(1) * 50) AS double) AS age", "CAST(10 + floor(rand(2) * 50) AS int) AS hours",
-        "concat('city', CAST(floor(rand(3) * 20) AS string)) AS city", "randn(4) AS noise").selectExpr(
-        "age", "hours", "city", "IF(0.05 * (age - 40) + 0.08 * (hours - 35) + IF(city < 'city5', 1.0, -0.5) "
-        "+ noise > 0, 'yes', 'no') AS label").repartition(4).write.parquet(path)
+        "CAST(18 + floor(rand(1) * 50) AS double) AS age",
+        "CAST(10 + floor(rand(2) * 50) AS int) AS hours",
+        "concat('city', CAST(floor(rand(3) * 20) AS string)) AS city",
+        "randn(4) AS noise",
+    ).selectExpr(
+        "age",
+        "hours",
+        "city",
+        "IF(0.05 * (age - 40) + 0.08 * (hours - 35) + IF(city < 'city5', 1.0, -0.5) + noise > 0, 'yes', 'no') AS label",
+    ).repartition(4).write.parquet(path)
 
 
 def main() -> None:
@@ -46,8 +52,10 @@ def main() -> None:
     rows, repeats = (200_000, 2) if args.quick else (args.rows, args.repeats)
     work = tempfile.mkdtemp(prefix="batch-scoring-bench-")
     os.chdir(work)  # the score job's code snapshot and the MLflow store live here
-    spark = get_spark("local[2]", conf={"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
-                                        "spark.driver.memory": "2g"})
+    spark = get_spark(
+        "local[2]",
+        conf={"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.driver.memory": "2g"},
+    )
     from pyspark.ml.classification import LogisticRegression
 
     from mmlspark_py.jobs.runner import run_job
@@ -71,8 +79,9 @@ def main() -> None:
 
     times = {"ours": [], "baseline": []}
     for i in range(repeats + 1):  # the first round warms up the JVM and the Python workers; not counted
-        for name, fn in (("ours", ours), ("baseline", by_hand)) if i % 2 == 0 else (("baseline", by_hand),
-                                                                                      ("ours", ours)):
+        for name, fn in (
+            (("ours", ours), ("baseline", by_hand)) if i % 2 == 0 else (("baseline", by_hand), ("ours", ours))
+        ):
             out = os.path.join(work, f"{name}-{i}")
             started = time.perf_counter()
             fn(out)
@@ -82,8 +91,10 @@ def main() -> None:
             shutil.rmtree(out)
     assert spark.read.parquet(data).count() == rows
     mine, theirs = statistics.median(times["ours"]), statistics.median(times["baseline"])
-    print(f"batch_scoring: ratio={theirs / mine:.2f} (ours {rows / mine:,.0f} rows/s, baseline {rows / theirs:,.0f} "
-          f"rows/s; {rows:,} rows, median of {repeats}; goal >= 0.95)")
+    print(
+        f"batch_scoring: ratio={theirs / mine:.2f} (ours {rows / mine:,.0f} rows/s, baseline {rows / theirs:,.0f} "
+        f"rows/s; {rows:,} rows, median of {repeats}; goal >= 0.95)"
+    )
     print(f"times: {times}; load average: {os.getloadavg()}")
     spark.stop()
     shutil.rmtree(work, ignore_errors=True)

@@ -22,7 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -50,31 +49,51 @@ def register(home: str, rows: int) -> None:
     configure(home=home)
     spark = get_spark("local[2]", conf={"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
     data = spark.range(rows).selectExpr(
-        "CAST(18 + floor(rand(1) * 50) AS double) AS age", "CAST(10 + floor(rand(2) * 50) AS int) AS hours",
-        "concat('city', CAST(floor(rand(3) * 20) AS string)) AS city", "randn(4) AS noise")
-    data = data.selectExpr("age", "hours", "city", "CAST(0.05 * (age - 40) + 0.08 * (hours - 35) + "
-                           "IF(city < 'city5', 1.0, -0.5) + noise > 0 AS double) AS label")
-    features = Pipeline(stages=[
-        StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep"),
-        OneHotEncoder(inputCol="city_index", outputCol="city_vector", handleInvalid="keep"),
-        VectorAssembler(inputCols=["age", "hours", "city_vector"], outputCol="raw_features"),
-        StandardScaler(inputCol="raw_features", outputCol="features", withMean=True),
-        LogisticRegression(featuresCol="features", labelCol="label", regParam=0.01)])
+        "CAST(18 + floor(rand(1) * 50) AS double) AS age",
+        "CAST(10 + floor(rand(2) * 50) AS int) AS hours",
+        "concat('city', CAST(floor(rand(3) * 20) AS string)) AS city",
+        "randn(4) AS noise",
+    )
+    data = data.selectExpr(
+        "age",
+        "hours",
+        "city",
+        "CAST(0.05 * (age - 40) + 0.08 * (hours - 35) + IF(city < 'city5', 1.0, -0.5) + noise > 0 AS double) AS label",
+    )
+    features = Pipeline(
+        stages=[
+            StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep"),
+            OneHotEncoder(inputCol="city_index", outputCol="city_vector", handleInvalid="keep"),
+            VectorAssembler(inputCols=["age", "hours", "city_vector"], outputCol="raw_features"),
+            StandardScaler(inputCol="raw_features", outputCol="features", withMean=True),
+            LogisticRegression(featuresCol="features", labelCol="label", regParam=0.01),
+        ]
+    )
     model = features.fit(data)
     register_model(model, "bench", training_data=data.drop("label"), digest=False)
     spark.stop()
 
 
 def records(n: int) -> List[Dict[str, Any]]:
-    return [{"age": float(18 + (i * 7) % 50), "hours": 10 + (i * 11) % 50, "city": CITIES[(i * 3) % 20]}
-            for i in range(n)]
+    return [
+        {"age": float(18 + (i * 7) % 50), "hours": 10 + (i * 11) % 50, "city": CITIES[(i * 3) % 20]} for i in range(n)
+    ]
 
 
 class Server:
     """A server process and how to call it."""
 
-    def __init__(self, name: str, command: List[str], env: Dict[str, str], port: int, path: str,
-                 wrap: Callable[[Dict[str, Any]], Any], answer: Callable[[Any], Any], cwd: str):
+    def __init__(
+        self,
+        name: str,
+        command: List[str],
+        env: Dict[str, str],
+        port: int,
+        path: str,
+        wrap: Callable[[Dict[str, Any]], Any],
+        answer: Callable[[Any], Any],
+        cwd: str,
+    ):
         self.name, self.port, self.path, self.wrap, self.answer = name, port, path, wrap, answer
         self.log = open(os.path.join(cwd, f"{name}.log"), "w")
         self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT)
@@ -140,7 +159,7 @@ def throughput(server: Server, clients: int, n: int, seconds: float) -> Tuple[fl
                 counter[0] += 1
             try:
                 server.call(conn, pool[i % 97])
-            except Exception as e:  # noqa: BLE001 - counted, reported
+            except Exception as e:
                 errors.append(str(e))
             i += clients
         conn.close()
@@ -177,19 +196,59 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="serving-bench-")
     register(work, 5000)
     python = sys.executable
-    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-           "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db", "MLFLOW_DISABLE_TELEMETRY": "true",
-           "PYSPARK_PYTHON": python, "PYSPARK_DRIVER_PYTHON": python, "SPARK_LOCAL_IP": "127.0.0.1",
-           # mlflow starts `uvicorn` by name: the virtualenv's bin folder must be on PATH
-           "PATH": os.path.dirname(python) + os.pathsep + os.environ.get("PATH", "")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "PYSPARK_PYTHON": python,
+        "PYSPARK_DRIVER_PYTHON": python,
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        # mlflow starts `uvicorn` by name: the virtualenv's bin folder must be on PATH
+        "PATH": os.path.dirname(python) + os.pathsep + os.environ.get("PATH", ""),
+    }
     ours_answer = lambda payload: payload["prediction"]  # noqa: E731
     specs = {
-        "fast": ([python, "-m", "mmlspark_py", "serve", "--model", "models:/bench/1", "--path", "fast",
-                  "--access-log", "none"], "/predict", lambda r: r, ours_answer),
-        "spark": ([python, "-m", "mmlspark_py", "serve", "--model", "models:/bench/1", "--path", "spark",
-                   "--access-log", "none"], "/predict", lambda r: r, ours_answer),
-        "mlflow": ([python, "-m", "mlflow", "models", "serve", "-m", "models:/bench/1", "--env-manager", "local"],
-                   "/invocations", lambda r: {"dataframe_records": [r]}, lambda p: p["predictions"][0]),
+        "fast": (
+            [
+                python,
+                "-m",
+                "mmlspark_py",
+                "serve",
+                "--model",
+                "models:/bench/1",
+                "--path",
+                "fast",
+                "--access-log",
+                "none",
+            ],
+            "/predict",
+            lambda r: r,
+            ours_answer,
+        ),
+        "spark": (
+            [
+                python,
+                "-m",
+                "mmlspark_py",
+                "serve",
+                "--model",
+                "models:/bench/1",
+                "--path",
+                "spark",
+                "--access-log",
+                "none",
+            ],
+            "/predict",
+            lambda r: r,
+            ours_answer,
+        ),
+        "mlflow": (
+            [python, "-m", "mlflow", "models", "serve", "-m", "models:/bench/1", "--env-manager", "local"],
+            "/invocations",
+            lambda r: {"dataframe_records": [r]},
+            lambda p: p["predictions"][0],
+        ),
     }
     if args.skip_mlflow:
         del specs["mlflow"]
@@ -207,9 +266,12 @@ def main() -> None:
             p50, p99, count = latency(server, n, seconds)
             rate, done = throughput(server, args.clients, n, seconds)
             results[name] = {"p50": p50, "p99": p99, "rate": rate}
-            print(f"serving_{name}: p50={p50:.2f} ms p99={p99:.2f} ms over {count} sequential requests; "
-                  f"{rate:,.0f} requests/s with {args.clients} clients ({done} requests)", flush=True)
-        except Exception as e:  # noqa: BLE001 - one server failing must not hide the others' figures
+            print(
+                f"serving_{name}: p50={p50:.2f} ms p99={p99:.2f} ms over {count} sequential requests; "
+                f"{rate:,.0f} requests/s with {args.clients} clients ({done} requests)",
+                flush=True,
+            )
+        except Exception as e:
             print(f"serving_{name}: FAILED: {e} (log: {server.log.name})", flush=True)
         finally:
             server.stop()
@@ -222,8 +284,10 @@ def main() -> None:
         for baseline, goal in (("spark", 10), ("mlflow", 2)):
             if baseline in results:
                 other = results[baseline]["rate"]
-                print(f"serving_fast_vs_{baseline}: ratio={fast['rate'] / other:.1f} (ours {fast['rate']:,.0f}/s, "
-                      f"baseline {other:,.1f}/s; goal >= {goal})")
+                print(
+                    f"serving_fast_vs_{baseline}: ratio={fast['rate'] / other:.1f} (ours {fast['rate']:,.0f}/s, "
+                    f"baseline {other:,.1f}/s; goal >= {goal})"
+                )
     print(f"load average: {os.getloadavg()}")
 
 

@@ -38,7 +38,7 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tracking-uri", help="MLflow tracking/registry URI (default: ./mlflow.db)")
 
 
-def add_job_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_job_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``run``, ``train``, ``score``, ``register`` and ``targets`` to an argparse subparsers object."""
     run = subparsers.add_parser("run", help="run a job file of any kind (train, score, register, prep, ...)")
     run.add_argument("job", help="job file (.yaml/.json)")
@@ -49,8 +49,11 @@ def add_job_cli(subparsers: "argparse._SubParsersAction") -> None:
     score.add_argument("--input", required=True, help="input data (any Hadoop path)")
     score.add_argument("--output", required=True, help="output folder (written atomically)")
     score.add_argument("--format", default="parquet", choices=("parquet", "csv", "json", "orc"))
-    score.add_argument("--input-format", choices=("parquet", "csv", "json", "orc"),
-                       help="input format (default: from the extension, else parquet)")
+    score.add_argument(
+        "--input-format",
+        choices=("parquet", "csv", "json", "orc"),
+        help="input format (default: from the extension, else parquet)",
+    )
     score.add_argument("--overwrite", action="store_true", help="replace an existing output")
     register = subparsers.add_parser("register", help="register a saved or logged model as a new version")
     register.add_argument("--model", required=True, help="saved model folder, or runs:/RUN/model")
@@ -75,16 +78,21 @@ def _execute(args: argparse.Namespace, job: Dict[str, Any], master_target: Any =
         configure(uri=args.tracking_uri)
     try:
         spec = build_spec(job)
-        results = run_job(spec, target=getattr(args, "target", None) or job.get("target"),
-                          targets_file=getattr(args, "targets", None),
-                          experiment=getattr(args, "experiment", None) or job.get("experiment"),
-                          run_name=job.get("runName"), track=getattr(args, "track", True),
-                          quiet=getattr(args, "quiet", False), explicit_target=master_target)
+        results = run_job(
+            spec,
+            target=getattr(args, "target", None) or job.get("target"),
+            targets_file=getattr(args, "targets", None),
+            experiment=getattr(args, "experiment", None) or job.get("experiment"),
+            run_name=job.get("runName"),
+            track=getattr(args, "track", True),
+            quiet=getattr(args, "quiet", False),
+            explicit_target=master_target,
+        )
     except (SpecError, JobError, TargetError, FileExistsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except Exception as e:  # noqa: BLE001 - a rejected model (not found, corrupt) is also a rejection
-        from mmlspark_py.registry.errors import RegistryError
+    except Exception as e:
+        from mmlspark_py.registry import RegistryError
 
         if isinstance(e, RegistryError):
             print(f"error: {e}", file=sys.stderr)
@@ -110,14 +118,33 @@ def _run_file(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    return _execute(args, {"kind": "score", "model": args.model, "input": args.input, "output": args.output,
-                           "format": args.format, "inputFormat": args.input_format, "overwrite": args.overwrite})
+    return _execute(
+        args,
+        {
+            "kind": "score",
+            "model": args.model,
+            "input": args.input,
+            "output": args.output,
+            "format": args.format,
+            "inputFormat": args.input_format,
+            "overwrite": args.overwrite,
+        },
+    )
 
 
 def _register(args: argparse.Namespace) -> int:
-    return _execute(args, {"kind": "register", "model": args.model, "name": args.name, "alias": args.alias,
-                           "trainingData": args.training_data, "trainingFormat": args.training_format,
-                           "description": args.description})
+    return _execute(
+        args,
+        {
+            "kind": "register",
+            "model": args.model,
+            "name": args.name,
+            "alias": args.alias,
+            "trainingData": args.training_data,
+            "trainingFormat": args.training_format,
+            "description": args.description,
+        },
+    )
 
 
 def prep_run(args: argparse.Namespace) -> int:
@@ -127,13 +154,23 @@ def prep_run(args: argparse.Namespace) -> int:
     """
     args.track = False
     master = Target("--master", args.master) if args.master else None
-    return _execute(args, {"kind": "prep", "package": args.package, "input": args.input, "output": args.output,
-                           "format": args.format, "inputFormat": args.input_format, "overwrite": args.overwrite},
-                    master)
+    return _execute(
+        args,
+        {
+            "kind": "prep",
+            "package": args.package,
+            "input": args.input,
+            "output": args.output,
+            "format": args.format,
+            "inputFormat": args.input_format,
+            "overwrite": args.overwrite,
+        },
+        master,
+    )
 
 
 def _targets(args: argparse.Namespace) -> int:
-    from mmlspark_py.tracking.cli import format_table
+    from mmlspark_py.tracking import format_table
 
     try:
         print(format_table(describe_targets(args.targets)))

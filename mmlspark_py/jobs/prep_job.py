@@ -39,7 +39,14 @@ class PrepJob(JobSpec):
         from mmlspark_py.dataprep.package import run_prep_package
 
         ctx.progress.step(f"prep: applying {self.package}")
-        out = run_prep_package(ctx.spark, self.package, self.input, self.output, self.format,
-                               input_format=self.inputFormat, overwrite=self.overwrite)
+        out = run_prep_package(
+            ctx.spark,
+            self.package,
+            self.input,
+            self.output,
+            self.format,
+            input_format=self.inputFormat,  # type: ignore[arg-type]  # dataprep declares it str = None
+            overwrite=self.overwrite,
+        )
         ctx.progress.step(f"prep run: wrote {out} ({self.format})")
         return {"output": out, "format": self.format}

@@ -23,8 +23,7 @@ from typing import Any, Dict, Optional, TextIO, Tuple
 class ConsoleProgress:
     """Steps and Spark stage progress on a stream; use as a context manager (stops the poller on exit)."""
 
-    def __init__(self, spark: Any = None, stream: Optional[TextIO] = None, interval: float = 2.0,
-                 enabled: bool = True):
+    def __init__(self, spark: Any = None, stream: Optional[TextIO] = None, interval: float = 2.0, enabled: bool = True):
         self.spark = spark
         self.stream = stream or sys.stderr
         self.interval = interval
@@ -62,8 +61,10 @@ class ConsoleProgress:
             state = (info.numCompletedTasks, info.numTasks)
             if self._shown.get(stage_id) != state:
                 self._shown[stage_id] = state
-                self._print(f"stage {stage_id} ({info.name}): {state[0]}/{state[1]} tasks"
-                            + (f", {info.numActiveTasks} running" if info.numActiveTasks else ""))
+                self._print(
+                    f"stage {stage_id} ({info.name}): {state[0]}/{state[1]} tasks"
+                    + (f", {info.numActiveTasks} running" if info.numActiveTasks else "")
+                )
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -72,7 +73,7 @@ class ConsoleProgress:
             except Exception:  # noqa: BLE001 - progress output must never break the job
                 return
 
-    def __enter__(self) -> "ConsoleProgress":
+    def __enter__(self) -> ConsoleProgress:
         if self.enabled and self.spark is not None and self._tracker() is not None:
             self._thread = threading.Thread(target=self._run, name="mmlspark-progress", daemon=True)
             self._thread.start()

@@ -46,15 +46,23 @@ class RegisterJob(JobSpec):
 
         logged = self.model.startswith(("runs:/", "models:/"))
         if not logged and not self.trainingData:
-            raise JobError("register: a saved model folder needs trainingData (--training-data) for its "
-                           "signature and lineage")
+            raise JobError(
+                "register: a saved model folder needs trainingData (--training-data) for its signature and lineage"
+            )
         data = None
         if self.trainingData:
             data = read_data(ctx.spark, self.trainingData, input_format(self.trainingData, self.trainingFormat))
         ctx.progress.step(f"register: {self.describe()}")
-        version = register_model(self.model, self.name, training_data=data, training_data_path=self.trainingData,
-                                 alias=self.alias, run_id=ctx.run.run_id if ctx.run else None,
-                                 description=self.description, input_cols=self.inputCols,
-                                 output_cols=self.outputCols)
+        version = register_model(
+            self.model,
+            self.name,
+            training_data=data,
+            training_data_path=self.trainingData,
+            alias=self.alias,
+            run_id=ctx.run.run_id if ctx.run else None,
+            description=self.description,
+            input_cols=self.inputCols,
+            output_cols=self.outputCols,
+        )
         ctx.progress.step(f"register: {version.uri}" + (f" (alias {self.alias})" if self.alias else ""))
         return {"name": version.name, "version": version.version, "uri": version.uri}

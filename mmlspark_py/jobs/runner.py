@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Type, Union
 
 from mmlspark_py.core.spec import Spec, SpecError
+from mmlspark_py.jobs.config_files import ConfigFileError, read_config_file
 from mmlspark_py.jobs.progress import ConsoleProgress
 from mmlspark_py.jobs.targets import Target, resolve_target
 
@@ -102,11 +103,17 @@ def _matches(value: Any, hint: Any) -> bool:
     if hint is type(None):
         return value is None
     if origin in (list, List):
-        return isinstance(value, (list, tuple)) and all(_matches(v, args[0]) for v in value) if args else \
-            isinstance(value, (list, tuple))
+        return (
+            isinstance(value, (list, tuple)) and all(_matches(v, args[0]) for v in value)
+            if args
+            else isinstance(value, (list, tuple))
+        )
     if origin in (dict, Dict):
-        return isinstance(value, Mapping) and all(_matches(k, args[0]) and _matches(v, args[1])
-                                                  for k, v in value.items()) if args else isinstance(value, Mapping)
+        return (
+            isinstance(value, Mapping) and all(_matches(k, args[0]) and _matches(v, args[1]) for k, v in value.items())
+            if args
+            else isinstance(value, Mapping)
+        )
     if hint is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if hint is int:
@@ -135,7 +142,7 @@ def job_kind(name: str) -> Type[JobSpec]:
     kinds = JobSpec.kinds()
     if name not in kinds:
         raise JobError(f"unknown job kind {name!r}; kinds: {sorted(set(JOB_MODULES) | set(kinds))}")
-    return kinds[name]
+    return typing.cast(Type[JobSpec], kinds[name])
 
 
 def build_spec(data: Mapping[str, Any], kind: Optional[str] = None) -> JobSpec:
@@ -155,19 +162,10 @@ def read_job_file(path: str) -> Dict[str, Any]:
     """The job dict of a YAML (``.yaml``/``.yml``) or JSON file."""
     if not os.path.isfile(path):
         raise JobError(f"no job file {path!r}")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
     try:
-        if path.endswith(".json"):
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except ImportError as e:
-        raise JobError(f"{path}: YAML job files need PyYAML (pip install pyyaml); or write it as .json") from e
-    except Exception as e:
-        raise JobError(f"{path}: not valid YAML/JSON: {e}") from e
+        data = read_config_file(path)
+    except ConfigFileError as e:
+        raise JobError(str(e)) from e
     if not isinstance(data, dict):
         raise JobError(f"{path}: a job file is a mapping of keys (kind, input, ...)")
     return data
@@ -186,8 +184,10 @@ def start_session(target: Target, app_name: str) -> Any:
     configured = SparkConf().get("spark.master", None)
     master = target.master
     if master and configured and configured != master:
-        print(f"note: spark-submit set master {configured}; target {target.name!r} ({master}) is not applied",
-              file=sys.stderr)
+        print(
+            f"note: spark-submit set master {configured}; target {target.name!r} ({master}) is not applied",
+            file=sys.stderr,
+        )
         master = None
     # the runner prints progress itself; Spark's console bar would interleave with it
     conf = {"spark.ui.showConsoleProgress": "false", **target.conf}
@@ -211,10 +211,17 @@ def _log_results(run: Any, results: Dict[str, Any]) -> None:
         run.set_tags(others)
 
 
-def run_job(spec: Union[JobSpec, Mapping[str, Any]], target: Optional[str] = None, targets_file: Optional[str] = None,
-            experiment: Optional[str] = None, run_name: Optional[str] = None, track: bool = True,
-            quiet: bool = False, explicit_target: Optional[Target] = None,
-            job_group: Optional[str] = None) -> Dict[str, Any]:
+def run_job(
+    spec: Union[JobSpec, Mapping[str, Any]],
+    target: Optional[str] = None,
+    targets_file: Optional[str] = None,
+    experiment: Optional[str] = None,
+    run_name: Optional[str] = None,
+    track: bool = True,
+    quiet: bool = False,
+    explicit_target: Optional[Target] = None,
+    job_group: Optional[str] = None,
+) -> Dict[str, Any]:
     """Run one job (a spec, or a job dict as read from a job file); returns its results.
 
     :param target: compute target name (default: the dict's ``target``, else the targets file's default).
@@ -241,9 +248,12 @@ def run_job(spec: Union[JobSpec, Mapping[str, Any]], target: Optional[str] = Non
         else:
             from mmlspark_py.tracking import start_run
 
-            with start_run(experiment or data.get("experiment") or job.kind,
-                           run_name=run_name or data.get("runName") or f"{job.kind}: {job.describe()}"[:200],
-                           target=chosen.record(_master(spark)), tags={"mmlspark.job.kind": job.kind}) as run:
+            with start_run(
+                experiment or data.get("experiment") or job.kind,
+                run_name=run_name or data.get("runName") or f"{job.kind}: {job.describe()}"[:200],
+                target=chosen.record(_master(spark)),
+                tags={"mmlspark.job.kind": job.kind},
+            ) as run:
                 run.log_params({f"job.{k}": v for k, v in _flat_params(job).items()})
                 ctx.run = run
                 results = job.run(ctx)

@@ -24,7 +24,7 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, MapType, NumericType, StringType, StructType
+from pyspark.sql.types import ArrayType, DataType, MapType, NumericType, StringType, StructType
 
 from mmlspark_py.core.atomic_output import publish_atomically
 from mmlspark_py.core.spec import require
@@ -60,7 +60,8 @@ def read_data(spark: Any, path: str, fmt: str) -> DataFrame:
 def conform(df: DataFrame, needed: StructType, where: str) -> DataFrame:
     """``df`` with the columns ``needed`` cast to the needed types; raises ScoreInputError naming every column
     that is missing or cannot be converted."""
-    problems, casts = [], {}
+    problems: List[str] = []
+    casts: Dict[str, DataType] = {}
     for field in needed.fields:
         if field.name not in df.columns:
             problems.append(f"missing column {field.name!r} ({field.dataType.simpleString()})")
@@ -73,8 +74,9 @@ def conform(df: DataFrame, needed: StructType, where: str) -> DataFrame:
         elif isinstance(field.dataType, StringType) and isinstance(actual, NumericType):
             casts[field.name] = field.dataType
         else:
-            problems.append(f"column {field.name!r} is {actual.simpleString()}, the model needs "
-                            f"{field.dataType.simpleString()}")
+            problems.append(
+                f"column {field.name!r} is {actual.simpleString()}, the model needs {field.dataType.simpleString()}"
+            )
     if problems:
         raise ScoreInputError(f"{where}: " + "; ".join(problems) + f". The input has columns {df.columns}")
     if not casts:
@@ -118,8 +120,11 @@ class ScoreJob(JobSpec):
     def __post_init__(self) -> None:
         super().__post_init__()
         require(self.format in FORMATS, f"score job: format must be one of {FORMATS}", self.format)
-        require(self.inputFormat is None or self.inputFormat in FORMATS,
-                f"score job: inputFormat must be one of {FORMATS}", self.inputFormat)
+        require(
+            self.inputFormat is None or self.inputFormat in FORMATS,
+            f"score job: inputFormat must be one of {FORMATS}",
+            self.inputFormat,
+        )
 
     def describe(self) -> str:
         return f"{self.model} on {self.input} -> {self.output}"
@@ -135,8 +140,10 @@ class ScoreJob(JobSpec):
         progress.step(f"score: reading the signature of {self.model}")
         resolved = resolve(self.model)
         if resolved.io is None:
-            raise JobError(f"score: {self.model} has no mmlspark-py signature (it was not logged by "
-                           "mmlspark_py.tracking.log_model / register_model); re-register it with training data")
+            raise JobError(
+                f"score: {self.model} has no mmlspark-py signature (it was not logged by "
+                "mmlspark_py.tracking.log_model / register_model); re-register it with training data"
+            )
         check_output_path(ctx.spark, self.output, [self.input], self.overwrite)
         fmt = input_format(self.input, self.inputFormat)
         data = read_data(ctx.spark, self.input, fmt)
@@ -157,5 +164,4 @@ class ScoreJob(JobSpec):
 
         publish_atomically(ctx.spark, self.output, write, overwrite=self.overwrite, inputs=[self.input])
         progress.step(f"score: wrote {self.output}")
-        return {"model": self.model, "model_version": resolved.version, "output": self.output,
-                "format": self.format}
+        return {"model": self.model, "model_version": resolved.version, "output": self.output, "format": self.format}

@@ -36,9 +36,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from mmlspark_py.jobs.config_files import ConfigFileError, read_config_file
+
 ENV = "MMLSPARK_TARGETS"
 FILE_NAMES = ("mmlspark-targets.yaml", os.path.join("~", ".mmlspark", "targets.yaml"))
-_MASTER = re.compile(r"^(local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://.+|yarn|k8s://.+|mesos://.+)$")
+_MASTER = re.compile(
+    r"^(local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://.+|yarn|k8s://.+|mesos://.+)$"
+)
 
 
 class TargetError(ValueError):
@@ -70,19 +74,26 @@ def _parse_target(name: str, value: Any, where: str) -> Target:
         raise TargetError(f"{where}: target {name!r} must be a mapping with 'master' and optional 'conf'")
     unknown = set(value) - {"master", "conf", "description"}
     if unknown:
-        raise TargetError(f"{where}: target {name!r} has unknown key(s) {sorted(unknown)}; valid: master, conf, "
-                          "description")
+        raise TargetError(
+            f"{where}: target {name!r} has unknown key(s) {sorted(unknown)}; valid: master, conf, description"
+        )
     master = value.get("master")
     if master is not None and (not isinstance(master, str) or not _MASTER.match(master)):
-        raise TargetError(f"{where}: target {name!r}: master {master!r} is not a Spark master URL (local[N], "
-                          "spark://HOST:PORT, yarn, k8s://https://HOST:PORT, mesos://...)")
+        raise TargetError(
+            f"{where}: target {name!r}: master {master!r} is not a Spark master URL (local[N], "
+            "spark://HOST:PORT, yarn, k8s://https://HOST:PORT, mesos://...)"
+        )
     conf = value.get("conf") or {}
     if not isinstance(conf, dict) or not all(isinstance(k, str) and k.startswith("spark.") for k in conf):
         raise TargetError(f"{where}: target {name!r}: conf must map Spark setting names (spark.*) to values")
     if "spark.master" in conf:
         raise TargetError(f"{where}: target {name!r}: give the master as 'master', not in conf")
-    return Target(name, master, {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()},
-                  str(value.get("description", "")))
+    return Target(
+        name,
+        master,
+        {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()},
+        str(value.get("description", "")),
+    )
 
 
 def find_targets_file(explicit: Optional[str] = None) -> Optional[str]:
@@ -102,25 +113,16 @@ def find_targets_file(explicit: Optional[str] = None) -> Optional[str]:
     return None
 
 
-def load_targets(path: Optional[str] = None) -> "tuple[Dict[str, Target], str]":
+def load_targets(path: Optional[str] = None) -> tuple[Dict[str, Target], str]:
     """``({name: Target}, default name)`` from the targets file in effect (only ``local`` without one)."""
     found = find_targets_file(path)
     targets = {"local": LOCAL}
     if found is None:
         return targets, "local"
-    with open(found, encoding="utf-8") as f:
-        text = f.read()
     try:
-        if found.endswith(".json"):
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except ImportError as e:
-        raise TargetError(f"{found}: reading YAML needs PyYAML (pip install pyyaml), or write it as .json") from e
-    except Exception as e:
-        raise TargetError(f"{found}: not valid YAML/JSON: {e}") from e
+        data = read_config_file(found)
+    except ConfigFileError as e:
+        raise TargetError(str(e)) from e
     if not isinstance(data, dict) or not isinstance(data.get("targets"), dict):
         raise TargetError(f"{found}: expected a mapping with a 'targets' mapping of name -> target")
     unknown = set(data) - {"targets", "default"}
@@ -142,14 +144,22 @@ def resolve_target(name: Optional[str] = None, path: Optional[str] = None) -> Ta
     targets, default = load_targets(path)
     chosen = name or default
     if chosen not in targets:
-        raise TargetError(f"--target {chosen!r} is not defined; targets: {sorted(targets)}"
-                          + ("" if find_targets_file(path) else " (no targets file found; see mmlspark-py targets)"))
+        raise TargetError(
+            f"--target {chosen!r} is not defined; targets: {sorted(targets)}"
+            + ("" if find_targets_file(path) else " (no targets file found; see mmlspark-py targets)")
+        )
     return targets[chosen]
 
 
 def describe_targets(path: Optional[str] = None) -> List[Dict[str, str]]:
     """One row per target (name, master, settings, description), the default marked with ``*``."""
     targets, default = load_targets(path)
-    return [{"target": n + (" *" if n == default else ""), "master": t.master or "(configured)",
-             "conf": json.dumps(t.conf, sort_keys=True) if t.conf else "", "description": t.description}
-            for n, t in targets.items()]
+    return [
+        {
+            "target": n + (" *" if n == default else ""),
+            "master": t.master or "(configured)",
+            "conf": json.dumps(t.conf, sort_keys=True) if t.conf else "",
+            "description": t.description,
+        }
+        for n, t in targets.items()
+    ]

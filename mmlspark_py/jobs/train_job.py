@@ -30,10 +30,22 @@ from mmlspark_py.core.spec import require
 from mmlspark_py.jobs.runner import JobContext, JobError, JobSpec
 from mmlspark_py.jobs.score_job import input_format, read_data
 
-CLASSIFIERS = ("LogisticRegression", "RandomForestClassifier", "GBTClassifier", "DecisionTreeClassifier",
-               "NaiveBayes", "LinearSVC", "MultilayerPerceptronClassifier")
-REGRESSORS = ("LinearRegression", "RandomForestRegressor", "GBTRegressor", "DecisionTreeRegressor",
-              "GeneralizedLinearRegression")
+CLASSIFIERS = (
+    "LogisticRegression",
+    "RandomForestClassifier",
+    "GBTClassifier",
+    "DecisionTreeClassifier",
+    "NaiveBayes",
+    "LinearSVC",
+    "MultilayerPerceptronClassifier",
+)
+REGRESSORS = (
+    "LinearRegression",
+    "RandomForestRegressor",
+    "GBTRegressor",
+    "DecisionTreeRegressor",
+    "GeneralizedLinearRegression",
+)
 LEARNERS = {"classification": CLASSIFIERS, "regression": REGRESSORS}
 
 
@@ -113,8 +125,11 @@ class TrainJob(JobSpec):
             raise JobError(f"train job: input {self.input!r} has no column(s) {missing}; columns: {data.columns}")
         if self.modelOutput:
             check_output_path(ctx.spark, self.modelOutput, [self.input], self.overwrite)
-        train, test = (data.randomSplit([1 - self.testFraction, self.testFraction], seed=self.seed)
-                       if self.testFraction > 0 else (data, data))
+        train, test = (
+            data.randomSplit([1 - self.testFraction, self.testFraction], seed=self.seed)
+            if self.testFraction > 0
+            else (data, data)
+        )
         ctx.progress.step(f"train: fitting {self.describe()}")
         model = trainer.fit(train)
         ctx.progress.step("train: evaluating on the held-out rows" if self.testFraction else "train: evaluating")
@@ -127,13 +142,23 @@ class TrainJob(JobSpec):
             from mmlspark_py.registry import register_model
 
             source = results.get("model_uri", model)
-            version = register_model(source, self.register, training_data=None if ctx.run else train,
-                                     training_data_path=self.input, alias=self.alias)
+            version = register_model(
+                source,
+                self.register,
+                training_data=None if ctx.run else train,
+                training_data_path=self.input,
+                alias=self.alias,
+            )
             results.update(registered=version.uri, version=version.version)
             ctx.progress.step(f"train: registered {version.uri}" + (f" (alias {self.alias})" if self.alias else ""))
         if self.modelOutput:
-            publish_atomically(ctx.spark, self.modelOutput, lambda tmp: model.write().save(tmp),
-                               overwrite=self.overwrite, inputs=[self.input])
+            publish_atomically(
+                ctx.spark,
+                self.modelOutput,
+                lambda tmp: model.write().save(tmp),
+                overwrite=self.overwrite,
+                inputs=[self.input],
+            )
             results["model_output"] = self.modelOutput
         return results
 

@@ -14,10 +14,33 @@ The command line: ``mmlspark-py registry list|show|alias|delete`` (:mod:`.cli`).
 
 from mmlspark_py.registry.errors import ModelLoadError, ModelNotFound, RegistryError
 from mmlspark_py.registry.loading import ResolvedModel, load_model, parse_models_uri, resolve
-from mmlspark_py.registry.registration import (RegisteredVersion, delete_alias, delete_model, get_version,
-                                               get_version_by_alias, list_models, list_versions, register_model,
-                                               set_alias)
+from mmlspark_py.registry.registration import (
+    RegisteredVersion,
+    delete_alias,
+    delete_model,
+    get_version,
+    get_version_by_alias,
+    list_models,
+    list_versions,
+    register_model,
+    set_alias,
+)
 
-__all__ = ["register_model", "set_alias", "delete_alias", "load_model", "resolve", "ResolvedModel",
-           "parse_models_uri", "list_models", "list_versions", "get_version", "get_version_by_alias",
-           "delete_model", "RegisteredVersion", "RegistryError", "ModelNotFound", "ModelLoadError"]
+__all__ = [
+    "register_model",
+    "set_alias",
+    "delete_alias",
+    "load_model",
+    "resolve",
+    "ResolvedModel",
+    "parse_models_uri",
+    "list_models",
+    "list_versions",
+    "get_version",
+    "get_version_by_alias",
+    "delete_model",
+    "RegisteredVersion",
+    "RegistryError",
+    "ModelNotFound",
+    "ModelLoadError",
+]

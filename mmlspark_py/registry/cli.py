@@ -19,22 +19,34 @@ import argparse
 import datetime
 import json
 import sys
+from typing import Optional
 
 from mmlspark_py.registry.errors import ModelNotFound
-from mmlspark_py.registry.registration import (RegisteredVersion, delete_alias, delete_model, list_models,
-                                               list_versions, set_alias)
-from mmlspark_py.tracking.backend import configure
-from mmlspark_py.tracking.cli import format_table
+from mmlspark_py.registry.registration import (
+    RegisteredVersion,
+    delete_alias,
+    delete_model,
+    list_models,
+    list_versions,
+    set_alias,
+)
+from mmlspark_py.tracking import configure, format_table
 
 
-def _when(ms: int) -> str:
+def _when(ms: Optional[int]) -> str:
     return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S") if ms else ""
 
 
 def _version_row(v: RegisteredVersion) -> dict:
-    return {"version": v.version, "aliases": ",".join(sorted(v.aliases)), "created": _when(v.created),
-            "run_id": v.run_id or "", "rows": v.tags.get("mmlspark.data.rows", ""),
-            "data": v.tags.get("mmlspark.data.path", ""), "digest": v.tags.get("mmlspark.data.digest", "")[:12]}
+    return {
+        "version": v.version,
+        "aliases": ",".join(sorted(v.aliases)),
+        "created": _when(v.created),
+        "run_id": v.run_id or "",
+        "rows": v.tags.get("mmlspark.data.rows", ""),
+        "data": v.tags.get("mmlspark.data.path", ""),
+        "digest": v.tags.get("mmlspark.data.digest", "")[:12],
+    }
 
 
 def _show(target: str) -> str:
@@ -56,10 +68,9 @@ def _show(target: str) -> str:
     return (text if "text" in locals() else "") + "\n".join(lines)
 
 
-def add_registry_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_registry_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``registry list|show|alias|delete`` to an argparse subparsers object."""
-    registry = subparsers.add_parser("registry", help="registered models (MLflow registry): list, show, alias, "
-                                                      "delete")
+    registry = subparsers.add_parser("registry", help="registered models (MLflow registry): list, show, alias, delete")
     commands = registry.add_subparsers(dest="registry_command", required=True)
     listing = commands.add_parser("list", help="registered models with their latest version and aliases")
     show = commands.add_parser("show", help="a model's versions, or one version's signature and lineage")

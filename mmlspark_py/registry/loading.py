@@ -27,8 +27,7 @@ from mmlspark_py.core.persistence import load_stage
 from mmlspark_py.core.session import get_spark
 from mmlspark_py.registry.errors import ModelLoadError, ModelNotFound
 from mmlspark_py.registry.registration import get_version, get_version_by_alias, list_versions
-from mmlspark_py.tracking.backend import mlflow_module
-from mmlspark_py.tracking.signature import ModelIO
+from mmlspark_py.tracking import ModelIO, mlflow_module
 
 _MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+|latest))?/?$")
 _downloads: Dict[str, str] = {}
@@ -51,12 +50,11 @@ class ResolvedModel:
         return os.path.join(self.local_dir, self.flavor.get("model_data", "sparkml"))
 
 
-def parse_models_uri(uri: str) -> "tuple[str, Optional[str], Optional[str]]":
+def parse_models_uri(uri: str) -> tuple[str, Optional[str], Optional[str]]:
     """``(name, alias, version)`` of a ``models:/`` URI (version ``"latest"`` or digits, or None)."""
     match = _MODELS_URI.match(uri)
     if not match:
-        raise ValueError(f"model URI {uri!r}: expected models:/NAME@ALIAS, models:/NAME/VERSION or "
-                         "models:/NAME/latest")
+        raise ValueError(f"model URI {uri!r}: expected models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest")
     return match["name"], match["alias"], match["version"]
 
 
@@ -77,10 +75,10 @@ def _download(source: str) -> str:
     return _downloads[source]
 
 
-def _read_mlmodel(local_dir: str, uri: str) -> "tuple[Dict[str, Any], Optional[ModelIO], Dict[str, Any]]":
+def _read_mlmodel(local_dir: str, uri: str) -> tuple[Dict[str, Any], Optional[ModelIO], Dict[str, Any]]:
     from mlflow.models import Model
 
-    from mmlspark_py.tracking.model_logging import METADATA_KEY
+    from mmlspark_py.tracking import METADATA_KEY
 
     path = os.path.join(local_dir, "MLmodel")
     if not os.path.isfile(path):
@@ -131,7 +129,8 @@ def resolve(uri: str) -> ResolvedModel:
 
 def _readable_by_cluster(spark: SparkSession, local_dir: str) -> str:
     """``local_dir``, or a copy on the default file system when that is not local (executors read it)."""
-    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    jvm: Any = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
     default_fs = jvm.org.apache.hadoop.fs.FileSystem.get(conf)
     if default_fs.getUri().getScheme() in (None, "file"):
         return "file://" + os.path.abspath(local_dir)
@@ -150,8 +149,9 @@ def load_saved_model(path: str, spark: Optional[SparkSession] = None, uri: Optio
         return load_stage(path, spark)
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelLoadError(f"{uri or path}: cannot load the saved model at {path}: {type(e).__name__}: "
-                             f"{first[:500]}") from e
+        raise ModelLoadError(
+            f"{uri or path}: cannot load the saved model at {path}: {type(e).__name__}: {first[:500]}"
+        ) from e
 
 
 def load_model(uri: str, spark: Optional[SparkSession] = None) -> Any:

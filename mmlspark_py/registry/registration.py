@@ -22,8 +22,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from mmlspark_py.registry.errors import ModelNotFound, RegistryError
-from mmlspark_py.tracking import log_model, start_run
-from mmlspark_py.tracking.backend import mlflow_module
+from mmlspark_py.tracking import log_model, mlflow_module, start_run
 
 MAX_TAG = 5000
 _MISSING = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE")
@@ -52,14 +51,23 @@ def _client() -> Any:
 
 
 def _version(mv: Any) -> RegisteredVersion:
-    return RegisteredVersion(mv.name, int(mv.version), mv.run_id, mv.source, list(getattr(mv, "aliases", []) or []),
-                             dict(mv.tags or {}), mv.description or "", mv.creation_timestamp)
+    return RegisteredVersion(
+        mv.name,
+        int(mv.version),
+        mv.run_id,
+        mv.source,
+        list(getattr(mv, "aliases", []) or []),
+        dict(mv.tags or {}),
+        mv.description or "",
+        mv.creation_timestamp,
+    )
 
 
 def _check_name(name: str) -> None:
     if not name or any(c in name for c in "'\"/@\\") or name != name.strip():
-        raise ValueError(f"model name {name!r}: use letters, digits, '-', '_', '.' and spaces (no quotes, '/', "
-                         "'@' or backslashes)")
+        raise ValueError(
+            f"model name {name!r}: use letters, digits, '-', '_', '.' and spaces (no quotes, '/', '@' or backslashes)"
+        )
 
 
 def _is_missing(error: Exception) -> bool:
@@ -68,13 +76,15 @@ def _is_missing(error: Exception) -> bool:
 
 def _tag_text(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= MAX_TAG else text[:MAX_TAG - 3] + "..."
+    return text if len(text) <= MAX_TAG else text[: MAX_TAG - 3] + "..."
 
 
 def lineage_tags(lineage: Dict[str, Any]) -> Dict[str, str]:
     """The ``mmlspark.*`` version tags of a lineage dict."""
-    tags = {"mmlspark.source_run_id": lineage.get("source_run_id") or "",
-            "mmlspark.stages": _tag_text(",".join(lineage.get("stages", [])))}
+    tags = {
+        "mmlspark.source_run_id": lineage.get("source_run_id") or "",
+        "mmlspark.stages": _tag_text(",".join(lineage.get("stages", []))),
+    }
     for key, value in (lineage.get("environment") or {}).items():
         tags[f"mmlspark.env.{key}"] = _tag_text(value)
     data = lineage.get("training_data") or {}
@@ -90,18 +100,27 @@ def logged_metadata(model_uri: str) -> Dict[str, Any]:
     """The ``mmlspark`` metadata of a logged model's MLmodel file (``{}`` if it has none)."""
     from mlflow.models import Model
 
-    from mmlspark_py.tracking.model_logging import METADATA_KEY
+    from mmlspark_py.tracking import METADATA_KEY
 
     local = mlflow_module().artifacts.download_artifacts(artifact_uri=model_uri.rstrip("/") + "/MLmodel")
     return (Model.load(local).metadata or {}).get(METADATA_KEY, {})
 
 
-def register_model(model: Union[Any, str], name: str, training_data: Optional[DataFrame] = None,
-                   training_data_path: Optional[str] = None, input_schema: Optional[StructType] = None,
-                   alias: Optional[str] = None, experiment: str = "models", run_id: Optional[str] = None,
-                   description: Optional[str] = None, tags: Optional[Dict[str, str]] = None,
-                   input_cols: Optional[Sequence[str]] = None, output_cols: Optional[Sequence[str]] = None,
-                   digest: bool = True) -> RegisteredVersion:
+def register_model(
+    model: Union[Any, str],
+    name: str,
+    training_data: Optional[DataFrame] = None,
+    training_data_path: Optional[str] = None,
+    input_schema: Optional[StructType] = None,
+    alias: Optional[str] = None,
+    experiment: str = "models",
+    run_id: Optional[str] = None,
+    description: Optional[str] = None,
+    tags: Optional[Dict[str, str]] = None,
+    input_cols: Optional[Sequence[str]] = None,
+    output_cols: Optional[Sequence[str]] = None,
+    digest: bool = True,
+) -> RegisteredVersion:
     """Register ``model`` as a new version of ``name``.
 
     :param model: a fitted model (PipelineModel or one fitted stage, our stages and Spark's mixed), a folder
@@ -124,10 +143,16 @@ def register_model(model: Union[Any, str], name: str, training_data: Optional[Da
             from mmlspark_py.registry.loading import load_saved_model
 
             model = load_saved_model(model)
-        from mmlspark_py.tracking.runs import active_run_id
+        from mmlspark_py.tracking import active_run_id
 
-        kwargs = dict(training_data=training_data, training_data_path=training_data_path, input_schema=input_schema,
-                      input_cols=input_cols, output_cols=output_cols, digest=digest)
+        kwargs = dict(
+            training_data=training_data,
+            training_data_path=training_data_path,
+            input_schema=input_schema,
+            input_cols=input_cols,
+            output_cols=output_cols,
+            digest=digest,
+        )
         if run_id or active_run_id():
             logged = log_model(model, run_id=run_id or active_run_id(), **kwargs)
         else:
@@ -149,9 +174,14 @@ def list_models() -> List[Dict[str, Any]]:
     rows = []
     for rm in _client().search_registered_models(max_results=1000):
         versions = [int(v.version) for v in (rm.latest_versions or [])]
-        rows.append({"name": rm.name, "latest": max(versions) if versions else None,
-                     "aliases": dict(sorted((a, int(v)) for a, v in (rm.aliases or {}).items())),
-                     "description": rm.description or ""})
+        rows.append(
+            {
+                "name": rm.name,
+                "latest": max(versions) if versions else None,
+                "aliases": dict(sorted((a, int(v)) for a, v in (rm.aliases or {}).items())),
+                "description": rm.description or "",
+            }
+        )
     return sorted(rows, key=lambda r: r["name"])
 
 
@@ -161,8 +191,9 @@ def list_versions(name: str) -> List[RegisteredVersion]:
     found = _client().search_model_versions(f"name = '{name}'")
     # searched versions carry no aliases (SQL store): take them from the model
     aliases = {a: int(v) for a, v in (model.aliases or {}).items()}
-    versions = [replace(_version(v), aliases=sorted(a for a, n in aliases.items() if n == int(v.version)))
-                for v in found]
+    versions = [
+        replace(_version(v), aliases=sorted(a for a, n in aliases.items() if n == int(v.version))) for v in found
+    ]
     return sorted(versions, key=lambda v: -v.version)
 
 

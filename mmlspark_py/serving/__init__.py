@@ -10,5 +10,4 @@ from mmlspark_py.serving.fast_path import LocalModel, ScoringError, Unsupported,
 from mmlspark_py.serving.server import ModelServer, ServingConfig
 from mmlspark_py.serving.spark_path import SparkModel
 
-__all__ = ["ModelServer", "ServingConfig", "compile_local", "LocalModel", "SparkModel", "Unsupported",
-           "ScoringError"]
+__all__ = ["ModelServer", "ServingConfig", "compile_local", "LocalModel", "SparkModel", "Unsupported", "ScoringError"]

@@ -37,8 +37,14 @@ class MicroBatcher:
     :param on_batch: called with (rows, seconds) after each batch (metrics).
     """
 
-    def __init__(self, predict: Callable[[Sequence[Any]], List[Any]], max_rows: int = 1000, max_wait_s: float = 0.0,
-                 on_batch: Optional[Callable[[int, float], None]] = None, name: str = "mmlspark-batcher"):
+    def __init__(
+        self,
+        predict: Callable[[Sequence[Any]], List[Any]],
+        max_rows: int = 1000,
+        max_wait_s: float = 0.0,
+        on_batch: Optional[Callable[[int, float], None]] = None,
+        name: str = "mmlspark-batcher",
+    ):
         self.predict, self.max_rows, self.max_wait_s, self.on_batch = predict, max_rows, max_wait_s, on_batch
         self._queue: Deque[_Pending] = collections.deque()
         self._cond = threading.Condition()
@@ -103,7 +109,7 @@ class MicroBatcher:
             self.on_batch(len(rows), time.perf_counter() - started)
         start = 0
         for pending in batch:
-            pending.result = results[start:start + len(pending.rows)]
+            pending.result = results[start : start + len(pending.rows)]
             start += len(pending.rows)
             pending.done.set()
 

@@ -21,17 +21,26 @@ import sys
 import threading
 
 
-def add_serve_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_serve_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``serve`` to an argparse subparsers object."""
     serve = subparsers.add_parser("serve", help="serve a registered model as an HTTP JSON API")
     serve.add_argument("--model", required=True, help="models:/NAME@ALIAS, models:/NAME/VERSION or runs:/RUN/model")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, this machine "
-                                                          "only; 0.0.0.0 exposes it to the network)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: %(default)s, this machine only; 0.0.0.0 exposes it to the network)",
+    )
     serve.add_argument("--port", type=int, default=8080, help="port (default: %(default)s; 0: any free port)")
-    serve.add_argument("--token-env", help="name of an environment variable holding the bearer token clients "
-                                           "must send (default: no authentication)")
-    serve.add_argument("--path", default="auto", choices=("auto", "fast", "spark"),
-                       help="scoring path: fast (in-process), spark, or auto (fast when every stage allows)")
+    serve.add_argument(
+        "--token-env",
+        help="name of an environment variable holding the bearer token clients must send (default: no authentication)",
+    )
+    serve.add_argument(
+        "--path",
+        default="auto",
+        choices=("auto", "fast", "spark"),
+        help="scoring path: fast (in-process), spark, or auto (fast when every stage allows)",
+    )
     serve.add_argument("--max-request-bytes", type=int, default=1 << 20)
     serve.add_argument("--max-records", type=int, default=1000, help="records per request")
     serve.add_argument("--max-batch-rows", type=int, default=1000, help="rows per micro-batch")
@@ -68,11 +77,20 @@ def _run(args: argparse.Namespace) -> int:
         if not token:
             print(f"error: --token-env {args.token_env}: the variable is not set or empty", file=sys.stderr)
             return 2
-    config = ServingConfig(args.host, args.port, token, args.path, args.max_request_bytes, args.max_records,
-                           args.max_batch_rows, args.batch_wait_ms, args.max_connections)
+    config = ServingConfig(
+        args.host,
+        args.port,
+        token,
+        args.path,
+        args.max_request_bytes,
+        args.max_records,
+        args.max_batch_rows,
+        args.batch_wait_ms,
+        args.max_connections,
+    )
     _access_log(args.access_log)
     server = ModelServer.for_uri(args.model, config)
-    host, port = server.httpd.server_address[:2]
+    host, port = str(server.httpd.server_address[0]), server.port
     why = f" (spark path: {server.fast_path_reason})" if server.fast_path_reason else f" ({server.path} path)"
     print(f"serving {server.name} version {server.version or '-'} on http://{host}:{port}{why}", flush=True)
 

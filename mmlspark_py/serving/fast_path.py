@@ -20,9 +20,18 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.types import BooleanType, DataType, NumericType, StringType
 
 from mmlspark_py.serving import local_ours  # noqa: F401  (registers our stages' compilers)
-from mmlspark_py.serving.local_stages import (NUMBER, OTHER, STRING, Batch, Col, Kind, ScoringError, Unsupported,
-                                               compile_stage)
-from mmlspark_py.tracking.signature import ModelIO
+from mmlspark_py.serving.local_stages import (
+    NUMBER,
+    OTHER,
+    STRING,
+    Batch,
+    Col,
+    Kind,
+    ScoringError,
+    Unsupported,
+    compile_stage,
+)
+from mmlspark_py.tracking import ModelIO
 
 __all__ = ["compile_local", "LocalModel", "Unsupported", "ScoringError"]
 
@@ -79,12 +88,12 @@ class LocalModel:
             return []
         batch = self._batch(rows)
         self.compiled.apply(batch)
-        columns = {f.name: _output(batch[f.name].values, batch[f.name].nulls, f.dataType)
-                   for f in self.io.output_schema.fields}
+        columns = {
+            f.name: _output(batch[f.name].values, batch[f.name].nulls, f.dataType) for f in self.io.output_schema.fields
+        }
         return [{name: columns[name][i] for name in self.io.outputs} for i in range(len(rows))]
 
 
 def compile_local(model: Any, io: ModelIO) -> LocalModel:
     """``model`` (a PipelineModel or one stage) for the fast path. :raises Unsupported: naming the stage."""
     return LocalModel(model, io)
-

@@ -16,8 +16,18 @@ from typing import Any, Dict, List
 
 import numpy as np
 
-from mmlspark_py.serving.local_stages import (NUMBER, STRING, Batch, Col, Kind, LocalStage, Unsupported,
-                                               compile_stage, local_stage, vector)
+from mmlspark_py.serving.local_stages import (
+    NUMBER,
+    STRING,
+    Batch,
+    Col,
+    Kind,
+    LocalStage,
+    Unsupported,
+    compile_stage,
+    local_stage,
+    vector,
+)
 
 LOCAL_KINDS = ("numeric", "boolean", "categorical")
 
@@ -77,8 +87,10 @@ def _featurize(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     temps: Dict[str, Kind] = {}
     for entry in plan:
         if entry["kind"] not in LOCAL_KINDS:
-            raise Unsupported(f"FeaturizeModel: column {entry['name']!r} is featurized as {entry['kind']}; the fast "
-                              f"path handles {', '.join(LOCAL_KINDS)}")
+            raise Unsupported(
+                f"FeaturizeModel: column {entry['name']!r} is featurized as {entry['kind']}; the fast "
+                f"path handles {', '.join(LOCAL_KINDS)}"
+            )
         source = kinds.get(entry["name"])
         wanted = "string" if entry["kind"] == "categorical" else "number"
         if source is None or source.name != wanted:
@@ -115,8 +127,9 @@ class _Classifier(LocalStage):
             batch[name] = work[source]
         if self.levels is not None:
             prediction = work[self.columns["scored_labels"]]
-            labels = np.array([None if null else self._label(p) for p, null in zip(prediction.values,
-                                                                                     prediction.nulls)], dtype=object)
+            labels = np.array(
+                [None if null else self._label(p) for p, null in zip(prediction.values, prediction.nulls)], dtype=object
+            )
             batch["scored_labels"] = Col(labels, np.array([v is None for v in labels], bool))
 
 
@@ -126,8 +139,11 @@ def _trained_classifier(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     inner = compile_sequence(list(pipeline.stages), kinds)
     learner = pipeline.stages[-1]
     columns = {}
-    for output, param in (("scores", "rawPredictionCol"), ("scored_probabilities", "probabilityCol"),
-                          ("scored_labels", "predictionCol")):
+    for output, param in (
+        ("scores", "rawPredictionCol"),
+        ("scored_probabilities", "probabilityCol"),
+        ("scored_labels", "predictionCol"),
+    ):
         if learner.hasParam(param) and learner.getOrDefault(param) in inner.outputs:
             columns[output] = learner.getOrDefault(param)
     if "scored_labels" not in columns:

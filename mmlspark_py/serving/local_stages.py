@@ -79,10 +79,12 @@ _COMPILERS: Dict[str, Compiler] = {}
 
 def local_stage(*class_names: str) -> Callable[[Compiler], Compiler]:
     """Registers a compiler for the stage classes named (``module.Class``)."""
+
     def register(compiler: Compiler) -> Compiler:
         for name in class_names:
             _COMPILERS[name] = compiler
         return compiler
+
     return register
 
 
@@ -116,8 +118,9 @@ def _require(kinds: Dict[str, Kind], stage: Any, column: str, *allowed: str) -> 
     if kind is None:
         raise Unsupported(f"{type(stage).__name__}: column {column!r} is not available locally")
     if kind.name not in allowed:
-        raise Unsupported(f"{type(stage).__name__}: column {column!r} holds {kind.name}; the fast path handles "
-                          f"{' or '.join(allowed)}")
+        raise Unsupported(
+            f"{type(stage).__name__}: column {column!r} holds {kind.name}; the fast path handles {' or '.join(allowed)}"
+        )
     return kind
 
 
@@ -147,8 +150,7 @@ def _string_indexer(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     keep = _handle(stage, ("error", "keep")) == "keep"
     for column in inputs:
         _require(kinds, stage, column, "string")
-    tables = [({label: float(i) for i, label in enumerate(labels)}, float(len(labels)))
-              for labels in stage.labelsArray]
+    tables = [({label: float(i) for i, label in enumerate(labels)}, float(len(labels))) for labels in stage.labelsArray]
 
     def apply(batch: Batch) -> None:
         for column, output, (table, unknown) in zip(inputs, outputs, tables):
@@ -163,6 +165,7 @@ def _string_indexer(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
                     index = unknown
                 out[j] = index
             batch[output] = Col(out, np.zeros(len(out), bool))
+
     return _Function({o: NUMBER for o in outputs}, apply)
 
 
@@ -189,11 +192,13 @@ def _one_hot(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
                 elif keep:
                     index = size
                 else:
-                    raise ScoringError(f"OneHotEncoder: column {column!r} has the unseen value {label} "
-                                       "(handleInvalid='error')")
+                    raise ScoringError(
+                        f"OneHotEncoder: column {column!r} has the unseen value {label} (handleInvalid='error')"
+                    )
                 if index < width:
                     out[j, index] = 1.0
             batch[output] = Col(out, source.nulls.copy())
+
     return _Function({o: vector(w) for o, w in zip(outputs, widths)}, apply)
 
 
@@ -221,6 +226,7 @@ def _assembler(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
                 values[source.nulls] = np.nan
             blocks.append(values)
         batch[output] = Col(np.hstack(blocks).astype(float), np.zeros(_rows(batch), bool))
+
     return _Function({output: vector(width)}, apply)
 
 
@@ -235,6 +241,7 @@ def _size_hint(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     def apply(batch: Batch) -> None:
         if handle == "error" and batch[column].nulls.any():
             raise ScoringError(f"VectorSizeHint: column {column!r} is null (handleInvalid='error')")
+
     return _Function({column: vector(size)}, apply)
 
 
@@ -252,6 +259,7 @@ def _imputer(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
             source = batch[column]
             hit = source.nulls | (np.isnan(source.values) if np.isnan(missing) else source.values == missing)
             batch[output] = Col(np.where(hit, surrogate, source.values), np.zeros(len(hit), bool))
+
     return _Function({o: NUMBER for o in outputs}, apply)
 
 
@@ -272,11 +280,15 @@ def _standard_scaler(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
         if scale is not None:
             values = values * scale
         batch[output] = Col(values, source.nulls.copy())
+
     return _Function({output: vector(kind.size)}, apply)
 
 
 def _classifier_outputs(stage: Any) -> Tuple[Optional[str], Optional[str], Optional[str]]:
-    return tuple(_param(stage, p) or None for p in ("rawPredictionCol", "probabilityCol", "predictionCol"))
+    raw, probability, prediction = (
+        _param(stage, p) or None for p in ("rawPredictionCol", "probabilityCol", "predictionCol")
+    )
+    return raw, probability, prediction
 
 
 @local_stage("pyspark.ml.classification.LogisticRegressionModel")
@@ -332,5 +344,6 @@ def _logistic_regression(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
             batch[prob_col] = Col(probability, none)
         if pred_col:
             batch[pred_col] = Col(prediction, none)
+
     outputs = {c: k for c, k in ((raw_col, vector(classes)), (prob_col, vector(classes)), (pred_col, NUMBER)) if c}
     return _Function(outputs, apply)

@@ -69,13 +69,25 @@ class ServerMetrics:
     def render(self) -> str:
         with self._lock:
             info = ",".join(f'{k}="{v}"' for k, v in self.info.items())
-            lines = ["# TYPE mmlspark_model_info gauge", f"mmlspark_model_info{{{info}}} 1",
-                     "# TYPE mmlspark_requests_total counter"]
-            lines += [f'mmlspark_requests_total{{endpoint="{e}",status="{s}"}} {n}'
-                      for (e, s), n in sorted(self.requests.items())]
-            lines += ["# TYPE mmlspark_records_total counter", f"mmlspark_records_total {self.records}",
-                      "# TYPE mmlspark_in_flight_requests gauge", f"mmlspark_in_flight_requests {self.in_flight}",
-                      "# TYPE mmlspark_request_seconds histogram", *self.latency.lines("mmlspark_request_seconds"),
-                      "# TYPE mmlspark_batch_rows histogram", *self.batch_rows.lines("mmlspark_batch_rows"),
-                      "# TYPE mmlspark_batch_seconds histogram", *self.batch_seconds.lines("mmlspark_batch_seconds")]
+            lines = [
+                "# TYPE mmlspark_model_info gauge",
+                f"mmlspark_model_info{{{info}}} 1",
+                "# TYPE mmlspark_requests_total counter",
+            ]
+            lines += [
+                f'mmlspark_requests_total{{endpoint="{e}",status="{s}"}} {n}'
+                for (e, s), n in sorted(self.requests.items())
+            ]
+            lines += [
+                "# TYPE mmlspark_records_total counter",
+                f"mmlspark_records_total {self.records}",
+                "# TYPE mmlspark_in_flight_requests gauge",
+                f"mmlspark_in_flight_requests {self.in_flight}",
+                "# TYPE mmlspark_request_seconds histogram",
+                *self.latency.lines("mmlspark_request_seconds"),
+                "# TYPE mmlspark_batch_rows histogram",
+                *self.batch_rows.lines("mmlspark_batch_rows"),
+                "# TYPE mmlspark_batch_seconds histogram",
+                *self.batch_seconds.lines("mmlspark_batch_seconds"),
+            ]
         return "\n".join(lines) + "\n"

@@ -24,11 +24,25 @@ import math
 from typing import Any, Callable, Dict, List, Sequence
 
 from pyspark.ml.linalg import DenseVector, SparseVector, VectorUDT
-from pyspark.sql.types import (ArrayType, BooleanType, ByteType, DataType, DateType, DecimalType, DoubleType,
-                               FloatType, IntegerType, LongType, ShortType, StringType, StructType, TimestampNTZType,
-                               TimestampType)
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    ByteType,
+    DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    ShortType,
+    StringType,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
-_INT_RANGES = {ByteType: 8, ShortType: 16, IntegerType: 32, LongType: 64}
+_INT_RANGES: Dict[type, int] = {ByteType: 8, ShortType: 16, IntegerType: 32, LongType: 64}
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -52,10 +66,12 @@ def converter(data_type: DataType) -> Callable[[Any, str], Any]:
         raise RequestError(f"{where}: expected {expected}, got {type(value).__name__} {str(value)[:50]!r}")
 
     if isinstance(data_type, StringType):
+
         def to_string(value: Any, where: str) -> Any:
             if not isinstance(value, str):
                 fail(value, where)
             return value
+
         return to_string
     if type(data_type) in _INT_RANGES:
         bits = _INT_RANGES[type(data_type)]
@@ -66,20 +82,25 @@ def converter(data_type: DataType) -> Callable[[Any, str], Any]:
             if not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
                 raise RequestError(f"{where}: {value} is out of range for {expected}")
             return value
+
         return to_int
     if isinstance(data_type, (FloatType, DoubleType, DecimalType)):
+
         def to_float(value: Any, where: str) -> Any:
             if isinstance(value, str) and value in _SPECIAL_FLOATS:
                 return _SPECIAL_FLOATS[value]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(value, where)
             return float(value)
+
         return to_float
     if isinstance(data_type, BooleanType):
+
         def to_bool(value: Any, where: str) -> Any:
             if not isinstance(value, bool):
                 fail(value, where)
             return value
+
         return to_bool
     if isinstance(data_type, (DateType, TimestampType, TimestampNTZType)):
         parse = datetime.date.fromisoformat if isinstance(data_type, DateType) else datetime.datetime.fromisoformat
@@ -91,6 +112,7 @@ def converter(data_type: DataType) -> Callable[[Any, str], Any]:
                 return parse(value)
             except ValueError:
                 raise RequestError(f"{where}: {value!r} is not an ISO-8601 {expected}") from None
+
         return to_time
     if isinstance(data_type, VectorUDT):
         element = converter(DoubleType())
@@ -99,6 +121,7 @@ def converter(data_type: DataType) -> Callable[[Any, str], Any]:
             if not isinstance(value, list):
                 fail(value, where)
             return DenseVector([element(v, f"{where}[{i}]") for i, v in enumerate(value)])
+
         return to_vector
     if isinstance(data_type, ArrayType):
         element = converter(data_type.elementType)
@@ -112,6 +135,7 @@ def converter(data_type: DataType) -> Callable[[Any, str], Any]:
                     raise RequestError(f"{where}[{i}]: null is not allowed")
                 out.append(None if v is None else element(v, f"{where}[{i}]"))
             return out
+
         return to_array
     raise TypeError(f"input columns of type {expected} cannot be served")
 
@@ -129,9 +153,10 @@ class RecordReader:
         out = []
         for i, record in enumerate(records):
             if not isinstance(record, dict):
-                raise RequestError(f"record {i}: expected a JSON object of column -> value, got "
-                                   f"{type(record).__name__}")
-            row = []
+                raise RequestError(
+                    f"record {i}: expected a JSON object of column -> value, got {type(record).__name__}"
+                )
+            row: List[Any] = []
             for name, nullable, convert in self._fields:
                 where = f"record {i}, field {name!r}"
                 if name not in record:

@@ -38,7 +38,7 @@ from mmlspark_py.serving.metrics import ServerMetrics
 from mmlspark_py.serving.openapi import openapi
 from mmlspark_py.serving.records import RecordReader, RequestError, output_records
 from mmlspark_py.serving.spark_path import SparkModel
-from mmlspark_py.tracking.signature import ModelIO
+from mmlspark_py.tracking import ModelIO
 
 PATHS = ("auto", "fast", "spark")
 access_log = logging.getLogger("mmlspark_py.serving.access")
@@ -48,14 +48,28 @@ _log = logging.getLogger(__name__)
 class ServingConfig:
     """Limits and options of a server (see the module docstring)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8080, token: Optional[str] = None, path: str = "auto",
-                 max_request_bytes: int = 1 << 20, max_records: int = 1000, max_batch_rows: int = 1000,
-                 batch_wait_ms: float = 0.0, max_connections: int = 256, idle_timeout_s: float = 30.0,
-                 request_timeout_s: float = 60.0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        token: Optional[str] = None,
+        path: str = "auto",
+        max_request_bytes: int = 1 << 20,
+        max_records: int = 1000,
+        max_batch_rows: int = 1000,
+        batch_wait_ms: float = 0.0,
+        max_connections: int = 256,
+        idle_timeout_s: float = 30.0,
+        request_timeout_s: float = 60.0,
+    ):
         if path not in PATHS:
             raise ValueError(f"path must be one of {PATHS}, got {path!r}")
-        for name, value in (("max_request_bytes", max_request_bytes), ("max_records", max_records),
-                            ("max_batch_rows", max_batch_rows), ("max_connections", max_connections)):
+        for name, value in (
+            ("max_request_bytes", max_request_bytes),
+            ("max_records", max_records),
+            ("max_batch_rows", max_batch_rows),
+            ("max_connections", max_connections),
+        ):
             if value <= 0:
                 raise ValueError(f"{name} must be positive, got {value}")
         self.host, self.port, self.token, self.path = host, port, token, path
@@ -86,7 +100,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: Tuple[str, int], app: "ModelServer"):
+    def __init__(self, address: Tuple[str, int], app: ModelServer):
         self.app = app
         self.slots = threading.BoundedSemaphore(app.config.max_connections)
         super().__init__(address, _Handler)
@@ -94,9 +108,11 @@ class _HTTPServer(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):
             try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                b"Connection: close\r\nContent-Length: 43\r\n\r\n"
-                                b'{"error": "too many connections; retry"}\r\n')
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: 43\r\n\r\n"
+                    b'{"error": "too many connections; retry"}\r\n'
+                )
             finally:
                 self.shutdown_request(request)
             return
@@ -120,15 +136,21 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.app.config.idle_timeout_s
+        self.connection.settimeout(self.server.app.config.idle_timeout_s)  # idle keep-alive connections end
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # our access log is written per request in _finish
 
-    def _send(self, status: int, body: Any, headers: Optional[Dict[str, str]] = None,
-              content_type: str = "application/json", close: bool = False) -> int:
+    def _send(
+        self,
+        status: int,
+        body: Any,
+        headers: Optional[Dict[str, str]] = None,
+        content_type: str = "application/json",
+        close: bool = False,
+    ) -> int:
         data = body if isinstance(body, bytes) else json.dumps(body, allow_nan=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -155,18 +177,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _finish(self, endpoint: str, status: int, started: float, records: int = 0) -> None:
         seconds = time.perf_counter() - started
         self.server.app.metrics.request(endpoint, status, seconds, records)
-        access_log.info('%s "%s %s" %d %d %.2fms', self.client_address[0], self.command, self.path, status,
-                        records, seconds * 1000)
+        access_log.info(
+            '%s "%s %s" %d %d %.2fms', self.client_address[0], self.command, self.path, status, records, seconds * 1000
+        )
 
-    def do_GET(self) -> None:  # noqa: N802 - BaseHTTPRequestHandler's naming
+    def do_GET(self) -> None:
         started = time.perf_counter()
         app = self.server.app
         path = self.path.split("?", 1)[0]
         if path == "/health":
             status = self._send(200, app.health())
         elif path not in ("/metrics", "/openapi.json", "/"):
-            status = self._error(404, f"no endpoint {path}; endpoints: POST /predict, GET /health, /metrics, "
-                                      "/openapi.json")
+            status = self._error(
+                404, f"no endpoint {path}; endpoints: POST /predict, GET /health, /metrics, /openapi.json"
+            )
         elif not self._authorized():
             status = self._error(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
         elif path == "/metrics":
@@ -174,11 +198,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/openapi.json":
             status = self._send(200, app.openapi)
         else:
-            status = self._send(200, {**app.health(), "endpoints": ["POST /predict", "GET /health", "GET /metrics",
-                                                                   "GET /openapi.json"]})
+            status = self._send(
+                200,
+                {**app.health(), "endpoints": ["POST /predict", "GET /health", "GET /metrics", "GET /openapi.json"]},
+            )
         self._finish(path if path in ("/health", "/metrics", "/openapi.json", "/") else "other", status, started)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
         records = 0
@@ -205,17 +231,24 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return None, self._error(400, f"Content-Length {length_text!r} is not a byte count", close=True)
         if length > config.max_request_bytes:
-            return None, self._error(413, f"the request body has {length} bytes; the limit is "
-                                          f"{config.max_request_bytes} (send fewer records per request)", close=True)
+            return None, self._error(
+                413,
+                f"the request body has {length} bytes; the limit is "
+                f"{config.max_request_bytes} (send fewer records per request)",
+                close=True,
+            )
         return self.rfile.read(length), 0
 
     def _predict(self, path: str) -> Tuple[int, int]:
         if path != "/predict":
-            return self._error(404 if path not in ("/health", "/metrics", "/openapi.json", "/") else 405,
-                               f"POST {path}: use POST /predict"), 0
+            return self._error(
+                404 if path not in ("/health", "/metrics", "/openapi.json", "/") else 405,
+                f"POST {path}: use POST /predict",
+            ), 0
         if not self._authorized():  # before reading the body: a stranger's bytes are not read
-            return self._error(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"},
-                               close=True), 0
+            return self._error(
+                401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}, close=True
+            ), 0
         body, status = self._read_body()
         if body is None:
             return status, 0
@@ -229,8 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
         single = isinstance(payload, dict)
         records: List[Any] = [payload] if single else payload if isinstance(payload, list) else None  # type: ignore
         if records is None:
-            return self._error(400, f"expected a JSON object (one record) or a list of records, got "
-                                    f"{type(payload).__name__}"), 0
+            return self._error(
+                400, f"expected a JSON object (one record) or a list of records, got {type(payload).__name__}"
+            ), 0
         if not records:
             return self._error(400, "the list of records is empty"), 0
         if len(records) > app.config.max_records:
@@ -243,8 +277,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ScoringError as e:
             return self._error(422, str(e)), len(records)
         except BatchTimeout:
-            return self._error(503, f"no result within {app.config.request_timeout_s} s; the server is "
-                                    "overloaded"), len(records)
+            return self._error(
+                503, f"no result within {app.config.request_timeout_s} s; the server is overloaded"
+            ), len(records)
         answer = output_records(outputs)
         return self._send(200, answer[0] if single else answer, headers=app.response_headers), len(records)
 
@@ -256,17 +291,30 @@ class ModelServer:
     :meth:`serve_forever` (blocks) or :meth:`start` (a background thread, e.g. in tests); :meth:`close` stops it.
     """
 
-    def __init__(self, model: Any, io: ModelIO, config: Optional[ServingConfig] = None, name: str = "model",
-                 version: str = "", spark: Any = None):
+    def __init__(
+        self,
+        model: Any,
+        io: ModelIO,
+        config: Optional[ServingConfig] = None,
+        name: str = "model",
+        version: str = "",
+        spark: Any = None,
+    ):
         self.config = config or ServingConfig()
         self.io, self.name, self.version = io, name, str(version)
         self.path, self.scorer, self.fast_path_reason = choose_path(model, io, self.config.path, spark)
         self.reader = RecordReader(io.input_schema)
         self.metrics = ServerMetrics(name, self.version, self.path)
-        self.batcher = MicroBatcher(self.scorer.predict, self.config.max_batch_rows, self.config.batch_wait_s,
-                                    on_batch=self.metrics.batch)
-        self.openapi = openapi(io, f"mmlspark-py model {name}", self.version or "unversioned",
-                               self.config.max_records, self.config.token is not None)
+        self.batcher = MicroBatcher(
+            self.scorer.predict, self.config.max_batch_rows, self.config.batch_wait_s, on_batch=self.metrics.batch
+        )
+        self.openapi = openapi(
+            io,
+            f"mmlspark-py model {name}",
+            self.version or "unversioned",
+            self.config.max_records,
+            self.config.token is not None,
+        )
         self.response_headers = {"X-Model-Version": self.version or "none", "X-Scoring-Path": self.path}
         self._lock = threading.Lock()
         self.httpd = _HTTPServer((self.config.host, self.config.port), self)
@@ -274,14 +322,16 @@ class ModelServer:
         self._serving = False
 
     @classmethod
-    def for_uri(cls, uri: str, config: Optional[ServingConfig] = None, spark: Any = None) -> "ModelServer":
+    def for_uri(cls, uri: str, config: Optional[ServingConfig] = None, spark: Any = None) -> ModelServer:
         """A server for the registered model ``uri`` (``models:/name@alias``, ``models:/name/3``, ...)."""
         from mmlspark_py.registry import load_model, resolve
 
         resolved = resolve(uri)
         if resolved.io is None:
-            raise ValueError(f"{uri} has no mmlspark-py signature (it was not registered with "
-                             "mmlspark_py.registry.register_model); re-register it with its training data")
+            raise ValueError(
+                f"{uri} has no mmlspark-py signature (it was not registered with "
+                "mmlspark_py.registry.register_model); re-register it with its training data"
+            )
         model = load_model(uri, spark)
         return cls(model, resolved.io, config, resolved.name or uri, str(resolved.version or ""), spark)
 
@@ -290,10 +340,16 @@ class ModelServer:
         return self.httpd.server_address[1]
 
     def health(self) -> Dict[str, Any]:
-        return {"status": "ok", "model": self.name, "version": self.version, "path": self.path,
-                "inputs": self.io.inputs, "outputs": self.io.outputs}
+        return {
+            "status": "ok",
+            "model": self.name,
+            "version": self.version,
+            "path": self.path,
+            "inputs": self.io.inputs,
+            "outputs": self.io.outputs,
+        }
 
-    def in_flight(self) -> "_InFlight":
+    def in_flight(self) -> _InFlight:
         return _InFlight(self.metrics, self._lock)
 
     def serve_forever(self) -> None:
@@ -305,11 +361,12 @@ class ModelServer:
             self.httpd.server_close()
             self.batcher.close()
 
-    def start(self) -> "ModelServer":
+    def start(self) -> ModelServer:
         """Serve from a background thread; returns this server."""
         self._serving = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="mmlspark-serve", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="mmlspark-serve", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
-from mmlspark_py.tracking.signature import ModelIO
+from mmlspark_py.tracking import ModelIO
 
 
 class SparkModel:
@@ -33,8 +33,9 @@ class SparkModel:
             import pyarrow as pa
 
             columns = list(zip(*rows))
-            table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, self._arrow_schema)],
-                                         schema=self._arrow_schema)
+            table = pa.Table.from_arrays(
+                [pa.array(c, type=f.type) for c, f in zip(columns, self._arrow_schema)], schema=self._arrow_schema
+            )
             return self.spark.createDataFrame(table)
         return self.spark.createDataFrame(list(rows), self.io.input_schema, verifySchema=False)
 
@@ -45,8 +46,10 @@ class SparkModel:
         # one local relation and narrow stages: collect returns the rows in request order
         collected = self.model.transform(frame).select(*[_column(c) for c in self.io.outputs]).collect()
         if len(collected) != len(rows):
-            raise RuntimeError(f"the model returned {len(collected)} rows for {len(rows)}: a stage drops or adds "
-                               "rows (e.g. handleInvalid='skip'), which a request cannot be answered with")
+            raise RuntimeError(
+                f"the model returned {len(collected)} rows for {len(rows)}: a stage drops or adds "
+                "rows (e.g. handleInvalid='skip'), which a request cannot be answered with"
+            )
         return [{c: _plain(r[c]) for c in self.io.outputs} for r in collected]
 
 

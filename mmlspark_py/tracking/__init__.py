@@ -7,6 +7,7 @@
 - :func:`autolog`: also record into plain ``mlflow.start_run()`` runs.
 - :func:`configure`: the store (default: SQLite and an artifact folder under the working directory; any MLflow
   tracking URI works). See :mod:`.backend`.
+- :class:`ModelIO` / :func:`model_io`: a model's exact input and output schemas (its signature).
 
 Importing this package is cheap and does not import MLflow (the ``registry`` extra); the functions import it
 when called.
@@ -16,14 +17,40 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["start_run", "TrackedRun", "log_model", "LoggedModel", "autolog", "configure", "TrackingUnavailable",
-           "flatten_params"]
+__all__ = [
+    "start_run",
+    "TrackedRun",
+    "active_run_id",
+    "log_model",
+    "LoggedModel",
+    "METADATA_KEY",
+    "autolog",
+    "configure",
+    "reset",
+    "mlflow_module",
+    "TrackingUnavailable",
+    "flatten_params",
+    "ModelIO",
+    "model_io",
+    "format_table",
+]
 
 _LAZY = {
-    "start_run": "mmlspark_py.tracking.runs", "TrackedRun": "mmlspark_py.tracking.runs",
-    "log_model": "mmlspark_py.tracking.model_logging", "LoggedModel": "mmlspark_py.tracking.model_logging",
-    "autolog": "mmlspark_py.tracking.autolog", "flatten_params": "mmlspark_py.tracking.autolog",
-    "configure": "mmlspark_py.tracking.backend", "TrackingUnavailable": "mmlspark_py.tracking.backend",
+    "start_run": "mmlspark_py.tracking.runs",
+    "TrackedRun": "mmlspark_py.tracking.runs",
+    "log_model": "mmlspark_py.tracking.model_logging",
+    "LoggedModel": "mmlspark_py.tracking.model_logging",
+    "autolog": "mmlspark_py.tracking.autolog",
+    "flatten_params": "mmlspark_py.tracking.autolog",
+    "configure": "mmlspark_py.tracking.backend",
+    "TrackingUnavailable": "mmlspark_py.tracking.backend",
+    "reset": "mmlspark_py.tracking.backend",
+    "mlflow_module": "mmlspark_py.tracking.backend",
+    "active_run_id": "mmlspark_py.tracking.runs",
+    "METADATA_KEY": "mmlspark_py.tracking.model_logging",
+    "ModelIO": "mmlspark_py.tracking.signature",
+    "model_io": "mmlspark_py.tracking.signature",
+    "format_table": "mmlspark_py.tracking.cli",
 }
 
 

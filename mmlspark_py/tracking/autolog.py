@@ -79,7 +79,7 @@ def autolog(enable: bool = True) -> None:
 
 
 def _short(value: str) -> str:
-    return value if len(value) <= MAX_PARAM_VALUE else value[:MAX_PARAM_VALUE - 3] + "..."
+    return value if len(value) <= MAX_PARAM_VALUE else value[: MAX_PARAM_VALUE - 3] + "..."
 
 
 def _param_text(value: Any) -> str:
@@ -192,8 +192,9 @@ class _Recorder:
         params = [Param(k, v) for k, v in self._new_params(run.run_id, flatten_params(stage), n).items()]
         tags = [RunTag(f"mmlspark.fit.{stage.uid}", f"{type(stage).__module__}.{type(stage).__name__}")]
         for i in range(0, max(len(params), 1), 100):  # MLflow takes at most 100 params per batch
-            client.log_batch(run.run_id, metrics=metrics if i == 0 else [], params=params[i:i + 100],
-                             tags=tags if i == 0 else [])
+            client.log_batch(
+                run.run_id, metrics=metrics if i == 0 else [], params=params[i : i + 100], tags=tags if i == 0 else []
+            )
         if n == 1:
             client.log_dict(run.run_id, dataset.schema.jsonValue(), f"fits/{stage.uid}/input_schema.json")
 
@@ -212,15 +213,17 @@ class _Recorder:
         matrix = metrics.get("confusion_matrix")
         if matrix is not None:
             values = matrix.tolist() if hasattr(matrix, "tolist") else matrix
-            client.log_dict(run.run_id, {"levels": _plain(metrics.get("levels")), "matrix": values},
-                            "metrics/confusion_matrix.json")
+            client.log_dict(
+                run.run_id, {"levels": _plain(metrics.get("levels")), "matrix": values}, "metrics/confusion_matrix.json"
+            )
 
 
 def _plain(values: Any) -> Any:
     if values is None:
         return None
-    return [v if isinstance(v, (str, int, bool)) or (isinstance(v, float) and math.isfinite(v)) else str(v)
-            for v in values]
+    return [
+        v if isinstance(v, (str, int, bool)) or (isinstance(v, float) and math.isfinite(v)) else str(v) for v in values
+    ]
 
 
 _recorder = _Recorder()

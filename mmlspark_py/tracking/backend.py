@@ -41,8 +41,9 @@ def mlflow_module() -> ModuleType:
     try:
         import mlflow
     except ImportError as e:
-        raise TrackingUnavailable("run history and the model registry need MLflow: "
-                                  "pip install 'mmlspark-py[registry]'") from e
+        raise TrackingUnavailable(
+            "run history and the model registry need MLflow: pip install 'mmlspark-py[registry]'"
+        ) from e
     _apply_home(mlflow)
     return mlflow
 

@@ -66,9 +66,17 @@ def list_runs(experiment: Optional[str], max_results: int) -> List[Dict[str, Any
     for run in runs:
         metrics = {k: v for k, v in sorted(run.data.metrics.items()) if "." not in k}
         shown = ", ".join(f"{k}={v:.4g}" for k, v in list(metrics.items())[:SHOWN_METRICS])
-        rows.append({"run_id": run.info.run_id, "experiment": names[run.info.experiment_id],
-                     "name": run.info.run_name, "status": run.info.status, "started": _time(run.info.start_time),
-                     "seconds": _seconds(run), "metrics": shown})
+        rows.append(
+            {
+                "run_id": run.info.run_id,
+                "experiment": names[run.info.experiment_id],
+                "name": run.info.run_name,
+                "status": run.info.status,
+                "started": _time(run.info.start_time),
+                "seconds": _seconds(run),
+                "metrics": shown,
+            }
+        )
     return rows
 
 
@@ -77,9 +85,13 @@ def show_run(run_id: str) -> str:
     mlflow = mlflow_module()
     client = mlflow.MlflowClient()
     run = client.get_run(run_id)
-    parts = [f"run {run.info.run_id} ({run.info.run_name}) {run.info.status}, started {_time(run.info.start_time)}"
-             f", {_seconds(run)} s, experiment {run.info.experiment_id}"]
-    parts.append("\nmetrics:\n" + format_table([{"metric": k, "value": v} for k, v in sorted(run.data.metrics.items())]))
+    parts = [
+        f"run {run.info.run_id} ({run.info.run_name}) {run.info.status}, started {_time(run.info.start_time)}"
+        f", {_seconds(run)} s, experiment {run.info.experiment_id}"
+    ]
+    parts.append(
+        "\nmetrics:\n" + format_table([{"metric": k, "value": v} for k, v in sorted(run.data.metrics.items())])
+    )
     parts.append("\nparams:\n" + format_table([{"param": k, "value": v} for k, v in sorted(run.data.params.items())]))
     tags = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.log-model")}
     parts.append("\ntags:\n" + format_table([{"tag": k, "value": v} for k, v in sorted(tags.items())]))
@@ -114,8 +126,7 @@ def plot_metric(run_ids: Sequence[str], metric: str, path: str) -> str:
     import matplotlib.pyplot as plt
 
     client = mlflow_module().MlflowClient()
-    histories = {r: sorted(client.get_metric_history(r, metric), key=lambda m: (m.step, m.timestamp))
-                 for r in run_ids}
+    histories = {r: sorted(client.get_metric_history(r, metric), key=lambda m: (m.step, m.timestamp)) for r in run_ids}
     missing = [r for r, h in histories.items() if not h]
     if missing:
         raise SystemExit(f"runs compare: runs {missing} have no metric {metric!r}")
@@ -136,7 +147,7 @@ def plot_metric(run_ids: Sequence[str], metric: str, path: str) -> str:
     return path
 
 
-def add_runs_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_runs_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``runs list|show|compare`` to an argparse subparsers object."""
     runs = subparsers.add_parser("runs", help="run history (MLflow): list, show, compare")
     commands = runs.add_subparsers(dest="runs_command", required=True)

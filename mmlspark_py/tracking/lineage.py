@@ -14,7 +14,7 @@ import hashlib
 import json
 import platform
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -35,10 +35,12 @@ def data_digest(df: DataFrame) -> Dict[str, Any]:
     """``{"rows", "digest"}``: row count and an order-independent sha256 of the schema and the row hashes."""
     row_hash = F.xxhash64(*[_hashable(df, c) for c in df.columns]) if df.columns else F.lit(0)
     # decimal(38,0): a sum of 64-bit hashes overflows a long (an error under ANSI mode)
-    stats = df.agg(F.count(F.lit(1)).alias("rows"),
-                   F.coalesce(F.sum(row_hash.cast("decimal(38,0)")), F.lit(0)).alias("total")).head()
-    text = json.dumps({"schema": df.schema.jsonValue(), "rows": stats["rows"], "sum": str(stats["total"])},
-                      sort_keys=True)
+    stats = df.agg(
+        F.count(F.lit(1)).alias("rows"), F.coalesce(F.sum(row_hash.cast("decimal(38,0)")), F.lit(0)).alias("total")
+    ).collect()[0]
+    text = json.dumps(
+        {"schema": df.schema.jsonValue(), "rows": stats["rows"], "sum": str(stats["total"])}, sort_keys=True
+    )
     return {"rows": int(stats["rows"]), "digest": hashlib.sha256(text.encode("utf-8")).hexdigest()}
 
 
@@ -51,7 +53,7 @@ def source_paths(df: DataFrame) -> Dict[str, Any]:
     return {"paths": sorted(files)[:MAX_PATHS], "path_count": len(files)}
 
 
-def training_data_lineage(df: DataFrame, path: str = None, digest: bool = True) -> Dict[str, Any]:
+def training_data_lineage(df: DataFrame, path: Optional[str] = None, digest: bool = True) -> Dict[str, Any]:
     """Schema, source paths and (with ``digest``) row count and content digest of ``df``."""
     lineage: Dict[str, Any] = {"schema": df.schema.jsonValue(), **source_paths(df)}
     if path:
@@ -67,8 +69,12 @@ def environment_lineage() -> Dict[str, str]:
 
     import mmlspark_py
 
-    env = {"mmlspark_py": mmlspark_py.__version__, "pyspark": pyspark.__version__,
-           "python": sys.version.split()[0], "platform": platform.platform()}
+    env = {
+        "mmlspark_py": mmlspark_py.__version__,
+        "pyspark": pyspark.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
     if "mlflow" in sys.modules:
         env["mlflow"] = sys.modules["mlflow"].__version__
     return env

@@ -69,11 +69,18 @@ def _run_id(run_id: Optional[str]) -> str:
     return active
 
 
-def log_model(model: Any, artifact_path: str = "model", run_id: Optional[str] = None,
-              training_data: Optional[DataFrame] = None, training_data_path: Optional[str] = None,
-              input_schema: Optional[StructType] = None, input_cols: Optional[Sequence[str]] = None,
-              output_cols: Optional[Sequence[str]] = None, digest: bool = True,
-              extra_metadata: Optional[Dict[str, Any]] = None) -> LoggedModel:
+def log_model(
+    model: Any,
+    artifact_path: str = "model",
+    run_id: Optional[str] = None,
+    training_data: Optional[DataFrame] = None,
+    training_data_path: Optional[str] = None,
+    input_schema: Optional[StructType] = None,
+    input_cols: Optional[Sequence[str]] = None,
+    output_cols: Optional[Sequence[str]] = None,
+    digest: bool = True,
+    extra_metadata: Optional[Dict[str, Any]] = None,
+) -> LoggedModel:
     """Log fitted ``model`` (a PipelineModel or one fitted stage) to a run.
 
     :param run_id: the run (default: the active one).
@@ -91,20 +98,28 @@ def log_model(model: Any, artifact_path: str = "model", run_id: Optional[str] = 
     spark = SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("log_model needs an active SparkSession (the model's stages are saved through it)")
-    if training_data is None and input_schema is None:
+    schema = training_data.schema if training_data is not None else input_schema
+    if schema is None:
         raise ValueError("log_model: give training_data (a DataFrame) or input_schema (a StructType)")
     pipeline = _as_pipeline(model)
-    io = model_io(pipeline, training_data.schema if training_data is not None else input_schema, spark,
-                  input_cols, output_cols)
-    lineage: Dict[str, Any] = {"source_run_id": run, "environment": environment_lineage(),
-                               "stages": stage_classes(pipeline)}
+    io = model_io(pipeline, schema, input_cols, output_cols)
+    lineage: Dict[str, Any] = {
+        "source_run_id": run,
+        "environment": environment_lineage(),
+        "stages": stage_classes(pipeline),
+    }
     if training_data is not None:
         lineage["training_data"] = training_data_lineage(training_data, training_data_path, digest)
     metadata = {METADATA_KEY: {**io.to_json(), "lineage": lineage, **(extra_metadata or {})}}
     with tempfile.TemporaryDirectory(prefix="mmlspark-model-") as tmp:
         local = os.path.join(tmp, "model")
-        mlflow.spark.save_model(pipeline, local, mlflow_model=Model(artifact_path=artifact_path, run_id=run),
-                                signature=to_mlflow_signature(io), pip_requirements=pip_requirements(),
-                                metadata=metadata)
+        mlflow.spark.save_model(
+            pipeline,
+            local,
+            mlflow_model=Model(artifact_path=artifact_path, run_id=run),
+            signature=to_mlflow_signature(io),
+            pip_requirements=pip_requirements(),
+            metadata=metadata,
+        )
         mlflow.MlflowClient().log_artifacts(run, local, artifact_path)
     return LoggedModel(f"runs:/{run}/{artifact_path}", run, artifact_path, io, lineage)

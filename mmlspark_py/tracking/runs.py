@@ -57,11 +57,21 @@ class TrackedRun:
 
 
 @contextmanager
-def start_run(experiment: str = "Default", run_name: Optional[str] = None, tags: Optional[Dict[str, Any]] = None,
-              description: Optional[str] = None, nested: bool = False, snapshot: bool = True,
-              code_folder: Optional[str] = None, snapshot_max_bytes: int = MAX_TOTAL_BYTES,
-              log_fits: bool = True, log_data_size: bool = True, log_metrics: bool = True,
-              log_artifacts: bool = True, target: Optional[Dict[str, Any]] = None) -> Iterator[TrackedRun]:
+def start_run(
+    experiment: str = "Default",
+    run_name: Optional[str] = None,
+    tags: Optional[Dict[str, Any]] = None,
+    description: Optional[str] = None,
+    nested: bool = False,
+    snapshot: bool = True,
+    code_folder: Optional[str] = None,
+    snapshot_max_bytes: int = MAX_TOTAL_BYTES,
+    log_fits: bool = True,
+    log_data_size: bool = True,
+    log_metrics: bool = True,
+    log_artifacts: bool = True,
+    target: Optional[Dict[str, Any]] = None,
+) -> Iterator[TrackedRun]:
     """Open an MLflow run in ``experiment`` (created when missing) for the ``with`` block.
 
     :param experiment: experiment name.
@@ -81,8 +91,9 @@ def start_run(experiment: str = "Default", run_name: Optional[str] = None, tags:
     for key, value in (target or {}).items():
         if isinstance(value, (str, int, float, bool)):
             all_tags[f"mmlspark.target.{key}"] = str(value)
-    with mlflow.start_run(experiment_id=exp, run_name=run_name, tags=all_tags or None, description=description,
-                          nested=nested) as active:
+    with mlflow.start_run(
+        experiment_id=exp, run_name=run_name, tags=all_tags or None, description=description, nested=nested
+    ) as active:
         run = TrackedRun(active.info.run_id, exp)
         if snapshot:
             _log_snapshot(run, code_folder, snapshot_max_bytes)

@@ -51,7 +51,7 @@ class ModelIO:
         return {"input_schema": self.input_schema.jsonValue(), "output_schema": self.output_schema.jsonValue()}
 
     @staticmethod
-    def from_json(value: Dict[str, Any]) -> "ModelIO":
+    def from_json(value: Dict[str, Any]) -> ModelIO:
         return ModelIO(StructType.fromJson(value["input_schema"]), StructType.fromJson(value["output_schema"]))
 
 
@@ -86,8 +86,12 @@ def referenced_columns(model: Params, param_names: Sequence[str] = INPUT_PARAMS)
     return names
 
 
-def model_io(model: Any, schema: StructType, input_cols: Optional[Sequence[str]] = None,
-             output_cols: Optional[Sequence[str]] = None) -> ModelIO:
+def model_io(
+    model: Any,
+    schema: StructType,
+    input_cols: Optional[Sequence[str]] = None,
+    output_cols: Optional[Sequence[str]] = None,
+) -> ModelIO:
     """The :class:`ModelIO` of ``model`` trained on data of ``schema`` (see the module docstring).
 
     :param input_cols: the input columns, when the inference should not guess them.
@@ -102,8 +106,11 @@ def model_io(model: Any, schema: StructType, input_cols: Optional[Sequence[str]]
     else:
         referenced = referenced_columns(model)
         labels = referenced_columns(model, LABEL_PARAMS)
-        candidates = [StructType([f for f in schema.fields if f.name in referenced]),
-                      StructType([f for f in schema.fields if f.name not in labels]), schema]
+        candidates = [
+            StructType([f for f in schema.fields if f.name in referenced]),
+            StructType([f for f in schema.fields if f.name not in labels]),
+            schema,
+        ]
     errors = []
     for candidate in candidates:
         if not candidate.fields:
@@ -141,7 +148,7 @@ def to_mlflow_signature(io: ModelIO) -> Any:
     from mlflow.types.utils import _infer_spark_type
 
     def schema(struct: StructType) -> Schema:
-        cols = []
+        cols: List[Any] = []
         for f in struct.fields:
             try:
                 cols.append(ColSpec(_infer_spark_type(f.dataType), f.name, required=not f.nullable))

@@ -25,9 +25,26 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-DEFAULT_IGNORE = (".git", "__pycache__", "*.pyc", ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-                  "node_modules", ".ipynb_checkpoints", "mlruns", "mlartifacts", "mlflow.db", "mlflow.db-*",
-                  "*.parquet", "*.crc", "spark-warehouse", "metastore_db")
+DEFAULT_IGNORE = (
+    ".git",
+    "__pycache__",
+    "*.pyc",
+    ".venv",
+    "venv",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "node_modules",
+    ".ipynb_checkpoints",
+    "mlruns",
+    "mlartifacts",
+    "mlflow.db",
+    "mlflow.db-*",
+    "*.parquet",
+    "*.crc",
+    "spark-warehouse",
+    "metastore_db",
+)
 IGNORE_FILE = ".mmlsparkignore"
 MAX_FILE_BYTES = 1 << 20
 MAX_TOTAL_BYTES = 10 << 20
@@ -104,8 +121,12 @@ def _walk(folder: str, patterns: List[str]) -> List[str]:
     return found
 
 
-def take_snapshot(out_dir: str, folder: Optional[str] = None, max_file_bytes: int = MAX_FILE_BYTES,
-                  max_total_bytes: int = MAX_TOTAL_BYTES) -> Snapshot:
+def take_snapshot(
+    out_dir: str,
+    folder: Optional[str] = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+) -> Snapshot:
     """Writes the snapshot files of ``folder`` (default :func:`code_folder`) into ``out_dir``."""
     folder = os.path.abspath(folder or code_folder())
     snap = Snapshot(tags={"mmlspark.code.folder": folder})
@@ -129,17 +150,23 @@ def take_snapshot(out_dir: str, folder: Optional[str] = None, max_file_bytes: in
             snap.files.append(path)
         untracked = [u for u in (_git(top, "ls-files", "--others", "--exclude-standard", "-z") or "").split("\0") if u]
         if untracked:
-            snap.files += _archive(top, untracked, os.path.join(out_dir, "untracked.zip"), out_dir,
-                                   max_file_bytes, max_total_bytes)
+            snap.files += _archive(
+                top, untracked, os.path.join(out_dir, "untracked.zip"), out_dir, max_file_bytes, max_total_bytes
+            )
         return snap
     snap.tags["mmlspark.code.kind"] = "archive"
-    snap.files += _archive(folder, _walk(folder, _ignore_patterns(folder)), os.path.join(out_dir, "snapshot.zip"),
-                           out_dir, max_file_bytes, max_total_bytes)
+    snap.files += _archive(
+        folder,
+        _walk(folder, _ignore_patterns(folder)),
+        os.path.join(out_dir, "snapshot.zip"),
+        out_dir,
+        max_file_bytes,
+        max_total_bytes,
+    )
     return snap
 
 
-def _archive(folder: str, relatives: List[str], target: str, out_dir: str, max_file: int,
-             max_total: int) -> List[str]:
+def _archive(folder: str, relatives: List[str], target: str, out_dir: str, max_file: int, max_total: int) -> List[str]:
     manifest = _zip(folder, relatives, target, max_file, max_total)
     manifest_path = os.path.join(out_dir, "manifest.json")
     with open(manifest_path, "w", encoding="utf-8") as f:
@@ -151,6 +178,7 @@ def snapshot_summary(snap: Snapshot) -> Tuple[str, str]:
     """(kind, short description) of a snapshot, for console output."""
     kind = snap.tags.get("mmlspark.code.kind", "?")
     if kind == "git":
-        return kind, snap.tags["mlflow.source.git.commit"][:12] + (" (dirty)" if snap.tags.get(
-            "mmlspark.code.dirty") == "true" else "")
+        return kind, snap.tags["mlflow.source.git.commit"][:12] + (
+            " (dirty)" if snap.tags.get("mmlspark.code.dirty") == "true" else ""
+        )
     return kind, snap.tags["mmlspark.code.folder"]

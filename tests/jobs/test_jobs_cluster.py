@@ -46,17 +46,35 @@ def test_score_under_spark_submit_on_the_cluster(cluster, registered, spark):  #
     url, env, work = cluster
     out = registered / "scored"
     entry = str(Path(__file__).parents[2] / "mmlspark_py" / "jobs" / "score.py")
-    done = subprocess.run([str(SPARK_HOME / "bin" / "spark-submit"), "--master", url,
-                           "--conf", "spark.ui.enabled=false", entry, "--model", "models:/people@champion",
-                           "--input", str(registered / "new.parquet"), "--output", str(out)],
-                          env=_env(env), cwd=str(registered), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            str(SPARK_HOME / "bin" / "spark-submit"),
+            "--master",
+            url,
+            "--conf",
+            "spark.ui.enabled=false",
+            entry,
+            "--model",
+            "models:/people@champion",
+            "--input",
+            str(registered / "new.parquet"),
+            "--output",
+            str(out),
+        ],
+        env=_env(env),
+        cwd=str(registered),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     # spark-submit passes the Python driver's stderr (progress) on to its stdout
-    assert f"target 'local' ({url})" in done.stdout   # spark-submit's master was kept
+    assert f"target 'local' ({url})" in done.stdout  # spark-submit's master was kept
     assert "score: wrote" in done.stdout and "model_version: 1" in done.stdout
     new = spark.read.parquet(str(registered / "new.parquet"))
-    expected = sorted((r.age, r.hours, r.city, r.scored_labels)
-                      for r in load_model("models:/people/1").transform(new).collect())
+    expected = sorted(
+        (r.age, r.hours, r.city, r.scored_labels) for r in load_model("models:/people/1").transform(new).collect()
+    )
     got = sorted((r.age, r.hours, r.city, r.scored_labels) for r in spark.read.parquet(str(out)).collect())
     assert got == expected
     executor_logs = "".join(p.read_text(errors="replace") for p in work.glob("app-*/*/stderr"))
@@ -67,13 +85,21 @@ def test_train_on_a_named_compute_target(cluster, registered):  # noqa: F811
     import mlflow
 
     url, env, _ = cluster
-    (registered / "targets.yaml").write_text(f"targets:\n  lab:\n    master: {url}\n"
-                                             "    conf: {spark.ui.enabled: false, spark.cores.max: '2'}\n")
-    (registered / "train.yaml").write_text(f"kind: train\nexperiment: cluster\ninput: {registered / 'people.parquet'}\n"
-                                           "labelCol: label\nplots: false\nregister: people\n")
-    done = subprocess.run([sys.executable, "-m", "mmlspark_py", "train", "train.yaml", "--target", "lab",
-                           "--targets", "targets.yaml"], env=_env(env), cwd=str(registered), capture_output=True,
-                          text=True, timeout=600)
+    (registered / "targets.yaml").write_text(
+        f"targets:\n  lab:\n    master: {url}\n    conf: {{spark.ui.enabled: false, spark.cores.max: '2'}}\n"
+    )
+    (registered / "train.yaml").write_text(
+        f"kind: train\nexperiment: cluster\ninput: {registered / 'people.parquet'}\n"
+        "labelCol: label\nplots: false\nregister: people\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mmlspark_py", "train", "train.yaml", "--target", "lab", "--targets", "targets.yaml"],
+        env=_env(env),
+        cwd=str(registered),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     run_id = [line.split(": ")[1] for line in done.stdout.splitlines() if line.startswith("run_id")][0]
     tags = mlflow.MlflowClient().get_run(run_id).data.tags

@@ -35,9 +35,17 @@ def folder(tmp_path_factory, spark):
 
 @pytest.fixture(scope="module")
 def trained(mlflow_home, folder):
-    job = {"kind": "train", "experiment": "jobs", "input": str(folder / "people.parquet"), "labelCol": "label",
-           "learner": {"name": "LogisticRegression", "params": {"regParam": 0.01}}, "testFraction": 0.25,
-           "register": "people", "alias": "champion", "plots": True}
+    job = {
+        "kind": "train",
+        "experiment": "jobs",
+        "input": str(folder / "people.parquet"),
+        "labelCol": "label",
+        "learner": {"name": "LogisticRegression", "params": {"regParam": 0.01}},
+        "testFraction": 0.25,
+        "register": "people",
+        "alias": "champion",
+        "plots": True,
+    }
     return run_job(job, quiet=True)
 
 
@@ -48,7 +56,7 @@ def test_train_job_logs_registers_and_records_the_target(trained, folder):
     assert json.loads(run.data.params["job.learner"]) == {"name": "LogisticRegression", "params": {"regParam": 0.01}}
     assert run.data.tags["mmlspark.target.name"] == "local"
     assert run.data.tags["mmlspark.target.master"].startswith("local")
-    assert run.data.metrics["accuracy"] == pytest.approx(trained["accuracy"])   # autologged by the evaluation
+    assert run.data.metrics["accuracy"] == pytest.approx(trained["accuracy"])  # autologged by the evaluation
     assert run.data.metrics["job.accuracy"] == pytest.approx(trained["accuracy"])
     assert any(k.endswith(".regParam") and v == "0.01" for k, v in run.data.params.items())  # autologged fit
     artifacts = [a.path for a in _client().list_artifacts(trained["run_id"], "plots")]
@@ -63,16 +71,27 @@ def test_score_writes_inputs_plus_predictions_in_each_format(trained, folder, sp
     from mmlspark_py.registry import load_model
 
     out = str(folder / f"scored-{fmt}")
-    result = run_job({"kind": "score", "model": "models:/people@champion", "input": str(folder / "new.parquet"),
-                      "output": out, "format": fmt}, quiet=True, track=False)
+    result = run_job(
+        {
+            "kind": "score",
+            "model": "models:/people@champion",
+            "input": str(folder / "new.parquet"),
+            "output": out,
+            "format": fmt,
+        },
+        quiet=True,
+        track=False,
+    )
     assert result["model_version"] == 1
     reader = spark.read.option("header", "true") if fmt == "csv" else spark.read
     written = reader.format(fmt).load(out)
     columns = ["age", "hours", "city", "scores", "scored_probabilities", "scored_labels"]
     assert (sorted(written.columns) == sorted(columns)) if fmt == "json" else (written.columns == columns)
     new = spark.read.parquet(str(folder / "new.parquet"))
-    expected = {(float(r.age), int(r.hours), r.city): r.scored_labels
-                for r in load_model("models:/people/1").transform(new).collect()}
+    expected = {
+        (float(r.age), int(r.hours), r.city): r.scored_labels
+        for r in load_model("models:/people/1").transform(new).collect()
+    }
     got = {(float(r.age), int(r.hours), r.city): r.scored_labels for r in written.collect()}
     assert got == expected and len(got) > 30
     if fmt != "parquet":  # vectors as arrays (json) or JSON text (csv)
@@ -85,8 +104,22 @@ def test_score_writes_inputs_plus_predictions_in_each_format(trained, folder, sp
 def test_score_from_csv_casts_text_to_the_model_types(trained, folder, spark):
     (folder / "new.csv").write_text("city,age,hours,id\nBoston,40,45,a\nAustin,22,12,b\n")
     out = str(folder / "from-csv")
-    assert main(["score", "--model", "models:/people/1", "--input", str(folder / "new.csv"), "--output", out,
-                 "--no-track", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                "--model",
+                "models:/people/1",
+                "--input",
+                str(folder / "new.csv"),
+                "--output",
+                out,
+                "--no-track",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     rows = {r.id: r.scored_labels for r in spark.read.parquet(out).collect()}
     assert rows == {"a": "yes", "b": "no"}
 
@@ -98,8 +131,17 @@ def test_wrong_input_schema_fails_before_any_work(trained, folder, spark, capsys
     bad.write.parquet(str(folder / "bad.parquet"))
     out = folder / "bad-out"
     with pytest.raises(ScoreInputError) as error:
-        run_job({"kind": "score", "model": "models:/people@champion", "input": str(folder / "bad.parquet"),
-                 "output": str(out)}, quiet=True, track=False, job_group="wrong-schema")
+        run_job(
+            {
+                "kind": "score",
+                "model": "models:/people@champion",
+                "input": str(folder / "bad.parquet"),
+                "output": str(out),
+            },
+            quiet=True,
+            track=False,
+            job_group="wrong-schema",
+        )
     message = str(error.value)
     assert "missing column 'hours' (int)" in message
     assert "column 'city' is boolean, the model needs string" in message
@@ -109,17 +151,59 @@ def test_wrong_input_schema_fails_before_any_work(trained, folder, spark, capsys
     assert len(tracker.getJobIdsForGroup("wrong-schema")) <= 1
     assert not out.exists() and not [p for p in os.listdir(folder) if p.startswith(".bad-out.")]
     # the command line says the same and exits 2
-    assert main(["score", "--model", "models:/people@champion", "--input", str(folder / "bad.parquet"),
-                 "--output", str(out), "--no-track", "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "score",
+                "--model",
+                "models:/people@champion",
+                "--input",
+                str(folder / "bad.parquet"),
+                "--output",
+                str(out),
+                "--no-track",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     assert "missing column 'hours'" in capsys.readouterr().err
 
 
 def test_missing_model_and_existing_output_are_rejected(trained, folder, capsys):
-    assert main(["score", "--model", "models:/people@nope", "--input", str(folder / "new.parquet"),
-                 "--output", str(folder / "x"), "--no-track", "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "score",
+                "--model",
+                "models:/people@nope",
+                "--input",
+                str(folder / "new.parquet"),
+                "--output",
+                str(folder / "x"),
+                "--no-track",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     assert "no alias 'nope'; aliases: {'champion': 1}" in capsys.readouterr().err
-    assert main(["score", "--model", "models:/people/1", "--input", str(folder / "new.parquet"),
-                 "--output", str(folder / "scored-parquet"), "--no-track", "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "score",
+                "--model",
+                "models:/people/1",
+                "--input",
+                str(folder / "new.parquet"),
+                "--output",
+                str(folder / "scored-parquet"),
+                "--no-track",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     assert "already exists" in capsys.readouterr().err
 
 
@@ -152,19 +236,38 @@ def test_train_command_reads_a_job_file_and_rejects_other_kinds(tmp_path, capsys
 
 
 def test_prep_run_is_a_job_kind_of_the_runner(mlflow_home, tmp_path, spark, capsys):
-    (tmp_path / "steps.yaml").write_text("steps:\n  - fill: {inputCols: [team], value: none}\n"
-                                         "  - select: {columns: [name, team]}\n")
+    (tmp_path / "steps.yaml").write_text(
+        "steps:\n  - fill: {inputCols: [team], value: none}\n  - select: {columns: [name, team]}\n"
+    )
     (tmp_path / "in.csv").write_text("name,team\nAda,ops\nBo,\n")
     out = tmp_path / "out"
-    assert main(["prep", "run", str(tmp_path / "steps.yaml"), "--input", str(tmp_path / "in.csv"),
-                 "--output", str(out), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "prep",
+                "run",
+                str(tmp_path / "steps.yaml"),
+                "--input",
+                str(tmp_path / "in.csv"),
+                "--output",
+                str(out),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "prep: applying" in captured.err and f"output: {out}" in captured.out
-    assert sorted(tuple(r) for r in spark.read.json(str(out)).select("name", "team").collect()) == \
-        [("Ada", "ops"), ("Bo", "none")]
+    assert sorted(tuple(r) for r in spark.read.json(str(out)).select("name", "team").collect()) == [
+        ("Ada", "ops"),
+        ("Bo", "none"),
+    ]
     job = tmp_path / "prep.yaml"
-    job.write_text(f"kind: prep\nexperiment: prep\npackage: {tmp_path / 'steps.yaml'}\ninput: {tmp_path / 'in.csv'}\n"
-                   f"output: {tmp_path / 'out2'}\nformat: parquet\n")
+    job.write_text(
+        f"kind: prep\nexperiment: prep\npackage: {tmp_path / 'steps.yaml'}\ninput: {tmp_path / 'in.csv'}\n"
+        f"output: {tmp_path / 'out2'}\nformat: parquet\n"
+    )
     assert main(["run", str(job), "--quiet"]) == 0
     run_id = [line.split(": ")[1] for line in capsys.readouterr().out.splitlines() if line.startswith("run_id")][0]
     assert _client().get_run(run_id).data.tags["mmlspark.job.kind"] == "prep"
@@ -178,18 +281,32 @@ def test_a_score_job_killed_mid_write_leaves_no_output_and_reruns(trained, folde
     big = str(tmp_path / "big.parquet")
     people(spark, 400).drop("label").crossJoin(spark.range(500).select()).repartition(8).write.parquet(big)
     out = tmp_path / "scored"
-    command = [sys.executable, "-m", "mmlspark_py.jobs.score", "--model", "models:/people/1", "--input", big,
-               "--output", str(out), "--no-track", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "mmlspark_py.jobs.score",
+        "--model",
+        "models:/people/1",
+        "--input",
+        big,
+        "--output",
+        str(out),
+        "--no-track",
+        "--quiet",
+    ]
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri()}
-    job = subprocess.Popen(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           start_new_session=True)
+    job = subprocess.Popen(
+        command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.time() + 400
     while time.time() < deadline and job.poll() is None:
         temps = [p for p in os.listdir(tmp_path) if p.startswith(".scored.tmp-")]
         if temps and any(files for _, _, files in os.walk(tmp_path / temps[0])):
             break
         time.sleep(0.2)
-    assert job.poll() is None, "the job ended before it could be killed mid-write: " + job.stderr.read()[-2000:].decode()
+    assert job.poll() is None, (
+        "the job ended before it could be killed mid-write: " + job.stderr.read()[-2000:].decode()
+    )
     os.killpg(job.pid, signal.SIGKILL)  # the driver and its JVM, as an OOM killer or a lost node would
     job.wait(timeout=60)
     time.sleep(2)

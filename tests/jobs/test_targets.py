@@ -34,10 +34,12 @@ def test_targets_resolve_by_name_and_default(targets_file):
     assert lab.master == "spark://10.0.0.5:7077"
     assert lab.conf == {"spark.executor.memory": "8g", "spark.dynamicAllocation.enabled": "true"}
     assert lab.record("spark://10.0.0.5:7077") == {
-        "name": "lab", "master": "spark://10.0.0.5:7077",
-        "conf": json.dumps({"spark.dynamicAllocation.enabled": "true", "spark.executor.memory": "8g"})}
+        "name": "lab",
+        "master": "spark://10.0.0.5:7077",
+        "conf": json.dumps({"spark.dynamicAllocation.enabled": "true", "spark.executor.memory": "8g"}),
+    }
     assert resolve_target("hadoop", targets_file).master == "yarn"
-    assert resolve_target("local", targets_file).master is None      # always defined
+    assert resolve_target("local", targets_file).master is None  # always defined
     assert [r["target"] for r in describe_targets(targets_file)] == ["local", "laptop *", "lab", "hadoop", "k8s"]
 
 
@@ -55,15 +57,18 @@ def test_environment_variable_names_the_file(targets_file, monkeypatch):
     assert resolve_target("k8s").conf == {"spark.kubernetes.namespace": "ml"}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("targets: {a: {master: 'http://x'}}", "target 'a': master 'http://x' is not a Spark master URL"),
-    ("targets: {a: {master: yarn, cores: 4}}", r"target 'a' has unknown key\(s\) \['cores'\]"),
-    ("targets: {a: {conf: {executor.memory: 1g}}}", "conf must map Spark setting names"),
-    ("targets: {a: {conf: {spark.master: yarn}}}", "give the master as 'master'"),
-    ("default: b\ntargets: {a: {master: yarn}}", "default target 'b' is not defined"),
-    ("targets: [a, b]", "expected a mapping with a 'targets' mapping"),
-    ("targets: {a: {master: yarn}}\nextra: 1", r"unknown key\(s\) \['extra'\]"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("targets: {a: {master: 'http://x'}}", "target 'a': master 'http://x' is not a Spark master URL"),
+        ("targets: {a: {master: yarn, cores: 4}}", r"target 'a' has unknown key\(s\) \['cores'\]"),
+        ("targets: {a: {conf: {executor.memory: 1g}}}", "conf must map Spark setting names"),
+        ("targets: {a: {conf: {spark.master: yarn}}}", "give the master as 'master'"),
+        ("default: b\ntargets: {a: {master: yarn}}", "default target 'b' is not defined"),
+        ("targets: [a, b]", "expected a mapping with a 'targets' mapping"),
+        ("targets: {a: {master: yarn}}\nextra: 1", r"unknown key\(s\) \['extra'\]"),
+    ],
+)
 def test_invalid_files_name_the_target_and_key(tmp_path, text, message):
     path = tmp_path / "t.yaml"
     path.write_text(text)

@@ -31,11 +31,13 @@ def people(spark: SparkSession, n: int = 200, seed: int = 0) -> DataFrame:
 def spark_pipeline(train: DataFrame) -> PipelineModel:
     """Fitted on ``train`` with the label indexed beforehand, so the model needs only age, hours and city."""
     indexed = StringIndexer(inputCol="label", outputCol="label_index").fit(train).transform(train)
-    stages = [StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep"),
-              OneHotEncoder(inputCol="city_index", outputCol="city_vector", handleInvalid="keep"),
-              VectorAssembler(inputCols=["age", "hours", "city_vector"], outputCol="raw_features"),
-              StandardScaler(inputCol="raw_features", outputCol="features", withMean=True),
-              LogisticRegression(featuresCol="features", labelCol="label_index", regParam=0.01)]
+    stages = [
+        StringIndexer(inputCol="city", outputCol="city_index", handleInvalid="keep"),
+        OneHotEncoder(inputCol="city_index", outputCol="city_vector", handleInvalid="keep"),
+        VectorAssembler(inputCols=["age", "hours", "city_vector"], outputCol="raw_features"),
+        StandardScaler(inputCol="raw_features", outputCol="features", withMean=True),
+        LogisticRegression(featuresCol="features", labelCol="label_index", regParam=0.01),
+    ]
     return Pipeline(stages=stages).fit(indexed)
 
 

@@ -14,8 +14,19 @@ import time
 import pytest
 from pyspark.sql import functions as F
 
-from mmlspark_py.registry import (ModelLoadError, ModelNotFound, delete_alias, delete_model, get_version,
-                                  list_models, list_versions, load_model, register_model, resolve, set_alias)
+from mmlspark_py.registry import (
+    ModelLoadError,
+    ModelNotFound,
+    delete_alias,
+    delete_model,
+    get_version,
+    list_models,
+    list_versions,
+    load_model,
+    register_model,
+    resolve,
+    set_alias,
+)
 from mmlspark_py.tracking.lineage import data_digest
 from tests.registry.fitted import our_pipeline, people
 
@@ -55,7 +66,7 @@ def test_register_records_lineage_and_signature(registered, train):
     assert "mmlspark_py.train.train_classifier.TrainedClassifierModel" in tags["mmlspark.stages"]
     assert "pyspark.ml.classification.LogisticRegressionModel" in tags["mmlspark.stages"]
     resolved = resolve("models:/people@champion")
-    assert resolved.io.inputs == ["age", "hours", "city"]           # the label is not an input
+    assert resolved.io.inputs == ["age", "hours", "city"]  # the label is not an input
     assert resolved.io.outputs == OUTPUTS
     assert resolved.lineage["training_data"]["digest"] == tags["mmlspark.data.digest"]
 
@@ -158,8 +169,17 @@ def test_eight_processes_register_concurrently_without_lost_or_duplicate_version
 
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri()}
     logged = f"runs:/{registered.run_id}/model"
-    procs = [subprocess.Popen([sys.executable, "-c", _REGISTER, logged], env=env, cwd=str(tmp_path),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _REGISTER, logged],
+            env=env,
+            cwd=str(tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outs]
     printed = sorted(int(line.split()[1]) for out, _ in outs for line in out.splitlines() if line.startswith("VERSION"))
@@ -181,11 +201,28 @@ def test_a_real_mlflow_server_works_as_the_store(mlflow_home, model, train, tmp_
     from mmlspark_py.tracking.backend import configure
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-                               "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
-                               "--artifacts-destination", str(tmp_path / "artifacts"), "--workers", "1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(tmp_path),
-                              env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{tmp_path}/server.db",
+            "--artifacts-destination",
+            str(tmp_path / "artifacts"),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=str(tmp_path),
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline:

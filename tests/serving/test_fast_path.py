@@ -46,15 +46,17 @@ def _compare(model, train, rows, spark):
 
 
 def test_spark_featurize_and_logistic_regression(spark, train, requests_rows):
-    rows = requests_rows.collect() + [{"age": 30.0, "hours": 40, "city": "Atlantis"}]   # an unseen city: keep
+    rows = requests_rows.collect() + [{"age": 30.0, "hours": 40, "city": "Atlantis"}]  # an unseen city: keep
     io, fast = _compare(spark_pipeline(train), train, rows, spark)
     assert io.outputs == ["rawPrediction", "probability", "prediction"]
     assert {r["prediction"] for r in fast} == {0.0, 1.0}
 
 
 def test_our_featurize_and_train_classifier(spark, train, requests_rows):
-    rows = requests_rows.collect() + [{"age": None, "hours": None, "city": None},          # imputed, unknown level
-                                      {"age": float("inf"), "hours": 3, "city": "Denver"}]  # infinity is missing
+    rows = requests_rows.collect() + [
+        {"age": None, "hours": None, "city": None},  # imputed, unknown level
+        {"age": float("inf"), "hours": 3, "city": "Denver"},
+    ]  # infinity is missing
     io, fast = _compare(our_pipeline(train), train, rows, spark)
     assert io.outputs == ["scores", "scored_probabilities", "scored_labels"]
     assert {r["scored_labels"] for r in fast} == {"yes", "no"}
@@ -63,8 +65,9 @@ def test_our_featurize_and_train_classifier(spark, train, requests_rows):
 def test_multinomial_with_thresholds_and_a_binary_threshold(spark, train):
     from pyspark.sql import functions as F
 
-    tiers = train.withColumn("tier", F.when(F.col("age") < 35, "young").when(F.col("age") < 55, "mid")
-                             .otherwise("senior"))
+    tiers = train.withColumn(
+        "tier", F.when(F.col("age") < 35, "young").when(F.col("age") < 55, "mid").otherwise("senior")
+    )
     features = VectorAssembler(inputCols=["age", "hours"], outputCol="features")
     indexed = StringIndexer(inputCol="tier", outputCol="y").fit(tiers).transform(features.transform(tiers))
     multi = LogisticRegression(labelCol="y", thresholds=[0.5, 0.2, 0.0001]).fit(indexed)
@@ -72,15 +75,19 @@ def test_multinomial_with_thresholds_and_a_binary_threshold(spark, train):
     _compare(model, tiers.drop("label"), tiers.collect(), spark)
     binary_data = StringIndexer(inputCol="label", outputCol="y").fit(train).transform(features.transform(train))
     binary = LogisticRegression(labelCol="y", threshold=0.8).fit(binary_data)
-    model = PipelineModel([features, binary.setProbabilityCol("")])   # prediction from the raw margin
+    model = PipelineModel([features, binary.setProbabilityCol("")])  # prediction from the raw margin
     _compare(model, train, train.collect(), spark)
 
 
 def test_spark_errors_are_scoring_errors_on_the_fast_path(spark, train):
-    strict = Pipeline(stages=[StringIndexer(inputCol="city", outputCol="c", handleInvalid="error"),
-                              VectorAssembler(inputCols=["age", "c"], outputCol="features"),
-                              StringIndexer(inputCol="label", outputCol="y"),
-                              LogisticRegression(labelCol="y")]).fit(train)
+    strict = Pipeline(
+        stages=[
+            StringIndexer(inputCol="city", outputCol="c", handleInvalid="error"),
+            VectorAssembler(inputCols=["age", "c"], outputCol="features"),
+            StringIndexer(inputCol="label", outputCol="y"),
+            LogisticRegression(labelCol="y"),
+        ]
+    ).fit(train)
     model = PipelineModel(strict.stages[:2] + strict.stages[3:])
     local = compile_local(model, model_io(model, train.schema))
     with pytest.raises(ScoringError, match="column 'city' has the unseen label 'Atlantis'"):
@@ -94,15 +101,20 @@ def test_spark_errors_are_scoring_errors_on_the_fast_path(spark, train):
 
 def test_unsupported_stages_fall_back_to_spark(spark):
     df = spark.createDataFrame([("a b", 1.0), ("b c", 0.0), ("c d", 1.0)], ["text", "label"])
-    model = Pipeline(stages=[Tokenizer(inputCol="text", outputCol="words"),
-                             HashingTF(inputCol="words", outputCol="features", numFeatures=16),
-                             LogisticRegression()]).fit(df)
+    model = Pipeline(
+        stages=[
+            Tokenizer(inputCol="text", outputCol="words"),
+            HashingTF(inputCol="words", outputCol="features", numFeatures=16),
+            LogisticRegression(),
+        ]
+    ).fit(df)
     io = model_io(model, df.schema)
     with pytest.raises(Unsupported, match="Tokenizer .* has no local implementation"):
         compile_local(model, io)
     path, scorer, reason = choose_path(model, io, "auto", spark)
     assert path == "spark" and "Tokenizer" in reason
-    assert [r["prediction"] for r in scorer.predict([("a b",), ("c d",)])] == \
-        [r.prediction for r in model.transform(spark.createDataFrame([("a b",), ("c d",)], ["text"])).collect()]
+    assert [r["prediction"] for r in scorer.predict([("a b",), ("c d",)])] == [
+        r.prediction for r in model.transform(spark.createDataFrame([("a b",), ("c d",)], ["text"])).collect()
+    ]
     with pytest.raises(Unsupported):
         choose_path(model, io, "fast", spark)

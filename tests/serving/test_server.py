@@ -54,20 +54,32 @@ def call(server, method, path, body=None, token=TOKEN, headers=None, connection=
     if connection is None:
         conn.close()
     text = payload.decode()
-    return response.status, (json.loads(text) if response.getheader("Content-Type") == "application/json" else text), \
-        response
+    return (
+        response.status,
+        (json.loads(text) if response.getheader("Content-Type") == "application/json" else text),
+        response,
+    )
 
 
 def expected_outputs(model, spark, records):
     rows = [(None if r["age"] is None else float(r["age"]), r["hours"], r["city"]) for r in records]
     frame = spark.createDataFrame(rows, "age double, hours int, city string")
-    return [{"scores": list(r.scores), "scored_probabilities": list(r.scored_probabilities),
-             "scored_labels": r.scored_labels} for r in model.transform(frame).collect()]
+    return [
+        {
+            "scores": list(r.scores),
+            "scored_probabilities": list(r.scored_probabilities),
+            "scored_labels": r.scored_labels,
+        }
+        for r in model.transform(frame).collect()
+    ]
 
 
 def test_predictions_equal_the_model_for_one_record_and_a_list(server, model, spark):
-    records = [{"age": 41, "hours": 45, "city": "Boston", "label": "ignored"},
-               {"age": 23.5, "hours": 12, "city": "Atlantis"}, {"age": None, "hours": None, "city": None}]
+    records = [
+        {"age": 41, "hours": 45, "city": "Boston", "label": "ignored"},
+        {"age": 23.5, "hours": 12, "city": "Atlantis"},
+        {"age": None, "hours": None, "city": None},
+    ]
     status, one, response = call(server, "POST", "/predict", records[0])
     assert status == 200 and response.getheader("X-Scoring-Path") == "fast"
     assert response.getheader("X-Model-Version") == "3"
@@ -79,21 +91,27 @@ def test_predictions_equal_the_model_for_one_record_and_a_list(server, model, sp
         np.testing.assert_allclose(got["scores"], want["scores"], rtol=1e-12)
 
 
-@pytest.mark.parametrize("body, status, message", [
-    (b'{"age": 41, "hours": ', 400, "malformed JSON: Expecting value at line 1 column 22"),
-    (b"\xff\xfe", 400, "not UTF-8"),
-    (b'"just a string"', 400, "expected a JSON object (one record) or a list of records, got str"),
-    (b"[]", 400, "the list of records is empty"),
-    (b'{"age": "old", "hours": 3, "city": "Boston"}', 400, "record 0, field 'age': expected double, got str"),
-    (b'{"age": 3, "hours": 2.5, "city": "Boston"}', 400, "record 0, field 'hours': expected int, got float"),
-    (b'{"age": 3, "hours": true, "city": "Boston"}', 400, "record 0, field 'hours': expected int, got bool"),
-    (b'{"age": 3, "hours": 99999999999, "city": "Boston"}', 400, "field 'hours': 99999999999 is out of range"),
-    (b'[{"age": 3, "hours": 1, "city": "Boston"}, {"age": 3, "city": "Boston"}]', 400,
-     "record 1, field 'hours': missing"),
-    (b'[{"age": 3, "hours": 1, "city": "Boston"}, 7]', 400, "record 1: expected a JSON object"),
-    (json.dumps([{"age": 1, "hours": 1, "city": "x"}] * 21).encode(), 413, "21 records; the limit is 20"),
-    (b"[" + b" " * 5000 + b"]", 413, "5002 bytes; the limit is 4096"),
-])
+@pytest.mark.parametrize(
+    "body, status, message",
+    [
+        (b'{"age": 41, "hours": ', 400, "malformed JSON: Expecting value at line 1 column 22"),
+        (b"\xff\xfe", 400, "not UTF-8"),
+        (b'"just a string"', 400, "expected a JSON object (one record) or a list of records, got str"),
+        (b"[]", 400, "the list of records is empty"),
+        (b'{"age": "old", "hours": 3, "city": "Boston"}', 400, "record 0, field 'age': expected double, got str"),
+        (b'{"age": 3, "hours": 2.5, "city": "Boston"}', 400, "record 0, field 'hours': expected int, got float"),
+        (b'{"age": 3, "hours": true, "city": "Boston"}', 400, "record 0, field 'hours': expected int, got bool"),
+        (b'{"age": 3, "hours": 99999999999, "city": "Boston"}', 400, "field 'hours': 99999999999 is out of range"),
+        (
+            b'[{"age": 3, "hours": 1, "city": "Boston"}, {"age": 3, "city": "Boston"}]',
+            400,
+            "record 1, field 'hours': missing",
+        ),
+        (b'[{"age": 3, "hours": 1, "city": "Boston"}, 7]', 400, "record 1: expected a JSON object"),
+        (json.dumps([{"age": 1, "hours": 1, "city": "x"}] * 21).encode(), 413, "21 records; the limit is 20"),
+        (b"[" + b" " * 5000 + b"]", 413, "5002 bytes; the limit is 4096"),
+    ],
+)
 def test_bad_requests_get_4xx_naming_the_field_and_the_server_stays_up(server, body, status, message):
     got, payload, _ = call(server, "POST", "/predict", body)
     assert got == status and message in payload["error"]
@@ -120,15 +138,23 @@ def test_auth_protocol_and_routing(server):
 
 def test_health_openapi_and_metrics(server):
     status, health, _ = call(server, "GET", "/health", token=None)
-    assert health == {"status": "ok", "model": "people", "version": "3", "path": "fast",
-                      "inputs": ["age", "hours", "city"], "outputs": ["scores", "scored_probabilities", "scored_labels"]}
+    assert health == {
+        "status": "ok",
+        "model": "people",
+        "version": "3",
+        "path": "fast",
+        "inputs": ["age", "hours", "city"],
+        "outputs": ["scores", "scored_probabilities", "scored_labels"],
+    }
     status, doc, _ = call(server, "GET", "/openapi.json")
     record = doc["components"]["schemas"]["Record"]
     assert record["required"] == ["age", "hours", "city"]
     assert record["properties"]["hours"] == {"type": "integer", "format": "int32", "nullable": True}
     assert doc["components"]["schemas"]["Prediction"]["properties"]["scores"]["type"] == "array"
-    assert doc["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1][
-        "maxItems"] == 20
+    assert (
+        doc["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1]["maxItems"]
+        == 20
+    )
     call(server, "POST", "/predict", {"age": 1, "hours": 1, "city": "x"})
     status, text, _ = call(server, "GET", "/metrics")
     ok = int(re.search(r'mmlspark_requests_total\{endpoint="/predict",status="200"\} (\d+)', text).group(1))
@@ -176,11 +202,33 @@ def test_serve_command_under_10000_requests_from_32_clients(mlflow_home, model, 
     from mmlspark_py.registry import register_model
 
     register_model(model, "served", training_data=train, digest=False, alias="live")
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
-           "SERVE_TOKEN": TOKEN}
-    process = subprocess.Popen([sys.executable, "-m", "mmlspark_py", "serve", "--model", "models:/served@live",
-                                "--port", "0", "--token-env", "SERVE_TOKEN", "--access-log", str(tmp_path / "access.log")],
-                               env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.getcwd(),
+        "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
+        "SERVE_TOKEN": TOKEN,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mmlspark_py",
+            "serve",
+            "--model",
+            "models:/served@live",
+            "--port",
+            "0",
+            "--token-env",
+            "SERVE_TOKEN",
+            "--access-log",
+            str(tmp_path / "access.log"),
+        ],
+        env=env,
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         match = re.search(r"serving served version 1 on http://127.0.0.1:(\d+) \(fast path\)", line)
@@ -189,12 +237,17 @@ def test_serve_command_under_10000_requests_from_32_clients(mlflow_home, model, 
 
         class Target:
             pass
+
         target = Target()
         target.port = port
         errors, done, memory = [], [0], {}
         lock = threading.Lock()
-        bodies = [json.dumps({"age": 18 + i % 50, "hours": 10 + i % 40, "city": ["Austin", "Boston", "Nowhere"][i % 3]})
-                  .encode() for i in range(97)]
+        bodies = [
+            json.dumps(
+                {"age": 18 + i % 50, "hours": 10 + i % 40, "city": ["Austin", "Boston", "Nowhere"][i % 3]}
+            ).encode()
+            for i in range(97)
+        ]
 
         def client(k):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -217,7 +270,7 @@ def test_serve_command_under_10000_requests_from_32_clients(mlflow_home, model, 
         seconds = time.perf_counter() - started
         memory["end"] = _rss_kb(process.pid)
         assert done[0] == 10_000 and errors == []
-        assert memory["end"] - memory["early"] < 20_000, memory      # KiB: flat, no per-request growth
+        assert memory["end"] - memory["early"] < 20_000, memory  # KiB: flat, no per-request growth
         status, text, _ = call(target, "GET", "/metrics")
         assert 'mmlspark_requests_total{endpoint="/predict",status="200"} 10000' in text
         assert len((tmp_path / "access.log").read_text().splitlines()) >= 10_000
