@@ -10,21 +10,26 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 * :data:`HAS_ARROW_UDF`: Spark's scalar Arrow UDFs (``F.arrow_udf``, pyspark >= 4.1);
 * :func:`dataframe_from_arrow`: a DataFrame from a ``pyarrow.Table`` (native on 4.x; through pandas on 3.5);
 * :func:`python_eval_type`: pyspark's ``PythonEvalType`` wherever this version keeps it;
-* :func:`session_of`: the session of a DataFrame on either kind of session.
+* :func:`session_of`: the session of a DataFrame on either kind of session;
+* :func:`default_parallelism` / :func:`executor_count`: the cluster's size as a session sees it;
+* :func:`set_log_level`: Spark's console log level (a no-op on Connect, whose server logs elsewhere);
+* :func:`make_valid_utf8`: invalid UTF-8 bytes of a string column as U+FFFD (``F.make_valid_utf8`` on 4.x).
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Tuple
 
 import pyarrow as pa
 import pyspark
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 __all__ = ["SPARK_VERSION", "HAS_ARROW_UDF", "ConnectUnsupportedError", "is_connect", "has_jvm", "jvm",
-           "dataframe_from_arrow", "python_eval_type", "session_of", "active_session"]
+           "dataframe_from_arrow", "python_eval_type", "session_of", "active_session", "default_parallelism",
+           "executor_count", "set_log_level", "make_valid_utf8"]
 
 
 def _version(text: str) -> Tuple[int, int]:
@@ -73,12 +78,10 @@ def active_session() -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    try:
-        from pyspark.sql.connect.session import SparkSession as ConnectSession
-
-        return ConnectSession.getActiveSession()
-    except Exception:  # noqa: BLE001 - Connect's optional dependencies (grpcio, ...) are not installed
-        return None
+    # A Connect session exists only if its module was imported; importing it here would cost a second and,
+    # on pandas >= 3, print pyspark's pandas warning in every classic run.
+    connect = sys.modules.get("pyspark.sql.connect.session")
+    return connect.SparkSession.getActiveSession() if connect is not None else None
 
 
 def dataframe_from_arrow(spark: SparkSession, table: pa.Table, schema: StructType) -> DataFrame:
@@ -98,3 +101,61 @@ def python_eval_type() -> Any:
     except ImportError:
         from pyspark.rdd import PythonEvalType  # type: ignore[no-redef,unused-ignore]
     return PythonEvalType
+
+
+def _master(spark: SparkSession) -> str:
+    if has_jvm(spark):
+        return str(spark.sparkContext.master)
+    return str(spark.conf.get("spark.master", "") or "")
+
+
+def default_parallelism(spark: SparkSession) -> int:
+    """Spark's default parallelism (the cluster's task slots on a classic session).
+
+    A Connect client cannot ask the scheduler; it reads ``spark.default.parallelism``, else the cores of a
+    ``local[N]`` master, else ``spark.sql.shuffle.partitions`` (what Spark SQL itself uses for shuffles).
+    """
+    if has_jvm(spark):
+        return int(spark.sparkContext.defaultParallelism)
+    configured = spark.conf.get("spark.default.parallelism", None)
+    if configured:
+        return int(configured)
+    master = _master(spark)
+    if master.startswith("local["):
+        cores = master[len("local["):].split("]")[0].split(",")[0]
+        if cores.isdigit():
+            return int(cores)
+    return int(spark.conf.get("spark.sql.shuffle.partitions", "200") or 200)
+
+
+def executor_count(spark: SparkSession) -> int:
+    """The number of executors now registered (1 in local mode, where the driver is the executor).
+
+    On Connect: ``spark.executor.instances`` when configured, else 1 (a client cannot list executors).
+    """
+    if not has_jvm(spark):
+        configured = spark.conf.get("spark.executor.instances", None)
+        return max(1, int(configured)) if configured else 1
+    # getExecutorMemoryStatus lists the driver's block manager too; in local mode (not local-cluster) the
+    # driver is the only one and also runs the tasks.
+    entries = int(spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size())
+    master = _master(spark)
+    local = master == "local" or master.startswith("local[")
+    return max(1, entries if local else entries - 1)
+
+
+def set_log_level(spark: SparkSession, level: str) -> None:
+    """Spark's log level for this application (``WARN``, ``ERROR``, ...); a Connect server keeps its own."""
+    if has_jvm(spark):
+        spark.sparkContext.setLogLevel(level)
+
+
+def make_valid_utf8(col: Column) -> Column:
+    """``col`` (a string column) with each invalid UTF-8 sequence replaced by U+FFFD.
+
+    pyspark >= 4.0 has ``F.make_valid_utf8``; on 3.5 a round trip through ``encode``/``decode`` does the same
+    (the JVM's UTF-8 decoder substitutes U+FFFD for malformed input).
+    """
+    if hasattr(F, "make_valid_utf8"):
+        return F.make_valid_utf8(col)
+    return F.decode(F.encode(col, "UTF-8"), "UTF-8")

@@ -13,6 +13,7 @@ from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
+from mmlspark_py.core import spark_compat
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, to_positive_int
 from mmlspark_py.core.stage import Transformer
 
@@ -67,12 +68,7 @@ class Cacher(Transformer, _HasDisable):
 
 def executor_count(spark: SparkSession) -> int:
     """The number of executors now registered (1 in local mode, where the driver is the executor)."""
-    sc = spark.sparkContext
-    # getExecutorMemoryStatus lists the driver's block manager too; in local mode (not local-cluster) the
-    # driver is the only one and also runs the tasks.
-    entries = sc._jsc.sc().getExecutorMemoryStatus().size()
-    local = sc.master == "local" or sc.master.startswith("local[")
-    return max(1, entries if local else entries - 1)
+    return spark_compat.executor_count(spark)
 
 
 class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):

@@ -26,16 +26,16 @@ from typing import Any, List
 from pyspark.ml.param import Param, Params
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StructField, StructType
-from pyspark.util import PythonEvalType
 
 from mmlspark_py.core.params import HasInputCol, HasInputCols, HasOutputCol
+from mmlspark_py.core.spark_compat import python_eval_type
 from mmlspark_py.core.stage import Transformer, add_field, column
 from mmlspark_py.stages.columns import require_columns
 from mmlspark_py.stages.references import resolve, to_reference
 
 __all__ = ["UDFTransformer"]
 
-_SCALAR_EVAL_TYPES = {v for k, v in vars(PythonEvalType).items()
+_SCALAR_EVAL_TYPES = {v for k, v in vars(python_eval_type()).items()
                       if k in ("SQL_BATCHED_UDF", "SQL_ARROW_BATCHED_UDF") or k.startswith("SQL_SCALAR_")}
 
 

@@ -188,10 +188,10 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
     def _check_pattern(self, df: DataFrame) -> None:
         if not self.getUseTokenizer():
             return
-        jvm = df.sparkSession.sparkContext._jvm
         try:
-            jvm.java.util.regex.Pattern.compile(self.getTokenizerPattern())
-        except Exception as e:  # noqa: BLE001 - py4j wraps the PatternSyntaxException
+            # Compiles the pattern with Java's regex engine (the one the tokenizer uses), also on Connect.
+            df.sparkSession.range(1).select(F.lit("").rlike(self.getTokenizerPattern())).collect()
+        except Exception as e:  # noqa: BLE001 - the PatternSyntaxException arrives wrapped (py4j or gRPC)
             raise ValueError(f"tokenizerPattern {self.getTokenizerPattern()!r} is not a valid Java regex: "
                              f"{str(e).splitlines()[-1]}") from e
 

@@ -30,6 +30,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_one_of
+from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
 
 __all__ = ["UnicodeNormalize", "FORMS"]
@@ -72,7 +73,7 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
 
     def _transform(self, df: DataFrame) -> DataFrame:
         staged_name = f"{self.uid}__staged"
-        staged = F.make_valid_utf8(column(self.getInputCol()))
+        staged = make_valid_utf8(column(self.getInputCol()))
         if self.getLower():
             staged = F.lower(staged)
         out = StructType([StructField(self.getOutputCol(), StringType(), True)])
