@@ -22,12 +22,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from typing import Any, Iterable, Iterator, Optional, TypeVar
 
-__all__ = ["progress", "step", "enabled", "enable", "disable", "Progress"]
+__all__ = ["progress", "step", "enabled", "enable", "disable", "silenced", "Progress"]
 
 T = TypeVar("T")
 ENV = "MMLSPARK_PY_PROGRESS"
@@ -52,6 +53,17 @@ def disable() -> None:
     """Show no progress from now on (overrides ``MMLSPARK_PY_PROGRESS``)."""
     global _forced
     _forced = False
+
+
+@contextlib.contextmanager
+def silenced() -> Iterator[None]:
+    """No progress inside the ``with`` block; the previous setting afterwards."""
+    global _forced
+    previous, _forced = _forced, False
+    try:
+        yield
+    finally:
+        _forced = previous
 
 
 def step(message: str) -> None:

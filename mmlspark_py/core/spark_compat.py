@@ -13,13 +13,14 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 * :func:`session_of`: the session of a DataFrame on either kind of session;
 * :func:`default_parallelism` / :func:`executor_count`: the cluster's size as a session sees it;
 * :func:`set_log_level`: Spark's console log level (a no-op on Connect, whose server logs elsewhere);
+* :func:`in_thread`: a function that runs in another thread with the caller's session (Connect's is per thread);
 * :func:`make_valid_utf8`: invalid UTF-8 bytes of a string column as U+FFFD (``F.make_valid_utf8`` on 4.x).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Tuple
+from typing import Any, Callable, Tuple, TypeVar
 
 import pyarrow as pa
 import pyspark
@@ -29,7 +30,10 @@ from pyspark.sql.types import StructType
 
 __all__ = ["SPARK_VERSION", "HAS_ARROW_UDF", "ConnectUnsupportedError", "is_connect", "has_jvm", "jvm",
            "dataframe_from_arrow", "python_eval_type", "session_of", "active_session", "default_parallelism",
-           "executor_count", "set_log_level", "make_valid_utf8"]
+           "executor_count", "set_log_level", "make_valid_utf8", "in_thread"]
+
+
+T = TypeVar("T")
 
 
 def _version(text: str) -> Tuple[int, int]:
@@ -159,3 +163,16 @@ def make_valid_utf8(col: Column) -> Column:
     if hasattr(F, "make_valid_utf8"):
         return F.make_valid_utf8(col)
     return F.decode(F.encode(col, "UTF-8"), "UTF-8")
+
+
+def in_thread(spark: SparkSession, fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` made to run in another thread (a pool worker) with ``spark`` as that thread's active session.
+
+    A Spark Connect session is active per thread, and pyspark.ml's JVM-backed estimators look it up when they
+    fit; a classic session is process-wide, so there ``fn`` is returned as it is.
+    """
+    if not is_connect(spark):
+        return fn
+    from pyspark.util import inheritable_thread_target
+
+    return inheritable_thread_target(spark)(fn)
