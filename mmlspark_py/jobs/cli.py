@@ -40,3 +40,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with progress.silenced() if args.no_progress else contextlib.nullcontext():
         console.quiet_spark_start(args.log_level)
         return int(args.run(args))
+
+
+if __name__ == "__main__":  # spark-submit runs this file: spark-submit .../mmlspark_py/jobs/cli.py quickstart ...
+    sys.exit(main())

@@ -63,8 +63,9 @@ def test_notebook_runs_from_a_clean_kernel(path, tmp_path):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ["MPLBACKEND"] = "Agg"
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=NATIVE_KERNEL_NAME,
-                            resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name=NATIVE_KERNEL_NAME, resources={"metadata": {"path": str(work)}}
+    )
     try:
         client.execute()
     except CellExecutionError as e:
