@@ -26,9 +26,14 @@ def python_blocks(page: Path):
 
 
 def test_docs_build_strict(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                          cwd=str(REPO), capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))})
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=str(REPO),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     assert (tmp_path / "site" / "capabilities" / "images" / "index.html").exists()
     api = (tmp_path / "site" / "capabilities" / "images" / "index.html").read_text(encoding="utf-8")
