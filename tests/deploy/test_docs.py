@@ -52,4 +52,4 @@ def test_page_examples_run(page, spark, tmp_path, monkeypatch):
     namespace = {"__name__": f"docs_{page.stem}", "spark": spark}
     for index, block in enumerate(python_blocks(page)):
         code = compile(block, f"{page.relative_to(DOCS)} block {index + 1}", "exec")
-        exec(code, namespace)  # noqa: S102 - the repository's own documentation examples
+        exec(code, namespace)  # the repository's own documentation examples
