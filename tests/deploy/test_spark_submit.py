@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -53,7 +54,9 @@ def build_packed_env(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def packed_env(tmp_path_factory):
-    return build_packed_env(tmp_path_factory.mktemp("packed"))
+    # MMLSPARK_TEST_PACKED_ENV=<env.tar> reuses an archive built by build_packed_env (while iterating locally).
+    reuse = os.environ.get("MMLSPARK_TEST_PACKED_ENV")
+    return Path(reuse) if reuse else build_packed_env(tmp_path_factory.mktemp("packed"))
 
 
 def test_quickstart_through_spark_submit_with_a_packed_env(tmp_path, packed_env):
@@ -97,7 +100,7 @@ def test_quickstart_through_spark_submit_with_a_packed_env(tmp_path, packed_env)
             str(probe),
         ]
         done = subprocess.run(command, env=submit_env, cwd=str(tmp_path), capture_output=True, text=True, timeout=1500)
-        assert done.returncode == 0, done.stderr[-4000:]
+        assert done.returncode == 0, _failure(done.stderr)
         status = cluster.status()
     result = json.loads(probe.read_text())
 
@@ -138,3 +141,9 @@ def test_quickstart_through_spark_submit_with_a_packed_env(tmp_path, packed_env)
 def _within(path: str, folder: str) -> bool:
     folder = os.path.realpath(folder)
     return path == folder or path.startswith(folder + os.sep)
+
+
+def _failure(stderr: str) -> str:
+    """The first exception lines of a failed job's log, then its end."""
+    causes = [line for line in stderr.splitlines() if re.search(r"(Exception|Error)\b", line) and "\tat " not in line]
+    return "\n".join(causes[:15]) + "\n...\n" + stderr[-2500:]
