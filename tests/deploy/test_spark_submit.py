@@ -41,7 +41,9 @@ def build_packed_env(folder: Path) -> Path:
     import venv_pack
 
     venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # --copies: interpreter files instead of symlinks to the base interpreter's absolute path, which Spark 4
+    # refuses to unpack ("would create entry outside of" the target folder).
+    subprocess.run([sys.executable, "-m", "venv", "--copies", str(venv)], check=True, timeout=300)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     pins = [f"{name}=={metadata.version(name)}" for name in EXECUTOR_PACKAGES]
     subprocess.run(pip + pins, check=True, timeout=900)
