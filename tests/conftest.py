@@ -24,6 +24,9 @@ SPARK_TEST_CONF = {
 # MMLSPARK_TEST_REMOTE=local[2] runs the tests through Spark Connect: a Connect server (its own JVM, with that
 # master) is started, and `spark` is a Connect client of it, with no JVM in this process.
 REMOTE = os.environ.get("MMLSPARK_TEST_REMOTE")
+if REMOTE:
+    # As in a Connect user's process: UDFs built while tests are collected are Connect UDFs.
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
 
 
 @pytest.fixture(scope="session")

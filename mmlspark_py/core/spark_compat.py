@@ -13,6 +13,8 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 * :func:`session_of`: the session of a DataFrame on either kind of session;
 * :func:`default_parallelism` / :func:`executor_count`: the cluster's size as a session sees it;
 * :func:`set_log_level`: Spark's console log level (a no-op on Connect, whose server logs elsewhere);
+* :func:`num_partitions`: a DataFrame's partition count where the session can tell (not on Connect);
+* :func:`with_column`: ``withColumn`` that keeps the new column's metadata on Connect too;
 * :func:`in_thread`: a function that runs in another thread with the caller's session (Connect's is per thread);
 * :func:`make_valid_utf8`: invalid UTF-8 bytes of a string column as U+FFFD (``F.make_valid_utf8`` on 4.x).
 """
@@ -20,7 +22,7 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Tuple, TypeVar
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 import pyarrow as pa
 import pyspark
@@ -30,7 +32,8 @@ from pyspark.sql.types import StructType
 
 __all__ = ["SPARK_VERSION", "HAS_ARROW_UDF", "ConnectUnsupportedError", "is_connect", "has_jvm", "jvm",
            "dataframe_from_arrow", "python_eval_type", "session_of", "active_session", "default_parallelism",
-           "executor_count", "set_log_level", "make_valid_utf8", "in_thread"]
+           "executor_count", "set_log_level", "make_valid_utf8", "in_thread",
+           "num_partitions", "with_column"]
 
 
 T = TypeVar("T")
@@ -176,3 +179,20 @@ def in_thread(spark: SparkSession, fn: Callable[..., T]) -> Callable[..., T]:
     from pyspark.util import inheritable_thread_target
 
     return inheritable_thread_target(spark)(fn)
+
+
+def num_partitions(df: DataFrame) -> Optional[int]:
+    """How many partitions ``df`` has; None on Spark Connect, whose DataFrames have no ``rdd`` to ask."""
+    if is_connect(df):
+        return None
+    return int(df.rdd.getNumPartitions())
+
+
+def with_column(df: DataFrame, name: str, col: Column, metadata: Optional[Dict[str, Any]] = None) -> DataFrame:
+    """``df.withColumn(name, col)`` whose column carries ``metadata`` on every kind of session.
+
+    A classic ``withColumn`` keeps the metadata of ``col.alias(name, metadata=...)``; Spark Connect's drops
+    it, so the metadata is set explicitly (``withMetadata``, a projection the optimizer folds away).
+    """
+    out = df.withColumn(name, col)
+    return out.withMetadata(name, metadata) if metadata else out  # empty: as alias(), whatever col carries

@@ -322,8 +322,9 @@ class FeaturizeModel(Model, _FeaturizeParams):
         prefix = f"__{self.uid}"
         out = self.getFeaturePipeline().transform(_prepared(dataset, self.getColumnPlan(), prefix))
         vector = column(f"{prefix}_features")
-        return out.select(*[column(c) for c in dataset.columns],
-                          vector.alias(output_col) if keep_metadata else vector.alias(output_col, metadata={}))
+        out = out.select(*[column(c) for c in dataset.columns], vector.alias(output_col))
+        # withMetadata, not alias(metadata={}): pyspark 3.5 ignores an empty dict there and keeps the attributes
+        return out if keep_metadata else out.withMetadata(output_col, {})
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         return self.featurize(dataset, self.getOutputCol(), keep_metadata=False)

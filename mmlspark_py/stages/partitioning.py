@@ -50,7 +50,8 @@ class Repartition(Transformer, _HasDisable):
         if self.getDisable():
             return df
         n = self.getN()
-        return df.coalesce(n) if n < df.rdd.getNumPartitions() else df.repartition(n)
+        current = spark_compat.num_partitions(df)  # unknown on Connect: a shuffle gives exactly n
+        return df.coalesce(n) if current is not None and n < current else df.repartition(n)
 
 
 class Cacher(Transformer, _HasDisable):

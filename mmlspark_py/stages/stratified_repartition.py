@@ -35,6 +35,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
+from mmlspark_py.core.spark_compat import default_parallelism, num_partitions
 from mmlspark_py.core.params import HasLabelCol, HasSeed, to_one_of
 from mmlspark_py.core.stage import Transformer, column, require_column
 
@@ -84,7 +85,7 @@ class StratifiedRepartition(Transformer, HasLabelCol, HasSeed):
         return F.round((count + equal) / 2.0).cast("long")
 
     def _transform(self, df: DataFrame) -> DataFrame:
-        partitions = df.rdd.getNumPartitions()
+        partitions = num_partitions(df) or default_parallelism(df.sparkSession)  # Connect cannot tell the count
         label = column(self.getLabelCol())
         largest = df.groupBy(label).count().agg(F.max("count")).head()[0]
         if largest is None:  # no rows

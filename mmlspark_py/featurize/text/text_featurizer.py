@@ -40,6 +40,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, StringType, StructField, StructType
 
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, StageParam, TypeConverters,
                                      to_non_negative_int, to_one_of, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
@@ -248,4 +249,4 @@ class TextFeaturizerModel(Model, HasInputCol, HasOutputCol):
         staged = self.getPipelineModel().transform(df.withColumn(internal[0], F.coalesce(source, empty)))
         field = output_field(self.getOutputCol(), self.getNumFeatures())
         result = F.when(source.isNull(), F.lit(None)).otherwise(column(internal[-1]))
-        return staged.withColumn(field.name, result.alias(field.name, metadata=field.metadata)).drop(*internal)
+        return with_column(staged, field.name, result, field.metadata).drop(*internal)
