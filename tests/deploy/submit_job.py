@@ -4,7 +4,7 @@ Usage (through spark-submit): ``submit_job.py <output folder> <probe.json>``. Th
 ``mmlspark-py quickstart --output <output folder>`` does (its session comes from spark-submit's --master); the
 probe runs one task per executor slot and records, from inside the Python workers, the file mmlspark_py was
 imported from, the worker's working directory (the executor's folder) and its ``env`` (the unpacked
---archives ``env.tar#env``), the
+--archives ``env.tar.gz#env``), the
 Python executable and sys.path.
 """
 

@@ -60,7 +60,9 @@ def test_known_warning_is_silenced_here_and_for_workers(monkeypatch):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         console.silence_known_warnings()
-        warnings.warn("PySpark does not yet fully support pandas >= 3.0.0. Some features ...", FutureWarning, stacklevel=1)
+        warnings.warn(
+            "PySpark does not yet fully support pandas >= 3.0.0. Some features ...", FutureWarning, stacklevel=1
+        )
         warnings.warn("another FutureWarning stays visible", FutureWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["another FutureWarning stays visible"]
     assert os.environ["PYTHONWARNINGS"] == "ignore:PySpark does not yet fully support pandas:FutureWarning"

@@ -1,10 +1,10 @@
 """The quickstart as a cluster user runs it: ``spark-submit --master spark://...`` on a real standalone cluster,
-with the library shipped to the executors as a packed virtualenv (``--archives env.tar#env``).
+with the library shipped to the executors as a packed virtualenv (``--archives env.tar.gz#env``).
 
 * the cluster: a master and two workers from the installed pyspark (``spark-daemon.sh``), each worker its own
   process with one core, their environment stripped of PYTHONPATH so no executor can see this checkout;
-* the environment: a fresh virtualenv with the package installed as a wheel (no editable install, no
-  checkout on its path) and the libraries executors need, packed with venv-pack;
+* the environment: a fresh virtualenv (``--copies``) with the package installed as a wheel (no editable install,
+  no checkout on its path) and the libraries executors need, packed with venv-pack as a .tar.gz;
 * the job (``submit_job.py``) runs the quickstart and then records, from inside the executors' Python
   workers, where ``mmlspark_py`` was imported from.
 
@@ -37,7 +37,7 @@ EXECUTOR_PACKAGES = ["numpy", "pandas", "pyarrow", "opencv-python-headless", "on
 
 
 def build_packed_env(folder: Path) -> Path:
-    """A virtualenv with mmlspark-py (built from this checkout as a wheel) packed by venv-pack; the .tar path."""
+    """A virtualenv with mmlspark-py (built from this checkout as a wheel) packed by venv-pack; the archive."""
     import venv_pack
 
     venv = folder / "venv"
@@ -48,15 +48,16 @@ def build_packed_env(folder: Path) -> Path:
     pins = [f"{name}=={metadata.version(name)}" for name in EXECUTOR_PACKAGES]
     subprocess.run(pip + pins, check=True, timeout=900)
     subprocess.run(pip + ["--no-deps", str(REPO)], check=True, timeout=600, cwd=str(folder))
-    archive = folder / "env.tar"
-    # An uncompressed tar: packing and unpacking stay fast; a real deployment may prefer .tar.gz.
-    venv_pack.pack(prefix=str(venv), output=str(archive), format="tar")
+    archive = folder / "env.tar.gz"
+    # .tar.gz, never a plain .tar: Spark unpacks a .tar in Java, which drops the executable bits and refuses
+    # symlinks that leave the folder; a .tar.gz goes through Hadoop's untar, which keeps both.
+    venv_pack.pack(prefix=str(venv), output=str(archive), format="tar.gz", compress_level=1)
     return archive
 
 
 @pytest.fixture(scope="module")
 def packed_env(tmp_path_factory):
-    # MMLSPARK_TEST_PACKED_ENV=<env.tar> reuses an archive built by build_packed_env (while iterating locally).
+    # MMLSPARK_TEST_PACKED_ENV=<env.tar.gz> reuses an archive built by build_packed_env (while iterating locally).
     reuse = os.environ.get("MMLSPARK_TEST_PACKED_ENV")
     return Path(reuse) if reuse else build_packed_env(tmp_path_factory.mktemp("packed"))
 
