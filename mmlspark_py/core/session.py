@@ -17,7 +17,7 @@ from typing import Dict, Optional
 
 from pyspark.sql import SparkSession
 
-from mmlspark_py.core.spark_compat import active_session, is_connect
+from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pandas3_warning
 
 # SQL settings (changeable at run time) applied only when the session does not set them already.
 DEFAULT_CONF: Dict[str, str] = {
@@ -37,6 +37,7 @@ def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
     :param app_name: the application name of a new session.
     :param conf: Spark settings for a new session.
     """
+    silence_pandas3_warning()  # the library's entry point: its users see no warning they cannot act on
     active = active_session()
     if active is not None:
         return active

@@ -16,6 +16,7 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 * :func:`num_partitions`: a DataFrame's partition count where the session can tell (not on Connect);
 * :func:`with_column`: ``withColumn`` that keeps the new column's metadata on Connect too;
 * :func:`in_thread`: a function that runs in another thread with the caller's session (Connect's is per thread);
+* :func:`silence_pandas3_warning`: ignore pyspark >= 4's "pandas >= 3 not yet fully supported" warning;
 * :func:`make_valid_utf8`: invalid UTF-8 bytes of a string column as U+FFFD (``F.make_valid_utf8`` on 4.x).
 """
 
@@ -33,7 +34,7 @@ from pyspark.sql.types import StructType
 __all__ = ["SPARK_VERSION", "HAS_ARROW_UDF", "ConnectUnsupportedError", "is_connect", "has_jvm", "jvm",
            "dataframe_from_arrow", "python_eval_type", "session_of", "active_session", "default_parallelism",
            "executor_count", "set_log_level", "make_valid_utf8", "in_thread",
-           "num_partitions", "with_column"]
+           "num_partitions", "with_column", "silence_pandas3_warning", "PANDAS3_WARNING"]
 
 
 T = TypeVar("T")
@@ -196,3 +197,16 @@ def with_column(df: DataFrame, name: str, col: Column, metadata: Optional[Dict[s
     """
     out = df.withColumn(name, col)
     return out.withMetadata(name, metadata) if metadata else out  # empty: as alias(), whatever col carries
+
+
+PANDAS3_WARNING = "PySpark does not yet fully support pandas"
+
+
+def silence_pandas3_warning() -> None:
+    """Ignore exactly pyspark's FutureWarning that pandas >= 3 is not yet fully supported, in this process.
+
+    pyspark 4.x prints it on every pandas conversion; mmlspark-py is tested on pandas 3, so it only adds noise.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message=PANDAS3_WARNING, category=FutureWarning)

@@ -19,16 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import warnings
 from typing import Any
 
 from mmlspark_py.core import progress
-from mmlspark_py.core.spark_compat import active_session, set_log_level
+from mmlspark_py.core.spark_compat import PANDAS3_WARNING, active_session, set_log_level, silence_pandas3_warning
 
 __all__ = ["silence_known_warnings", "quiet_spark_start", "apply_log_level", "LEVELS"]
 
 LEVELS = ("ERROR", "WARN", "INFO", "DEBUG")
-PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
 _LOG4J2 = """\
 # Written by mmlspark-py: Spark's console log for the mmlspark-py command.
@@ -51,8 +49,8 @@ logger.nativecode.level = error
 
 def silence_known_warnings() -> None:
     """Ignore pyspark's pandas >= 3 FutureWarning here and in the Python workers started from this process."""
-    warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
-    rule = f"ignore:{PANDAS_WARNING}:FutureWarning"
+    silence_pandas3_warning()
+    rule = f"ignore:{PANDAS3_WARNING}:FutureWarning"
     current = os.environ.get("PYTHONWARNINGS", "")
     if rule not in current:
         os.environ["PYTHONWARNINGS"] = f"{current},{rule}" if current else rule
