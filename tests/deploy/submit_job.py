@@ -5,7 +5,7 @@ Usage (through spark-submit): ``submit_job.py <output folder> <probe.json>``. Th
 probe runs one task per executor slot and records, from inside the Python workers, the file mmlspark_py was
 imported from, the worker's working directory (the executor's folder) and its ``env`` (the unpacked
 --archives ``env.tar.gz#env``), the
-Python executable and sys.path.
+Python executable and sys.path (resolved where the worker runs).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _where(batches):
                 "cwd": [os.path.realpath(os.getcwd())] * len(batch),
                 "env": [os.path.realpath("env")] * len(batch),
                 "python": [sys.executable] * len(batch),
-                "sys_path": [json.dumps(sys.path)] * len(batch),
+                "sys_path": [json.dumps([os.path.realpath(p or ".") for p in sys.path])] * len(batch),
             }
         )
 
