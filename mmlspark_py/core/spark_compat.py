@@ -83,9 +83,11 @@ def session_of(df: DataFrame) -> SparkSession:
 
 def active_session() -> Any:
     """The active session of this thread or process (classic or Connect), or None."""
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
+    try:
+        # This thread's session, else the one this process created (the driver's other threads use it too).
+        return SparkSession.active()
+    except Exception:  # noqa: BLE001 - none yet (pyspark raises its "no active or default session" error)
+        pass
     # A Connect session exists only if its module was imported; importing it here would cost a second and,
     # on pandas >= 3, print pyspark's pandas warning in every classic run.
     connect = sys.modules.get("pyspark.sql.connect.session")
