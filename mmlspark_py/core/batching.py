@@ -84,7 +84,7 @@ def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, 
 
     with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
         warnings.simplefilter("ignore", UserWarning)
-        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)  # type: ignore[attr-defined,unused-ignore]
+        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)  # type: ignore[attr-defined,call-overload,unused-ignore]
     # Non-deterministic stops the optimizer from copying the call into a filter pushed below the projection,
     # which would run the whole Python pass twice (e.g. ``transform(df).where(col(out).isNotNull())``).
     return udf.asNondeterministic()
