@@ -22,10 +22,13 @@ from mmlspark_py.jobs import console, quickstart
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmlspark-py", description=__doc__.splitlines()[0])
-    parser.add_argument("--log-level", default="WARN", choices=console.LEVELS,
-                        help="Spark's console log level for a session this command starts (default: %(default)s)")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="print no progress (also: MMLSPARK_PY_PROGRESS=0)")
+    parser.add_argument(
+        "--log-level",
+        default="WARN",
+        choices=console.LEVELS,
+        help="Spark's console log level for a session this command starts (default: %(default)s)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="print no progress (also: MMLSPARK_PY_PROGRESS=0)")
     commands = parser.add_subparsers(dest="command", required=True)
     quickstart.add_cli(commands)
     add_models_cli(commands)
