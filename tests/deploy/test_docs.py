@@ -49,7 +49,10 @@ def test_every_page_in_the_nav_exists():
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_page_examples_run(page, spark, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    before = set(os.listdir(REPO))
     namespace = {"__name__": f"docs_{page.stem}", "spark": spark}
     for index, block in enumerate(python_blocks(page)):
         code = compile(block, f"{page.relative_to(DOCS)} block {index + 1}", "exec")
         exec(code, namespace)  # the repository's own documentation examples
+    # Spark resolves relative paths against the JVM's working directory: examples must write elsewhere.
+    assert set(os.listdir(REPO)) <= before, f"{page.name} wrote {sorted(set(os.listdir(REPO)) - before)} into the repo"
