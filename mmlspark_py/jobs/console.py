@@ -41,6 +41,8 @@ appender.console.layout.pattern = %d{{HH:mm:ss}} %p %c{{1}}: %m%n%ex
 # banner unless the shell's logger is configured too.
 logger.repl.name = org.apache.spark.repl.Main
 logger.repl.level = {level}
+logger.pyshell.name = org.apache.spark.api.python.PythonGatewayServer
+logger.pyshell.level = {level}
 # Hadoop's pure-Java code paths are the normal case on a laptop.
 logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader
 logger.nativecode.level = error
