@@ -1,0 +1,211 @@
+"""Python ``re`` patterns translated into Java regexes that find exactly the same matches.
+
+A stage whose param is a Python regex (PageSplitter's ``boundaryRegex``) can run in the JVM only with a Java
+pattern of the same meaning. The two syntaxes look alike but differ in meaning: Python's ``\\s``, ``\\d``,
+``\\w`` and ``\\b`` are Unicode-aware, Java's ASCII-only; Python's ``.`` excludes only ``\\n``, Java's every line
+terminator; Python's ``$`` and ``\\Z``, Java's ``\\Z`` and ``\\z`` differ. So the pattern is not rewritten as
+text: Python's own parser reads it, and each node is written out in Java with no Java shorthand whose meaning
+could differ: every character class becomes an explicit list of code point ranges computed by Python's own
+``re`` (so ``\\s`` is exactly the characters Python's ``\\s`` matches), anchors become lookarounds, and
+literals become ``\\x{...}`` escapes.
+
+Patterns the translation cannot guarantee return None (the caller then keeps its Python path): case-insensitive
+matching (Python and Java fold case differently), back-references and conditionals, patterns that can match
+the empty string (Python and Java resume differently after an empty match), and surrogate code points.
+
+Example::
+
+    to_java(r"[.!?]\\s")   # '(?:\\x{21}|...)' meaning exactly what Python's re means
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import List, Optional, Sequence, Tuple
+
+try:  # Python >= 3.11
+    import re._constants as C  # type: ignore[import-not-found]
+    import re._parser as P  # type: ignore[import-not-found]
+except ImportError:  # Python 3.10
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
+
+__all__ = ["to_java"]
+
+MAX_CODE_POINT = 0x10FFFF
+Ranges = List[Tuple[int, int]]
+
+
+class Untranslatable(Exception):
+    """A construct whose Java equivalent is not guaranteed to match the same text."""
+
+
+@functools.lru_cache(maxsize=None)
+def _all_code_points() -> str:
+    return "".join(map(chr, range(MAX_CODE_POINT + 1)))
+
+
+@functools.lru_cache(maxsize=None)
+def _category(pattern: str, ascii_only: bool) -> Tuple[Tuple[int, int], ...]:
+    """The code point ranges Python's ``re`` matches with ``pattern`` (``\\s``, ``\\d``, ``\\w``)."""
+    flags = re.ASCII if ascii_only else 0
+    return tuple((m.start(), m.end() - 1) for m in re.finditer(pattern + "+", _all_code_points(), flags))
+
+
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: (r"\d", False), C.CATEGORY_NOT_DIGIT: (r"\d", True),
+    C.CATEGORY_SPACE: (r"\s", False), C.CATEGORY_NOT_SPACE: (r"\s", True),
+    C.CATEGORY_WORD: (r"\w", False), C.CATEGORY_NOT_WORD: (r"\w", True),
+}
+
+
+def _merge(ranges: Sequence[Tuple[int, int]]) -> Ranges:
+    out: Ranges = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _complement(ranges: Ranges) -> Ranges:
+    out: Ranges = []
+    start = 0
+    for lo, hi in ranges:
+        if lo > start:
+            out.append((start, lo - 1))
+        start = hi + 1
+    if start <= MAX_CODE_POINT:
+        out.append((start, MAX_CODE_POINT))
+    return out
+
+
+def _code_point(c: int) -> str:
+    if 0xD800 <= c <= 0xDFFF:
+        raise Untranslatable("surrogate code points")
+    return chr(c) if chr(c).isascii() and chr(c).isalnum() else "\\x{%X}" % c
+
+
+def _java_class(ranges: Ranges) -> str:
+    # Surrogates enter only through complements (``\\S``, ``[^a]``): Java, like Python, treats a lone one in
+    # the text (an escaped invalid byte) as one code point, so they stay in the class.
+    if not ranges:
+        return "(?!)"  # matches nothing, like an empty Python class
+    parts = []
+    for lo, hi in ranges:
+        if lo == hi:
+            parts.append("\\x{%X}" % lo)
+        else:
+            parts.append("\\x{%X}-\\x{%X}" % (lo, hi))
+    return "[" + "".join(parts) + "]"
+
+
+class _Translator:
+    def __init__(self, flags: int):
+        self.flags = flags
+
+    def _category_ranges(self, code) -> Ranges:
+        base, negate = _CATEGORIES[code]
+        ranges = list(_category(base, bool(self.flags & re.ASCII)))
+        return _complement(ranges) if negate else ranges
+
+    def _set(self, items) -> str:
+        ranges: Ranges = []
+        negate = False
+        for op, av in items:
+            if op is C.NEGATE:
+                negate = True
+            elif op is C.LITERAL:
+                _code_point(av)  # rejects a surrogate
+                ranges.append((av, av))
+            elif op is C.RANGE:
+                _code_point(av[0]), _code_point(av[1])
+                if av[0] <= 0xDFFF and av[1] >= 0xD800:
+                    raise Untranslatable("surrogate code points")
+                ranges.append(av)
+            elif op is C.CATEGORY:
+                ranges.extend(self._category_ranges(av))
+            else:
+                raise Untranslatable(f"set item {op}")
+        merged = _merge(ranges)
+        return _java_class(_complement(merged) if negate else merged)
+
+    def _word(self) -> str:
+        return _java_class(self._category_ranges(C.CATEGORY_WORD))
+
+    def _at(self, code) -> str:
+        multiline = bool(self.flags & re.MULTILINE)
+        if code is C.AT_BEGINNING:
+            return "(?:\\A|(?<=\\n))" if multiline else "\\A"
+        if code is C.AT_BEGINNING_STRING:
+            return "\\A"
+        if code is C.AT_END:
+            return "(?=\\n|\\z)" if multiline else "(?=\\n?\\z)"
+        if code is C.AT_END_STRING:
+            return "\\z"
+        if code in (C.AT_BOUNDARY, C.AT_NON_BOUNDARY):
+            w = self._word()
+            if code is C.AT_BOUNDARY:
+                return f"(?:(?<={w})(?!{w})|(?<!{w})(?={w}))"
+            return f"(?:(?<={w})(?={w})|(?<!{w})(?!{w}))"
+        raise Untranslatable(f"anchor {code}")
+
+    def seq(self, pattern) -> str:
+        return "".join(self.node(op, av) for op, av in pattern)
+
+    def node(self, op, av) -> str:
+        if op is C.LITERAL:
+            return _code_point(av)
+        if op is C.NOT_LITERAL:
+            return _java_class(_complement([(av, av)]))
+        if op is C.ANY:
+            return _java_class([(0, MAX_CODE_POINT)] if self.flags & re.DOTALL else _complement([(10, 10)]))
+        if op is C.IN:
+            return self._set(av)
+        if op is C.BRANCH:
+            return "(?:" + "|".join(self.seq(alt) for alt in av[1]) + ")"
+        if op is C.SUBPATTERN:
+            _group, add, remove, sub = av
+            if add & re.IGNORECASE:
+                raise Untranslatable("case-insensitive matching")
+            inner = _Translator((self.flags | add) & ~remove)
+            return "(?:" + inner.seq(sub) + ")"
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+            lo, hi, sub = av
+            if max(lo, 0 if hi == C.MAXREPEAT else hi) >= 2 ** 31:
+                raise Untranslatable("repeat count over Java's limit")
+            bounds = "{%d,%s}" % (lo, "" if hi == C.MAXREPEAT else hi)
+            suffix = "?" if op is C.MIN_REPEAT else ("+" if op is not C.MAX_REPEAT else "")
+            return "(?:" + self.seq(sub) + ")" + bounds + suffix
+        if op is getattr(C, "ATOMIC_GROUP", None):
+            return "(?>" + self.seq(av) + ")"
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            direction, sub = av
+            look = ("(?=" if direction > 0 else "(?<=") if op is C.ASSERT else ("(?!" if direction > 0 else "(?<!")
+            return look + self.seq(sub) + ")"
+        if op is C.AT:
+            return self._at(av)
+        raise Untranslatable(f"{op}")
+
+
+# A quantifier of zero around a raw supplementary character matches nothing, but makes Java scan the text
+# code point by code point (its StartS node) instead of char by char, so no match starts inside a
+# surrogate pair, as in Python where a character is a code point.
+_CODE_POINT_SCAN = "(?:\U00010000){0}"
+
+
+def to_java(pattern: str) -> Optional[str]:
+    """The Java regex finding exactly the matches ``re.finditer(pattern, text)`` finds, or None.
+
+    :raises re.error: ``pattern`` is not a valid Python regex.
+    """
+    parsed = P.parse(pattern, 0)
+    flags = parsed.state.flags
+    if flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
+        return None
+    try:
+        return _CODE_POINT_SCAN + _Translator(flags).seq(parsed)
+    except Untranslatable:
+        return None
