@@ -88,18 +88,63 @@ def _code_point(c: int) -> str:
     return chr(c) if chr(c).isascii() and chr(c).isalnum() else "\\x{%X}" % c
 
 
+_FLAT_RANGES = 16
+_EMPTY_CLASS = "[\\x{0}&&[\\x{1}]]"
+
+
+def _class_items(ranges: Ranges) -> str:
+    if len(ranges) <= _FLAT_RANGES:
+        return "".join("\\x{%X}" % lo if lo == hi else "\\x{%X}-\\x{%X}" % (lo, hi) for lo, hi in ranges)
+    mid = len(ranges) // 2
+    split = ranges[mid][0]
+    return ("[\\x{0}-\\x{%X}&&[%s]]" % (split - 1, _class_items(ranges[:mid])) +
+            "[\\x{%X}-\\x{10FFFF}&&[%s]]" % (split, _class_items(ranges[mid:])))
+
+
 def _java_class(ranges: Ranges) -> str:
+    """One Java character class matching a code point in ``ranges`` (sorted, disjoint).
+
+    Always a single bracket expression, never an alternation: Java repeats a class (``[...]+``) in a loop,
+    but a group with alternatives by recursion, one stack frame per character, which overflows the stack on
+    long texts. Java tests a class's ranges one after another, so Python's ``\\w`` (about 700 ranges) would
+    cost 700 tests for every character outside it; a large class is therefore written as the union of two
+    halves, each intersected with its code point interval (``[[lo-m&&[...]][m-hi&&[...]]]``): about two
+    interval tests per halving, then at most 16 ranges.
+    """
     # Surrogates enter only through complements (``\\S``, ``[^a]``): Java, like Python, treats a lone one in
     # the text (an escaped invalid byte) as one code point, so they stay in the class.
-    if not ranges:
-        return "(?!)"  # matches nothing, like an empty Python class
-    parts = []
-    for lo, hi in ranges:
-        if lo == hi:
-            parts.append("\\x{%X}" % lo)
-        else:
-            parts.append("\\x{%X}-\\x{%X}" % (lo, hi))
-    return "[" + "".join(parts) + "]"
+    return "[" + _class_items(ranges) + "]" if ranges else _EMPTY_CLASS
+
+
+_SINGLE = (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN)
+_DEEP_REPEAT = 64  # a repeat of a complex sub-pattern recurses this deep at most: safe on any stack
+
+
+def _one_code_point_items(pattern) -> bool:
+    """Whether ``pattern`` is a sequence of one-code-point items (literals and classes), groups of them included.
+
+    Java repeats such a body iteratively (a class in a loop, a fixed sequence as a ``GroupCurly``); any other
+    body (alternatives, nested repeats, anchors, lookarounds) costs it one recursion per repetition.
+    """
+    for op, av in pattern:
+        if op is C.SUBPATTERN:
+            if not _one_code_point_items(av[3]):
+                return False
+        elif op not in _SINGLE:
+            return False
+    return True
+
+
+def _single_item(pattern, flags: int = 0):
+    """``(flags, (op, av))`` when ``pattern`` is one literal or class (inside groups), else None."""
+    if len(pattern) != 1:
+        return None
+    op, av = pattern[0]
+    if op in _SINGLE:
+        return flags, (op, av)
+    if op is C.SUBPATTERN and not av[2]:  # a group that only adds flags (DOTALL for a dot) can be unwrapped
+        return _single_item(av[3], flags | av[1])
+    return None
 
 
 class _Translator:
@@ -176,9 +221,19 @@ class _Translator:
             lo, hi, sub = av
             if max(lo, 0 if hi == C.MAXREPEAT else hi) >= 2 ** 31:
                 raise Untranslatable("repeat count over Java's limit")
-            bounds = "{%d,%s}" % (lo, "" if hi == C.MAXREPEAT else hi)
+            if (hi == C.MAXREPEAT or hi > _DEEP_REPEAT) and not _one_code_point_items(sub):
+                raise Untranslatable("long repeat of a sub-pattern: Java's regex engine recurses per repetition")
+            unbounded = hi == C.MAXREPEAT
+            # *, + and ? where they apply: Java runs a greedy X* or X+ of a class without recursion, {n,} not
+            bounds = {(0, True): "*", (1, True): "+"}.get((lo, unbounded)) or ("?" if (lo, hi) == (0, 1) else
+                                                                             "{%d,%s}" % (lo, "" if unbounded else hi))
             suffix = "?" if op is C.MIN_REPEAT else ("+" if op is not C.MAX_REPEAT else "")
-            return "(?:" + self.seq(sub) + ")" + bounds + suffix
+            body = self.seq(sub)
+            item = _single_item(sub)
+            if item is not None:  # one literal or class: no group, so Java's loop applies
+                body = _Translator(self.flags | item[0]).node(*item[1])
+                return body + bounds + suffix
+            return "(?:" + body + ")" + bounds + suffix
         if op is getattr(C, "ATOMIC_GROUP", None):
             return "(?>" + self.seq(av) + ")"
         if op in (C.ASSERT, C.ASSERT_NOT):

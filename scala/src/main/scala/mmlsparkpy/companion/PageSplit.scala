@@ -24,7 +24,10 @@ class PageSplit extends UDF4[Array[Byte], Integer, Integer, String, Array[Array[
     if (Utf8Escaped.arrowLength(bytes) <= max) return Array(bytes)
     val text = Utf8Escaped.decode(bytes)
     if (text.codePoints <= max) return Array(bytes)
-    val ends = boundaryEnds(text, patterns(regex))
+    val pattern = patterns(regex)
+    val ends = DeepStack(s"PageSplitter: boundary regex on a text of ${text.codePoints} characters") {
+      boundaryEnds(text, pattern)
+    }
     val pages = Array.newBuilder[Array[Byte]]
     val shortest = math.max(minLen.intValue, 1)
     var start = 0

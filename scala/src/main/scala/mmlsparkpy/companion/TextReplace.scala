@@ -24,6 +24,10 @@ class TextReplace extends UDF2[String, Array[Byte], String] {
   override def call(text: String, packed: Array[Byte]): String = {
     if (text == null) return null
     val config = configs(packed)
+    DeepStack(s"TextPreprocessor: a text of ${text.length} chars")(replace(config, text))
+  }
+
+  private def replace(config: TextReplace.Config, text: String): String = {
     val m = config.pattern.matcher(text)
     if (!m.find()) return text
     val out = new java.lang.StringBuilder(text.length + 16)
