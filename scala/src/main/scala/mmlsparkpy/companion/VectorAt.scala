@@ -4,11 +4,16 @@ import org.apache.spark.ml.linalg.Vector
 import org.apache.spark.sql.api.java.UDF2
 
 /** `try_element_at(vector_to_array(v), i)` without building the array (ComputePerInstanceStatistics' log_loss
-  * reads one probability per row): `i` is 1-based, negative counts from the end, out of range gives null, and
-  * 0 fails as Spark's `try_element_at` does. */
+  * reads one probability per row), with the same results and failures: `i` is 1-based, negative counts from
+  * the end, out of range or null gives null, 0 fails as Spark's `try_element_at` does, and a null vector fails
+  * as Spark's `vector_to_array` does. */
 class VectorAt extends UDF2[Vector, Integer, java.lang.Double] {
   override def call(v: Vector, index: Integer): java.lang.Double = {
-    if (v == null || index == null) return null
+    if (v == null) {
+      throw new IllegalArgumentException("function vector_to_array requires a non-null input argument and input " +
+        "type must be `org.apache.spark.ml.linalg.Vector` or `org.apache.spark.mllib.linalg.Vector`, but got null.")
+    }
+    if (index == null) return null
     val i = index.intValue
     if (i == 0) {
       throw new ArrayIndexOutOfBoundsException(
