@@ -179,6 +179,19 @@ def _probe(spark: SparkSession) -> Tuple[Optional[Companion], str]:
     except Exception as e:  # no jar: classic fails to load the class, Connect fails the query
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, f"the companion jar is not on this session ({first_line[:200]})"
+    found, why = check_info(info)
+    if found is None:
+        return None, why
+    try:
+        for name, (cls, return_type) in FUNCTIONS.items():
+            _register(spark, name, cls, return_type())
+    except Exception as e:
+        return None, f"registering the companion's functions failed: {str(e).strip()[:200]}"
+    return found, ""
+
+
+def check_info(info: str) -> Tuple[Optional[Companion], str]:
+    """The companion described by the jar's ``CompanionInfo`` answer, if this library can use it; else why not."""
     fields = dict(item.split("=", 1) for item in info.split(";") if "=" in item)
     version, scala = fields.get("companion", "unknown"), fields.get("scala", "unknown")
     scala_binary = ".".join(scala.split(".")[:2])
@@ -192,11 +205,6 @@ def _probe(spark: SparkSession) -> Tuple[Optional[Companion], str]:
         return None, (f"the session runs companion {version}, this library needs {bundled} (an older or newer "
                       f"jar is on the classpath)")
     icu = re.match(r"(\d+)\.(\d+)", fields.get("icuUnicode", ""))
-    try:
-        for name, (cls, return_type) in FUNCTIONS.items():
-            _register(spark, name, cls, return_type())
-    except Exception as e:
-        return None, f"registering the companion's functions failed: {str(e).strip()[:200]}"
     return Companion(version, scala, (int(icu.group(1)), int(icu.group(2))) if icu else None), ""
 
 

@@ -21,7 +21,8 @@ def python_path(spark: SparkSession) -> Iterator[None]:
 
 
 def plan_of(df: DataFrame) -> str:
-    return df._jdf.queryExecution().optimizedPlan().toString()
+    # the analyzed plan: the optimizer may already have evaluated a projection over local data
+    return df._jdf.queryExecution().analyzed().toString()
 
 
 def uses(df: DataFrame, function: str) -> bool:
