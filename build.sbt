@@ -15,6 +15,20 @@ lazy val scala212 = "2.12.18"
 
 def sparkFor(scalaVersion: String): String = if (scalaVersion.startsWith("2.12")) "3.5.8" else "4.3.0"
 
+lazy val companionScalacOptions = Seq("-release", "8", "-deprecation", "-feature", "-encoding", "UTF-8")
+
+// scala/build_jar.py's source_hash(): sha256 of the options, then of each source's relative path and bytes.
+// The library accepts a session's companion only when its Implementation-Version is <hash[:16]>_<binary>.
+def sourceHash(root: File): String = {
+  val md = java.security.MessageDigest.getInstance("SHA-256")
+  md.update(companionScalacOptions.mkString(" ").getBytes("UTF-8")); md.update(0.toByte)
+  val files = (root ** "*.scala").get.map(f => (root.toPath.relativize(f.toPath).toString.replace('\\', '/'), f))
+  files.sortBy(_._1).foreach { case (rel, f) =>
+    md.update(rel.getBytes("UTF-8")); md.update(0.toByte); md.update(IO.readBytes(f)); md.update(0.toByte)
+  }
+  md.digest.map("%02x".format(_)).mkString
+}
+
 lazy val companion = (project in file("."))
   .settings(
     name := "mmlspark-py-companion",
@@ -24,7 +38,7 @@ lazy val companion = (project in file("."))
     Compile / javaSource := baseDirectory.value / "scala" / "src" / "main" / "java",
     Test / scalaSource := baseDirectory.value / "scala" / "src" / "test" / "scala",
     // the same options as scala/build_jar.py: Java 8 bytecode runs on every JVM Spark 3.5 and 4.x support
-    scalacOptions ++= Seq("-release", "8", "-deprecation", "-feature", "-encoding", "UTF-8"),
+    scalacOptions ++= companionScalacOptions,
     libraryDependencies ++= Seq(
       "org.apache.spark" %% "spark-sql" % sparkFor(scalaVersion.value) % Provided,
       "org.apache.spark" %% "spark-mllib" % sparkFor(scalaVersion.value) % Provided,
@@ -33,8 +47,15 @@ lazy val companion = (project in file("."))
     // keep the jar's name the library looks for: mmlspark-py-companion_<scala binary version>.jar
     Compile / packageBin / artifactPath :=
       target.value / s"mmlspark-py-companion_${scalaBinaryVersion.value}.jar",
-    Compile / packageBin / packageOptions += Package.ManifestAttributes(
-      "Implementation-Title" -> "mmlspark-py-companion",
-      "Mmlspark-Py-Scala-Binary-Version" -> scalaBinaryVersion.value
-    )
+    Compile / packageBin / packageOptions := {
+      val hash = sourceHash((Compile / scalaSource).value)
+      Seq(Package.ManifestAttributes(
+        "Implementation-Title" -> "mmlspark-py-companion",
+        "Implementation-Version" -> s"${hash.take(16)}_${scalaBinaryVersion.value}",
+        "Mmlspark-Py-Source-Sha256" -> hash,
+        "Mmlspark-Py-Scala-Version" -> scalaVersion.value,
+        "Mmlspark-Py-Scala-Binary-Version" -> scalaBinaryVersion.value,
+        "Mmlspark-Py-Built-Against-Spark" -> sparkFor(scalaVersion.value)
+      ))
+    }
   )
