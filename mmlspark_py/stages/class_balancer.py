@@ -4,9 +4,9 @@
 (the largest class gets 1.0; a class half its size gets 2.0). The ClassBalancerModel adds ``outputCol``
 (double) with the weight of each row's class, for weighted learners (``weightCol``).
 
-Params: ``inputCol`` (the label column: string, boolean or numeric; required), ``outputCol`` (default
-``"weight"``), ``broadcastJoin`` (kept for SynapseML compatibility: the weights are applied as a literal
-map lookup, which is as cheap as a broadcast join and needs no join at all).
+``inputCol`` is the label column (string, boolean or numeric). ``broadcastJoin`` is kept for SynapseML
+compatibility: the weights are applied as a literal map lookup, which is as cheap as a broadcast join and needs
+no join at all.
 
 Nulls: null labels are not a class; their rows get a null weight (SynapseML's inner join drops them). A class
 the model has not seen also gets null. NaN is a class of its own, like any other value.
@@ -24,25 +24,22 @@ from __future__ import annotations
 import math
 from typing import Any, List
 
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DoubleType, NumericType, StringType, StructField, StructType
 
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, JsonParam
+from mmlspark_py.core.params import (HasInputCol, HasOutputCol, JsonParam, Params, TypeConverters, declare,
+                                     override)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
 
 __all__ = ["ClassBalancer", "ClassBalancerModel"]
 
 
 class _BalancerParams(HasInputCol, HasOutputCol):
-    broadcastJoin = Param(Params._dummy(), "broadcastJoin", "whether to broadcast the class to weight mapping to "
-                          "the workers (kept for SynapseML compatibility; the mapping is always a literal)",
-                          typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(outputCol="weight", broadcastJoin=True)
+    outputCol = override(HasOutputCol.outputCol, default="weight")
+    broadcastJoin = declare("whether to broadcast the class to weight mapping to the workers (kept for SynapseML "
+                            "compatibility; the mapping is always a literal)", TypeConverters.toBoolean,
+                            default=True)
 
     def _label_field(self, schema: StructType) -> StructField:
         field = require_column(schema, self.getInputCol())

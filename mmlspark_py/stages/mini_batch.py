@@ -21,8 +21,9 @@ i), other columns are repeated; ``FlattenBatch().transform(batcher.transform(df)
 order. A row whose arrays differ in length fails with an error naming the row's lengths; a null array gives
 nulls; a row whose arrays are all null gives no rows.
 
-The batchers run as Arrow batch functions (``mapInArrow``) over each partition: no per-row Python; the
-arrays are built by slicing Arrow columns. FlattenBatch is pure Spark SQL (``arrays_zip`` + ``inline``).
+The batchers run as Arrow batch functions over the stream of each partition
+(:func:`mmlspark_py.core.batching.map_batch_stream`): no per-row Python; the arrays are built by slicing Arrow
+columns. FlattenBatch is pure Spark SQL (``arrays_zip`` + ``inline``).
 
 Example::
 
@@ -37,12 +38,12 @@ import time
 from typing import Callable, Iterator, List
 
 import pyarrow as pa
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StructField, StructType
 
-from mmlspark_py.core.params import to_non_negative_int, to_positive_int
+from mmlspark_py.core.batching import map_batch_stream
+from mmlspark_py.core.params import Params, TypeConverters, declare, to_non_negative_int, to_positive_int
 from mmlspark_py.core.stage import Transformer, column
 
 __all__ = ["FixedMiniBatchTransformer", "DynamicMiniBatchTransformer", "TimeIntervalMiniBatchTransformer",
@@ -131,7 +132,9 @@ def _batch_partitions(df: DataFrame, planner: Planner, max_size: int, out: Struc
         for table in planner(batches):
             yield _as_lists(table, _cut(table.num_rows, max_size), arrow_schema)
 
-    return df.mapInArrow(run, out)
+    # Record batches go to the planner as Spark hands them over (slicing them would only add calls); each
+    # output row is a whole batch, so output rows are not cut either.
+    return map_batch_stream(df, None, run, out, _INT_MAX)
 
 
 def _batched_schema(schema: StructType) -> StructType:
@@ -146,21 +149,16 @@ class _Batcher(Transformer):
 class FixedMiniBatchTransformer(_Batcher):
     """Batches of ``batchSize`` consecutive rows of a partition.
 
-    :param batchSize: rows per batch (required, > 0).
-    :param buffered, maxBufferSize: SynapseML prefetches batches in a thread when ``buffered``; here Spark's
-        Arrow stream already feeds the batch function ahead of it, so these only exist for compatibility and
-        do not change the output.
+    SynapseML prefetches batches in a thread when ``buffered``; here Spark's Arrow stream already feeds the batch
+    function ahead of it, so ``buffered`` and ``maxBufferSize`` only exist for compatibility and do not change
+    the output.
     """
 
-    batchSize = Param(Params._dummy(), "batchSize", "the number of rows per batch", typeConverter=to_positive_int)
-    buffered = Param(Params._dummy(), "buffered", "whether to buffer batches in memory (compatibility; no effect "
-                     "on the output)", typeConverter=TypeConverters.toBoolean)
-    maxBufferSize = Param(Params._dummy(), "maxBufferSize", "the max number of buffered batches (compatibility; "
-                          "no effect on the output)", typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(buffered=False, maxBufferSize=_INT_MAX)
+    batchSize = declare("the number of rows per batch (> 0)", to_positive_int)
+    buffered = declare("whether to buffer batches in memory (compatibility; no effect on the output)",
+                       TypeConverters.toBoolean, default=False)
+    maxBufferSize = declare("the max number of buffered batches (compatibility; no effect on the output)",
+                            to_positive_int, default=_INT_MAX)
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.batchSize):
@@ -173,19 +171,11 @@ class FixedMiniBatchTransformer(_Batcher):
 
 
 class _HasMaxBatchSize(Params):
-    maxBatchSize = Param(Params._dummy(), "maxBatchSize", "the max number of rows per batch",
-                         typeConverter=to_positive_int)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(maxBatchSize=_INT_MAX)
+    maxBatchSize = declare("the max number of rows per batch", to_positive_int, default=_INT_MAX)
 
 
 class DynamicMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
-    """Batches of the rows that arrive together (one Arrow record batch), at most ``maxBatchSize`` each.
-
-    :param maxBatchSize: the max rows per batch (default 2147483647).
-    """
+    """Batches of the rows that arrive together (one Arrow record batch), at most ``maxBatchSize`` each."""
 
     def _transform(self, df: DataFrame) -> DataFrame:
         size = self.getMaxBatchSize()
@@ -194,14 +184,9 @@ class DynamicMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
 
 
 class TimeIntervalMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
-    """Batches of the rows that arrive within ``millisToWait`` ms, at most ``maxBatchSize`` each.
+    """Batches of the rows that arrive within ``millisToWait`` ms, at most ``maxBatchSize`` each."""
 
-    :param millisToWait: the time a batch collects rows for (required, >= 0 ms).
-    :param maxBatchSize: the max rows per batch (default 2147483647).
-    """
-
-    millisToWait = Param(Params._dummy(), "millisToWait", "the time to wait before constructing a batch (ms)",
-                         typeConverter=to_non_negative_int)
+    millisToWait = declare("the time to wait before constructing a batch (ms, >= 0)", to_non_negative_int)
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.millisToWait):
@@ -214,7 +199,7 @@ class TimeIntervalMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
 
 
 class FlattenBatch(Transformer):
-    """One row per array element: the inverse of the batchers (see the module docstring). No params."""
+    """One row per array element: the inverse of the batchers (see the module docstring)."""
 
     def transformSchema(self, schema: StructType) -> StructType:
         return StructType([StructField(f.name, f.dataType.elementType, True) if isinstance(f.dataType, ArrayType)

@@ -1,14 +1,13 @@
 """StratifiedRepartition: resample and repartition so that every partition holds every label (SynapseML's
 ``StratifiedRepartition``), e.g. for learners that need each class on each worker (LightGBM multiclass).
 
-Params:
-    ``labelCol``: the label column (any type that can be grouped; null is a label of its own).
-    ``mode``: how many rows each label gets, with N the number of partitions of the input:
-        ``"equal"``: every label gets max(largest label count, N) rows (labels are oversampled with replacement);
-        ``"original"``: every label keeps its rows as they are (no sampling, only redistribution);
-        ``"mixed"`` (default): halfway between: a label of n rows gets round(n * (1 + f) / 2) rows, f being its
-        ``"equal"`` sampling factor.
-    ``seed``: seed of the sampling.
+``labelCol`` may have any type that can be grouped (null is a label of its own). ``mode`` says how many rows
+each label gets, with N the number of partitions of the input:
+
+* ``"equal"``: every label gets max(largest label count, N) rows (labels are oversampled with replacement);
+* ``"original"``: every label keeps its rows as they are (no sampling, only redistribution);
+* ``"mixed"`` (default): halfway between: a label of n rows gets round(n * (1 + f) / 2) rows, f being its
+  ``"equal"`` sampling factor.
 
 How: rows of each label are put in a seeded random order; a label of n rows that must give t rows takes each
 row ``t // n`` times plus the first ``t % n`` rows once more (exact counts, like Spark's
@@ -30,12 +29,11 @@ from __future__ import annotations
 
 from typing import List
 
-from pyspark.ml.param import Param, Params
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasLabelCol, HasSeed, to_one_of
+from mmlspark_py.core.params import HasLabelCol, HasSeed, declare, to_one_of
 from mmlspark_py.core.stage import Transformer, column, require_column
 
 __all__ = ["StratifiedRepartition", "partition_keys"]
@@ -62,12 +60,8 @@ def partition_keys(spark: SparkSession, n: int) -> List[int]:
 class StratifiedRepartition(Transformer, HasLabelCol, HasSeed):
     """Resamples per label by ``mode`` and spreads every label over all partitions (see the module docstring)."""
 
-    mode = Param(Params._dummy(), "mode", "'equal' to oversample every label to the largest count, 'original' to "
-                 "keep the label ratios, 'mixed' for halfway between", typeConverter=to_one_of(MODES))
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(mode="mixed")
+    mode = declare("'equal' to oversample every label to the largest count, 'original' to keep the label ratios, "
+                   "'mixed' for halfway between", to_one_of(MODES), default="mixed")
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getLabelCol(), param="labelCol")

@@ -7,7 +7,7 @@ from pyspark.ml.linalg import Vectors
 
 from mmlspark_py.stages import (Cacher, ClassBalancer, ClassBalancerModel, DropColumns,
                                 DynamicMiniBatchTransformer, EnsembleByKey, Explode, FixedMiniBatchTransformer,
-                                FlattenBatch, Lambda, MultiColumnAdapter, MultiColumnAdapterModel,
+                                FlattenBatch, Lambda, LumpFeatures, LumpFeaturesModel, MultiColumnAdapter, MultiColumnAdapterModel,
                                 PartitionConsolidator, RenameColumn, Repartition, SelectColumns, SummarizeData,
                                 StratifiedRepartition, TimeIntervalMiniBatchTransformer, Timer, TimerModel,
                                 UDFTransformer)
@@ -62,6 +62,11 @@ CASES = [
     StageCase("EnsembleByKey.keep_rows",
               lambda s, t: (EnsembleByKey(keys=["key"], cols=["score"], colNames=["avg"], collapseGroup=False),
                             _scores(s)), covers=(EnsembleByKey,), sort_by=("key", "score")),
+    StageCase("LumpFeatures", lambda s, t: (LumpFeatures(lumpRules={"label": 1}, outputCols={"label": "lumped"},
+                                                         handleNull="other"), small(s)),
+              covers=(LumpFeatures, LumpFeaturesModel)),
+    StageCase("LumpFeatures.in_place", lambda s, t: (LumpFeatures(lumpRules={"label": 3}, minCount=2), small(s)),
+              covers=(LumpFeatures, LumpFeaturesModel)),
     StageCase("ClassBalancer", lambda s, t: (ClassBalancer(inputCol="label"), small(s)),
               covers=(ClassBalancer, ClassBalancerModel)),
     StageCase("Timer.estimator", lambda s, t: (Timer(stage=ClassBalancer(inputCol="label"),

@@ -37,6 +37,9 @@ def test_keep_rows_appends_group_means(scores):
     df, pdf = scores
     out = EnsembleByKey(keys=["k"], cols=["s"], colNames=["avg"], collapseGroup=False).transform(df)
     assert out.columns == ["k", "m", "s", "v", "avg"] and out.count() == 60
+    # SynapseML's order: keys, the other input columns, the ensembled columns
+    moved = EnsembleByKey(keys=["m"], cols=["s"], collapseGroup=False).transform(df)
+    assert moved.columns == ["m", "k", "s", "v", "mean(s)"]
     expected = pdf.groupby("k")["s"].mean()
     for r in out.collect():
         assert r["avg"] == pytest.approx(expected[r["k"]], rel=1e-9, abs=1e-12)
@@ -52,6 +55,10 @@ def test_ensemble_errors(scores):
         EnsembleByKey(keys=["k"], cols=["s"], colNames=["a", "b"]).transform(df)
     with pytest.raises(ValueError, match="is not one of"):
         EnsembleByKey(strategy="median")
+    # SynapseML: "keys must be set and non-empty"
+    for keys in (None, []):
+        with pytest.raises(ValueError, match="keys must be set and non-empty"):
+            EnsembleByKey(keys=keys, cols=["s"]).transform(df)
 
 
 def test_class_balancer_weights_are_exact(spark):
