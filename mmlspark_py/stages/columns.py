@@ -65,8 +65,8 @@ class SelectColumns(Transformer, _HasCols):
 class DropColumns(Transformer, _HasCols):
     """Drops ``cols``.
 
-    Unlike Spark's ``drop``, a column that does not exist is an error (as in SynapseML, whose
-    ``transformSchema`` checks it too), since it is almost always a misspelt name.
+    Unlike Spark's ``drop`` and SynapseML (which ignore them), a column that does not exist is an error: it is
+    almost always a misspelt name, and ignoring it would leave the column in the output unnoticed.
     """
 
     def transformSchema(self, schema: StructType) -> StructType:
