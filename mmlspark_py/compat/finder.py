@@ -49,11 +49,11 @@ class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, roots: Sequence[str]):
         self.roots = tuple(roots)
 
-    def _entry(self, fullname: str) -> Optional[Tuple[str, str]]:
+    def _entry(self, fullname: str) -> Optional[Tuple[str, Optional[str]]]:
         """(root, subpath) for a module this finder serves; the parents of a root are packages too."""
         for root in self.roots:
             if fullname == root or fullname.startswith(root + "."):
-                return root, fullname[len(root) + 1:]
+                return root, fullname[len(root) + 1 :]
             if root.startswith(fullname + "."):
                 return root, None  # e.g. "synapse" for the root "synapse.ml": an empty package
         return None
@@ -66,7 +66,9 @@ class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         return (parent, name) if name in _collect(SYNAPSE_MODULES[entry[1]]) else None
 
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
         entry = self._entry(fullname)
         if entry is None:
             return None
@@ -84,24 +86,26 @@ class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if class_module is not None:
             parent, name = class_module
             module.__dict__[name] = getattr(importlib.import_module(parent), name)
-            module.__all__ = [name]
+            module.__dict__["__all__"] = [name]
             return
         sources = SYNAPSE_MODULES.get(entry[1], ()) if entry and entry[1] is not None else ()
         names = _collect(sources)
         module.__dict__.update(names)
-        module.__all__ = sorted(names)
-        module.__doc__ = (f"SynapseML's {module.__name__}, served by mmlspark-py from "
-                          f"{', '.join(sources) or 'nothing (a package)'}.")
+        module.__dict__["__all__"] = sorted(names)
+        module.__doc__ = (
+            f"SynapseML's {module.__name__}, served by mmlspark-py from {', '.join(sources) or 'nothing (a package)'}."
+        )
 
         def __getattr__(name: str) -> Any:
             for source in sources:
                 source_module = importlib.import_module(source.partition(":")[0])
                 if not source.partition(":")[2] and hasattr(source_module, name):
                     return getattr(source_module, name)
-            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r} (mmlspark-py provides "
-                                 f"{module.__all__})")
+            raise AttributeError(
+                f"module {module.__name__!r} has no attribute {name!r} (mmlspark-py provides {sorted(names)})"
+            )
 
-        module.__getattr__ = __getattr__  # type: ignore[attr-defined]
+        module.__dict__["__getattr__"] = __getattr__
 
 
 def installed_finder() -> Optional[SynapseFinder]:

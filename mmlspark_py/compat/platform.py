@@ -12,10 +12,23 @@ from __future__ import annotations
 import os
 from typing import Any, List, Optional
 
-__all__ = ["PLATFORM_SYNAPSE_INTERNAL", "PLATFORM_SYNAPSE", "PLATFORM_BINDER", "PLATFORM_DATABRICKS",
-           "PLATFORM_UNKNOWN", "SECRET_STORE", "current_platform", "running_on_synapse",
-           "running_on_synapse_internal", "running_on_binder", "running_on_databricks", "find_secret",
-           "materializing_display", "install_pip_packages", "init_spark"]
+__all__ = [
+    "PLATFORM_SYNAPSE_INTERNAL",
+    "PLATFORM_SYNAPSE",
+    "PLATFORM_BINDER",
+    "PLATFORM_DATABRICKS",
+    "PLATFORM_UNKNOWN",
+    "SECRET_STORE",
+    "current_platform",
+    "running_on_synapse",
+    "running_on_synapse_internal",
+    "running_on_binder",
+    "running_on_databricks",
+    "find_secret",
+    "materializing_display",
+    "install_pip_packages",
+    "init_spark",
+]
 
 PLATFORM_SYNAPSE_INTERNAL = "synapse_internal"
 PLATFORM_SYNAPSE = "synapse"
@@ -69,8 +82,10 @@ def find_secret(secret_name: str, keyvault: str = SECRET_STORE, override: Option
         from pyspark.sql import SparkSession
 
         return DBUtils(SparkSession.builder.getOrCreate()).secrets.get(scope=keyvault, key=secret_name)
-    raise RuntimeError(f"could not find secret {secret_name!r}: not on Synapse or Databricks; pass it with "
-                       f"find_secret({secret_name!r}, override='...')")
+    raise RuntimeError(
+        f"could not find secret {secret_name!r}: not on Synapse or Databricks; pass it with "
+        f"find_secret({secret_name!r}, override='...')"
+    )
 
 
 def materializing_display(data: Any) -> None:
@@ -89,8 +104,10 @@ def install_pip_packages(packages: List[str]) -> None:
     """Not supported: installs on every worker are the cluster's job (pip, conda or the platform's libraries)."""
     if not isinstance(packages, list):
         raise ValueError(f"packages must be a list of strings, got {type(packages).__name__}")
-    raise NotImplementedError("install_pip_packages is not provided by mmlspark-py: install packages on the "
-                              f"driver and workers with your cluster's tooling ({packages})")
+    raise NotImplementedError(
+        "install_pip_packages is not provided by mmlspark-py: install packages on the "
+        f"driver and workers with your cluster's tooling ({packages})"
+    )
 
 
 def init_spark() -> Any:

@@ -37,9 +37,10 @@ def require_columns(schema: StructType, names: List[str], param: str) -> None:
 class _HasCols(Params):
     cols = declare("the column names", TypeConverters.toListString)
 
-    def setCol(self, value: str) -> "_HasCols":
+    def setCol(self, value: str) -> _HasCols:
         """Sets ``cols`` to the single column ``value``; returns this stage."""
-        return self._set(cols=[value])
+        self._set(cols=[value])
+        return self
 
     def _cols(self) -> List[str]:
         if not self.isDefined(self.cols):
@@ -94,14 +95,19 @@ class RenameColumn(Transformer, HasInputCol, HasOutputCol):
             raise ValueError("RenameColumn: param outputCol (the new name) is not set")
         target = self.getOutputCol()
         if target != source.name and target in schema.names:
-            warnings.warn(f"RenameColumn: outputCol {target!r} already exists; the result has two columns named "
-                          f"{target!r} (as in SynapseML and Spark's withColumnRenamed)", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"RenameColumn: outputCol {target!r} already exists; the result has two columns named "
+                f"{target!r} (as in SynapseML and Spark's withColumnRenamed)",
+                UserWarning,
+                stacklevel=3,
+            )
         return source, target
 
     def transformSchema(self, schema: StructType) -> StructType:
         source, target = self._names(schema)
-        return StructType([StructField(target, f.dataType, f.nullable, f.metadata) if f.name == source.name
-                           else f for f in schema])
+        return StructType(
+            [StructField(target, f.dataType, f.nullable, f.metadata) if f.name == source.name else f for f in schema]
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         return df.withColumnRenamed(self.getInputCol(), self.getOutputCol())
@@ -118,10 +124,12 @@ class Explode(Transformer, HasInputCol, HasOutputCol):
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol())
         if not isinstance(field.dataType, ArrayType):
-            raise SchemaError(f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, "
-                              "expected an array")
-        return add_field(schema, StructField(self.getOutputCol(), field.dataType.elementType,
-                                             field.dataType.containsNull))
+            raise SchemaError(
+                f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, expected an array"
+            )
+        return add_field(
+            schema, StructField(self.getOutputCol(), field.dataType.elementType, field.dataType.containsNull)
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         return df.withColumn(self.getOutputCol(), F.explode(column(self.getInputCol())))

@@ -56,22 +56,27 @@ class EnsembleByKey(Transformer):
     cols = declare("cols to ensemble", TypeConverters.toListString)
     colNames = declare("names of the result of each col (default '<strategy>(<col>)')", TypeConverters.toListString)
     strategy = declare("how to ensemble the scores: 'mean'", to_one_of(["mean"]), default="mean")
-    collapseGroup = declare("whether to collapse all items in group to one entry", TypeConverters.toBoolean,
-                            default=True)
-    vectorDims = declare("the sizes of vector columns {col: size}, recorded in the output's ML attribute metadata",
-                         _to_vector_dims)
+    collapseGroup = declare(
+        "whether to collapse all items in group to one entry", TypeConverters.toBoolean, default=True
+    )
+    vectorDims = declare(
+        "the sizes of vector columns {col: size}, recorded in the output's ML attribute metadata", _to_vector_dims
+    )
 
-    def setKey(self, value: str) -> "EnsembleByKey":
+    def setKey(self, value: str) -> EnsembleByKey:
         """Sets ``keys`` to the one column ``value``."""
-        return self._set(keys=[value])
+        self._set(keys=[value])
+        return self
 
-    def setCol(self, value: str) -> "EnsembleByKey":
+    def setCol(self, value: str) -> EnsembleByKey:
         """Sets ``cols`` to the one column ``value``."""
-        return self._set(cols=[value])
+        self._set(cols=[value])
+        return self
 
-    def setColName(self, value: str) -> "EnsembleByKey":
+    def setColName(self, value: str) -> EnsembleByKey:
         """Sets ``colNames`` to the one name ``value``."""
-        return self._set(colNames=[value])
+        self._set(colNames=[value])
+        return self
 
     def getColNames(self) -> List[str]:
         """The output names: ``colNames`` if set, else ``"<strategy>(<col>)"`` for each of ``cols``."""
@@ -98,8 +103,10 @@ class EnsembleByKey(Transformer):
                 metadata = {"ml_attr": {"num_attrs": dims[col]}} if col in dims else {}
                 fields.append(StructField(name, VectorUDT(), True, metadata))
             else:
-                raise SchemaError(f"cols: column {col!r} has type {dtype.simpleString()}; strategy "
-                                  f"{self.getStrategy()!r} needs double, float or vector columns")
+                raise SchemaError(
+                    f"cols: column {col!r} has type {dtype.simpleString()}; strategy "
+                    f"{self.getStrategy()!r} needs double, float or vector columns"
+                )
         return fields
 
     def transformSchema(self, schema: StructType) -> StructType:
@@ -116,8 +123,10 @@ class EnsembleByKey(Transformer):
             if isinstance(field.dataType, VectorUDT):
                 summary = Summarizer.metrics("mean").summary(F.col(f"{_TMP}{i}_vec"), F.col(f"{_TMP}{i}_w"))
                 count = F.count(column(col))
-                agg = F.when((count.over(window) if window is not None else count) > 0,
-                             (summary.over(window) if window is not None else summary)["mean"])
+                agg = F.when(
+                    (count.over(window) if window is not None else count) > 0,
+                    (summary.over(window) if window is not None else summary)["mean"],
+                )
             else:
                 agg = F.mean(column(col))
                 agg = agg.over(window) if window is not None else agg
@@ -137,9 +146,9 @@ class EnsembleByKey(Transformer):
             if isinstance(df.schema[col].dataType, VectorUDT):
                 value = column(col)
                 empty_group = F.count(value).over(group) == 0
-                df = df.withColumn(f"{_TMP}{i}_vec", F.coalesce(value, placeholder)) \
-                    .withColumn(f"{_TMP}{i}_w", F.when(value.isNotNull(), 1.0)
-                                .when(empty_group, 1.0).otherwise(0.0))
+                df = df.withColumn(f"{_TMP}{i}_vec", F.coalesce(value, placeholder)).withColumn(
+                    f"{_TMP}{i}_w", F.when(value.isNotNull(), 1.0).when(empty_group, 1.0).otherwise(0.0)
+                )
         return df
 
     def _transform(self, df: DataFrame) -> DataFrame:

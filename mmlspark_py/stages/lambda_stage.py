@@ -42,8 +42,9 @@ class Lambda(HasFunctionParams, Transformer):
     """Applies ``transformFunc`` (a function ``DataFrame -> DataFrame``) to the DataFrame."""
 
     transformFunc = FunctionParam.declare("function DataFrame -> DataFrame", _check_callable)
-    transformSchemaFunc = FunctionParam.declare("optional function StructType -> StructType giving the output "
-                                                "schema", _check_callable)
+    transformSchemaFunc = FunctionParam.declare(
+        "optional function StructType -> StructType giving the output schema", _check_callable
+    )
 
     def getTransformFunc(self) -> Callable[[DataFrame], DataFrame]:
         """The function ``transformFunc`` holds."""
@@ -54,17 +55,19 @@ class Lambda(HasFunctionParams, Transformer):
         return self._function("transformSchemaFunc") if self.isDefined(self.transformSchemaFunc) else None
 
     # SynapseML's names
-    def setTransform(self, value: Callable[[DataFrame], DataFrame]) -> "Lambda":
+    def setTransform(self, value: Callable[[DataFrame], DataFrame]) -> Lambda:
         """Sets ``transformFunc``; returns this stage (SynapseML's name)."""
-        return self._set(transformFunc=value)
+        self._set(transformFunc=value)
+        return self
 
     def getTransform(self) -> Callable[[DataFrame], DataFrame]:
         """The function ``transformFunc`` holds (SynapseML's name)."""
         return self.getTransformFunc()
 
-    def setTransformSchema(self, value: Callable[[StructType], StructType]) -> "Lambda":
+    def setTransformSchema(self, value: Callable[[StructType], StructType]) -> Lambda:
         """Sets ``transformSchemaFunc``; returns this stage (SynapseML's name)."""
-        return self._set(transformSchemaFunc=value)
+        self._set(transformSchemaFunc=value)
+        return self
 
     def getTransformSchema(self) -> Optional[Callable[[StructType], StructType]]:
         """The function ``transformSchemaFunc`` holds (SynapseML's name)."""

@@ -24,8 +24,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from mmlspark_py.core.params import Params, StageListParam, StageParam, TypeConverters, declare
-from mmlspark_py.core.stage import Estimator, Model, SchemaError
 from mmlspark_py.core.schema import stage_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError
 
 __all__ = ["MultiColumnAdapter", "MultiColumnAdapterModel"]
 
@@ -35,8 +35,10 @@ def _single_io(stage: Any) -> Tuple[str, str]:
     for pair in (("inputCol", "outputCol"), ("inputCols", "outputCols")):
         if all(stage.hasParam(p) for p in pair):
             return pair
-    raise TypeError(f"baseStage: {type(stage).__name__} has neither inputCol/outputCol nor inputCols/outputCols "
-                    "params; MultiColumnAdapter needs a one-column stage")
+    raise TypeError(
+        f"baseStage: {type(stage).__name__} has neither inputCol/outputCol nor inputCols/outputCols "
+        "params; MultiColumnAdapter needs a one-column stage"
+    )
 
 
 def _to_base_stage(value: Any) -> Any:
@@ -87,7 +89,7 @@ class MultiColumnAdapter(Estimator):
             schema = stage_schema(stage, schema)
         return schema
 
-    def _fit(self, df: DataFrame) -> "MultiColumnAdapterModel":
+    def _fit(self, df: DataFrame) -> MultiColumnAdapterModel:
         stages = self.getStages()
         fitted = []
         for i, stage in enumerate(stages):

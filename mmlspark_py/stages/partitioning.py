@@ -19,8 +19,11 @@ __all__ = ["Repartition", "Cacher", "PartitionConsolidator", "executor_count"]
 
 
 class _HasDisable(Params):
-    disable = declare("whether to pass the DataFrame through unchanged (so that the stage can be turned off, e.g. "
-                      "for evaluation)", TypeConverters.toBoolean, default=False)
+    disable = declare(
+        "whether to pass the DataFrame through unchanged (so that the stage can be turned off, e.g. for evaluation)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
 
 
 class Repartition(Transformer, _HasDisable):
@@ -60,7 +63,8 @@ def executor_count(spark: SparkSession) -> int:
     # getExecutorMemoryStatus lists the driver's block manager too; in local mode (not local-cluster) the
     # driver is the only one and also runs the tasks.
     entries = sc._jsc.sc().getExecutorMemoryStatus().size()
-    local = sc.master == "local" or sc.master.startswith("local[")
+    master = sc.master or ""
+    local = master == "local" or master.startswith("local[")
     return max(1, entries if local else entries - 1)
 
 
@@ -76,12 +80,22 @@ class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):
     code moves by changing its imports; as in SynapseML they do not change what this stage does.
     """
 
-    concurrency = declare("max number of concurrent calls (kept for SynapseML compatibility; not used by this "
-                          "stage)", to_positive_int, default=1)
-    timeout = declare("number of seconds to wait before closing the connection (kept for SynapseML compatibility; "
-                      "not used by this stage)", TypeConverters.toFloat, default=60.0)
-    concurrentTimeout = declare("max number of seconds to wait on futures if concurrency >= 1 (kept for SynapseML "
-                                "compatibility; not used by this stage)", TypeConverters.toFloat)
+    concurrency = declare(
+        "max number of concurrent calls (kept for SynapseML compatibility; not used by this stage)",
+        to_positive_int,
+        default=1,
+    )
+    timeout = declare(
+        "number of seconds to wait before closing the connection (kept for SynapseML compatibility; "
+        "not used by this stage)",
+        TypeConverters.toFloat,
+        default=60.0,
+    )
+    concurrentTimeout = declare(
+        "max number of seconds to wait on futures if concurrency >= 1 (kept for SynapseML "
+        "compatibility; not used by this stage)",
+        TypeConverters.toFloat,
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         return schema

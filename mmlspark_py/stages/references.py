@@ -39,10 +39,19 @@ import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from mmlspark_py.core.params import JsonParam, Params, TypeConverters, declare
-from mmlspark_py.core.persistence import AllowList, PersistenceError
+from mmlspark_py.core.persistence import AllowList, PersistenceError, StageWriter
 
-__all__ = ["ObjectReferenceError", "register_function", "allow_function_modules", "allow_pickled_functions",
-           "resolve", "reference_of", "find_reference", "FunctionParam", "HasFunctionParams"]
+__all__ = [
+    "ObjectReferenceError",
+    "register_function",
+    "allow_function_modules",
+    "allow_pickled_functions",
+    "resolve",
+    "reference_of",
+    "find_reference",
+    "FunctionParam",
+    "HasFunctionParams",
+]
 
 _FUNCTIONS = AllowList("mmlspark_py.")
 _unpickling = threading.local()
@@ -74,9 +83,11 @@ def allow_function_modules(*prefixes: str) -> None:
 
 
 def _allow_rule() -> str:
-    return ("references resolve only to functions registered with mmlspark_py.stages.register_function(f) or in "
-            "modules allowed with mmlspark_py.stages.allow_function_modules('your.package') (mmlspark_py's own "
-            "modules are allowed)")
+    return (
+        "references resolve only to functions registered with mmlspark_py.stages.register_function(f) or in "
+        "modules allowed with mmlspark_py.stages.allow_function_modules('your.package') (mmlspark_py's own "
+        "modules are allowed)"
+    )
 
 
 @contextlib.contextmanager
@@ -156,8 +167,7 @@ def _why_not_referable(obj: Any) -> Tuple[Optional[str], str]:
     if not module_name:
         return None, f"{obj!r} has no __module__"
     if module_name == "__main__":
-        return None, (f"{obj!r} is defined in __main__ (a script or notebook), which another process cannot "
-                      "import")
+        return None, (f"{obj!r} is defined in __main__ (a script or notebook), which another process cannot import")
     name = _module_level_name(obj, module_name)
     if name is None:
         qualname = getattr(obj, "__qualname__", "") or ""
@@ -192,7 +202,8 @@ def _unpickle(value: Dict[str, Any]) -> Any:
         raise ObjectReferenceError(
             "this function was saved by pickling (cloudpickle); unpickling runs code from the saved folder, so it is "
             "never done by default: load it inside `with mmlspark_py.stages.allow_pickled_functions():` if, and "
-            "only if, you trust where it comes from")
+            "only if, you trust where it comes from"
+        )
     data = value.get(_PICKLE_KEY)
     if not isinstance(data, str):
         raise ObjectReferenceError("a pickled function must be a base64 string")
@@ -218,8 +229,9 @@ def _rebuild_udf(func: Any, return_type: str, eval_type: int, deterministic: boo
     from pyspark.sql.types import _parse_datatype_json_string
     from pyspark.sql.udf import UserDefinedFunction
 
-    return UserDefinedFunction(func, _parse_datatype_json_string(return_type), name, eval_type,
-                               deterministic)._wrapped()
+    return UserDefinedFunction(
+        func, _parse_datatype_json_string(return_type), name, eval_type, deterministic
+    )._wrapped()
 
 
 def to_function(check: Callable[[Any], None]) -> Callable[[Any], Any]:
@@ -254,8 +266,10 @@ class FunctionParam(JsonParam):
             from pyspark import cloudpickle
 
             data = cloudpickle.dumps(_udf_parts(value.func))
-            return {_PICKLE_KEY: base64.b64encode(data).decode("ascii"),
-                    "python": "%d.%d" % sys.version_info[:2]}
+            return {
+                _PICKLE_KEY: base64.b64encode(data).decode("ascii"),
+                "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
+            }
         return saveable_reference(self.name, value)
 
     @classmethod
@@ -278,16 +292,20 @@ def saveable_reference(param: str, func: Any) -> str:
         f"param {param!r}: cannot save {func!r} safely: {why}. Define it at module level of an importable module "
         f"and allow it (mmlspark_py.stages.allow_function_modules('your.package') or register_function(f), in the "
         f"saving and the loading process), or set allowPickle=True to pickle it (loading then needs "
-        f"mmlspark_py.stages.allow_pickled_functions(); a pickle runs arbitrary code when loaded)")
+        f"mmlspark_py.stages.allow_pickled_functions(); a pickle runs arbitrary code when loaded)"
+    )
 
 
 class HasFunctionParams(Params):
     """Mixin of stages holding functions: ``allowPickle`` and a ``write()`` that checks saveability first."""
 
-    allowPickle = declare("whether to save functions that cannot be saved by reference by pickling them with "
-                          "cloudpickle (loading then needs mmlspark_py.stages.allow_pickled_functions(); a pickle "
-                          "runs arbitrary code when loaded, so share such a stage only with people who trust you)",
-                          TypeConverters.toBoolean, default=False)
+    allowPickle = declare(
+        "whether to save functions that cannot be saved by reference by pickling them with "
+        "cloudpickle (loading then needs mmlspark_py.stages.allow_pickled_functions(); a pickle "
+        "runs arbitrary code when loaded, so share such a stage only with people who trust you)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
 
     def _function_params(self) -> List[FunctionParam]:
         return [p for p in self.params if isinstance(p, FunctionParam)]
@@ -305,10 +323,10 @@ class HasFunctionParams(Params):
                 try:
                     saveable_reference(param.name, value)
                 except PersistenceError:
-                    if not self.getAllowPickle():
+                    if not self.getOrDefault(self.allowPickle):
                         raise
                     section[key] = _Pickled(value)
-        return super(HasFunctionParams, stage).write()
+        return StageWriter(stage)
 
     def _function(self, param: str) -> Any:
         value = self.getOrDefault(param)

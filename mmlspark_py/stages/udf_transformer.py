@@ -32,17 +32,22 @@ from mmlspark_py.stages.references import FunctionParam, HasFunctionParams
 
 __all__ = ["UDFTransformer"]
 
-_SCALAR_EVAL_TYPES = {v for k, v in vars(PythonEvalType).items()
-                      if k in ("SQL_BATCHED_UDF", "SQL_ARROW_BATCHED_UDF") or k.startswith("SQL_SCALAR_")}
+_SCALAR_EVAL_TYPES = {
+    v
+    for k, v in vars(PythonEvalType).items()
+    if k in ("SQL_BATCHED_UDF", "SQL_ARROW_BATCHED_UDF") or k.startswith("SQL_SCALAR_")
+}
 
 
 def _check_udf(obj: Any) -> None:
     if not (callable(obj) and hasattr(obj, "returnType") and hasattr(obj, "evalType")):
-        raise TypeError(f"udf: expected a Spark UDF (from udf, pandas_udf or arrow_udf), got "
-                        f"{type(obj).__name__}: {obj!r}")
+        raise TypeError(
+            f"udf: expected a Spark UDF (from udf, pandas_udf or arrow_udf), got {type(obj).__name__}: {obj!r}"
+        )
     if obj.evalType not in _SCALAR_EVAL_TYPES:
-        raise TypeError(f"udf: {obj!r} has evalType {obj.evalType}; only scalar UDFs (one value per row) can "
-                        "compute a column")
+        raise TypeError(
+            f"udf: {obj!r} has evalType {obj.evalType}; only scalar UDFs (one value per row) can compute a column"
+        )
 
 
 class UDFTransformer(HasFunctionParams, Transformer, HasInputCol, HasInputCols, HasOutputCol):
@@ -59,15 +64,18 @@ class UDFTransformer(HasFunctionParams, Transformer, HasInputCol, HasInputCols, 
         """SynapseML's name for :meth:`getUdf`."""
         return self.getUdf()
 
-    def setUDF(self, value: Any) -> "UDFTransformer":
+    def setUDF(self, value: Any) -> UDFTransformer:
         """SynapseML's name for :meth:`setUdf`."""
-        return self._set(udf=value)
+        self._set(udf=value)
+        return self
 
     def _input_cols(self) -> List[str]:
         has_one, has_many = self.isSet(self.inputCol), self.isSet(self.inputCols)
         if has_one == has_many:
-            raise ValueError("UDFTransformer: set exactly one of inputCol and inputCols "
-                             f"(inputCol set: {has_one}, inputCols set: {has_many})")
+            raise ValueError(
+                "UDFTransformer: set exactly one of inputCol and inputCols "
+                f"(inputCol set: {has_one}, inputCols set: {has_many})"
+            )
         return [self.getInputCol()] if has_one else self.getInputCols()
 
     def transformSchema(self, schema: StructType) -> StructType:

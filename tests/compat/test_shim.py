@@ -13,14 +13,15 @@ import mmlspark_py.compat as compat
 
 
 def test_modules_resolve_to_our_classes():
-    import mmlspark_py.featurize.text
-    import mmlspark_py.onnx
-    import mmlspark_py.opencv
-    import mmlspark_py.stages
     from synapse.ml.featurize.text import TextFeaturizer
     from synapse.ml.onnx import ONNXModel
     from synapse.ml.opencv import ImageSetAugmenter, ImageTransformer
     from synapse.ml.stages import LumpFeatures, TextPreprocessor, UnicodeNormalize
+
+    import mmlspark_py.featurize.text
+    import mmlspark_py.onnx
+    import mmlspark_py.opencv
+    import mmlspark_py.stages
 
     assert TextFeaturizer is mmlspark_py.featurize.text.TextFeaturizer
     assert ONNXModel is mmlspark_py.onnx.ONNXModel
@@ -32,12 +33,13 @@ def test_modules_resolve_to_our_classes():
 
 
 def test_per_class_modules_and_old_names_do_not_touch_our_modules():
-    import mmlspark_py.stages
     from mmlspark.stages import SelectColumns
     from synapse.ml.stages.UDFTransformer import UDFTransformer
 
+    import mmlspark_py.stages
+
     assert UDFTransformer is mmlspark_py.stages.UDFTransformer
-    assert isinstance(mmlspark_py.stages.UDFTransformer, type)     # not replaced by a module
+    assert isinstance(mmlspark_py.stages.UDFTransformer, type)  # not replaced by a module
     assert SelectColumns is mmlspark_py.stages.SelectColumns
     assert mmlspark_py.stages.__spec__.name == "mmlspark_py.stages"
 
@@ -64,8 +66,13 @@ def test_platform_helpers(monkeypatch):
 
 def _run(code: str, *paths: str) -> subprocess.CompletedProcess:
     env_path = ":".join(list(paths) + sys.path)
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
 
 
 def test_one_line_in_a_fresh_interpreter():
@@ -85,11 +92,14 @@ def test_a_real_synapseml_is_never_shadowed(tmp_path):
     (tmp_path / "synapse" / "__init__.py").write_text("")
     (tmp_path / "synapse" / "ml" / "__init__.py").write_text("")
     (real / "__init__.py").write_text("REAL = True\n")
-    done = _run("""
+    done = _run(
+        """
         import mmlspark_py.compat as compat
         import synapse.ml.stages
         print(compat.installed_roots(), getattr(synapse.ml.stages, "REAL", False))
-    """, str(tmp_path))
+    """,
+        str(tmp_path),
+    )
     assert done.stdout.strip() == "['mmlspark'] True", done.stderr
 
 

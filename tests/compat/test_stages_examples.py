@@ -12,21 +12,36 @@ from pyspark.ml.feature import VectorAssembler  # the EnsembleByKey example uses
 
 @pytest.fixture(scope="module")
 def music(spark):
-    return spark.createDataFrame([
-        (0, "guitars", "drums"), (1, "piano", "trumpet"), (2, "bass", "cymbals"), (3, "guitars", "drums"),
-        (4, "piano", "trumpet"), (5, "bass", "cymbals"), (6, "guitars", "drums"), (7, "piano", "trumpet"),
-        (8, "bass", "cymbals"), (9, "guitars", "drums"), (10, "piano", "trumpet"), (11, "bass", "cymbals")
-    ], ["numbers", "words", "more"])
+    return spark.createDataFrame(
+        [
+            (0, "guitars", "drums"),
+            (1, "piano", "trumpet"),
+            (2, "bass", "cymbals"),
+            (3, "guitars", "drums"),
+            (4, "piano", "trumpet"),
+            (5, "bass", "cymbals"),
+            (6, "guitars", "drums"),
+            (7, "piano", "trumpet"),
+            (8, "bass", "cymbals"),
+            (9, "guitars", "drums"),
+            (10, "piano", "trumpet"),
+            (11, "bass", "cymbals"),
+        ],
+        ["numbers", "words", "more"],
+    )
 
 
 @pytest.fixture(scope="module")
 def mixed(spark):
     # the examples' `0.toDouble`, `1.toLong`, `true` are Scala; the same values in Python
-    return spark.createDataFrame([
-        (0, 0.0, "guitars", "drums", 1, True),
-        (1, 1.0, "piano", "trumpet", 2, False),
-        (2, 2.0, "bass", "cymbals", 3, True)
-    ], ["numbers", "doubles", "words", "more", "longs", "booleans"])
+    return spark.createDataFrame(
+        [
+            (0, 0.0, "guitars", "drums", 1, True),
+            (1, 1.0, "piano", "trumpet", 2, False),
+            (2, 2.0, "bass", "cymbals", 3, True),
+        ],
+        ["numbers", "doubles", "words", "more", "longs", "booleans"],
+    )
 
 
 def test_cacher(spark, music, display):
@@ -44,18 +59,21 @@ def test_drop_columns(mixed, display):
     dc = DropColumns().setCols([])
     display(dc.transform(mixed))
     assert display.shown.columns == mixed.columns
-    assert DropColumns().setCols(["words"]).transform(mixed).columns == \
-        ["numbers", "doubles", "more", "longs", "booleans"]
+    assert DropColumns().setCols(["words"]).transform(mixed).columns == [
+        "numbers",
+        "doubles",
+        "more",
+        "longs",
+        "booleans",
+    ]
 
 
 def test_ensemble_by_key(spark, display):
     from synapse.ml.stages import EnsembleByKey
 
-    scoreDF = (spark.createDataFrame([
-          (0, "foo", 1.0, .1),
-          (1, "bar", 4.0, -2.0),
-          (1, "bar", 0.0, -3.0)
-          ], ["label1", "label2", "score1", "score2"]))
+    scoreDF = spark.createDataFrame(
+        [(0, "foo", 1.0, 0.1), (1, "bar", 4.0, -2.0), (1, "bar", 0.0, -3.0)], ["label1", "label2", "score1", "score2"]
+    )
 
     va = VectorAssembler().setInputCols(["score1", "score2"]).setOutputCol("v1")
     scoreDF2 = va.transform(scoreDF)
@@ -66,46 +84,52 @@ def test_ensemble_by_key(spark, display):
     assert display.shown.columns == ["label1", "mean(score1)"]
     assert {(r[0], r[1]) for r in display.shown.collect()} == {(1, 2.0), (0, 1.0)}
     both = EnsembleByKey().setKeys(["label1", "label2"]).setCols(["score1", "score2", "v1"]).transform(scoreDF2)
-    assert {(r["mean(score1)"], tuple(r["mean(v1)"])) for r in both.collect()} == {(2.0, (2.0, -2.5)),
-                                                                                   (1.0, (1.0, 0.1))}
+    assert {(r["mean(score1)"], tuple(r["mean(v1)"])) for r in both.collect()} == {
+        (2.0, (2.0, -2.5)),
+        (1.0, (1.0, 0.1)),
+    }
 
 
 def test_explode(spark, display):
     from synapse.ml.stages import Explode
 
-    df = (spark.createDataFrame([
-          (0, ["guitars", "drums"]),
-          (1, ["piano"]),
-          (2, [])
-          ], ["numbers", "words"]))
+    df = spark.createDataFrame([(0, ["guitars", "drums"]), (1, ["piano"]), (2, [])], ["numbers", "words"])
 
     explode = Explode().setInputCol("words").setOutputCol("exploded")
 
     display(explode.transform(df))
-    assert [(r["numbers"], r["exploded"]) for r in display.shown.collect()] == \
-        [(0, "guitars"), (0, "drums"), (1, "piano")]
+    assert [(r["numbers"], r["exploded"]) for r in display.shown.collect()] == [
+        (0, "guitars"),
+        (0, "drums"),
+        (1, "piano"),
+    ]
 
 
 def test_lambda(spark, display):
-    from synapse.ml.stages import Lambda
     from pyspark.sql.types import StringType, StructType  # noqa: F401  (as in the example)
+    from synapse.ml.stages import Lambda
 
-    df = (spark.createDataFrame([
-          (0, 0.0, "guitars", "drums", 1, True),
-          (1, 1.0, "piano", "trumpet", 2, False),
-          (2, 2.0, "bass", "cymbals", 3, True)
-          ], ["numbers", "doubles", "words", "more", "longs", "booleans"]))
+    df = spark.createDataFrame(
+        [
+            (0, 0.0, "guitars", "drums", 1, True),
+            (1, 1.0, "piano", "trumpet", 2, False),
+            (2, 2.0, "bass", "cymbals", 3, True),
+        ],
+        ["numbers", "doubles", "words", "more", "longs", "booleans"],
+    )
 
-    l = (Lambda()
-          .setTransform(lambda df : df.select("numbers"))
-          .setTransformSchema(lambda schema : StructType([schema("numbers")])))
+    l = (  # noqa: E741  (the example's name)
+        Lambda()
+        .setTransform(lambda df: df.select("numbers"))
+        .setTransformSchema(lambda schema: StructType([schema("numbers")]))
+    )
 
     display(l.transform(df))
     assert [r["numbers"] for r in display.shown.collect()] == [0, 1, 2]
 
 
 def _ten(spark):
-    return (spark.createDataFrame([(_, "foo") for _ in range(1, 11)], ["in1", "in2"]))
+    return spark.createDataFrame([(_, "foo") for _ in range(1, 11)], ["in1", "in2"])
 
 
 def test_dynamic_mini_batch_transformer(spark, display):
@@ -122,9 +146,11 @@ def test_dynamic_mini_batch_transformer(spark, display):
 def test_fixed_mini_batch_transformer(spark):
     from synapse.ml.stages import FixedMiniBatchTransformer
 
-    fmbt = (FixedMiniBatchTransformer()
-          .setBuffered(True)     # the example's `true` is Scala
-          .setBatchSize(3))
+    fmbt = (
+        FixedMiniBatchTransformer()
+        .setBuffered(True)  # the example's `true` is Scala
+        .setBatchSize(3)
+    )
     batches = fmbt.transform(_ten(spark).repartition(1)).collect()
     assert [r["in1"] for r in batches] == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]
 
@@ -133,9 +159,7 @@ def test_time_interval_mini_batch_transformer(spark, display):
     from synapse.ml.stages import TimeIntervalMiniBatchTransformer
 
     df = _ten(spark)
-    timbt = (TimeIntervalMiniBatchTransformer()
-            .setMillisToWait(1000)
-            .setMaxBatchSize(30))
+    timbt = TimeIntervalMiniBatchTransformer().setMillisToWait(1000).setMaxBatchSize(30)
     display(timbt.transform(df))
     batches = display.shown.collect()
     assert sorted(x for r in batches for x in r["in1"]) == list(range(1, 11))
@@ -178,25 +202,39 @@ def test_select_columns(mixed, display):
     # the example names 3 columns for 6 values, which createDataFrame refuses; the 6 names of the other examples
     sc = SelectColumns().setCols(["words", "more"])
     display(sc.transform(mixed))
-    assert [tuple(r) for r in display.shown.collect()] == [("guitars", "drums"), ("piano", "trumpet"),
-                                                           ("bass", "cymbals")]
+    assert [tuple(r) for r in display.shown.collect()] == [
+        ("guitars", "drums"),
+        ("piano", "trumpet"),
+        ("bass", "cymbals"),
+    ]
 
 
 def test_stratified_repartition(spark, display):
     from synapse.ml.stages import StratifiedRepartition
 
-    df = (spark.createDataFrame([
-          (0, "Blue", 2), (0, "Red", 2), (0, "Green", 2),
-          (1, "Purple", 2), (1, "Orange", 2), (1, "Indigo", 2),
-          (2, "Violet", 2), (2, "Black", 2), (2, "White", 2),
-          (3, "Gray", 2), (3, "Yellow", 2), (3, "Cerulean", 2)
-    ], ["values", "colors", "const"]))
+    df = spark.createDataFrame(
+        [
+            (0, "Blue", 2),
+            (0, "Red", 2),
+            (0, "Green", 2),
+            (1, "Purple", 2),
+            (1, "Orange", 2),
+            (1, "Indigo", 2),
+            (2, "Violet", 2),
+            (2, "Black", 2),
+            (2, "White", 2),
+            (3, "Gray", 2),
+            (3, "Yellow", 2),
+            (3, "Cerulean", 2),
+        ],
+        ["values", "colors", "const"],
+    )
 
     sr = StratifiedRepartition().setLabelCol("values").setMode("equal")
     display(sr.transform(df))
     out = display.shown
     partitions = out.rdd.glom().map(lambda rows: sorted({r["values"] for r in rows})).collect()
-    assert partitions == [[0, 1, 2, 3]] * df.rdd.getNumPartitions()       # every label in every partition
+    assert partitions == [[0, 1, 2, 3]] * df.rdd.getNumPartitions()  # every label in every partition
     counts = {r["values"]: r["count"] for r in out.groupBy("values").count().collect()}
     assert counts == {0: 3, 1: 3, 2: 3, 3: 3}
 
@@ -208,8 +246,12 @@ def test_summarize_data(mixed, display):
     display(summary.transform(mixed))
     rows = {r["Feature"]: r for r in display.shown.collect()}
     assert list(rows) == mixed.columns
-    assert (rows["numbers"]["Count"], rows["numbers"]["Min"], rows["numbers"]["Median"],
-            rows["numbers"]["Max"]) == (3.0, 0.0, 1.0, 2.0)
+    assert (rows["numbers"]["Count"], rows["numbers"]["Min"], rows["numbers"]["Median"], rows["numbers"]["Max"]) == (
+        3.0,
+        0.0,
+        1.0,
+        2.0,
+    )
     assert rows["doubles"]["Sample_Variance"] == pytest.approx(1.0)
     assert rows["words"]["Unique_Value_Count"] == 3.0 and rows["words"]["Min"] is None
 
@@ -217,37 +259,38 @@ def test_summarize_data(mixed, display):
 def test_text_preprocessor(spark, display):
     from synapse.ml.stages import TextPreprocessor
 
-    df = (spark.createDataFrame([
-          ("The happy sad boy drank sap", ),
-          ("The hater sad doy drank sap", ),
-          ("foo", ),
-          ("The hater sad doy aABc0123456789Zz_", )
-    ], ["words1"]))
+    df = spark.createDataFrame(
+        [
+            ("The happy sad boy drank sap",),
+            ("The hater sad doy drank sap",),
+            ("foo",),
+            ("The hater sad doy aABc0123456789Zz_",),
+        ],
+        ["words1"],
+    )
 
-    testMap = {"happy": "sad", "hater": "sap",
-          "sad": "sap", "sad doy": "sap"}
+    testMap = {"happy": "sad", "hater": "sap", "sad": "sap", "sad doy": "sap"}
 
-    textPreprocessor = (TextPreprocessor()
-          .setNormFunc("lowerCase")
-          .setMap(testMap)
-          .setInputCol("words1")
-          .setOutputCol("out"))
+    textPreprocessor = (
+        TextPreprocessor().setNormFunc("lowerCase").setMap(testMap).setInputCol("words1").setOutputCol("out")
+    )
 
     display(textPreprocessor.transform(df))
     assert [r["out"] for r in display.shown.collect()] == [
-        "The sad sap boy drank sap", "The sap sap drank sap", "foo", "The sap sap aABc0123456789Zz_"]
+        "The sad sap boy drank sap",
+        "The sap sap drank sap",
+        "foo",
+        "The sap sap aABc0123456789Zz_",
+    ]
 
 
 def test_udf_transformer(mixed, display):
-    from synapse.ml.stages import UDFTransformer
     from pyspark.sql.functions import udf
+    from synapse.ml.stages import UDFTransformer
 
     stringToIntegerUDF = udf(lambda x: 1)
 
-    udfTransformer = (UDFTransformer()
-          .setUDF(stringToIntegerUDF)
-          .setInputCol("numbers")
-          .setOutputCol("out"))
+    udfTransformer = UDFTransformer().setUDF(stringToIntegerUDF).setInputCol("numbers").setOutputCol("out")
 
     display(udfTransformer.transform(mixed))
     assert [r["out"] for r in display.shown.collect()] == ["1", "1", "1"]
@@ -256,82 +299,78 @@ def test_udf_transformer(mixed, display):
 def test_unicode_normalize(spark, display):
     from synapse.ml.stages import UnicodeNormalize
 
-    df = (spark.createDataFrame([
-          ("Schön", 1),
-          ("Scho\u0308n", 1),
-          (None, 1)
-    ], ["words1", "dummy"]))
+    df = spark.createDataFrame([("Schön", 1), ("Scho\u0308n", 1), (None, 1)], ["words1", "dummy"])
 
-    unicodeNormalize = (UnicodeNormalize()
-          .setForm("NFC")
-          .setInputCol("words1")
-          .setOutputCol("norm1"))
+    unicodeNormalize = UnicodeNormalize().setForm("NFC").setInputCol("words1").setOutputCol("norm1")
 
     display(unicodeNormalize.transform(df))
-    assert [r["norm1"] for r in display.shown.collect()] == ["sch\u00f6n", "sch\u00f6n", None]   # lower=True
+    assert [r["norm1"] for r in display.shown.collect()] == ["sch\u00f6n", "sch\u00f6n", None]  # lower=True
 
 
 def test_class_balancer(spark, display):
     from synapse.ml.stages import ClassBalancer
 
-    df = (spark.createDataFrame([
-          (0, 1.0, "Hi I"),
-          (1, 1.0, "I wish for snow today"),
-          (2, 2.0, "I wish for snow today"),
-          (3, 2.0, "I wish for snow today"),
-          (4, 2.0, "I wish for snow today"),
-          (5, 2.0, "I wish for snow today"),
-          (6, 0.0, "I wish for snow today"),
-          (7, 1.0, "I wish for snow today"),
-          (8, 0.0, "we Cant go to the park, because of the snow!"),
-          (9, 2.0, "")
-          ], ["index", "label", "sentence"]))
+    df = spark.createDataFrame(
+        [
+            (0, 1.0, "Hi I"),
+            (1, 1.0, "I wish for snow today"),
+            (2, 2.0, "I wish for snow today"),
+            (3, 2.0, "I wish for snow today"),
+            (4, 2.0, "I wish for snow today"),
+            (5, 2.0, "I wish for snow today"),
+            (6, 0.0, "I wish for snow today"),
+            (7, 1.0, "I wish for snow today"),
+            (8, 0.0, "we Cant go to the park, because of the snow!"),
+            (9, 2.0, ""),
+        ],
+        ["index", "label", "sentence"],
+    )
 
     cb = ClassBalancer().setInputCol("label")
 
     display(cb.fit(df).transform(df))
     weights = {r["label"]: r["weight"] for r in display.shown.collect()}
-    assert weights == {1.0: 5 / 3, 2.0: 1.0, 0.0: 2.5}      # largest class count / class count
+    assert weights == {1.0: 5 / 3, 2.0: 1.0, 0.0: 2.5}  # largest class count / class count
 
 
 def test_multi_column_adapter(spark, display):
-    from synapse.ml.stages import MultiColumnAdapter
     from pyspark.ml.feature import Tokenizer
+    from synapse.ml.stages import MultiColumnAdapter
 
-    df = (spark.createDataFrame([
+    df = spark.createDataFrame(
+        [
             (0, "This is a test", "this is one too"),
             (1, "could be a test", "bar"),
             (2, "foo", "bar"),
-            (3, "foo", "maybe not")
-          ], ["label", "words1", "words2"]))
+            (3, "foo", "maybe not"),
+        ],
+        ["label", "words1", "words2"],
+    )
 
     stage1 = Tokenizer()
-    mca = (MultiColumnAdapter()
-            .setBaseStage(stage1)
-            .setInputCols(["words1",  "words2"])
-            .setOutputCols(["output1", "output2"]))
+    mca = (
+        MultiColumnAdapter()
+        .setBaseStage(stage1)
+        .setInputCols(["words1", "words2"])
+        .setOutputCols(["output1", "output2"])
+    )
 
     display(mca.fit(df).transform(df))
     rows = display.shown.collect()
-    assert [r["output1"] for r in rows] == [["this", "is", "a", "test"], ["could", "be", "a", "test"], ["foo"],
-                                            ["foo"]]
+    assert [r["output1"] for r in rows] == [["this", "is", "a", "test"], ["could", "be", "a", "test"], ["foo"], ["foo"]]
     assert [r["output2"] for r in rows] == [["this", "is", "one", "too"], ["bar"], ["bar"], ["maybe", "not"]]
 
 
 def test_timer(spark, display):
+    from pyspark.ml.feature import IDF, HashingTF, Tokenizer
     from synapse.ml.stages import Timer
-    from pyspark.ml.feature import HashingTF, IDF, Tokenizer
 
-    df = (spark.createDataFrame([
-            (0, "Hi I"),
-            (1, "I wish for snow today"),
-            (2, "we Cant go to the park, because of the snow!"),
-            (3, "")
-          ], ["label", "sentence"]))
+    df = spark.createDataFrame(
+        [(0, "Hi I"), (1, "I wish for snow today"), (2, "we Cant go to the park, because of the snow!"), (3, "")],
+        ["label", "sentence"],
+    )
 
-    tok = (Tokenizer()
-          .setInputCol("sentence")
-          .setOutputCol("tokens"))
+    tok = Tokenizer().setInputCol("sentence").setOutputCol("tokens")
 
     df2 = Timer().setStage(tok).fit(df).transform(df)
 
@@ -362,5 +401,5 @@ def test_partition_consolidator(music, display):
     from synapse.ml.stages import PartitionConsolidator
 
     display(PartitionConsolidator().transform(music.repartition(4)))
-    assert display.shown.rdd.getNumPartitions() == 1       # one executor in local mode
+    assert display.shown.rdd.getNumPartitions() == 1  # one executor in local mode
     assert sorted(display.shown.collect()) == sorted(music.collect())

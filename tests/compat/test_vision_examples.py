@@ -27,22 +27,31 @@ def images(spark):
     return spark.createDataFrame(rows, schema), arrays
 
 
-@pytest.mark.xfail(strict=True, reason="pending: vision — ImageTransformer.normalize(color_scale_factor=...) and "
-                                       "setTensorElementType(FloatType()) as SynapseML's Python (issue 10)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="pending: vision — ImageTransformer.normalize(color_scale_factor=...) and "
+    "setTensorElementType(FloatType()) as SynapseML's Python (issue 10)",
+)
 def test_image_transformer(images, display):
-    from synapse.ml.opencv import ImageTransformer
     from pyspark.sql.types import FloatType
+    from synapse.ml.opencv import ImageTransformer
 
     df, _ = images
-    it = (ImageTransformer(inputCol="image", outputCol="features")
+    it = (
+        ImageTransformer(inputCol="image", outputCol="features")
         .resize(224, True)
         .centerCrop(height=224, width=224)
-        .normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225], color_scale_factor = 1/255)
-        .setTensorElementType(FloatType()))
+        .normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225], color_scale_factor=1 / 255)
+        .setTensorElementType(FloatType())
+    )
 
     display(it.transform(df))
-    reference = (ImageTransformer(inputCol="image", outputCol="features").resize(224, True)
-                 .centerCrop(224, 224).normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225], 1 / 255))
+    reference = (
+        ImageTransformer(inputCol="image", outputCol="features")
+        .resize(224, True)
+        .centerCrop(224, 224)
+        .normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225], 1 / 255)
+    )
     expected = [np.asarray(r["features"]) for r in reference.transform(df).collect()]
     got = [np.asarray(r["features"]) for r in display.shown.collect()]
     assert [g.shape for g in got] == [(3, 224, 224)] * 2
@@ -54,11 +63,7 @@ def test_image_set_augmenter(images, display):
     from synapse.ml.opencv import ImageSetAugmenter
 
     df, arrays = images
-    isa = (ImageSetAugmenter()
-        .setInputCol("image")
-        .setOutputCol("augmented")
-        .setFlipLeftRight(True)
-        .setFlipUpDown(True))
+    isa = ImageSetAugmenter().setInputCol("image").setOutputCol("augmented").setFlipLeftRight(True).setFlipUpDown(True)
 
     display(isa.transform(df))
     out = display.shown.orderBy("id").collect()
@@ -73,16 +78,15 @@ def test_resize_image_transformer_and_unroll_image(images, display):
     from synapse.ml.image import ResizeImageTransformer, UnrollImage
 
     df, arrays = images
-    rit = (ResizeImageTransformer()
-            .setOutputCol("out")
-            .setHeight(15)
-            .setWidth(10))
+    rit = ResizeImageTransformer().setOutputCol("out").setHeight(15).setWidth(10)
 
     preprocessed = rit.transform(df)
 
-    unroll = (UnrollImage()
-          .setInputCol(rit.getOutputCol())   # the example passes the method itself; SynapseML's Python calls it
-          .setOutputCol("final"))
+    unroll = (
+        UnrollImage()
+        .setInputCol(rit.getOutputCol())  # the example passes the method itself; SynapseML's Python calls it
+        .setOutputCol("final")
+    )
 
     display(unroll.transform(preprocessed))
     first = display.shown.orderBy("id").head()["final"].toArray()
@@ -93,9 +97,7 @@ def test_resize_image_transformer_and_unroll_image(images, display):
 def test_unroll_binary_image(spark, display):
     from synapse.ml.image import UnrollBinaryImage
 
-    unroll = (UnrollBinaryImage()
-          .setInputCol("input_col")
-          .setOutputCol("final"))
+    unroll = UnrollBinaryImage().setInputCol("input_col").setOutputCol("final")
     # the example stops here; unrolling encoded bytes shows what it does
     photo = _photo()
     png = cv2.imencode(".png", photo)[1].tobytes()
@@ -104,20 +106,21 @@ def test_unroll_binary_image(spark, display):
     np.testing.assert_array_equal(vector, photo.transpose(2, 0, 1).ravel().astype(float))
 
 
-@pytest.mark.xfail(strict=True, reason="pending: vision — SuperpixelTransformer (synapse.ml.lime / image) "
-                                       "(issue 10)")
+@pytest.mark.xfail(strict=True, reason="pending: vision — SuperpixelTransformer (synapse.ml.lime / image) (issue 10)")
 def test_superpixel_transformer(images, display):
     from synapse.ml.lime import SuperpixelTransformer
 
     df, _ = images
-    spt = (SuperpixelTransformer()
-          .setInputCol("images"))
+    spt = SuperpixelTransformer().setInputCol("images")
     display(spt.setInputCol("image").transform(df))
     assert display.shown.count() == 2
 
 
-@pytest.mark.xfail(strict=True, reason="pending: vision — ONNXModel outputs of type seq(map(int64, tensor(float))) "
-                                       "(skl2onnx's ZipMap) as a map column (issue 10)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="pending: vision — ONNXModel outputs of type seq(map(int64, tensor(float))) "
+    "(skl2onnx's ZipMap) as a map column (issue 10)",
+)
 def test_onnx_model(spark, tmp_path, display):
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
@@ -129,17 +132,20 @@ def test_onnx_model(spark, tmp_path, display):
     classifier = SkLogisticRegression(max_iter=500).fit(x, y)
     model_path = str(tmp_path / "iris.onnx")
     with open(model_path, "wb") as f:
-        f.write(convert_sklearn(classifier, initial_types=[("float_input", FloatTensorType([None, 4]))])
-                .SerializeToString())       # skl2onnx's defaults: output_label, output_probability (ZipMap)
+        f.write(
+            convert_sklearn(classifier, initial_types=[("float_input", FloatTensorType([None, 4]))]).SerializeToString()
+        )  # skl2onnx's defaults: output_label, output_probability (ZipMap)
     df = spark.createDataFrame([(row.tolist(),) for row in x[::10]], ["features"])
 
     import synapse.ml  # noqa: F401  (as the example does)
     from synapse.ml.onnx import ONNXModel
 
-    onnx_ml = (ONNXModel()
-                .setModelLocation(model_path)
-                .setFeedDict({"float_input": "features"})
-                .setFetchDict({"prediction": "output_label", "rawProbability": "output_probability"}))
+    onnx_ml = (
+        ONNXModel()
+        .setModelLocation(model_path)
+        .setFeedDict({"float_input": "features"})
+        .setFetchDict({"prediction": "output_label", "rawProbability": "output_probability"})
+    )
 
     display(onnx_ml.transform(df))
     rows = display.shown.collect()

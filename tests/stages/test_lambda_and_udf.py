@@ -35,7 +35,7 @@ def test_lambda_takes_any_callable_in_memory(spark):
 
     assert [r["id"] for r in stage.transform(small(spark)).collect()] == [1, 2, 3, 4, 5]
     assert [r["id"] for r in Lambda(transformFunc=nested).transform(small(spark)).collect()] == [4, 5]
-    assert stage.transformSchema(small(spark).schema) == small(spark).schema   # the schema function's answer
+    assert stage.transformSchema(small(spark).schema) == small(spark).schema  # the schema function's answer
 
 
 def test_lambda_errors(spark):
@@ -53,15 +53,20 @@ def test_lambda_is_saved_by_reference(spark, tmp_path):
     stage = Lambda(transformFunc=referenced.add_ratio, transformSchemaFunc=referenced.add_ratio_schema)
     stage.write().save(str(tmp_path / "l"))
     params = _metadata(tmp_path / "l")["paramMap"]
-    assert params == {"transformFunc": "tests.stages.referenced:add_ratio",
-                      "transformSchemaFunc": "tests.stages.referenced:add_ratio_schema"}
+    assert params == {
+        "transformFunc": "tests.stages.referenced:add_ratio",
+        "transformSchemaFunc": "tests.stages.referenced:add_ratio_schema",
+    }
     assert Lambda.load(str(tmp_path / "l")).getTransformFunc() is referenced.add_ratio
 
 
 def test_saving_a_lambda_fails_at_save_time_and_writes_nothing(spark, tmp_path):
     stage = Lambda(transformFunc=lambda df: df)
-    with pytest.raises(PersistenceError, match=r"param 'transformFunc': cannot save .*lambda or a nested function"
-                                               r".*allowPickle=True"):
+    with pytest.raises(
+        PersistenceError,
+        match=r"param 'transformFunc': cannot save .*lambda or a nested function"
+        r".*allowPickle=True",
+    ):
         stage.write().save(str(tmp_path / "l"))
     assert not (tmp_path / "l").exists()
 

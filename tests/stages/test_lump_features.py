@@ -31,9 +31,11 @@ def _expected(values, top_k, min_count=1, min_freq=0.0):
 def test_retained_values_match_a_hand_count(df):
     model = LumpFeatures(lumpRules={"city": 2, "color": 5}, minCount=2).fit(df)
     assert isinstance(model, LumpFeaturesModel) and model.uid.startswith("LumpFeatures")
-    assert model.getKeptValues() == {"city": _expected(CITIES, 2, min_count=2),
-                                     "color": _expected(COLORS, 5, min_count=2)}
-    assert model.getKeptValues()["city"] == ["Oslo", "Lima"]          # Lima and Pune tie at 3: by value
+    assert model.getKeptValues() == {
+        "city": _expected(CITIES, 2, min_count=2),
+        "color": _expected(COLORS, 5, min_count=2),
+    }
+    assert model.getKeptValues()["city"] == ["Oslo", "Lima"]  # Lima and Pune tie at 3: by value
     out = model.transform(df).orderBy("id")
     kept = set(model.getKeptValues()["city"])
     assert [r["city"] for r in out.collect()] == [c if c in kept or c is None else "__other__" for c in CITIES]
@@ -41,16 +43,17 @@ def test_retained_values_match_a_hand_count(df):
 
 
 def test_frequency_filter_applies_before_the_cap(df):
-    model = LumpFeatures(lumpRules={"city": 10}, minFreq=0.3).fit(df)   # 12 non-null cities: >= 3.6 rows
+    model = LumpFeatures(lumpRules={"city": 10}, minFreq=0.3).fit(df)  # 12 non-null cities: >= 3.6 rows
     assert model.getKeptValues() == {"city": _expected(CITIES, 10, min_freq=0.3)} == {"city": ["Oslo"]}
 
 
 def test_nulls_to_other_and_new_destination(df):
-    model = LumpFeatures(lumpRules={"city": 1}, handleNull="other", outputCols={"city": "city_lumped"},
-                         otherValue="OTHER").fit(df)
+    model = LumpFeatures(
+        lumpRules={"city": 1}, handleNull="other", outputCols={"city": "city_lumped"}, otherValue="OTHER"
+    ).fit(df)
     out = model.transform(df).orderBy("id")
     assert out.columns == ["id", "city", "color", "city_lumped"]
-    assert [r["city"] for r in out.collect()] == CITIES                  # raw values kept
+    assert [r["city"] for r in out.collect()] == CITIES  # raw values kept
     assert [r["city_lumped"] for r in out.collect()] == ["Oslo" if c == "Oslo" else "OTHER" for c in CITIES]
     assert out.schema["city_lumped"].nullable is False
     assert model.transformSchema(df.schema) == out.schema

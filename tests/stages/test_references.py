@@ -12,8 +12,7 @@ import textwrap
 import pytest
 
 from mmlspark_py.core.persistence import PersistenceError
-from mmlspark_py.stages import Lambda, UDFTransformer, allow_function_modules, register_function
-from mmlspark_py.stages import references
+from mmlspark_py.stages import Lambda, UDFTransformer, allow_function_modules, references, register_function
 from tests.stages import referenced
 from tests.stages.stage_cases import small
 
@@ -35,12 +34,14 @@ def planted(tmp_path, monkeypatch):
     package = tmp_path / "shared_models"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "payload.py").write_text(textwrap.dedent(f"""
+    (package / "payload.py").write_text(
+        textwrap.dedent(f"""
         import pathlib
         pathlib.Path({str(marker)!r}).write_text("imported")
         def f(df):
             return df
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield package, marker
     for name in ("shared_models", "shared_models.payload"):
@@ -52,8 +53,11 @@ def test_loading_never_imports_a_module_the_folder_names(spark, planted):
     folder = package / "model"
     Lambda(transformFunc=referenced.add_ratio).write().save(str(folder))
     _edit_metadata(folder, transformFunc="shared_models.payload:f")
-    with pytest.raises(PersistenceError, match=r"refusing to resolve 'shared_models.payload:f'.*register_function.*"
-                                               r"allow_function_modules"):
+    with pytest.raises(
+        PersistenceError,
+        match=r"refusing to resolve 'shared_models.payload:f'.*register_function.*"
+        r"allow_function_modules",
+    ):
         Lambda.load(str(folder))
     assert not marker.exists(), "loading executed the folder's payload.py"
     assert "shared_models.payload" not in sys.modules
@@ -77,7 +81,7 @@ def test_registered_functions_resolve_without_importing(spark, tmp_path):
     with pytest.raises(PersistenceError, match="lambda or a nested function"):
         stage.write()
     register_function(local, name="my_team.functions:local")
-    assert references.resolve("my_team.functions:local") is local   # no module my_team exists
+    assert references.resolve("my_team.functions:local") is local  # no module my_team exists
     assert "my_team" not in sys.modules
 
 
@@ -105,8 +109,10 @@ def test_the_documented_module_level_udf_example_runs(spark, tmp_path, monkeypat
     package = tmp_path / "my_package"
     package.mkdir()
     (package / "__init__.py").write_text("from . import udfs\n")
-    (package / "udfs.py").write_text("from pyspark.sql.functions import pandas_udf\n"
-                                     "from pyspark.sql.types import LongType\n" + module_line.group(2) + "\n")
+    (package / "udfs.py").write_text(
+        "from pyspark.sql.functions import pandas_udf\n"
+        "from pyspark.sql.types import LongType\n" + module_line.group(2) + "\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         import my_package
