@@ -17,7 +17,7 @@ import sys
 import types
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from mmlspark_py.compat.modules import SYNAPSE_MODULES
+from mmlspark_py.compat.modules import FLAT_ROOTS, SYNAPSE_MODULES, flat_sources
 
 __all__ = ["SynapseFinder"]
 
@@ -89,6 +89,8 @@ class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__dict__["__all__"] = [name]
             return
         sources = SYNAPSE_MODULES.get(entry[1], ()) if entry and entry[1] is not None else ()
+        if entry and entry[1] == "" and entry[0] in FLAT_ROOTS:
+            sources = flat_sources()
         names = _collect(sources)
         module.__dict__.update(names)
         module.__dict__["__all__"] = sorted(names)

@@ -39,4 +39,13 @@ SYNAPSE_MODULES: Dict[str, Tuple[str, ...]] = {
 }
 
 # Roots that alias the table: SynapseML's and MMLSpark's (its name before 0.9: ``mmlspark.stages``, ...).
-ROOTS: Dict[str, str] = {"synapse.ml": "synapse.ml", "mmlspark": "mmlspark"}
+ROOTS: Tuple[str, ...] = ("synapse.ml", "mmlspark")
+
+# Roots whose top module also holds every area's classes: early MMLSpark exported them flat
+# (``from mmlspark import TrainClassifier``).
+FLAT_ROOTS: Tuple[str, ...] = ("mmlspark",)
+
+
+def flat_sources() -> Tuple[str, ...]:
+    """Every whole-module source of the table (for a flat root)."""
+    return tuple(dict.fromkeys(s for sources in SYNAPSE_MODULES.values() for s in sources if ":" not in s))

@@ -33,6 +33,7 @@ def test_modules_resolve_to_our_classes():
 
 
 def test_per_class_modules_and_old_names_do_not_touch_our_modules():
+    from mmlspark import TrainClassifier  # MMLSpark before 0.18 exported every class at the top
     from mmlspark.stages import SelectColumns
     from synapse.ml.stages.UDFTransformer import UDFTransformer
 
@@ -41,6 +42,7 @@ def test_per_class_modules_and_old_names_do_not_touch_our_modules():
     assert UDFTransformer is mmlspark_py.stages.UDFTransformer
     assert isinstance(mmlspark_py.stages.UDFTransformer, type)  # not replaced by a module
     assert SelectColumns is mmlspark_py.stages.SelectColumns
+    assert TrainClassifier.__module__.startswith("mmlspark_py.train")
     assert mmlspark_py.stages.__spec__.name == "mmlspark_py.stages"
 
 
