@@ -6,7 +6,7 @@ per-column adapters and mini-batching.
 from here too because SynapseML users import them from ``synapse.ml.stages``.
 """
 
-from mmlspark_py.featurize.text import TextPreprocessor, UnicodeNormalize
+from typing import Any
 
 from .class_balancer import ClassBalancer, ClassBalancerModel
 from .columns import DropColumns, Explode, RenameColumn, SelectColumns
@@ -59,3 +59,14 @@ __all__ = [
     "allow_pickled_functions",
     "ObjectReferenceError",
 ]
+
+_FROM_FEATURIZE_TEXT = ("TextPreprocessor", "UnicodeNormalize")
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, not at import time: featurize sits above stages and may one day use stages itself.
+    if name in _FROM_FEATURIZE_TEXT:
+        import mmlspark_py.featurize.text as text
+
+        return getattr(text, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
