@@ -43,6 +43,17 @@ def _collect(sources: Sequence[str]) -> Dict[str, Any]:
     return names
 
 
+class ServedModule(types.ModuleType):
+    """A module the shim built. Importing a per-class submodule (``synapse.ml.stages.UDFTransformer``) makes
+    Python bind the submodule on its parent under the class's name; as in SynapseML's packages, which re-export
+    the class over it, the class keeps the name."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and isinstance(self.__dict__.get(name), type):
+            return
+        super().__setattr__(name, value)
+
+
 class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds and builds the modules under ``roots`` (e.g. ``synapse.ml``, ``mmlspark``) from the table."""
 
@@ -80,6 +91,7 @@ class SynapseFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None  # a plain new module
 
     def exec_module(self, module: types.ModuleType) -> None:
+        module.__class__ = ServedModule
         module.__path__ = []  # a package, so its submodules come through this finder too
         entry = self._entry(module.__name__)
         class_module = self._class_module(module.__name__)

@@ -40,6 +40,9 @@ def test_per_class_modules_and_old_names_do_not_touch_our_modules():
     import mmlspark_py.stages
 
     assert UDFTransformer is mmlspark_py.stages.UDFTransformer
+    from synapse.ml.stages import UDFTransformer as again  # the package name stays the class, as in SynapseML
+
+    assert again is UDFTransformer
     assert isinstance(mmlspark_py.stages.UDFTransformer, type)  # not replaced by a module
     assert SelectColumns is mmlspark_py.stages.SelectColumns
     assert TrainClassifier.__module__.startswith("mmlspark_py.train")
