@@ -32,6 +32,28 @@ def classification_df(spark):
     )
 
 
+@pytest.fixture(scope="module")
+def regression_df(spark):
+    """The data of SynapseML's TrainRegressor and ComputePerInstanceStatistics examples."""
+    return spark.createDataFrame(
+        [
+            (0.0, 2, 0.50, 0.60, 0.0),
+            (1.0, 3, 0.40, 0.50, 1.0),
+            (2.0, 4, 0.78, 0.99, 2.0),
+            (3.0, 5, 0.12, 0.34, 3.0),
+            (0.0, 1, 0.50, 0.60, 0.0),
+            (1.0, 3, 0.40, 0.50, 1.0),
+            (2.0, 3, 0.78, 0.99, 2.0),
+            (3.0, 4, 0.12, 0.34, 3.0),
+            (0.0, 0, 0.50, 0.60, 0.0),
+            (1.0, 2, 0.40, 0.50, 1.0),
+            (2.0, 3, 0.78, 0.99, 2.0),
+            (3.0, 4, 0.12, 0.34, 3.0),
+        ],
+        ["label", "col1", "col2", "col3", "prediction"],
+    )
+
+
 def _spark_predictions(learner, df, label, features):
     assembled = VectorAssembler(inputCols=features, outputCol="features").transform(df)
     return [r["prediction"] for r in learner.setLabelCol(label).fit(assembled).transform(assembled).collect()]
@@ -85,7 +107,7 @@ def test_compute_model_statistics(spark, display):
     assert 0.0 <= display.shown.head()["accuracy"] <= 1.0
 
 
-def test_compute_per_instance_statistics(spark, display):
+def test_compute_per_instance_statistics(regression_df, display):
     from synapse.ml.train import ComputePerInstanceStatistics
 
     # the Python example only builds the stage; its Scala tab scores data first, ported here
@@ -100,23 +122,7 @@ def test_compute_per_instance_statistics(spark, display):
         .setProbabilityCol("LogRegProbCol")
         .setFeaturesCol("features")
     )
-    dataset = spark.createDataFrame(
-        [
-            (0.0, 2, 0.50, 0.60, 0.0),
-            (1.0, 3, 0.40, 0.50, 1.0),
-            (2.0, 4, 0.78, 0.99, 2.0),
-            (3.0, 5, 0.12, 0.34, 3.0),
-            (0.0, 1, 0.50, 0.60, 0.0),
-            (1.0, 3, 0.40, 0.50, 1.0),
-            (2.0, 3, 0.78, 0.99, 2.0),
-            (3.0, 4, 0.12, 0.34, 3.0),
-            (0.0, 0, 0.50, 0.60, 0.0),
-            (1.0, 2, 0.40, 0.50, 1.0),
-            (2.0, 3, 0.78, 0.99, 2.0),
-            (3.0, 4, 0.12, 0.34, 3.0),
-        ],
-        ["label", "col1", "col2", "col3", "prediction"],
-    )
+    dataset = regression_df
     assembler = VectorAssembler().setInputCols(["col1", "col2", "col3"]).setOutputCol("features")
     assembledDataset = assembler.transform(dataset)
     model = logisticRegression.fit(assembledDataset)
@@ -160,27 +166,11 @@ def test_train_classifier(classification_df, display):
     "(issue 10); the example's labelCol 'Label' names the column 'label' "
     "(Spark SQL resolves names case-insensitively)",
 )
-def test_train_regressor(spark, display):
+def test_train_regressor(regression_df, display):
     from pyspark.ml.regression import LinearRegression  # the example imports LogisticRegression instead
     from synapse.ml.train import TrainRegressor
 
-    dataset = spark.createDataFrame(
-        [
-            (0.0, 2, 0.50, 0.60, 0.0),
-            (1.0, 3, 0.40, 0.50, 1.0),
-            (2.0, 4, 0.78, 0.99, 2.0),
-            (3.0, 5, 0.12, 0.34, 3.0),
-            (0.0, 1, 0.50, 0.60, 0.0),
-            (1.0, 3, 0.40, 0.50, 1.0),
-            (2.0, 3, 0.78, 0.99, 2.0),
-            (3.0, 4, 0.12, 0.34, 3.0),
-            (0.0, 0, 0.50, 0.60, 0.0),
-            (1.0, 2, 0.40, 0.50, 1.0),
-            (2.0, 3, 0.78, 0.99, 2.0),
-            (3.0, 4, 0.12, 0.34, 3.0),
-        ],
-        ["label", "col1", "col2", "col3", "prediction"],
-    )
+    dataset = regression_df
 
     linearRegressor = LinearRegression().setRegParam(0.3).setElasticNetParam(0.8)
     trainRegressor = TrainRegressor().setModel(linearRegressor).setLabelCol("Label")
