@@ -201,6 +201,9 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         source = column(self.getInputCol())
         # Null documents are not documents: they must not count in IDF's document frequencies.
         train = df.where(source.isNotNull()).select(source.alias(input_name))
+        if self.getUseIDF() and not train.limit(1).count():
+            raise ValueError(f"TextFeaturizer: column {self.getInputCol()!r} has no non-null document to fit IDF "
+                             "on (the data is empty or all null); fit on data with text, or set useIDF=False")
         pipeline_model = Pipeline(stages=self._stages(input_name)).fit(train)
         model = TextFeaturizerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
                                     numFeatures=self.getNumFeatures(), pipelineModel=pipeline_model)
