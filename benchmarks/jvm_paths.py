@@ -28,20 +28,20 @@ from typing import Callable, Dict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from pyspark.ml.classification import LogisticRegression  # noqa: E402
-from pyspark.ml.linalg import Vectors, VectorUDT  # noqa: E402
-from pyspark.sql import DataFrame  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
-from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType  # noqa: E402
-from text_featurizer import corpus, english_words, session  # noqa: E402
+import cv2
+import numpy as np
+from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.linalg import Vectors, VectorUDT
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
+from text_featurizer import corpus, english_words, session
 
-from mmlspark_py.core import jvm_companion  # noqa: E402
-from mmlspark_py.featurize.text import PageSplitter, TextPreprocessor, UnicodeNormalize  # noqa: E402
-from mmlspark_py.featurize.text.page_splitter import split_pages  # noqa: E402
-from mmlspark_py.image import UnrollImage  # noqa: E402
-from mmlspark_py.train import ComputePerInstanceStatistics  # noqa: E402
+from mmlspark_py.core import jvm_companion
+from mmlspark_py.featurize.text import PageSplitter, TextPreprocessor, UnicodeNormalize
+from mmlspark_py.featurize.text.page_splitter import split_pages
+from mmlspark_py.image import UnrollImage
+from mmlspark_py.train import ComputePerInstanceStatistics
 
 
 def _noop(df: DataFrame) -> Callable[[], None]:
@@ -74,23 +74,33 @@ def race(name: str, runs: Dict[str, Callable[[], None]], rows: int, repeats: int
             times[k].append(time.perf_counter() - start)
     rate = {k: rows / min(t) for k, t in times.items()}
     for other in [k for k in runs if k != "jvm"]:
-        print(f"{name}[jvm vs {other}]: ratio={rate['jvm'] / rate[other]:.2f} (ours {rate['jvm']:,.0f} {unit}/s, "
-              f"{other} {rate[other]:,.0f} {unit}/s; runs jvm {[round(t, 2) for t in times['jvm']]} s, {other} "
-              f"{[round(t, 2) for t in times[other]]} s)", flush=True)
+        print(
+            f"{name}[jvm vs {other}]: ratio={rate['jvm'] / rate[other]:.2f} (ours {rate['jvm']:,.0f} {unit}/s, "
+            f"{other} {rate[other]:,.0f} {unit}/s; runs jvm {[round(t, 2) for t in times['jvm']]} s, {other} "
+            f"{[round(t, 2) for t in times[other]]} s)",
+            flush=True,
+        )
 
 
 def bench_page_splitter(spark, docs: int, repeats: int) -> None:
     texts = corpus(spark, docs, min_words=20, max_words=1500)
     max_len, min_len, boundary = 2000, 1500, r"\s"
-    stage = PageSplitter(inputCol="text", outputCol="pages", maximumPageLength=max_len, minimumPageLength=min_len,
-                         boundaryRegex=boundary)
-    udf = F.udf(lambda t: None if t is None else split_pages(t, max_len, min_len, re.compile(boundary)),
-                ArrayType(StringType()))
+    stage = PageSplitter(
+        inputCol="text", outputCol="pages", maximumPageLength=max_len, minimumPageLength=min_len, boundaryRegex=boundary
+    )
+    udf = F.udf(
+        lambda t: None if t is None else split_pages(t, max_len, min_len, re.compile(boundary)), ArrayType(StringType())
+    )
     jvm, python = stage.transform(texts), _on_python_path(spark, lambda: stage.transform(texts))
     baseline = texts.withColumn("pages", udf("text"))
     _same(jvm, python, baseline)
-    race("page_splitter", {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)}, docs,
-         repeats, "docs")
+    race(
+        "page_splitter",
+        {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)},
+        docs,
+        repeats,
+        "docs",
+    )
 
 
 def bench_text_preprocessor(spark, docs: int, repeats: int) -> None:
@@ -104,8 +114,13 @@ def bench_text_preprocessor(spark, docs: int, repeats: int) -> None:
     jvm, python = stage.transform(texts), _on_python_path(spark, lambda: stage.transform(texts))
     baseline = texts.withColumn("clean", udf("text"))
     _same(jvm, python, baseline)
-    race("text_preprocessor", {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)}, docs,
-         repeats, "docs")
+    race(
+        "text_preprocessor",
+        {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)},
+        docs,
+        repeats,
+        "docs",
+    )
 
 
 def bench_unicode_normalize(spark, docs: int, repeats: int) -> None:
@@ -115,8 +130,13 @@ def bench_unicode_normalize(spark, docs: int, repeats: int) -> None:
     jvm, python = stage.transform(texts), _on_python_path(spark, lambda: stage.transform(texts))
     baseline = texts.withColumn("norm", udf(F.lower("text")))
     _same(jvm, python, baseline)
-    race("unicode_normalize", {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)}, docs,
-         repeats, "docs")
+    race(
+        "unicode_normalize",
+        {"jvm": _noop(jvm), "python": _noop(python), "baseline": _noop(baseline)},
+        docs,
+        repeats,
+        "docs",
+    )
 
 
 def _image_folder(n: int, size: int) -> str:
@@ -134,8 +154,11 @@ def _image_folder(n: int, size: int) -> str:
 def bench_unroll_and_pipeline(spark, images: int, repeats: int) -> None:
     folder = _image_folder(images, 32)
     raw = spark.read.format("image").load(folder)
-    df = raw.withColumn("label", F.when(F.col("image.origin").contains("class1"), 1.0).otherwise(0.0)) \
-        .withColumn("id", F.col("image.origin")).cache()
+    df = (
+        raw.withColumn("label", F.when(F.col("image.origin").contains("class1"), 1.0).otherwise(0.0))
+        .withColumn("id", F.col("image.origin"))
+        .cache()
+    )
     df.count()
     stage = UnrollImage(inputCol="image", outputCol="features")
     jvm, python = stage.transform(df), _on_python_path(spark, lambda: stage.transform(df))
@@ -145,30 +168,42 @@ def bench_unroll_and_pipeline(spark, images: int, repeats: int) -> None:
     def pipeline(on_python: bool) -> Callable[[], None]:
         def run():
             # read (JVM decode) -> UnrollImage -> LogisticRegression fit and predict, from the files each time
-            source = spark.read.format("image").load(folder) \
+            source = (
+                spark.read.format("image")
+                .load(folder)
                 .withColumn("label", F.when(F.col("image.origin").contains("class1"), 1.0).otherwise(0.0))
+            )
             build = lambda: stage.transform(source)  # noqa: E731
             features = _on_python_path(spark, build) if on_python else build()
             model = LogisticRegression(maxIter=10, regParam=0.01).fit(features)
             model.transform(features).write.format("noop").mode("overwrite").save()
+
         return run
 
-    race("read_unroll_logistic_pipeline", {"jvm": pipeline(False), "python": pipeline(True)}, images, repeats,
-         "img")
+    race("read_unroll_logistic_pipeline", {"jvm": pipeline(False), "python": pipeline(True)}, images, repeats, "img")
 
 
 def bench_log_loss(spark, rows: int, repeats: int) -> None:
     rng = np.random.default_rng(1)
     probs = rng.dirichlet(np.ones(10), size=2000)
     local = [(float(rng.integers(0, 10)), 0.0, Vectors.dense(probs[i])) for i in range(2000)]
-    schema = StructType([StructField("label", DoubleType()),
-                         StructField("prediction", DoubleType()), StructField("probability", VectorUDT())])
+    schema = StructType(
+        [
+            StructField("label", DoubleType()),
+            StructField("prediction", DoubleType()),
+            StructField("probability", VectorUDT()),
+        ]
+    )
     base = spark.createDataFrame(local, schema)
-    df = spark.range(rows // 2000).crossJoin(base).drop("id").withColumn("id", F.monotonically_increasing_id()) \
-        .cache()
+    df = spark.range(rows // 2000).crossJoin(base).drop("id").withColumn("id", F.monotonically_increasing_id()).cache()
     df.count()
-    stage = ComputePerInstanceStatistics(labelCol="label", scoresCol="probability", scoredLabelsCol="prediction",
-                                         scoredProbabilitiesCol="probability", evaluationMetric="classification")
+    stage = ComputePerInstanceStatistics(
+        labelCol="label",
+        scoresCol="probability",
+        scoredLabelsCol="prediction",
+        scoredProbabilitiesCol="probability",
+        evaluationMetric="classification",
+    )
     jvm, python = stage.transform(df), _on_python_path(spark, lambda: stage.transform(df))
     _same(jvm, python)
     race("log_loss", {"jvm": _noop(jvm), "python": _noop(python)}, rows, repeats, "rows")

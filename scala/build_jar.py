@@ -60,8 +60,11 @@ def pyspark_home(explicit: Optional[str]) -> pathlib.Path:
 
 
 def scala_version(jars: pathlib.Path) -> str:
-    found = [m.group(1) for p in jars.glob("scala-library-*.jar")
-             if (m := re.fullmatch(r"scala-library-(\d+\.\d+\.\d+)\.jar", p.name))]
+    found = [
+        m.group(1)
+        for p in jars.glob("scala-library-*.jar")
+        if (m := re.fullmatch(r"scala-library-(\d+\.\d+\.\d+)\.jar", p.name))
+    ]
     if len(found) != 1:
         raise SystemExit(f"expected one scala-library-X.Y.Z.jar in {jars}, found {found}")
     return found[0]
@@ -111,22 +114,35 @@ def build(home: pathlib.Path, out_dir: pathlib.Path = JARS_DIR, java: str = "jav
     with tempfile.TemporaryDirectory() as tmp:
         classes = pathlib.Path(tmp) / "classes"
         classes.mkdir()
-        cmd = [java, "-Xss16m", "-cp", os.pathsep.join(map(str, compiler)), "scala.tools.nsc.Main",
-               "-classpath", classpath, "-d", str(classes), *SCALAC_OPTIONS, *map(str, source_files())]
+        cmd = [
+            java,
+            "-Xss16m",
+            "-cp",
+            os.pathsep.join(map(str, compiler)),
+            "scala.tools.nsc.Main",
+            "-classpath",
+            classpath,
+            "-d",
+            str(classes),
+            *SCALAC_OPTIONS,
+            *map(str, source_files()),
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         sys.stderr.write(result.stdout + result.stderr)
         if result.returncode != 0:
             raise SystemExit(f"scalac failed ({result.returncode})")
         digest = source_hash()
-        manifest = _manifest({
-            "Manifest-Version": "1.0",
-            "Implementation-Title": "mmlspark-py-companion",
-            "Implementation-Version": f"{digest[:16]}_{binary_version(version)}",
-            SOURCE_HASH_KEY: digest,
-            "Mmlspark-Py-Scala-Version": version,
-            "Mmlspark-Py-Scala-Binary-Version": binary_version(version),
-            "Mmlspark-Py-Built-Against-Spark": spark_version,
-        })
+        manifest = _manifest(
+            {
+                "Manifest-Version": "1.0",
+                "Implementation-Title": "mmlspark-py-companion",
+                "Implementation-Version": f"{digest[:16]}_{binary_version(version)}",
+                SOURCE_HASH_KEY: digest,
+                "Mmlspark-Py-Scala-Version": version,
+                "Mmlspark-Py-Scala-Binary-Version": binary_version(version),
+                "Mmlspark-Py-Built-Against-Spark": spark_version,
+            }
+        )
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / JAR_NAME.format(binary=binary_version(version))
         _write_jar(path, classes, manifest)
@@ -139,9 +155,12 @@ def check(jars_dir: pathlib.Path = JARS_DIR) -> List[str]:
     if not found:
         return [f"no companion jar in {jars_dir}"]
     want = source_hash()
-    return [f"{jar.name} records sources {read_manifest(jar).get(SOURCE_HASH_KEY)}, the sources hash to {want}: "
-            f"rebuild with python scala/build_jar.py" for jar in found
-            if read_manifest(jar).get(SOURCE_HASH_KEY) != want]
+    return [
+        f"{jar.name} records sources {read_manifest(jar).get(SOURCE_HASH_KEY)}, the sources hash to {want}: "
+        f"rebuild with python scala/build_jar.py"
+        for jar in found
+        if read_manifest(jar).get(SOURCE_HASH_KEY) != want
+    ]
 
 
 def main() -> None:

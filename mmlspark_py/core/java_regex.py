@@ -21,15 +21,15 @@ Example::
 from __future__ import annotations
 
 import functools
+import importlib
 import re
-from typing import List, Optional, Sequence, Tuple
+import sys
+from typing import Any, List, Optional, Sequence, Tuple
 
-try:  # Python >= 3.11
-    import re._constants as C  # type: ignore[import-not-found]
-    import re._parser as P  # type: ignore[import-not-found]
-except ImportError:  # Python 3.10
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
+# Python's own regex parser: re._parser since 3.11, sre_parse before
+_NEW = sys.version_info >= (3, 11)
+C: Any = importlib.import_module("re._constants" if _NEW else "sre_constants")
+P: Any = importlib.import_module("re._parser" if _NEW else "sre_parse")
 
 __all__ = ["to_java"]
 
@@ -41,12 +41,12 @@ class Untranslatable(Exception):
     """A construct whose Java equivalent is not guaranteed to match the same text."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_code_points() -> str:
     return "".join(map(chr, range(MAX_CODE_POINT + 1)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _category(pattern: str, ascii_only: bool) -> Tuple[Tuple[int, int], ...]:
     """The code point ranges Python's ``re`` matches with ``pattern`` (``\\s``, ``\\d``, ``\\w``)."""
     flags = re.ASCII if ascii_only else 0
@@ -54,9 +54,12 @@ def _category(pattern: str, ascii_only: bool) -> Tuple[Tuple[int, int], ...]:
 
 
 _CATEGORIES = {
-    C.CATEGORY_DIGIT: (r"\d", False), C.CATEGORY_NOT_DIGIT: (r"\d", True),
-    C.CATEGORY_SPACE: (r"\s", False), C.CATEGORY_NOT_SPACE: (r"\s", True),
-    C.CATEGORY_WORD: (r"\w", False), C.CATEGORY_NOT_WORD: (r"\w", True),
+    C.CATEGORY_DIGIT: (r"\d", False),
+    C.CATEGORY_NOT_DIGIT: (r"\d", True),
+    C.CATEGORY_SPACE: (r"\s", False),
+    C.CATEGORY_NOT_SPACE: (r"\s", True),
+    C.CATEGORY_WORD: (r"\w", False),
+    C.CATEGORY_NOT_WORD: (r"\w", True),
 }
 
 
@@ -85,7 +88,12 @@ def _complement(ranges: Ranges) -> Ranges:
 def _code_point(c: int) -> str:
     if 0xD800 <= c <= 0xDFFF:
         raise Untranslatable("surrogate code points")
-    return chr(c) if chr(c).isascii() and chr(c).isalnum() else "\\x{%X}" % c
+    return chr(c) if chr(c).isascii() and chr(c).isalnum() else _hex(c)
+
+
+def _hex(c: int) -> str:
+    """Code point ``c`` as a Java regex escape."""
+    return f"\\x{{{c:X}}}"
 
 
 _FLAT_RANGES = 16
@@ -94,11 +102,11 @@ _EMPTY_CLASS = "[\\x{0}&&[\\x{1}]]"
 
 def _class_items(ranges: Ranges) -> str:
     if len(ranges) <= _FLAT_RANGES:
-        return "".join("\\x{%X}" % lo if lo == hi else "\\x{%X}-\\x{%X}" % (lo, hi) for lo, hi in ranges)
+        return "".join(_hex(lo) if lo == hi else f"{_hex(lo)}-{_hex(hi)}" for lo, hi in ranges)
     mid = len(ranges) // 2
     split = ranges[mid][0]
-    return ("[\\x{0}-\\x{%X}&&[%s]]" % (split - 1, _class_items(ranges[:mid])) +
-            "[\\x{%X}-\\x{10FFFF}&&[%s]]" % (split, _class_items(ranges[mid:])))
+    below = f"[{_hex(0)}-{_hex(split - 1)}&&[{_class_items(ranges[:mid])}]]"
+    return below + f"[{_hex(split)}-{_hex(MAX_CODE_POINT)}&&[{_class_items(ranges[mid:])}]]"
 
 
 def _java_class(ranges: Ranges) -> str:
@@ -120,7 +128,7 @@ _SINGLE = (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN)
 _DEEP_REPEAT = 64  # a repeat of a complex sub-pattern recurses this deep at most: safe on any stack
 
 
-def _one_code_point_items(pattern) -> bool:
+def _one_code_point_items(pattern: Any) -> bool:
     """Whether ``pattern`` is a sequence of one-code-point items (literals and classes), groups of them included.
 
     Java repeats such a body iteratively (a class in a loop, a fixed sequence as a ``GroupCurly``); any other
@@ -135,7 +143,7 @@ def _one_code_point_items(pattern) -> bool:
     return True
 
 
-def _single_item(pattern, flags: int = 0):
+def _single_item(pattern: Any, flags: int = 0) -> Optional[Tuple[int, Tuple[Any, Any]]]:
     """``(flags, (op, av))`` when ``pattern`` is one literal or class (inside groups), else None."""
     if len(pattern) != 1:
         return None
@@ -148,15 +156,15 @@ def _single_item(pattern, flags: int = 0):
 
 
 class _Translator:
-    def __init__(self, flags: int):
+    def __init__(self, flags: int) -> None:
         self.flags = flags
 
-    def _category_ranges(self, code) -> Ranges:
+    def _category_ranges(self, code: Any) -> Ranges:
         base, negate = _CATEGORIES[code]
         ranges = list(_category(base, bool(self.flags & re.ASCII)))
         return _complement(ranges) if negate else ranges
 
-    def _set(self, items) -> str:
+    def _set(self, items: Any) -> str:
         ranges: Ranges = []
         negate = False
         for op, av in items:
@@ -180,7 +188,7 @@ class _Translator:
     def _word(self) -> str:
         return _java_class(self._category_ranges(C.CATEGORY_WORD))
 
-    def _at(self, code) -> str:
+    def _at(self, code: Any) -> str:
         multiline = bool(self.flags & re.MULTILINE)
         if code is C.AT_BEGINNING:
             return "(?:\\A|(?<=\\n))" if multiline else "\\A"
@@ -197,10 +205,10 @@ class _Translator:
             return f"(?:(?<={w})(?={w})|(?<!{w})(?!{w}))"
         raise Untranslatable(f"anchor {code}")
 
-    def seq(self, pattern) -> str:
+    def seq(self, pattern: Any) -> str:
         return "".join(self.node(op, av) for op, av in pattern)
 
-    def node(self, op, av) -> str:
+    def node(self, op: Any, av: Any) -> str:
         if op is C.LITERAL:
             return _code_point(av)
         if op is C.NOT_LITERAL:
@@ -219,14 +227,14 @@ class _Translator:
             return "(?:" + inner.seq(sub) + ")"
         if op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
             lo, hi, sub = av
-            if max(lo, 0 if hi == C.MAXREPEAT else hi) >= 2 ** 31:
+            if max(lo, 0 if hi == C.MAXREPEAT else hi) >= 2**31:
                 raise Untranslatable("repeat count over Java's limit")
             if (hi == C.MAXREPEAT or hi > _DEEP_REPEAT) and not _one_code_point_items(sub):
                 raise Untranslatable("long repeat of a sub-pattern: Java's regex engine recurses per repetition")
             unbounded = hi == C.MAXREPEAT
             # *, + and ? where they apply: Java runs a greedy X* or X+ of a class without recursion, {n,} not
-            bounds = {(0, True): "*", (1, True): "+"}.get((lo, unbounded)) or ("?" if (lo, hi) == (0, 1) else
-                                                                             "{%d,%s}" % (lo, "" if unbounded else hi))
+            counted = f"{{{lo},{'' if unbounded else hi}}}"
+            bounds = {(0, True): "*", (1, True): "+"}.get((lo, unbounded)) or ("?" if (lo, hi) == (0, 1) else counted)
             suffix = "?" if op is C.MIN_REPEAT else ("+" if op is not C.MAX_REPEAT else "")
             body = self.seq(sub)
             item = _single_item(sub)

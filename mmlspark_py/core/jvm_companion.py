@@ -39,8 +39,7 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, BinaryType, DataType, DoubleType, StringType
 
-__all__ = ["Companion", "companion", "add_to_session", "jar_path", "with_companion_jar", "enable_line",
-           "ENABLED_CONF"]
+__all__ = ["Companion", "companion", "add_to_session", "jar_path", "with_companion_jar", "enable_line", "ENABLED_CONF"]
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def enable_line() -> str:
     return "from mmlspark_py.core.jvm_companion import add_to_session; add_to_session(spark)"
 
 
-def add_to_session(spark: SparkSession) -> Optional["Companion"]:
+def add_to_session(spark: SparkSession) -> Optional[Companion]:
     """Add the bundled jar to a running session (``ADD JAR``) and return its companion (None if unusable).
 
     Equivalent to starting Spark with ``--jars <jar_path()>``; on Spark Connect the path must be readable by
@@ -149,8 +148,8 @@ class Companion:
 
 
 _lock = threading.Lock()
-_sessions: "weakref.WeakKeyDictionary[SparkSession, Optional[Companion]]" = weakref.WeakKeyDictionary()
-_logged: "weakref.WeakKeyDictionary[SparkSession, set]" = weakref.WeakKeyDictionary()
+_sessions: weakref.WeakKeyDictionary[SparkSession, Optional[Companion]] = weakref.WeakKeyDictionary()
+_logged: weakref.WeakKeyDictionary[SparkSession, set] = weakref.WeakKeyDictionary()
 
 
 def fallback(spark: SparkSession, stage: str, reason: str) -> None:
@@ -175,8 +174,9 @@ def _probe(spark: SparkSession) -> Tuple[Optional[Companion], str]:
     """Register the companion on ``spark`` and check it; (companion, "") or (None, why not)."""
     try:
         _register(spark, "companion_info", "CompanionInfo", StringType())
-        info = spark.range(1, numPartitions=1).select(F.call_function(_PREFIX + "companion_info")).first()[0]
-    except Exception as e:  # no jar: classic fails to load the class, Connect fails the query
+        row = spark.range(1, numPartitions=1).select(F.call_function(_PREFIX + "companion_info")).first()
+        info = str(row[0]) if row is not None else ""
+    except Exception as e:  # noqa: BLE001 - no jar: classic fails to load the class, Connect fails the query
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, f"the companion jar is not on this session ({first_line[:200]})"
     found, why = check_info(info)
@@ -185,7 +185,7 @@ def _probe(spark: SparkSession) -> Tuple[Optional[Companion], str]:
     try:
         for name, (cls, return_type) in FUNCTIONS.items():
             _register(spark, name, cls, return_type())
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure means: use the Python paths, and say why
         return None, f"registering the companion's functions failed: {str(e).strip()[:200]}"
     return found, ""
 
@@ -202,8 +202,10 @@ def check_info(info: str) -> Tuple[Optional[Companion], str]:
     if bundled is None:
         return None, f"this installation has no companion jar for Scala {scala_binary} to compare with"
     if version != bundled:
-        return None, (f"the session runs companion {version}, this library needs {bundled} (an older or newer "
-                      f"jar is on the classpath)")
+        return None, (
+            f"the session runs companion {version}, this library needs {bundled} (an older or newer "
+            f"jar is on the classpath)"
+        )
     icu = re.match(r"(\d+)\.(\d+)", fields.get("icuUnicode", ""))
     return Companion(version, scala, (int(icu.group(1)), int(icu.group(2))) if icu else None), ""
 
@@ -222,9 +224,13 @@ def companion(spark: SparkSession) -> Optional[Companion]:
         found, why = _probe(spark)
         _sessions[spark] = found
     if found is None:
-        log.warning("mmlspark-py JVM companion not used on this session: %s. PageSplitter, TextPreprocessor, "
-                    "UnicodeNormalize, UnrollImage and ComputePerInstanceStatistics run their Python paths. "
-                    "To add the bundled jar to this session: %s", why, enable_line())
+        log.warning(
+            "mmlspark-py JVM companion not used on this session: %s. PageSplitter, TextPreprocessor, "
+            "UnicodeNormalize, UnrollImage and ComputePerInstanceStatistics run their Python paths. "
+            "To add the bundled jar to this session: %s",
+            why,
+            enable_line(),
+        )
     return found
 
 

@@ -25,8 +25,7 @@ from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StringType, Str
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs, binary_views
-from mmlspark_py.core.params import (
-    HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, to_one_of, to_positive_int)
+from mmlspark_py.core.params import HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, to_one_of, to_positive_int
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
 from mmlspark_py.image import jvm_paths
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image

@@ -30,8 +30,9 @@ def uses(df: DataFrame, function: str) -> bool:
     return f"mmlspark_py_{function}" in plan_of(df)
 
 
-def both_ways(spark: SparkSession, transform: Callable[[], DataFrame], function: str,
-              order_by: str = "id") -> Tuple[List, List]:
+def both_ways(
+    spark: SparkSession, transform: Callable[[], DataFrame], function: str, order_by: str = "id"
+) -> Tuple[List, List]:
     """Rows of ``transform()`` on the companion path (checked to call ``function``) and on the Python path."""
     on_jvm = transform()
     assert uses(on_jvm, function), f"the companion path did not call {function}:\n{plan_of(on_jvm)}"

@@ -54,11 +54,17 @@ def test_unknown_function_name():
 @pytest.mark.slow
 def test_session_without_jar_falls_back_and_one_line_enables_it(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, str(ROOT / "tests" / "jvm" / "no_jar_job.py")], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "jvm" / "no_jar_job.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
     assert run.returncode == 0 and lines, run.stderr[-3000:]
-    result = json.loads(lines[0][len("RESULT "):])
+    result = json.loads(lines[0][len("RESULT ") :])
     assert result["before"] == ["ab ", "cd ", "ef gh"] and not result["before_plan_uses"]
     (warning,) = [w for w in result["warnings"] if "JVM companion not used on this session" in w]
     assert "the companion jar is not on this session" in warning

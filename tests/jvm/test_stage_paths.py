@@ -12,8 +12,13 @@ from mmlspark_py.train import ComputePerInstanceStatistics
 from tests.harness.stage_harness import check_persistence, check_schema, discover_cases, fitted, rows_of
 from tests.jvm.paths import python_path, uses
 
-ACCELERATED = {PageSplitter: "page_split", TextPreprocessor: "text_replace", UnicodeNormalize: "unicode_normalize",
-               UnrollImage: "unroll_image", ComputePerInstanceStatistics: "vector_at"}
+ACCELERATED = {
+    PageSplitter: "page_split",
+    TextPreprocessor: "text_replace",
+    UnicodeNormalize: "unicode_normalize",
+    UnrollImage: "unroll_image",
+    ComputePerInstanceStatistics: "vector_at",
+}
 CASES = [c for c in discover_cases() if set(c.covers) & set(ACCELERATED)]
 
 

@@ -42,8 +42,11 @@ def page_split(df: DataFrame, input_col: str, max_len: int, min_len: int, bounda
         return None
     pattern = java_regex.to_java(boundary)
     if pattern is None:
-        jvm_companion.fallback(df.sparkSession, "PageSplitter",
-                               f"boundaryRegex {boundary!r} has no Java equivalent guaranteed to match the same")
+        jvm_companion.fallback(
+            df.sparkSession,
+            "PageSplitter",
+            f"boundaryRegex {boundary!r} has no Java equivalent guaranteed to match the same",
+        )
         return None
     pages = jvm.call("page_split", column(input_col).cast("binary"), F.lit(max_len), F.lit(min_len), F.lit(pattern))
     return pages.cast("array<string>")
@@ -83,8 +86,11 @@ def unicode_normalize(df: DataFrame, staged: Column, form: str) -> Optional[Colu
         return None
     python_unicode = tuple(int(x) for x in unicodedata.unidata_version.split(".")[:2])
     if jvm.icu_unicode is None or jvm.icu_unicode < python_unicode:
-        jvm_companion.fallback(df.sparkSession, "UnicodeNormalize",
-                               f"the session's ICU4J (Unicode {jvm.icu_unicode}) cannot reproduce Python's "
-                               f"Unicode {unicodedata.unidata_version} normalisation")
+        jvm_companion.fallback(
+            df.sparkSession,
+            "UnicodeNormalize",
+            f"the session's ICU4J (Unicode {jvm.icu_unicode}) cannot reproduce Python's "
+            f"Unicode {unicodedata.unidata_version} normalisation",
+        )
         return None
     return jvm.call("unicode_normalize", staged, F.lit(form), F.lit(unicodedata.unidata_version))

@@ -40,8 +40,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_non_negative_int,
-                                     to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    Param,
+    Params,
+    TypeConverters,
+    to_non_negative_int,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Transformer, add_field, require_column
 from mmlspark_py.featurize.text import jvm_paths
 
@@ -60,7 +67,7 @@ def _to_regex(value: Any) -> str:
     return pattern
 
 
-def split_pages(text: str, max_len: int, min_len: int, boundary: "re.Pattern[str]") -> List[str]:
+def split_pages(text: str, max_len: int, min_len: int, boundary: re.Pattern[str]) -> List[str]:
     """``text`` cut into pages (see the module docstring); ``"".join(pages) == text`` always."""
     if len(text) <= max_len:
         return [text]
