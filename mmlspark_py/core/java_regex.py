@@ -101,12 +101,22 @@ _EMPTY_CLASS = "[\\x{0}&&[\\x{1}]]"
 
 
 def _class_items(ranges: Ranges) -> str:
+    # Code points below 256 are listed one by one: Java keeps those in a bit set (one lookup); the rest go
+    # behind a one-range guard, so a Latin-1 character outside the class costs two tests, not one per range.
+    low = "".join(_hex(c) for lo, hi in ranges if lo < 256 for c in range(lo, min(hi, 255) + 1))
+    high = [(max(lo, 256), hi) for lo, hi in ranges if hi >= 256]
+    if not high:
+        return low
+    return low + f"[{_hex(256)}-{_hex(MAX_CODE_POINT)}&&[{_high_items(high)}]]"
+
+
+def _high_items(ranges: Ranges) -> str:
     if len(ranges) <= _FLAT_RANGES:
         return "".join(_hex(lo) if lo == hi else f"{_hex(lo)}-{_hex(hi)}" for lo, hi in ranges)
     mid = len(ranges) // 2
     split = ranges[mid][0]
-    below = f"[{_hex(0)}-{_hex(split - 1)}&&[{_class_items(ranges[:mid])}]]"
-    return below + f"[{_hex(split)}-{_hex(MAX_CODE_POINT)}&&[{_class_items(ranges[mid:])}]]"
+    below = f"[{_hex(0)}-{_hex(split - 1)}&&[{_high_items(ranges[:mid])}]]"
+    return below + f"[{_hex(split)}-{_hex(MAX_CODE_POINT)}&&[{_high_items(ranges[mid:])}]]"
 
 
 def _java_class(ranges: Ranges) -> str:
@@ -115,9 +125,9 @@ def _java_class(ranges: Ranges) -> str:
     Always a single bracket expression, never an alternation: Java repeats a class (``[...]+``) in a loop,
     but a group with alternatives by recursion, one stack frame per character, which overflows the stack on
     long texts. Java tests a class's ranges one after another, so Python's ``\\w`` (about 700 ranges) would
-    cost 700 tests for every character outside it; a large class is therefore written as the union of two
-    halves, each intersected with its code point interval (``[[lo-m&&[...]][m-hi&&[...]]]``): about two
-    interval tests per halving, then at most 16 ranges.
+    cost 700 tests for every character outside it; so code points below 256 are listed singly (Java's bit
+    set) and a large rest is written as the union of two halves, each intersected with its code point
+    interval (``[[lo-m&&[...]][m-hi&&[...]]]``): about two interval tests per halving, then at most 16 ranges.
     """
     # Surrogates enter only through complements (``\\S``, ``[^a]``): Java, like Python, treats a lone one in
     # the text (an escaped invalid byte) as one code point, so they stay in the class.
@@ -253,12 +263,6 @@ class _Translator:
         raise Untranslatable(f"{op}")
 
 
-# A quantifier of zero around a raw supplementary character matches nothing, but makes Java scan the text
-# code point by code point (its StartS node) instead of char by char, so no match starts inside a
-# surrogate pair, as in Python where a character is a code point.
-_CODE_POINT_SCAN = "(?:\U00010000){0}"
-
-
 def to_java(pattern: str) -> Optional[str]:
     """The Java regex finding exactly the matches ``re.finditer(pattern, text)`` finds, or None.
 
@@ -269,6 +273,6 @@ def to_java(pattern: str) -> Optional[str]:
     if flags & re.IGNORECASE or parsed.getwidth()[0] == 0:
         return None
     try:
-        return _CODE_POINT_SCAN + _Translator(flags).seq(parsed)
+        return _Translator(flags).seq(parsed)
     except Untranslatable:
         return None

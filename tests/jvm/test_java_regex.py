@@ -45,6 +45,7 @@ PATTERNS = [
     r"(?s:a.)|b.",
     r"x{2,}",
     r"\u00e9|\U0001F600",
+    r"[^\U0001F600x]",
 ]
 ALPHABET = [
     "a",
@@ -80,11 +81,20 @@ ALPHABET = [
 
 
 def _java_ends(jvm, pattern: str, text: str):
+    """Match ends as the companion finds them: a match starting inside a surrogate pair is dropped and the
+    search goes on from the next code point (PageSplit.scala does the same)."""
     matcher = jvm.java.util.regex.Pattern.compile(pattern).matcher(text)
+    units = text.encode("utf-16-le")
     ends = []
-    while matcher.find():
+    found = matcher.find()
+    while found:
+        start = matcher.start()
+        if start > 0 and 0xDC00 <= int.from_bytes(units[2 * start : 2 * start + 2], "little") <= 0xDFFF:
+            found = matcher.find(start + 1)
+            continue
         # Java counts UTF-16 chars; Python code points
-        ends.append(len(text.encode("utf-16-le")[: 2 * matcher.end()].decode("utf-16-le")))
+        ends.append(len(units[: 2 * matcher.end()].decode("utf-16-le")))
+        found = matcher.find()
     return ends
 
 

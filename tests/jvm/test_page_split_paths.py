@@ -91,6 +91,7 @@ def long_texts(spark):
         (40, 20, r"(?<=[.!?])\s+"),
         (16, 4, r"[^\w\s]"),
         (11, 0, r"(?s)."),
+        (10, 2, r"[^\U0001F600\s]"),  # Java would start a match inside the emoji's surrogate pair
     ],
 )
 def test_pages_equal_python_path(spark, texts, companion, max_len, min_len, boundary):

@@ -41,11 +41,27 @@ class PageSplit extends UDF4[Array[Byte], Integer, Integer, String, Array[Array[
     pages.result()
   }
 
-  /** The code point index where each match ends, in increasing order. */
+  /** The code point index where each match ends, in increasing order.
+    *
+    * Java scans the text char by char, so it may try a match at the second half of a surrogate pair, where
+    * Python (whose characters are code points) never starts one. Such a match is found only when nothing
+    * matched at an earlier position, so dropping it and searching on from the next code point gives Python's
+    * matches.
+    */
   private def boundaryEnds(text: Utf8Escaped, pattern: Pattern): IntBuffer = {
     val ends = new IntBuffer
-    val m = pattern.matcher(text.text)
-    while (m.find()) ends.add(text.codePointAt(m.end()))
+    val s = text.text
+    val m = pattern.matcher(s)
+    var found = m.find()
+    while (found) {
+      val start = m.start()
+      if (start > 0 && Character.isLowSurrogate(s.charAt(start)) && Character.isHighSurrogate(s.charAt(start - 1))) {
+        found = m.find(start + 1)
+      } else {
+        ends.add(text.codePointAt(m.end()))
+        found = m.find()
+      }
+    }
     ends
   }
 
