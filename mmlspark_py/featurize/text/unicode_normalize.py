@@ -32,6 +32,7 @@ from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_one_of
 from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
+from mmlspark_py.featurize.text import jvm_paths
 
 __all__ = ["UnicodeNormalize", "FORMS"]
 
@@ -76,6 +77,9 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
         staged = make_valid_utf8(column(self.getInputCol()))
         if self.getLower():
             staged = F.lower(staged)
+        normalized = jvm_paths.unicode_normalize(df, staged, self.getForm())
+        if normalized is not None:  # the JVM companion's path: ICU as of Python's Unicode version
+            return df.withColumn(self.getOutputCol(), normalized)
         out = StructType([StructField(self.getOutputCol(), StringType(), True)])
         fn = _normalize_batches(staged_name, self.getOutputCol(), self.getForm())
         result = with_batched_columns(df.withColumn(staged_name, staged), [staged_name], fn, out, BATCH_ROWS)
