@@ -48,6 +48,7 @@ def test_notebook_is_stored_clean(path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_from_a_clean_kernel(path, tmp_path):
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME

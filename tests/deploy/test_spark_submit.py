@@ -29,7 +29,8 @@ import pytest
 
 from tests.deploy.processes import FAST_JVM, SPARK_HOME, spark_env, standalone_cluster
 
-pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+# builds a venv, starts a cluster and runs the whole quickstart: more than the suite's default 900 s on a busy machine
+pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.timeout(2400)]
 REPO = Path(__file__).resolve().parents[2]
 # What the executors import: the package's runtime dependencies without pyspark (Spark ships its own Python
 # code to executors), pinned to the driver's versions so both sides agree on Arrow and pickles.
