@@ -236,7 +236,7 @@ class Transformer(StageParams, ml.Transformer, StageReadable, StageWritable):
     def transform(self, dataset: DataFrame, params: Optional[dict] = None) -> DataFrame:
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._transform(dataset)  # type: ignore[attr-defined]
+        return stage._transform(dataset)
 
 
 class Model(Transformer, ml.Model):
@@ -252,6 +252,6 @@ class Estimator(StageParams, ml.Estimator, StageReadable, StageWritable):
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
         started = time.perf_counter()
-        model = stage._fit(dataset)  # type: ignore[attr-defined]
+        model = stage._fit(dataset)
         events.emit("fit", stage=stage, dataset=dataset, model=model, seconds=time.perf_counter() - started)
         return model
