@@ -10,7 +10,8 @@ Usage::
     mmlspark-py prep run PACKAGE --input PATH --output PATH   # the prep job kind (dataprep's options)
 
 Options of every job command: ``--target NAME``, ``--targets FILE`` (:mod:`mmlspark_py.jobs.targets`),
-``--experiment NAME``, ``--no-track`` (no MLflow run), ``--quiet`` (no progress), ``--tracking-uri URI``.
+``--experiment NAME``, ``--no-track`` (no MLflow run), ``--tracking-uri URI``; progress is off with
+``mmlspark-py --no-progress ...``.
 Under spark-submit use the entry files: ``spark-submit --master URL .../mmlspark_py/jobs/score.py --model ...``
 (also ``train.py``, ``register.py``, ``prep.py``, ``run.py``).
 
@@ -34,7 +35,6 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--targets", help="targets file (default: $MMLSPARK_TARGETS, ./mmlspark-targets.yaml)")
     parser.add_argument("--experiment", help="MLflow experiment of the run (default: the job kind)")
     parser.add_argument("--no-track", dest="track", action="store_false", help="do not record an MLflow run")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("--tracking-uri", help="MLflow tracking/registry URI (default: ./mlflow.db)")
 
 
@@ -85,7 +85,6 @@ def _execute(args: argparse.Namespace, job: Dict[str, Any], master_target: Any =
             experiment=getattr(args, "experiment", None) or job.get("experiment"),
             run_name=job.get("runName"),
             track=getattr(args, "track", True),
-            quiet=getattr(args, "quiet", False),
             explicit_target=master_target,
         )
     except (SpecError, JobError, TargetError, FileExistsError) as e:

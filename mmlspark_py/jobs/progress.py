@@ -4,12 +4,13 @@
 polls Spark's status tracker every ``interval`` seconds) one line per running stage whose completed-task count
 changed::
 
-    [   0.0s] score: reading the model models:/income@champion
-    [   4.1s] stage 3 (parquet at score_job.py:81): 12/40 tasks
-    [  12.9s] score: wrote /data/scored (parquet)
+    [mmlspark-py] [   0.0s] score: reading the model models:/income@champion
+    [mmlspark-py] [   4.1s] stage 3 (parquet at score_job.py:81): 12/40 tasks
+    [mmlspark-py] [  12.9s] score: wrote /data/scored (parquet)
 
-Lines go to stderr, so stdout stays free for results. Spark Connect sessions (no status tracker) show steps
-only.
+Lines go to stderr, so stdout stays free for results. Off like all of the library's progress
+(:mod:`mmlspark_py.core.progress`: ``mmlspark-py --no-progress``, ``MMLSPARK_PY_PROGRESS=0``). Spark Connect
+sessions (no status tracker) show steps only.
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ import threading
 import time
 from typing import Any, Dict, Optional, TextIO, Tuple
 
+from mmlspark_py.core import progress
+
 
 class ConsoleProgress:
     """Steps and Spark stage progress on a stream; use as a context manager (stops the poller on exit)."""
 
-    def __init__(self, spark: Any = None, stream: Optional[TextIO] = None, interval: float = 2.0, enabled: bool = True):
+    def __init__(
+        self, spark: Any = None, stream: Optional[TextIO] = None, interval: float = 2.0, enabled: Optional[bool] = None
+    ):
         self.spark = spark
         self.stream = stream or sys.stderr
         self.interval = interval
-        self.enabled = enabled
+        # off with --no-progress / MMLSPARK_PY_PROGRESS=0, as all of the library's progress
+        self.enabled = progress.enabled() if enabled is None else enabled
         self._start = time.monotonic()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -37,7 +43,9 @@ class ConsoleProgress:
     def _print(self, text: str) -> None:
         if self.enabled:
             with self._lock:
-                print(f"[{time.monotonic() - self._start:7.1f}s] {text}", file=self.stream, flush=True)
+                print(
+                    f"{progress.PREFIX} [{time.monotonic() - self._start:7.1f}s] {text}", file=self.stream, flush=True
+                )
 
     def step(self, text: str) -> None:
         """Print one step of the job."""

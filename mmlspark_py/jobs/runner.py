@@ -239,7 +239,7 @@ def run_job(
     spark = start_session(chosen, f"mmlspark-py {job.kind}")
     group = job_group or f"mmlspark-{job.kind}-{uuid.uuid4().hex[:12]}"
     _set_job_group(spark, group, job.describe())
-    with ConsoleProgress(spark, enabled=not quiet) as progress:
+    with ConsoleProgress(spark, enabled=False if quiet else None) as progress:
         progress.step(f"{job.kind}: {job.describe()} on target {chosen.name!r} ({_master(spark)})")
         ctx = JobContext(spark, chosen, progress, None, group)
         mlflow_ok = track and _mlflow_installed()

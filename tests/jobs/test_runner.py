@@ -115,7 +115,6 @@ def test_score_from_csv_casts_text_to_the_model_types(trained, folder, spark):
                 "--output",
                 out,
                 "--no-track",
-                "--quiet",
             ]
         )
         == 0
@@ -162,7 +161,6 @@ def test_wrong_input_schema_fails_before_any_work(trained, folder, spark, capsys
                 "--output",
                 str(out),
                 "--no-track",
-                "--quiet",
             ]
         )
         == 2
@@ -182,7 +180,6 @@ def test_missing_model_and_existing_output_are_rejected(trained, folder, capsys)
                 "--output",
                 str(folder / "x"),
                 "--no-track",
-                "--quiet",
             ]
         )
         == 2
@@ -199,7 +196,6 @@ def test_missing_model_and_existing_output_are_rejected(trained, folder, capsys)
                 "--output",
                 str(folder / "scored-parquet"),
                 "--no-track",
-                "--quiet",
             ]
         )
         == 2
@@ -268,7 +264,7 @@ def test_prep_run_is_a_job_kind_of_the_runner(mlflow_home, tmp_path, spark, caps
         f"kind: prep\nexperiment: prep\npackage: {tmp_path / 'steps.yaml'}\ninput: {tmp_path / 'in.csv'}\n"
         f"output: {tmp_path / 'out2'}\nformat: parquet\n"
     )
-    assert main(["run", str(job), "--quiet"]) == 0
+    assert main(["--no-progress", "run", str(job)]) == 0
     run_id = [line.split(": ")[1] for line in capsys.readouterr().out.splitlines() if line.startswith("run_id")][0]
     assert _client().get_run(run_id).data.tags["mmlspark.job.kind"] == "prep"
     assert spark.read.parquet(str(tmp_path / "out2")).count() == 2
@@ -292,7 +288,6 @@ def test_a_score_job_killed_mid_write_leaves_no_output_and_reruns(trained, folde
         "--output",
         str(out),
         "--no-track",
-        "--quiet",
     ]
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri()}
     job = subprocess.Popen(
