@@ -136,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def setup(self) -> None:
-        self.connection.settimeout(self.server.app.config.idle_timeout_s)  # idle keep-alive connections end
+        self.request.settimeout(self.server.app.config.idle_timeout_s)  # idle keep-alive connections end
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
