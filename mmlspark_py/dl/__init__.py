@@ -1,0 +1,18 @@
+"""Distributed deep-learning training on Spark executors with TensorFlow (the ``tf`` extra).
+
+- :class:`TensorFlowDistributor`: run a function as one TensorFlow multi-worker job over Spark barrier tasks
+  (or on the driver), with data streamed from a DataFrame's partitions (:class:`DataShard`).
+- :class:`DataParallelTrainer`: a Keras 3 custom training loop under ``MultiWorkerMirroredStrategy``
+  (gradients all-reduced every step), with per-epoch checkpoints to resume from.
+- :class:`DeepVisionClassifier` / :class:`DeepVisionModel`: image classification trained this way.
+
+TensorFlow is imported only inside the training processes (and where a Keras model is used).
+"""
+
+from mmlspark_py.dl.distributor import DistributorError, TensorFlowDistributor
+from mmlspark_py.dl.launcher import WorkerFailedError
+from mmlspark_py.dl.shard import DataShard, ShardPart, local_batch_size
+from mmlspark_py.dl.worker import WorkerInfo, worker_info
+
+__all__ = ["TensorFlowDistributor", "DistributorError", "WorkerFailedError", "DataShard", "ShardPart",
+           "local_batch_size", "WorkerInfo", "worker_info"]
