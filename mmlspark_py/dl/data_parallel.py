@@ -158,16 +158,14 @@ class DataParallelTrainer:
         out["rows"] = rows
         return out
 
-    def all_reduce(self, value: float, op: str = "MAX") -> float:
-        """``value`` reduced over every worker (``"MAX"``, ``"MIN"`` as -MAX(-x), or ``"SUM"``)."""
+    def gather(self, value: float) -> List[float]:
+        """``value`` from every worker (in rank order), for agreeing on something outside a training step."""
         import tensorflow as tf
 
         if self.size <= 1:
-            return float(value)
-        sign = -1.0 if op == "MIN" else 1.0
-        reduce_op = tf.distribute.ReduceOp.SUM if op == "SUM" else tf.distribute.ReduceOp.MAX
-        per_replica = self.strategy.run(lambda: tf.constant(sign * float(value), tf.float64))
-        return sign * float(self.strategy.reduce(reduce_op, per_replica, axis=None))
+            return [float(value)]
+        per_replica = self.strategy.run(lambda: tf.constant([float(value)], tf.float64))
+        return [float(v) for v in np.asarray(self.strategy.gather(per_replica, axis=0))]
 
     # ------------------------------------------------------------------------------------------ state
     def _state_variables(self) -> List[Any]:
@@ -196,7 +194,8 @@ class DataParallelTrainer:
         """
         found = checkpoints.latest() if checkpoints is not None else None
         epoch = found.epoch if found is not None else 0
-        low, high = self.all_reduce(epoch, "MIN"), self.all_reduce(epoch, "MAX")
+        everyone = self.gather(epoch)
+        low, high = min(everyone), max(everyone)
         if low != high:
             raise ResumeMismatchError(
                 f"workers found checkpoints of epochs {int(low)}..{int(high)} in checkpointDir "
