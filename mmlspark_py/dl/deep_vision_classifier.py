@@ -19,7 +19,8 @@ Training (see :mod:`mmlspark_py.dl.vision_training`) runs through :class:`~mmlsp
 on ``numWorkers`` barrier tasks (``useGpu``: one GPU each) as one data-parallel job: images are decoded and
 preprocessed on the executors and stream from the DataFrame's partitions to the workers in Arrow batches (no
 collect to the driver). ``batchSize`` is the global batch: each step takes ``batchSize`` rows summed over the
-workers, so 1 or N workers take the same optimisation steps (Adam, ``learningRate``) and N are faster.
+workers, so 1 or N workers take the same optimisation steps (Adam from ``learningRate``, decayed along a cosine
+to 1% over the epochs) and N are faster.
 ``validationFraction`` of the rows is held out and scored after every epoch (``getTrainingHistory``). With
 ``checkpointDir`` (a folder every worker reads: local path on one machine, HDFS/S3/NFS on a cluster) the
 state is saved after every epoch and a re-run, or Spark's retry of a failed barrier stage, resumes from the
@@ -45,7 +46,7 @@ Example::
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
@@ -201,6 +202,7 @@ class DeepVisionModel(_VisionParams, Model):
         return pre, self._scorer(tensor_col), [tensor_col, self._tmp(_LOGITS)]
 
     def transformSchema(self, schema: StructType) -> StructType:
+        require_column(schema, self.getImageCol(), param="imageCol")
         pre, scorer, temporary = self._stages()
         add_fields(schema, self._output_fields(), param="predictionCol/probabilityCol")
         out = scorer.transformSchema(pre.transformSchema(schema))
@@ -273,7 +275,8 @@ class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
     epochs = Param(Params._dummy(), "epochs", "passes over the training data", typeConverter=to_positive_int)
     batchSize = Param(Params._dummy(), "batchSize", "rows per training step, summed over all workers",
                       typeConverter=to_positive_int)
-    learningRate = Param(Params._dummy(), "learningRate", "Adam learning rate", typeConverter=_positive_float)
+    learningRate = Param(Params._dummy(), "learningRate", "initial Adam learning rate (decayed along a cosine to "
+                         "1% over the epochs)", typeConverter=_positive_float)
     numWorkers = Param(Params._dummy(), "numWorkers", "training processes (Spark barrier tasks)",
                        typeConverter=to_positive_int)
     useGpu = Param(Params._dummy(), "useGpu", "train with one GPU per worker (needs Spark GPU scheduling)",
@@ -298,6 +301,7 @@ class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
                               "it must hold class indices 0..numClasses-1 (index strings with StringIndexer)")
         if self.getBatchSize() < self.getNumWorkers():
             raise ValueError(f"batchSize {self.getBatchSize()} must be at least numWorkers {self.getNumWorkers()}")
+        require_column(schema, self.getImageCol(), param="imageCol")
         pre, _ = self._preprocessor()
         pre.transformSchema(schema)
         return add_fields(schema, self._output_fields(), param="predictionCol/probabilityCol")

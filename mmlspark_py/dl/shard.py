@@ -48,7 +48,7 @@ def local_batch_size(global_batch: int, rank: int, size: int) -> int:
 
 def holdout_count(rows: int, fraction: float) -> int:
     """Rows of a shard of ``rows`` rows that go to validation (the same on every worker for every shard)."""
-    return int(math.floor(rows * fraction + 0.5)) if fraction > 0 else 0
+    return math.floor(rows * fraction + 0.5) if fraction > 0 else 0
 
 
 @dataclass(frozen=True)

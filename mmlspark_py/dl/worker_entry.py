@@ -12,8 +12,7 @@ import sys
 import traceback
 from typing import Optional, Sequence
 
-from mmlspark_py.dl.worker import PAYLOAD_FILE, RESULT_FILE, WORKER_FILE, WORKER_FILE_ENV, WorkerInfo, \
-    WorkerSetupError
+from mmlspark_py.dl.worker import PAYLOAD_FILE, RESULT_FILE, WORKER_FILE, WORKER_FILE_ENV, WorkerInfo, WorkerSetupError
 
 
 def _check_gpus(info: WorkerInfo) -> None:

@@ -1,7 +1,9 @@
-"""Vectorised Viterbi decoding of a linear-chain CRF over a padded batch (numpy, runs on the executors).
+"""A linear-chain CRF over a padded batch: Viterbi decoding (numpy, runs on the executors) and the training
+loss (TensorFlow, imported only by :func:`crf_negative_log_likelihood`).
 
 The score of tags ``y_0..y_{n-1}`` of a sentence of length ``n`` is
-``start[y_0] + sum_t emissions[t, y_t] + sum_t transitions[y_{t-1}, y_t] + end[y_{n-1}]``.
+``start[y_0] + sum_t emissions[t, y_t] + sum_t transitions[y_{t-1}, y_t] + end[y_{n-1}]``; the CRF gives the
+sequence the probability ``exp(score) / Z``, ``Z`` summing ``exp(score)`` over every tag sequence of length ``n``.
 
 Example::
 
@@ -12,11 +14,11 @@ Example::
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 
-__all__ = ["viterbi_decode"]
+__all__ = ["viterbi_decode", "crf_negative_log_likelihood"]
 
 
 def viterbi_decode(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,
@@ -53,3 +55,37 @@ def viterbi_decode(emissions: np.ndarray, lengths: np.ndarray, transitions: np.n
     for t in range(time - 1, 0, -1):
         paths[:, t - 1] = backpointers[np.arange(batch), t, paths[:, t]]
     return [paths[b, :lengths[b]].tolist() for b in range(batch)]
+
+
+def crf_negative_log_likelihood(emissions: Any, tags: Any, lengths: Any, transitions: Any, start: Any,
+                                end: Any) -> Any:
+    """``log Z - score(tags)`` of each sentence of a padded batch, differentiable (TensorFlow tensors).
+
+    :param emissions: float [batch, time, tags]; ``tags``: int [batch, time]; ``lengths``: int [batch], each
+        at least 1 (positions at or past a sentence's length are ignored).
+    :param transitions: [tags, tags]; ``start``, ``end``: [tags] (trainable variables).
+    :returns: float [batch], the per-sentence loss (``log Z`` by the forward algorithm in log space).
+    """
+    import tensorflow as tf
+
+    emissions = tf.convert_to_tensor(emissions)
+    tags = tf.cast(tags, tf.int32)
+    lengths = tf.cast(lengths, tf.int32)
+    dtype = emissions.dtype
+    time = tf.shape(emissions)[1]
+    mask = tf.sequence_mask(lengths, time, dtype=dtype)                                       # [batch, time]
+    emitted = tf.gather(emissions, tags, batch_dims=2)                                      # [batch, time]
+    pairs = tf.stack([tags[:, :-1], tags[:, 1:]], axis=-1)                                  # [batch, time-1, 2]
+    moved = tf.gather_nd(transitions, pairs)                                                # [batch, time-1]
+    last = tf.gather(tags, tf.maximum(lengths - 1, 0), batch_dims=1)
+    score = (tf.gather(start, tags[:, 0]) + tf.reduce_sum(emitted * mask, axis=1)
+             + tf.reduce_sum(moved * mask[:, 1:], axis=1) + tf.gather(end, last))
+
+    def forward(alpha: Any, step: Any) -> Any:
+        emission, active = step                                                             # [batch, tags], [batch]
+        nxt = tf.reduce_logsumexp(alpha[:, :, None] + transitions[None, :, :], axis=1) + emission
+        return tf.where(active[:, None] > 0, nxt, alpha)  # finished sentences keep their alpha
+
+    steps = (tf.transpose(emissions[:, 1:], [1, 0, 2]), tf.transpose(mask[:, 1:]))
+    alpha = tf.foldl(forward, steps, initializer=start[None, :] + emissions[:, 0])
+    return tf.reduce_logsumexp(alpha + end[None, :], axis=1) - score

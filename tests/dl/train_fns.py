@@ -73,3 +73,17 @@ def sgd_steps(x, y, steps, global_batch, out_dir, seed=3):
     weights = np.concatenate([np.asarray(w).ravel() for w in model.get_weights()])
     np.save(os.path.join(out_dir, f"weights-{info.size}-{info.rank}.npy"), weights)
     return {"weights": weights, "losses": losses}
+
+
+def keras_logits(archive, x_nchw):
+    """Logits of a ``.keras`` archive (channels-last network) on CxHxW tensors, in a fresh TF process."""
+    import tempfile
+
+    import keras
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        with open(path, "wb") as f:
+            f.write(archive)
+        model = keras.models.load_model(path, compile=False)
+    return np.asarray(model(x_nchw.transpose(0, 2, 3, 1), training=False))
