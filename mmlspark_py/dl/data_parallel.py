@@ -218,7 +218,7 @@ class DataParallelTrainer:
         :param samples_per_step: rows per step over all workers, for samples/s (default: the global batch).
         """
         done, history = self.resume(checkpoints)
-        if done:
+        if done and self.rank == 0:
             log(f"resumed from the checkpoint after epoch {done} in {checkpoints.directory}")
         for epoch in range(done, epochs):
             start, losses = time.perf_counter(), []

@@ -15,6 +15,8 @@ returns rank 0's return value to the driver. The design follows pyspark's ``Torc
 :meth:`runOnDataFrame` also streams a DataFrame to the workers: partition *i* (the DataFrame is repartitioned
 to ``numProcesses`` partitions when it has another count) is written to worker *i*'s local disk in Arrow
 batches, never collected to the driver, and ``train_fn`` receives it as a :class:`~mmlspark_py.dl.DataShard`.
+A DataFrame whose plan a barrier stage cannot read directly (through ``coalesce``, ``union``, ``limit``) is
+shuffled to ``numProcesses`` partitions first.
 
 Workers' stdout/stderr stream to the driver while they run (each line prefixed ``[worker r/n]``; see
 :mod:`mmlspark_py.dl.log_stream`). Inside ``train_fn``, :func:`~mmlspark_py.dl.worker_info` gives the rank.
@@ -175,8 +177,7 @@ class TensorFlowDistributor:
                             logAddress=logs.address, withData=with_data, arrowSchema=arrow_schema,
                             driverGpus=tuple(driver_gpus), echo=not local_master, env=self.env)
             try:
-                rows = df.mapInArrow(lambda batches: run_task(plan, batches), RESULT_SCHEMA,
-                                     barrier=True).collect()
+                rows = self._collect(df, plan)
             except Exception as e:  # noqa: BLE001 - Spark wraps the worker's error in pages of JVM trace
                 clear = _worker_error(e)
                 if clear is e:
@@ -186,6 +187,19 @@ class TensorFlowDistributor:
                 time.sleep(0.2)  # the last lines may still be in flight from the tasks' forwarders
                 self.logLines = logs.lines
         return cloudpickle.loads(b"".join(r["chunk"] for r in rows if r["rank"] == 0))
+
+    def _collect(self, df: DataFrame, plan: TaskPlan) -> List[Any]:
+        def job(frame: DataFrame) -> List[Any]:
+            return frame.mapInArrow(lambda batches: run_task(plan, batches), RESULT_SCHEMA, barrier=True).collect()
+
+        try:
+            return job(df)
+        except Exception as e:  # noqa: BLE001 - py4j's error for Spark's refusal, raised before any task runs
+            # A barrier stage cannot read through coalesce/union/limit (RDDs with other partition counts); a
+            # shuffle to numProcesses partitions puts a stage boundary before it.
+            if not plan.withData or "BarrierJobUnsupportedRDDChainException" not in str(e):
+                raise
+        return job(df.repartition(self.numProcesses))
 
     # ------------------------------------------------------------------------------------ local mode
     def _run_local(self, payload: bytes) -> Any:

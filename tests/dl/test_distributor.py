@@ -51,6 +51,10 @@ def test_every_rank_sees_its_partition(spark, tmp_path):
     out = TensorFlowDistributor(numProcesses=2).runOnDataFrame(df, train_fns.shard_summary, "id")
     # the input already has 2 partitions: worker r gets partition r as it is (no shuffle)
     assert out["rowsPerRank"] == [250, 250] and out["sum"] == sum(range(250))
+    # a plan a barrier stage cannot read directly (coalesce) is shuffled first
+    coalesced = spark.range(0, 500, numPartitions=4).coalesce(2)
+    out = TensorFlowDistributor(numProcesses=2).runOnDataFrame(coalesced, train_fns.shard_summary, "id")
+    assert sum(out["rowsPerRank"]) == 500
 
 
 def test_too_few_slots_fails_fast_instead_of_hanging(spark):
