@@ -45,19 +45,21 @@ Example::
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any, Dict, List, Tuple
 
 from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
 from mmlspark_py.core.params import (BytesParam, HasImageCol, HasLabelCol, HasMiniBatchSize, HasPredictionCol,
-                                     HasProbabilityCol, HasSeed, StageParam, to_non_negative_int, to_one_of,
-                                     to_positive_int)
+                                     HasProbabilityCol, HasSeed, StageParam, declare, override, to_non_negative_int,
+                                     to_one_of, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column, require_column
 from mmlspark_py.dl.distributor import TensorFlowDistributor
 from mmlspark_py.dl.vision_training import LABEL_COL, TENSOR_COL, VisionTrainingConfig, train_vision
@@ -97,35 +99,53 @@ def _featurizer(value: Any) -> Any:
     return value
 
 
-class _FeaturizerParam(StageParam):
-    def __init__(self, parent: Any, name: str, doc: str) -> None:
-        super().__init__(parent, name, doc)
-        self.typeConverter = _featurizer
+def _featurizer_param() -> Any:
+    param = StageParam.declare("the pretrained ImageFeaturizer whose frozen features the featurizer backbone "
+                               "trains a head on")
+    param.typeConverter = _featurizer
+    param.type_name = "ImageFeaturizer"
+    return param
+
+
+def _validate_onnx(data: bytes) -> None:
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    try:
+        model = onnx.load_from_string(data)
+    except (DecodeError, ValueError) as e:
+        raise ValueError(f"modelPayload is not an ONNX model: {e}") from None
+    if not model.graph.output:
+        raise ValueError("modelPayload is an ONNX model without outputs")
+
+
+def _validate_keras(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as e:
+        raise ValueError(f"kerasModel is not a .keras archive: {e}") from None
+    if "config.json" not in names:
+        raise ValueError("kerasModel is a zip file without the config.json of a .keras archive")
 
 
 class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBatchSize):
     """Params the classifier and its model share: columns, backbone and preprocessing."""
 
-    backbone = Param(Params._dummy(), "backbone", "network: 'cnn' (trained end to end) or 'featurizer' "
-                     "(a head trained on the frozen features of the featurizer param)",
-                     typeConverter=to_one_of(BACKBONES))
-    featurizer = _FeaturizerParam(Params._dummy(), "featurizer", "the pretrained ImageFeaturizer whose "
-                                  "features the featurizer backbone trains on")
-    imageHeight = Param(Params._dummy(), "imageHeight", "height images are resized to (cnn backbone)",
-                        typeConverter=to_positive_int)
-    imageWidth = Param(Params._dummy(), "imageWidth", "width images are resized to (cnn backbone)",
-                       typeConverter=to_positive_int)
-    imageChannels = Param(Params._dummy(), "imageChannels", "channels the cnn backbone sees: 1 (grey) or 3 "
-                          "(RGB); images are converted", typeConverter=_channels)
-    numClasses = Param(Params._dummy(), "numClasses", "number of classes (0: the largest label + 1)",
-                       typeConverter=to_non_negative_int)
-    deviceType = Param(Params._dummy(), "deviceType", "device the fitted model predicts on: CPU, CUDA or auto "
-                       "(onnxruntime)", typeConverter=to_one_of(("CPU", "CUDA", "auto"), case_insensitive=True))
-
-    def _init_vision_defaults(self) -> None:
-        self._setDefault(imageCol="image", predictionCol="prediction", probabilityCol="probability",
-                         backbone="cnn", imageHeight=32, imageWidth=32, imageChannels=3, numClasses=0,
-                         miniBatchSize=64, deviceType="CPU")
+    imageCol = override(HasImageCol.imageCol, default="image",
+                        doc="images: Spark's image struct, a binaryFile struct or encoded image bytes")
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64,
+                             doc="rows per Arrow batch and per onnxruntime call when predicting")
+    backbone = declare("network: 'cnn' (trained end to end) or 'featurizer' (a head trained on the frozen "
+                       "features of the featurizer param)", to_one_of(BACKBONES), default="cnn", type_name="str")
+    featurizer = _featurizer_param()
+    imageHeight = declare("height images are resized to (cnn backbone)", to_positive_int, default=32)
+    imageWidth = declare("width images are resized to (cnn backbone)", to_positive_int, default=32)
+    imageChannels = declare("channels the cnn backbone sees: 1 (grey) or 3 (RGB); images are converted",
+                            _channels, default=3)
+    numClasses = declare("number of classes (0: the largest label + 1)", to_non_negative_int, default=0)
+    deviceType = declare("device the fitted model predicts on: CPU, CUDA or auto (onnxruntime)",
+                         to_one_of(("CPU", "CUDA", "auto"), case_insensitive=True), default="CPU", type_name="str")
 
     def _tmp(self, what: str) -> str:
         return f"__{self.uid}_{what}"
@@ -165,23 +185,14 @@ class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBat
 
 
 class DeepVisionModel(_VisionParams, Model):
-    """A classifier trained by :class:`DeepVisionClassifier` (see the module docstring).
+    """A classifier trained by :class:`DeepVisionClassifier` (see the module docstring): ``imageCol`` in,
+    ``probabilityCol`` (vector) and ``predictionCol`` (double) out, scored with onnxruntime."""
 
-    :param modelPayload: the trained network as ONNX (network input -> ``logits``).
-    :param kerasModel: the trained network as a ``.keras`` archive.
-    :param trainingHistory: per-epoch metrics as JSON (loss, val_loss, val_accuracy, samplesPerSecond, ...).
-    """
-
-    modelPayload = BytesParam(Params._dummy(), "modelPayload", "the trained network as ONNX bytes")
-    kerasModel = BytesParam(Params._dummy(), "kerasModel", "the trained network as .keras archive bytes")
-    trainingHistory = Param(Params._dummy(), "trainingHistory", "per-epoch training metrics, JSON",
-                            typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._init_vision_defaults()
-        self._setDefault(trainingHistory="[]")
-        self.setParams(**kwargs)
+    modelPayload = BytesParam.declare("the trained network as ONNX bytes (network input -> logits)",
+                                      validate=_validate_onnx)
+    kerasModel = BytesParam.declare("the trained network as .keras archive bytes", validate=_validate_keras)
+    trainingHistory = declare("per-epoch training metrics as JSON (loss, val_loss, val_accuracy, "
+                              "samplesPerSecond, ...)", TypeConverters.toString, default="[]")
 
     def getHistory(self) -> List[Dict[str, Any]]:
         """The per-epoch metrics of training (a list of dicts)."""
@@ -258,41 +269,22 @@ class DeepVisionModel(_VisionParams, Model):
 
 
 class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
-    """Trains an image classifier with TensorFlow on Spark executors (see the module docstring).
+    """Trains an image classifier with TensorFlow on Spark executors (see the module docstring): ``imageCol``
+    and ``labelCol`` (class index) in; the fitted :class:`DeepVisionModel` adds ``probabilityCol`` and
+    ``predictionCol``. The same seed and data give the same model."""
 
-    :param imageCol: images (default ``image``); ``labelCol``: class index (default ``label``).
-    :param backbone: ``cnn`` (default) or ``featurizer`` (with ``featurizer``, an ImageFeaturizer).
-    :param imageHeight, imageWidth, imageChannels: the cnn's input (32, 32, 3).
-    :param numClasses: classes (0, default: the largest label + 1).
-    :param epochs, batchSize, learningRate: Adam schedule (10, 64 rows per step over all workers, 0.001).
-    :param numWorkers: training processes (barrier tasks); ``useGpu``: one GPU each.
-    :param validationFraction: rows held out and scored after each epoch (0.0).
-    :param seed: initialisation, shuffling and hold-out (0); the same seed and data give the same model.
-    :param checkpointDir: folder for per-epoch checkpoints, resumed from ('' : none).
-    :param predictionCol, probabilityCol, miniBatchSize, deviceType: of the fitted model.
-    """
-
-    epochs = Param(Params._dummy(), "epochs", "passes over the training data", typeConverter=to_positive_int)
-    batchSize = Param(Params._dummy(), "batchSize", "rows per training step, summed over all workers",
-                      typeConverter=to_positive_int)
-    learningRate = Param(Params._dummy(), "learningRate", "initial Adam learning rate (decayed along a cosine to "
-                         "1% over the epochs)", typeConverter=_positive_float)
-    numWorkers = Param(Params._dummy(), "numWorkers", "training processes (Spark barrier tasks)",
-                       typeConverter=to_positive_int)
-    useGpu = Param(Params._dummy(), "useGpu", "train with one GPU per worker (needs Spark GPU scheduling)",
-                   typeConverter=TypeConverters.toBoolean)
-    validationFraction = Param(Params._dummy(), "validationFraction", "fraction of rows held out for "
-                               "validation after each epoch", typeConverter=_holdout_fraction)
-    checkpointDir = Param(Params._dummy(), "checkpointDir", "folder every worker can read for per-epoch "
-                          "checkpoints; a re-run resumes from the newest ('' : no checkpoints)",
-                          typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._init_vision_defaults()
-        self._setDefault(labelCol="label", epochs=10, batchSize=64, learningRate=0.001, numWorkers=1,
-                         useGpu=False, validationFraction=0.0, seed=0, checkpointDir="")
-        self.setParams(**kwargs)
+    labelCol = override(HasLabelCol.labelCol, default="label", doc="class index of each row: 0..numClasses-1")
+    epochs = declare("passes over the training data", to_positive_int, default=10)
+    batchSize = declare("rows per training step, summed over all workers", to_positive_int, default=64)
+    learningRate = declare("initial Adam learning rate (decayed along a cosine to 1% over the epochs)",
+                           _positive_float, default=0.001)
+    numWorkers = declare("training processes (Spark barrier tasks)", to_positive_int, default=1)
+    useGpu = declare("train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean,
+                     default=False)
+    validationFraction = declare("fraction of rows held out for validation after each epoch", _holdout_fraction,
+                                 default=0.0)
+    checkpointDir = declare("folder every worker can read for per-epoch checkpoints; a re-run resumes from the "
+                            "newest ('' : no checkpoints)", TypeConverters.toString, default="")
 
     def transformSchema(self, schema: StructType) -> StructType:
         label = require_column(schema, self.getLabelCol(), param="labelCol")

@@ -35,12 +35,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Dict, List, Tuple
 
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructType
 
-from mmlspark_py.core.params import HasInputCol, HasLabelCol, HasMiniBatchSize, HasOutputCol, HasSeed, to_positive_int
+from mmlspark_py.core.params import (HasInputCol, HasLabelCol, HasMiniBatchSize, HasOutputCol, HasSeed, declare,
+                                     override, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 from mmlspark_py.dl import TensorFlowDistributor
 from mmlspark_py.text.entity_extractor import _TaggerParams
@@ -64,58 +65,34 @@ def _positive_float(value: Any) -> float:
 class BiLSTMTaggerModel(_TaggerParams, Model):
     """A tagger trained by :class:`BiLSTMTagger`; runs like EntityExtractor (``model`` holds the Keras archive)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._init_defaults()
-        self.setParams(**kwargs)
-
 
 class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBatchSize, HasSeed):
     """Trains an embedding + bi-LSTM + CRF (or softmax) tagger with Keras on Spark executors (see the module
-    docstring).
+    docstring): ``inputCol`` tokens and ``labelCol`` tags (array<string>) in; the fitted
+    :class:`BiLSTMTaggerModel` adds ``tagsCol`` and ``outputCol`` (entity spans)."""
 
-    :param inputCol: tokens (array<string>); ``labelCol``: tags (array<string>, default ``tags``).
-    :param outputCol: entity spans of the fitted model (default ``entities``); ``tagsCol``: its predicted tags
-        (default ``predictedTags``).
-    :param embeddingDim, hiddenDim: sizes of the token embedding and of each LSTM direction (100, 100).
-    :param maxEpochs, batchSize, learningRate: Adam training schedule (3, 32 sentences per step over all
-        workers, 0.005).
-    :param useCrf: CRF output layer with Viterbi decoding (default true) or a per-token softmax.
-    :param numWorkers: training processes (Spark barrier tasks); ``useGpu``: one GPU each.
-    :param checkpointDir: folder every worker reads for per-epoch checkpoints ('' : none).
-    :param minTokenCount: tokens seen fewer times become word-shape classes (2); ``maxVocabSize`` caps the
-        vocabulary (50,000 most frequent).
-    :param seed: makes the initialisation and batch order repeatable.
-    """
-
-    tagsCol = Param(Params._dummy(), "tagsCol", "output column of per-token predicted tags (array<string>)",
-                    typeConverter=TypeConverters.toString)
-    embeddingDim = Param(Params._dummy(), "embeddingDim", "token embedding size", typeConverter=to_positive_int)
-    hiddenDim = Param(Params._dummy(), "hiddenDim", "LSTM hidden size per direction", typeConverter=to_positive_int)
-    maxEpochs = Param(Params._dummy(), "maxEpochs", "passes over the training data", typeConverter=to_positive_int)
-    batchSize = Param(Params._dummy(), "batchSize", "sentences per training step, summed over all workers",
-                      typeConverter=to_positive_int)
-    learningRate = Param(Params._dummy(), "learningRate", "Adam learning rate", typeConverter=_positive_float)
-    minTokenCount = Param(Params._dummy(), "minTokenCount", "tokens seen fewer times are mapped to word-shape "
-                          "classes", typeConverter=to_positive_int)
-    maxVocabSize = Param(Params._dummy(), "maxVocabSize", "largest vocabulary kept (most frequent tokens)",
-                         typeConverter=to_positive_int)
-    useCrf = Param(Params._dummy(), "useCrf", "whether the output layer is a linear-chain CRF (Viterbi decoding) "
-                   "rather than a per-token softmax", typeConverter=TypeConverters.toBoolean)
-    numWorkers = Param(Params._dummy(), "numWorkers", "training processes (Spark barrier tasks)",
-                       typeConverter=to_positive_int)
-    useGpu = Param(Params._dummy(), "useGpu", "train with one GPU per worker (needs Spark GPU scheduling)",
-                   typeConverter=TypeConverters.toBoolean)
-    checkpointDir = Param(Params._dummy(), "checkpointDir", "folder every worker reads for per-epoch checkpoints; "
-                          "a re-run resumes from the newest ('' : no checkpoints)", typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._setDefault(labelCol="tags", outputCol="entities", tagsCol="predictedTags", miniBatchSize=64,
-                         embeddingDim=100, hiddenDim=100, maxEpochs=3, batchSize=32, learningRate=0.005,
-                         minTokenCount=2, maxVocabSize=50000, seed=0, useCrf=True, numWorkers=1, useGpu=False,
-                         checkpointDir="")
-        self.setParams(**kwargs)
+    inputCol = override(HasInputCol.inputCol, doc="tokens of each sentence (array<string>)")
+    labelCol = override(HasLabelCol.labelCol, default="tags", doc="one BIO/BIOES tag per token (array<string>)")
+    outputCol = override(HasOutputCol.outputCol, default="entities", doc="entity spans of the fitted model")
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64,
+                             doc="rows per Arrow batch when the fitted model tags")
+    seed = override(HasSeed.seed, default=0, doc="makes the initialisation and batch order repeatable")
+    tagsCol = declare("output column of per-token predicted tags (array<string>)", TypeConverters.toString,
+                      default="predictedTags")
+    embeddingDim = declare("token embedding size", to_positive_int, default=100)
+    hiddenDim = declare("LSTM hidden size per direction", to_positive_int, default=100)
+    maxEpochs = declare("passes over the training data", to_positive_int, default=3)
+    batchSize = declare("sentences per training step, summed over all workers", to_positive_int, default=32)
+    learningRate = declare("Adam learning rate", _positive_float, default=0.005)
+    minTokenCount = declare("tokens seen fewer times are mapped to word-shape classes", to_positive_int, default=2)
+    maxVocabSize = declare("largest vocabulary kept (most frequent tokens)", to_positive_int, default=50000)
+    useCrf = declare("whether the output layer is a linear-chain CRF (Viterbi decoding) rather than a per-token "
+                     "softmax", TypeConverters.toBoolean, default=True)
+    numWorkers = declare("training processes (Spark barrier tasks)", to_positive_int, default=1)
+    useGpu = declare("train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean,
+                     default=False)
+    checkpointDir = declare("folder every worker reads for per-epoch checkpoints; a re-run resumes from the "
+                            "newest ('' : no checkpoints)", TypeConverters.toString, default="")
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), ArrayType(StringType()))

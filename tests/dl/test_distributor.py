@@ -46,6 +46,7 @@ def test_run_on_dataframe_streams_every_row_to_exactly_one_worker(spark):
     assert abs(result["rowsPerRank"][0] - result["rowsPerRank"][1]) <= 1  # round-robin repartition
 
 
+@pytest.mark.slow
 def test_every_rank_sees_its_partition(spark, tmp_path):
     df = spark.range(0, 500, numPartitions=2)
     out = TensorFlowDistributor(numProcesses=2).runOnDataFrame(df, train_fns.shard_summary, "id")
