@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from tests.dl.data import digits, fashion, image_df  # noqa: E402  (the test helpers build image rows)
+from tests.dl.data import digits, fashion, image_df
 
 
 def baseline(x: np.ndarray, y: np.ndarray, args, classes: int):
@@ -39,9 +39,16 @@ def baseline(x: np.ndarray, y: np.ndarray, args, classes: int):
 
     from mmlspark_py.dl.vision_training import VisionTrainingConfig, build_network
 
-    config = VisionTrainingConfig(backbone="cnn", inputShape=(1, x.shape[1], x.shape[2]), numClasses=classes,
-                                  epochs=args.epochs, batchSize=args.batch, learningRate=args.lr,
-                                  validationFraction=args.validation, seed=1)
+    config = VisionTrainingConfig(
+        backbone="cnn",
+        inputShape=(1, x.shape[1], x.shape[2]),
+        numClasses=classes,
+        epochs=args.epochs,
+        batchSize=args.batch,
+        learningRate=args.lr,
+        validationFraction=args.validation,
+        seed=1,
+    )
     keras.utils.set_random_seed(1)
     order = np.random.default_rng(1).permutation(len(x))
     n_val = int(len(x) * args.validation)
@@ -50,8 +57,11 @@ def baseline(x: np.ndarray, y: np.ndarray, args, classes: int):
     steps = -(-len(train) // args.batch)
     model = build_network(config)
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, args.epochs * steps, alpha=0.01)
-    model.compile(keras.optimizers.Adam(schedule),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(schedule),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     marks = []
 
     class Clock(keras.callbacks.Callback):
@@ -62,8 +72,16 @@ def baseline(x: np.ndarray, y: np.ndarray, args, classes: int):
             marks.append((time.perf_counter() - self.start, logs["val_accuracy"], time.perf_counter()))
 
     start = time.perf_counter()
-    model.fit(images[train], y[train], batch_size=args.batch, epochs=args.epochs, verbose=0, shuffle=True,
-              validation_data=(images[val], y[val]), callbacks=[Clock()])
+    model.fit(
+        images[train],
+        y[train],
+        batch_size=args.batch,
+        epochs=args.epochs,
+        verbose=0,
+        shuffle=True,
+        validation_data=(images[val], y[val]),
+        callbacks=[Clock()],
+    )
     total = time.perf_counter() - start
     rates = [len(train) / seconds for seconds, _, _ in marks]
     to_target = next((end - start for _, acc, end in marks if acc >= args.target), float("nan"))
@@ -73,9 +91,17 @@ def baseline(x: np.ndarray, y: np.ndarray, args, classes: int):
 def ours(spark, df, workers: int, args, start_wall: float):
     from mmlspark_py.dl import DeepVisionClassifier
 
-    clf = DeepVisionClassifier(imageHeight=args.size, imageWidth=args.size, imageChannels=1, epochs=args.epochs,
-                               batchSize=args.batch, learningRate=args.lr, numWorkers=workers, seed=1,
-                               validationFraction=args.validation)
+    clf = DeepVisionClassifier(
+        imageHeight=args.size,
+        imageWidth=args.size,
+        imageChannels=1,
+        epochs=args.epochs,
+        batchSize=args.batch,
+        learningRate=args.lr,
+        numWorkers=workers,
+        seed=1,
+        validationFraction=args.validation,
+    )
     start = time.perf_counter()
     model = clf.fit(df)
     total = time.perf_counter() - start
@@ -111,25 +137,34 @@ def main() -> None:
     classes = int(y.max()) + 1
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH")])
+    )
     from mmlspark_py.core.session import get_spark
 
-    spark = get_spark("local[2]", "dl_training_benchmark", {"spark.ui.enabled": "false",
-                                                            "spark.sql.shuffle.partitions": "2"})
+    spark = get_spark(
+        "local[2]", "dl_training_benchmark", {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}
+    )
     df = image_df(spark, x, y).cache()
     df.count()
-    print(f"data: {len(x)} images {x.shape[1]}x{x.shape[2]}, {classes} classes, {args.epochs} epochs, "
-          f"global batch {args.batch}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"data: {len(x)} images {x.shape[1]}x{x.shape[2]}, {classes} classes, {args.epochs} epochs, "
+        f"global batch {args.batch}; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     results = {n: ours(spark, df, n, args, time.time()) for n in (1, 2)}
     base_rate, base_total, base_target, base_acc = baseline(x, y, args, classes)
     for n, (rate, total, to_target, acc) in results.items():
-        print(f"dl_training_{n}w: ratio={rate / base_rate:.2f} (ours {rate:.0f} samples/s, baseline model.fit "
-              f"{base_rate:.0f} samples/s); end-to-end fit {total:.1f}s vs {base_total:.1f}s "
-              f"(ratio {base_total / total:.2f}); time to val accuracy {args.target}: {to_target:.1f}s vs "
-              f"{base_target:.1f}s; final val accuracy {acc:.4f} vs {base_acc:.4f}")
-    print(f"dl_training_scaling: ratio={results[2][0] / results[1][0]:.2f} (2 workers {results[2][0]:.0f} samples/s, "
-          f"1 worker {results[1][0]:.0f} samples/s); load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"dl_training_{n}w: ratio={rate / base_rate:.2f} (ours {rate:.0f} samples/s, baseline model.fit "
+            f"{base_rate:.0f} samples/s); end-to-end fit {total:.1f}s vs {base_total:.1f}s "
+            f"(ratio {base_total / total:.2f}); time to val accuracy {args.target}: {to_target:.1f}s vs "
+            f"{base_target:.1f}s; final val accuracy {acc:.4f} vs {base_acc:.4f}"
+        )
+    print(
+        f"dl_training_scaling: ratio={results[2][0] / results[1][0]:.2f} (2 workers {results[2][0]:.0f} samples/s, "
+        f"1 worker {results[1][0]:.0f} samples/s); load average {os.getloadavg()[0]:.1f}"
+    )
     spark.stop()
 
 

@@ -39,7 +39,7 @@ def synthetic(n: int, size: int = 64, seed: int = 0):
     half = size // 2
     for i, label in enumerate(y):
         r, c = divmod(int(label), 2)
-        x[i, r * half:(r + 1) * half, c * half:(c + 1) * half] += 0.4
+        x[i, r * half : (r + 1) * half, c * half : (c + 1) * half] += 0.4
     return x, y.astype(np.int64)
 
 
@@ -53,8 +53,16 @@ def train_steps(x, y, steps: int, batch: int):
 
     strategy = make_strategy()
     info = worker_info()
-    config = VisionTrainingConfig(backbone="cnn", inputShape=(3, x.shape[1], x.shape[2]), numClasses=4, epochs=1,
-                                  batchSize=batch, learningRate=1e-3, validationFraction=0.0, seed=0)
+    config = VisionTrainingConfig(
+        backbone="cnn",
+        inputShape=(3, x.shape[1], x.shape[2]),
+        numClasses=4,
+        epochs=1,
+        batchSize=batch,
+        learningRate=1e-3,
+        validationFraction=0.0,
+        seed=0,
+    )
     with strategy.scope():
         model = build_network(config)
         optimizer = keras.optimizers.Adam(1e-3)
@@ -70,25 +78,35 @@ def train_steps(x, y, steps: int, batch: int):
         losses.append(trainer.train_step(x[rows], y[rows]))
     seconds = time.perf_counter() - start
     device = model.trainable_variables[0].value.device if hasattr(model.trainable_variables[0], "value") else "?"
-    print(f"rank {info.rank}: CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r} "
-          f"GPUs seen by TensorFlow={tf.config.list_physical_devices('GPU')} variables on {device}", flush=True)
-    return {"samplesPerSecond": steps * batch / seconds, "first": float(np.mean(losses[:5])),
-            "last": float(np.mean(losses[-5:])), "device": device}
+    print(
+        f"rank {info.rank}: CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r} "
+        f"GPUs seen by TensorFlow={tf.config.list_physical_devices('GPU')} variables on {device}",
+        flush=True,
+    )
+    return {
+        "samplesPerSecond": steps * batch / seconds,
+        "first": float(np.mean(losses[:5])),
+        "last": float(np.mean(losses[-5:])),
+        "device": device,
+    }
 
 
 def gpu_count() -> int:
     if shutil.which("nvidia-smi") is None:
         return 0
-    done = subprocess.run(["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"], capture_output=True, text=True, check=False
+    )
     return len([line for line in done.stdout.splitlines() if line.strip()]) if done.returncode == 0 else 0
 
 
 def discovery_script(folder: str) -> str:
     path = os.path.join(folder, "gpus.sh")
     with open(path, "w") as f:
-        f.write('#!/usr/bin/env bash\nADDRS=$(nvidia-smi --query-gpu=index --format=csv,noheader | '
-                'sed \'s/.*/"&"/\' | paste -sd, -)\necho "{\\"name\\": \\"gpu\\", \\"addresses\\": [$ADDRS]}"\n')
+        f.write(
+            "#!/usr/bin/env bash\nADDRS=$(nvidia-smi --query-gpu=index --format=csv,noheader | "
+            'sed \'s/.*/"&"/\' | paste -sd, -)\necho "{\\"name\\": \\"gpu\\", \\"addresses\\": [$ADDRS]}"\n'
+        )
     os.chmod(path, os.stat(path).st_mode | stat.S_IEXEC)
     return path
 
@@ -107,13 +125,16 @@ def main() -> int:
 
         print(f"TensorFlow {tf.__version__}, built with CUDA: {tf.test.is_built_with_cuda()}", flush=True)
         if gpus == 0 or not tf.test.is_built_with_cuda():
-            print("gpu_dl_check: nothing to check: no GPU, or this TensorFlow has no CUDA (install "
-                  "'tensorflow[and-cuda]'); run with --dry-run to check the script on CPU")
+            print(
+                "gpu_dl_check: nothing to check: no GPU, or this TensorFlow has no CUDA (install "
+                "'tensorflow[and-cuda]'); run with --dry-run to check the script on CPU"
+            )
             return 0
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH")])
+    )
     from mmlspark_py.core.session import get_spark
     from mmlspark_py.dl import TensorFlowDistributor
 
@@ -121,8 +142,12 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gpu_dl_check-")
     conf = {"spark.ui.enabled": "false"}
     if not args.dry_run:
-        conf.update({"spark.driver.resource.gpu.amount": str(gpus),
-                     "spark.driver.resource.gpu.discoveryScript": discovery_script(tmp)})
+        conf.update(
+            {
+                "spark.driver.resource.gpu.amount": str(gpus),
+                "spark.driver.resource.gpu.discoveryScript": discovery_script(tmp),
+            }
+        )
     spark = get_spark(f"local[{max(2, workers)}]", "gpu_dl_check", conf)
     x, y = synthetic(args.images)
     try:
@@ -134,9 +159,11 @@ def main() -> int:
     print(json.dumps({"gpu" if not args.dry_run else "cpu(dry-run)": gpu, "cpu": cpu}))
     learned = gpu["last"] < gpu["first"] and cpu["last"] < cpu["first"]
     label = "GPU" if not args.dry_run else "CPU (dry run, as GPU)"
-    print(f"gpu_dl_check: {workers} worker(s); {label} {gpu['samplesPerSecond']:.0f} samples/s, CPU "
-          f"{cpu['samplesPerSecond']:.0f} samples/s, speed-up {gpu['samplesPerSecond'] / cpu['samplesPerSecond']:.2f}x; "
-          f"loss {gpu['first']:.3f} -> {gpu['last']:.3f} ({'learning' if learned else 'NOT learning'})")
+    print(
+        f"gpu_dl_check: {workers} worker(s); {label} {gpu['samplesPerSecond']:.0f} samples/s, CPU "
+        f"{cpu['samplesPerSecond']:.0f} samples/s, speed-up {gpu['samplesPerSecond'] / cpu['samplesPerSecond']:.2f}x; "
+        f"loss {gpu['first']:.3f} -> {gpu['last']:.3f} ({'learning' if learned else 'NOT learning'})"
+    )
     return 0 if learned else 1
 
 

@@ -16,10 +16,25 @@ from mmlspark_py.dl.deep_vision_classifier import DeepVisionClassifier, DeepVisi
 from mmlspark_py.dl.distributor import DistributorError, TensorFlowDistributor
 from mmlspark_py.dl.launcher import WorkerFailedError
 from mmlspark_py.dl.shard import DataShard, ShardPart, local_batch_size
-from mmlspark_py.dl.training_job import JobSpecError, run_training_job
+from mmlspark_py.dl.training_job import JobSpecError, read_image_folders, run_training_job
 from mmlspark_py.dl.worker import WorkerInfo, worker_info
 
-__all__ = ["TensorFlowDistributor", "DistributorError", "WorkerFailedError", "DataShard", "ShardPart",
-           "local_batch_size", "WorkerInfo", "worker_info", "DataParallelTrainer", "make_strategy",
-           "CheckpointStore", "CheckpointMismatchError", "DeepVisionClassifier", "DeepVisionModel",
-           "run_training_job", "JobSpecError"]
+__all__ = [
+    "TensorFlowDistributor",
+    "DistributorError",
+    "WorkerFailedError",
+    "DataShard",
+    "ShardPart",
+    "local_batch_size",
+    "WorkerInfo",
+    "worker_info",
+    "DataParallelTrainer",
+    "make_strategy",
+    "CheckpointStore",
+    "CheckpointMismatchError",
+    "DeepVisionClassifier",
+    "DeepVisionModel",
+    "run_training_job",
+    "read_image_folders",
+    "JobSpecError",
+]

@@ -74,9 +74,11 @@ def _task_gpus(ctx, plan: TaskPlan, rank: int) -> List[str]:
     if not addresses and plan.driverGpus:
         addresses = [plan.driverGpus[rank % len(plan.driverGpus)]]
     if not addresses:
-        raise TaskSetupError(f"useGpu=True but Spark assigned no GPU to barrier task {rank}: set "
-                             "spark.task.resource.gpu.amount, spark.executor.resource.gpu.amount and a GPU "
-                             "discovery script (spark.executor.resource.gpu.discoveryScript), or useGpu=False")
+        raise TaskSetupError(
+            f"useGpu=True but Spark assigned no GPU to barrier task {rank}: set "
+            "spark.task.resource.gpu.amount, spark.executor.resource.gpu.amount and a GPU "
+            "discovery script (spark.executor.resource.gpu.discoveryScript), or useGpu=False"
+        )
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible:  # Spark's addresses index the devices this executor was started with
         devices = visible.split(",")
@@ -114,10 +116,11 @@ def run_task(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
     ctx = BarrierTaskContext.get()
     rank = ctx.partitionId()
     if ctx.getTaskInfos() and len(ctx.getTaskInfos()) != plan.numProcesses:
-        raise TaskSetupError(f"the barrier stage has {len(ctx.getTaskInfos())} tasks but numProcesses is "
-                             f"{plan.numProcesses}; the input must have exactly numProcesses partitions")
-    workdir = tempfile.mkdtemp(prefix=f"mmlspark-dl-{ctx.stageId()}-{rank}-",
-                               dir=_local_dir())
+        raise TaskSetupError(
+            f"the barrier stage has {len(ctx.getTaskInfos())} tasks but numProcesses is "
+            f"{plan.numProcesses}; the input must have exactly numProcesses partitions"
+        )
+    workdir = tempfile.mkdtemp(prefix=f"mmlspark-dl-{ctx.stageId()}-{rank}-", dir=_local_dir())
     forwarder = LogForwarder(plan.logAddress)
     try:
         rows, shard_path = 0, None
@@ -130,10 +133,15 @@ def run_task(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         host = _task_host(ctx, rank)
         mine = json.dumps({"host": host, "port": free_port(host), "rows": rows})
         everyone = [json.loads(m) for m in ctx.allGather(mine)]
-        info = WorkerInfo(rank=rank, cluster=[f"{w['host']}:{w['port']}" for w in everyone], gpus=gpus,
-                          useGpu=plan.useGpu, threads=plan.threads,
-                          rowsPerRank=[int(w["rows"]) for w in everyone] if plan.withData else [],
-                          shardPath=shard_path)
+        info = WorkerInfo(
+            rank=rank,
+            cluster=[f"{w['host']}:{w['port']}" for w in everyone],
+            gpus=gpus,
+            useGpu=plan.useGpu,
+            threads=plan.threads,
+            rowsPerRank=[int(w["rows"]) for w in everyone] if plan.withData else [],
+            shardPath=shard_path,
+        )
         prefix = f"[worker {rank}/{plan.numProcesses}] "
 
         def on_line(line: str) -> None:
@@ -146,9 +154,10 @@ def run_task(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
         process.check()
         if rank == 0:
             result = process.result()
-            chunks = [result[i:i + CHUNK_BYTES] for i in range(0, len(result), CHUNK_BYTES)] or [b""]
-            yield pa.record_batch([pa.array([0] * len(chunks), pa.int32()), pa.array(chunks, pa.binary())],
-                                  names=["rank", "chunk"])
+            chunks = [result[i : i + CHUNK_BYTES] for i in range(0, len(result), CHUNK_BYTES)] or [b""]
+            yield pa.record_batch(
+                [pa.array([0] * len(chunks), pa.int32()), pa.array(chunks, pa.binary())], names=["rank", "chunk"]
+            )
     finally:
         forwarder.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -95,14 +95,16 @@ class CheckpointStore:
             raise CheckpointMismatchError(
                 f"checkpointDir {self.directory!r} holds a checkpoint (epoch {epoch}) of another model "
                 f"configuration ({meta.get('fingerprint')!r}, this one is {self.fingerprint!r}); use an empty "
-                "folder for a new model, or the same parameters to resume")
+                "folder for a new model, or the same parameters to resume"
+            )
         return Checkpoint(epoch, arrays, meta)
 
     def save(self, epoch: int, arrays: Sequence[np.ndarray], meta: Dict[str, Any]) -> str:
         """Write the checkpoint after ``epoch`` epochs atomically; drop older ones beyond the newest two."""
         doc = dict(meta, epoch=epoch, fingerprint=self.fingerprint, arrays=len(arrays))
         buffer = io.BytesIO()
-        np.savez(buffer, meta=np.array(json.dumps(doc)), **{f"state/{i}": np.asarray(a) for i, a in enumerate(arrays)})
+        named: Dict[str, Any] = {f"state/{i}": np.asarray(a) for i, a in enumerate(arrays)}
+        np.savez(buffer, meta=np.array(json.dumps(doc)), **named)
         self._fs.create_dir(self._root, recursive=True)
         final = self._path(epoch)
         tmp = posixpath.join(self._root, f".epoch-{epoch:06d}.{uuid.uuid4().hex}.tmp")

@@ -91,8 +91,16 @@ class DataParallelTrainer:
         reported as sums divided by the number of (weight-1) rows. Default: the weighted loss only.
     """
 
-    def __init__(self, strategy: Any, model: Any, optimizer: Any, loss_fn: LossFn, global_batch_size: int,
-                 extra_variables: Sequence[Any] = (), eval_fn: Optional[EvalFn] = None) -> None:
+    def __init__(
+        self,
+        strategy: Any,
+        model: Any,
+        optimizer: Any,
+        loss_fn: LossFn,
+        global_batch_size: int,
+        extra_variables: Sequence[Any] = (),
+        eval_fn: Optional[EvalFn] = None,
+    ) -> None:
         import tensorflow as tf
 
         self.strategy = strategy
@@ -179,12 +187,15 @@ class DataParallelTrainer:
         """Assign values saved by :meth:`state` (raises ValueError naming the first mismatching variable)."""
         variables = self._state_variables()
         if len(arrays) != len(variables):
-            raise ValueError(f"the checkpoint holds {len(arrays)} arrays but the model and optimizer have "
-                             f"{len(variables)} variables")
+            raise ValueError(
+                f"the checkpoint holds {len(arrays)} arrays but the model and optimizer have {len(variables)} variables"
+            )
         for v, a in zip(variables, arrays):
             if tuple(v.shape) != tuple(a.shape):
-                raise ValueError(f"checkpoint array of shape {a.shape} does not fit variable {v.path if hasattr(v, 'path') else v.name} "
-                                 f"of shape {tuple(v.shape)}")
+                raise ValueError(
+                    f"checkpoint array of shape {a.shape} does not fit variable {v.path if hasattr(v, 'path') else v.name} "
+                    f"of shape {tuple(v.shape)}"
+                )
             v.assign(a)
 
     def resume(self, checkpoints: Optional[CheckpointStore]) -> Tuple[int, List[Dict[str, Any]]]:
@@ -200,17 +211,23 @@ class DataParallelTrainer:
             raise ResumeMismatchError(
                 f"workers found checkpoints of epochs {int(low)}..{int(high)} in checkpointDir "
                 f"{checkpoints.directory if checkpoints else None!r}; it must be one folder every worker reads "
-                "(a shared file system or HDFS/S3 URI), not a local path on each machine")
+                "(a shared file system or HDFS/S3 URI), not a local path on each machine"
+            )
         if found is None:
             return 0, []
         self.load_state(found.arrays)
         return found.epoch, list(found.meta.get("history", []))
 
     # -------------------------------------------------------------------------------------------- fit
-    def fit(self, epochs: int, train_batches: Callable[[int], Iterable[Batch]],
-            eval_batches: Optional[Callable[[], Iterable[Batch]]] = None,
-            checkpoints: Optional[CheckpointStore] = None, log: Callable[[str], None] = print,
-            samples_per_step: Optional[int] = None) -> List[Dict[str, Any]]:
+    def fit(
+        self,
+        epochs: int,
+        train_batches: Callable[[int], Iterable[Batch]],
+        eval_batches: Optional[Callable[[], Iterable[Batch]]] = None,
+        checkpoints: Optional[CheckpointStore] = None,
+        log: Callable[[str], None] = print,
+        samples_per_step: Optional[int] = None,
+    ) -> List[Dict[str, Any]]:
         """Train until ``epochs`` epochs are done (resuming from ``checkpoints``); returns the history.
 
         :param train_batches: ``epoch -> batches`` of this worker (every worker yields as many).
@@ -218,17 +235,22 @@ class DataParallelTrainer:
         :param samples_per_step: rows per step over all workers, for samples/s (default: the global batch).
         """
         done, history = self.resume(checkpoints)
-        if done and self.rank == 0:
+        if done and self.rank == 0 and checkpoints is not None:
             log(f"resumed from the checkpoint after epoch {done} in {checkpoints.directory}")
         for epoch in range(done, epochs):
             start, losses = time.perf_counter(), []
             for inputs, targets, weights in train_batches(epoch):
                 losses.append(self.train_step(inputs, targets, weights))
             seconds = time.perf_counter() - start
-            record: Dict[str, Any] = {"epoch": epoch + 1, "loss": float(np.mean(losses)) if losses else float("nan"),
-                                      "steps": len(losses), "seconds": round(seconds, 3),
-                                      "samplesPerSecond": round(len(losses) * (samples_per_step or self.global_batch_size)
-                                                                / max(seconds, 1e-9), 1)}
+            record: Dict[str, Any] = {
+                "epoch": epoch + 1,
+                "loss": float(np.mean(losses)) if losses else float("nan"),
+                "steps": len(losses),
+                "seconds": round(seconds, 3),
+                "samplesPerSecond": round(
+                    len(losses) * (samples_per_step or self.global_batch_size) / max(seconds, 1e-9), 1
+                ),
+            }
             if eval_batches is not None:
                 record.update({f"val_{k}": v for k, v in self.evaluate(eval_batches()).items()})
             history.append(record)

@@ -57,9 +57,21 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
-from mmlspark_py.core.params import (BytesParam, HasImageCol, HasLabelCol, HasMiniBatchSize, HasPredictionCol,
-                                     HasProbabilityCol, HasSeed, StageParam, declare, override, to_non_negative_int,
-                                     to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasImageCol,
+    HasLabelCol,
+    HasMiniBatchSize,
+    HasPredictionCol,
+    HasProbabilityCol,
+    HasSeed,
+    StageParam,
+    declare,
+    override,
+    to_non_negative_int,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column, require_column
 from mmlspark_py.dl.distributor import TensorFlowDistributor
 from mmlspark_py.dl.vision_training import LABEL_COL, TENSOR_COL, VisionTrainingConfig, train_vision
@@ -100,8 +112,9 @@ def _featurizer(value: Any) -> Any:
 
 
 def _featurizer_param() -> Any:
-    param = StageParam.declare("the pretrained ImageFeaturizer whose frozen features the featurizer backbone "
-                               "trains a head on")
+    param = StageParam.declare(
+        "the pretrained ImageFeaturizer whose frozen features the featurizer backbone trains a head on"
+    )
     param.typeConverter = _featurizer
     param.type_name = "ImageFeaturizer"
     return param
@@ -132,20 +145,34 @@ def _validate_keras(data: bytes) -> None:
 class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBatchSize):
     """Params the classifier and its model share: columns, backbone and preprocessing."""
 
-    imageCol = override(HasImageCol.imageCol, default="image",
-                        doc="images: Spark's image struct, a binaryFile struct or encoded image bytes")
-    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64,
-                             doc="rows per Arrow batch and per onnxruntime call when predicting")
-    backbone = declare("network: 'cnn' (trained end to end) or 'featurizer' (a head trained on the frozen "
-                       "features of the featurizer param)", to_one_of(BACKBONES), default="cnn", type_name="str")
+    imageCol = override(
+        HasImageCol.imageCol,
+        default="image",
+        doc="images: Spark's image struct, a binaryFile struct or encoded image bytes",
+    )
+    miniBatchSize = override(
+        HasMiniBatchSize.miniBatchSize, default=64, doc="rows per Arrow batch and per onnxruntime call when predicting"
+    )
+    backbone = declare(
+        "network: 'cnn' (trained end to end) or 'featurizer' (a head trained on the frozen "
+        "features of the featurizer param)",
+        to_one_of(BACKBONES),
+        default="cnn",
+        type_name="str",
+    )
     featurizer = _featurizer_param()
     imageHeight = declare("height images are resized to (cnn backbone)", to_positive_int, default=32)
     imageWidth = declare("width images are resized to (cnn backbone)", to_positive_int, default=32)
-    imageChannels = declare("channels the cnn backbone sees: 1 (grey) or 3 (RGB); images are converted",
-                            _channels, default=3)
+    imageChannels = declare(
+        "channels the cnn backbone sees: 1 (grey) or 3 (RGB); images are converted", _channels, default=3
+    )
     numClasses = declare("number of classes (0: the largest label + 1)", to_non_negative_int, default=0)
-    deviceType = declare("device the fitted model predicts on: CPU, CUDA or auto (onnxruntime)",
-                         to_one_of(("CPU", "CUDA", "auto"), case_insensitive=True), default="CPU", type_name="str")
+    deviceType = declare(
+        "device the fitted model predicts on: CPU, CUDA or auto (onnxruntime)",
+        to_one_of(("CPU", "CUDA", "auto"), case_insensitive=True),
+        default="CPU",
+        type_name="str",
+    )
 
     def _tmp(self, what: str) -> str:
         return f"__{self.uid}_{what}"
@@ -154,8 +181,10 @@ class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBat
         if self.getBackbone() != "featurizer":
             raise ValueError("this stage's backbone is 'cnn'; it has no featurizer")
         if not self.isDefined("featurizer"):
-            raise ValueError("backbone='featurizer' needs the featurizer param: an ImageFeaturizer with a "
-                             "pretrained model, e.g. ImageFeaturizer().setModel('EfficientNetLite0')")
+            raise ValueError(
+                "backbone='featurizer' needs the featurizer param: an ImageFeaturizer with a "
+                "pretrained model, e.g. ImageFeaturizer().setModel('EfficientNetLite0')"
+            )
         return self.getOrDefault("featurizer")
 
     def _inner_featurizer(self) -> ImageFeaturizer:
@@ -166,9 +195,9 @@ class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBat
 
     def _cnn_preprocessor(self, output_col: str) -> ImageTransformer:
         channels = self.getImageChannels()
-        stage = ImageTransformer(inputCol=self.getImageCol(), outputCol=output_col, autoConvertToColor=True,
-                                 tensorElementType="float").resize(height=self.getImageHeight(),
-                                                                   width=self.getImageWidth())
+        stage = ImageTransformer(
+            inputCol=self.getImageCol(), outputCol=output_col, autoConvertToColor=True, tensorElementType="float"
+        ).resize(height=self.getImageHeight(), width=self.getImageWidth())
         if channels == 1:
             stage = stage.colorFormat("BGR2GRAY")
         return stage.normalize([0.0] * channels, [1.0] * channels, 1.0 / 255)
@@ -180,19 +209,25 @@ class _VisionParams(HasImageCol, HasPredictionCol, HasProbabilityCol, HasMiniBat
         return self._cnn_preprocessor(self._tmp("tensor")), self._tmp("tensor")
 
     def _output_fields(self) -> List[StructField]:
-        return [StructField(self.getProbabilityCol(), VectorUDT(), True),
-                StructField(self.getPredictionCol(), DoubleType(), True)]
+        return [
+            StructField(self.getProbabilityCol(), VectorUDT(), True),
+            StructField(self.getPredictionCol(), DoubleType(), True),
+        ]
 
 
 class DeepVisionModel(_VisionParams, Model):
     """A classifier trained by :class:`DeepVisionClassifier` (see the module docstring): ``imageCol`` in,
     ``probabilityCol`` (vector) and ``predictionCol`` (double) out, scored with onnxruntime."""
 
-    modelPayload = BytesParam.declare("the trained network as ONNX bytes (network input -> logits)",
-                                      validate=_validate_onnx)
+    modelPayload = BytesParam.declare(
+        "the trained network as ONNX bytes (network input -> logits)", validate=_validate_onnx
+    )
     kerasModel = BytesParam.declare("the trained network as .keras archive bytes", validate=_validate_keras)
-    trainingHistory = declare("per-epoch training metrics as JSON (loss, val_loss, val_accuracy, "
-                              "samplesPerSecond, ...)", TypeConverters.toString, default="[]")
+    trainingHistory = declare(
+        "per-epoch training metrics as JSON (loss, val_loss, val_accuracy, samplesPerSecond, ...)",
+        TypeConverters.toString,
+        default="[]",
+    )
 
     def getHistory(self) -> List[Dict[str, Any]]:
         """The per-epoch metrics of training (a list of dicts)."""
@@ -203,10 +238,15 @@ class DeepVisionModel(_VisionParams, Model):
             raise SchemaError("DeepVisionModel has no network (modelPayload); fit a DeepVisionClassifier")
         feed = "features" if self.getBackbone() == "featurizer" else "image"
         logits = self._tmp(_LOGITS)
-        return ONNXModel(feedDict={feed: input_col}, fetchDict={logits: _LOGITS},
-                         softMaxDict={logits: self.getProbabilityCol()}, argMaxDict={logits: self.getPredictionCol()},
-                         deviceType=self.getDeviceType(), miniBatchSize=self.getMiniBatchSize(),
-                         modelPayload=self.getModelPayload())
+        return ONNXModel(
+            feedDict={feed: input_col},
+            fetchDict={logits: _LOGITS},
+            softMaxDict={logits: self.getProbabilityCol()},
+            argMaxDict={logits: self.getPredictionCol()},
+            deviceType=self.getDeviceType(),
+            miniBatchSize=self.getMiniBatchSize(),
+            modelPayload=self.getModelPayload(),
+        )
 
     def _stages(self) -> Tuple[Any, ONNXModel, List[str]]:
         pre, tensor_col = self._preprocessor()
@@ -232,16 +272,26 @@ class DeepVisionModel(_VisionParams, Model):
         featurizer = self._get_featurizer()
         inputs = featurizer.getOnnxModel().getModelInputs()
         image = inputs[featurizer.getImageTensorName() or next(iter(inputs))]
-        height = featurizer.getImageHeight() or int(image.shape[2])
-        width = featurizer.getImageWidth() or int(image.shape[3])
+        height = featurizer.getImageHeight() or int(image.shape[2] or 0)
+        width = featurizer.getImageWidth() or int(image.shape[3] or 0)
         # the steps ImageFeaturizer runs before its network (see mmlspark_py.onnx.image_featurizer)
-        return (ImageTransformer(inputCol=self.getImageCol(), outputCol=outputCol,
-                                 autoConvertToColor=featurizer.getAutoConvertToColor(),
-                                 ignoreDecodingErrors=featurizer.getIgnoreDecodingErrors(),
-                                 tensorChannelOrder=featurizer.getChannelOrder(), tensorElementType="float")
-                .resize(size=max(height, width), keepAspectRatio=True).centerCrop(height, width)
-                .normalize(featurizer.getChannelNormalizationMeans(), featurizer.getChannelNormalizationStds(),
-                           featurizer.getColorScaleFactor()))
+        return (
+            ImageTransformer(
+                inputCol=self.getImageCol(),
+                outputCol=outputCol,
+                autoConvertToColor=featurizer.getAutoConvertToColor(),
+                ignoreDecodingErrors=featurizer.getIgnoreDecodingErrors(),
+                tensorChannelOrder=featurizer.getChannelOrder(),
+                tensorElementType="float",
+            )
+            .resize(size=max(height, width), keepAspectRatio=True)
+            .centerCrop(height, width)
+            .normalize(
+                featurizer.getChannelNormalizationMeans(),
+                featurizer.getChannelNormalizationStds(),
+                featurizer.getColorScaleFactor(),
+            )
+        )
 
     def exportOnnx(self) -> bytes:
         """The whole network as ONNX: the preprocessed image tensor [N, C, H, W] (input ``image`` for the cnn
@@ -262,9 +312,14 @@ class DeepVisionModel(_VisionParams, Model):
         """An ONNXModel running :meth:`exportOnnx` on ``tensorCol`` (from :meth:`getPreprocessor`), adding
         ``logits`` and this model's probability and prediction columns."""
         data = self.exportOnnx()
-        model = ONNXModel(modelPayload=data, fetchDict={_LOGITS: _LOGITS}, softMaxDict={_LOGITS: self.getProbabilityCol()},
-                          argMaxDict={_LOGITS: self.getPredictionCol()}, deviceType=self.getDeviceType(),
-                          miniBatchSize=self.getMiniBatchSize())
+        model = ONNXModel(
+            modelPayload=data,
+            fetchDict={_LOGITS: _LOGITS},
+            softMaxDict={_LOGITS: self.getProbabilityCol()},
+            argMaxDict={_LOGITS: self.getPredictionCol()},
+            deviceType=self.getDeviceType(),
+            miniBatchSize=self.getMiniBatchSize(),
+        )
         return model.setFeedDict({next(iter(model.getModelInputs())): tensorCol})
 
 
@@ -276,21 +331,30 @@ class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
     labelCol = override(HasLabelCol.labelCol, default="label", doc="class index of each row: 0..numClasses-1")
     epochs = declare("passes over the training data", to_positive_int, default=10)
     batchSize = declare("rows per training step, summed over all workers", to_positive_int, default=64)
-    learningRate = declare("initial Adam learning rate (decayed along a cosine to 1% over the epochs)",
-                           _positive_float, default=0.001)
+    learningRate = declare(
+        "initial Adam learning rate (decayed along a cosine to 1% over the epochs)", _positive_float, default=0.001
+    )
     numWorkers = declare("training processes (Spark barrier tasks)", to_positive_int, default=1)
-    useGpu = declare("train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean,
-                     default=False)
-    validationFraction = declare("fraction of rows held out for validation after each epoch", _holdout_fraction,
-                                 default=0.0)
-    checkpointDir = declare("folder every worker can read for per-epoch checkpoints; a re-run resumes from the "
-                            "newest ('' : no checkpoints)", TypeConverters.toString, default="")
+    useGpu = declare(
+        "train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean, default=False
+    )
+    validationFraction = declare(
+        "fraction of rows held out for validation after each epoch", _holdout_fraction, default=0.0
+    )
+    checkpointDir = declare(
+        "folder every worker can read for per-epoch checkpoints; a re-run resumes from the "
+        "newest ('' : no checkpoints)",
+        TypeConverters.toString,
+        default="",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         label = require_column(schema, self.getLabelCol(), param="labelCol")
         if not isinstance(label.dataType, NumericType):
-            raise SchemaError(f"labelCol: column {self.getLabelCol()!r} has type {label.dataType.simpleString()}; "
-                              "it must hold class indices 0..numClasses-1 (index strings with StringIndexer)")
+            raise SchemaError(
+                f"labelCol: column {self.getLabelCol()!r} has type {label.dataType.simpleString()}; "
+                "it must hold class indices 0..numClasses-1 (index strings with StringIndexer)"
+            )
         if self.getBatchSize() < self.getNumWorkers():
             raise ValueError(f"batchSize {self.getBatchSize()} must be at least numWorkers {self.getNumWorkers()}")
         require_column(schema, self.getImageCol(), param="imageCol")
@@ -306,13 +370,20 @@ class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
         bad = label.isNull() | F.isnan(label) | (label < 0) | (label != F.floor(label))
         if given:
             bad = bad | (label >= given)
-        row = dataset.agg(F.count(F.when(bad, 1)).alias("bad"), F.max(label).alias("top"),
-                          F.first(F.when(bad, F.coalesce(column(self.getLabelCol()).cast("string"),
-                                                         F.lit("null"))), ignorenulls=True).alias("example")).first()
+        row = dataset.agg(
+            F.count(F.when(bad, 1)).alias("bad"),
+            F.max(label).alias("top"),
+            F.first(
+                F.when(bad, F.coalesce(column(self.getLabelCol()).cast("string"), F.lit("null"))), ignorenulls=True
+            ).alias("example"),
+        ).first()
+        assert row is not None  # a global aggregation always has one row
         if row["bad"]:
             limit = f"0..{given - 1}" if given else "whole numbers >= 0"
-            raise ValueError(f"labelCol {self.getLabelCol()!r}: {row['bad']} row(s) hold a label that is not a class "
-                             f"index ({limit}), e.g. {row['example']}")
+            raise ValueError(
+                f"labelCol {self.getLabelCol()!r}: {row['bad']} row(s) hold a label that is not a class "
+                f"index ({limit}), e.g. {row['example']}"
+            )
         if row["top"] is None:
             raise ValueError("the training DataFrame has no rows")
         classes = given or int(row["top"]) + 1
@@ -344,18 +415,38 @@ class DeepVisionClassifier(_VisionParams, HasLabelCol, HasSeed, Estimator):
         classes = self._num_classes(dataset)
         frame, shape, opset = self._training_frame(dataset)
         config = VisionTrainingConfig(
-            backbone=self.getBackbone(), inputShape=shape, numClasses=classes, epochs=self.getEpochs(),
-            batchSize=self.getBatchSize(), learningRate=self.getLearningRate(),
-            validationFraction=self.getValidationFraction(), seed=self.getSeed(),
-            checkpointDir=self.getCheckpointDir(), opset=opset)
+            backbone=self.getBackbone(),
+            inputShape=shape,
+            numClasses=classes,
+            epochs=self.getEpochs(),
+            batchSize=self.getBatchSize(),
+            learningRate=self.getLearningRate(),
+            validationFraction=self.getValidationFraction(),
+            seed=self.getSeed(),
+            checkpointDir=self.getCheckpointDir(),
+            opset=opset,
+        )
         result = TensorFlowDistributor(self.getNumWorkers(), useGpu=self.getUseGpu()).runOnDataFrame(
-            frame, train_vision, config)
-        model = DeepVisionModel(modelPayload=result["onnx"], kerasModel=result["keras"],
-                                trainingHistory=json.dumps(result["history"]), numClasses=classes)
-        shared = ("imageCol", "predictionCol", "probabilityCol", "backbone", "imageHeight", "imageWidth",
-                  "imageChannels", "miniBatchSize", "deviceType")
+            frame, train_vision, config
+        )
+        model = DeepVisionModel(
+            modelPayload=result["onnx"],
+            kerasModel=result["keras"],
+            trainingHistory=json.dumps(result["history"]),
+            numClasses=classes,
+        )
+        shared = (
+            "imageCol",
+            "predictionCol",
+            "probabilityCol",
+            "backbone",
+            "imageHeight",
+            "imageWidth",
+            "imageChannels",
+            "miniBatchSize",
+            "deviceType",
+        )
         model._set(**{name: self.getOrDefault(name) for name in shared})
         if self.getBackbone() == "featurizer":
             model._set(featurizer=self._get_featurizer())
         return model
-

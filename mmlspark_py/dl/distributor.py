@@ -96,15 +96,24 @@ class TensorFlowDistributor:
     :param env: extra environment variables for the training processes.
     """
 
-    def __init__(self, numProcesses: int = 1, localMode: bool = False, useGpu: bool = False, *,
-                 spark: Optional[SparkSession] = None, threadsPerProcess: Optional[int] = None,
-                 slotWaitSeconds: float = 30.0, logSink: Optional[TextIO] = None,
-                 env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        numProcesses: int = 1,
+        localMode: bool = False,
+        useGpu: bool = False,
+        *,
+        spark: Optional[SparkSession] = None,
+        threadsPerProcess: Optional[int] = None,
+        slotWaitSeconds: float = 30.0,
+        logSink: Optional[TextIO] = None,
+        env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.numProcesses = _positive_int("numProcesses", numProcesses)
         self.localMode = bool(localMode)
         self.useGpu = bool(useGpu)
-        self.threadsPerProcess = None if threadsPerProcess is None else \
-            _positive_int("threadsPerProcess", threadsPerProcess)
+        self.threadsPerProcess = (
+            None if threadsPerProcess is None else _positive_int("threadsPerProcess", threadsPerProcess)
+        )
         self.slotWaitSeconds = float(slotWaitSeconds)
         self.logSink = logSink
         self.env = {str(k): str(v) for k, v in (env or {}).items()}
@@ -132,8 +141,9 @@ class TensorFlowDistributor:
         :raises ValueError: in local mode (the data lives on the executors).
         """
         if self.localMode:
-            raise ValueError("runOnDataFrame streams partitions to barrier tasks on the executors; it needs "
-                             "localMode=False")
+            raise ValueError(
+                "runOnDataFrame streams partitions to barrier tasks on the executors; it needs localMode=False"
+            )
         payload = self._payload(train_fn, args, kwargs)
         if df.rdd.getNumPartitions() != self.numProcesses:
             df = df.repartition(self.numProcesses)
@@ -173,12 +183,21 @@ class TensorFlowDistributor:
         from pyspark import cloudpickle
 
         with LogServer(host, self._sink()) as logs:
-            plan = TaskPlan(numProcesses=self.numProcesses, useGpu=self.useGpu, payload=payload, threads=threads,
-                            logAddress=logs.address, withData=with_data, arrowSchema=arrow_schema,
-                            driverGpus=tuple(driver_gpus), echo=not local_master, env=self.env)
+            plan = TaskPlan(
+                numProcesses=self.numProcesses,
+                useGpu=self.useGpu,
+                payload=payload,
+                threads=threads,
+                logAddress=logs.address,
+                withData=with_data,
+                arrowSchema=arrow_schema,
+                driverGpus=tuple(driver_gpus),
+                echo=not local_master,
+                env=self.env,
+            )
             try:
                 rows = self._collect(df, plan)
-            except Exception as e:  # noqa: BLE001 - Spark wraps the worker's error in pages of JVM trace
+            except Exception as e:
                 clear = _worker_error(e)
                 if clear is e:
                     raise
@@ -194,7 +213,7 @@ class TensorFlowDistributor:
 
         try:
             return job(df)
-        except Exception as e:  # noqa: BLE001 - py4j's error for Spark's refusal, raised before any task runs
+        except Exception as e:
             # A barrier stage cannot read through coalesce/union/limit (RDDs with other partition counts); a
             # shuffle to numProcesses partitions puts a stage boundary before it.
             if not plan.withData or "BarrierJobUnsupportedRDDChainException" not in str(e):
@@ -203,8 +222,7 @@ class TensorFlowDistributor:
 
     # ------------------------------------------------------------------------------------ local mode
     def _run_local(self, payload: bytes) -> Any:
-        gpus = local_gpus(self._spark or SparkSession.getActiveSession(), self.numProcesses) if self.useGpu \
-            else []
+        gpus = local_gpus(self._spark or SparkSession.getActiveSession(), self.numProcesses) if self.useGpu else []
         threads = self.threadsPerProcess or max(1, (os.cpu_count() or 1) // self.numProcesses)
         cluster = [f"127.0.0.1:{free_port('127.0.0.1')}" for _ in range(self.numProcesses)]
         root = tempfile.mkdtemp(prefix="mmlspark-dl-local-")
@@ -218,12 +236,21 @@ class TensorFlowDistributor:
                     self.logLines.append(text)
                     sink.write(text + "\n")
                     sink.flush()
+
             return on_line
 
-        processes = [WorkerProcess(WorkerInfo(rank=r, cluster=cluster, gpus=[gpus[r]] if gpus else [],
-                                              useGpu=self.useGpu, threads=threads),
-                                   os.path.join(root, str(r)), payload, writer(r), self.env)
-                     for r in range(self.numProcesses)]
+        processes = [
+            WorkerProcess(
+                WorkerInfo(
+                    rank=r, cluster=cluster, gpus=[gpus[r]] if gpus else [], useGpu=self.useGpu, threads=threads
+                ),
+                os.path.join(root, str(r)),
+                payload,
+                writer(r),
+                self.env,
+            )
+            for r in range(self.numProcesses)
+        ]
         try:
             for p in processes:
                 p.start()
@@ -235,8 +262,9 @@ class TensorFlowDistributor:
             shutil.rmtree(root, ignore_errors=True)
 
 
-_OUR_ERRORS = re.compile(r"(WorkerFailedError|TaskSetupError|WorkerSetupError): (.*?)(?=\n\tat |\n\s+at org\.| SQLSTATE|\Z)",
-                         re.S)
+_OUR_ERRORS = re.compile(
+    r"(WorkerFailedError|TaskSetupError|WorkerSetupError): (.*?)(?=\n\tat |\n\s+at org\.| SQLSTATE|\Z)", re.S
+)
 
 
 def _worker_error(error: Exception) -> Exception:
@@ -294,7 +322,8 @@ def check_slots(sc: Any, needed: int, wait_seconds: float) -> None:
             raise DistributorError(
                 f"numProcesses={needed} needs {needed} task slots at once (a barrier stage), but this application "
                 f"has {slots} (master {sc.master}, spark.task.cpus={cpus}, waited {wait_seconds:.0f} s for "
-                "executors); lower numProcesses/numWorkers or give the application more executor cores")
+                "executors); lower numProcesses/numWorkers or give the application more executor cores"
+            )
         time.sleep(0.5)
 
 
@@ -311,12 +340,14 @@ def check_gpu_conf(sc: Any, needed: int) -> List[str]:
             raise DistributorError(
                 f"useGpu=True on master {sc.master}: {needed} processes need {needed} GPUs but the driver has "
                 f"{len(gpus)} ({gpus}); configure spark.driver.resource.gpu.amount and "
-                "spark.driver.resource.gpu.discoveryScript, or use useGpu=False")
+                "spark.driver.resource.gpu.discoveryScript, or use useGpu=False"
+            )
         return gpus
     if amount <= 0:
         raise DistributorError(
             f"useGpu=True needs GPU scheduling: set {GPU_TASK_CONF} (e.g. 1), spark.executor.resource.gpu.amount "
-            "and spark.executor.resource.gpu.discoveryScript when starting the application, or use useGpu=False")
+            "and spark.executor.resource.gpu.discoveryScript when starting the application, or use useGpu=False"
+        )
     return []
 
 
@@ -334,6 +365,6 @@ def local_gpus(spark: Optional[SparkSession], needed: int) -> List[str]:
     if len(gpus) < needed:
         raise DistributorError(
             f"useGpu=True with localMode: {needed} processes need {needed} GPUs on the driver but found {len(gpus)} "
-            "(spark.driver.resource.gpu.* or CUDA_VISIBLE_DEVICES); lower numProcesses or use useGpu=False")
+            "(spark.driver.resource.gpu.* or CUDA_VISIBLE_DEVICES); lower numProcesses or use useGpu=False"
+        )
     return gpus[:needed]
-

@@ -43,8 +43,14 @@ def free_port(host: str) -> int:
 class WorkerProcess:
     """One training process: started, its output pumped to ``on_line``, waited for."""
 
-    def __init__(self, info: WorkerInfo, workdir: str, payload: bytes, on_line: Callable[[str], None],
-                 extra_env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        info: WorkerInfo,
+        workdir: str,
+        payload: bytes,
+        on_line: Callable[[str], None],
+        extra_env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.info = info
         self.workdir = workdir
         self.payload = payload
@@ -62,10 +68,20 @@ class WorkerProcess:
         env = {**os.environ, **self.extra_env, **self.info.environment(), WORKER_FILE_ENV: info_path}
         if "TF_CONFIG" not in self.info.environment():
             env.pop("TF_CONFIG", None)  # a single worker joins no cluster, whatever the executor's env says
-        cmd = [sys.executable, "-u", "-m", "mmlspark_py.dl.worker_entry", "--rank", str(self.info.rank),
-               "--parent-pid", str(os.getpid()), self.workdir]
-        self._proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, cwd=self.workdir)
+        cmd = [
+            sys.executable,
+            "-u",
+            "-m",
+            "mmlspark_py.dl.worker_entry",
+            "--rank",
+            str(self.info.rank),
+            "--parent-pid",
+            str(os.getpid()),
+            self.workdir,
+        ]
+        self._proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir
+        )
         self._pump = threading.Thread(target=self._read, name=f"mmlspark-dl-worker-{self.info.rank}", daemon=True)
         self._pump.start()
 
@@ -103,8 +119,9 @@ class WorkerProcess:
         if code != 0:
             how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
             tail = "\n".join(self.tail) or "(no output)"
-            raise WorkerFailedError(f"training worker {self.info.rank} of {self.info.size} {how}; its last "
-                                    f"output lines:\n{tail}")
+            raise WorkerFailedError(
+                f"training worker {self.info.rank} of {self.info.size} {how}; its last output lines:\n{tail}"
+            )
 
     def result(self) -> bytes:
         """Rank 0's pickled return value (after :meth:`check`)."""

@@ -33,7 +33,7 @@ Address = Tuple[str, int, str]  # host, port, token
 
 
 class _Handler(socketserver.StreamRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def handle(self) -> None:
         token = self.rfile.readline(MAX_LINE_BYTES + 1).rstrip(b"\r\n").decode("utf-8", "replace")
@@ -81,8 +81,9 @@ class LogServer:
 
     def __init__(self, host: str, sink: Optional[TextIO] = None) -> None:
         self._server = _Server(host, sink or sys.stderr)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="mmlspark-dl-log-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="mmlspark-dl-log-server", daemon=True
+        )
 
     @property
     def address(self) -> Address:
@@ -94,7 +95,7 @@ class LogServer:
         with self._server.lock:
             return list(self._server.lines)
 
-    def __enter__(self) -> "LogServer":
+    def __enter__(self) -> LogServer:
         self._thread.start()
         return self
 
@@ -115,14 +116,17 @@ class LogForwarder:
             self._sock = socket.create_connection((host, port), timeout=timeout)
             self._sock.sendall(token.encode("ascii") + b"\n")
         except OSError as e:
-            print(f"mmlspark_py.dl: cannot stream logs to the driver at {host}:{port} ({e}); they stay in this "
-                  "executor's log", file=sys.stderr)
+            print(
+                f"mmlspark_py.dl: cannot stream logs to the driver at {host}:{port} ({e}); they stay in this "
+                "executor's log",
+                file=sys.stderr,
+            )
             self._sock = None
 
     def send(self, line: str) -> None:
         if self._sock is None:
             return
-        data = line.rstrip("\r\n").encode("utf-8", "replace")[:MAX_LINE_BYTES - 1] + b"\n"
+        data = line.rstrip("\r\n").encode("utf-8", "replace")[: MAX_LINE_BYTES - 1] + b"\n"
         try:
             self._sock.sendall(data)
         except OSError:

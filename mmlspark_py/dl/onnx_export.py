@@ -27,8 +27,13 @@ class OnnxExportError(RuntimeError):
     """A network could not be converted to ONNX, or the converted graph computes something else."""
 
 
-def keras_to_onnx(fn: Callable[..., Dict[str, Any]], inputs: Mapping[str, Tuple[Sequence[Optional[int]], str]],
-                  samples: Mapping[str, np.ndarray], opset: int = DEFAULT_OPSET, atol: float = 1e-4) -> bytes:
+def keras_to_onnx(
+    fn: Callable[..., Dict[str, Any]],
+    inputs: Mapping[str, Tuple[Sequence[Optional[int]], str]],
+    samples: Mapping[str, np.ndarray],
+    opset: int = DEFAULT_OPSET,
+    atol: float = 1e-4,
+) -> bytes:
     """ONNX bytes of ``fn`` (keyword tensors -> dict of named outputs), verified on ``samples``.
 
     :param inputs: input name -> (shape with None for free dims, dtype name).
@@ -43,7 +48,7 @@ def keras_to_onnx(fn: Callable[..., Dict[str, Any]], inputs: Mapping[str, Tuple[
     traced = tf.function(lambda *xs: fn(**dict(zip(names, xs))), input_signature=signature)
     try:
         proto, _ = tf2onnx.convert.from_function(traced, input_signature=signature, opset=opset)
-    except Exception as e:  # noqa: BLE001 - tf2onnx raises many unrelated types
+    except Exception as e:
         raise OnnxExportError(f"tf2onnx could not convert the network: {type(e).__name__}: {e}") from e
     data = proto.SerializeToString()
     expected = {k: np.asarray(v) for k, v in traced(*[tf.constant(samples[n]) for n in names]).items()}
@@ -52,8 +57,10 @@ def keras_to_onnx(fn: Callable[..., Dict[str, Any]], inputs: Mapping[str, Tuple[
         scale = max(1.0, float(np.abs(want).max()) if want.size else 1.0)
         err = float(np.abs(got[name] - want).max()) if want.size else 0.0
         if err > atol * scale:
-            raise OnnxExportError(f"the ONNX graph's output {name!r} differs from TensorFlow's by {err:.3g} "
-                                  f"(tolerance {atol * scale:.3g})")
+            raise OnnxExportError(
+                f"the ONNX graph's output {name!r} differs from TensorFlow's by {err:.3g} "
+                f"(tolerance {atol * scale:.3g})"
+            )
     return data
 
 
@@ -86,8 +93,10 @@ def merge_featurizer_and_head(featurizer: bytes, feature_node: str, head: bytes,
     ir = max(base.ir_version, top.ir_version)
     base.ir_version = top.ir_version = ir
     if opset_of(base) != opset_of(top):
-        raise OnnxExportError(f"the featurizer uses ONNX opset {opset_of(base)} and the head {opset_of(top)}; "
-                              "convert the head with the featurizer's opset")
+        raise OnnxExportError(
+            f"the featurizer uses ONNX opset {opset_of(base)} and the head {opset_of(top)}; "
+            "convert the head with the featurizer's opset"
+        )
     merged = onnx.compose.merge_models(base, top, io_map=[(flat, head_input)], prefix2="head/")
     rename = {f"head/{o.name}": o.name for o in top.graph.output}
     for node in merged.graph.node:

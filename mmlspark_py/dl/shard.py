@@ -41,8 +41,10 @@ import pyarrow as pa
 def local_batch_size(global_batch: int, rank: int, size: int) -> int:
     """This worker's share of ``global_batch`` (the first ``global_batch % size`` workers take one more)."""
     if global_batch < size:
-        raise ValueError(f"batchSize {global_batch} is smaller than the number of workers {size}; each worker "
-                         "needs at least one row per step")
+        raise ValueError(
+            f"batchSize {global_batch} is smaller than the number of workers {size}; each worker "
+            "needs at least one row per step"
+        )
     return global_batch // size + (1 if rank < global_batch % size else 0)
 
 
@@ -65,8 +67,9 @@ class ShardPart:
 
     def steps(self, global_batch: int) -> int:
         """The number of steps per epoch every worker runs for ``global_batch`` rows per step."""
-        return max(math.ceil(n / local_batch_size(global_batch, r, self.size))
-                   for r, n in enumerate(self.countsPerRank))
+        return max(
+            math.ceil(n / local_batch_size(global_batch, r, self.size)) for r, n in enumerate(self.countsPerRank)
+        )
 
     def training_batches(self, global_batch: int, epoch: int, seed: int) -> Iterator[np.ndarray]:
         """Row indices of each training step of ``epoch``: full local batches, reshuffled each pass.
@@ -75,8 +78,10 @@ class ShardPart:
         """
         steps = self.steps(global_batch)
         if steps and not len(self.indices):
-            raise ValueError(f"worker {self.rank} has no training rows while others have "
-                             f"{list(self.countsPerRank)}; give the DataFrame at least one row per worker")
+            raise ValueError(
+                f"worker {self.rank} has no training rows while others have "
+                f"{list(self.countsPerRank)}; give the DataFrame at least one row per worker"
+            )
         size = local_batch_size(global_batch, self.rank, self.size)
         rng = np.random.default_rng([seed, epoch, self.rank])
         order = rng.permutation(self.indices)
@@ -87,7 +92,7 @@ class ShardPart:
                 position = 0
                 while len(order) < size:
                     order = np.concatenate([order, rng.permutation(self.indices)])
-            yield order[position:position + size]
+            yield order[position : position + size]
             position += size
 
     def evaluation_batches(self, global_batch: int) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
@@ -96,9 +101,9 @@ class ShardPart:
         steps = self.steps(global_batch)
         pad = self.indices[:1] if len(self.indices) else np.zeros(1, np.int64)
         for step in range(steps):
-            rows = self.indices[step * size:(step + 1) * size]
+            rows = self.indices[step * size : (step + 1) * size]
             weights = np.zeros(size, np.float32)
-            weights[:len(rows)] = 1.0
+            weights[: len(rows)] = 1.0
             yield np.concatenate([rows, np.repeat(pad, size - len(rows))]).astype(np.int64), weights
 
 
@@ -141,8 +146,7 @@ class DataShard:
         order = np.random.default_rng([seed, self.rank]).permutation(self.rows).astype(np.int64)
         n_val = held[self.rank]
         validation = ShardPart(np.sort(order[:n_val]), tuple(held), self.rank)
-        train = ShardPart(np.sort(order[n_val:]), tuple(n - h for n, h in zip(self.rowsPerRank, held)),
-                          self.rank)
+        train = ShardPart(np.sort(order[n_val:]), tuple(n - h for n, h in zip(self.rowsPerRank, held)), self.rank)
         return train, validation
 
 

@@ -57,9 +57,15 @@ class VisionTrainingConfig:
 
     def fingerprint(self) -> str:
         """What a checkpoint must match to be resumed: the network, its input and classes, the optimiser."""
-        key = {"network": NETWORK_VERSION, "backbone": self.backbone, "inputShape": list(self.inputShape),
-               "numClasses": self.numClasses, "optimizer": "adam-cosine", "learningRate": self.learningRate,
-               "epochs": self.epochs}
+        key = {
+            "network": NETWORK_VERSION,
+            "backbone": self.backbone,
+            "inputShape": list(self.inputShape),
+            "numClasses": self.numClasses,
+            "optimizer": "adam-cosine",
+            "learningRate": self.learningRate,
+            "epochs": self.epochs,
+        }
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
         return f"{self.backbone}-{'x'.join(map(str, self.inputShape))}-{self.numClasses}-{digest}"
 
@@ -96,22 +102,26 @@ def decode_inputs(column: pa.Array, config: VisionTrainingConfig) -> np.ndarray:
     flat = values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
     per_row = int(np.prod(config.inputShape))
     if flat.size != per_row * len(column):
-        raise ValueError(f"a batch of {len(column)} rows holds {flat.size} values, not {per_row} per row of shape "
-                         f"{config.inputShape}: images of different sizes or channel counts reached training")
+        raise ValueError(
+            f"a batch of {len(column)} rows holds {flat.size} values, not {per_row} per row of shape "
+            f"{config.inputShape}: images of different sizes or channel counts reached training"
+        )
     batch = flat.reshape((len(column),) + tuple(config.inputShape))
     return batch.transpose(0, 2, 3, 1) if config.backbone == "cnn" else batch
 
 
-def _batches(table: pa.Table, part: ShardPart, config: VisionTrainingConfig, epoch: int
-             ) -> Iterator[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _batches(
+    table: pa.Table, part: ShardPart, config: VisionTrainingConfig, epoch: int
+) -> Iterator[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     for rows in part.training_batches(config.batchSize, epoch, config.seed):
         batch = table.take(pa.array(rows))
         x = decode_inputs(batch.column(TENSOR_COL).combine_chunks(), config)
         yield x, batch.column(LABEL_COL).to_numpy().astype(np.int64), np.ones(len(rows), np.float32)
 
 
-def _eval_batches(table: pa.Table, part: ShardPart, config: VisionTrainingConfig
-                  ) -> Iterator[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _eval_batches(
+    table: pa.Table, part: ShardPart, config: VisionTrainingConfig
+) -> Iterator[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     for rows, weights in part.evaluation_batches(config.batchSize):
         batch = table.take(pa.array(rows))
         x = decode_inputs(batch.column(TENSOR_COL).combine_chunks(), config)
@@ -134,12 +144,18 @@ def export_onnx(model: Any, config: VisionTrainingConfig, samples: np.ndarray) -
     from mmlspark_py.dl.onnx_export import keras_to_onnx
 
     if config.backbone == "featurizer":
-        return keras_to_onnx(lambda features: {"logits": model(features, training=False)},
-                             {"features": ([None] + list(config.inputShape), "float32")},
-                             {"features": samples}, opset=config.opset)
-    return keras_to_onnx(lambda image: {"logits": model(tf.transpose(image, [0, 2, 3, 1]), training=False)},
-                         {"image": ([None] + list(config.inputShape), "float32")},
-                         {"image": samples.transpose(0, 3, 1, 2).copy()}, opset=config.opset)
+        return keras_to_onnx(
+            lambda features: {"logits": model(features, training=False)},
+            {"features": ([None] + list(config.inputShape), "float32")},
+            {"features": samples},
+            opset=config.opset,
+        )
+    return keras_to_onnx(
+        lambda image: {"logits": model(tf.transpose(image, [0, 2, 3, 1]), training=False)},
+        {"image": ([None] + list(config.inputShape), "float32")},
+        {"image": samples.transpose(0, 3, 1, 2).copy()},
+        opset=config.opset,
+    )
 
 
 def train_vision(shard: DataShard, config: VisionTrainingConfig) -> Optional[Dict[str, Any]]:
@@ -175,12 +191,20 @@ def train_vision(shard: DataShard, config: VisionTrainingConfig) -> Optional[Dic
     trainer = DataParallelTrainer(strategy, model, optimizer, loss_fn, config.batchSize, eval_fn=eval_fn)
     store = CheckpointStore(config.checkpointDir, config.fingerprint()) if config.checkpointDir else None
     has_validation = sum(validation.countsPerRank) > 0
-    history = trainer.fit(config.epochs, lambda epoch: _batches(table, train, config, epoch),
-                          (lambda: _eval_batches(table, validation, config)) if has_validation else None,
-                          checkpoints=store)
+    history = trainer.fit(
+        config.epochs,
+        lambda epoch: _batches(table, train, config, epoch),
+        (lambda: _eval_batches(table, validation, config)) if has_validation else None,
+        checkpoints=store,
+    )
     if shard.rank != 0:
         return None
     rows = train.indices[:32] if len(train.indices) else np.arange(min(32, shard.rows))
     samples = decode_inputs(table.column(TENSOR_COL).take(pa.array(rows)).combine_chunks(), config)
-    return {"keras": keras_archive(model), "onnx": export_onnx(model, config, samples), "history": history,
-            "rowsPerRank": list(shard.rowsPerRank), "config": asdict(config)}
+    return {
+        "keras": keras_archive(model),
+        "onnx": export_onnx(model, config, samples),
+        "history": history,
+        "rowsPerRank": list(shard.rowsPerRank),
+        "config": asdict(config),
+    }

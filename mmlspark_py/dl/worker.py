@@ -70,9 +70,14 @@ class WorkerInfo:
     def environment(self) -> dict:
         """The environment variables the training process needs, besides the launcher's own."""
         threads = str(max(1, self.threads))
-        env = {"CUDA_VISIBLE_DEVICES": ",".join(self.gpus) if self.useGpu else "",
-               "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads, "OMP_NUM_THREADS": threads,
-               "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"), "PYTHONUNBUFFERED": "1"}
+        env = {
+            "CUDA_VISIBLE_DEVICES": ",".join(self.gpus) if self.useGpu else "",
+            "TF_NUM_INTRAOP_THREADS": threads,
+            "TF_NUM_INTEROP_THREADS": threads,
+            "OMP_NUM_THREADS": threads,
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "PYTHONUNBUFFERED": "1",
+        }
         tf_config = self.tf_config()
         if tf_config:
             env["TF_CONFIG"] = tf_config
@@ -85,7 +90,7 @@ class WorkerInfo:
         return path
 
     @classmethod
-    def load(cls, path: str) -> "WorkerInfo":
+    def load(cls, path: str) -> WorkerInfo:
         with open(path, encoding="utf-8") as f:
             return cls(**json.load(f))
 

@@ -24,7 +24,8 @@ def _check_gpus(info: WorkerInfo) -> None:
         raise WorkerSetupError(
             f"useGpu=True: Spark gave worker {info.rank} GPU(s) {info.gpus} (CUDA_VISIBLE_DEVICES="
             f"{os.environ.get('CUDA_VISIBLE_DEVICES')!r}) but TensorFlow {tf.__version__} sees none; install a "
-            "CUDA build of TensorFlow (pip install 'tensorflow[and-cuda]') on the executors, or set useGpu=False")
+            "CUDA build of TensorFlow (pip install 'tensorflow[and-cuda]') on the executors, or set useGpu=False"
+        )
     for device in found:  # share the GPU with whatever else the executor runs instead of taking all its memory
         tf.config.experimental.set_memory_growth(device, True)
 

@@ -40,8 +40,16 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType, StructType
 
-from mmlspark_py.core.params import (HasInputCol, HasLabelCol, HasMiniBatchSize, HasOutputCol, HasSeed, declare,
-                                     override, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasLabelCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    HasSeed,
+    declare,
+    override,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 from mmlspark_py.dl import TensorFlowDistributor
 from mmlspark_py.text.entity_extractor import _TaggerParams
@@ -74,11 +82,13 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
     inputCol = override(HasInputCol.inputCol, doc="tokens of each sentence (array<string>)")
     labelCol = override(HasLabelCol.labelCol, default="tags", doc="one BIO/BIOES tag per token (array<string>)")
     outputCol = override(HasOutputCol.outputCol, default="entities", doc="entity spans of the fitted model")
-    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64,
-                             doc="rows per Arrow batch when the fitted model tags")
+    miniBatchSize = override(
+        HasMiniBatchSize.miniBatchSize, default=64, doc="rows per Arrow batch when the fitted model tags"
+    )
     seed = override(HasSeed.seed, default=0, doc="makes the initialisation and batch order repeatable")
-    tagsCol = declare("output column of per-token predicted tags (array<string>)", TypeConverters.toString,
-                      default="predictedTags")
+    tagsCol = declare(
+        "output column of per-token predicted tags (array<string>)", TypeConverters.toString, default="predictedTags"
+    )
     embeddingDim = declare("token embedding size", to_positive_int, default=100)
     hiddenDim = declare("LSTM hidden size per direction", to_positive_int, default=100)
     maxEpochs = declare("passes over the training data", to_positive_int, default=3)
@@ -86,31 +96,42 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
     learningRate = declare("Adam learning rate", _positive_float, default=0.005)
     minTokenCount = declare("tokens seen fewer times are mapped to word-shape classes", to_positive_int, default=2)
     maxVocabSize = declare("largest vocabulary kept (most frequent tokens)", to_positive_int, default=50000)
-    useCrf = declare("whether the output layer is a linear-chain CRF (Viterbi decoding) rather than a per-token "
-                     "softmax", TypeConverters.toBoolean, default=True)
+    useCrf = declare(
+        "whether the output layer is a linear-chain CRF (Viterbi decoding) rather than a per-token softmax",
+        TypeConverters.toBoolean,
+        default=True,
+    )
     numWorkers = declare("training processes (Spark barrier tasks)", to_positive_int, default=1)
-    useGpu = declare("train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean,
-                     default=False)
-    checkpointDir = declare("folder every worker reads for per-epoch checkpoints; a re-run resumes from the "
-                            "newest ('' : no checkpoints)", TypeConverters.toString, default="")
+    useGpu = declare(
+        "train with one GPU per worker (needs Spark GPU scheduling)", TypeConverters.toBoolean, default=False
+    )
+    checkpointDir = declare(
+        "folder every worker reads for per-epoch checkpoints; a re-run resumes from the newest ('' : no checkpoints)",
+        TypeConverters.toString,
+        default="",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), ArrayType(StringType()))
         require_column(schema, self.getLabelCol(), ArrayType(StringType()), param="labelCol")
-        return add_fields(schema, BiLSTMTaggerModel(tagsCol=self.getTagsCol(), outputCol=self.getOutputCol())
-                          ._out_schema().fields)
+        return add_fields(
+            schema, BiLSTMTaggerModel(tagsCol=self.getTagsCol(), outputCol=self.getOutputCol())._out_schema().fields
+        )
 
     # ----------------------------------------------------------------------------------------- vocabulary
     def _vocabulary(self, df: DataFrame) -> Tuple[Dict[str, int], List[str]]:
         # distinct tokens with counts (vocabulary-sized, not data-sized), keyed like the tagger looks them up
-        counts = (df.select(F.explode(column(self.getInputCol())).alias("t")).groupBy("t").count().collect())
+        counts = df.select(F.explode(column(self.getInputCol())).alias("t")).groupBy("t").count().collect()
         merged: Counter = Counter()
         for row in counts:
             merged[normalize_token(row["t"] or "", _LOOKUP[0])] += row["count"]
         kept = [t for t, c in merged.most_common(self.getMaxVocabSize()) if c >= self.getMinTokenCount()]
         vocab = {t: i for i, t in enumerate(_SHAPES + kept, start=_UNK + 1)}
-        labels = sorted(r["l"] for r in df.select(F.explode(column(self.getLabelCol())).alias("l")).distinct()
-                        .collect() if r["l"] is not None)
+        labels = sorted(
+            r["l"]
+            for r in df.select(F.explode(column(self.getLabelCol())).alias("l")).distinct().collect()
+            if r["l"] is not None
+        )
         if not labels:
             raise ValueError(f"labelCol {self.getLabelCol()!r} holds no tags; cannot train a tagger")
         return vocab, labels
@@ -122,12 +143,18 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
         usable = tokens.isNotNull() & (F.size(tokens) > 0)
         bad = usable & (tags.isNull() | (F.size(tags) != F.size(tokens)) | F.exists(tags, lambda t: t.isNull()))
         example = F.when(bad, F.to_json(F.struct(tokens.alias("tokens"), tags.alias("tags"))))
-        row = df.agg(F.count(F.when(usable, 1)).alias("usable"), F.count(F.when(bad, 1)).alias("bad"),
-                     F.first(example, ignorenulls=True).alias("example")).first()
+        row = df.agg(
+            F.count(F.when(usable, 1)).alias("usable"),
+            F.count(F.when(bad, 1)).alias("bad"),
+            F.first(example, ignorenulls=True).alias("example"),
+        ).first()
+        assert row is not None  # a global aggregation always has one row
         if row["bad"]:
-            raise ValueError(f"labelCol {self.getLabelCol()!r}: {row['bad']} row(s) have tags of another length than "
-                             f"their tokens or null tags, e.g. {row['example']}; each token needs exactly one "
-                             "non-null tag")
+            raise ValueError(
+                f"labelCol {self.getLabelCol()!r}: {row['bad']} row(s) have tags of another length than "
+                f"their tokens or null tags, e.g. {row['example']}; each token needs exactly one "
+                "non-null tag"
+            )
         if not row["usable"]:
             raise ValueError(f"inputCol {self.getInputCol()!r} has no non-empty token lists to train on")
         return df.where(usable).select(tokens.alias(TOKENS_COL), tags.alias(TAGS_COL))
@@ -136,17 +163,35 @@ class BiLSTMTagger(Estimator, HasInputCol, HasLabelCol, HasOutputCol, HasMiniBat
     def _fit(self, dataset: DataFrame) -> BiLSTMTaggerModel:
         vocab, labels = self._vocabulary(dataset)
         metadata = TaggerMetadata(
-            labels=labels, tagScheme="BIOES" if any(l[:2] in ("E-", "S-") for l in labels) else "BIO",
-            tokenVocab=vocab, unkTokenIndex=_UNK, paddingTokenIndex=_PAD, tokenLookup=list(_LOOKUP),
-            source=f"BiLSTMTagger {self.uid}")
+            labels=labels,
+            tagScheme="BIOES" if any(tag[:2] in ("E-", "S-") for tag in labels) else "BIO",
+            tokenVocab=vocab,
+            unkTokenIndex=_UNK,
+            paddingTokenIndex=_PAD,
+            tokenLookup=list(_LOOKUP),
+            source=f"BiLSTMTagger {self.uid}",
+        )
         frame = self._training_frame(dataset)
         config = TaggerTrainingConfig(
-            metadataJson=metadata.to_json(), embeddingDim=self.getEmbeddingDim(), hiddenDim=self.getHiddenDim(),
-            epochs=self.getMaxEpochs(), batchSize=self.getBatchSize(), learningRate=self.getLearningRate(),
-            seed=self.getSeed(), useCrf=self.getUseCrf(), checkpointDir=self.getCheckpointDir())
+            metadataJson=metadata.to_json(),
+            embeddingDim=self.getEmbeddingDim(),
+            hiddenDim=self.getHiddenDim(),
+            epochs=self.getMaxEpochs(),
+            batchSize=self.getBatchSize(),
+            learningRate=self.getLearningRate(),
+            seed=self.getSeed(),
+            useCrf=self.getUseCrf(),
+            checkpointDir=self.getCheckpointDir(),
+        )
         if config.batchSize < self.getNumWorkers():
             raise ValueError(f"batchSize {config.batchSize} must be at least numWorkers {self.getNumWorkers()}")
         archive = TensorFlowDistributor(self.getNumWorkers(), useGpu=self.getUseGpu()).runOnDataFrame(
-            frame, train_tagger, config)
-        return BiLSTMTaggerModel(model=archive, inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
-                                 tagsCol=self.getTagsCol(), miniBatchSize=self.getMiniBatchSize())
+            frame, train_tagger, config
+        )
+        return BiLSTMTaggerModel(
+            model=archive,
+            inputCol=self.getInputCol(),
+            outputCol=self.getOutputCol(),
+            tagsCol=self.getTagsCol(),
+            miniBatchSize=self.getMiniBatchSize(),
+        )

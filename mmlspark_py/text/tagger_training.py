@@ -52,9 +52,15 @@ class TaggerTrainingConfig:
 
     def fingerprint(self) -> str:
         meta = self.metadata
-        key = {"vocab": len(meta.tokenVocab), "labels": meta.labels, "embeddingDim": self.embeddingDim,
-               "hiddenDim": self.hiddenDim, "useCrf": self.useCrf, "learningRate": self.learningRate,
-               "vocabDigest": hashlib.sha256(json.dumps(meta.tokenVocab, sort_keys=True).encode()).hexdigest()}
+        key = {
+            "vocab": len(meta.tokenVocab),
+            "labels": meta.labels,
+            "embeddingDim": self.embeddingDim,
+            "hiddenDim": self.hiddenDim,
+            "useCrf": self.useCrf,
+            "learningRate": self.learningRate,
+            "vocabDigest": hashlib.sha256(json.dumps(meta.tokenVocab, sort_keys=True).encode()).hexdigest(),
+        }
         return "bilstm-" + hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -83,24 +89,26 @@ def encode_shard(shard: DataShard, metadata: TaggerMetadata) -> Tuple[List[np.nd
     return ids, labels
 
 
-def length_batches(lengths: np.ndarray, size: int, steps: int, seed: int, epoch: int, rank: int
-                   ) -> Iterator[np.ndarray]:
+def length_batches(
+    lengths: np.ndarray, size: int, steps: int, seed: int, epoch: int, rank: int
+) -> Iterator[np.ndarray]:
     """``steps`` batches of sentence indices of similar length, in shuffled order (repeating when short)."""
     rng = np.random.default_rng([seed, epoch, rank])
     order = np.lexsort((rng.random(len(lengths)), lengths))
-    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(groups)
     for step in range(steps):
         yield groups[step % len(groups)]
 
 
-def _padded(ids: List[np.ndarray], labels: List[np.ndarray], rows: np.ndarray, padding: int
-            ) -> Tuple[Tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+def _padded(
+    ids: List[np.ndarray], labels: List[np.ndarray], rows: np.ndarray, padding: int
+) -> Tuple[Tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
     lengths = np.array([len(ids[i]) for i in rows], np.int32)
     x = np.full((len(rows), int(lengths.max())), padding, np.int64)
     y = np.zeros_like(x)
     for r, i in enumerate(rows):
-        x[r, :lengths[r]], y[r, :lengths[r]] = ids[i], labels[i]
+        x[r, : lengths[r]], y[r, : lengths[r]] = ids[i], labels[i]
     return (x, lengths), y, np.ones(len(rows), np.float32)
 
 
@@ -131,9 +139,14 @@ def train_tagger(shard: DataShard, config: TaggerTrainingConfig) -> Optional[byt
     k = len(metadata.labels)
     with strategy.scope():
         model = build_network(config)
-        crf = [keras.Variable(np.zeros(shape, np.float32), name=name)
-               for name, shape in (("crf_transitions", (k, k)), ("crf_start", (k,)), ("crf_end", (k,)))] \
-            if config.useCrf else []
+        crf = (
+            [
+                keras.Variable(np.zeros(shape, np.float32), name=name)
+                for name, shape in (("crf_transitions", (k, k)), ("crf_start", (k,)), ("crf_end", (k,)))
+            ]
+            if config.useCrf
+            else []
+        )
         optimizer = keras.optimizers.Adam(config.learningRate)
     xent = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
 

@@ -23,11 +23,17 @@ FAST_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
 
 
 def main(master: str, output: str) -> None:
-    spark = (SparkSession.builder.master(master).appName("mmlspark-py-dl-cluster-test")
-             .config("spark.executor.memory", "1g").config("spark.cores.max", "2")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-             .config("spark.driver.extraJavaOptions", FAST_JVM).config("spark.executor.extraJavaOptions", FAST_JVM)
-             .getOrCreate())
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("mmlspark-py-dl-cluster-test")
+        .config("spark.executor.memory", "1g")
+        .config("spark.cores.max", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.extraJavaOptions", FAST_JVM)
+        .config("spark.executor.extraJavaOptions", FAST_JVM)
+        .getOrCreate()
+    )
     try:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((240, 6)).astype(np.float32)
@@ -40,16 +46,27 @@ def main(master: str, output: str) -> None:
         train_rows, test_rows = split_indices(len(labels), 0.25)
         train = image_df(spark, images[train_rows], labels[train_rows])
         test = image_df(spark, images[test_rows], labels[test_rows], first_id=10_000)
-        model = DeepVisionClassifier(imageHeight=16, imageWidth=16, imageChannels=1, epochs=6, batchSize=32,
-                                     learningRate=0.002, numWorkers=2, seed=1).fit(train)
+        model = DeepVisionClassifier(
+            imageHeight=16,
+            imageWidth=16,
+            imageChannels=1,
+            epochs=6,
+            batchSize=32,
+            learningRate=0.002,
+            numWorkers=2,
+            seed=1,
+        ).fit(train)
         scored = model.transform(test)
         accuracy = scored.where(F.col("prediction") == F.col("label")).count() / scored.count()
-        result = {"max_weight_diff": float(np.abs(single["weights"] - double["weights"]).max()),
-                  "rank1_equal": bool(np.array_equal(np.load(os.path.join(output, "weights-2-1.npy")),
-                                                     double["weights"])),
-                  "loss_first": single["losses"][0], "loss_last": single["losses"][-1],
-                  "accuracy": accuracy, "driver_log_lines": logs.getvalue().count("\n"),
-                  "history": model.getHistory()}
+        result = {
+            "max_weight_diff": float(np.abs(single["weights"] - double["weights"]).max()),
+            "rank1_equal": bool(np.array_equal(np.load(os.path.join(output, "weights-2-1.npy")), double["weights"])),
+            "loss_first": single["losses"][0],
+            "loss_last": single["losses"][-1],
+            "accuracy": accuracy,
+            "driver_log_lines": logs.getvalue().count("\n"),
+            "history": model.getHistory(),
+        }
         with open(os.path.join(output, "result.json"), "w") as f:
             json.dump(result, f)
     finally:

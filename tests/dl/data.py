@@ -12,8 +12,13 @@ from pyspark.sql.types import IntegerType, StructField, StructType
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
-SCHEMA = StructType([StructField("id", IntegerType(), False), StructField("image", IMAGE_SCHEMA, True),
-                     StructField("label", IntegerType(), True)])
+SCHEMA = StructType(
+    [
+        StructField("id", IntegerType(), False),
+        StructField("image", IMAGE_SCHEMA, True),
+        StructField("label", IntegerType(), True),
+    ]
+)
 
 
 def digits() -> Tuple[np.ndarray, np.ndarray]:
@@ -35,7 +40,9 @@ def fashion(split: str, limit: Optional[int] = None) -> Tuple[np.ndarray, np.nda
 
 def image_df(spark, images: np.ndarray, labels: np.ndarray, first_id: int = 0, partitions: int = 2):
     """A DataFrame ``id, image, label`` of grey images."""
-    rows = [(first_id + i, to_image_row(im[:, :, None]), int(l)) for i, (im, l) in enumerate(zip(images, labels))]
+    rows = [
+        (first_id + i, to_image_row(im[:, :, None]), int(label)) for i, (im, label) in enumerate(zip(images, labels))
+    ]
     return spark.createDataFrame(rows, SCHEMA).repartition(partitions, "id")
 
 

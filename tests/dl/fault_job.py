@@ -15,10 +15,14 @@ from mmlspark_py.core.session import get_spark
 from mmlspark_py.dl import DeepVisionClassifier
 from tests.dl.data import digits, image_df, split_indices
 
-CONF = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2",
-        "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-        "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures": "1",
-        "spark.scheduler.barrier.maxConcurrentTasksCheck.interval": "1s"}
+CONF = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.extraJavaOptions": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+    "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures": "1",
+    "spark.scheduler.barrier.maxConcurrentTasksCheck.interval": "1s",
+}
 
 
 def main(checkpoint_dir: str, output: str) -> None:
@@ -29,9 +33,18 @@ def main(checkpoint_dir: str, output: str) -> None:
         train = image_df(spark, images[train_rows], labels[train_rows]).cache()
         test = image_df(spark, images[test_rows], labels[test_rows], first_id=10_000)
         # 32x32 inputs make an epoch last a few seconds: long enough to be interrupted in the middle
-        model = DeepVisionClassifier(imageHeight=32, imageWidth=32, imageChannels=1, epochs=4, batchSize=32,
-                                     learningRate=0.002, numWorkers=2, seed=2, checkpointDir=checkpoint_dir,
-                                     validationFraction=0.1).fit(train)
+        model = DeepVisionClassifier(
+            imageHeight=32,
+            imageWidth=32,
+            imageChannels=1,
+            epochs=4,
+            batchSize=32,
+            learningRate=0.002,
+            numWorkers=2,
+            seed=2,
+            checkpointDir=checkpoint_dir,
+            validationFraction=0.1,
+        ).fit(train)
         scored = model.transform(test)
         accuracy = scored.where(F.col("prediction") == F.col("label")).count() / scored.count()
         with open(output, "w") as f:

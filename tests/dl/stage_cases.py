@@ -12,10 +12,12 @@ def _cnn(spark, tmp):
     images, labels = digits()
     df = image_df(spark, images[:24], labels[:24] % 3, partitions=1)
     df = df.union(spark.createDataFrame([(99, None, 1)], df.schema))  # a null image scores null
-    stage = DeepVisionClassifier(imageHeight=8, imageWidth=8, imageChannels=1, epochs=1, batchSize=8, seed=5,
-                                 numWorkers=1)
+    stage = DeepVisionClassifier(
+        imageHeight=8, imageWidth=8, imageChannels=1, epochs=1, batchSize=8, seed=5, numWorkers=1
+    )
     return stage, df
 
 
-CASES = [StageCase("DeepVisionClassifier.tiny_cnn", _cnn, covers=(DeepVisionClassifier, DeepVisionModel),
-                   sort_by=("id",))]
+CASES = [
+    StageCase("DeepVisionClassifier.tiny_cnn", _cnn, covers=(DeepVisionClassifier, DeepVisionModel), sort_by=("id",))
+]

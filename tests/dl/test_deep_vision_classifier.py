@@ -28,8 +28,10 @@ def _accuracy(model, df):
 def digit_frames(spark):
     images, labels = digits()
     train, test = split_indices(len(labels), 0.25)
-    return (image_df(spark, images[train], labels[train]).cache(),
-            image_df(spark, images[test], labels[test], first_id=10_000).cache())
+    return (
+        image_df(spark, images[train], labels[train]).cache(),
+        image_df(spark, images[test], labels[test], first_id=10_000).cache(),
+    )
 
 
 # ----------------------------------------------------------------------------------- errors, no training
@@ -39,8 +41,12 @@ def test_bad_labels_and_params_fail_before_training(spark):
     clf = DeepVisionClassifier(imageHeight=8, imageWidth=8, imageChannels=1)
     with pytest.raises(SchemaError, match="labelCol: column 'label' has type string"):
         clf.fit(base.withColumn("label", F.col("label").cast("string")))
-    bad = base.withColumn("label", F.expr("CASE id WHEN 0 THEN -1.0 WHEN 1 THEN 1.5 WHEN 2 THEN double('NaN') "
-                                          "WHEN 3 THEN NULL ELSE double(label) END"))
+    bad = base.withColumn(
+        "label",
+        F.expr(
+            "CASE id WHEN 0 THEN -1.0 WHEN 1 THEN 1.5 WHEN 2 THEN double('NaN') WHEN 3 THEN NULL ELSE double(label) END"
+        ),
+    )
     with pytest.raises(ValueError, match=r"labelCol 'label': 4 row\(s\) hold a label that is not a class index"):
         clf.fit(bad)
     with pytest.raises(ValueError, match=r"2 row\(s\) .*\(0\.\.1\), e\.g\. 2"):
@@ -75,7 +81,7 @@ def test_digits_two_workers_reach_one_workers_accuracy(digit_frames, digit_model
     print(f"\ndigits held-out accuracy: 1 worker {accuracy[1]:.4f}, 2 workers {accuracy[2]:.4f}")
     assert accuracy[1] >= 0.95 and accuracy[2] >= 0.95
     assert abs(accuracy[1] - accuracy[2]) <= 0.01
-    for n, model in digit_models.items():
+    for model in digit_models.values():
         history = model.getHistory()
         assert [h["epoch"] for h in history] == list(range(1, 9))
         assert history[-1]["loss"] < history[0]["loss"] / 3
@@ -96,7 +102,8 @@ def test_export_equals_transform_and_keras(spark, digit_frames, digit_models, tm
     # the Keras network (run in its own TensorFlow process) gives the logits ONNX gives
     x = np.array([r["tensor"] for r in theirs[:64]], np.float32)
     keras_logits = TensorFlowDistributor(1, localMode=True, logSink=io.StringIO()).run(
-        train_fns.keras_logits, model.getKerasModel(), x)
+        train_fns.keras_logits, model.getKerasModel(), x
+    )
     np.testing.assert_allclose(keras_logits, np.array([r["logits"] for r in theirs[:64]]), atol=1e-4)
     # and the model saves and loads in a fitted Pipeline
     pipeline = Pipeline(stages=[DeepVisionClassifier(numWorkers=1, **{**DIGITS, "epochs": 1})])
@@ -113,8 +120,7 @@ def test_checkpoints_every_epoch_and_resumes_exactly(spark, digit_frames, tmp_pa
     train, test = digit_frames
     small = train.limit(600)
     ckpt = tmp_path / "ckpt"
-    clf = DeepVisionClassifier(numWorkers=2, validationFraction=0.1, checkpointDir=str(ckpt),
-                               **{**DIGITS, "epochs": 3})
+    clf = DeepVisionClassifier(numWorkers=2, validationFraction=0.1, checkpointDir=str(ckpt), **{**DIGITS, "epochs": 3})
     straight = clf.fit(small)
     assert sorted(p.name for p in ckpt.iterdir()) == ["epoch-000002.npz", "epoch-000003.npz"]  # newest two
     # as if the job had died during epoch 3: the re-run resumes after epoch 2 and trains epoch 3 only
@@ -125,8 +131,10 @@ def test_checkpoints_every_epoch_and_resumes_exactly(spark, digit_frames, tmp_pa
     assert "resumed from the checkpoint after epoch 2" in logs and '"epoch": 1,' not in logs
     assert resumed.getHistory()[:2] == straight.getHistory()[:2] and len(resumed.getHistory()) == 3
     # weights, optimizer state, learning-rate schedule and data order were restored: the same model
-    probabilities = [[r[0] for r in m.transform(test).orderBy("id").select(vector_to_array("probability")).collect()]
-                     for m in (straight, resumed)]
+    probabilities = [
+        [r[0] for r in m.transform(test).orderBy("id").select(vector_to_array("probability")).collect()]
+        for m in (straight, resumed)
+    ]
     np.testing.assert_allclose(probabilities[0], probabilities[1], atol=1e-6)
     assert resumed.getHistory()[2]["loss"] == pytest.approx(straight.getHistory()[2]["loss"], rel=1e-6)
     # a finished run's checkpoint makes a re-run return at once with the same model

@@ -39,8 +39,7 @@ def test_local_mode_runs_processes_on_the_driver():
 def test_run_on_dataframe_streams_every_row_to_exactly_one_worker(spark):
     df = spark.range(0, 1001, numPartitions=3).selectExpr("id", "id * 2 AS twice")
     sink = io.StringIO()
-    result = TensorFlowDistributor(numProcesses=2, logSink=sink).runOnDataFrame(df, train_fns.shard_summary,
-                                                                                 "twice")
+    result = TensorFlowDistributor(numProcesses=2, logSink=sink).runOnDataFrame(df, train_fns.shard_summary, "twice")
     assert result["rank"] == 0 and result["columns"] == ["id", "twice"]
     assert sum(result["rowsPerRank"]) == 1001 and result["rows"] == result["rowsPerRank"][0]
     assert abs(result["rowsPerRank"][0] - result["rowsPerRank"][1]) <= 1  # round-robin repartition
@@ -69,8 +68,9 @@ def test_gpu_requested_but_not_configured_fails_fast(spark):
     with pytest.raises(DistributorError, match="useGpu=True on master local\\[2\\].*driver has 0"):
         TensorFlowDistributor(numProcesses=2, useGpu=True).run(train_fns.whoami, "x")
     with pytest.raises(DistributorError, match="useGpu=True with localMode"):
-        TensorFlowDistributor(numProcesses=1, localMode=True, useGpu=True,
-                              env={"CUDA_VISIBLE_DEVICES": ""}).run(train_fns.whoami, "x")
+        TensorFlowDistributor(numProcesses=1, localMode=True, useGpu=True, env={"CUDA_VISIBLE_DEVICES": ""}).run(
+            train_fns.whoami, "x"
+        )
 
 
 def test_bad_arguments_fail_where_written(spark):
@@ -84,8 +84,11 @@ def test_bad_arguments_fail_where_written(spark):
 
 def test_failing_worker_fails_the_job_with_its_own_error(spark):
     start = time.monotonic()
-    with pytest.raises(WorkerFailedError, match=r"(?s)training worker 1 of 2 exited with code 1.*"
-                                                r"ValueError: planned failure on rank 1"):
+    with pytest.raises(
+        WorkerFailedError,
+        match=r"(?s)training worker 1 of 2 exited with code 1.*"
+        r"ValueError: planned failure on rank 1",
+    ):
         TensorFlowDistributor(numProcesses=2, logSink=io.StringIO()).run(train_fns.fail_on_rank, 1)
     # local mode: the surviving process is stopped instead of waiting for its peer
     with pytest.raises(WorkerFailedError, match="planned failure on rank 0"):

@@ -54,11 +54,21 @@ def _epochs(folder: Path) -> List[int]:
 def test_killed_worker_fails_the_stage_and_the_retry_resumes_from_the_checkpoint(tmp_path):
     pytest.importorskip("tensorflow")
     ckpt, out, log = tmp_path / "ckpt", tmp_path / "out.json", tmp_path / "driver.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-           "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
     with open(log, "wb") as sink:
-        job = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fault_job.py")), str(ckpt), str(out)],
-                               env=env, cwd=str(tmp_path), stdout=sink, stderr=subprocess.STDOUT)
+        job = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("fault_job.py")), str(ckpt), str(out)],
+            env=env,
+            cwd=str(tmp_path),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.time() + 900
             while not _epochs(ckpt):  # the first epoch is done and saved
@@ -66,8 +76,11 @@ def test_killed_worker_fails_the_stage_and_the_retry_resumes_from_the_checkpoint
                 assert time.time() < deadline, "no checkpoint after 15 minutes"
                 time.sleep(0.2)
             time.sleep(1.0)  # into the next epoch
-            victims = [p for p in _descendants(job.pid)
-                       if "mmlspark_py.dl.worker_entry" in _cmdline(p) and "--rank 1 " in _cmdline(p)]
+            victims = [
+                p
+                for p in _descendants(job.pid)
+                if "mmlspark_py.dl.worker_entry" in _cmdline(p) and "--rank 1 " in _cmdline(p)
+            ]
             assert len(victims) == 1, [_cmdline(p) for p in _descendants(job.pid)]
             saved_at_kill = _epochs(ckpt)[-1]
             os.kill(victims[0], signal.SIGKILL)

@@ -21,8 +21,14 @@ def test_two_worker_training_on_a_standalone_cluster(cluster, tmp_path):  # noqa
     pytest.importorskip("tensorflow")
     url, env, work = cluster
     env = {**env, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, str(Path(__file__).with_name("cluster_job.py")), url, str(tmp_path)],
-                          env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=1500)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("cluster_job.py")), url, str(tmp_path)],
+        env=env,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert done.returncode == 0, done.stderr[-5000:]
     result = json.loads((tmp_path / "result.json").read_text())
     assert result["max_weight_diff"] < 2e-6 and result["rank1_equal"]

@@ -29,10 +29,14 @@ def faces(spark):
 
 def test_head_on_pretrained_features_learns_and_exports_as_one_graph(spark, faces, tmp_path):
     train, test = faces
-    featurizer = ImageFeaturizer(channelNormalizationMeans=[0.5] * 3, channelNormalizationStds=[0.5] * 3,
-                                 miniBatchSize=32).setModelLocation(str(EFFNET_PATH)).setDeviceType("CPU")
-    model = DeepVisionClassifier(backbone="featurizer", featurizer=featurizer, epochs=30, batchSize=32,
-                                 learningRate=0.01, numWorkers=2, seed=3).fit(train)
+    featurizer = (
+        ImageFeaturizer(channelNormalizationMeans=[0.5] * 3, channelNormalizationStds=[0.5] * 3, miniBatchSize=32)
+        .setModelLocation(str(EFFNET_PATH))
+        .setDeviceType("CPU")
+    )
+    model = DeepVisionClassifier(
+        backbone="featurizer", featurizer=featurizer, epochs=30, batchSize=32, learningRate=0.01, numWorkers=2, seed=3
+    ).fit(train)
     scored = model.transform(test).orderBy("id").cache()
     accuracy = scored.where(F.col("prediction") == F.col("label")).count() / scored.count()
     print(f"\nfaces vs non-faces on EfficientNet-Lite0 features (150 train / 50 test): accuracy {accuracy:.3f}")

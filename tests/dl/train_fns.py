@@ -20,9 +20,15 @@ def whoami(tag):
     info = worker_info()
     print(f"stdout line of rank {info.rank} tag={tag}", flush=True)
     print(f"stderr line of rank {info.rank} tag={tag}", file=sys.stderr, flush=True)
-    return {"rank": info.rank, "size": info.size, "cluster": info.cluster, "tag": tag,
-            "tf_config": os.environ.get("TF_CONFIG"), "cuda": os.environ.get("CUDA_VISIBLE_DEVICES"),
-            "threads": os.environ.get("TF_NUM_INTRAOP_THREADS")}
+    return {
+        "rank": info.rank,
+        "size": info.size,
+        "cluster": info.cluster,
+        "tag": tag,
+        "tf_config": os.environ.get("TF_CONFIG"),
+        "cuda": os.environ.get("CUDA_VISIBLE_DEVICES"),
+        "threads": os.environ.get("TF_NUM_INTRAOP_THREADS"),
+    }
 
 
 def fail_on_rank(rank_to_fail):
@@ -39,8 +45,13 @@ def shard_summary(shard, column):
     """Sum and count of ``column`` in this worker's shard; rank 0 returns every rank's, via the files."""
     table = shard.table()
     values = table.column(column).to_pylist()
-    return {"rank": shard.rank, "rows": shard.rows, "rowsPerRank": list(shard.rowsPerRank), "sum": sum(values),
-            "columns": table.schema.names}
+    return {
+        "rank": shard.rank,
+        "rows": shard.rows,
+        "rowsPerRank": list(shard.rowsPerRank),
+        "sum": sum(values),
+        "columns": table.schema.names,
+    }
 
 
 def sgd_steps(x, y, steps, global_batch, out_dir, seed=3):
@@ -58,18 +69,24 @@ def sgd_steps(x, y, steps, global_batch, out_dir, seed=3):
     info = worker_info()
     keras.utils.set_random_seed(seed + 1000 * info.rank)
     with strategy.scope():
-        model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(16, activation="tanh"),
-                                  keras.layers.Dense(int(y.max()) + 1)])
+        model = keras.Sequential(
+            [
+                keras.Input((x.shape[1],)),
+                keras.layers.Dense(16, activation="tanh"),
+                keras.layers.Dense(int(y.max()) + 1),
+            ]
+        )
         optimizer = keras.optimizers.SGD(0.2)
     xent = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
-    trainer = DataParallelTrainer(strategy, model, optimizer,
-                                  lambda xs, ys, training: xent(ys, model(xs, training=training)), global_batch)
+    trainer = DataParallelTrainer(
+        strategy, model, optimizer, lambda xs, ys, training: xent(ys, model(xs, training=training)), global_batch
+    )
     sizes = [local_batch_size(global_batch, r, info.size) for r in range(info.size)]
-    offset = sum(sizes[:info.rank])
+    offset = sum(sizes[: info.rank])
     losses = []
     for step in range(steps):
         lo = step * global_batch + offset
-        losses.append(trainer.train_step(x[lo:lo + sizes[info.rank]], y[lo:lo + sizes[info.rank]]))
+        losses.append(trainer.train_step(x[lo : lo + sizes[info.rank]], y[lo : lo + sizes[info.rank]]))
     weights = np.concatenate([np.asarray(w).ravel() for w in model.get_weights()])
     np.save(os.path.join(out_dir, f"weights-{info.size}-{info.rank}.npy"), weights)
     return {"weights": weights, "losses": losses}

@@ -12,20 +12,26 @@ from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 pytest.importorskip("tensorflow")
 
-from mmlspark_py.text.bilstm_tagger import BiLSTMTagger, BiLSTMTaggerModel  # noqa: E402
-from mmlspark_py.text.entity_extractor import EntityExtractor  # noqa: E402
-from mmlspark_py.text.entity_spans import entity_f1  # noqa: E402
-from mmlspark_py.text.sequence_tagger import SHAPE_PREFIX, SequenceTagger, TokenEncoder  # noqa: E402
-from tests.text.entities.tagger_fixtures import conll_path, read_conll  # noqa: E402
+from mmlspark_py.text.bilstm_tagger import BiLSTMTagger, BiLSTMTaggerModel
+from mmlspark_py.text.entity_extractor import EntityExtractor
+from mmlspark_py.text.entity_spans import entity_f1
+from mmlspark_py.text.sequence_tagger import SHAPE_PREFIX, SequenceTagger, TokenEncoder
+from tests.text.entities.tagger_fixtures import conll_path, read_conll
 
-SCHEMA = StructType([StructField("id", StringType(), False), StructField("tokens", ArrayType(StringType()), True),
-                     StructField("tags", ArrayType(StringType()), True)])
+SCHEMA = StructType(
+    [
+        StructField("id", StringType(), False),
+        StructField("tokens", ArrayType(StringType()), True),
+        StructField("tags", ArrayType(StringType()), True),
+    ]
+)
 TRAIN_SENTENCES = 2000
 
 
 def _df(spark, sentences):
-    return spark.createDataFrame([(str(i), [w for w, _ in s], [t for _, t in s]) for i, s in enumerate(sentences)],
-                                 SCHEMA)
+    return spark.createDataFrame(
+        [(str(i), [w for w, _ in s], [t for _, t in s]) for i, s in enumerate(sentences)], SCHEMA
+    )
 
 
 def _memorisation_baseline(train, test):
@@ -66,9 +72,11 @@ def test_trained_tagger_f1_on_conll_test(spark, trained, conll_test):
     start = time.time()
     ours = _f1(spark, model, conll_test)
     baseline = entity_f1([[t for _, t in s] for s in conll_test], _memorisation_baseline(train, conll_test))
-    print(f"\nBiLSTMTagger with CRF ({TRAIN_SENTENCES} train sentences, 3 epochs) on CoNLL-2003 test through Spark "
-          f"({time.time() - start:.1f}s): F1={ours['f1']:.4f} (P={ours['precision']:.4f} R={ours['recall']:.4f}); "
-          f"memorisation baseline F1={baseline['f1']:.4f}")
+    print(
+        f"\nBiLSTMTagger with CRF ({TRAIN_SENTENCES} train sentences, 3 epochs) on CoNLL-2003 test through Spark "
+        f"({time.time() - start:.1f}s): F1={ours['f1']:.4f} (P={ours['precision']:.4f} R={ours['recall']:.4f}); "
+        f"memorisation baseline F1={baseline['f1']:.4f}"
+    )
     assert ours["f1"] >= 0.55
     assert ours["f1"] > baseline["f1"] + 0.1
 
@@ -80,8 +88,10 @@ def test_crf_beats_softmax_and_two_workers_match_one(spark, trained, conll_test)
     crf = _f1(spark, crf_model, conll_test)["f1"]
     softmax = _f1(spark, _fit(spark, train, useCrf=False), conll_test)["f1"]
     two = _f1(spark, _fit(spark, train, numWorkers=2), conll_test)["f1"]
-    print(f"\nCoNLL-2003 test F1 after {TRAIN_SENTENCES} sentences x 3 epochs: CRF {crf:.4f}, softmax {softmax:.4f}, "
-          f"CRF on 2 workers {two:.4f}")
+    print(
+        f"\nCoNLL-2003 test F1 after {TRAIN_SENTENCES} sentences x 3 epochs: CRF {crf:.4f}, softmax {softmax:.4f}, "
+        f"CRF on 2 workers {two:.4f}"
+    )
     assert crf > softmax
     assert abs(two - crf) <= 0.03
 
@@ -113,8 +123,11 @@ def test_trained_model_runs_in_entity_extractor_and_matches_direct_call(spark, t
 
 def test_bad_training_rows_fail_clearly(spark):
     bad = spark.createDataFrame([("0", ["a", "b"], ["O"]), ("1", ["c"], [None]), ("2", ["d"], ["O"])], SCHEMA)
-    with pytest.raises(ValueError, match=r"2 row\(s\) have tags of another length than their tokens or null tags, "
-                                         r'e\.g\. \{"tokens":\["a","b"\],"tags":\["O"\]\}'):
+    with pytest.raises(
+        ValueError,
+        match=r"2 row\(s\) have tags of another length than their tokens or null tags, "
+        r'e\.g\. \{"tokens":\["a","b"\],"tags":\["O"\]\}',
+    ):
         BiLSTMTagger(inputCol="tokens", maxEpochs=1).fit(bad)
     with pytest.raises(ValueError, match="has no non-empty token lists"):
         BiLSTMTagger(inputCol="tokens", maxEpochs=1).fit(spark.createDataFrame([("0", [], ["O"])], SCHEMA))

@@ -11,8 +11,12 @@ from mmlspark_py.text.crf import crf_negative_log_likelihood, viterbi_decode
 
 
 def _score(e, y, trans, start, end):
-    return start[y[0]] + sum(e[t, y[t]] for t in range(len(y))) + \
-        sum(trans[y[t - 1], y[t]] for t in range(1, len(y))) + end[y[-1]]
+    return (
+        start[y[0]]
+        + sum(e[t, y[t]] for t in range(len(y)))
+        + sum(trans[y[t - 1], y[t]] for t in range(1, len(y)))
+        + end[y[-1]]
+    )
 
 
 def _brute_force_nll(e, y, trans, start, end):
@@ -29,16 +33,18 @@ def test_crf_loss_equals_brute_force_and_viterbi_finds_the_best_sequence():
     tags = rng.integers(0, k, size=(3, time))
     lengths = np.array([5, 2, 1])
     trans, start, end = rng.normal(size=(k, k)), rng.normal(size=k), rng.normal(size=k)
-    got = crf_negative_log_likelihood(tf.constant(emissions), tags, lengths, tf.constant(trans),
-                                      tf.constant(start), tf.constant(end)).numpy()
-    want = [_brute_force_nll(emissions[b], tags[b, :lengths[b]], trans, start, end) for b in range(3)]
+    got = crf_negative_log_likelihood(
+        tf.constant(emissions), tags, lengths, tf.constant(trans), tf.constant(start), tf.constant(end)
+    ).numpy()
+    want = [_brute_force_nll(emissions[b], tags[b, : lengths[b]], trans, start, end) for b in range(3)]
     np.testing.assert_allclose(got, want, rtol=1e-10)
     assert (got > 0).all()
     # padding never matters: other values past a sentence's end give the same loss
     noisy = emissions.copy()
     noisy[1, 2:] += 100.0
-    again = crf_negative_log_likelihood(tf.constant(noisy), tags, lengths, tf.constant(trans), tf.constant(start),
-                                        tf.constant(end)).numpy()
+    again = crf_negative_log_likelihood(
+        tf.constant(noisy), tags, lengths, tf.constant(trans), tf.constant(start), tf.constant(end)
+    ).numpy()
     np.testing.assert_allclose(again, got, rtol=1e-10)
     # the decoder's path is the argmax of the same score
     for b, path in enumerate(viterbi_decode(emissions, lengths, trans, start, end)):
