@@ -209,7 +209,10 @@ class TensorFlowDistributor:
 
     def _collect(self, df: DataFrame, plan: TaskPlan) -> List[Any]:
         def job(frame: DataFrame) -> List[Any]:
-            return frame.mapInArrow(lambda batches: run_task(plan, batches), RESULT_SCHEMA, barrier=True).collect()
+            results = frame.mapInArrow(lambda batches: run_task(plan, batches), RESULT_SCHEMA, barrier=True)
+            # Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier
+            # ResultStage aborts the job), so the results cross one (tiny) shuffle before they are collected.
+            return results.repartition(1).collect()
 
         try:
             return job(df)

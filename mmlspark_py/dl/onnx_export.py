@@ -77,15 +77,46 @@ def opset_of(model: onnx.ModelProto) -> int:
     return next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), DEFAULT_OPSET)
 
 
+def cut_at(model: onnx.ModelProto, node_output: str) -> onnx.ModelProto:
+    """``model`` keeping only the nodes ``node_output`` depends on (in order), with it as the only output.
+
+    (``onnx.utils.Extractor`` needs shape information for every intermediate value, which exported models
+    often lack.)
+    """
+    producers = {out: node for node in model.graph.node for out in node.output}
+    if node_output not in producers:
+        raise OnnxExportError(f"the featurizer graph has no node producing {node_output!r}")
+    needed, pending = set(), [node_output]
+    while pending:
+        node = producers.get(pending.pop())
+        if node is not None and id(node) not in needed:
+            needed.add(id(node))
+            pending.extend(node.input)
+    kept = [n for n in model.graph.node if id(n) in needed]
+    used = {name for n in kept for name in n.input}
+    cut = onnx.ModelProto()
+    cut.CopyFrom(model)
+    del cut.graph.node[:]
+    cut.graph.node.extend(kept)
+    initializers = [t for t in model.graph.initializer if t.name in used]
+    del cut.graph.initializer[:]
+    cut.graph.initializer.extend(initializers)
+    inputs = [i for i in model.graph.input if i.name in used]
+    del cut.graph.input[:]
+    cut.graph.input.extend(inputs)
+    del cut.graph.output[:]
+    cut.graph.output.append(onnx.helper.make_tensor_value_info(node_output, onnx.TensorProto.FLOAT, None))
+    del cut.graph.value_info[:]
+    return cut
+
+
 def merge_featurizer_and_head(featurizer: bytes, feature_node: str, head: bytes, head_input: str) -> bytes:
     """One graph: ``featurizer`` up to ``feature_node``, flattened per row, into ``head``'s ``head_input``.
 
     The result's inputs are the featurizer's; its outputs are the head's (names unchanged).
     """
-    base = onnx.load_from_string(featurizer)
+    base = cut_at(onnx.load_from_string(featurizer), feature_node)
     top = onnx.load_from_string(head)
-    inputs = [i.name for i in base.graph.input if i.name not in {t.name for t in base.graph.initializer}]
-    base = onnx.utils.Extractor(base).extract_model(inputs, [feature_node])
     flat = "__mmlspark_features_flat"
     base.graph.node.append(onnx.helper.make_node("Flatten", [feature_node], [flat], axis=1))
     del base.graph.output[:]

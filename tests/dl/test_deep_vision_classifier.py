@@ -145,3 +145,23 @@ def test_checkpoints_every_epoch_and_resumes_exactly(spark, digit_frames, tmp_pa
     # another configuration in the same folder is refused, not loaded
     with pytest.raises(WorkerFailedError, match="holds a checkpoint \\(epoch 3\\) of another model configuration"):
         clf.copy({clf.epochs: 4}).fit(small)
+
+
+@pytest.mark.slow
+def test_fashion_mnist_two_workers_reach_one_workers_accuracy(spark):
+    """Debian's Fashion-MNIST (12,000 training images, 2,000 held-out test images): >= 0.85 held-out accuracy
+    with 1 and 2 workers, within 1 point of each other."""
+    import os
+
+    from tests.dl.data import FASHION_DIR, fashion
+
+    if not os.path.isdir(FASHION_DIR):
+        pytest.skip("apt-get install -y dataset-fashion-mnist")
+    x, y = fashion("train", 12_000)
+    xt, yt = fashion("t10k", 2_000)
+    train, test = image_df(spark, x, y).cache(), image_df(spark, xt, yt, first_id=100_000).cache()
+    params = dict(imageHeight=28, imageWidth=28, imageChannels=1, epochs=5, batchSize=64, learningRate=0.002, seed=4)
+    accuracy = {n: _accuracy(DeepVisionClassifier(numWorkers=n, **params).fit(train), test) for n in (1, 2)}
+    print(f"\nFashion-MNIST held-out accuracy: 1 worker {accuracy[1]:.4f}, 2 workers {accuracy[2]:.4f}")
+    assert accuracy[1] >= 0.85 and accuracy[2] >= 0.85
+    assert abs(accuracy[1] - accuracy[2]) <= 0.01
