@@ -33,9 +33,12 @@ Fails fast, in the driver, instead of hanging:
 * ``useGpu=True`` without GPU scheduling configured (``spark.task.resource.gpu.amount``), or, in local mode,
   fewer driver GPUs than processes; a worker whose TensorFlow sees no GPU fails at start.
 
-A failed worker fails its barrier task with the worker's last output lines; Spark fails the stage and, when
-task retries are allowed (cluster masters, ``local[N,R]``), retries it: a training function that resumes from a
-checkpoint (as DeepVisionClassifier does) then continues where it was.
+A worker that dies (killed, out of memory, its machine lost) or whose TensorFlow loses a peer fails its barrier
+task; Spark fails the stage and retries it (``spark.stage.maxConsecutiveAttempts`` times): a training function
+that resumes from a checkpoint (as DeepVisionClassifier does) then continues where it was. A worker whose
+function raises any other error (a bug, bad data, a checkpoint of another model, no GPU) reports it to the
+driver, which stops the job at once and raises :class:`WorkerFailedError` with that error: retrying would only
+repeat it.
 
 Example::
 
@@ -57,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from pyspark.sql import DataFrame, SparkSession
@@ -182,7 +186,17 @@ class TensorFlowDistributor:
         host = spark.conf.get("spark.driver.host", "127.0.0.1") or "127.0.0.1"
         from pyspark import cloudpickle
 
-        with LogServer(host, self._sink()) as logs:
+        fatal: List[Dict[str, Any]] = []
+        group = f"mmlspark-dl-{uuid.uuid4().hex}"
+
+        def stop(report: Dict[str, Any]) -> None:
+            # an error every retry would repeat: stop the job now rather than after Spark's stage retries
+            if not fatal:
+                fatal.append(report)
+                if sc is not None:
+                    sc.cancelJobGroup(group)
+
+        with LogServer(host, self._sink(), stop) as logs:
             plan = TaskPlan(
                 numProcesses=self.numProcesses,
                 useGpu=self.useGpu,
@@ -195,14 +209,23 @@ class TensorFlowDistributor:
                 echo=not local_master,
                 env=self.env,
             )
+            saved = _job_group(sc, group)
             try:
                 rows = self._collect(df, plan)
             except Exception as e:
+                if fatal:
+                    report = fatal[0]
+                    raise WorkerFailedError(
+                        f"training worker {report.get('rank')} of {self.numProcesses} failed with "
+                        f"{report.get('error')}; the job was stopped rather than retried, since the error would "
+                        "repeat (the worker's output is in the log lines above)"
+                    ) from e
                 clear = _worker_error(e)
                 if clear is e:
                     raise
                 raise clear from e
             finally:
+                _job_group(sc, saved)
                 time.sleep(0.2)  # the last lines may still be in flight from the tasks' forwarders
                 self.logLines = logs.lines
         return cloudpickle.loads(b"".join(r["chunk"] for r in rows if r["rank"] == 0))
@@ -263,6 +286,29 @@ class TensorFlowDistributor:
             for p in processes:
                 p.kill()
             shutil.rmtree(root, ignore_errors=True)
+
+
+_GROUP_PROPERTIES = ("spark.jobGroup.id", "spark.job.description", "spark.job.interruptOnCancel")
+
+
+def _job_group(sc: Any, group: Any) -> Any:
+    """Put this thread's Spark jobs in ``group`` (a name, or the properties returned before); returns the
+    properties it replaced."""
+    if sc is None:
+        return None
+    saved = {name: sc.getLocalProperty(name) for name in _GROUP_PROPERTIES}
+    values = (
+        group
+        if isinstance(group, dict)
+        else {
+            "spark.jobGroup.id": group,
+            "spark.job.description": "TensorFlowDistributor training",
+            "spark.job.interruptOnCancel": "true",
+        }
+    )
+    for name, value in values.items():
+        sc.setLocalProperty(name, value)
+    return saved
 
 
 _OUR_ERRORS = re.compile(

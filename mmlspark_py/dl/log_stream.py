@@ -6,6 +6,9 @@ every line to its sink (the driver's stderr by default, where notebooks and ``sp
 the last lines for error messages. A client must first send the run's random token, so stray connections are
 dropped; lines longer than :data:`MAX_LINE_BYTES` are cut.
 
+A worker whose training function raised an error a retry would repeat sends one :data:`FATAL_MARKER` line; the
+server hands its report to ``on_fatal`` (the distributor then stops the job instead of letting Spark retry it).
+
 Log streaming never fails a training job: a forwarder that cannot connect or loses its connection stops
 forwarding (the task's own stderr, in the executor log, still has every line).
 
@@ -19,14 +22,16 @@ Example::
 from __future__ import annotations
 
 import collections
+import json
 import secrets
 import socket
 import socketserver
 import sys
 import threading
-from typing import Deque, List, Optional, TextIO, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, TextIO, Tuple
 
 MAX_LINE_BYTES = 16 * 1024
+FATAL_MARKER = "MMLSPARK_DL_FATAL "
 KEEP_LINES = 2000
 
 Address = Tuple[str, int, str]  # host, port, token
@@ -56,10 +61,11 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str, sink: TextIO) -> None:
+    def __init__(self, host: str, sink: TextIO, on_fatal: Optional[Callable[[Dict[str, Any]], None]]) -> None:
         super().__init__((host, 0), _Handler)
         self.token = secrets.token_hex(16)
         self.sink = sink
+        self.on_fatal = on_fatal
         self.lines: Deque[str] = collections.deque(maxlen=KEEP_LINES)
         self.lock = threading.Lock()
 
@@ -71,16 +77,27 @@ class _Server(socketserver.ThreadingTCPServer):
                 self.sink.flush()
             except (OSError, ValueError):  # a closed sink (e.g. a notebook's replaced stream) must not kill us
                 pass
+        if self.on_fatal is not None and FATAL_MARKER in line:
+            try:
+                report = json.loads(line.split(FATAL_MARKER, 1)[1])
+            except ValueError:
+                return
+            if isinstance(report, dict):
+                self.on_fatal(report)
 
 
 class LogServer:
     """Receives worker log lines on ``host`` and writes them to ``sink`` (default: the driver's stderr).
 
     Use as a context manager; :attr:`address` is what forwarders connect to, :attr:`lines` the recent lines.
+    ``on_fatal(report)`` is called for a line holding :data:`FATAL_MARKER` and a JSON report (a worker's error
+    that a retry would only repeat; see :mod:`mmlspark_py.dl.worker_entry`).
     """
 
-    def __init__(self, host: str, sink: Optional[TextIO] = None) -> None:
-        self._server = _Server(host, sink or sys.stderr)
+    def __init__(
+        self, host: str, sink: Optional[TextIO] = None, on_fatal: Optional[Callable[[Dict[str, Any]], None]] = None
+    ) -> None:
+        self._server = _Server(host, sink or sys.stderr, on_fatal)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="mmlspark-dl-log-server", daemon=True
         )

@@ -7,11 +7,13 @@ is not imported by the package (running a package's imported module with ``-m`` 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
 from typing import Optional, Sequence
 
+from mmlspark_py.dl.log_stream import FATAL_MARKER
 from mmlspark_py.dl.worker import PAYLOAD_FILE, RESULT_FILE, WORKER_FILE, WORKER_FILE_ENV, WorkerInfo, WorkerSetupError
 
 
@@ -51,6 +53,30 @@ def _run(workdir: str) -> int:
     return 0
 
 
+# TensorFlow errors of a failed peer or connection: the job may succeed when Spark retries it.
+TRANSIENT_TF_ERRORS = (
+    "UnavailableError",
+    "AbortedError",
+    "CancelledError",
+    "DeadlineExceededError",
+    "InternalError",
+    "UnknownError",
+)
+
+
+def transient(error: BaseException) -> bool:
+    """Whether a retry might not see ``error`` again: a TensorFlow collective/connection failure (a peer died),
+    or the process being stopped. Other errors (a bug, bad data, a checkpoint of another model, no GPU) would
+    repeat on every retry."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        return True
+    tf = sys.modules.get("tensorflow")
+    errors = getattr(tf, "errors", None) if tf is not None else None
+    return errors is not None and any(
+        isinstance(error, getattr(errors, n)) for n in TRANSIENT_TF_ERRORS if hasattr(errors, n)
+    )
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Ask Linux to SIGKILL this process when its launcher dies; exit now if it is already gone."""
     if sys.platform.startswith("linux"):
@@ -76,6 +102,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _run(args.workdir)
     except BaseException as e:  # noqa: BLE001 - report anything, then exit non-zero for the launcher
         traceback.print_exc()
+        if not transient(e):
+            report = {"rank": args.rank, "error": f"{type(e).__name__}: {e}"[:4000]}
+            print(FATAL_MARKER + json.dumps(report), file=sys.stderr)
         sys.stderr.flush()
         return 2 if isinstance(e, WorkerSetupError) else 1
 
