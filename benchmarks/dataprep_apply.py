@@ -22,7 +22,7 @@ from pyspark.sql.types import StringType  # noqa: E402
 
 from mmlspark_py.core.session import get_spark  # noqa: E402
 from mmlspark_py.dataprep import learn  # noqa: E402
-from mmlspark_py.dataprep.dsl import Program  # noqa: E402
+from mmlspark_py.dataprep.program import Program  # noqa: E402
 
 TASKS = {
     "name": ([(("Marta Quillfeather",), "Quillfeather, M."), (("Jonah P. Wexley",), "Wexley, J.")],

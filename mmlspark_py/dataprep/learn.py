@@ -25,9 +25,14 @@ import random
 import time
 from typing import Optional
 
+from mmlspark_py.core.spec import SpecError
+
 from .conditional import learn_programs
-from .dsl import Program
-from .errors import ContradictoryExamples, DataPrepError, NoProgramFound
+from .errors import ContradictoryExamples, DataPrepError, InvalidProgram, NoProgramFound
+from .program import Program
+from .sql import to_sql
+
+MAX_PROGRAMS = 64
 
 
 class LearnedProgram:
@@ -48,12 +53,10 @@ class LearnedProgram:
 
     def explain(self, columns=None) -> str:
         """Readable program; ``columns`` names the inputs."""
-        from .sql import python_only_note
-        return self.program.explain(columns) + python_only_note(self.program)
+        return self.program.explain(columns)
 
     def toSQL(self, columns) -> str:
         """Spark SQL expression text over the quoted input ``columns``."""
-        from .sql import to_sql
         return to_sql(self.program, columns)
 
     def topK(self, k: int) -> list:
@@ -73,8 +76,16 @@ class LearnedProgram:
         return {"programs": [p.to_json() for p in self.programs]}
 
     @staticmethod
-    def from_json(d: dict) -> "LearnedProgram":
-        return LearnedProgram([Program.from_json(p) for p in d["programs"]])
+    def from_json(d) -> "LearnedProgram":
+        """Decode and validate every field; ``InvalidProgram`` names the first bad one."""
+        if not isinstance(d, dict) or not isinstance(d.get("programs"), list) \
+                or not 1 <= len(d["programs"]) <= MAX_PROGRAMS:
+            raise InvalidProgram(f"expected {{'programs': [1 to {MAX_PROGRAMS} programs]}}, got "
+                                 f"{str(d)[:80]!r}")
+        try:
+            return LearnedProgram([Program.decode(p, f"programs[{i}]") for i, p in enumerate(d["programs"])])
+        except SpecError as e:
+            raise InvalidProgram(str(e)) from None
 
 
 def _as_tuple(row) -> tuple:

@@ -25,8 +25,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType, _parse_datatype_string
 
-from mmlspark_py.core.params import (HasInputCols, Param, Params, TypeConverters, to_dict_string,
-                                     to_one_of)
+from mmlspark_py.core.params import HasInputCols, Param, Params, TypeConverters, to_dict_string, to_one_of
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
 
 TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
