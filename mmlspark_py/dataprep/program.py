@@ -120,15 +120,13 @@ class Program(Spec):
 
     def sql(self, cols) -> str:
         """Spark SQL expression over the input columns named ``cols``."""
-        if len(self.branches) == 1 and self.branches[0].pred is None:
-            return self.branches[0].body.sql(cols)
         whens, other = [], "NULL"
         for b in self.branches:
             if b.pred is None:
                 other = b.body.sql(cols)
                 break
             whens.append(f"WHEN {b.pred.sql(cols)} THEN {b.body.sql(cols)}")
-        return f"(CASE {' '.join(whens)} ELSE {other} END)"
+        return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
 
     @staticmethod
     def decode(obj, where: str = "program") -> "Program":

@@ -5,7 +5,6 @@ Programs: the top 2 learned from 1 example and the top 1 from 2 and 3 examples o
 task plus edge rows (null, empty, Unicode, regex metacharacters, 10 KB). SQL positions are
 1-based, ``locate`` returns 0 and nulls propagate: mismatches there are what this catches.
 """
-import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
@@ -36,20 +35,6 @@ def _inputs(task):
     arity = len(rows[0])
     extra = [tuple(e if c == j else rows[0][c] for c in range(arity)) for e in EDGE for j in range(arity)]
     return rows + extra
-
-
-@pytest.fixture
-def interpreted(spark):
-    """Compiling hundreds of large generated expressions costs more than evaluating ~1,000 rows."""
-    old = {k: spark.conf.get(k, None) for k in ("spark.sql.codegen.wholeStage", "spark.sql.codegen.factoryMode")}
-    spark.conf.set("spark.sql.codegen.wholeStage", "false")
-    spark.conf.set("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-    yield spark
-    for k, v in old.items():
-        if v is None:
-            spark.conf.unset(k)
-        else:
-            spark.conf.set(k, v)
 
 
 def test_sql_matches_interpreter_on_every_dev_task(interpreted):
