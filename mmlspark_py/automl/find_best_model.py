@@ -11,18 +11,11 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column, plain
 from mmlspark_py.core.params import Param, Params, StageListParam, StageParam, to_json_value, to_one_of
 from mmlspark_py.core.stage import Estimator, Model
-from mmlspark_py.featurize.schema import active_spark, planned_schema
+from mmlspark_py.core.schema import active_spark, model_schema
 from mmlspark_py.train.compute_model_statistics import CONFUSION_MATRIX, ComputeModelStatistics
 from mmlspark_py.train.curves import FPR, TPR, roc_curve
 
 MAX_ROC_POINTS = 1000
-
-
-def model_schema(model: Any, schema: StructType) -> StructType:
-    """A fitted model's output schema: its own ``transformSchema`` when it has one, else computed."""
-    if hasattr(model, "transformSchema") and not type(model).__module__.startswith("pyspark"):
-        return model.transformSchema(schema)
-    return planned_schema(model.transform, schema)
 
 
 class FindBestModel(Estimator):

@@ -9,7 +9,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.automl.find_best_model import model_schema
+from mmlspark_py.core.schema import model_schema
 from mmlspark_py.automl.hyperparams import ParamSpace
 from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column
 from mmlspark_py.core.params import (HasSeed, Param, Params, SpecParam, StageListParam, StageParam, TypeConverters,

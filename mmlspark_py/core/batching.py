@@ -13,6 +13,11 @@ It runs in Python workers: load models through :mod:`mmlspark_py.core.model_cach
 and let it capture plain values only (strings, numbers, specs, a SharedPayload), never the stage itself, which
 may hold JVM objects that cannot be shipped.
 
+:func:`map_batches` is for batch functions that change the row count (the image reader expanding zip files,
+page splitting, explode-like stages): ``fn`` receives slices of at most ``batch_rows`` rows of the selected
+columns and yields any number of record batches of the output schema; it also bounds the rows each yielded
+batch holds, so a function that multiplies rows cannot build an unbounded batch.
+
 Example::
 
     def lengths(batch):
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from typing import Callable, Iterator, List, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -32,12 +37,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StructType
 
+from mmlspark_py.core.spark_compat import HAS_ARROW_UDF
 from mmlspark_py.core.stage import column
 
 BatchFn = Callable[[pa.RecordBatch], Union[pa.RecordBatch, pa.Table]]
 
 # Overridable for tests of the pre-4.1 path; production code never changes it.
-USE_ARROW_UDF = hasattr(F, "arrow_udf")
+USE_ARROW_UDF = HAS_ARROW_UDF
 
 
 def slices(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
@@ -64,7 +70,7 @@ def _run_sliced(batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType,
             yield _checked_output(fn(part), out_schema, part.num_rows)
 
 
-def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int):
+def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int) -> Any:
     arrow_schema = to_arrow_schema(out_schema)
 
     def run(arrays: Iterator[Union[pa.Array, Tuple[pa.Array, ...]]]) -> Iterator[pa.Array]:
@@ -78,7 +84,7 @@ def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, 
 
     with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
         warnings.simplefilter("ignore", UserWarning)
-        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)
+        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)  # type: ignore[attr-defined,unused-ignore]
     # Non-deterministic stops the optimizer from copying the call into a filter pushed below the projection,
     # which would run the whole Python pass twice (e.g. ``transform(df).where(col(out).isNotNull())``).
     return udf.asNondeterministic()
@@ -124,3 +130,36 @@ def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, 
         raise ValueError("with_batched_columns needs at least one input column")
     run = _via_arrow_udf if USE_ARROW_UDF else _via_map_in_arrow
     return run(df, input_cols, fn, out_schema, batch_rows)
+
+
+ExpandFn = Callable[[pa.RecordBatch], Iterable[Union[pa.RecordBatch, pa.Table]]]
+
+
+def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType,
+                batch_rows: int) -> DataFrame:
+    """A DataFrame of ``out_schema`` made by ``fn`` from Arrow slices of ``df`` (any number of rows out).
+
+    :param input_cols: the columns ``fn`` reads (None: all); only they are handed to ``fn``.
+    :param fn: ``fn(batch) -> iterable of RecordBatch/Table`` with exactly ``out_schema``'s fields, in order.
+    :param batch_rows: the most rows ``fn`` sees at once, and the most rows of each batch handed back
+        (larger outputs are cut).
+    :raises RuntimeError: in the task, when ``fn`` yields other columns.
+    """
+    names = list(input_cols) if input_cols is not None else None
+    expected = out_schema.names
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for part in slices(batch, batch_rows):
+                selected = part.select(names) if names is not None else part
+                for result in fn(selected):
+                    if result.schema.names != expected:
+                        raise RuntimeError(f"batch function returned columns {result.schema.names}; expected "
+                                           f"{expected}")
+                    for out in (result.to_batches(max_chunksize=batch_rows) if isinstance(result, pa.Table)
+                                else slices(result, batch_rows)):
+                        if out.num_rows:
+                            yield out
+
+    source = df.select(*[column(c) for c in names]) if names is not None else df
+    return source.mapInArrow(run, out_schema)

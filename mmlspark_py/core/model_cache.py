@@ -17,16 +17,16 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Any, Callable, Hashable, Optional, TypeVar
 
-from pyspark.sql import SparkSession
+from mmlspark_py.core.spark_compat import has_jvm
 
 T = TypeVar("T")
 
 MAX_MODELS = 8
-_cache: "OrderedDict[Hashable, Any]" = OrderedDict()
+_cache: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
-_key_locks: "dict[Hashable, threading.Lock]" = {}
+_key_locks: dict[Hashable, threading.Lock] = {}
 
 
 def sha256_hex(data: bytes) -> str:
@@ -68,13 +68,31 @@ def clear() -> None:
 class SharedPayload:
     """Bytes shipped to executors once (a broadcast) and identified by their sha256.
 
-    Build it on the driver and capture it in a batch function; ``value`` reads the bytes wherever it runs.
+    Build it on the driver with :func:`broadcast_once` and capture it in a batch function; ``value`` reads the
+    bytes wherever it runs. On a Spark Connect client (no SparkContext to broadcast with) the bytes travel
+    inside the function's closure instead.
     """
 
-    def __init__(self, spark: SparkSession, data: bytes):
+    def __init__(self, spark: Any, data: bytes):
         self.key = sha256_hex(data)
-        self._broadcast = spark.sparkContext.broadcast(data)
+        self._inline: Optional[bytes] = None
+        self._broadcast: Any = None
+        if has_jvm(spark):
+            self._broadcast = spark.sparkContext.broadcast(data)
+        else:
+            self._inline = bytes(data)
 
     @property
     def value(self) -> bytes:
-        return self._broadcast.value
+        return self._inline if self._inline is not None else self._broadcast.value
+
+
+def broadcast_once(spark: Any, data: bytes) -> SharedPayload:
+    """The :class:`SharedPayload` of ``data``: one broadcast per application and payload digest.
+
+    Every stage that ships a model to executors calls this, so transforming twice (or two stages holding the
+    same model) never broadcasts the bytes again.
+    """
+    digest = sha256_hex(data)
+    app = spark.sparkContext.applicationId if has_jvm(spark) else f"connect-{id(spark)}"
+    return get_or_create(("broadcast", app, digest), lambda: SharedPayload(spark, data))

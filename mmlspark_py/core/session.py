@@ -1,9 +1,12 @@
-"""The SparkSession mmlspark-py runs on: the active one if there is one, otherwise an embedded local one.
+"""The SparkSession mmlspark-py runs on: the active one if there is one, otherwise one started as configured.
 
-On spark-submit, Databricks, HDInsight and in notebooks a session already exists and is used as it is. On a
-laptop with none, :func:`get_spark` starts ``local[*]`` with Arrow and Python worker reuse on, Arrow batches
-bounded in bytes (so wide rows such as images cannot blow up a worker) and the Python workers pointed at the
-interpreter running this code (otherwise executors may start a system ``python3`` without our dependencies).
+On spark-submit, Databricks, HDInsight, Spark Connect and in notebooks a session (or its configuration)
+already exists, and :func:`get_spark` never overrides it: the master comes from ``spark-submit --master``,
+``spark-defaults.conf``, the ``MASTER`` environment variable or ``SPARK_REMOTE`` (Spark Connect) when any is
+set, and only with none at all does Spark fall back to ``local[*]``. On a laptop with nothing configured it
+starts ``local[*]`` with Arrow on, Arrow batches bounded in bytes (so wide rows such as images cannot blow up a
+worker) and the Python workers pointed at the interpreter running this code (otherwise executors may start a
+system ``python3`` without our dependencies). Those SQL settings are applied only where nobody configured them.
 """
 
 from __future__ import annotations
@@ -14,29 +17,52 @@ from typing import Dict, Optional
 
 from pyspark.sql import SparkSession
 
+from mmlspark_py.core.spark_compat import active_session, is_connect
+
+# SQL settings (changeable at run time) applied only when the session does not set them already.
 DEFAULT_CONF: Dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.python.worker.reuse": "true",
     "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
     "spark.sql.execution.arrow.maxBytesPerBatch": str(64 * 1024 * 1024),
-    "spark.ui.showConsoleProgress": "false",
 }
 
 
-def get_spark(master: str = "local[*]", app_name: str = "mmlspark-py",
+def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
               conf: Optional[Dict[str, str]] = None) -> SparkSession:
-    """The active SparkSession, or a new embedded one on ``master`` with :data:`DEFAULT_CONF` plus ``conf``.
+    """The active SparkSession (classic or Connect), or a new one.
 
-    ``master`` and ``conf`` apply only when a new session is started.
+    :param master: a master URL to use for a NEW session (e.g. ``"local[2]"``); None (the default) leaves the
+        choice to the configuration (spark-submit, spark-defaults.conf, ``MASTER``, ``SPARK_REMOTE``), which is
+        ``local[*]`` when nothing is configured.
+    :param app_name: the application name of a new session.
+    :param conf: Spark settings for a new session.
     """
-    active = SparkSession.getActiveSession()
+    active = active_session()
     if active is not None:
         return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if master.startswith("local"):
+    if (master or "local").startswith("local") and not os.environ.get("SPARK_REMOTE"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    apply_defaults(spark)
+    return spark
+
+
+def apply_defaults(spark: SparkSession) -> None:
+    """Set each of :data:`DEFAULT_CONF` that the session's configuration does not set explicitly."""
+    for key, value in DEFAULT_CONF.items():
+        try:
+            if is_connect(spark):
+                explicit = spark.conf.get(key, None) is not None
+            else:
+                explicit = spark.sparkContext.getConf().contains(key)
+            if not explicit:
+                spark.conf.set(key, value)
+        except Exception:  # noqa: BLE001 - a managed platform may forbid changing a setting: keep theirs
+            continue

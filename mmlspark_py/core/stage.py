@@ -25,7 +25,9 @@ A stage is written like this::
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+import copy
+import inspect
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
 
 from pyspark import ml
 from pyspark.ml.param import Param, Params
@@ -33,6 +35,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
+from mmlspark_py.core.params import NO_DEFAULT, Computed, StageListParam, StageParam, declared_default, type_name
 from mmlspark_py.core.persistence import StageReadable, StageWritable
 
 
@@ -98,25 +101,85 @@ def _make_setter(name: str) -> Callable[[Params, Any], Params]:
     return setter
 
 
+def _doc_default(param: Param, cls: type) -> str:
+    default = declared_default(param)
+    if default is NO_DEFAULT:
+        return ""
+    return f" Default: ``{default!r}``."
+
+
+def _class_params(cls: type) -> List[Param]:
+    """The params a stage class declares or inherits, by name."""
+    found: Dict[str, Param] = {}
+    for attr in dir(cls):
+        value = getattr(cls, attr, None)
+        if isinstance(value, Param):
+            found[value.name] = value
+    return [found[name] for name in sorted(found)]
+
+
+_GENERATED = "\n\n    Args:\n"
+
+
+def _args_section(cls: type, params: List[Param]) -> str:
+    lines = []
+    for param in params:
+        doc = " ".join(param.doc.split())
+        lines.append(f"        {param.name} ({type_name(param)}): {doc}.{_doc_default(param, cls)}".replace("..", "."))
+    return _GENERATED + "\n".join(lines) + "\n"
+
+
+def _signature(params: List[Param], with_self: bool) -> inspect.Signature:
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] if with_self else []
+    for param in params:
+        default = declared_default(param)
+        parameters.append(inspect.Parameter(param.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=None if default is NO_DEFAULT else default))
+    return inspect.Signature(parameters)
+
+
 class StageParams(Params):
-    """Keyword construction, generated accessors and ``transformSchema``; shared by the three base classes."""
+    """Keyword construction, generated accessors, signature and docs, and ``transformSchema``.
+
+    Shared by the three base classes. For each subclass, from its params' declarations
+    (:func:`mmlspark_py.core.params.declare`): ``getX``/``setX`` accessors, the keyword signature of the class
+    and of ``setParams``, and the ``Args:`` section of its docstring; every new instance gets the declared
+    defaults.
+    """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for attr in dir(cls):
-            param = getattr(cls, attr, None)
-            if not isinstance(param, Param):
-                continue
+        params = _class_params(cls)
+        for param in params:
             for prefix, make in (("get", _make_getter), ("set", _make_setter)):
                 accessor = _accessor_name(prefix, param.name)
                 if not hasattr(cls, accessor):
                     setattr(cls, accessor, make(param.name))
+        cls.__signature__ = _signature(params, with_self=False)  # type: ignore[attr-defined]
+        if "setParams" not in cls.__dict__:
+            def setParams(self: StageParams, **kw: Any) -> StageParams:
+                return StageParams.setParams(self, **kw)
+
+            setParams.__doc__ = StageParams.setParams.__doc__
+            setParams.__signature__ = _signature(params, with_self=True)  # type: ignore[attr-defined]
+            cls.setParams = setParams  # type: ignore[method-assign]
+        own = cls.__dict__.get("__doc__") or ""
+        if _GENERATED not in own:
+            cls.__doc__ = own.rstrip() + _args_section(cls, params)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
+        defaults = {}
+        for param in self.params:
+            default = declared_default(param)
+            if default is NO_DEFAULT:
+                continue
+            defaults[param.name] = default.fn(self) if isinstance(default, Computed) else copy.deepcopy(default)
+        if defaults:
+            self._setDefault(**defaults)
         self.setParams(**kwargs)
 
-    def setParams(self, **kwargs: Any) -> "StageParams":
+    def setParams(self, **kwargs: Any) -> StageParams:
         """Sets any of this stage's params by name (None values are ignored); returns this stage."""
         unknown = [k for k in kwargs if not self.hasParam(k)]
         if unknown:
@@ -124,11 +187,44 @@ class StageParams(Params):
             raise TypeError(f"{type(self).__name__} has no param(s) {unknown}; valid params: {valid}")
         return self._set(**{k: v for k, v in kwargs.items() if v is not None})
 
+    def _convert(self, param: Param, value: Any) -> Any:
+        try:
+            return param.typeConverter(value)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f'{type(self).__name__}: invalid value for param "{param.name}": {e}') from None
+
+    def _set(self, **kwargs: Any) -> StageParams:
+        """Sets params by name, each value validated by its param's converter; errors name the param."""
+        for name, value in kwargs.items():
+            param = self.getParam(name)
+            self._paramMap[param] = None if value is None else self._convert(param, value)
+        return self
+
+    def set(self, param: Param, value: Any) -> None:
+        """Sets ``param`` to ``value`` (validated by the param's converter; errors name the param)."""
+        self._shouldOwn(param)
+        self._paramMap[param] = self._convert(param, value)
+
+    def copy(self, extra: Optional[dict] = None) -> StageParams:
+        """A copy with the same uid whose params (nested stages included) are independent of this stage's."""
+        that = super().copy(extra)
+        for param in self.params:
+            for section in (that._paramMap, that._defaultParamMap):
+                value = section.get(that.getParam(param.name)) if that.hasParam(param.name) else None
+                if isinstance(param, StageParam) and value is not None and not (extra and param in extra):
+                    section[that.getParam(param.name)] = value.copy()
+                elif isinstance(param, StageListParam) and value is not None and not (extra and param in extra):
+                    section[that.getParam(param.name)] = [v.copy() for v in value]
+        return that
+
+    if TYPE_CHECKING:  # the generated getX/setX accessors, for type checkers
+        def __getattr__(self, name: str) -> Any: ...
+
     def transformSchema(self, schema: StructType) -> StructType:
         """The schema ``transform`` (or the fitted model's ``transform``) produces for input ``schema``."""
         raise NotImplementedError(f"{type(self).__name__} must implement transformSchema")
 
-    def _with_params(self, params: Optional[dict]) -> "StageParams":
+    def _with_params(self, params: Optional[dict]) -> StageParams:
         return self.copy(params) if params else self
 
 
@@ -138,7 +234,7 @@ class Transformer(StageParams, ml.Transformer, StageReadable, StageWritable):
     def transform(self, dataset: DataFrame, params: Optional[dict] = None) -> DataFrame:
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._transform(dataset)
+        return stage._transform(dataset)  # type: ignore[attr-defined]
 
 
 class Model(Transformer, ml.Model):
@@ -153,4 +249,4 @@ class Estimator(StageParams, ml.Estimator, StageReadable, StageWritable):
             return super().fit(dataset, params)
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._fit(dataset)
+        return stage._fit(dataset)  # type: ignore[attr-defined]

@@ -30,7 +30,8 @@ def add_prep_cli(subparsers: "argparse._SubParsersAction") -> None:
     run.add_argument("--input-format", choices=FORMATS, help="input format (default: from the extension, "
                                                              "else parquet)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    run.add_argument("--master", default="local[*]", help="Spark master when no session is active")
+    run.add_argument("--master", default=None, help="Spark master for a new session (default: as configured by "
+                     "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)")
     run.set_defaults(run=_run)
 
 

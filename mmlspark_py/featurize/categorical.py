@@ -23,7 +23,7 @@ from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, Double
 
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_json_value
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 
 NULL_LEVEL_NAME = "__null"
 _SIMPLE_TYPES = {t().simpleString(): t for t in (StringType, BooleanType, ByteType, ShortType, IntegerType,

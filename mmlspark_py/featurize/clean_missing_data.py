@@ -11,7 +11,7 @@ from pyspark.sql.types import DoubleType, FloatType, NumericType, StructType
 from mmlspark_py.core.params import HasInputCols, HasOutputCols, Param, Params, TypeConverters, to_json_value, \
     to_one_of
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 
 MEAN, MEDIAN, CUSTOM = "Mean", "Median", "Custom"
 

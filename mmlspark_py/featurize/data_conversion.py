@@ -11,7 +11,7 @@ from pyspark.sql.types import StringType, StructType
 from mmlspark_py.core.params import Param, Params, TypeConverters, to_one_of
 from mmlspark_py.core.stage import Transformer, column, require_column
 from mmlspark_py.featurize.categorical import IndexToValue, ValueIndexer
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 
 _CASTS = {"boolean": "boolean", "byte": "tinyint", "short": "smallint", "integer": "int", "long": "bigint",
           "float": "float", "double": "double", "string": "string"}

@@ -172,6 +172,7 @@ def add_cli(commands: "argparse._SubParsersAction") -> None:
                                          "bundled photos")
     parser.add_argument("--output", default="mmlspark-quickstart", help="output folder (default: %(default)s)")
     parser.add_argument("--size", type=int, default=224, help="output image size in pixels (default: 224)")
-    parser.add_argument("--master", default="local[*]", help="Spark master when no session is active")
+    parser.add_argument("--master", default=None, help="Spark master for a new session (default: as configured by "
+                        "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)")
     parser.add_argument("--skip-training", action="store_true", help="only the image steps (1-3)")
     parser.set_defaults(run=run)

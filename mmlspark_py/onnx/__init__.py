@@ -2,16 +2,18 @@
 
 - :mod:`.onnx_model`: :class:`ONNXModel`, an ONNX model as a Spark Transformer (CPU or GPU).
 - :mod:`.image_featurizer`: :class:`ImageFeaturizer`, images to feature vectors (ImageTransformer + ONNXModel).
-- :mod:`.runtime`: per-worker onnxruntime sessions on CPU or the task's GPU (:func:`get_session`).
 - :mod:`.graph`: model validation, description and slicing at intermediate nodes (driver side).
-- :mod:`.tensors`: tensors between Arrow columns and numpy.
+
+Sessions, tensors and the scoring path are shared with the other model-running areas and live in ``core``
+(:mod:`mmlspark_py.core.onnx_sessions`, :mod:`mmlspark_py.core.tensors`, :mod:`mmlspark_py.core.scoring`);
+the names users need are re-exported here.
 """
 
 from mmlspark_py.onnx.graph import ModelFormatError
 from mmlspark_py.onnx.image_featurizer import ImageFeaturizer
 from mmlspark_py.onnx.onnx_model import ONNXModel, ONNXModelError
-from mmlspark_py.onnx.runtime import DeviceUnavailableError, FeedError, get_session, run_session
-from mmlspark_py.onnx.tensors import TensorTypeError
+from mmlspark_py.core.onnx_sessions import DeviceUnavailableError, get_session, run_session
+from mmlspark_py.core.tensors import FeedError, TensorTypeError
 
 __all__ = ["ONNXModel", "ImageFeaturizer", "ONNXModelError", "ModelFormatError", "TensorTypeError", "get_session", "run_session",
            "DeviceUnavailableError", "FeedError"]

@@ -25,7 +25,8 @@ import onnx
 from onnx import helper
 
 from mmlspark_py.core.model_cache import get_or_create, sha256_hex
-from mmlspark_py.onnx.runtime import TensorInfo, create_session, describe_session
+from mmlspark_py.core.onnx_sessions import create_session, describe_session
+from mmlspark_py.core.tensors import TensorInfo
 
 MAX_MODEL_BYTES = 2 ** 31 - 1
 """Protobuf's limit: a larger ONNX model must use external data, which is unsupported here."""

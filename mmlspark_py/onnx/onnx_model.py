@@ -8,7 +8,7 @@ output's rank with its element type (scalars for ``[batch]`` outputs); ``softMax
 column) adds the softmax of a fetched 1-d output as an ML vector, ``argMaxDict`` its argmax as a double.
 
 Execution: Arrow batches of ``miniBatchSize`` rows (core.batching); the model is broadcast once and each Python
-worker keeps one onnxruntime session (core.model_cache via :func:`mmlspark_py.onnx.runtime.get_session`), with
+worker keeps one onnxruntime session (core.model_cache via :func:`mmlspark_py.core.onnx_sessions.get_session`), with
 ``spark.task.cpus`` threads. ``deviceType``: ``CPU``, ``CUDA`` (the GPU Spark assigned to the task; an error
 when onnxruntime has no CUDA) or ``auto`` (CUDA when available, else CPU with a warning).
 
@@ -29,212 +29,53 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
-import numpy as np
-import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
-from pyspark.ml.param import Param, Params
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import ArrayType, DataType, DoubleType, NumericType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.model_cache import SharedPayload, get_or_create
-from mmlspark_py.core.params import BytesParam, HasErrorCol, HasMiniBatchSize, to_dict_string, to_one_of
+from mmlspark_py.core.model_cache import broadcast_once
+from mmlspark_py.core.model_files import read_model_bytes
+from mmlspark_py.core.onnx_sessions import OnnxRunner
+from mmlspark_py.core.params import (BytesParam, HasErrorCol, HasMiniBatchSize, declare, override, to_dict_string,
+                                     to_one_of)
+from mmlspark_py.core.scoring import DEVICE_TYPES, ScoringError, ScoringPlan, task_cpus
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
+from mmlspark_py.core.tensors import TensorInfo, resolve_feeds, spark_type
 from mmlspark_py.onnx.graph import PreparedModel, load_model, node_outputs, prepare_model
-from mmlspark_py.onnx.runtime import DEVICE_TYPES, TensorInfo, get_session
-from mmlspark_py.onnx.tensors import (RowTensors, assemble, dense_vectors, read_column, resolve_feeds,
-                                      shape_text, spark_type, to_arrow)
 
 __all__ = ["ONNXModel", "ONNXModelError"]
+
+# Rows that cannot be scored raise the shared scoring error; the old name stays importable.
+ONNXModelError = ScoringError
 
 OPTIMIZATION_LEVELS = {"NO_OPT": "disable", "BASIC_OPT": "basic", "EXTENDED_OPT": "extended", "ALL_OPT": "all"}
 
 
-class ONNXModelError(RuntimeError):
-    """A row an ONNXModel could not score, raised in the task when no ``errorCol`` is set."""
-
-
-def read_model_file(path: str) -> bytes:
-    """The bytes of the file at ``path`` (any Hadoop path), read through Spark's binaryFile source."""
-    spark = SparkSession.getActiveSession()
-    if spark is None:
-        with open(path, "rb") as f:
-            return f.read()
-    try:
-        rows = spark.read.format("binaryFile").load(path).select("content").take(2)
-    except Exception as e:  # noqa: BLE001 - Spark's AnalysisException for a missing path
-        raise FileNotFoundError(f"modelLocation: cannot read {path!r}: {str(e).splitlines()[0]}") from e
-    if len(rows) != 1:
-        raise FileNotFoundError(f"modelLocation: {path!r} must name exactly one file, found {len(rows)}")
-    return bytes(rows[0]["content"])
-
-
-def shared_payload(spark: SparkSession, prepared: PreparedModel) -> SharedPayload:
-    """The broadcast of ``prepared``'s bytes for this SparkContext, created once per driver process."""
-    app = spark.sparkContext.applicationId
-    return get_or_create(("onnx-broadcast", app, prepared.key), lambda: SharedPayload(spark, prepared.data))
-
-
-def task_cpus(spark: SparkSession) -> int:
-    """Cores Spark gives each task (``spark.task.cpus``): the threads a model may use per task."""
-    return int(spark.conf.get("spark.task.cpus", "1"))
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    z = np.exp(x - x.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class OnnxRunner:
-    """Runs the broadcast model on numpy feeds in a Python worker (one cached session per process)."""
-
-    payload: SharedPayload
-    device_type: str
-    optimization_level: str
-    threads: int
-
-    def load(self):
-        return get_session(self.payload, self.device_type, self.optimization_level, self.threads)
-
-    def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
-        return self.load().run(names, feeds)
-
-
-@dataclass(frozen=True)
-class ScoringPlan:
-    """What a Python worker needs to score Arrow batches: plain values only (no stage, no JVM objects).
-
-    ``runner.load()`` loads the model (cached per process; its errors, e.g. a missing GPU, fail the task) and
-    ``runner.run(output names, feeds) -> arrays`` runs it (ONNX here; TFModel brings its own runner).
-    """
-
-    runner: Any
-    feeds: Tuple[Tuple[str, str, DataType, TensorInfo], ...]  # (model input, column, column type, input info)
-    fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type or VectorUDT)
-    softmax: Tuple[Tuple[str, str], ...]                       # (fetched column, new column)
-    argmax: Tuple[Tuple[str, str], ...]
-    error_col: Optional[str]
-    out_schema: StructType
-
-    def _read(self, batch: pa.RecordBatch) -> Tuple[List[RowTensors], np.ndarray, np.ndarray]:
-        tensors = [read_column(batch.column(i), dtype, info) for i, (_, _, dtype, info) in enumerate(self.feeds)]
-        nulls = np.logical_or.reduce([t.nulls for t in tensors])
-        errors = np.full(batch.num_rows, None, dtype=object)
-        for t, (_, column, _, _) in zip(tensors, self.feeds):
-            for row in np.nonzero(np.not_equal(t.errors, None) & np.equal(errors, None) & ~nulls)[0]:
-                shape = shape_text(t.shapes[row])
-                errors[row] = f"column {column!r}: {t.errors[row]}; this row's shape is {shape}"
-        return tensors, nulls, errors
-
-    def _run(self, feeds: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-        names = [output for _, output, _ in self.fetches]
-        batch_dims = {info.shape[0] for _, _, _, info in self.feeds if isinstance(info.shape[0], int)}
-        rows = len(next(iter(feeds.values())))
-        if not batch_dims:
-            return dict(zip(names, self.runner.run(names, feeds)))
-        step = batch_dims.pop()  # a model exported with a fixed batch size: run in chunks of it, padding the last
-        chunks = []
-        for start in range(0, rows, step):
-            part = {k: v[start:start + step] for k, v in feeds.items()}
-            short = step - len(next(iter(part.values())))
-            part = {k: np.concatenate([v, np.repeat(v[-1:], short, axis=0)]) if short else v for k, v in part.items()}
-            chunks.append([out[:step - short] for out in self.runner.run(names, part)])
-        return {name: np.concatenate([c[i] for c in chunks]) for i, name in enumerate(names)}
-
-    def _columns(self, outputs: Dict[str, np.ndarray]) -> Dict[str, pa.Array]:
-        by_column = {column: (outputs[output], dtype) for column, output, dtype in self.fetches}
-        columns = {column: dense_vectors(values.reshape(len(values), -1)) if isinstance(dtype, VectorUDT)
-                   else to_arrow(values, dtype) for column, (values, dtype) in by_column.items()}
-        for source, target in self.softmax:
-            columns[target] = dense_vectors(_softmax(by_column[source][0].astype(np.float64)))
-        for source, target in self.argmax:
-            columns[target] = pa.array(np.argmax(by_column[source][0], axis=-1).astype(np.float64))
-        return columns
-
-    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        n = batch.num_rows
-        tensors, nulls, errors = self._read(batch)
-        good = np.nonzero(~nulls & np.equal(errors, None))[0]
-        if self.error_col is None and len(good) + nulls.sum() < n:
-            bad = int(np.nonzero(np.not_equal(errors, None))[0][0])
-            raise ONNXModelError(f"ONNXModel: row {bad} of a batch cannot be scored: {errors[bad]} (set errorCol "
-                                 "to get null outputs and the reason instead)")
-        parts: Dict[str, List[Tuple[np.ndarray, pa.Array]]] = {f.name: [] for f in self.out_schema}
-        if len(good):
-            self.runner.load()
-            keys = np.concatenate([t.shapes[good] for t in tensors], axis=1)
-            uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
-            for g, key in enumerate(uniques):
-                rows = good[inverse.reshape(-1) == g]
-                self._score_group(tensors, rows, key, parts, errors)
-        if self.error_col is not None:
-            parts[self.error_col] = [(np.arange(n), pa.array(errors.tolist(), pa.string()))]
-        arrays = [assemble(parts[f.name], n, to_arrow_type(f.dataType)) for f in self.out_schema]
-        return pa.RecordBatch.from_arrays(arrays, names=self.out_schema.names)
-
-    def _score_group(self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray,
-                     parts: Dict[str, List], errors: np.ndarray) -> None:
-        feeds, start = {}, 0
-        for t, (name, _, _, info) in zip(tensors, self.feeds):
-            shape = tuple(int(d) for d in key[start:start + t.shapes.shape[1]])
-            start += t.shapes.shape[1]
-            feeds[name] = t.gather(rows, shape).astype(info.dtype, copy=False)
-        try:
-            columns = self._columns(self._run(feeds))
-        except Exception as e:  # noqa: BLE001 - onnxruntime's failure on these rows (e.g. a dynamic shape)
-            if self.error_col is None:
-                raise
-            errors[rows] = f"onnxruntime failed on this row's batch: {str(e).splitlines()[0]}"
-            return
-        for column, values in columns.items():
-            parts[column].append((rows, values))
-
-
 class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
     """Runs an ONNX model on DataFrame columns (see the module docstring for columns, devices and errors).
-
-    :param modelPayload: the ONNX model's bytes (``setModelLocation(path)`` reads them from any Hadoop path).
-    :param feedDict: model input name -> input column.
-    :param fetchDict: output column -> model output or intermediate node name.
-    :param softMaxDict: fetched column -> column receiving its softmax (ML vector).
-    :param argMaxDict: fetched column -> column receiving its argmax (double).
-    :param deviceType: ``CPU``, ``CUDA`` or ``auto``.
-    :param optimizationLevel: ``NO_OPT``, ``BASIC_OPT``, ``EXTENDED_OPT`` or ``ALL_OPT``.
-    :param miniBatchSize: rows per onnxruntime call.
-    :param errorCol: optional column receiving why a row's outputs are null.
     """
 
-    modelPayload = BytesParam(Params._dummy(), "modelPayload", "the serialized ONNX model (bytes)")
-    feedDict = Param(Params._dummy(), "feedDict", "map from model input names to input column names",
-                     typeConverter=to_dict_string)
-    fetchDict = Param(Params._dummy(), "fetchDict", "map from output column names to model output (or "
-                      "intermediate node) names", typeConverter=to_dict_string)
-    softMaxDict = Param(Params._dummy(), "softMaxDict", "map from a fetched column to a new column holding its "
-                        "softmax (ML vector)", typeConverter=to_dict_string)
-    argMaxDict = Param(Params._dummy(), "argMaxDict", "map from a fetched column to a new column holding its "
-                       "argmax (double)", typeConverter=to_dict_string)
-    deviceType = Param(Params._dummy(), "deviceType", "device the model runs on: CPU, CUDA (the GPU Spark "
-                       "assigned to the task) or auto (CUDA when onnxruntime offers it, else CPU)",
-                       typeConverter=to_one_of(DEVICE_TYPES, case_insensitive=True))
-    optimizationLevel = Param(Params._dummy(), "optimizationLevel", "onnxruntime graph optimization level: "
-                              "NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT",
-                              typeConverter=to_one_of(OPTIMIZATION_LEVELS, case_insensitive=True))
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._setDefault(softMaxDict={}, argMaxDict={}, deviceType="auto", optimizationLevel="ALL_OPT",
-                         miniBatchSize=64)
-        self.setParams(**kwargs)
+    modelPayload = BytesParam.declare("the serialized ONNX model (bytes)")
+    feedDict = declare("map from model input names to input column names", to_dict_string)
+    fetchDict = declare("map from output column names to model output (or intermediate node) names", to_dict_string)
+    softMaxDict = declare("map from a fetched column to a new column holding its softmax (ML vector)",
+                          to_dict_string, default={})
+    argMaxDict = declare("map from a fetched column to a new column holding its argmax (double)", to_dict_string,
+                         default={})
+    deviceType = declare("device the model runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
+                         "when onnxruntime offers it, else CPU)", to_one_of(DEVICE_TYPES, case_insensitive=True),
+                         default="auto")
+    optimizationLevel = declare("onnxruntime graph optimization level: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT",
+                                to_one_of(OPTIMIZATION_LEVELS, case_insensitive=True), default="ALL_OPT")
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     # ------------------------------------------------------------------------------------------- the model
     def setModelLocation(self, path: str) -> "ONNXModel":
         """Loads the model from ``path`` (any Hadoop path) into ``modelPayload``; returns this stage."""
-        data = read_model_file(path)
+        data = read_model_bytes(path)
         load_model(data)  # fail here, naming the file, rather than at transform time
         return self._set(modelPayload=data)
 
@@ -311,7 +152,7 @@ class ONNXModel(Transformer, HasMiniBatchSize, HasErrorCol):
             fetches = [(c, o, VectorUDT()) for c, o, _ in fetches]
             out_schema = StructType([StructField(f.name, VectorUDT(), True) if f.name in dict(
                 (c, o) for c, o, _ in fetches) else f for f in out_schema])
-        runner = OnnxRunner(shared_payload(spark, self._prepared()), self.getDeviceType(),
+        runner = OnnxRunner(broadcast_once(spark, self._prepared().data), self.getDeviceType(),
                             OPTIMIZATION_LEVELS[self.getOptimizationLevel()], task_cpus(spark))
         return ScoringPlan(
             runner=runner, feeds=tuple(feeds), fetches=tuple(fetches),

@@ -26,7 +26,7 @@ from pyspark.sql.types import StructType
 
 from mmlspark_py.core.params import StageListParam, StageParam
 from mmlspark_py.core.stage import Estimator, Model, SchemaError
-from mmlspark_py.stages.nested import stage_schema
+from mmlspark_py.core.schema import stage_schema
 
 __all__ = ["MultiColumnAdapter", "MultiColumnAdapterModel"]
 

@@ -31,17 +31,20 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
+from mmlspark_py.core import filesystem
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.model_cache import SharedPayload, get_or_create, sha256_hex
-from mmlspark_py.core.params import BytesParam, HasErrorCol, HasMiniBatchSize, to_dict_string, to_one_of
+from mmlspark_py.core.model_cache import SharedPayload, broadcast_once, get_or_create, sha256_hex
+from mmlspark_py.core.model_files import read_model_bytes, read_model_folder
+from mmlspark_py.core.params import (BytesParam, HasErrorCol, HasMiniBatchSize, declare, override, to_dict_string,
+                                     to_one_of)
+from mmlspark_py.core.scoring import ScoringPlan, task_cpus, task_gpu_id
+from mmlspark_py.core.spark_compat import active_session
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
-from mmlspark_py.onnx.onnx_model import ScoringPlan, task_cpus
-from mmlspark_py.onnx.runtime import TensorInfo, task_gpu_id
-from mmlspark_py.onnx.tensors import resolve_feeds, spark_type
+from mmlspark_py.core.tensors import TensorInfo, resolve_feeds, spark_type
 
 __all__ = ["TFModel", "TFDeviceError"]
 
@@ -61,17 +64,6 @@ def _tf():
     except ImportError as e:
         raise ImportError("TFModel needs TensorFlow: pip install 'mmlspark-py[tf]'") from e
     return tf
-
-
-def zip_folder(path: str) -> bytes:
-    """A SavedModel folder as zip bytes (stored paths relative to the folder)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for root, _, files in os.walk(path):
-            for name in sorted(files):
-                full = os.path.join(root, name)
-                z.write(full, os.path.relpath(full, path))
-    return buffer.getvalue()
 
 
 def _info(name: str, shape, dtype) -> TensorInfo:
@@ -177,41 +169,26 @@ class TFRunner:
 
 class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
     """Runs a TensorFlow model on DataFrame columns (see the module docstring).
-
-    :param modelPayload: the model's bytes (a zipped SavedModel folder or a Keras file).
-    :param modelFormat: ``savedmodel``, ``keras`` or ``h5``.
-    :param signatureName: the SavedModel signature to run.
-    :param feedDict: model input name -> column. :param fetchDict: output column -> model output name.
-    :param deviceType: ``CPU``, ``GPU`` or ``auto``. :param miniBatchSize: rows per call.
-    :param errorCol: optional column receiving why a row's outputs are null.
     """
 
-    modelPayload = BytesParam(Params._dummy(), "modelPayload", "the model: a zipped SavedModel or a Keras file")
-    modelFormat = Param(Params._dummy(), "modelFormat", "format of modelPayload: savedmodel, keras or h5",
-                        typeConverter=to_one_of(FORMATS))
-    signatureName = Param(Params._dummy(), "signatureName", "SavedModel signature to run",
-                          typeConverter=TypeConverters.toString)
-    feedDict = Param(Params._dummy(), "feedDict", "map from model input names to input column names",
-                     typeConverter=to_dict_string)
-    fetchDict = Param(Params._dummy(), "fetchDict", "map from output column names to model output names",
-                      typeConverter=to_dict_string)
-    deviceType = Param(Params._dummy(), "deviceType", "device: CPU, GPU (the task's GPU) or auto",
-                       typeConverter=to_one_of(("CPU", "GPU", "auto"), case_insensitive=True))
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._setDefault(signatureName="serving_default", deviceType="auto", miniBatchSize=64)
-        self.setParams(**kwargs)
+    modelPayload = BytesParam.declare("the model: a zipped SavedModel folder or a Keras file")
+    modelFormat = declare("format of modelPayload: savedmodel, keras or h5", to_one_of(FORMATS))
+    signatureName = declare("SavedModel signature to run", TypeConverters.toString, default="serving_default")
+    feedDict = declare("map from model input names to input column names", to_dict_string)
+    fetchDict = declare("map from output column names to model output names", to_dict_string)
+    deviceType = declare("device: CPU, GPU (the task's GPU) or auto", to_one_of(("CPU", "GPU", "auto"),
+                         case_insensitive=True), default="auto")
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def setModelLocation(self, path: str) -> "TFModel":
-        """Reads a SavedModel folder or a ``.keras``/``.h5`` file (local path) into ``modelPayload``."""
-        if os.path.isdir(path):
-            if not os.path.exists(os.path.join(path, "saved_model.pb")):
+        """Reads a SavedModel folder or a ``.keras``/``.h5`` file (any Hadoop path) into ``modelPayload``."""
+        spark = active_session()
+        if filesystem.is_dir(spark, path):
+            if not filesystem.exists(spark, path.rstrip("/") + "/saved_model.pb"):
                 raise FileNotFoundError(f"modelLocation: {path!r} is a folder without saved_model.pb")
-            return self._set(modelPayload=zip_folder(path), modelFormat="savedmodel")
+            return self._set(modelPayload=read_model_folder(path, spark), modelFormat="savedmodel")
         fmt = "h5" if path.endswith((".h5", ".hdf5")) else "keras"
-        with open(path, "rb") as f:
-            return self._set(modelPayload=f.read(), modelFormat=fmt)
+        return self._set(modelPayload=read_model_bytes(path, spark), modelFormat=fmt)
 
     def _loaded(self) -> LoadedTF:
         if not self.isDefined("modelPayload") or not self.isDefined("modelFormat"):
@@ -252,10 +229,10 @@ class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         out_schema, feeds, fetches = self._plan_parts(df.schema)
         spark = df.sparkSession
-        runner = TFRunner(SharedPayload(spark, self.getModelPayload()), self.getModelFormat(),
+        runner = TFRunner(broadcast_once(spark, self.getModelPayload()), self.getModelFormat(),
                           self.getSignatureName(), self.getDeviceType(), task_cpus(spark))
         plan = ScoringPlan(runner=runner, feeds=tuple(feeds), fetches=tuple(fetches), softmax=(), argmax=(),
                            error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
-                           out_schema=out_schema)
+                           out_schema=out_schema, stage="TFModel")
         return with_batched_columns(df, [column for _, column, _, _ in feeds], plan, out_schema,
                                     self.getMiniBatchSize())

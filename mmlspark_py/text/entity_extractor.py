@@ -36,7 +36,8 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import ArrayType, IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.model_cache import SharedPayload, get_or_create, sha256_hex
+from mmlspark_py.core.model_cache import broadcast_once, get_or_create, sha256_hex
+from mmlspark_py.core.model_files import read_model_bytes
 from mmlspark_py.core.params import BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol
 from mmlspark_py.core.stage import Transformer, add_fields, require_column
 from mmlspark_py.text.entity_spans import tags_to_spans
@@ -75,9 +76,9 @@ class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
         self._setDefault(outputCol="entities", tagsCol="tags", miniBatchSize=64)
 
     def setModelLocation(self, path: str) -> Any:
-        """Read the tagger file at local ``path`` into ``model`` (validated now; raises TaggerFormatError)."""
-        with open(path, "rb") as f:
-            payload = f.read()
+        """Read the tagger file at ``path`` (any Hadoop path) into ``model`` (validated now; raises
+        TaggerFormatError naming the path)."""
+        payload = read_model_bytes(path)
         try:
             tagger_metadata(payload)
         except TaggerFormatError as e:
@@ -103,7 +104,7 @@ class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         spark = SparkSession.getActiveSession() or dataset.sparkSession
-        payload = SharedPayload(spark, self.getOrDefault(self.model))
+        payload = broadcast_once(spark, self.getOrDefault(self.model))
         out_schema = self._out_schema()
         arrow_schema = to_arrow_schema(out_schema)
         input_col, rows = self.getInputCol(), self.getMiniBatchSize()

@@ -9,7 +9,7 @@ as sentence-transformers does for models such as all-MiniLM-L6-v2. An encoder wh
 (``[batch, hidden]``) is only normalised.
 
 Execution: Arrow batches of ``miniBatchSize`` rows (core.batching); the model and the tokenizer are broadcast
-once, and each Python worker keeps one onnxruntime session (:func:`mmlspark_py.onnx.runtime.get_session`, the
+once, and each Python worker keeps one onnxruntime session (:func:`mmlspark_py.core.onnx_sessions.get_session`, the
 machinery ONNXModel uses: ``deviceType`` CPU, CUDA on the task's GPU, or auto; ``spark.task.cpus`` threads) and
 one tokenizer (core.model_cache).
 
@@ -40,17 +40,19 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.model_cache import SharedPayload, get_or_create, sha256_hex
-from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, Param, Params,
-                                     to_one_of, to_positive_int)
+from mmlspark_py.core.model_cache import SharedPayload, broadcast_once, get_or_create, sha256_hex
+from mmlspark_py.core.model_files import read_model_bytes
+from mmlspark_py.core.onnx_sessions import get_session
+from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid,
+                                     override, to_one_of, to_positive_int)
+from mmlspark_py.core.scoring import DEVICE_TYPES, task_cpus
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
-from mmlspark_py.onnx.onnx_model import read_model_file
-from mmlspark_py.onnx.runtime import DEVICE_TYPES, get_session
+from mmlspark_py.core.tensors import assemble, dense_vectors
 
 __all__ = ["SentenceEmbedder", "SentenceEmbedderError", "EncoderInfo", "inspect_encoder", "embed_texts"]
 
@@ -209,7 +211,6 @@ class _EmbedPlan:
     threads: int
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        from mmlspark_py.onnx.tensors import assemble, dense_vectors
         from pyspark.sql.pandas.types import to_arrow_type
 
         texts = batch.column(self.source)
@@ -232,43 +233,28 @@ _checked: Dict[Tuple[str, str, int], EncoderInfo] = {}
 
 class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
     """Embeds ``inputCol`` texts with an ONNX transformer encoder; see the module docstring.
-
-    :param inputCol: string texts.
-    :param outputCol: vector column (default ``<uid>_output``).
-    :param modelPayload: the ONNX encoder's bytes (or ``setModelLocation(path)``).
-    :param tokenizerPayload: the tokenizer.json bytes (or ``setTokenizerLocation(path)``).
-    :param maxSequenceLength: tokens per text, longer texts are truncated (default 256).
-    :param miniBatchSize: texts per encoder call (default 32).
-    :param deviceType: ``CPU``, ``CUDA`` or ``auto`` (default ``auto``, as ONNXModel).
     """
 
-    modelPayload = BytesParam(Params._dummy(), "modelPayload", "the ONNX transformer encoder (bytes)")
-    tokenizerPayload = BytesParam(Params._dummy(), "tokenizerPayload", "the Hugging Face tokenizers JSON "
-                                  "(tokenizer.json bytes) the encoder was trained with")
-    maxSequenceLength = Param(Params._dummy(), "maxSequenceLength", "the most tokens per text (special tokens "
-                              "included); longer texts are truncated", typeConverter=to_positive_int)
-    deviceType = Param(Params._dummy(), "deviceType", "device the encoder runs on: CPU, CUDA (the GPU Spark "
-                       "assigned to the task) or auto (CUDA when onnxruntime offers it, else CPU)",
-                       typeConverter=to_one_of(DEVICE_TYPES, case_insensitive=True))
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(outputCol=f"{self.uid}_output", maxSequenceLength=256, miniBatchSize=32,
-                         deviceType="auto")
-        self.setParams(**kwargs)
+    modelPayload = BytesParam.declare("the ONNX transformer encoder (bytes)")
+    tokenizerPayload = BytesParam.declare("the Hugging Face tokenizers JSON (tokenizer.json bytes) the encoder was "
+                                          "trained with")
+    maxSequenceLength = declare("the most tokens per text (special tokens included); longer texts are truncated",
+                                to_positive_int, default=256)
+    deviceType = declare("device the encoder runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
+                         "when onnxruntime offers it, else CPU)", to_one_of(DEVICE_TYPES, case_insensitive=True),
+                         default="auto")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=32)
 
     def setModelLocation(self, path: str) -> "SentenceEmbedder":
         """Reads the ONNX encoder at ``path`` (any Hadoop path) into ``modelPayload``; returns this stage."""
-        data = read_model_file(path)
+        data = read_model_bytes(path)
         inspect_encoder(data)
         return self._set(modelPayload=data)
 
     def setTokenizerLocation(self, path: str) -> "SentenceEmbedder":
         """Reads the tokenizer.json at ``path`` (any Hadoop path) into ``tokenizerPayload``; returns this stage."""
-        try:
-            data = read_model_file(path)
-        except FileNotFoundError as e:
-            raise FileNotFoundError(f"tokenizerLocation: {e}") from e
+        data = read_model_bytes(path, param="tokenizerLocation")
         load_tokenizer(data, 8)
         return self._set(tokenizerPayload=data)
 
@@ -294,18 +280,12 @@ class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize)
         info = self._encoder_info()
         spark = df.sparkSession
         staged = f"{self.uid}__text"
-        plan = _EmbedPlan(model=_broadcast(spark, self.getModelPayload()),
-                          tokenizer=_broadcast(spark, self.getTokenizerPayload()), source=staged,
+        plan = _EmbedPlan(model=broadcast_once(spark, self.getModelPayload()),
+                          tokenizer=broadcast_once(spark, self.getTokenizerPayload()), source=staged,
                           output_col=self.getOutputCol(), inputs=info.inputs, output=info.output,
                           max_length=self.getMaxSequenceLength(), device_type=self.getDeviceType(),
-                          threads=int(spark.conf.get("spark.task.cpus", "1")))
+                          threads=task_cpus(spark))
         out = StructType([StructField(self.getOutputCol(), VectorUDT(), True)])
         text = F.make_valid_utf8(column(self.getInputCol()))
         result = with_batched_columns(df.withColumn(staged, text), [staged], plan, out, self.getMiniBatchSize())
         return result.drop(staged)
-
-
-def _broadcast(spark: SparkSession, data: bytes) -> SharedPayload:
-    """One broadcast per payload and SparkContext (reused by every transform in this driver)."""
-    key = ("sentence-embedder-broadcast", spark.sparkContext.applicationId, sha256_hex(data))
-    return get_or_create(key, lambda: SharedPayload(spark, data))

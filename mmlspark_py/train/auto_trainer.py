@@ -31,7 +31,7 @@ from pyspark.sql.types import StructType
 from mmlspark_py.core.params import HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, Param, Params, \
     StageParam, to_non_negative_int
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.featurize.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
 TREE_LEARNERS = (DecisionTreeClassifier, RandomForestClassifier, GBTClassifier, DecisionTreeRegressor,

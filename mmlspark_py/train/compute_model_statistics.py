@@ -10,7 +10,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from mmlspark_py.core.params import HasLabelCol, Param, Params, TypeConverters, to_one_of
 from mmlspark_py.core.stage import SchemaError, Transformer
-from mmlspark_py.featurize.schema import active_spark
+from mmlspark_py.core.schema import active_spark
 from mmlspark_py.train.columns import (ALL, CLASSIFICATION_ALL, CLASSIFICATION_METRICS, METRICS, REGRESSION_ALL,
                                        REGRESSION_METRICS, EvalColumns, resolve_columns)
 from mmlspark_py.train.metrics import classification_metrics, regression_metrics

@@ -14,7 +14,7 @@ from pyspark.sql.types import DoubleType, StructType
 from mmlspark_py.core.params import Param, Params, TypeConverters
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
 from mmlspark_py.featurize.categorical import index_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.train.compute_model_statistics import HasEvaluatorParams
 from mmlspark_py.train.scoring import CLASSIFICATION, find_scored_columns
 

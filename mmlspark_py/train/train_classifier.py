@@ -14,7 +14,7 @@ from pyspark.sql.types import (BooleanType, DataType, DoubleType, NumericType, S
 from mmlspark_py.core.params import Param, Params, TypeConverters, to_json_value
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, column
 from mmlspark_py.featurize.categorical import index_column, sort_levels, spark_type, value_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline
 from mmlspark_py.train.scoring import (CLASSIFICATION, SCORED_LABELS, SCORED_PROBABILITIES, SCORES,
                                        score_metadata)

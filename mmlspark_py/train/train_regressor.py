@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
-from mmlspark_py.featurize.schema import planned_schema
+from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline
 from mmlspark_py.train.scoring import REGRESSION, SCORES, score_metadata
 from mmlspark_py.train.train_classifier import TrainingDataError

@@ -12,6 +12,7 @@ from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, Param, Params,
                                      SpecListParam, StageListParam, StageParam, to_dict_string)
+from mmlspark_py.core.persistence import register_stage_class
 from mmlspark_py.core.spec import Spec, require
 from mmlspark_py.core.stage import Estimator, Model, Transformer, add_field, require_column
 
@@ -92,3 +93,8 @@ class MaxLengthModel(Model, HasInputCol, HasOutputCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         from pyspark.sql import functions as F
         return df.withColumn(self.getOutputCol(), F.length(self.getInputCol()) > self.getMaxLength())
+
+
+# Test stages live outside mmlspark_py: loading them from saved metadata must be allowed explicitly.
+for _cls in (LengthPlus, MaxLength, MaxLengthModel):
+    register_stage_class(_cls)

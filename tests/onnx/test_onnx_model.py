@@ -13,7 +13,7 @@ from pyspark.sql.types import DoubleType, StructType
 
 from mmlspark_py.core.model_cache import SharedPayload
 from mmlspark_py.onnx import ModelFormatError, ONNXModel, TensorTypeError
-from mmlspark_py.onnx.runtime import get_session
+from mmlspark_py.core.onnx_sessions import get_session
 from tests.onnx.models import dynamic_model, fixed_batch_model, mlp_model, two_input_model
 
 MLP = mlp_model().SerializeToString()

@@ -19,17 +19,91 @@ VectorUDT struct; :func:`assemble` puts per-shape-group results back in row orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.pandas.types import to_arrow_type
-from pyspark.sql.types import (ArrayType, BooleanType, ByteType, DataType, DoubleType, FloatType, IntegerType,
-                               LongType, NumericType, ShortType, StringType, StructType)
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    ByteType,
+    DataType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    NumericType,
+    ShortType,
+    StringType,
+    StructType,
+)
 
-from mmlspark_py.onnx.runtime import TensorInfo
+# onnxruntime's element type names -> numpy dtypes (strings and bfloat16 have no plain numpy tensor form here).
+ORT_DTYPES: Dict[str, np.dtype] = {
+    "tensor(float)": np.dtype(np.float32), "tensor(double)": np.dtype(np.float64),
+    "tensor(float16)": np.dtype(np.float16), "tensor(int8)": np.dtype(np.int8),
+    "tensor(int16)": np.dtype(np.int16), "tensor(int32)": np.dtype(np.int32),
+    "tensor(int64)": np.dtype(np.int64), "tensor(uint8)": np.dtype(np.uint8),
+    "tensor(uint16)": np.dtype(np.uint16), "tensor(uint32)": np.dtype(np.uint32),
+    "tensor(uint64)": np.dtype(np.uint64), "tensor(bool)": np.dtype(np.bool_),
+}
+
+
+class FeedError(ValueError):
+    """A feed does not match the model's input (unknown name, wrong rank, shape or type)."""
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One model input or output: name, shape (None or a name for dynamic dims) and ort element type."""
+
+    name: str
+    shape: Tuple[Union[int, str, None], ...]
+    type: str
+
+    @property
+    def dtype(self) -> Optional[np.dtype]:
+        """The numpy dtype of this tensor, or None when it has none (strings, sequences, maps)."""
+        return ORT_DTYPES.get(self.type)
+
+    def describe(self) -> str:
+        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
+        return f"{self.name}: {self.type} [{dims}]"
+
+
+def castable(source: np.dtype, target: np.dtype) -> bool:
+    """Numbers may widen or change precision within floats; never float -> int or anything -> bool."""
+    if source == target:
+        return True
+    if target.kind == "f":
+        return source.kind in "biuf"
+    if target.kind in "iu":
+        return source.kind in "biu"
+    return False
+
+
+def check_feed(info: TensorInfo, value: np.ndarray) -> np.ndarray:
+    """``value`` cast to the input's dtype; raises :class:`FeedError` on a rank or fixed-dimension mismatch."""
+    if value.ndim != len(info.shape):
+        raise FeedError(f"model input {info.describe()} expects rank {len(info.shape)}, got an array of shape "
+                        f"{list(value.shape)}")
+    for axis, (want, got) in enumerate(zip(info.shape, value.shape)):
+        if isinstance(want, int) and want != got:
+            raise FeedError(f"model input {info.describe()}: dimension {axis} must be {want}, got shape "
+                            f"{list(value.shape)}")
+    dtype = info.dtype
+    if dtype is None:
+        raise FeedError(f"model input {info.describe()} has a type that cannot be fed from numpy")
+    if not castable(value.dtype, dtype):
+        raise FeedError(f"model input {info.describe()} expects {dtype}, got {value.dtype} (a cast would lose "
+                        "information)")
+    if value.dtype != dtype:
+        value = value.astype(dtype)
+    return np.ascontiguousarray(value)
+
 
 # ort element type -> (Spark element type, numpy dtype its values are converted to before Arrow).
 _OUTPUT_TYPES = {
@@ -63,8 +137,8 @@ def spark_type(info: TensorInfo) -> DataType:
 
 def fixed_dims(info: TensorInfo) -> Optional[Tuple[int, ...]]:
     """The non-batch dimensions of ``info`` when all are fixed integers, else None."""
-    dims = info.shape[1:]
-    return tuple(dims) if all(isinstance(d, int) and d > 0 for d in dims) else None
+    dims = [d for d in info.shape[1:] if isinstance(d, int) and d > 0]
+    return tuple(dims) if len(dims) == len(info.shape) - 1 else None
 
 
 def column_layout(dtype: DataType) -> Tuple[int, Optional[DataType]]:
@@ -101,7 +175,6 @@ def resolve_feeds(schema: StructType, feed: Dict[str, str],
 
 def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
     """Raise :class:`TensorTypeError` unless column type ``dtype`` can feed model input ``info``."""
-    from mmlspark_py.onnx.runtime import _castable
 
     depth, element = column_layout(dtype)
     rank = len(info.shape) - 1
@@ -109,14 +182,15 @@ def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
     if rank >= 1:
         if rank == 1:
             expected += " or an ML vector"
-        if rank > 1 and fixed_dims(info):
-            expected += f" or a flat array of {int(np.prod(fixed_dims(info)))} numbers"
+        dims = fixed_dims(info)
+        if rank > 1 and dims:
+            expected += f" or a flat array of {int(np.prod(dims))} numbers"
     depth_ok = depth == rank or (depth == 1 and rank > 1 and fixed_dims(info) is not None)
     if element is not None and not isinstance(element, (NumericType, BooleanType)):
         depth_ok = False
     source = np.dtype(np.float64) if element is None else np.dtype(_SPARK_NUMPY.get(element.simpleString(),
                                                                                   np.float64))
-    if info.dtype is None or not depth_ok or not _castable(source, info.dtype):
+    if info.dtype is None or not depth_ok or not castable(source, info.dtype):
         raise TensorTypeError(f"feedDict: column {column!r} ({dtype.simpleString()}) cannot feed model input "
                               f"{info.describe()}: expected {expected} of a type castable to "
                               f"{info.dtype or info.type} without loss")
@@ -136,8 +210,16 @@ class RowTensors:
     gather: Callable[[np.ndarray, Tuple[int, ...]], np.ndarray]
 
 
+_NONE = np.array(None, dtype=object)
+
+
+def is_none(values: np.ndarray) -> np.ndarray:
+    """A boolean mask of the entries of an object array that are None (vectorised)."""
+    return np.asarray(np.equal(values, _NONE), dtype=bool)
+
+
 def _mark(errors: np.ndarray, mask: np.ndarray, reason: str) -> None:
-    errors[mask & np.equal(errors, None)] = reason
+    errors[mask & is_none(errors)] = reason
 
 
 def _per_row(row_of: np.ndarray, flags: np.ndarray, n: int) -> np.ndarray:
@@ -264,8 +346,9 @@ def read_column(array: pa.Array, dtype: DataType, info: TensorInfo) -> RowTensor
         tensors = _read_scalars(array)
     else:
         tensors = _read_nested(array, depth)
-    if depth == 1 and rank > 1:
-        tensors = _reshape_flat(tensors, fixed_dims(info))
+    flat_dims = fixed_dims(info)
+    if depth == 1 and rank > 1 and flat_dims is not None:
+        tensors = _reshape_flat(tensors, flat_dims)
     for axis, want in enumerate(info.shape[1:]):
         if isinstance(want, int) and want > 0:
             wrong = (tensors.shapes[:, axis] != want) & ~tensors.nulls

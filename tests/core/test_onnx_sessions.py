@@ -7,8 +7,10 @@ import onnxruntime as ort
 import pytest
 
 from mmlspark_py.core.model_cache import SharedPayload
-from mmlspark_py.onnx import runtime
-from mmlspark_py.onnx.runtime import DeviceUnavailableError, FeedError, get_session, run_session
+from mmlspark_py.core import onnx_sessions as runtime
+from mmlspark_py.core import scoring
+from mmlspark_py.core.onnx_sessions import DeviceUnavailableError, get_session, run_session
+from mmlspark_py.core.tensors import FeedError
 from tests.onnx.models import mlp_model, two_input_model
 
 
@@ -74,4 +76,4 @@ def test_bad_options_and_corrupt_model(spark):
 
 
 def test_task_gpu_id_outside_task_is_zero():
-    assert runtime.task_gpu_id() == 0
+    assert scoring.task_gpu_id() == 0

@@ -26,54 +26,22 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from mmlspark_py.core.model_cache import SharedPayload, get_or_create
+from mmlspark_py.core.scoring import DEVICE_TYPES, task_gpu_id
+from mmlspark_py.core.tensors import FeedError, TensorInfo, check_feed
 
 logger = logging.getLogger(__name__)
 
-DEVICE_TYPES = ("CPU", "CUDA", "auto")
 OPTIMIZATION_LEVELS = ("disable", "basic", "extended", "all")
 CUDA_PROVIDER = "CUDAExecutionProvider"
 CPU_PROVIDER = "CPUExecutionProvider"
 
-# onnxruntime's element type names -> numpy dtypes (strings and bfloat16 have no plain numpy tensor form here).
-ORT_DTYPES: Dict[str, np.dtype] = {
-    "tensor(float)": np.dtype(np.float32), "tensor(double)": np.dtype(np.float64),
-    "tensor(float16)": np.dtype(np.float16), "tensor(int8)": np.dtype(np.int8),
-    "tensor(int16)": np.dtype(np.int16), "tensor(int32)": np.dtype(np.int32),
-    "tensor(int64)": np.dtype(np.int64), "tensor(uint8)": np.dtype(np.uint8),
-    "tensor(uint16)": np.dtype(np.uint16), "tensor(uint32)": np.dtype(np.uint32),
-    "tensor(uint64)": np.dtype(np.uint64), "tensor(bool)": np.dtype(np.bool_),
-}
-
-
 class DeviceUnavailableError(RuntimeError):
     """CUDA was asked for explicitly but this onnxruntime/machine cannot provide it."""
-
-
-class FeedError(ValueError):
-    """A feed does not match the model's input (unknown name, wrong rank, shape or type)."""
-
-
-@dataclass(frozen=True)
-class TensorInfo:
-    """One model input or output: name, shape (None or a name for dynamic dims) and ort element type."""
-
-    name: str
-    shape: Tuple[Union[int, str, None], ...]
-    type: str
-
-    @property
-    def dtype(self) -> Optional[np.dtype]:
-        """The numpy dtype of this tensor, or None when it has none (strings, sequences, maps)."""
-        return ORT_DTYPES.get(self.type)
-
-    def describe(self) -> str:
-        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
-        return f"{self.name}: {self.type} [{dims}]"
 
 
 def available_providers() -> List[str]:
@@ -81,19 +49,6 @@ def available_providers() -> List[str]:
     import onnxruntime as ort
 
     return list(ort.get_available_providers())
-
-
-def task_gpu_id() -> int:
-    """The GPU Spark assigned to the running task (its first address), or 0 outside a task / without GPUs."""
-    from pyspark import TaskContext
-
-    ctx = TaskContext.get()
-    if ctx is None:
-        return 0
-    gpu = ctx.resources().get("gpu")
-    if gpu is None or not gpu.addresses:
-        return 0
-    return int(gpu.addresses[0])
 
 
 def resolve_device(device_type: str) -> str:
@@ -119,7 +74,7 @@ def resolve_device(device_type: str) -> str:
     return "CPU"
 
 
-def _session_options(optimization_level: str, intra_op_threads: Optional[int]):
+def _session_options(optimization_level: str, intra_op_threads: Optional[int]) -> Any:
     import onnxruntime as ort
 
     if optimization_level not in OPTIMIZATION_LEVELS:
@@ -142,7 +97,7 @@ def _session_options(optimization_level: str, intra_op_threads: Optional[int]):
 
 
 def create_session(model: bytes, device: str, optimization_level: str = "all",
-                   intra_op_threads: Optional[int] = None, gpu_id: int = 0):
+                   intra_op_threads: Optional[int] = None, gpu_id: int = 0) -> Any:
     """A new InferenceSession for ``model`` (ONNX bytes) on ``device`` (``"CPU"`` or ``"CUDA"``).
 
     :raises DeviceUnavailableError: when CUDA was asked for but the session could not use it.
@@ -156,7 +111,7 @@ def create_session(model: bytes, device: str, optimization_level: str = "all",
         providers = [(CUDA_PROVIDER, {"device_id": gpu_id}), CPU_PROVIDER]
     try:
         session = ort.InferenceSession(model, sess_options=options, providers=providers)
-    except Exception as e:  # noqa: BLE001 - onnxruntime raises several private exception types
+    except Exception as e:
         if device == "CUDA" and CUDA_PROVIDER in str(e):
             raise DeviceUnavailableError(f"CUDA device {gpu_id} could not be used by onnxruntime: {e}") from e
         raise ValueError(f"onnxruntime cannot load the model ({len(model)} bytes; corrupt, truncated or not "
@@ -169,7 +124,7 @@ def create_session(model: bytes, device: str, optimization_level: str = "all",
 
 
 def get_session(payload: SharedPayload, device_type: str = "CPU", optimization_level: str = "all",
-                intra_op_threads: Optional[int] = None):
+                intra_op_threads: Optional[int] = None) -> Any:
     """The InferenceSession of ``payload`` for this worker process, created on first use and cached.
 
     :param payload: the model bytes, shipped once per executor (:class:`SharedPayload`).
@@ -186,46 +141,15 @@ def get_session(payload: SharedPayload, device_type: str = "CPU", optimization_l
                                                      intra_op_threads, gpu_id or 0))
 
 
-def describe_session(session) -> Tuple[List[TensorInfo], List[TensorInfo]]:
+def describe_session(session: Any) -> Tuple[List[TensorInfo], List[TensorInfo]]:
     """``(inputs, outputs)`` of a session as :class:`TensorInfo` lists, in graph order."""
-    def infos(args) -> List[TensorInfo]:
+    def infos(args: Any) -> List[TensorInfo]:
         return [TensorInfo(a.name, tuple(a.shape) if a.shape is not None else (), a.type) for a in args]
 
     return infos(session.get_inputs()), infos(session.get_outputs())
 
 
-def _castable(source: np.dtype, target: np.dtype) -> bool:
-    """Numbers may widen or change precision within floats; never float -> int or anything -> bool."""
-    if source == target:
-        return True
-    if target.kind == "f":
-        return source.kind in "biuf"
-    if target.kind in "iu":
-        return source.kind in "biu"
-    return False
-
-
-def check_feed(info: TensorInfo, value: np.ndarray) -> np.ndarray:
-    """``value`` cast to the input's dtype; raises :class:`FeedError` on a rank or fixed-dimension mismatch."""
-    if value.ndim != len(info.shape):
-        raise FeedError(f"model input {info.describe()} expects rank {len(info.shape)}, got an array of shape "
-                        f"{list(value.shape)}")
-    for axis, (want, got) in enumerate(zip(info.shape, value.shape)):
-        if isinstance(want, int) and want != got:
-            raise FeedError(f"model input {info.describe()}: dimension {axis} must be {want}, got shape "
-                            f"{list(value.shape)}")
-    dtype = info.dtype
-    if dtype is None:
-        raise FeedError(f"model input {info.describe()} has a type that cannot be fed from numpy")
-    if not _castable(value.dtype, dtype):
-        raise FeedError(f"model input {info.describe()} expects {dtype}, got {value.dtype} (a cast would lose "
-                        "information)")
-    if value.dtype != dtype:
-        value = value.astype(dtype)
-    return np.ascontiguousarray(value)
-
-
-def run_session(session, feeds: Mapping[str, np.ndarray],
+def run_session(session: Any, feeds: Mapping[str, np.ndarray],
                 output_names: Optional[Sequence[str]] = None) -> Dict[str, np.ndarray]:
     """Run ``session`` on numpy ``feeds`` (input name -> batch array); returns output name -> array.
 
@@ -245,3 +169,19 @@ def run_session(session, feeds: Mapping[str, np.ndarray],
     names = list(output_names) if output_names is not None else [o.name for o in outputs]
     checked = {name: check_feed(by_name[name], np.asarray(value)) for name, value in feeds.items()}
     return dict(zip(names, session.run(names, checked)))
+
+
+@dataclass(frozen=True)
+class OnnxRunner:
+    """Runs the broadcast model on numpy feeds in a Python worker (one cached session per process)."""
+
+    payload: SharedPayload
+    device_type: str
+    optimization_level: str
+    threads: int
+
+    def load(self) -> Any:
+        return get_session(self.payload, self.device_type, self.optimization_level, self.threads)
+
+    def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
+        return self.load().run(names, feeds)
