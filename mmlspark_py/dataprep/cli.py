@@ -18,7 +18,7 @@ from typing import List, Optional
 from .package import FORMATS, run_prep_package
 
 
-def add_prep_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_prep_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``prep run`` to ``subparsers`` (its handler is ``args.run(args)``)."""
     prep = subparsers.add_parser("prep", help="run data preparation packages")
     commands = prep.add_subparsers(dest="prep_command", required=True)

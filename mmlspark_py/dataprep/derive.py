@@ -27,21 +27,11 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from mmlspark_py.core.params import (
-    HasInputCols,
-    HasOutputCol,
-    JsonParam,
-    Param,
-    Params,
-    TypeConverters,
-    to_json_value,
-    to_positive_int,
-)
+from mmlspark_py.core.params import HasInputCols, HasOutputCol, declare, to_json_value, to_positive_int
 from mmlspark_py.core.stage import Estimator, Model, add_field, column, require_column
 
 from .learn import LearnedProgram, learn, validate_examples
 from .program import Program
-from .reader import ProgramReader
 
 
 def _checked_inputs(stage, schema: StructType) -> List[str]:
@@ -61,27 +51,26 @@ def to_learned_json(value) -> dict:
     return LearnedProgram.from_json(value).to_json()
 
 
+def to_seconds(value) -> float:
+    """A time budget in seconds (>= 0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"expected a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
 class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
     """Learns ``outputCol`` from ``examples`` over ``inputCols``; see the module docstring."""
 
-    examples = JsonParam(Params._dummy(), "examples", "list of [[input value per inputCol], output string] pairs",
-                         typeConverter=to_json_value)
-    sampleSize = Param(Params._dummy(), "sampleSize", "unlabeled rows of the fit DataFrame used to rank programs",
-                       typeConverter=to_positive_int)
-    timeout = Param(Params._dummy(), "timeout", "seconds allowed for program synthesis", typeConverter=TypeConverters.toFloat)
-    numPrograms = Param(Params._dummy(), "numPrograms", "distinct programs kept, best first (topK, suggestExamples)",
-                        typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(sampleSize=200, timeout=10.0, numPrograms=5)
-        self.setParams(**kwargs)
+    examples = declare("list of [[input value per inputCol], output string] pairs", to_json_value)
+    sampleSize = declare("unlabeled rows of the fit DataFrame used to rank programs", to_positive_int, default=200)
+    timeout = declare("seconds allowed for program synthesis", to_seconds, default=10.0)
+    numPrograms = declare("distinct programs kept, best first (topK, suggestExamples)", to_positive_int, default=5)
 
     def transformSchema(self, schema: StructType) -> StructType:
         _checked_inputs(self, schema)
         return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
 
-    def _fit(self, df: DataFrame) -> "DeriveColumnByExampleModel":
+    def _fit(self, df: DataFrame) -> DeriveColumnByExampleModel:
         cols = self.getInputCols()
         if not self.isDefined(self.examples):
             raise ValueError("examples: not set; give [[input values], output] pairs")
@@ -96,12 +85,8 @@ class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
 class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
     """Adds ``outputCol`` computed by the learned program (compiled to Spark SQL)."""
 
-    program = JsonParam(Params._dummy(), "program", "the learned programs as JSON (best first), validated on load",
-                        typeConverter=to_learned_json)
-
-    @classmethod
-    def read(cls):
-        return ProgramReader(cls)
+    program = declare("the learned programs as JSON (best first), every field validated when set or loaded",
+                      to_learned_json)
 
     def transformSchema(self, schema: StructType) -> StructType:
         _checked_inputs(self, schema)

@@ -76,7 +76,7 @@ class LearnedProgram:
         return {"programs": [p.to_json() for p in self.programs]}
 
     @staticmethod
-    def from_json(d) -> "LearnedProgram":
+    def from_json(d) -> LearnedProgram:
         """Decode and validate every field; ``InvalidProgram`` names the first bad one."""
         if not isinstance(d, dict) or not isinstance(d.get("programs"), list) \
                 or not 1 <= len(d["programs"]) <= MAX_PROGRAMS:
@@ -101,7 +101,7 @@ def validate_examples(examples, arity: Optional[int] = None) -> list:
         try:
             inp, out = ex
         except (TypeError, ValueError):
-            raise DataPrepError(f"example {i} is {ex!r}; expected (input tuple, output string)")
+            raise DataPrepError(f"example {i} is {ex!r}; expected (input tuple, output string)") from None
         inp = _as_tuple(inp)
         if arity is None:
             arity = len(inp)

@@ -90,7 +90,7 @@ class Program(Spec):
         nested_seq(self, "branches", Branch, 1, MAX_BRANCHES)
 
     @staticmethod
-    def single(body: Concat) -> "Program":
+    def single(body: Concat) -> Program:
         return Program((Branch(None, body),))
 
     @property
@@ -129,7 +129,7 @@ class Program(Spec):
         return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
 
     @staticmethod
-    def decode(obj, where: str = "program") -> "Program":
+    def decode(obj, where: str = "program") -> Program:
         """A program from its JSON form (or the first release's, see ``legacy``); ``SpecError`` naming the
         bad field (prefixed by ``where``)."""
         if legacy.is_legacy(obj):

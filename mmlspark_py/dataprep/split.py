@@ -30,45 +30,27 @@ from typing import List, Optional
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
-from mmlspark_py.core.params import (
-    HasInputCol,
-    HasOutputCols,
-    JsonParam,
-    Param,
-    Params,
-    TypeConverters,
-    to_json_value,
-    to_positive_int,
-)
+from mmlspark_py.core.params import HasInputCol, HasOutputCols, TypeConverters, declare, to_json_value, to_positive_int
 from mmlspark_py.core.spec import SpecError
 from mmlspark_py.core.stage import Estimator, Model, add_fields, column, require_column
 
 from . import tokens
-from .derive import program_column
+from .derive import program_column, to_seconds
 from .errors import DataPrepError, InvalidProgram
 from .learn import MAX_PROGRAMS, learn
 from .ops import SubStr
 from .positions import Abs, Match
 from .program import Concat, Program
-from .reader import ProgramReader
 
 
 class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
     """Learns how to split ``inputCol`` into fields; see the module docstring."""
 
-    prefix = Param(Params._dummy(), "prefix", "output columns are <prefix>_1, <prefix>_2, ... (when outputCols "
-                   "is not set)", typeConverter=TypeConverters.toString)
-    examples = JsonParam(Params._dummy(), "examples", "optional list of [input string, [field strings]] pairs",
-                         typeConverter=to_json_value)
-    sampleSize = Param(Params._dummy(), "sampleSize", "rows of the fit DataFrame used to rank or propose splits",
-                       typeConverter=to_positive_int)
-    timeout = Param(Params._dummy(), "timeout", "seconds allowed for synthesis, per field",
-                    typeConverter=TypeConverters.toFloat)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(sampleSize=200, timeout=10.0)
-        self.setParams(**kwargs)
+    prefix = declare("output columns are <prefix>_1, <prefix>_2, ... (when outputCols is not set)",
+                     TypeConverters.toString)
+    examples = declare("optional list of [input string, [field strings]] pairs", to_json_value)
+    sampleSize = declare("rows of the fit DataFrame used to rank or propose splits", to_positive_int, default=200)
+    timeout = declare("seconds allowed for synthesis, per field", to_seconds, default=10.0)
 
     def _names(self, n: Optional[int]) -> Optional[List[str]]:
         if self.isDefined(self.outputCols):
@@ -86,7 +68,7 @@ class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
             return schema
         return add_fields(schema, [StructField(n, StringType(), True) for n in names], param="outputCols")
 
-    def _fit(self, df: DataFrame) -> "SplitColumnByExampleModel":
+    def _fit(self, df: DataFrame) -> SplitColumnByExampleModel:
         sample = [r[0] for r in df.select(column(self.getInputCol())).limit(self.getSampleSize()).collect()]
         if self.isDefined(self.examples) and self.getExamples():
             programs = self._learn_fields(sample)
@@ -179,12 +161,8 @@ def to_program_list(value) -> list:
 class SplitColumnByExampleModel(Model, HasInputCol, HasOutputCols):
     """Adds one string column per field (``outputCols``), each computed by its program as Spark SQL."""
 
-    programs = JsonParam(Params._dummy(), "programs", "one program (JSON) per output column, validated on load",
-                         typeConverter=to_program_list)
-
-    @classmethod
-    def read(cls):
-        return ProgramReader(cls)
+    programs = declare("one program (JSON) per output column, every field validated when set or loaded",
+                       to_program_list)
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), StringType())

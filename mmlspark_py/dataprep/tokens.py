@@ -83,7 +83,7 @@ def _spans(pattern: str, s: str) -> List[Tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def compiled(pattern: str) -> "re.Pattern[str]":
+def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.S)
 
 

@@ -90,7 +90,7 @@ class Weights:
     def token_cost(self, name: str) -> float:
         return self.tokens[name]
 
-    def with_ranker(self, ranker: Dict[str, float]) -> "Weights":
+    def with_ranker(self, ranker: Dict[str, float]) -> Weights:
         return replace(self, ranker=dict(ranker))
 
 

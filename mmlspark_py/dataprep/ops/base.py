@@ -43,7 +43,7 @@ class Edge(NamedTuple):
 
     i: int
     j: int
-    atom: "Atom"
+    atom: Atom
     cost: float
     values: Optional[Tuple[str, ...]] = None
 
@@ -120,5 +120,5 @@ class Predicate(_Protocol, Spec):
     ctx)`` the predicates true on every row of ``pos`` and false on every row of ``neg``."""
 
     @classmethod
-    def propose(cls, pos: List[tuple], neg: List[tuple], ctx: Context) -> Iterable["Predicate"]:  # pragma: no cover
+    def propose(cls, pos: List[tuple], neg: List[tuple], ctx: Context) -> Iterable[Predicate]:  # pragma: no cover
         return ()

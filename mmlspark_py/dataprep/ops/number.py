@@ -143,7 +143,7 @@ def null_rate(atom: Atom, unlabeled) -> float:
     return sum(atom.eval(u) is None for u in unlabeled) / len(unlabeled)
 
 
-def occurrences(out: str, value: str, boundary: "re.Pattern[str]"):
+def occurrences(out: str, value: str, boundary: re.Pattern[str]):
     """Where ``value`` occurs in ``out`` not glued to a character ``boundary`` matches on either side."""
     start = out.find(value)
     while start >= 0:
@@ -162,6 +162,6 @@ def _number_atoms(col, s):
             yield NumPart(col, tok, k, "int", 0, 0, False)
             for width in range(2, 9):
                 yield NumPart(col, tok, k, "int", width, 0, False)
-            for d in range(0, 4):
+            for d in range(4):
                 for th in (False, True):
                     yield NumPart(col, tok, k, "fixed", 0, d, th)
