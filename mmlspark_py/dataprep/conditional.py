@@ -1,7 +1,7 @@
 """Conditional programs: partition the examples by input shape and learn a branch per part.
 
-A single concatenation is chosen among the synthesizer's best candidates by ``ranking.rerank`` (outputs
-on the unlabeled inputs). When no single concatenation explains every example, the examples are grouped
+A single concatenation is chosen among the synthesizer's best candidates by ``ranking.rank`` (how they
+behave on the unlabeled inputs). When no single concatenation explains every example, the examples are grouped
 by the shape of their inputs (letter runs, digit runs and punctuation), groups that one program can
 explain together are merged, and each branch gets the cheapest predicate (``ops.PREDICATES``) that holds
 on its examples and on none of the later branches' examples. Among separating predicates the unlabeled
@@ -23,11 +23,11 @@ import re
 
 from .ops import PREDICATES, Context, IsNull
 from .program import Branch, Program
-from .ranking import rerank
+from .ranking import rank
 from .synthesis import learn_concats
 from .weights import DEFAULT, Weights
 
-_RERANK_POOL = 12  # candidates re-ranked on the unlabeled inputs
+POOL = 24  # candidates ranked on the unlabeled inputs
 
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
 
@@ -41,8 +41,16 @@ def shape(row) -> tuple:
     return tuple(one(s) for s in row)
 
 
-def learn_programs(examples, unlabeled=(), k=1, deadline=None, w: Weights = DEFAULT):
-    """The ``k`` best ``(cost, Program)`` explaining ``examples``; ``[]`` when none is found."""
+def learn_programs(examples, unlabeled=(), k=1, deadline=None, w: Weights = DEFAULT, ranker=None):
+    """The ``k`` best ``(score, Program)`` explaining ``examples``; ``[]`` when none is found."""
+    pool = candidate_pool(examples, unlabeled, deadline, w)
+    if not pool:
+        return []
+    return rank(pool, [o for _r, o in examples], unlabeled, w, ranker, [r for r, _o in examples])[:k]
+
+
+def candidate_pool(examples, unlabeled=(), deadline=None, w: Weights = DEFAULT):
+    """``[(synthesis cost, Program)]``: the programs the ranker chooses from (``[]``: none found)."""
     nulls = [e for e in examples if any(v is None for v in e[0])]
     plain = [e for e in examples if all(v is not None for v in e[0])]
     null_branches = _null_branches(nulls, deadline, w)
@@ -50,8 +58,7 @@ def learn_programs(examples, unlabeled=(), k=1, deadline=None, w: Weights = DEFA
         return []
     if not plain:
         return [(0.0, Program(tuple(null_branches)))] if null_branches else []
-    single = learn_concats(plain, unlabeled, k=max(k, _RERANK_POOL), deadline=deadline, weights=w)
-    single = rerank(single, [o for _r, o in plain], unlabeled, w)[:k]
+    single = learn_concats(plain, unlabeled, k=POOL, deadline=deadline, weights=w)
     if single:
         return [(c, Program(tuple(null_branches) + (Branch(None, body),))) for c, body in single]
     clusters = _clusters(plain, unlabeled, deadline, w)

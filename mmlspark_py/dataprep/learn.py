@@ -122,7 +122,7 @@ def validate_examples(examples, arity: Optional[int] = None) -> list:
 
 
 def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: int = 40,
-          seed: int = 0) -> LearnedProgram:
+          seed: int = 0, ranker=None) -> LearnedProgram:
     """Learn a program from ``examples``, ranked with the unlabeled ``inputs``; see module doc."""
     examples = validate_examples(examples)
     arity = len(examples[0][0])
@@ -135,7 +135,7 @@ def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: in
     if len(unl) > max_inputs:
         unl = random.Random(seed).sample(unl, max_inputs)
     deadline = time.monotonic() + timeout
-    progs = learn_programs(examples, unl, k=k, deadline=deadline)
+    progs = learn_programs(examples, unl, k=k, deadline=deadline, ranker=ranker)
     if not progs:
         raise NoProgramFound(_no_program_message(examples, unl, deadline))
     distinct = list(dict.fromkeys(p for _c, p in progs))

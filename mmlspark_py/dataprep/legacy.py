@@ -17,8 +17,30 @@ from typing import Any
 from mmlspark_py.core.spec import SpecError
 
 _RENAME = {"Concat": "concat", "Const": "const", "SubStr": "substr", "AbsPos": "abs", "TokPos": "match",
-           "HasToken": "has_token", "IsNull": "is_null", "NumPart": "number", "DatePart": "datepart"}
+           "HasToken": "has_token", "IsNull": "is_null"}
 _FIELDS = {"SubStr": {"p1": "start", "p2": "end"}}
+
+
+_LAYOUTS = {"yyyy-M-d": "%Y-%m-%d", "M/d/yyyy": "%m/%d/%Y", "d.M.yyyy": "%d.%m.%Y", "MMMM d, yyyy": "%B %d, %Y",
+            "MMM d, yyyy": "%b %d, %Y", "d MMMM yyyy": "%d %B %Y", "yyyy-M": "%Y-%m", "yyyyMMdd": "%Y%m%d",
+            "h:mm a": "%I:%M %p", "H:mm": "%H:%M", "yyyy-M-d H:mm:ss": "%Y-%m-%d %H:%M:%S"}
+
+
+def _datetime(d: dict) -> dict:
+    """A first-release ``DatePart`` as a ``DateTime`` (its fixed formats become layouts)."""
+    fmt = d.get("fmt")
+    return {"kind": "datetime", "col": d.get("col"), "field": d.get("part"),
+            "layout": _LAYOUTS.get(fmt, fmt) if isinstance(fmt, str) else fmt}
+
+
+def _number(d: dict) -> dict:
+    """A first-release ``NumPart`` as a ``Number`` (integers: no decimals; ``thousands``: ',' groups)."""
+    out = {"kind": "number", "col": d.get("col"), "k": d.get("k"), "style": "dot", "signed": d.get("token") == "snum"}
+    if d.get("mode") == "int":
+        out.update(decimals=0, width=d.get("width"))
+    else:
+        out.update(decimals=d.get("decimals"), group="," if d.get("thousands") is True else "")
+    return out
 
 
 def is_legacy(obj: Any) -> bool:
@@ -42,6 +64,10 @@ def _node(d: Any) -> Any:
     if not isinstance(d, dict) or "node" not in d:
         return d  # validation reports it
     name = d["node"]
+    if name == "NumPart":
+        return _number(d)
+    if name == "DatePart":
+        return _datetime(d)
     if name not in _RENAME:
         raise SpecError(f"unknown program node {name!r}; valid: {sorted(_RENAME)}")
     out = {"kind": _RENAME[name]}

@@ -5,6 +5,8 @@
 ``Until(base, token, side)``: the start (or end) of the first match of ``token`` at or after the
 position ``base``, or the end of the string when there is none: "after X, up to the first of these
 characters".
+``Offset(base, delta)``: ``delta`` characters after (or before) a token match position: "the first 3
+digits", "the last 4 digits" (``base`` is a ``Match``).
 
 ``eval(s)`` gives a 0-based offset or ``None`` (undefined); ``sql(src)`` gives a Spark SQL integer
 expression that is NULL exactly when ``eval`` is ``None`` (``src`` is the SQL of the string).
@@ -166,7 +168,7 @@ def _self_overlapping(text: str) -> bool:
 @dataclass(frozen=True)
 class Until(Position):
     """Start (or end) of the first match of ``token`` at or after ``base``; the end of the string when
-    ``token`` does not occur there. ``base`` is an ``Abs`` or ``Match`` position (no nesting)."""
+    ``token`` does not occur there. ``base`` is any position but another ``Until`` (no nesting)."""
 
     kind = "until"
     base: Position
@@ -175,8 +177,8 @@ class Until(Position):
 
     def __post_init__(self):
         nested(self, "base", Position)
-        if not isinstance(self.base, (Abs, Match)):
-            raise SpecError(f"Until.base: expected an abs or match position, got {self.base.kind!r}")
+        if isinstance(self.base, Until):
+            raise SpecError("Until.base: expected an abs, match or offset position, got 'until'")
         nested(self, "token", Token)
         check_enum("Until", "side", self.side, SIDES)
 
@@ -207,6 +209,47 @@ class Until(Position):
 
     def cost(self, w: Weights = DEFAULT) -> float:
         return self.token.cost(w) + w.until_extra
+
+    @property
+    def forward(self) -> bool:
+        return self.base.forward
+
+
+MAX_DELTA = 32
+
+
+@dataclass(frozen=True)
+class Offset(Position):
+    """``delta`` characters from the position ``base`` (a ``Match``); undefined outside the string."""
+
+    kind = "offset"
+    base: Position
+    delta: int
+
+    def __post_init__(self):
+        nested(self, "base", Position)
+        if not isinstance(self.base, Match):
+            raise SpecError(f"Offset.base: expected a match position, got {self.base.kind!r}")
+        check_int("Offset", "delta", self.delta, -MAX_DELTA, MAX_DELTA)
+        if self.delta == 0:
+            raise SpecError("Offset.delta: 0 is the base position itself")
+
+    def eval(self, s: str) -> Optional[int]:
+        b = self.base.eval(s)
+        if b is None:
+            return None
+        p = b + self.delta
+        return p if 0 <= p <= len(s) else None
+
+    def sql(self, src: str) -> str:
+        v = f"({self.base.sql(src)} + {num(self.delta)})"
+        return f"(CASE WHEN {v} BETWEEN 0 AND length({src}) THEN {v} END)"
+
+    def explain(self) -> str:
+        return f"{self.base.explain()}{self.delta:+d}"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return self.base.cost(w) + w.offset_base + w.offset_per_char * abs(self.delta)
 
     @property
     def forward(self) -> bool:

@@ -5,6 +5,10 @@ operator protocol), each with its value on every example. A dynamic program over
 output 1, offset in output 2, ...)`` finds the ``k`` cheapest concatenations that produce every example's
 output exactly. Candidates with the same segment and the same values on every example are alternatives of
 one behaviour on the examples: only the cheapest few are kept (they may still differ on unlabeled rows).
+The ``k`` programs kept per state are the cheapest of distinct *behaviours* on (a sample of) the unlabeled
+rows: two partial programs with the same outputs so far on every unlabeled row have the same futures, so
+only the cheaper is kept, and the final list holds real alternatives rather than respellings
+(``upper`` of a word already in capitals, ``', '`` as one constant or two).
 
 Costs (lower is better) are the atoms' costs (``weights``) plus a charge for a piece boundary that cuts a
 word of the output apart (pieces rarely end inside a word).
@@ -24,7 +28,8 @@ from .ops import ATOMS, Const, Context
 from .program import Concat
 from .weights import DEFAULT, Weights
 
-_PER_BEHAVIOUR = 3  # candidates kept per (segment, values on the examples)
+_PER_BEHAVIOUR = 4  # candidates kept per (segment, values on the examples)
+_BEHAVIOUR_ROWS = 24  # unlabeled rows that tell behaviours apart
 
 
 def collect_edges(ctx: Context) -> List[List[tuple]]:
@@ -55,6 +60,7 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
                 del lst[_PER_BEHAVIOUR:]
         ctx.check()
     edges: List[List[tuple]] = [[] for _ in range(len(outs[0]) + 1)]
+    probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
     for (i, j, values), lst in kept.items():
         lst.sort(key=lambda t: t[0])
         seen = set()
@@ -62,7 +68,7 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
             if atom in seen or len(seen) == _PER_BEHAVIOUR:
                 continue
             seen.add(atom)
-            edges[i].append((j, atom, cost, values))
+            edges[i].append((j, atom, cost, values, tuple(atom.eval(u) for u in probe)))
     return edges
 
 
@@ -83,7 +89,8 @@ def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_seman
     out1 = outs[0]
     goal = tuple(len(o) for o in outs)
     start = (0,) * len(outs)
-    best: Dict[tuple, list] = {start: [(0.0, None, None, None)]}
+    probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
+    best: Dict[tuple, list] = {start: [(0.0, None, None, None, ("",) * len(probe))]}
     heap = [start]
     seen = {start}
     while heap:
@@ -92,7 +99,7 @@ def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_seman
         if state == goal:
             continue
         base = best[state]
-        for j, atom, cost, values in edges[state[0]]:
+        for j, atom, cost, values, uv in edges[state[0]]:
             nxt = [j]
             for o, off, v in zip(outs[1:], state[1:], values[1:]):
                 if not o.startswith(v, off):
@@ -100,25 +107,45 @@ def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_seman
                 nxt.append(off + len(v))
             else:
                 nxt = tuple(nxt)
-                if 0 < j < len(out1) and out1[j - 1].isalnum() and out1[j].isalnum():
-                    cost += weights.word_cut  # pieces that cut a word of the output apart are rarely the rule
+                if 0 < j < len(out1) and _same_run(out1[j - 1], out1[j]):
+                    cost += weights.word_cut  # pieces that cut a run of letters or digits apart are rarely the rule
                 lst = best.setdefault(nxt, [])
                 for idx, entry in enumerate(base):
-                    lst.append((entry[0] + cost, state, idx, atom))
-                lst.sort(key=lambda t: t[0])
-                del lst[k:]
+                    bh = tuple(None if a is None or b is None else a + b for a, b in zip(entry[4], uv))
+                    lst.append((entry[0] + cost, state, idx, atom, bh))
+                _keep(lst, k, bool(probe))
                 if nxt not in seen:
                     seen.add(nxt)
                     heapq.heappush(heap, nxt)
     if goal not in best:
         return []
-    return [(c, Concat(_path(best, goal, idx))) for idx, (c, *_r) in enumerate(best[goal])]
+    return [(e[0], Concat(_path(best, goal, idx))) for idx, e in enumerate(best[goal])]
+
+
+def _keep(lst: list, k: int, by_behaviour: bool) -> None:
+    """Keep the ``k`` cheapest entries, one per partial behaviour when there are unlabeled rows."""
+    lst.sort(key=lambda t: t[0])
+    if by_behaviour:
+        seen, out = set(), []
+        for e in lst:
+            if e[4] not in seen:
+                seen.add(e[4])
+                out.append(e)
+                if len(out) == k:
+                    break
+        lst[:] = out
+    else:
+        del lst[k:]
+
+
+def _same_run(a: str, b: str) -> bool:
+    return (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
 
 
 def _path(best, state, idx):
     atoms = []
     while True:
-        _cost, prev, pidx, atom = best[state][idx]
+        _cost, prev, pidx, atom, _bh = best[state][idx]
         if prev is None:
             return tuple(reversed(atoms))
         atoms.append(atom)

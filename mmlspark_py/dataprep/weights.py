@@ -56,6 +56,8 @@ class Weights:
     then_extra: float = 0.3
     charset: float = 1.1
     until_extra: float = 0.6
+    offset_base: float = 0.8
+    offset_per_char: float = 0.15
     whole_match_bonus: float = 0.4
     same_direction_bonus: float = 0.25
     tokens: Dict[str, float] = field(default_factory=lambda: dict(TOKEN_COSTS))
@@ -68,11 +70,26 @@ class Weights:
     number_per_index: float = 0.3
     number_sign: float = 0.1
     number_copy: float = 1.0
+    number_scale: float = 0.6
+    number_factor: float = 1.2
+    number_step: float = 1.0
+    number_sig: float = 1.2
+    number_mode: float = 0.4
+    number_add: float = 0.3
+    number_pad: float = 0.2
+    number_group: float = 0.2
+    number_locale: float = 0.3
     date_part: float = 1.2
     date_unpadded: float = 0.15
     date_short_year: float = 0.25
     date_name: float = 0.1
-    date_layout: float = 0.0
+    date_calendar: float = 0.3
+    date_round: float = 1.0
+    date_round_mode: float = 0.6
+    date_units: Dict[str, float] = field(default_factory=lambda: {"5min": 0.3, "10min": 0.3, "week": 0.2})
+    date_bound: float = 0.5
+    date_zone: float = 0.8
+    date_case: float = 0.3
     # conditionals
     branch: float = 2.0
     pred_per_count: float = 0.3

@@ -3,8 +3,8 @@
 ``zoo()`` returns it; ``missing_kinds()`` lists registered kinds it does not use, so a new operator
 fails the tests that rely on the zoo until it is added here.
 """
-from mmlspark_py.dataprep.ops import Atom, Const, DatePart, HasToken, IsNull, NumPart, Predicate, SubStr
-from mmlspark_py.dataprep.positions import Abs, Match, Position, Until
+from mmlspark_py.dataprep.ops import Atom, Const, DateTime, HasToken, IsNull, Number, Predicate, SubStr
+from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
 from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal, Then, Token
 from mmlspark_py.dataprep.views import CamelSplit, Replace, View
@@ -22,9 +22,10 @@ def zoo() -> Program:
     spaced = SubStr(2, Abs(0), Abs(-1), "title", Replace("_", " "))
     quoted = SubStr(0, Match(Literal("'"), 1, "end"), Match(Literal("'"), -1, "start"), "upper")
     first = SubStr(0, Abs(0), Match(CharClass("alpha"), 1, "end"))
+    last2 = SubStr(1, Offset(Match(CharClass("digits"), -1, "end"), -2), Match(CharClass("digits"), -1, "end"))
     body = Concat((host, Const("|it's \\ ok|"), qty, Const("/"), snake, Const("/"), spaced, Const("/"), quoted,
-                   Const("/"), first, Const("/"), NumPart(0, "num", -1, "fixed", 0, 2, True), Const("/"),
-                   DatePart(1, "yyyy-M-d", "MMM")))
+                   Const("/"), first, Const("/"), last2, Const("/"), Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."), Const("/"),
+                   DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper")))
     return Program((Branch(IsNull(0), Concat((Const("no url"),))),
                     Branch(HasToken(0, CharClass("digits"), 2), body),
                     Branch(None, Concat((SubStr(1, Abs(0), Abs(4)),)))))

@@ -4,8 +4,8 @@ import json
 import pytest
 
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
-from mmlspark_py.dataprep.program import Program
 from mmlspark_py.dataprep.learn import LearnedProgram
+from mmlspark_py.dataprep.program import Program
 
 
 def test_learns_reordering_and_generalises_to_other_rows():

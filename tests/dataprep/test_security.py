@@ -15,8 +15,14 @@ import pytest
 from pyspark.sql import functions as F
 
 from mmlspark_py.core.persistence import PersistenceError
-from mmlspark_py.dataprep import (DeriveColumnByExample, DeriveColumnByExampleModel, InvalidProgram, LearnedProgram,
-                                  SplitColumnByExample, SplitColumnByExampleModel)
+from mmlspark_py.dataprep import (
+    DeriveColumnByExample,
+    DeriveColumnByExampleModel,
+    InvalidProgram,
+    LearnedProgram,
+    SplitColumnByExample,
+    SplitColumnByExampleModel,
+)
 
 from .program_zoo import ROWS, missing_kinds, zoo
 

@@ -2,8 +2,15 @@
 import pytest
 from pyspark.sql import functions as F
 
-from mmlspark_py.dataprep import (ContradictoryExamples, DataPrepError, DeriveColumnByExample, NoProgramFound,
-                                  SplitColumnByExample, SynthesisTimeout, learn)
+from mmlspark_py.dataprep import (
+    ContradictoryExamples,
+    DataPrepError,
+    DeriveColumnByExample,
+    NoProgramFound,
+    SplitColumnByExample,
+    SynthesisTimeout,
+    learn,
+)
 
 NAMES = [("Marta Quillfeather", "ops"), ("Jonah P. Wexley", "data"), ("Bo Ng", "Payroll"),
          ("Zoë Ångström", "mobile"), (None, "x"), ("", "y"), ("東京 タワー", "qa"),

@@ -6,13 +6,13 @@ operator is one module plus its line here.
 """
 from .base import Atom, Context, Edge, Predicate
 from .const import Const
-from .dates import DatePart
-from .number import NumPart
+from .dates import DateTime
+from .number import Number
 from .predicates import HasToken, IsNull
 from .substring import SubStr
 
-ATOMS = (Const, SubStr, NumPart, DatePart)
+ATOMS = (Const, SubStr, Number, DateTime)
 PREDICATES = (HasToken,)
 
-__all__ = ["Atom", "Predicate", "Context", "Edge", "Const", "SubStr", "NumPart", "DatePart", "HasToken",
+__all__ = ["Atom", "Predicate", "Context", "Edge", "Const", "SubStr", "Number", "DateTime", "HasToken",
            "IsNull", "ATOMS", "PREDICATES"]

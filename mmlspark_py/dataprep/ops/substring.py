@@ -26,9 +26,9 @@ from typing import Dict, Iterable, List, Optional
 
 from .. import views as views_mod
 from ..fields import check_enum, nested
-from ..positions import Abs, Match, Position, Until
+from ..positions import Abs, Match, Offset, Position, Until
 from ..sqltext import ident
-from ..tokens import DELIMITER_SETS, CharSet, Literal, Then, column_tokens
+from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, column_tokens
 from ..views import View
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn
@@ -36,9 +36,12 @@ from .classes import char_classes, class_penalty
 
 CASES = ("id", "lower", "upper", "title")
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
-_KEEP = 4  # cheapest positions kept per signature group
+_KEEP = 6  # cheapest positions kept per signature group
 _MAX_K = 20  # token matches further than this from either end are not used as positions
 _MAX_OCCURRENCES = 8  # input occurrences per output segment (periodic inputs would give quadratically many)
+_ALTERNATIVES = 5  # position pairs kept per segment: the cheapest of each behaviour on the unlabeled rows
+_OFFSET_CLASSES = ("digits", "alpha", "alnum", "word", "upper", "lower")
+_MAX_OFFSET = 6
 
 
 def initcap(s: str) -> str:
@@ -162,12 +165,17 @@ class _Column:
             if len(s) - a <= _MAX_ABS:
                 self._add(Abs(a - len(s) - 1), a)
         for tok in self.toks:
+            offsets = isinstance(tok, CharClass) and tok.name in _OFFSET_CLASSES
             for idx, (b, e) in enumerate(tok.spans(s)[:_MAX_K]):
                 self._add(Match(tok, idx + 1, "start"), b)
                 self._add(Match(tok, idx + 1, "end"), e)
+                if offsets and idx < 2:
+                    self._add_offsets(tok, idx + 1, b, e)
             for idx, (b, e) in enumerate(tok.rev_spans(s)[:_MAX_K]):
                 self._add(Match(tok, -idx - 1, "start"), b)
                 self._add(Match(tok, -idx - 1, "end"), e)
+                if offsets and idx < 2:
+                    self._add_offsets(tok, -idx - 1, b, e)
         for g in self.groups:
             for lst in g.values():
                 lst.sort(key=lambda t: t[0])
@@ -175,6 +183,12 @@ class _Column:
         self._until_toks = None
         self.pair_memo: Dict[tuple, tuple] = {}
         self.w = w
+
+    def _add_offsets(self, tok, k: int, b: int, e: int) -> None:
+        """Positions a few characters into the k-th match (from its start or back from its end)."""
+        for d in range(1, min(_MAX_OFFSET, e - b - 1) + 1):
+            self._add(Offset(Match(tok, k, "start"), d), b + d)
+            self._add(Offset(Match(tok, k, "end"), -d), e - d)
 
     def _add(self, pos: Position, a: int) -> None:
         sig = tuple(pos.eval(t) for t in self.texts[1:])
@@ -250,9 +264,10 @@ class _Column:
         return total / len(u1)
 
     def pair(self, c1, c2, a, b, relative):
-        """Cheapest ``(cost, p1, p2)`` among the kept candidates of two groups, with the penalties from
+        """The cheapest ``(cost, p1, p2)`` of each behaviour on the unlabeled rows (at most
+        ``_ALTERNATIVES``, cheapest first) among the kept candidates of two groups, with the penalties from
         the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes."""
-        best = None
+        best: Dict[tuple, tuple] = {}
         w = self.w
         piece = self.texts[0][a:b]
         # Only letters or digits that the example's input has outside the piece: the example then shows
@@ -277,9 +292,10 @@ class _Column:
                     cost -= w.whole_match_bonus * k1 + k2 - max(0.0, k2 - k1)
                 elif p1.forward == p2.forward:
                     cost -= w.same_direction_bonus
-                if best is None or cost < best[0]:
-                    best = (cost, p1, p2)
-        return best
+                key = tuple(zip(u1, u2))
+                if key not in best or cost < best[key][0]:
+                    best[key] = (cost, p1, p2)
+        return sorted(best.values(), key=lambda t: t[0])[:_ALTERNATIVES]
 
     # ---- the candidates
     def segments(self, out: str):
@@ -327,8 +343,9 @@ class _Column:
                         values.append(piece)
                     else:
                         key = (a, sig1, b, sig2, relative)
-                        pr = self.pair_memo.get(key)
-                        if pr is None:
-                            pr = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
-                        cost = base_cost + w.case_cost(case) + pr[0]
-                        yield Edge(i, j, cls(self.col, pr[1], pr[2], case, self.view), cost, tuple(values))
+                        prs = self.pair_memo.get(key)
+                        if prs is None:
+                            prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
+                        for cost, p1, p2 in prs:
+                            yield Edge(i, j, cls(self.col, p1, p2, case, self.view),
+                                       base_cost + w.case_cost(case) + cost, tuple(values))
