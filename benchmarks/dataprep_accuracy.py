@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 from mmlspark_py.dataprep import DataPrepError, learn  # noqa: E402
 from mmlspark_py.dataprep.conditional import candidate_pool  # noqa: E402
 from mmlspark_py.dataprep.learn import validate_examples  # noqa: E402
-from mmlspark_py.dataprep.ranking import FEATURES, pool_features  # noqa: E402
+from mmlspark_py.dataprep.ranking import DEFAULT_RANKER, FEATURES, pool_features  # noqa: E402
 from mmlspark_py.dataprep.weights import RANKER_FILE  # noqa: E402
 
 SUITES = {"dev": os.path.join(HERE, "..", "..", "shared", "dataprep", "dev_tasks.jsonl"),
@@ -173,8 +173,9 @@ def _hits(pool_list, weights: Dict[str, float]) -> int:
 
 def fit(pool_list) -> Dict[str, float]:
     """Non-negative feature weights (the synthesis cost fixed at 1) that maximise how often the top-ranked
-    candidate of a pool is correct: coordinate search over ``GRID``, a few passes, strict improvements only."""
-    weights = {"cost": 1.0}
+    candidate of a pool is correct: coordinate search over ``GRID`` from ``DEFAULT_RANKER``, a few passes,
+    strict improvements only."""
+    weights = dict(DEFAULT_RANKER)
     best = _hits(pool_list, weights)
     for _ in range(3):
         improved = False

@@ -72,6 +72,24 @@ class LearnedProgram:
                 seen.append(v)
         return seen
 
+    def suggestExamples(self, inputs, n: int = 3, k: Optional[int] = None) -> list:
+        """The ``n`` input rows worth labelling next: where the top ``k`` programs (default: all kept) disagree
+        most. Rows where the best program's output is shared by fewer of the others come first (the answer
+        separates the surviving programs); ``[(row, [distinct outputs, best program's first])]``."""
+        progs = self.programs[:k] if k else self.programs
+        rank_weight = [0.5 ** i for i in range(len(progs))]  # each program weighs half the one before
+        scored = []
+        for i, row in enumerate(dict.fromkeys(_as_tuple(r) for r in inputs)):
+            outs = [p.run(row) for p in progs]
+            distinct = list(dict.fromkeys(outs))
+            if len(distinct) < 2:
+                continue
+            # how much of the ranking (better programs weigh more) the best program's answer would eliminate
+            against = sum(wt for wt, o in zip(rank_weight, outs) if o != outs[0])
+            scored.append((-against, -len(distinct), i, row, distinct))
+        scored.sort(key=lambda t: t[:3])
+        return [(row, distinct) for _a, _d, _i, row, distinct in scored[:n]]
+
     def to_json(self) -> dict:
         return {"programs": [p.to_json() for p in self.programs]}
 

@@ -34,8 +34,8 @@ from .positions import Abs
 from .weights import DEFAULT, Weights
 
 FEATURES = ("cost", "null", "new_class", "new_punct", "length", "shape", "empty", "consensus", "atoms",
-            "const_chars", "absolute", "branches", "semantic", "identity", "coverage", "len_ratio")
-DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0}
+            "const_chars", "absolute", "branches", "semantic", "identity", "coverage", "len_ratio", "calendar_mix")
+DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0}
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -126,6 +126,9 @@ def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[t
                 f["absolute"] += isinstance(a.end, Abs) and a.end.k not in (0, -1)
             elif a.semantic:
                 f["semantic"] += 1
+    fields = {getattr(a, "field", "") for b in program.branches for a in b.body.atoms}
+    # ISO week numbers go with the ISO week-year, calendar years with calendar dates
+    f["calendar_mix"] = float(bool(fields & {"ww", "w"}) and "yyyy" in fields)
     f["branches"] -= 1
     return f
 

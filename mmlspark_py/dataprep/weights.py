@@ -63,6 +63,7 @@ class Weights:
     tokens: Dict[str, float] = field(default_factory=lambda: dict(TOKEN_COSTS))
     # unlabeled inputs (per share of rows)
     null_penalty: float = 6.0
+    empty_penalty: float = 3.0
     class_penalty: float = 2.5
     swallow_penalty: float = 3.0
     # semantic atoms
@@ -73,9 +74,12 @@ class Weights:
     number_scale: float = 0.6
     number_factor: float = 1.2
     number_step: float = 1.0
+    number_steps: Dict[str, float] = field(default_factory=lambda: {"5": 0.2, "50": 0.2, "20": 0.4, "25": 0.4,
+                                                                    "0.5": 0.3, "0.25": 0.4, "0.1": 0.3})
     number_sig: float = 1.2
     number_mode: float = 0.4
     number_add: float = 0.3
+    number_minimal: float = 0.2
     number_pad: float = 0.2
     number_group: float = 0.2
     number_locale: float = 0.3

@@ -199,23 +199,25 @@ def _offset(z: str) -> int:
 
 def transform(d: _dt.datetime, unit: str, mode: str, bound: str) -> Optional[_dt.datetime]:
     try:
-        if unit in _SECONDS:
+        if unit in _SECONDS:  # whole seconds from year 1, as the SQL computes them
             u = _SECONDS[unit]
             s = int((d - _BASE).total_seconds())
             r = s % u
             s = s - r if mode == "floor" or (mode == "nearest" and 2 * r < u) or r == 0 else s - r + u
-            d = _BASE + _dt.timedelta(seconds=s)
             if bound != "start":
-                d = d + _dt.timedelta(seconds=u) - (_dt.timedelta(days=1) if bound == "last" else _dt.timedelta())
+                s += u - (86400 if bound == "last" else 0)
+            d = _BASE + _dt.timedelta(seconds=s)
         elif unit in _MONTHS_PER:
             k = _MONTHS_PER[unit]
             m0 = (d.month - 1) // k * k
             d = _dt.datetime(d.year, m0 + 1, 1)
-            if bound != "start":
+            if bound == "end":
                 months = d.year * 12 + m0 + k
                 d = _dt.datetime(months // 12, months % 12 + 1, 1)
-                if bound == "last":
-                    d = d - _dt.timedelta(days=1)
+            elif bound == "last":  # the period's last day, computed without stepping past year 9999
+                months = d.year * 12 + m0 + k - 1
+                y, m = months // 12, months % 12 + 1
+                d = _dt.datetime(y, m, calendar.monthrange(y, m)[1])
     except (ValueError, OverflowError):
         return None
     return d

@@ -6,7 +6,8 @@
    ``style``: ``dot`` (``1,234.5``), ``comma`` (``1.234,5``) or ``space`` (``1 234,5`` / ``1 234.5``);
    ``signed``: a leading ``-`` belongs to the number;
 2. **scale**: multiply by ``scale`` (a decimal: ``1000``, ``0.001``, ``2.54``...: unit conversions, percent);
-3. **round** to a multiple of ``step`` (e.g. ``10``, ``0.5``) or to ``sig`` significant digits, with ``mode``
+3. **round** (unscaled numbers only) to a multiple of ``step`` (e.g. ``10``, ``0.5``) or to ``sig`` significant
+   digits, with ``mode``
    (``half_up``, ``half_even``, ``down`` = toward -inf, ``up`` = toward +inf); then **add** ``add`` (the upper
    end of a bucket: ``17 -> 10-20`` is step 10 for ``10`` and step 10 plus 10 for ``20``);
 4. **format** with ``decimals`` fixed decimals (rounded with ``mode``; -1: as few as needed), the integer
@@ -63,7 +64,7 @@ _PATTERNS = {
 }
 # Factors the examples may imply: powers of ten, time units and exact unit conversions (finite decimals
 # of at most 7 digits, so that the SQL product is exact).
-FACTORS = tuple(str(Decimal(1).scaleb(e)) if e >= 0 else format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
+FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
     "60", "3600", "24", "7", "12", "1024", "2.54", "0.3048", "0.9144", "1.609344", "0.453592", "2.2", "0.5", "2",
     "0.25", "4")
 STEPS = ("5", "10", "20", "25", "50", "100", "1000", "0.5", "0.25", "0.1")
@@ -162,6 +163,8 @@ class Number(OneColumn, Atom):
         check_int("Number", "sig", self.sig, 0, 15)
         if self.step and self.sig:
             raise SpecError("Number: step and sig are exclusive (round to a multiple or to significant digits)")
+        if (self.step or self.sig) and self.scale != "1":
+            raise SpecError("Number: rounding to a multiple or to significant digits applies to unscaled numbers")
         check_enum("Number", "mode", self.mode, MODES)
         _check_decimal("Number", "add", self.add, allow_zero=True)
         check_int("Number", "decimals", self.decimals, -1, 12)
@@ -261,13 +264,15 @@ class Number(OneColumn, Atom):
         if self.scale != "1":
             c += w.number_scale if set(self.scale.replace(".", "").strip("0")) == {"1"} else w.number_factor
         if self.step:
-            c += w.number_step
+            c += w.number_step + w.number_steps.get(self.step, 0.0)
         if self.sig:
             c += w.number_sig
         if self.mode != ("down" if self.step else "half_up"):
             c += w.number_mode
         if self.add != "0":
             c += w.number_add
+        if self.decimals < 0:
+            c += w.number_minimal
         if self.width:
             c += w.number_pad
         if self.group:
@@ -322,8 +327,8 @@ def _sql_sig(x: str, sig: int, fn: str) -> str:
         else:
             q = f"CAST('1{'0' * -d}' AS DECIMAL({num(1 - d)},0))"
             r = f"({fn}({x} / {q}, 0) * {q})" if fn in ("round", "bround") else f"({fn}({x} / {q}) * {q})"
-        whens.append(f"WHEN {a} >= {lo} THEN {r}")
-    return f"(CASE {' '.join(whens)} ELSE {x} END)"
+        whens.append(f"WHEN {a} >= {lo} THEN try_cast({r} AS DECIMAL(31,10))")
+    return f"(CASE {' '.join(whens)} ELSE try_cast({x} AS DECIMAL(31,10)) END)"
 
 
 def _separators(text: str, group: str, point: str) -> str:
@@ -466,8 +471,8 @@ def _roundings(x: Decimal, o: Decimal, scale: str) -> Iterable[Tuple[str, int, s
         for step in STEPS:
             yield step, 0, "0"
             yield step, 0, step
-    for sig in range(1, 5):
-        yield "", sig, "0"
+        for sig in range(1, 5):
+            yield "", sig, "0"
 
 
 def _null_rate(atom: Atom, unlabeled) -> float:

@@ -284,7 +284,8 @@ class _Column:
                 else:
                     u2 = self.uvals[p2]
                 bad = sum(x is None or y is None or y < x for x, y in zip(u1, u2))
-                cost = k1 + k2 + (w.null_penalty * bad / len(u1) if u1 else 0.0)
+                empty = sum(x is not None and x == y for x, y in zip(u1, u2))
+                cost = k1 + k2 + ((w.null_penalty * bad + w.empty_penalty * empty) / len(u1) if u1 else 0.0)
                 cost += self._swallow_penalty(p1, p2, u1, u2, piece)
                 if (p1, p2) != (Abs(0), Abs(-1)):
                     cost += self._class_penalty(u1, u2, allowed)
