@@ -90,7 +90,8 @@ class Weights:
     date_calendar: float = 0.3
     date_round: float = 1.0
     date_round_mode: float = 0.6
-    date_units: Dict[str, float] = field(default_factory=lambda: {"5min": 0.3, "10min": 0.3, "week": 0.2})
+    date_units: Dict[str, float] = field(default_factory=lambda: {"5min": 0.3, "10min": 0.3, "15min": 0.1, "30min": 0.15,
+                                                                  "week": 0.2})
     date_bound: float = 0.5
     date_zone: float = 0.8
     date_case: float = 0.3
