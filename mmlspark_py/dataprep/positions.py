@@ -73,8 +73,12 @@ class Abs(Position):
 
     def sql(self, src: str) -> str:
         n = f"length({src})"
+        if self.k == 0:
+            return "0"
+        if self.k == -1:
+            return n
         v = num(self.k) if self.k >= 0 else f"({n} + {num(1 + self.k)})"
-        return f"(CASE WHEN {v} BETWEEN 0 AND {n} THEN {v} END)"
+        return within(v, src)
 
     def explain(self) -> str:
         return "start" if self.k == 0 else "end" if self.k == -1 else f"pos({self.k})"
@@ -119,33 +123,28 @@ class Match(Position):
         t = tok.rev_java if rev else tok.java
         s = f"reverse({src})" if rev else src
         k = abs(self.k)
-        # One regex scan per position where possible: the first match's start by regexp_instr, the k-th
-        # match's end as the length of the atomic-group prefix ending there.
+        # One regex scan per position, NULL when the match does not exist (tokens never match empty text):
+        # the first match's start by regexp_instr, the k-th match's start as the length of the prefix of
+        # k-1 atomic matches, the k-th match's end as the length of the prefix of k atomic matches.
         if (self.side == "start") != rev:
             if k == 1:
-                first = f"regexp_instr({s}, {lit('(?s)' + t)})"
-                pre, ok = f"({first} - 1)", f"{first} > 0"
+                pre = f"(nullif(regexp_instr({s}, {lit('(?s)' + t)}), 0) - 1)"
             else:
                 pat = f"(?s)^((?>.*?(?:{t})){{{k - 1}}}.*?)(?:{t})"
-                pre = f"length(regexp_extract({s}, {lit(pat)}, 1))"
-                ok = f"length(regexp_extract({s}, {lit(pat)}, 0)) > 0"
-            v = f"({n} - {pre})" if rev else pre
+                pre = f"nullif(length(regexp_extract({s}, {lit(pat)}, 1)), 0)"
         else:
-            upto = f"length(regexp_extract({s}, {lit(f'(?s)^(?>.*?(?:{t})){{{k}}}')}, 0))"
-            v, ok = (f"({n} - {upto})" if rev else upto), f"{upto} > 0"
-        return f"(CASE WHEN {ok} THEN {v} END)"
+            pre = f"nullif(length(regexp_extract({s}, {lit(f'(?s)^(?>.*?(?:{t})){{{k}}}')}, 0)), 0)"
+        return f"({n} - {pre})" if rev else pre
 
     def _literal_sql(self, text: str, src: str) -> str:
         """A literal's k-th occurrence by ``substring_index`` (one scan, no regex): the prefix before the
         k-th occurrence (k > 0) or the suffix after the k-th from the end (k < 0) is shorter than the
         string exactly when that occurrence exists."""
         n = f"length({src})"
-        part = f"length(substring_index({src}, {lit(text)}, {num(self.k)}))"
+        part = f"nullif(least(length(substring_index({src}, {lit(text)}, {num(self.k)})), {n}), {n})"
         if self.k > 0:
-            v = part if self.side == "start" else f"({part} + {num(len(text))})"
-        else:
-            v = f"({n} - {part})" if self.side == "end" else f"({n} - {part} - {num(len(text))})"
-        return f"(CASE WHEN {part} < {n} THEN {v} END)"
+            return part if self.side == "start" else f"({part} + {num(len(text))})"
+        return f"({n} - {part})" if self.side == "end" else f"({n} - {part} - {num(len(text))})"
 
     def explain(self) -> str:
         return f"{self.side}({self.token.explain()}, {self.k})"
@@ -157,6 +156,13 @@ class Match(Position):
     @property
     def forward(self) -> bool:
         return self.k > 0
+
+
+def within(v: str, src: str) -> str:
+    """SQL: ``v`` when it is an offset of the string ``src`` (0 to its length), else NULL; ``v`` is evaluated
+    once."""
+    n = f"length({src})"
+    return f"nullif(nullif(least(greatest({v}, -1), {n} + 1), -1), {n} + 1)"
 
 
 def _self_overlapping(text: str) -> bool:
@@ -196,13 +202,11 @@ class Until(Position):
         rest = f"substring({src}, {b} + 1)"
         t = self.token.java
         if self.side == "start":
-            hit = f"regexp_instr({rest}, {lit('(?s)' + t)})"
-            found = f"({b} + {hit} - 1)"
+            hit = f"(nullif(regexp_instr({rest}, {lit('(?s)' + t)}), 0) - 1)"
         else:
-            pat = f"(?s)^.*?(?:{t})"
-            hit = f"length(regexp_extract({rest}, {lit(pat)}, 0))"
-            found = f"({b} + {hit})"
-        return f"(CASE WHEN {b} IS NULL THEN NULL WHEN {hit} > 0 THEN {found} ELSE length({src}) END)"
+            hit = f"nullif(length(regexp_extract({rest}, {lit(f'(?s)^.*?(?:{t})')}, 0)), 0)"
+        # NULL base -> NULL; no match after it -> the end of the string
+        return f"({b} + coalesce({hit}, length({src}) - {b}))"
 
     def explain(self) -> str:
         return f"first_{self.side}({self.token.explain()}, after {self.base.explain()})"
@@ -242,8 +246,7 @@ class Offset(Position):
         return p if 0 <= p <= len(s) else None
 
     def sql(self, src: str) -> str:
-        v = f"({self.base.sql(src)} + {num(self.delta)})"
-        return f"(CASE WHEN {v} BETWEEN 0 AND length({src}) THEN {v} END)"
+        return within(f"({self.base.sql(src)} + {num(self.delta)})", src)
 
     def explain(self) -> str:
         return f"{self.base.explain()}{self.delta:+d}"

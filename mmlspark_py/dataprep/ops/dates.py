@@ -333,11 +333,11 @@ def _sql_moment(a: DateTime, src: str) -> str:
     g = {code: f"regexp_extract({src}, {lit(rx)}, {num(i + 1)})" for i, code in enumerate(groups)}
 
     def as_int(code: str) -> str:
-        return f"try_cast(nullif({g[code]}, '') AS INT)"
+        return f"try_cast({g[code]} AS INT)"  # '' (no match) -> NULL
 
     year, month, day, hour, minute, second = "1970", "1", "1", "0", "0", "0"
     if "Y" in g:
-        year = as_int("Y")
+        year = f"nullif({as_int('Y')}, 0)"  # 4 digits: year 0 is the only one out of 1..9999
     if "y" in g:
         year = f"(CASE WHEN {as_int('y')} <= 68 THEN 2000 + {as_int('y')} ELSE 1900 + {as_int('y')} END)"
     if "m" in g:
@@ -361,7 +361,6 @@ def _sql_moment(a: DateTime, src: str) -> str:
     if "S" in g:
         second = as_int("S")
     t = f"try_make_timestamp_ntz({year}, {month}, {day}, {hour}, {minute}, {second})"
-    t = f"(CASE WHEN {year} BETWEEN 1 AND 9999 THEN {t} END)"
     if a.zone is not None and "z" in g:
         z = g["z"]
         digits = f"replace(substring({z}, 2), ':', '')"
@@ -390,7 +389,9 @@ def _sql_moment(a: DateTime, src: str) -> str:
         t = f"try_make_timestamp_ntz(div({m0}, 12), pmod({m0}, 12) + 1, 1, 0, 0, 0)"
         if a.bound == "last":
             t = f"timestampadd(DAY, -1, {t})"
-    return f"(CASE WHEN year({t}) BETWEEN 1 AND 9999 THEN {t} END)"
+    if a.unit or (a.zone is not None and "z" in g):  # arithmetic may step outside years 1..9999
+        return f"(CASE WHEN year({t}) BETWEEN 1 AND 9999 THEN {t} END)"
+    return t
 
 
 def _pad(expr: str, width: int) -> str:
@@ -400,13 +401,15 @@ def _pad(expr: str, width: int) -> str:
 def _sql_field(t: str, field: str, case: str) -> str:
     months = ", ".join(lit(m) for m in MONTHS)
     days = ", ".join(lit(d) for d in WEEKDAYS)
+    short_months = ", ".join(lit(m[:3]) for m in MONTHS)
+    short_days = ", ".join(lit(d[:3]) for d in WEEKDAYS)
     v = {
         "yyyy": _pad(f"year({t})", 4), "yy": _pad(f"pmod(year({t}), 100)", 2), "MM": _pad(f"month({t})", 2),
         "M": f"cast(month({t}) AS STRING)", "dd": _pad(f"day({t})", 2), "d": f"cast(day({t}) AS STRING)",
         "MMMM": f"element_at(array({months}), month({t}))",
-        "MMM": f"substring(element_at(array({months}), month({t})), 1, 3)",
+        "MMM": f"element_at(array({short_months}), month({t}))",
         "EEEE": f"element_at(array({days}), weekday({t}) + 1)",
-        "EEE": f"substring(element_at(array({days}), weekday({t}) + 1), 1, 3)",
+        "EEE": f"element_at(array({short_days}), weekday({t}) + 1)",
         "HH": _pad(f"hour({t})", 2), "H": f"cast(hour({t}) AS STRING)",
         "hh": _pad(f"pmod(hour({t}) + 11, 12) + 1", 2), "h": f"cast(pmod(hour({t}) + 11, 12) + 1 AS STRING)",
         "mm": _pad(f"minute({t})", 2), "ss": _pad(f"second({t})", 2),

@@ -27,7 +27,7 @@ from typing import Dict, Iterable, List, Optional
 from .. import views as views_mod
 from ..fields import check_enum, nested
 from ..positions import Abs, Match, Offset, Position, Until
-from ..sqltext import ident
+from ..sqltext import ident, lit, num
 from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, column_tokens
 from ..views import View
 from ..weights import DEFAULT, Weights
@@ -96,9 +96,20 @@ class SubStr(OneColumn, Atom):
         src = ident(cols[self.col])
         if self.view is not None:
             src = self.view.sql(src)
-        p1, p2 = self.start.sql(src), self.end.sql(src)
-        core = f"(CASE WHEN {p2} >= {p1} THEN substring({src}, {p1} + 1, {p2} - {p1}) END)"
+        core = self._core_sql(src)
         return core if self.case == "id" else f"{_CASE_SQL[self.case]}({core})"
+
+    def _core_sql(self, src: str) -> str:
+        p1, p2 = self.start, self.end
+        if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
+                and (p1.side, p2.side) == ("start", "end"):
+            return _whole_match_sql(p1.token, p1.k, src)  # one regex, no positions
+        if p1 == Abs(0):
+            return f"substring({src}, 1, {p2.sql(src)})"  # NULL length -> NULL
+        if p2 == Abs(-1):
+            return f"substring({src}, {p1.sql(src)} + 1)"
+        a, b = p1.sql(src), p2.sql(src)
+        return f"(CASE WHEN {b} >= {a} THEN substring({src}, {a} + 1, {b} - {a}) END)"
 
     def explain(self, cols):
         col = cols[self.col] if self.view is None else self.view.explain(cols[self.col])
@@ -127,6 +138,17 @@ class SubStr(OneColumn, Atom):
                 ctx.check()
                 col = _Column(ctx, c, view)
                 yield from col.edges(cls)
+
+
+def _whole_match_sql(tok, k: int, src: str) -> str:
+    """The k-th match of ``tok`` (k < 0: from the end, on the reversed text), NULL when there is none."""
+    rev = k < 0
+    t = tok.rev_java if rev else tok.java
+    s = f"reverse({src})" if rev else src
+    skip = abs(k) - 1
+    pat = f"(?s)({t})" if not skip else f"(?s)^(?>.*?(?:{t})){{{num(skip)}}}.*?({t})"
+    m = f"regexp_extract({s}, {lit(pat)}, 1)"
+    return f"nullif({'reverse(' + m + ')' if rev else m}, '')"
 
 
 def _whole_match(p1: Position, p2: Position) -> bool:
