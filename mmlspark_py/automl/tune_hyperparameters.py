@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from mmlspark_py.core.schema import model_schema
+from mmlspark_py.core.spark_compat import in_thread
 from mmlspark_py.automl.hyperparams import ParamSpace
 from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column
 from mmlspark_py.core.params import (HasSeed, Param, Params, SpecParam, StageListParam, StageParam, TypeConverters,
@@ -115,7 +116,7 @@ class TuneHyperparameters(Estimator, HasSeed):
                 return ComputeModelStatistics().compute(scored)[metric_column(metric)]
 
             with ThreadPoolExecutor(max_workers=self.getParallelism()) as pool:
-                scores = list(pool.map(run, tasks))
+                scores = list(pool.map(in_thread(dataset.sparkSession, run), tasks))
         finally:
             data.unpersist()
         means = [sum(scores[c * k:(c + 1) * k]) / k for c in range(len(candidates))]

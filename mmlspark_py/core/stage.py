@@ -234,7 +234,7 @@ class Transformer(StageParams, ml.Transformer, StageReadable, StageWritable):
     def transform(self, dataset: DataFrame, params: Optional[dict] = None) -> DataFrame:
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._transform(dataset)  # type: ignore[attr-defined]
+        return stage._transform(dataset)
 
 
 class Model(Transformer, ml.Model):
@@ -249,4 +249,4 @@ class Estimator(StageParams, ml.Estimator, StageReadable, StageWritable):
             return super().fit(dataset, params)
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._fit(dataset)  # type: ignore[attr-defined]
+        return stage._fit(dataset)

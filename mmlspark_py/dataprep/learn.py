@@ -3,7 +3,7 @@
 Params:
     examples: ``[(input tuple, output str), ...]`` (a bare string input is read as a 1-tuple).
     inputs: unlabeled input tuples of the same arity, used to rank programs (a bounded sample of
-        at most ``max_inputs`` is used).
+        at most ``max_inputs`` is used; rows with a value over 1,000 characters are left out).
     k: how many distinct programs to keep (``LearnedProgram.topK``).
     timeout: seconds allowed for synthesis (``SynthesisTimeout`` past it).
 
@@ -33,6 +33,7 @@ from .program import Program
 from .sql import to_sql
 
 MAX_PROGRAMS = 64
+MAX_RANKING_VALUE = 1000  # longer unlabeled values are left out of the ranking sample
 
 
 class LearnedProgram:
@@ -149,7 +150,9 @@ def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: in
         if len(u) != arity:
             raise DataPrepError(f"unlabeled input {u!r} has {len(u)} value(s); expected {arity}")
     labeled = {e[0] for e in examples}
-    unl = list(dict.fromkeys(u for u in unl if u not in labeled))
+    # Rows with very long values (documents, not fields) would cost more time than they tell the ranking.
+    unl = list(dict.fromkeys(u for u in unl if u not in labeled
+                             and all(v is None or len(v) <= MAX_RANKING_VALUE for v in u)))
     if len(unl) > max_inputs:
         unl = random.Random(seed).sample(unl, max_inputs)
     deadline = time.monotonic() + timeout

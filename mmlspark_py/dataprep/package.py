@@ -114,12 +114,16 @@ def run_prep_package(spark: SparkSession, package: str, input: str, output: str,
     or the package, nor exist unless ``overwrite``. Temporaries of a killed earlier run of the same output are
     removed; the old output stays in place until the new one is complete.
 
-    :raises OutputPathError, FileExistsError: a bad output, before any work.
+    :raises OutputPathError: an output over an input, before any work.
+    :raises DataPrepError: the output exists and ``overwrite`` is not set.
     """
     if format not in FORMATS:
         raise DataPrepError(f"--format {format!r} is not supported; valid: {FORMATS}")
     inputs = [input, package]
-    check_output_path(spark, output, inputs, overwrite)
+    try:
+        check_output_path(spark, output, inputs, overwrite)
+    except FileExistsError as e:
+        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite") from e
     in_fmt = input_format or _format_of(input)
     df = read_input(spark, input, in_fmt)
     out = load_package(package, df).transform(df)

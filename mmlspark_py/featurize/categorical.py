@@ -21,6 +21,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType,
                                LongType, ShortType, StringType, StructField, StructType, TimestampType)
 
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_json_value
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 from mmlspark_py.core.schema import planned_schema
@@ -157,7 +158,7 @@ class ValueIndexerModel(Model, HasInputCol, HasOutputCol):
         levels, data_type = self.getLevels(), spark_type(self.getDataType())
         md = levels_metadata(self.getOutputCol(), levels, self.getDataType(), None in levels)
         index = index_column(column(self.getInputCol()), levels, data_type)
-        return dataset.withColumn(self.getOutputCol(), index.alias(self.getOutputCol(), metadata=md))
+        return with_column(dataset, self.getOutputCol(), index, md)
 
 
 class IndexToValue(Transformer, HasInputCol, HasOutputCol):

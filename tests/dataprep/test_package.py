@@ -39,7 +39,7 @@ def test_prep_run_cli_writes_the_prepared_rows_atomically(spark, files):
                   .collect())
     assert rows == [("Lovelace", "ACM", "00421", "ops", 36), ("Ng", "TR", "88", "none", 41)]
     assert [p for p in os.listdir(files) if p.startswith(".out.tmp")] == []
-    with pytest.raises(FileExistsError, match="exists"):
+    with pytest.raises(DataPrepError, match="exists"):
         run_prep_package(spark, str(files / "prep.yaml"), str(files / "people.csv"), out, "json")
 
 

@@ -18,7 +18,7 @@ def _value_indexer(spark, tmp):
     # StringIndexer); the harness checks the fitted model, whose schema is exact. The estimator's own
     # save/load and params are tested in tests/featurize/test_categorical.py.
     df = mixed_df(spark)
-    return ValueIndexer(inputCol="color", outputCol="color_index").fit(df), df
+    return ValueIndexer(inputCol="color", outputCol="color_index"), df
 
 
 def _index_to_value(spark, tmp):
