@@ -9,7 +9,8 @@ Views (typed nodes; a substring without a view reads the column as is):
     ``Replace(old, new)``: every ``old`` separator replaced by ``new`` (``new`` may be empty: removed);
     ``CamelSplit(sep)``: ``sep`` inserted between an ASCII lower-case letter or digit and the ASCII
     upper-case letter after it (Python ``re.sub`` and Spark ``regexp_replace`` agree on ASCII classes and
-    leftmost non-overlapping matches).
+    leftmost non-overlapping matches);
+    ``Digits()``: only the ASCII digits (a phone number in any format read as its digits).
 Separators are one of ``SEPARATORS``, checked on load.
 
 Example::
@@ -99,6 +100,25 @@ class CamelSplit(View):
         return f"camel_split({self.sep!r}, {col})"
 
 
+@dataclass(frozen=True)
+class Digits(View):
+    """Only the ASCII digits of the column."""
+
+    kind = "digits"
+
+    def apply(self, s: str) -> str:
+        return "".join(c for c in s if "0" <= c <= "9")
+
+    def sql(self, src: str) -> str:
+        return f"regexp_replace({src}, '[^0-9]', '')"
+
+    def explain(self, col: str) -> str:
+        return f"digits({col})"
+
+
+_DIGITS_APART = re.compile(r"[0-9][^0-9]+[0-9]")
+
+
 def propose(s: str, out: str) -> List[View]:
     """Views worth trying for input ``s`` of an example whose output is ``out``: replace a separator of
     the input that the output lacks by one the output has (or drop it), and split camelCase with a
@@ -111,4 +131,6 @@ def propose(s: str, out: str) -> List[View]:
             views += [Replace(c, d) for d in SEPARATORS if d != c and d in out] + [Replace(c, "")]
     if _CAMEL.search(s):
         views += [CamelSplit(d) for d in ("_", "-", " ", "/") if d in out]
+    if _DIGITS_APART.search(s) and sum(c.isdigit() for c in out) >= 4:
+        views.append(Digits())
     return views

@@ -7,7 +7,7 @@ from mmlspark_py.dataprep.ops import Atom, Const, DateTime, HasToken, IsNull, Nu
 from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
 from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal, Then, Token
-from mmlspark_py.dataprep.views import CamelSplit, Replace, View
+from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, View
 
 FAMILIES = (Token, Position, View, Atom, Predicate)
 ROWS = [("https://shop.example:8080/p?id=7 qty=12 'x'", "2023-04-05", "orderTotalSum"),
@@ -22,9 +22,10 @@ def zoo() -> Program:
     spaced = SubStr(2, Abs(0), Abs(-1), "title", Replace("_", " "))
     quoted = SubStr(0, Match(Literal("'"), 1, "end"), Match(Literal("'"), -1, "start"), "upper")
     first = SubStr(0, Abs(0), Match(CharClass("alpha"), 1, "end"))
+    digits = SubStr(0, Abs(0), Abs(4), "id", Digits())
     last2 = SubStr(1, Offset(Match(CharClass("digits"), -1, "end"), -2), Match(CharClass("digits"), -1, "end"))
     body = Concat((host, Const("|it's \\ ok|"), qty, Const("/"), snake, Const("/"), spaced, Const("/"), quoted,
-                   Const("/"), first, Const("/"), last2, Const("/"), Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."), Const("/"),
+                   Const("/"), first, Const("/"), last2, Const("/"), digits, Const("/"), Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."), Const("/"),
                    DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper")))
     return Program((Branch(IsNull(0), Concat((Const("no url"),))),
                     Branch(HasToken(0, CharClass("digits"), 2), body),
