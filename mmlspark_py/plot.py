@@ -28,9 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from pyspark.sql import DataFrame  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics  # noqa: E402
-from mmlspark_py.train.curves import pr_curve, roc_curve  # noqa: E402
-from mmlspark_py.train.scoring import CLASSIFICATION  # noqa: E402
+from mmlspark_py.train import CLASSIFICATION, ComputeModelStatistics, pr_curve, roc_curve  # noqa: E402
 
 MAX_POINTS = 10_000
 
@@ -122,7 +120,7 @@ def plot_pr(pr: DataFrame, path: str, dpi: int = 100) -> str:
     return _save(curve_figure(pr, "recall", "precision", "Precision-recall curve", False), path, dpi)
 
 
-def residuals_figure(scored: DataFrame, label_col: str, scores_col: str = "scores",
+def residuals_figure(scored: DataFrame, label_col: str, scores_col: str = "prediction",
                      max_points: int = MAX_POINTS) -> Figure:
     """Residual (label - prediction) against prediction, for at most ``max_points`` rows."""
     points = _xy(scored, scores_col, label_col, max_points)
@@ -136,7 +134,7 @@ def residuals_figure(scored: DataFrame, label_col: str, scores_col: str = "score
     return fig
 
 
-def plot_residuals(scored: DataFrame, path: str, label_col: str, scores_col: str = "scores",
+def plot_residuals(scored: DataFrame, path: str, label_col: str, scores_col: str = "prediction",
                    dpi: int = 100) -> str:
     """Writes :func:`residuals_figure` to ``path``."""
     return _save(residuals_figure(scored, label_col, scores_col), path, dpi)
@@ -161,20 +159,20 @@ def quick_report(scored: DataFrame, out_dir: str, **columns: str) -> Dict[str, A
     metrics = stage.compute(scored)
     os.makedirs(out_dir, exist_ok=True)
     plots: Dict[str, str] = {}
-    result: Dict[str, Any] = {}
-    if metrics["evaluation_type"] == CLASSIFICATION:
-        matrix = metrics["confusion_matrix"]
+    result: Dict[str, Any] = {k: v for k, v in metrics.items() if k not in ("cells", "columns")}
+    if metrics["kind"] == CLASSIFICATION:
+        cells = metrics["cells"]
+        matrix = cells.matrix().toArray()
         plots["confusion_matrix"] = plot_confusion_matrix(
-            matrix, os.path.join(out_dir, "confusion_matrix.png"), labels=metrics["levels"])
-        if len(metrics["levels"]) == 2 and stage.eval_columns(scored.schema).scores is not None:
+            matrix, os.path.join(out_dir, "confusion_matrix.png"), labels=cells.levels)
+        if cells.size == 2 and stage.eval_columns(scored.schema).scores is not None:
             plots["roc"] = plot_roc(roc_curve(scored, **columns), os.path.join(out_dir, "roc.png"))
             plots["pr"] = plot_pr(pr_curve(scored, **columns), os.path.join(out_dir, "pr.png"))
-        result["confusion_matrix"] = matrix.tolist()
+        result.update(confusion_matrix=matrix.tolist(), levels=list(cells.levels))
     else:
         cols = stage.eval_columns(scored.schema)
         plots["residuals"] = plot_residuals(scored, os.path.join(out_dir, "residuals.png"), cols.label,
-                                                 cols.scores)
-    result.update({k: v for k, v in metrics.items() if k != "confusion_matrix"})
+                                            cols.scores)
     result["plots"] = plots
     return result
 

@@ -45,8 +45,8 @@ def test_curves_and_residuals(spark, scored, tmp_path):
     _check_png(plot.plot_residuals(reg, str(tmp_path / "res.png"), "target", dpi=50), 200, 300)
     fig = plot.residuals_figure(reg, "target")
     offsets = fig.axes[0].collections[0].get_offsets()
-    pdf = reg.select("scores", "target").limit(plot.MAX_POINTS).toPandas()
-    assert np.allclose(offsets[:, 0], pdf["scores"]) and np.allclose(offsets[:, 1], pdf["target"] - pdf["scores"])
+    pdf = reg.select("prediction", "target").limit(plot.MAX_POINTS).toPandas()
+    assert np.allclose(offsets[:, 0], pdf["prediction"]) and np.allclose(offsets[:, 1], pdf["target"] - pdf["prediction"])
 
 
 def test_quick_report(scored, tmp_path):

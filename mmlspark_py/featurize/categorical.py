@@ -21,9 +21,10 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType,
                                LongType, ShortType, StringType, StructField, StructType, TimestampType)
 
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_json_value
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
+from mmlspark_py.core.params import (HasInputCol, HasOutputCol, TypeConverters, declare, from_uid, override,
+                                     to_json_value)
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 
 NULL_LEVEL_NAME = "__null"
 _SIMPLE_TYPES = {t().simpleString(): t for t in (StringType, BooleanType, ByteType, ShortType, IntegerType,
@@ -87,11 +88,15 @@ def value_column(index: Column, levels: List[Any], data_type: DataType) -> Colum
     return F.try_element_at(values, (index.cast("int") + F.lit(1)))
 
 
-class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
+class _IndexParams(HasInputCol, HasOutputCol):
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+
+
+class ValueIndexer(Estimator, _IndexParams):
     """Learns the levels of ``inputCol`` and indexes it into a categorical ``outputCol`` (SynapseML's API).
 
-    :param inputCol: a string, numeric or boolean column.
-    :param outputCol: receives the integer index (nullable) with the levels in its metadata.
+    Columns: ``inputCol`` a string, numeric or boolean column; ``outputCol`` receives the integer index
+    (nullable) with the levels in its metadata.
 
     Errors: SchemaError naming the column when it is missing or of another type.
 
@@ -101,10 +106,6 @@ class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
         model.getLevels()                       # ['blue', 'red']
         IndexToValue(inputCol="color_idx", outputCol="color2").transform(model.transform(df))
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
 
     def transformSchema(self, schema: StructType) -> StructType:
         """The fitted model's output schema, except the levels in the metadata: they depend on the data
@@ -131,23 +132,15 @@ def _with_index_field(schema: StructType, name: str, metadata: Dict[str, Any]) -
     return StructType(fields + [StructField(name, IntegerType(), True, metadata)])
 
 
-class ValueIndexerModel(Model, HasInputCol, HasOutputCol):
+class ValueIndexerModel(Model, _IndexParams):
     """Indexes ``inputCol`` into ``levels``: integer ``outputCol`` with the levels in its metadata.
-
-    :param levels: the levels (JSON values; null last when nulls were seen at fit time).
-    :param dataType: the Spark type of the values, e.g. ``"string"``.
 
     A value not among the levels gives a null index. ``outputCol`` may equal ``inputCol`` (replaced in place).
     """
 
-    levels = Param(Params._dummy(), "levels", "the levels (distinct values, sorted; null last if present)",
-                   typeConverter=to_json_value)
-    dataType = Param(Params._dummy(), "dataType", "Spark type (simple string) of the levels, e.g. 'string'",
-                     typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
+    levels = declare("the levels (distinct values, sorted; null last if present)", to_json_value)
+    dataType = declare("Spark type (simple string) of the levels, e.g. 'string'", TypeConverters.toString,
+                       default="string")
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())
@@ -160,18 +153,15 @@ class ValueIndexerModel(Model, HasInputCol, HasOutputCol):
         return dataset.withColumn(self.getOutputCol(), index.alias(self.getOutputCol(), metadata=md))
 
 
-class IndexToValue(Transformer, HasInputCol, HasOutputCol):
+class IndexToValue(Transformer, _IndexParams):
     """Maps a categorical index column back to its original values, read from the column's metadata.
 
-    :param inputCol: an index column made by :class:`ValueIndexerModel` (levels in its metadata).
-    :param outputCol: receives the original values (their original type; null for a null/unknown index).
+    Columns: ``inputCol`` an index column with levels in its metadata (made by :class:`ValueIndexerModel`, or
+    the ``prediction`` of a trained classifier); ``outputCol`` receives the original values (their original
+    type; null for a null or unknown index).
 
     Errors: SchemaError when ``inputCol`` carries no levels metadata.
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())

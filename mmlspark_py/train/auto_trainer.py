@@ -24,15 +24,15 @@ from pyspark.ml.feature import MinMaxScaler
 from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, Param, Params, \
-    StageParam, to_non_negative_int
-from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.core.params import (HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, StageParam, declare,
+                                     from_uid, override, to_non_negative_int)
 from mmlspark_py.core.schema import planned_schema
-from mmlspark_py.featurize.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
+from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
 TREE_LEARNERS = (DecisionTreeClassifier, RandomForestClassifier, GBTClassifier, DecisionTreeRegressor,
                  RandomForestRegressor, GBTRegressor)
@@ -57,13 +57,13 @@ def check_learner(learner: Any, trainer: str, kind: str) -> None:
 class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
     """Params shared by the trainers and their models."""
 
-    model = StageParam(Params._dummy(), "model", "the Spark ML learner to train (trainer) or the fitted "
-                       "featurization + learner PipelineModel (trained model)")
-    numFeatures = Param(Params._dummy(), "numFeatures", "hash slots per free-text column; 0 chooses by learner "
-                        "(2^12 for trees, perceptrons and naive Bayes, else 2^18)", typeConverter=to_non_negative_int)
-
-    def _trainer_defaults(self) -> None:
-        self._setDefault(labelCol="label", featuresCol=f"{self.uid}_features", numFeatures=0)
+    model = StageParam.declare("the Spark ML learner to train (trainer) or the fitted featurization + learner "
+                               "PipelineModel (trained model)")
+    featuresCol = override(HasFeaturesCol.featuresCol, default=from_uid("_features"),
+                           doc="the name of the features column the learner reads (internal; not in the output)")
+    inputCols = override(HasInputCols.inputCols, doc="the feature columns (default: every column but the label)")
+    numFeatures = declare("number of features to hash string columns to; 0 chooses by learner (2^12 for trees, "
+                          "perceptrons and naive Bayes, else 2^18)", to_non_negative_int, default=0)
 
     def _temp(self, what: str) -> str:
         return f"__{self.uid}_{what}"
@@ -83,6 +83,21 @@ class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
             require_column(schema, self.getLabelCol(), param="labelCol")
         if not self.feature_columns(schema):
             raise SchemaError("inputCols: there are no feature columns besides the label")
+
+
+def output_columns(learner: Any) -> List[Tuple[str, str]]:
+    """(param, column) of each column the learner writes: rawPredictionCol, probabilityCol, predictionCol (as
+    the learner names them; a param set to "" writes nothing, as in Spark)."""
+    out = []
+    for param in ("rawPredictionCol", "probabilityCol", "predictionCol"):
+        if learner.hasParam(param) and learner.getOrDefault(param):
+            out.append((param, learner.getOrDefault(param)))
+    return out
+
+
+def nullable(col: Column) -> Column:
+    """``col`` marked nullable: the output schema is then the same whatever the learner declares."""
+    return F.when(col.isNotNull(), col)
 
 
 def featurize_settings(learner: Any, num_features: int) -> Tuple[bool, int, bool]:

@@ -36,16 +36,25 @@ def test_find_best_model(data, models, metric, tmp_path):
     column = {"AUC": "AUC", "accuracy": "accuracy"}[metric]
     winner = max(range(2), key=lambda i: (stats[i][column], -i))
     assert best.getBestModel().uid == models[winner].uid
-    table = {r["model_name"]: r for r in best.getAllModelMetrics().collect()}
+    all_metrics = best.getAllModelMetrics()
+    assert all_metrics.columns == ["model_name", "metric", "parameters"]  # SynapseML's columns
+    table = {r["model_name"]: r for r in all_metrics.collect()}
     for model, stat in zip(models, stats):
-        assert table[model.uid][column] == pytest.approx(stat[column], abs=1e-12)
+        assert table[model.uid]["metric"] == pytest.approx(stat[column], abs=1e-12)
+    assert table[models[0].uid]["parameters"] == "maxIter: 1, regParam: 5.0"
     assert best.getBestModelMetrics().head()["AUC"] == pytest.approx(stats[winner]["AUC"], abs=1e-12)
     roc = best.getRocCurve().collect()
     assert roc[0]["false_positive_rate"] == 0.0 and roc[-1]["true_positive_rate"] == 1.0
-    assert best.getScoredDataset(test).columns == models[winner].transform(test).columns
+    scored = best.getScoredDataset()  # SynapseML's: the evaluation data scored by the best model
+    assert scored.columns == models[winner].transform(test).columns
+    assert sorted(scored.select("prediction").collect()) == sorted(models[winner].transform(test)
+                                                                   .select("prediction").collect())
     best.write().overwrite().save(str(tmp_path / "best"))
     loaded = BestModel.load(str(tmp_path / "best"))
     assert loaded.getAllModelMetricsJson() == best.getAllModelMetricsJson()
+    assert loaded.getBestModelMetrics().collect() == best.getBestModelMetrics().collect()
+    with pytest.raises(ValueError, match="holds no evaluation data"):
+        loaded.getScoredDataset()
 
 
 def _space():

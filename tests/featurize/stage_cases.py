@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from mmlspark_py.featurize import (CleanMissingData, CleanMissingDataModel, DataConversion, Featurize,
-                                   FeaturizeModel, IndexToValue, ValueIndexer, ValueIndexerModel)
+from pyspark.ml.linalg import Vectors, VectorUDT
+from pyspark.sql.types import IntegerType, StructField, StructType
+
+from mmlspark_py.featurize import (CleanMissingData, CleanMissingDataModel, CountSelector, CountSelectorModel,
+                                   DataConversion, Featurize, FeaturizeModel, IndexToValue, ValueIndexer,
+                                   ValueIndexerModel)
 from tests.featurize.data import mixed_df
 from tests.harness.stage_harness import StageCase
 
+
+_SCHEMA = StructType([StructField("id", IntegerType()), StructField("v", VectorUDT())])
 
 def _featurize(spark, tmp):
     df = mixed_df(spark)
@@ -36,7 +42,14 @@ def _conversion(spark, tmp):
     return DataConversion(cols=["n", "flag"], convertTo="double"), mixed_df(spark)
 
 
+def _count_selector(spark, tmp):
+    rows = [(0, Vectors.sparse(6, [(1, 1.0), (4, 2.0)])), (1, Vectors.dense([0.0, 0.0, 3.0, 0.0, 0.0, 0.0])),
+            (2, None)]
+    return CountSelector(inputCol="v", outputCol="kept"), spark.createDataFrame(rows, _SCHEMA)
+
+
 CASES = [
+    StageCase("CountSelector.sparse", _count_selector, covers=(CountSelector, CountSelectorModel), sort_by=("id",)),
     StageCase("Featurize.mixed", _featurize, covers=(Featurize, FeaturizeModel), sort_by=("id",)),
     StageCase("ValueIndexer.color", _value_indexer, covers=(ValueIndexer, ValueIndexerModel), sort_by=("id",)),
     StageCase("IndexToValue.color", _index_to_value, covers=(IndexToValue,), sort_by=("id",)),
