@@ -11,23 +11,26 @@ from pyspark.ml.base import Estimator, Transformer
 
 import mmlspark_py
 from tests.harness.stage_harness import (
-    check_params, check_persistence, check_schema, covered_classes, discover_cases, fitted)
+    check_copy_independent, check_degenerate_inputs, check_documented, check_fit_keeps_params, check_params,
+    built, check_persistence, check_schema, covered_classes, discover_cases)
 
 CASES = discover_cases()
 BASES = {"mmlspark_py.core.stage"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_stage(case, spark, tmp_path):
-    stage, df = case.build(spark, tmp_path)
-    model = fitted(stage, df)
-    built = {type(stage), type(model)}
-    assert built <= set(case.covers), f"{case.name} builds {built} but declares covers={case.covers}"
-    check_params(stage)
-    if model is not stage:
-        check_params(model)
+def test_stage(case, spark, tmp_path_factory, tmp_path):
+    stage, df, model = built(case, spark, tmp_path_factory.mktemp("case"))
+    types = {type(stage), type(model)}
+    assert types <= set(case.covers), f"{case.name} builds {types} but declares covers={case.covers}"
+    for each in {stage, model}:
+        check_params(each)
+        check_documented(each)
+        check_copy_independent(each)
+    check_fit_keeps_params(stage, df)
     check_schema(stage, df)
     check_persistence(stage, df, case, tmp_path)
+    check_degenerate_inputs(stage, df)
 
 
 def public_stage_classes():

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -70,7 +70,7 @@ def _run_sliced(batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType,
             yield _checked_output(fn(part), out_schema, part.num_rows)
 
 
-def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int):
+def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int) -> Any:
     arrow_schema = to_arrow_schema(out_schema)
 
     def run(arrays: Iterator[Union[pa.Array, Tuple[pa.Array, ...]]]) -> Iterator[pa.Array]:
@@ -84,7 +84,7 @@ def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, 
 
     with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
         warnings.simplefilter("ignore", UserWarning)
-        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)
+        udf = F.arrow_udf(run, out_schema, F.ArrowUDFType.SCALAR_ITER)  # type: ignore[attr-defined,call-overload,unused-ignore]
     # Non-deterministic stops the optimizer from copying the call into a filter pushed below the projection,
     # which would run the whole Python pass twice (e.g. ``transform(df).where(col(out).isNotNull())``).
     return udf.asNondeterministic()

@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql.types import StringType, StructField
 
+from mmlspark_py.core.tensors import is_none
+
 __all__ = ["RowError", "RowErrors", "error_col_of", "error_field"]
 
 
@@ -84,7 +86,7 @@ class RowErrors:
 
     def mark(self, mask: np.ndarray, reason: str) -> None:
         """Record ``reason`` for every row where ``mask`` is true that has no reason yet (then as :meth:`add`)."""
-        fresh = np.asarray(mask, dtype=bool) & np.equal(self.reasons, None)
+        fresh = np.asarray(mask, dtype=bool) & self._blank()
         self.reasons[fresh] = _one_line(reason)
         if not self.collecting and fresh.any():
             raise self.error(int(np.flatnonzero(fresh)[0]))
@@ -97,7 +99,10 @@ class RowErrors:
 
     def failed(self) -> np.ndarray:
         """A boolean mask of the rows that failed."""
-        return np.not_equal(self.reasons, None)
+        return ~self._blank()
+
+    def _blank(self) -> np.ndarray:
+        return is_none(self.reasons)
 
     def to_arrow(self) -> pa.Array:
         """The error column's values for this batch (null for rows that did not fail)."""

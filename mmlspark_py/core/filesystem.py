@@ -12,6 +12,8 @@ Two backends, chosen by the session:
   ABFS where pyarrow was built with them); ``s3a://`` is read as ``s3://``.
 
 Every function takes the session first (None: no session) and raises FileNotFoundError naming the path.
+:func:`observe` registers a callback that sees every path touched (for audits and tests: which files did loading
+a saved stage read?).
 """
 
 from __future__ import annotations
@@ -19,12 +21,27 @@ from __future__ import annotations
 import os
 import posixpath
 import uuid
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 from urllib.parse import urlparse
 
 from mmlspark_py.core.spark_compat import has_jvm
 
 CHUNK_BYTES = 16 * 1024 * 1024
+_observers: List[Callable[[str, str], None]] = []
+
+
+def observe(callback: Callable[[str, str], None]) -> Callable[[], None]:
+    """Call ``callback(operation, path)`` for every file operation from now on; returns a function that stops it.
+
+    Operations: ``exists``, ``read``, ``write``, ``list``, ``delete``, ``rename``, ``mkdir``.
+    """
+    _observers.append(callback)
+    return lambda: _observers.remove(callback)
+
+
+def _notify(operation: str, path: str) -> None:
+    for callback in list(_observers):
+        callback(operation, path)
 
 
 def _uses_jvm(spark: Any) -> bool:
@@ -63,6 +80,7 @@ def _arrow_info(path: str) -> Tuple[Any, str, Any]:
 # ---------------------------------------------------------------------------------------------- operations
 def exists(spark: Any, path: str) -> bool:
     """Whether ``path`` exists (file or folder)."""
+    _notify("exists", path)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, path)
         return bool(fs.exists(p))
@@ -73,6 +91,7 @@ def exists(spark: Any, path: str) -> bool:
 
 def is_dir(spark: Any, path: str) -> bool:
     """Whether ``path`` is an existing folder."""
+    _notify("exists", path)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, path)
         return bool(fs.exists(p) and fs.getFileStatus(p).isDirectory())
@@ -86,6 +105,7 @@ def write_bytes(spark: Any, path: str, data: bytes, overwrite: bool = False) -> 
 
     :raises FileExistsError: when the file exists and ``overwrite`` is false.
     """
+    _notify("write", path)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, path)
         if not overwrite and fs.exists(p):
@@ -114,6 +134,7 @@ def read_bytes(spark: Any, path: str, max_bytes: Optional[int] = None) -> bytes:
     :param max_bytes: refuse files larger than this (ValueError naming the path and both sizes).
     :raises FileNotFoundError: naming ``path`` (also when it is a folder).
     """
+    _notify("read", path)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, path)
         if not fs.exists(p) or fs.getFileStatus(p).isDirectory():
@@ -151,6 +172,7 @@ def list_dir(spark: Any, folder: str) -> List[Tuple[str, bool]]:
 
     :raises FileNotFoundError: naming ``folder``.
     """
+    _notify("list", folder)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, folder)
         if not fs.exists(p):
@@ -174,6 +196,7 @@ def data_files(spark: Any, folder: str) -> List[str]:
 
 def delete(spark: Any, path: str) -> None:
     """Delete the file or folder ``path`` (recursively); nothing happens when it does not exist."""
+    _notify("delete", path)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, path)
         if fs.exists(p):
@@ -193,6 +216,8 @@ def rename(spark: Any, source: str, target: str) -> None:
 
     :raises FileExistsError: when ``target`` exists. :raises OSError: when the rename fails.
     """
+    _notify("rename", source)
+    _notify("rename", target)
     if exists(spark, target):
         raise FileExistsError(f"cannot rename {source} to {target}: the target exists")
     if _uses_jvm(spark):
@@ -208,6 +233,7 @@ def rename(spark: Any, source: str, target: str) -> None:
 
 def make_dirs(spark: Any, folder: str) -> None:
     """Create ``folder`` and its parents."""
+    _notify("mkdir", folder)
     if _uses_jvm(spark):
         fs, p = hadoop_path(spark, folder)
         if not fs.mkdirs(p):

@@ -14,7 +14,7 @@ image-struct column into ``(H, W, C)`` arrays, :func:`structs_from_arrays` build
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -119,7 +119,8 @@ def arrays_from_structs(structs: pa.Array) -> List[Optional[np.ndarray]]:
             out.append(None)
             continue
         try:
-            out.append(to_ndarray(cols["height"][i], cols["width"][i], cols["mode"][i], data, cols["nChannels"][i]))
+            out.append(to_ndarray(cols["height"][i], cols["width"][i], cols["mode"][i], data,  # type: ignore[arg-type]
+                                  cols["nChannels"][i]))
         except ImageFormatError as e:
             raise ImageFormatError(f"image {cols['origin'][i]!r}: {e}") from e
     return out
@@ -133,7 +134,7 @@ def structs_from_arrays(images: Sequence[Optional[np.ndarray]], origins: Sequenc
     hwc = [None if im is None else as_hwc(im) for im in images]
     mask = pa.array([im is None for im in hwc], pa.bool_())
 
-    def ints(get) -> pa.Array:
+    def ints(get: Callable[[np.ndarray], int]) -> pa.Array:
         return pa.array([0 if im is None else get(im) for im in hwc], pa.int32())
 
     sizes = np.array([0 if im is None else im.nbytes for im in hwc], np.int64)

@@ -24,9 +24,9 @@ from mmlspark_py.core.spark_compat import has_jvm
 T = TypeVar("T")
 
 MAX_MODELS = 8
-_cache: "OrderedDict[Hashable, Any]" = OrderedDict()
+_cache: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
-_key_locks: "dict[Hashable, threading.Lock]" = {}
+_key_locks: dict[Hashable, threading.Lock] = {}
 
 
 def sha256_hex(data: bytes) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def resolve_device(device_type: str) -> str:
     return "CPU"
 
 
-def _session_options(optimization_level: str, intra_op_threads: Optional[int]):
+def _session_options(optimization_level: str, intra_op_threads: Optional[int]) -> Any:
     import onnxruntime as ort
 
     if optimization_level not in OPTIMIZATION_LEVELS:
@@ -97,7 +97,7 @@ def _session_options(optimization_level: str, intra_op_threads: Optional[int]):
 
 
 def create_session(model: bytes, device: str, optimization_level: str = "all",
-                   intra_op_threads: Optional[int] = None, gpu_id: int = 0):
+                   intra_op_threads: Optional[int] = None, gpu_id: int = 0) -> Any:
     """A new InferenceSession for ``model`` (ONNX bytes) on ``device`` (``"CPU"`` or ``"CUDA"``).
 
     :raises DeviceUnavailableError: when CUDA was asked for but the session could not use it.
@@ -111,7 +111,7 @@ def create_session(model: bytes, device: str, optimization_level: str = "all",
         providers = [(CUDA_PROVIDER, {"device_id": gpu_id}), CPU_PROVIDER]
     try:
         session = ort.InferenceSession(model, sess_options=options, providers=providers)
-    except Exception as e:  # noqa: BLE001 - onnxruntime raises several private exception types
+    except Exception as e:
         if device == "CUDA" and CUDA_PROVIDER in str(e):
             raise DeviceUnavailableError(f"CUDA device {gpu_id} could not be used by onnxruntime: {e}") from e
         raise ValueError(f"onnxruntime cannot load the model ({len(model)} bytes; corrupt, truncated or not "
@@ -124,7 +124,7 @@ def create_session(model: bytes, device: str, optimization_level: str = "all",
 
 
 def get_session(payload: SharedPayload, device_type: str = "CPU", optimization_level: str = "all",
-                intra_op_threads: Optional[int] = None):
+                intra_op_threads: Optional[int] = None) -> Any:
     """The InferenceSession of ``payload`` for this worker process, created on first use and cached.
 
     :param payload: the model bytes, shipped once per executor (:class:`SharedPayload`).
@@ -141,15 +141,15 @@ def get_session(payload: SharedPayload, device_type: str = "CPU", optimization_l
                                                      intra_op_threads, gpu_id or 0))
 
 
-def describe_session(session) -> Tuple[List[TensorInfo], List[TensorInfo]]:
+def describe_session(session: Any) -> Tuple[List[TensorInfo], List[TensorInfo]]:
     """``(inputs, outputs)`` of a session as :class:`TensorInfo` lists, in graph order."""
-    def infos(args) -> List[TensorInfo]:
+    def infos(args: Any) -> List[TensorInfo]:
         return [TensorInfo(a.name, tuple(a.shape) if a.shape is not None else (), a.type) for a in args]
 
     return infos(session.get_inputs()), infos(session.get_outputs())
 
 
-def run_session(session, feeds: Mapping[str, np.ndarray],
+def run_session(session: Any, feeds: Mapping[str, np.ndarray],
                 output_names: Optional[Sequence[str]] = None) -> Dict[str, np.ndarray]:
     """Run ``session`` on numpy ``feeds`` (input name -> batch array); returns output name -> array.
 
@@ -180,7 +180,7 @@ class OnnxRunner:
     optimization_level: str
     threads: int
 
-    def load(self):
+    def load(self) -> Any:
         return get_session(self.payload, self.device_type, self.optimization_level, self.threads)
 
     def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:

@@ -1,11 +1,26 @@
 """Param types, converters, the one way to declare a param, and shared param mixins.
 
-Every stage declares each param once, as a class attribute, with :func:`declare`::
+Every stage declares each param once, as a class attribute, with :func:`declare`:
 
-    class Blur(Transformer, HasInputCol, HasOutputCol):
-        '''Blurs images.'''
-        height = declare("kernel height in pixels", to_positive_int, default=3)
-        outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+>>> from mmlspark_py.core.stage import Transformer
+>>> class Blur(Transformer, HasInputCol, HasOutputCol):
+...     '''Blurs images.'''
+...     height = declare("kernel height in pixels", to_positive_int, default=3)
+...     outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+...     def _transform(self, df):
+...         return df
+>>> import inspect
+>>> inspect.signature(Blur)
+<Signature (*, height=3, inputCol=None, outputCol=<uid>_output)>
+>>> blur = Blur(inputCol="image")
+>>> blur.getHeight(), blur.getOutputCol() == blur.uid + "_output"
+(3, True)
+>>> print(Blur.__doc__.splitlines()[3].strip())
+height (int): kernel height in pixels. Default: ``3``.
+>>> Blur(height=0)
+Traceback (most recent call last):
+...
+ValueError: Blur: invalid value for param "height": expected a positive integer, got 0
 
 That one declaration (name from the attribute, doc, converter, default) gives:
 
@@ -21,28 +36,16 @@ them): :func:`to_dict_string`, :func:`to_positive_int`, :func:`to_one_of`, ...; 
 :mod:`mmlspark_py.core.persistence` saves specially, never by pickling: :class:`SpecParam`/:class:`SpecListParam`
 (typed specs, saved as JSON), :class:`BytesParam` (a binary payload, saved as its own file),
 :class:`StageParam`/:class:`StageListParam` (nested stages, saved as sub-folders); and the shared param mixins,
-one per param (``HasInputCol``, ``HasErrorCol``, ``HasMiniBatchSize``, ...). pyspark's own shared mixins are
-re-exported so there is one place to import them from.
+one per param (``HasInputCol``, ``HasErrorCol``, ``HasMiniBatchSize``, ...), with pyspark's names, docs and
+defaults for pyspark's common ones, declared so that a stage's own declarations always win.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
 
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.ml.param.shared import (  # noqa: F401  (re-exported shared mixins)
-    HasFeaturesCol,
-    HasInputCol,
-    HasInputCols,
-    HasLabelCol,
-    HasOutputCol,
-    HasOutputCols,
-    HasPredictionCol,
-    HasProbabilityCol,
-    HasRawPredictionCol,
-    HasSeed,
-    HasWeightCol,
-)
 
 from mmlspark_py.core.spec import Spec
 
@@ -228,7 +231,7 @@ def override(param: Param, default: Any = NO_DEFAULT, doc: Optional[str] = None)
 
     Declare it under the same attribute name: ``outputCol = override(HasOutputCol.outputCol, from_uid("_out"))``.
     """
-    copied = DeclaredParam(Params._dummy(), param.name, doc or param.doc, typeConverter=param.typeConverter)
+    copied: Any = DeclaredParam(Params._dummy(), param.name, doc or param.doc, typeConverter=param.typeConverter)
     for attr in ("family",):
         if hasattr(param, attr):
             setattr(copied, attr, getattr(param, attr))
@@ -284,15 +287,27 @@ class SpecListParam(JsonParam):
 
 
 class BytesParam(DeclaredParam):
-    """A binary payload (e.g. a model); persistence saves it as its own file, never inside the JSON."""
+    """A binary payload (e.g. a model); persistence saves it as its own file, never inside the JSON.
 
-    def __init__(self, parent: Any, name: str, doc: str):
-        super().__init__(parent, name, doc, typeConverter=to_bytes)
+    ``validate(data)`` (optional) checks the bytes whenever the param is set, including when a saved stage is
+    loaded, so a truncated or swapped payload is refused at load (naming the file) rather than at transform.
+    """
+
+    def __init__(self, parent: Any, name: str, doc: str, validate: Optional[Callable[[bytes], None]] = None):
+        def convert(value: Any) -> bytes:
+            data = to_bytes(value)
+            if validate is not None:
+                validate(data)
+            return data
+
+        super().__init__(parent, name, doc, typeConverter=convert)
+        self.validate = validate
 
     @classmethod
-    def declare(cls, doc: str) -> Any:
-        """Declare a param of this kind (see :func:`declare`)."""
-        return _declared(cls(Params._dummy(), _UNNAMED, doc), NO_DEFAULT, "bytes")
+    def declare(cls, doc: str, validate: Optional[Callable[[bytes], None]] = None) -> Any:
+        """Declare a param of this kind (see :func:`declare`); ``validate(data)`` raises ValueError for bytes
+        that are not a payload of this kind."""
+        return _declared(cls(Params._dummy(), _UNNAMED, doc, validate), NO_DEFAULT, "bytes")
 
 
 def _to_stage(value: Any) -> Any:
@@ -328,6 +343,80 @@ class StageListParam(DeclaredParam):
 
 
 # ----------------------------------------------------------------------------------------- shared mixins
+# The common column params, with pyspark's names, docs and defaults, declared rather than set in an __init__ (so a
+# stage's own declarations and overrides always win, whatever the order of its base classes).
+class HasInputCol(Params):
+    """``inputCol``: the input column."""
+
+    inputCol = declare("input column name.", TypeConverters.toString)
+
+
+class HasOutputCol(Params):
+    """``outputCol``: the output column."""
+
+    outputCol = declare("output column name.", TypeConverters.toString, default=from_uid("__output"))
+
+
+class HasInputCols(Params):
+    """``inputCols``: the input columns."""
+
+    inputCols = declare("input column names.", TypeConverters.toListString)
+
+
+class HasOutputCols(Params):
+    """``outputCols``: the output columns."""
+
+    outputCols = declare("output column names.", TypeConverters.toListString)
+
+
+class HasLabelCol(Params):
+    """``labelCol``: the label column."""
+
+    labelCol = declare("label column name.", TypeConverters.toString, default="label")
+
+
+class HasFeaturesCol(Params):
+    """``featuresCol``: the features column."""
+
+    featuresCol = declare("features column name.", TypeConverters.toString, default="features")
+
+
+class HasPredictionCol(Params):
+    """``predictionCol``: the prediction column."""
+
+    predictionCol = declare("prediction column name.", TypeConverters.toString, default="prediction")
+
+
+class HasProbabilityCol(Params):
+    """``probabilityCol``: the column of predicted class probabilities."""
+
+    probabilityCol = declare("Column name for predicted class conditional probabilities. Note: Not all models "
+                             "output well-calibrated probability estimates! These probabilities should be treated "
+                             "as confidences, not precise probabilities.", TypeConverters.toString,
+                             default="probability")
+
+
+class HasRawPredictionCol(Params):
+    """``rawPredictionCol``: the column of raw prediction (confidence) values."""
+
+    rawPredictionCol = declare("raw prediction (a.k.a. confidence) column name.", TypeConverters.toString,
+                               default="rawPrediction")
+
+
+class HasSeed(Params):
+    """``seed``: the random seed (default: derived from the class name, the same in every process)."""
+
+    seed = declare("random seed.", TypeConverters.toInt,
+                   default=Computed(lambda stage: zlib.crc32(type(stage).__name__.encode()), "<from class name>"))
+
+
+class HasWeightCol(Params):
+    """``weightCol``: the instance weight column."""
+
+    weightCol = declare("weight column name. If this is not set or empty, we treat all instance weights as 1.0.",
+                        TypeConverters.toString)
+
+
 class HasErrorCol(Params):
     """``errorCol``: the column that receives the reason a row failed (null when it did not)."""
 

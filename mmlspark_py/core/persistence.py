@@ -258,10 +258,10 @@ def load_stage(path: str, spark: Any = None) -> Params:
         if cls in (Pipeline, PipelineModel):
             return _load_pipeline(cls, path, metadata, spark)
         try:
-            return cls.load(path)
+            return cls.load(path)  # type: ignore[attr-defined]
         except PersistenceError:
             raise
-        except Exception as e:  # noqa: BLE001 - pyspark/JVM readers raise many types; name the folder
+        except Exception as e:
             raise PersistenceError(f"cannot load the {metadata['class']} saved at {path}: "
                                    f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
     finally:
@@ -285,6 +285,7 @@ def _load_pipeline(cls: type, path: str, metadata: Dict[str, Any], spark: Any) -
         stages.append(load_stage(stage_path, spark))
     from pyspark.ml.pipeline import Pipeline
 
+    pipeline: Any
     if cls is Pipeline:
         pipeline = Pipeline(stages=stages)
     else:
@@ -313,7 +314,7 @@ def _load_nested(source: str, label: str, path: str, spark: Any) -> Params:
     return load_stage(source, spark)
 
 
-def _checked_set(instance: Params):
+def _checked_set(instance: Params) -> Any:
     def set_value(param: Param, value: Any, where: str) -> None:
         try:
             instance.set(param, value)  # runs the param's converter
@@ -385,7 +386,7 @@ class StageWritable(MLWritable):
     """Mixin: ``stage.write().save(path)`` and ``stage.save(path)`` through :class:`StageWriter`."""
 
     def write(self) -> MLWriter:
-        return StageWriter(self)
+        return StageWriter(self)  # type: ignore[arg-type]
 
 
 class StageReadable(MLReadable):
@@ -393,5 +394,5 @@ class StageReadable(MLReadable):
 
     @classmethod
     def read(cls) -> MLReader:
-        return StageReader(cls)
+        return StageReader(cls)  # type: ignore[arg-type]
 

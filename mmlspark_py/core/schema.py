@@ -56,8 +56,10 @@ def stage_schema(stage: Any, schema: StructType) -> StructType:
     spark = active_spark()
     if isinstance(stage, JavaParams) and not is_connect(spark) and getattr(stage, "_java_obj", None) is not None:
         stage._transfer_params_to_java()
-        java_schema = spark._jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
-        return StructType.fromJson(json.loads(stage._java_obj.transformSchema(java_schema).json()))
+        jvm: Any = spark._jvm
+        java_obj: Any = stage._java_obj
+        java_schema = jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
+        return StructType.fromJson(json.loads(java_obj.transformSchema(java_schema).json()))
     if isinstance(stage, Transformer):
         return planned_schema(stage.transform, schema)
     if hasattr(stage, "transformSchema"):

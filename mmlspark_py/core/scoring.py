@@ -26,7 +26,16 @@ from pyspark.sql.pandas.types import to_arrow_type
 from pyspark.sql.types import DataType, StructType
 
 from mmlspark_py.core.error_column import RowError, RowErrors
-from mmlspark_py.core.tensors import RowTensors, TensorInfo, assemble, dense_vectors, read_column, shape_text, to_arrow
+from mmlspark_py.core.tensors import (
+    RowTensors,
+    TensorInfo,
+    assemble,
+    dense_vectors,
+    is_none,
+    read_column,
+    shape_text,
+    to_arrow,
+)
 
 __all__ = ["ScoringPlan", "ScoringError", "task_gpu_id", "task_cpus", "DEVICE_TYPES"]
 
@@ -52,7 +61,7 @@ def task_gpu_id() -> int:
 
 def task_cpus(spark: SparkSession) -> int:
     """Cores Spark gives each task (``spark.task.cpus``): the threads a model may use per task."""
-    return int(spark.conf.get("spark.task.cpus", "1"))
+    return int(spark.conf.get("spark.task.cpus", "1") or "1")
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -82,7 +91,7 @@ class ScoringPlan:
         nulls = np.logical_or.reduce([t.nulls for t in tensors])
         errors = RowErrors(batch.num_rows, self.error_col, self.stage, self.feeds[0][1], ScoringError)
         for t, (_, column, _, _) in zip(tensors, self.feeds):
-            for row in np.nonzero(np.not_equal(t.errors, None) & ~errors.failed() & ~nulls)[0]:
+            for row in np.nonzero(~is_none(t.errors) & ~errors.failed() & ~nulls)[0]:
                 shape = shape_text(t.shapes[row])
                 errors.column = column
                 errors.add(int(row), f"column {column!r}: {t.errors[row]}; this row's shape is {shape}")
@@ -139,7 +148,7 @@ class ScoringPlan:
             feeds[name] = t.gather(rows, shape).astype(info.dtype, copy=False)
         try:
             columns = self._columns(self._run(feeds))
-        except Exception as e:  # noqa: BLE001 - onnxruntime's failure on these rows (e.g. a dynamic shape)
+        except Exception as e:
             if self.error_col is None:
                 raise
             mask = np.zeros(len(errors.reasons), dtype=bool)

@@ -15,10 +15,10 @@ same on pyspark 3.5 and 4.x, on a classic session (a JVM behind py4j) and on a S
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
-import pyspark
 import pyarrow as pa
+import pyspark
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
@@ -68,7 +68,7 @@ def session_of(df: DataFrame) -> SparkSession:
     return df.sparkSession
 
 
-def active_session() -> Optional[SparkSession]:
+def active_session() -> Any:
     """The active session of this thread or process (classic or Connect), or None."""
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -96,5 +96,5 @@ def python_eval_type() -> Any:
     try:
         from pyspark.util import PythonEvalType
     except ImportError:
-        from pyspark.rdd import PythonEvalType  # type: ignore[attr-defined,no-redef]
+        from pyspark.rdd import PythonEvalType  # type: ignore[no-redef,unused-ignore]
     return PythonEvalType

@@ -56,7 +56,7 @@ class Spec:
     """Base of all spec families. Subclass once per family; concrete specs set ``kind``."""
 
     kind: ClassVar[str] = ""
-    _registry: ClassVar[Dict[str, Type["Spec"]]]
+    _registry: ClassVar[Dict[str, Type[Spec]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -93,6 +93,6 @@ class Spec:
         return concrete(**{k: v for k, v in obj.items() if k != "kind"})
 
     @classmethod
-    def kinds(cls) -> Dict[str, Type["Spec"]]:
+    def kinds(cls) -> Dict[str, Type[Spec]]:
         """The concrete specs of this family, by kind."""
         return {k: c for k, c in cls._registry.items() if issubclass(c, cls)}

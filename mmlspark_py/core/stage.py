@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
 
 from pyspark import ml
 from pyspark.ml.param import Param, Params
@@ -35,8 +35,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
-from mmlspark_py.core.params import (NO_DEFAULT, Computed, StageListParam, StageParam, declared_default,
-                                     type_name)
+from mmlspark_py.core.params import NO_DEFAULT, Computed, StageListParam, StageParam, declared_default, type_name
 from mmlspark_py.core.persistence import StageReadable, StageWritable
 
 
@@ -158,7 +157,7 @@ class StageParams(Params):
                     setattr(cls, accessor, make(param.name))
         cls.__signature__ = _signature(params, with_self=False)  # type: ignore[attr-defined]
         if "setParams" not in cls.__dict__:
-            def setParams(self: "StageParams", **kw: Any) -> "StageParams":
+            def setParams(self: StageParams, **kw: Any) -> StageParams:
                 return StageParams.setParams(self, **kw)
 
             setParams.__doc__ = StageParams.setParams.__doc__
@@ -180,7 +179,7 @@ class StageParams(Params):
             self._setDefault(**defaults)
         self.setParams(**kwargs)
 
-    def setParams(self, **kwargs: Any) -> "StageParams":
+    def setParams(self, **kwargs: Any) -> StageParams:
         """Sets any of this stage's params by name (None values are ignored); returns this stage."""
         unknown = [k for k in kwargs if not self.hasParam(k)]
         if unknown:
@@ -188,7 +187,25 @@ class StageParams(Params):
             raise TypeError(f"{type(self).__name__} has no param(s) {unknown}; valid params: {valid}")
         return self._set(**{k: v for k, v in kwargs.items() if v is not None})
 
-    def copy(self, extra: Optional[dict] = None) -> "StageParams":
+    def _convert(self, param: Param, value: Any) -> Any:
+        try:
+            return param.typeConverter(value)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f'{type(self).__name__}: invalid value for param "{param.name}": {e}') from None
+
+    def _set(self, **kwargs: Any) -> StageParams:
+        """Sets params by name, each value validated by its param's converter; errors name the param."""
+        for name, value in kwargs.items():
+            param = self.getParam(name)
+            self._paramMap[param] = None if value is None else self._convert(param, value)
+        return self
+
+    def set(self, param: Param, value: Any) -> None:
+        """Sets ``param`` to ``value`` (validated by the param's converter; errors name the param)."""
+        self._shouldOwn(param)
+        self._paramMap[param] = self._convert(param, value)
+
+    def copy(self, extra: Optional[dict] = None) -> StageParams:
         """A copy with the same uid whose params (nested stages included) are independent of this stage's."""
         that = super().copy(extra)
         for param in self.params:
@@ -200,11 +217,14 @@ class StageParams(Params):
                     section[that.getParam(param.name)] = [v.copy() for v in value]
         return that
 
+    if TYPE_CHECKING:  # the generated getX/setX accessors, for type checkers
+        def __getattr__(self, name: str) -> Any: ...
+
     def transformSchema(self, schema: StructType) -> StructType:
         """The schema ``transform`` (or the fitted model's ``transform``) produces for input ``schema``."""
         raise NotImplementedError(f"{type(self).__name__} must implement transformSchema")
 
-    def _with_params(self, params: Optional[dict]) -> "StageParams":
+    def _with_params(self, params: Optional[dict]) -> StageParams:
         return self.copy(params) if params else self
 
 

@@ -26,9 +26,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql.pandas.types import to_arrow_type
-from pyspark.sql.types import (ArrayType, BooleanType, ByteType, DataType, DoubleType, FloatType, IntegerType,
-                               LongType, NumericType, ShortType, StringType, StructType)
-
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    ByteType,
+    DataType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    NumericType,
+    ShortType,
+    StringType,
+    StructType,
+)
 
 # onnxruntime's element type names -> numpy dtypes (strings and bfloat16 have no plain numpy tensor form here).
 ORT_DTYPES: Dict[str, np.dtype] = {
@@ -126,8 +137,8 @@ def spark_type(info: TensorInfo) -> DataType:
 
 def fixed_dims(info: TensorInfo) -> Optional[Tuple[int, ...]]:
     """The non-batch dimensions of ``info`` when all are fixed integers, else None."""
-    dims = info.shape[1:]
-    return tuple(dims) if all(isinstance(d, int) and d > 0 for d in dims) else None
+    dims = [d for d in info.shape[1:] if isinstance(d, int) and d > 0]
+    return tuple(dims) if len(dims) == len(info.shape) - 1 else None
 
 
 def column_layout(dtype: DataType) -> Tuple[int, Optional[DataType]]:
@@ -171,8 +182,9 @@ def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
     if rank >= 1:
         if rank == 1:
             expected += " or an ML vector"
-        if rank > 1 and fixed_dims(info):
-            expected += f" or a flat array of {int(np.prod(fixed_dims(info)))} numbers"
+        dims = fixed_dims(info)
+        if rank > 1 and dims:
+            expected += f" or a flat array of {int(np.prod(dims))} numbers"
     depth_ok = depth == rank or (depth == 1 and rank > 1 and fixed_dims(info) is not None)
     if element is not None and not isinstance(element, (NumericType, BooleanType)):
         depth_ok = False
@@ -198,8 +210,16 @@ class RowTensors:
     gather: Callable[[np.ndarray, Tuple[int, ...]], np.ndarray]
 
 
+_NONE = np.array(None, dtype=object)
+
+
+def is_none(values: np.ndarray) -> np.ndarray:
+    """A boolean mask of the entries of an object array that are None (vectorised)."""
+    return np.asarray(np.equal(values, _NONE), dtype=bool)
+
+
 def _mark(errors: np.ndarray, mask: np.ndarray, reason: str) -> None:
-    errors[mask & np.equal(errors, None)] = reason
+    errors[mask & is_none(errors)] = reason
 
 
 def _per_row(row_of: np.ndarray, flags: np.ndarray, n: int) -> np.ndarray:
@@ -326,8 +346,9 @@ def read_column(array: pa.Array, dtype: DataType, info: TensorInfo) -> RowTensor
         tensors = _read_scalars(array)
     else:
         tensors = _read_nested(array, depth)
-    if depth == 1 and rank > 1:
-        tensors = _reshape_flat(tensors, fixed_dims(info))
+    flat_dims = fixed_dims(info)
+    if depth == 1 and rank > 1 and flat_dims is not None:
+        tensors = _reshape_flat(tensors, flat_dims)
     for axis, want in enumerate(info.shape[1:]):
         if isinstance(want, int) and want > 0:
             wrong = (tensors.shapes[:, axis] != want) & ~tensors.nulls

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 import pyarrow as pa
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import ArrayType, IntegerType, StringType, StructField, StructType
@@ -38,7 +38,7 @@ from pyspark.sql.types import ArrayType, IntegerType, StringType, StructField, S
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import broadcast_once, get_or_create, sha256_hex
 from mmlspark_py.core.model_files import read_model_bytes
-from mmlspark_py.core.params import BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol
+from mmlspark_py.core.params import BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, override
 from mmlspark_py.core.stage import Transformer, add_fields, require_column
 from mmlspark_py.text.entity_spans import tags_to_spans
 from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError, TaggerMetadata, read_metadata
@@ -64,16 +64,21 @@ def tagger_metadata(payload: bytes) -> TaggerMetadata:
     return _metadata_cache[key]
 
 
+def _validate_tagger(payload: bytes) -> None:
+    tagger_metadata(payload)  # raises TaggerFormatError (a ValueError) for bytes that are no tagger of ours
+
+
 class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
     """Params and transform shared by EntityExtractor and BiLSTMTaggerModel."""
 
-    model = BytesParam(Params._dummy(), "model", "the tagger file's bytes: an ONNX model from convert_neuroner "
-                       "or a Keras archive from BiLSTMTagger (see setModelLocation)")
-    tagsCol = Param(Params._dummy(), "tagsCol", "output column of per-token tags (array<string>)",
-                    typeConverter=TypeConverters.toString)
+    model = BytesParam.declare("the tagger file's bytes: an ONNX model from convert_neuroner or a Keras archive "
+                               "from BiLSTMTagger (see setModelLocation)", validate=_validate_tagger)
+    tagsCol = declare("output column of per-token tags (array<string>)", TypeConverters.toString, default="tags")
+    outputCol = override(HasOutputCol.outputCol, default="entities", doc="output column of entity spans")
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def _init_defaults(self) -> None:
-        self._setDefault(outputCol="entities", tagsCol="tags", miniBatchSize=64)
+        """Kept for subclasses written before defaults were declared (they are set by the declarations)."""
 
     def setModelLocation(self, path: str) -> Any:
         """Read the tagger file at ``path`` (any Hadoop path) into ``model`` (validated now; raises
@@ -129,14 +134,6 @@ def _span_dicts(tokens: List[Optional[str]], tags: List[str]) -> List[Dict[str, 
 class EntityExtractor(_TaggerParams, Transformer):
     """Entities of tokenized text from a pretrained bi-LSTM(-CRF) tagger (see the module docstring).
 
-    :param inputCol: tokens, array<string>.
-    :param outputCol: entity spans (default ``entities``).
-    :param tagsCol: per-token tags (default ``tags``).
-    :param model: tagger bytes; ``setModelLocation(path)`` reads a file.
-    :param miniBatchSize: rows per Arrow batch and per network call (default 64).
+    Columns: in ``inputCol`` tokens (array<string>); out ``tagsCol`` per-token tags and ``outputCol`` entity
+    spans. ``setModelLocation(path)`` reads the tagger file from any Hadoop path.
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__()
-        self._init_defaults()
-        self.setParams(**kwargs)

@@ -36,12 +36,12 @@ def test_download_by_name_verifies_and_records_locally(server_url, tmp_path):
     d = ModelDownloader(None, str(tmp_path / "local"), server_url, progress=lambda n, done, total: seen.append(
         (n, done, total)))
     schema = d.downloadByName("EfficientNetLite0")
-    assert schema.uri == str(tmp_path / "local" / "efficientnet_lite0.onnx")
+    assert schema.uri == str(tmp_path / "local" / f"{EFFNET_SHA256}.onnx")  # named by content, not by the server
     assert file_sha256(schema.uri) == EFFNET_SHA256
     assert seen[-1] == ("EfficientNetLite0", os.path.getsize(EFFNET_PATH), os.path.getsize(EFFNET_PATH))
     assert [m.name for m in d.localModels()] == ["EfficientNetLite0"]
     manifest = json.loads((tmp_path / "local" / "manifest.json").read_text())
-    assert manifest["models"][0]["uri"] == "efficientnet_lite0.onnx"
+    assert manifest["models"][0]["uri"] == f"{EFFNET_SHA256}.onnx"
     RepoHandler.requests.clear()
     assert d.downloadByName("EfficientNetLite0") == schema  # already local: no request
     assert RepoHandler.requests == []
@@ -54,7 +54,7 @@ def test_dropped_connection_is_resumed_with_range(server_url, tmp_path):
     flaky = [r for r in RepoHandler.requests if r[0] == "flaky_mlp.onnx"]
     assert flaky[0][1] is None and flaky[1][1] is not None and flaky[1][1].startswith("bytes=")
     assert file_sha256(schema.uri) == schema.hash
-    assert sorted(os.listdir(tmp_path / "local")) == ["flaky_mlp.onnx", "manifest.json"]
+    assert sorted(os.listdir(tmp_path / "local")) == [f"{schema.hash}.onnx", "manifest.json"]
 
 
 def test_corrupted_file_is_an_error_and_leaves_nothing(server_url, tmp_path):

@@ -4,11 +4,15 @@ Areas register cases in files named ``stage_cases.py`` anywhere under ``tests/``
 list of :class:`StageCase`. A case builds, from the session's SparkSession and a temporary folder, a stage
 and an input DataFrame. The checks (run by ``tests/test_stage_harness.py``):
 
-1. params: every param has a doc; ``getX``/``setX`` exist and round-trip every set or default value;
+1. params: every param has a doc and is listed in the class docstring's generated ``Args:`` section; ``getX``/
+   ``setX`` exist and round-trip every set or default value; ``copy(extra)`` is independent of the original
+   (params and nested stages); ``fit`` leaves the estimator's own params unchanged (scikit-learn's check);
 2. schema: ``transformSchema(df.schema)`` equals the schema ``transform(df)`` really produces: exactly for a
    transformer or fitted model; names, types and nullability for an estimator (see :func:`check_schema`);
 3. persistence: the stage saved and loaded alone, inside a ``Pipeline`` (with a Spark JVM stage beside it)
-   and as a fitted ``PipelineModel`` gives outputs equal to the original's.
+   and as a fitted ``PipelineModel`` gives outputs equal to the original's;
+4. degenerate input: an empty DataFrame and one whose columns are all null give an empty/null result or a clear
+   error (ours, raised in the driver or naming the row in the worker), never a crash deep in a worker or the JVM.
 
 Example ``tests/opencv/stage_cases.py``::
 
@@ -103,6 +107,18 @@ def fitted(stage: Any, df: DataFrame) -> Transformer:
     return stage.fit(df) if isinstance(stage, Estimator) else stage
 
 
+_BUILT: Dict[str, Tuple[Any, DataFrame, Any]] = {}
+
+
+def built(case: StageCase, spark: SparkSession, tmp: pathlib.Path) -> Tuple[Any, DataFrame, Any]:
+    """``(stage, input df, fitted model or the stage)`` of ``case``, built once per test session (the harness
+    and the fuzzing suite share them; fitting some estimators takes a minute on two cores)."""
+    if case.name not in _BUILT:
+        stage, df = case.build(spark, tmp)
+        _BUILT[case.name] = (stage, df, fitted(stage, df))
+    return _BUILT[case.name]
+
+
 def check_params(stage: Any) -> None:
     """Docs, getters and setters for every param; set(get(x)) keeps x; setters return the stage."""
     for param in stage.params:
@@ -165,6 +181,104 @@ def check_persistence(stage: Any, df: DataFrame, case: StageCase, tmp: pathlib.P
     pipeline_model.write().overwrite().save(str(tmp / "pipeline_model"))
     assert_same_output(expected, PipelineModel.load(str(tmp / "pipeline_model")).transform(df), case,
                        "a PipelineModel round trip")
+
+
+def check_documented(stage: Any) -> None:
+    """Every param appears, with its doc, in the class docstring's ``Args:`` section (generated from the
+    declarations by :class:`mmlspark_py.core.stage.StageParams`)."""
+    doc = type(stage).__doc__ or ""
+    assert "Args:" in doc, f"{type(stage).__name__}'s docstring has no Args: section"
+    args = doc[doc.index("Args:"):]
+    for param in stage.params:
+        assert f"{param.name} (" in args, f"{type(stage).__name__}'s docstring does not document {param.name}"
+
+
+def _param_snapshot(stage: Any) -> Dict[str, Any]:
+    return {p.name: _normalise(_plain(v)) for p, v in stage.extractParamMap().items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (Estimator, Transformer)):
+        return ("stage", type(value).__name__, value.uid, tuple(sorted(_param_snapshot(value).items(), key=str)))
+    if isinstance(value, list) and value and all(isinstance(v, (Estimator, Transformer)) for v in value):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def check_fit_keeps_params(stage: Any, df: DataFrame) -> None:
+    """scikit-learn's check: fitting does not change the estimator's own params (nested stages included)."""
+    if not isinstance(stage, Estimator):
+        return
+    before = _param_snapshot(stage)
+    stage.fit(df)
+    assert _param_snapshot(stage) == before, f"{type(stage).__name__}.fit changed the estimator's params"
+
+
+def check_copy_independent(stage: Any) -> None:
+    """``copy(extra)`` gives a stage whose params (and nested stages) are independent of the original's."""
+    candidates = [p for p in stage.params if stage.hasDefault(p) and not stage.isSet(p)]
+    if candidates:
+        param = candidates[0]
+        copied = stage.copy({param: stage.getOrDefault(param)})
+        assert copied.isSet(copied.getParam(param.name)) and not stage.isSet(param), \
+            f"{type(stage).__name__}.copy(extra) changed the original's params"
+    copied = stage.copy()
+    assert copied.uid == stage.uid and copied._paramMap is not stage._paramMap
+    for param in stage.params:
+        if not stage.isDefined(param):
+            continue
+        mine, theirs = stage.getOrDefault(param), copied.getOrDefault(copied.getParam(param.name))
+        nested = mine if isinstance(mine, list) else [mine]
+        if nested and all(isinstance(v, (Estimator, Transformer)) for v in nested):
+            assert mine is not theirs and all(a is not b for a, b in zip(nested, theirs if isinstance(theirs, list)
+                                                                     else [theirs])), \
+                f"{type(stage).__name__}.copy() shares the nested stage in {param.name!r} with the original"
+
+
+def _our_exception_names() -> set:
+    names, pending = set(), [Exception]
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("mmlspark_py"):
+                names.add(sub.__name__)
+    return names
+
+
+def is_clear_error(error: BaseException) -> bool:
+    """An error a user can act on: raised by our code in the driver, or in a worker naming our error type.
+
+    A JVM exception (an error Spark's own stages raise on data we passed them) or a Python crash inside a worker
+    (KeyError, IndexError, ... from our batch functions) is not clear.
+    """
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors.exceptions.captured import CapturedException, PythonException
+
+    if isinstance(error, PythonException):
+        text = str(error)
+        return any(f"{name}:" in text for name in _our_exception_names())
+    if isinstance(error, (Py4JJavaError, CapturedException)):
+        return False
+    return isinstance(error, (ValueError, TypeError, RuntimeError, KeyError, FileNotFoundError)) and \
+        type(error).__module__.split(".")[0] in ("mmlspark_py", "builtins")
+
+
+def all_null(df: DataFrame) -> DataFrame:
+    """``df`` with every column null (same names and types)."""
+    from pyspark.sql import functions as F
+
+    return df.select([F.lit(None).cast(f.dataType).alias(f.name) for f in df.schema])
+
+
+def check_degenerate_inputs(stage: Any, df: DataFrame) -> None:
+    """An empty DataFrame and an all-null one: an empty/null result or a clear error, never a deep crash."""
+    for label, data in (("an empty DataFrame", df.limit(0)), ("an all-null DataFrame", all_null(df.limit(3)))):
+        try:
+            fitted(stage, data).transform(data).collect()
+        except Exception as e:  # noqa: BLE001 - the check is about which exceptions
+            assert is_clear_error(e), (f"{type(stage).__name__} on {label} crashed instead of giving a clear error: "
+                                       f"{type(e).__name__}: {str(e)[:800]}")
 
 
 def covered_classes(cases: Sequence[StageCase]) -> Dict[type, List[str]]:
