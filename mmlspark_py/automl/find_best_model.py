@@ -10,8 +10,17 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from mmlspark_py.core.params import StageListParam, StageParam, declare, to_json_value, to_one_of
 from mmlspark_py.core.schema import active_spark, model_schema
 from mmlspark_py.core.stage import Estimator, Model
-from mmlspark_py.train import (CLASSIFICATION, FPR, SELECTION_METRICS, TPR, ComputeModelStatistics, ConfusionCells,
-                               better, metric_column, roc_curve)
+from mmlspark_py.train import (
+    CLASSIFICATION,
+    FPR,
+    SELECTION_METRICS,
+    TPR,
+    ComputeModelStatistics,
+    ConfusionCells,
+    better,
+    metric_column,
+    roc_curve,
+)
 
 MAX_ROC_POINTS = 1000
 
@@ -21,8 +30,13 @@ def model_parameters(model: Any) -> str:
     with ", " (SynapseML's ``parameters`` column)."""
     inner = model.getOrDefault("model") if model.hasParam("model") and model.isDefined("model") else model
     learner = inner.stages[-1] if hasattr(inner, "stages") and inner.stages else inner
-    return ", ".join(sorted(f"{p.name}: {v}" for p, v in learner._paramMap.items()
-                            if p.name not in ("featuresCol", "labelCol")))
+    return ", ".join(
+        sorted(
+            f"{p.name}: {learner.getOrDefault(p)}"
+            for p in learner.params
+            if learner.isSet(p) and p.name not in ("featuresCol", "labelCol")
+        )
+    )
 
 
 class FindBestModel(Estimator):
@@ -43,15 +57,18 @@ class FindBestModel(Estimator):
     """
 
     models = StageListParam.declare("list of models to be evaluated")
-    evaluationMetric = declare("metric to evaluate models with: " + ", ".join(SELECTION_METRICS),
-                               to_one_of(SELECTION_METRICS), default="accuracy")
+    evaluationMetric = declare(
+        "metric to evaluate models with: " + ", ".join(SELECTION_METRICS),
+        to_one_of(SELECTION_METRICS),
+        default="accuracy",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined("models") or not self.getModels():
             raise ValueError("FindBestModel: models is empty; give at least one fitted model")
         return model_schema(self.getModels()[0], schema)
 
-    def _fit(self, dataset: DataFrame) -> "BestModel":
+    def _fit(self, dataset: DataFrame) -> BestModel:
         metric = self.getEvaluationMetric()
         column = metric_column(metric)
         evaluated: List[Dict[str, Any]] = []
@@ -59,20 +76,28 @@ class FindBestModel(Estimator):
         for i, model in enumerate(self.getModels()):
             metrics = ComputeModelStatistics().compute(model.transform(dataset))
             if column not in metrics:
-                raise ValueError(f"evaluationMetric: {metric!r} is not a metric of {metrics['kind'].lower()} "
-                                 f"model {model.uid}")
+                raise ValueError(
+                    f"evaluationMetric: {metric!r} is not a metric of {metrics['kind'].lower()} model {model.uid}"
+                )
             if column in ("AUC", "areaUnderPR") and metrics["cells"].size > 2:
-                raise ValueError(f"evaluationMetric: {metric} is defined for two classes; model {model.uid} "
-                                 f"scores {metrics['cells'].size}")
+                raise ValueError(
+                    f"evaluationMetric: {metric} is defined for two classes; model {model.uid} "
+                    f"scores {metrics['cells'].size}"
+                )
             evaluated.append(metrics)
             if i and better(metric, metrics[column], evaluated[best][column]):
                 best = i
         winner = self.getModels()[best]
-        rows = [{"model_name": m.uid, "metric": float(e[column]), "parameters": model_parameters(m)}
-                for m, e in zip(self.getModels(), evaluated)]
-        model = BestModel(bestModel=winner, allModelMetricsJson=rows,
-                          bestModelMetricsJson=_plain(evaluated[best]),
-                          rocCurvePoints=self._roc(winner.transform(dataset), evaluated[best]))
+        rows = [
+            {"model_name": m.uid, "metric": float(e[column]), "parameters": model_parameters(m)}
+            for m, e in zip(self.getModels(), evaluated)
+        ]
+        model = BestModel(
+            bestModel=winner,
+            allModelMetricsJson=rows,
+            bestModelMetricsJson=_plain(evaluated[best]),
+            rocCurvePoints=self._roc(winner.transform(dataset), evaluated[best]),
+        )
         model._resetUid(self.uid)
         model._evaluated = dataset
         return model
@@ -104,8 +129,11 @@ class BestModel(Model):
     bestModel = StageParam.declare("the best model found")
     allModelMetricsJson = declare("model_name, metric and parameters of every evaluated model", to_json_value)
     bestModelMetricsJson = declare("all the metrics of the best model (ComputeModelStatistics')", to_json_value)
-    rocCurvePoints = declare("ROC points [false positive rate, true positive rate] of the best model (binary "
-                             "classification; at most 1,000)", to_json_value, default=[])
+    rocCurvePoints = declare(
+        "ROC points [false positive rate, true positive rate] of the best model (binary classification; at most 1,000)",
+        to_json_value,
+        default=[],
+    )
 
     _evaluated: Optional[DataFrame] = None
 
@@ -118,16 +146,24 @@ class BestModel(Model):
     def getScoredDataset(self) -> DataFrame:
         """The evaluation data scored by the best model (SynapseML's); recomputed lazily, not saved."""
         if self._evaluated is None:
-            raise ValueError("BestModel.getScoredDataset: this model holds no evaluation data (it was loaded, or "
-                             "built without FindBestModel.fit); score data with transform(df) instead")
+            raise ValueError(
+                "BestModel.getScoredDataset: this model holds no evaluation data (it was loaded, or "
+                "built without FindBestModel.fit); score data with transform(df) instead"
+            )
         return self.transform(self._evaluated)
 
     def getAllModelMetrics(self) -> DataFrame:
         """One row per evaluated model: ``model_name``, ``metric`` (the evaluation metric), ``parameters``."""
-        schema = StructType([StructField("model_name", StringType(), False), StructField("metric", DoubleType(), False),
-                             StructField("parameters", StringType(), False)])
+        schema = StructType(
+            [
+                StructField("model_name", StringType(), False),
+                StructField("metric", DoubleType(), False),
+                StructField("parameters", StringType(), False),
+            ]
+        )
         return active_spark().createDataFrame(
-            [(r["model_name"], r["metric"], r["parameters"]) for r in self.getAllModelMetricsJson()], schema)
+            [(r["model_name"], r["metric"], r["parameters"]) for r in self.getAllModelMetricsJson()], schema
+        )
 
     def getBestModelMetrics(self) -> DataFrame:
         """The best model's metrics, as ComputeModelStatistics gives them (one row)."""
@@ -138,8 +174,9 @@ class BestModel(Model):
 
     def getRocCurve(self) -> DataFrame:
         """The best model's ROC curve: false_positive_rate, true_positive_rate (empty unless binary)."""
-        return active_spark().createDataFrame([tuple(p) for p in self.getRocCurvePoints()],
-                                              f"{FPR} double, {TPR} double")
+        return active_spark().createDataFrame(
+            [tuple(p) for p in self.getRocCurvePoints()], f"{FPR} double, {TPR} double"
+        )
 
     def getEvaluationResults(self) -> DataFrame:
         """The ROC curve (SynapseML's older name of :meth:`getRocCurve`)."""

@@ -77,12 +77,13 @@ class RangeHyperParam(HyperParam):
 
     def sample(self, rng: np.random.Generator) -> Any:
         if self._integral():
-            return int(rng.integers(self.min, self.max))
+            return int(rng.integers(int(self.min), int(self.max)))
         return float(self.min + rng.random() * (self.max - self.min))
 
     def values(self) -> List[Any]:
-        raise ValueError("a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a "
-                         "RandomSpace")
+        raise ValueError(
+            "a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a RandomSpace"
+        )
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class HyperparamBuilder:
     def __init__(self) -> None:
         self._entries: List[HyperparamEntry] = []
 
-    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> "HyperparamBuilder":
+    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> HyperparamBuilder:
         if not stage.hasParam(param.name):
             raise ValueError(f"{type(stage).__name__} has no param {param.name!r}")
         self._entries.append(HyperparamEntry(stage=stage.uid, param=param.name, dist=dist))
@@ -123,7 +124,7 @@ class ParamSpace(Spec):
     def __init__(self, entries: Iterable[Any] = (), **kwargs: Any) -> None:
         object.__setattr__(self, "entries", tuple(HyperparamEntry.from_json(e) for e in entries))
 
-    def space(self) -> "ParamSpace":
+    def space(self) -> ParamSpace:
         """This space (SynapseML's ``RandomSpace(...).space()`` idiom)."""
         return self
 

@@ -10,8 +10,17 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from mmlspark_py.automl.hyperparams import ParamSpace
-from mmlspark_py.core.params import (HasSeed, SpecParam, StageListParam, StageParam, TypeConverters, declare,
-                                     override, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    HasSeed,
+    SpecParam,
+    StageListParam,
+    StageParam,
+    TypeConverters,
+    declare,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.schema import model_schema
 from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.train import SELECTION_METRICS, ComputeModelStatistics, better, metric_column
@@ -67,15 +76,22 @@ class TuneHyperparameters(Estimator, HasSeed):
     """
 
     models = StageListParam.declare("estimators to run")
-    paramSpace = SpecParam.declare("parameter space for generating hyperparameters (GridSpace or RandomSpace)",
-                                   ParamSpace)
+    paramSpace = SpecParam.declare(
+        "parameter space for generating hyperparameters (GridSpace or RandomSpace)", ParamSpace
+    )
     numFolds = declare("number of folds", to_positive_int, default=3)
-    numRuns = declare("termination criteria for randomized search: the number of settings a RandomSpace samples",
-                      to_positive_int, default=10)
+    numRuns = declare(
+        "termination criteria for randomized search: the number of settings a RandomSpace samples",
+        to_positive_int,
+        default=10,
+    )
     parallelism = declare("the number of models to run in parallel (threads)", to_positive_int, default=1)
     seed = override(HasSeed.seed, default=0, doc="random number generator seed (folds and sampling)")
-    evaluationMetric = declare("metric to evaluate models with: " + ", ".join(SELECTION_METRICS),
-                               to_one_of(SELECTION_METRICS), default="accuracy")
+    evaluationMetric = declare(
+        "metric to evaluate models with: " + ", ".join(SELECTION_METRICS),
+        to_one_of(SELECTION_METRICS),
+        default="accuracy",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         """The first model's output schema (the winner is known only after fitting)."""
@@ -90,7 +106,7 @@ class TuneHyperparameters(Estimator, HasSeed):
             return [(i, {}) for i in range(len(stage_uids))]
         return space.candidates(stage_uids, self.getNumRuns(), self.getSeed())
 
-    def _fit(self, dataset: DataFrame) -> "TuneHyperparametersModel":
+    def _fit(self, dataset: DataFrame) -> TuneHyperparametersModel:
         fold_col = f"__{self.uid}_fold"
         k, metric = self.getNumFolds(), self.getEvaluationMetric()
         data = dataset.withColumn(fold_col, F.floor(F.rand(self.getSeed()) * k).cast("int")).persist()
@@ -111,15 +127,16 @@ class TuneHyperparameters(Estimator, HasSeed):
                 scores = list(pool.map(run, tasks))
         finally:
             data.unpersist()
-        means = [sum(scores[c * k:(c + 1) * k]) / k for c in range(len(candidates))]
+        means = [sum(scores[c * k : (c + 1) * k]) / k for c in range(len(candidates))]
         best = 0
         for c in range(1, len(candidates)):
             if better(metric, means[c], means[best]):
                 best = c
         model_index, settings = candidates[best]
         estimator = with_settings(self.getModels()[model_index], settings)
-        model = TuneHyperparametersModel(bestModel=estimator.fit(dataset), bestMetric=float(means[best]),
-                                         bestModelInfo=describe(estimator, settings))
+        model = TuneHyperparametersModel(
+            bestModel=estimator.fit(dataset), bestMetric=float(means[best]), bestModelInfo=describe(estimator, settings)
+        )
         model._resetUid(self.uid)
         return model
 

@@ -18,19 +18,53 @@ from typing import Any, Dict, List, Optional
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType,
-                               LongType, ShortType, StringType, StructField, StructType, TimestampType)
+from pyspark.sql.types import (
+    BooleanType,
+    ByteType,
+    DataType,
+    DateType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    ShortType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
-from mmlspark_py.core.params import (HasInputCol, HasOutputCol, TypeConverters, declare, from_uid, override,
-                                     to_json_value)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    TypeConverters,
+    declare,
+    from_uid,
+    override,
+    to_json_value,
+)
 from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 
 NULL_LEVEL_NAME = "__null"
-_SIMPLE_TYPES = {t().simpleString(): t for t in (StringType, BooleanType, ByteType, ShortType, IntegerType,
-                                                  LongType, FloatType, DoubleType, DateType, TimestampType)}
-_INDEXABLE_TYPES = tuple(t() for t in (StringType, BooleanType, ByteType, ShortType, IntegerType, LongType,
-                                       FloatType, DoubleType))
+_SIMPLE_TYPES = {
+    t().simpleString(): t
+    for t in (
+        StringType,
+        BooleanType,
+        ByteType,
+        ShortType,
+        IntegerType,
+        LongType,
+        FloatType,
+        DoubleType,
+        DateType,
+        TimestampType,
+    )
+}
+_INDEXABLE_TYPES = tuple(
+    t() for t in (StringType, BooleanType, ByteType, ShortType, IntegerType, LongType, FloatType, DoubleType)
+)
 
 
 def spark_type(simple_string: str) -> DataType:
@@ -45,8 +79,10 @@ def levels_metadata(name: str, levels: List[Any], data_type: str, has_null_level
     names = [NULL_LEVEL_NAME if v is None else str(v) for v in levels]
     # Spark's Metadata holds no nulls in arrays: the null level is the flag, appended again when read
     known = [v for v in levels if v is not None]
-    return {"ml_attr": {"name": name, "type": "nominal", "vals": names},
-            "mml": {"levels": known, "dataType": data_type, "hasNullLevel": has_null_level}}
+    return {
+        "ml_attr": {"name": name, "type": "nominal", "vals": names},
+        "mml": {"levels": known, "dataType": data_type, "hasNullLevel": has_null_level},
+    }
 
 
 def get_levels(schema: StructType, name: str) -> Optional[List[Any]]:
@@ -83,8 +119,11 @@ def index_column(col: Column, levels: List[Any], data_type: DataType) -> Column:
 
 def value_column(index: Column, levels: List[Any], data_type: DataType) -> Column:
     """The level at (integer-valued) ``index``; null for a null or out-of-range index."""
-    values = F.array(*[F.lit(v).cast(data_type) for v in levels]) if levels else F.array().cast(
-        "array<" + data_type.simpleString() + ">")
+    values = (
+        F.array(*[F.lit(v).cast(data_type) for v in levels])
+        if levels
+        else F.array().cast("array<" + data_type.simpleString() + ">")
+    )
     return F.try_element_at(values, (index.cast("int") + F.lit(1)))
 
 
@@ -114,15 +153,20 @@ class ValueIndexer(Estimator, _IndexParams):
         levels_md = levels_metadata(self.getOutputCol(), [], field.dataType.simpleString(), False)
         return _with_index_field(schema, self.getOutputCol(), levels_md)
 
-    def _fit(self, dataset: DataFrame) -> "ValueIndexerModel":
+    def _fit(self, dataset: DataFrame) -> ValueIndexerModel:
         name = self.getInputCol()
-        row = dataset.agg(F.collect_set(column(name)).alias("values"),
-                          F.max(column(name).isNull()).alias("has_null")).head()
+        row = dataset.agg(
+            F.collect_set(column(name)).alias("values"), F.max(column(name).isNull()).alias("has_null")
+        ).collect()[0]
         levels = sort_levels(list(row["values"]))
         if row["has_null"]:
             levels.append(None)
-        model = ValueIndexerModel(inputCol=name, outputCol=self.getOutputCol(), levels=levels,
-                                  dataType=dataset.schema[name].dataType.simpleString())
+        model = ValueIndexerModel(
+            inputCol=name,
+            outputCol=self.getOutputCol(),
+            levels=levels,
+            dataType=dataset.schema[name].dataType.simpleString(),
+        )
         model._resetUid(self.uid)  # as Spark's models: the fitted model keeps its estimator's uid
         return model
 
@@ -139,8 +183,9 @@ class ValueIndexerModel(Model, _IndexParams):
     """
 
     levels = declare("the levels (distinct values, sorted; null last if present)", to_json_value)
-    dataType = declare("Spark type (simple string) of the levels, e.g. 'string'", TypeConverters.toString,
-                       default="string")
+    dataType = declare(
+        "Spark type (simple string) of the levels, e.g. 'string'", TypeConverters.toString, default="string"
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())
@@ -166,12 +211,14 @@ class IndexToValue(Transformer, _IndexParams):
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())
         if get_levels(schema, self.getInputCol()) is None:
-            raise SchemaError(f"inputCol: column {self.getInputCol()!r} has no categorical levels in its metadata; "
-                              "index it with ValueIndexer first")
+            raise SchemaError(
+                f"inputCol: column {self.getInputCol()!r} has no categorical levels in its metadata; "
+                "index it with ValueIndexer first"
+            )
         return planned_schema(self._transform, schema)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         name = self.getInputCol()
-        levels = get_levels(dataset.schema, name)
-        data_type = spark_type(get_level_type(dataset.schema, name))
+        levels = get_levels(dataset.schema, name) or []
+        data_type = spark_type(get_level_type(dataset.schema, name) or "string")
         return dataset.withColumn(self.getOutputCol(), value_column(column(name), levels, data_type))

@@ -8,8 +8,15 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, FloatType, NumericType, StructType
 
-from mmlspark_py.core.params import (HasInputCols, HasOutputCols, TypeConverters, declare, override, to_json_value,
-                                     to_one_of)
+from mmlspark_py.core.params import (
+    HasInputCols,
+    HasOutputCols,
+    TypeConverters,
+    declare,
+    override,
+    to_json_value,
+    to_one_of,
+)
 from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, column, require_column
 
@@ -17,8 +24,9 @@ MEAN, MEDIAN, CUSTOM = "Mean", "Median", "Custom"
 
 
 class _CleanParams(HasInputCols, HasOutputCols):
-    outputCols = override(HasOutputCols.outputCols, doc="output column names (default: the input columns, "
-                          "cleaned in place)")
+    outputCols = override(
+        HasOutputCols.outputCols, doc="output column names (default: the input columns, cleaned in place)"
+    )
 
     def _outputs(self) -> List[str]:
         return list(self.getOutputCols() if self.isDefined("outputCols") else self.getInputCols())
@@ -30,8 +38,10 @@ class _CleanParams(HasInputCols, HasOutputCols):
         for name in inputs:
             field = require_column(schema, name, param="inputCols")
             if numeric_only and not isinstance(field.dataType, NumericType):
-                raise SchemaError(f"inputCols: column {name!r} has type {field.dataType.simpleString()}; the "
-                                  "Mean and Median cleaning modes need numeric columns (use cleaningMode='Custom')")
+                raise SchemaError(
+                    f"inputCols: column {name!r} has type {field.dataType.simpleString()}; the "
+                    "Mean and Median cleaning modes need numeric columns (use cleaningMode='Custom')"
+                )
 
 
 def _missing(col: Column, is_float: bool) -> Column:
@@ -54,18 +64,18 @@ class CleanMissingData(Estimator, _CleanParams):
         model.transform(df)   # nulls/NaNs in "age" replaced by the median age
     """
 
-    cleaningMode = declare("cleaning mode: Mean, Median or Custom", to_one_of((MEAN, MEDIAN, CUSTOM),
-                                                                               case_insensitive=True), default=MEAN)
+    cleaningMode = declare(
+        "cleaning mode: Mean, Median or Custom", to_one_of((MEAN, MEDIAN, CUSTOM), case_insensitive=True), default=MEAN
+    )
     customValue = declare("custom value for replacement (cleaningMode=Custom), as a string", TypeConverters.toString)
 
     def transformSchema(self, schema: StructType) -> StructType:
         self._check(schema, self.getCleaningMode() != CUSTOM)
         placeholder = ["0"] * len(self.getInputCols())
-        model = CleanMissingDataModel(inputCols=self.getInputCols(), outputCols=self._outputs(),
-                                      fillValues=placeholder)
+        model = CleanMissingDataModel(inputCols=self.getInputCols(), outputCols=self._outputs(), fillValues=placeholder)
         return model.transformSchema(schema)
 
-    def _fit(self, dataset: DataFrame) -> "CleanMissingDataModel":
+    def _fit(self, dataset: DataFrame) -> CleanMissingDataModel:
         inputs, mode = self.getInputCols(), self.getCleaningMode()
         if mode == CUSTOM:
             if not self.isDefined("customValue"):
@@ -85,11 +95,13 @@ class CleanMissingData(Estimator, _CleanParams):
             is_float = isinstance(dataset.schema[name].dataType, (FloatType, DoubleType))
             value = column(name).cast("double")
             exprs.append(aggregate(F.when(~_missing(value, is_float), value)).alias(f"c{i}"))
-        row = dataset.agg(*exprs).head()
+        row = dataset.agg(*exprs).collect()[0]
         empty = [name for i, name in enumerate(inputs) if row[f"c{i}"] is None]
         if empty:
-            raise ValueError(f"CleanMissingData: column(s) {empty} have no non-missing values to learn a "
-                             "replacement from; use cleaningMode='Custom' with a customValue")
+            raise ValueError(
+                f"CleanMissingData: column(s) {empty} have no non-missing values to learn a "
+                "replacement from; use cleaningMode='Custom' with a customValue"
+            )
         return [float(row[f"c{i}"]) for i in range(len(inputs))]
 
 

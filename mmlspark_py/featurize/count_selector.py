@@ -50,13 +50,13 @@ class CountSelector(Estimator, _CountSelectorParams):
         # the number of kept slots is known only after fitting, so the size metadata is not promised here
         return add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
 
-    def _fit(self, dataset: DataFrame) -> "CountSelectorModel":
+    def _fit(self, dataset: DataFrame) -> CountSelectorModel:
         name = self.getInputCol()
-        summary = (dataset.where(column(name).isNotNull())
-                   .select(Summarizer.metrics("count", "numNonZeros").summary(column(name)).alias("s")).head())
+        present = dataset.where(column(name).isNotNull())
         indices: List[int] = []
-        if summary is not None and summary["s"] is not None and summary["s"]["count"]:
-            indices = [int(i) for i in summary["s"]["numNonZeros"].toArray().nonzero()[0]]
+        if present.limit(1).count():  # Spark's Summarizer fails on no rows
+            counts = present.select(Summarizer.metrics("numNonZeros").summary(column(name)).alias("s")).collect()[0]
+            indices = [int(i) for i in counts["s"]["numNonZeros"].toArray().nonzero()[0]]
         model = CountSelectorModel(inputCol=name, outputCol=self.getOutputCol(), indices=indices)
         model._resetUid(self.uid)
         return model
@@ -85,6 +85,9 @@ class CountSelectorModel(Model, _CountSelectorParams):
         temp = f"__{self.uid}_input"
         zeros = array_to_vector(F.array_repeat(F.lit(0.0), max(indices) + 1))
         sliced = VectorSlicer(inputCol=temp, outputCol=out, indices=indices).transform(
-            dataset.withColumn(temp, F.coalesce(column(name), zeros).alias(temp, metadata=dataset.schema[name].metadata)))
+            dataset.withColumn(
+                temp, F.coalesce(column(name), zeros).alias(temp, metadata=dataset.schema[name].metadata)
+            )
+        )
         metadata = sliced.schema[out].metadata
         return sliced.withColumn(out, F.when(present, column(out)).alias(out, metadata=metadata)).drop(temp)

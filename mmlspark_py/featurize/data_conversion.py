@@ -11,8 +11,16 @@ from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import Transformer, column, require_column
 from mmlspark_py.featurize.categorical import IndexToValue, ValueIndexer
 
-_CASTS = {"boolean": "boolean", "byte": "tinyint", "short": "smallint", "integer": "int", "long": "bigint",
-          "float": "float", "double": "double", "string": "string"}
+_CASTS = {
+    "boolean": "boolean",
+    "byte": "tinyint",
+    "short": "smallint",
+    "integer": "int",
+    "long": "bigint",
+    "float": "float",
+    "double": "double",
+    "string": "string",
+}
 TO_CATEGORICAL, CLEAR_CATEGORICAL, DATE = "toCategorical", "clearCategorical", "date"
 
 
@@ -34,10 +42,15 @@ class DataConversion(Transformer):
     """
 
     cols = declare("comma separated list of columns whose type will be converted", TypeConverters.toListString)
-    convertTo = declare("the result type: " + ", ".join(list(_CASTS) + [TO_CATEGORICAL, CLEAR_CATEGORICAL, DATE]),
-                        to_one_of(list(_CASTS) + [TO_CATEGORICAL, CLEAR_CATEGORICAL, DATE]))
-    dateTimeFormat = declare("format for DateTime when making DateTime:String conversions (Spark datetime "
-                             "pattern)", TypeConverters.toString, default="yyyy-MM-dd HH:mm:ss")
+    convertTo = declare(
+        "the result type: " + ", ".join(list(_CASTS) + [TO_CATEGORICAL, CLEAR_CATEGORICAL, DATE]),
+        to_one_of(list(_CASTS) + [TO_CATEGORICAL, CLEAR_CATEGORICAL, DATE]),
+    )
+    dateTimeFormat = declare(
+        "format for DateTime when making DateTime:String conversions (Spark datetime pattern)",
+        TypeConverters.toString,
+        default="yyyy-MM-dd HH:mm:ss",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         for name in self.getCols():
@@ -57,8 +70,11 @@ class DataConversion(Transformer):
                 out = IndexToValue(inputCol=name, outputCol=name).transform(out)
             elif target == DATE:
                 is_string = isinstance(out.schema[name].dataType, StringType)
-                value = F.to_timestamp(column(name), self.getDateTimeFormat()) if is_string else \
-                    column(name).cast("timestamp")
+                value = (
+                    F.to_timestamp(column(name), self.getDateTimeFormat())
+                    if is_string
+                    else column(name).cast("timestamp")
+                )
                 out = out.withColumn(name, value)
             else:
                 out = out.withColumn(name, column(name).cast(_CASTS[target]))

@@ -33,18 +33,44 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from pyspark.ml import Pipeline, PipelineModel
-from pyspark.ml.feature import (HashingTF, Imputer, OneHotEncoder, RegexTokenizer, StringIndexer, VectorAssembler,
-                                VectorSizeHint)
+from pyspark.ml.feature import (
+    HashingTF,
+    Imputer,
+    OneHotEncoder,
+    RegexTokenizer,
+    StringIndexer,
+    VectorAssembler,
+    VectorSizeHint,
+)
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (ArrayType, BooleanType, DateType, NumericType, StringType, StructField, StructType,
-                               TimestampNTZType, TimestampType)
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DateType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA
-from mmlspark_py.core.params import (HasInputCols, HasOutputCol, StageParam, TypeConverters, declare, from_uid,
-                                     override, to_json_value, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCols,
+    HasOutputCol,
+    StageParam,
+    TypeConverters,
+    declare,
+    from_uid,
+    override,
+    to_json_value,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Estimator, Model, _same_type, add_field, column, require_column
 from mmlspark_py.featurize.count_selector import CountSelector, CountSelectorModel
 
@@ -79,8 +105,10 @@ def _kind(field: StructField) -> str:
         return "vector"
     if _same_type(t, IMAGE_SCHEMA):
         return "image"
-    raise FeaturizeError(f"inputCols: column {field.name!r} has type {t.simpleString()}, which Featurize cannot "
-                         "use; valid: numeric, boolean, string, date, timestamp, array<number>, vector, image")
+    raise FeaturizeError(
+        f"inputCols: column {field.name!r} has type {t.simpleString()}, which Featurize cannot "
+        "use; valid: numeric, boolean, string, date, timestamp, array<number>, vector, image"
+    )
 
 
 def _size_expr(name: str, kind: str) -> Column:
@@ -106,7 +134,7 @@ def _column_stats(df: DataFrame, kinds: Dict[str, str]) -> Dict[str, Any]:
         if kind in ("array", "vector", "image"):
             size = F.when(present, _size_expr(name, kind))
             exprs += [F.min(size).alias(f"lo{i}"), F.max(size).alias(f"hi{i}")]
-    return df.agg(*exprs).head().asDict()
+    return df.agg(*exprs).collect()[0].asDict()
 
 
 def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
@@ -128,8 +156,10 @@ def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
             entry["kind"] = "categorical" if stats[f"d{i}"] <= MAX_CATEGORIES else "text"
         if kind in ("array", "vector", "image"):
             if stats[f"lo{i}"] != stats[f"hi{i}"]:
-                raise FeaturizeError(f"inputCols: column {name!r} holds {kind}s of sizes {stats[f'lo{i}']} to "
-                                     f"{stats[f'hi{i}']}; Featurize needs one fixed size per column")
+                raise FeaturizeError(
+                    f"inputCols: column {name!r} holds {kind}s of sizes {stats[f'lo{i}']} to "
+                    f"{stats[f'hi{i}']}; Featurize needs one fixed size per column"
+                )
             entry["size"] = int(stats[f"hi{i}"])
         plan.append(entry)
     if not plan:
@@ -150,8 +180,12 @@ def _unroll_image_sql(col: Column) -> Column:
     """The pixels of an 8-bit image as doubles in SynapseML's channel-major order, in SQL only (the fallback
     when :mod:`mmlspark_py.image` is not installed): ``v[c*H*W + p] = data[p*C + c]``."""
     data, plane, channels = col["data"], col["height"] * col["width"], col["nChannels"]
-    return F.transform(F.sequence(F.lit(0), F.octet_length(data) - 1), lambda k: F.conv(F.hex(F.substring(
-        data, (k % plane) * channels + F.floor(k / plane).cast("int") + 1, 1)), 16, 10).cast("double"))
+    return F.transform(
+        F.sequence(F.lit(0), F.octet_length(data) - 1),
+        lambda k: F.conv(
+            F.hex(F.substring(data, (k % plane) * channels + F.floor(k / plane).cast("int") + 1, 1)), 16, 10
+        ).cast("double"),
+    )
 
 
 def _with_unrolled_images(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFrame:
@@ -161,8 +195,13 @@ def _with_unrolled_images(df: DataFrame, plan: List[Dict[str, Any]], prefix: str
     try:
         from mmlspark_py.image import UnrollImage
     except ImportError:
-        return df.select("*", *[array_to_vector(_unroll_image_sql(column(e["name"])))
-                                .alias(_temp_names(prefix, e)[0] + "_unrolled") for e in images])
+        return df.select(
+            "*",
+            *[
+                array_to_vector(_unroll_image_sql(column(e["name"]))).alias(_temp_names(prefix, e)[0] + "_unrolled")
+                for e in images
+            ],
+        )
     for entry in images:
         df = UnrollImage(inputCol=entry["name"], outputCol=_temp_names(prefix, entry)[0] + "_unrolled").transform(df)
     return df
@@ -204,11 +243,15 @@ def _text_stages(source: str, target: str, num_features: int) -> List[Any]:
         from mmlspark_py.featurize.text import TextFeaturizer  # type: ignore
     except ImportError:
         tokens = source + "_tokens"
-        return [RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
-                HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features)]
+        return [
+            RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
+            HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features),
+        ]
     # the size hint keeps VectorAssembler from ever having to look at the data for the vector length
-    return [TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features),
-            VectorSizeHint(inputCol=target, size=num_features, handleInvalid="error")]
+    return [
+        TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features),
+        VectorSizeHint(inputCol=target, size=num_features, handleInvalid="error"),
+    ]
 
 
 def _selected(entry: Dict[str, Any], prefix: str) -> str:
@@ -216,22 +259,26 @@ def _selected(entry: Dict[str, Any], prefix: str) -> str:
     return _temp_names(prefix, entry)[0] + "_selected"
 
 
-def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int,
-                   impute: bool) -> Pipeline:
+def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int, impute: bool) -> Pipeline:
     """The stages that turn the prepared temporary columns into the columns :func:`assembler` assembles."""
-    numeric = [t for e in plan if e["kind"] in ("numeric", "boolean", "date", "timestamp")
-               for t in _temp_names(prefix, e)]
+    numeric = [
+        t for e in plan if e["kind"] in ("numeric", "boolean", "date", "timestamp") for t in _temp_names(prefix, e)
+    ]
     categorical = [_temp_names(prefix, e)[0] for e in plan if e["kind"] == "categorical"]
     stages: List[Any] = []
     if numeric and impute:
         stages.append(Imputer(inputCols=numeric, outputCols=[t + "_imputed" for t in numeric], strategy="mean"))
     if categorical:
         indexed = [t + "_index" for t in categorical]
-        stages.append(StringIndexer(inputCols=categorical, outputCols=indexed, handleInvalid="keep",
-                                    stringOrderType="alphabetAsc"))
+        stages.append(
+            StringIndexer(
+                inputCols=categorical, outputCols=indexed, handleInvalid="keep", stringOrderType="alphabetAsc"
+            )
+        )
         if one_hot:
-            stages.append(OneHotEncoder(inputCols=indexed, outputCols=[t + "_onehot" for t in categorical],
-                                        handleInvalid="keep"))
+            stages.append(
+                OneHotEncoder(inputCols=indexed, outputCols=[t + "_onehot" for t in categorical], handleInvalid="keep")
+            )
     for entry in plan:
         temp = _temp_names(prefix, entry)[0]
         if entry["kind"] == "text":
@@ -270,16 +317,24 @@ HANDLE_INVALID = ("skip", "keep", "error")
 
 class _FeaturizeParams(HasInputCols, HasOutputCol):
     outputCol = override(HasOutputCol.outputCol, default=from_uid("_features"))
-    oneHotEncodeCategoricals = declare("one-hot encode categorical columns (true) or keep their index (false, for "
-                                       "tree learners)", TypeConverters.toBoolean, default=True)
-    numFeatures = declare("number of features to hash string columns to", to_positive_int,
-                          default=NUM_FEATURES_DEFAULT)
-    imputeMissing = declare("whether to impute missing values: missing numbers (null, NaN, infinity) get the "
-                            "column mean; otherwise they stay NaN", TypeConverters.toBoolean, default=True)
+    oneHotEncodeCategoricals = declare(
+        "one-hot encode categorical columns (true) or keep their index (false, for tree learners)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    numFeatures = declare("number of features to hash string columns to", to_positive_int, default=NUM_FEATURES_DEFAULT)
+    imputeMissing = declare(
+        "whether to impute missing values: missing numbers (null, NaN, infinity) get the "
+        "column mean; otherwise they stay NaN",
+        TypeConverters.toBoolean,
+        default=True,
+    )
     vectorAssemblerHandleInvalid = declare(
         "how the final VectorAssembler handles rows with invalid values (null or NaN numbers reach it only with "
         "imputeMissing=false): skip (drop the row), keep (NaN in the vector) or error",
-        to_one_of(HANDLE_INVALID), default="skip")
+        to_one_of(HANDLE_INVALID),
+        default="skip",
+    )
 
     def _output_schema(self, schema: StructType) -> StructType:
         for name in self.getInputCols():
@@ -306,23 +361,30 @@ class Featurize(Estimator, _FeaturizeParams):
     def transformSchema(self, schema: StructType) -> StructType:
         return self._output_schema(schema)
 
-    def _fit(self, dataset: DataFrame) -> "FeaturizeModel":
+    def _fit(self, dataset: DataFrame) -> FeaturizeModel:
         prefix = f"__{self.uid}"
         one_hot, impute = self.getOneHotEncodeCategoricals(), self.getImputeMissing()
         plan = plan_columns(dataset, self.getInputCols())
         fitted = build_pipeline(plan, prefix, one_hot, self.getNumFeatures(), impute).fit(
-            _prepared(dataset, plan, prefix))
+            _prepared(dataset, plan, prefix)
+        )
         collapsed = collapsed_text(fitted, plan, prefix)
         if collapsed:
             plan = [e for e in plan if e["name"] not in collapsed]
             if not plan:
-                raise FeaturizeError(f"inputCols: the text column(s) {collapsed} have no token in any row (their hashed "
-                                     "slots are zero in every row) and no other column is left: nothing to "
-                                     "featurize")
+                raise FeaturizeError(
+                    f"inputCols: the text column(s) {collapsed} have no token in any row (their hashed "
+                    "slots are zero in every row) and no other column is left: nothing to "
+                    "featurize"
+                )
             fitted = build_pipeline(plan, prefix, one_hot, self.getNumFeatures(), impute).fit(
-                _prepared(dataset, plan, prefix))
-        assembler = VectorAssembler(inputCols=assembled_columns(plan, prefix, one_hot, impute),
-                                    outputCol=f"{prefix}_features", handleInvalid=self.getVectorAssemblerHandleInvalid())
+                _prepared(dataset, plan, prefix)
+            )
+        assembler = VectorAssembler(
+            inputCols=assembled_columns(plan, prefix, one_hot, impute),
+            outputCol=f"{prefix}_features",
+            handleInvalid=self.getVectorAssemblerHandleInvalid(),
+        )
         model = FeaturizeModel(columnPlan=plan, featurePipeline=PipelineModel(stages=fitted.stages + [assembler]))
         model._resetUid(self.uid)
         return self._copyValues(model)
@@ -345,8 +407,10 @@ class FeaturizeModel(Model, _FeaturizeParams):
         prefix = f"__{self.uid}"
         out = self.getFeaturePipeline().transform(_prepared(dataset, self.getColumnPlan(), prefix))
         vector = column(f"{prefix}_features")
-        return out.select(*[column(c) for c in dataset.columns],
-                          vector.alias(output_col) if keep_metadata else vector.alias(output_col, metadata={}))
+        return out.select(
+            *[column(c) for c in dataset.columns],
+            vector.alias(output_col) if keep_metadata else vector.alias(output_col, metadata={}),
+        )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         return self.featurize(dataset, self.getOutputCol(), keep_metadata=False)

@@ -50,7 +50,7 @@ class CumulativeCounts:
         """(positives, negatives) of all rows (one aggregation unless already known)."""
         if self.known_totals is not None:
             return self.known_totals
-        row = self.points.agg(F.sum("P").alias("P"), F.sum("N").alias("N")).head()
+        row = self.points.agg(F.sum("P").alias("P"), F.sum("N").alias("N")).collect()[0]
         return int(row["P"] or 0), int(row["N"] or 0)
 
 
@@ -84,20 +84,25 @@ def cumulative_counts(weighted: DataFrame, distinct_hint: Optional[int] = None) 
     boundaries = _boundaries(weighted, ranges) if ranges > 1 else []
     positives = F.col(COUNT) * F.col(POSITIVE)
     negatives = F.col(COUNT) * (F.lit(1) - F.col(POSITIVE))
-    window = Window.partitionBy(_RANGE).orderBy(F.desc(SCORE)).rowsBetween(Window.unboundedPreceding,
-                                                                            Window.currentRow)
+    window = Window.partitionBy(_RANGE).orderBy(F.desc(SCORE)).rowsBetween(Window.unboundedPreceding, Window.currentRow)
     if not boundaries:
         # one range: no offsets, so no pass for the per-range totals. Its key is 0 for every row but must not be
         # a literal: Spark drops a literal partition key and then warns that the window has no partition
         by_score = weighted.groupBy(SCORE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
         by_score = by_score.withColumn(_RANGE, F.when(F.col("P") + F.col("N") > 0, 0).otherwise(1))
-        return CumulativeCounts(by_score.select(SCORE, "P", "N", F.sum("P").over(window).alias(TP),
-                                                F.sum("N").over(window).alias(FP)))
+        return CumulativeCounts(
+            by_score.select(SCORE, "P", "N", F.sum("P").over(window).alias(TP), F.sum("N").over(window).alias(FP))
+        )
     splits = [float("-inf")] + boundaries + [float("inf")]
-    bucketed = Bucketizer(splits=splits, inputCol=SCORE, outputCol=_RANGE, handleInvalid="keep") \
-        .transform(weighted).withColumn(_RANGE, F.col(_RANGE).cast("int"))
-    per_range = {r[_RANGE]: (int(r["P"] or 0), int(r["N"] or 0)) for r in bucketed.groupBy(_RANGE).agg(
-        F.sum(positives).alias("P"), F.sum(negatives).alias("N")).collect()}
+    bucketed = (
+        Bucketizer(splits=splits, inputCol=SCORE, outputCol=_RANGE, handleInvalid="keep")
+        .transform(weighted)
+        .withColumn(_RANGE, F.col(_RANGE).cast("int"))
+    )
+    per_range = {
+        r[_RANGE]: (int(r["P"] or 0), int(r["N"] or 0))
+        for r in bucketed.groupBy(_RANGE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N")).collect()
+    }
     count = len(splits)  # ranges 0..len(splits)-2, plus the NaN range len(splits)-1
     tp_offset, fp_offset, tp, fp = [0] * count, [0] * count, 0, 0
     for r in range(count - 1, -1, -1):  # higher ranges hold higher scores
@@ -106,13 +111,16 @@ def cumulative_counts(weighted: DataFrame, distinct_hint: Optional[int] = None) 
         tp, fp = tp + p, fp + n
     by_score = bucketed.groupBy(_RANGE, SCORE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
     points = by_score.select(
-        SCORE, "P", "N",
+        SCORE,
+        "P",
+        "N",
         (F.sum("P").over(window) + _lookup(tp_offset, F.col(_RANGE))).alias(TP),
-        (F.sum("N").over(window) + _lookup(fp_offset, F.col(_RANGE))).alias(FP))
+        (F.sum("N").over(window) + _lookup(fp_offset, F.col(_RANGE))).alias(FP),
+    )
     return CumulativeCounts(points, (tp, fp))
 
 
-def areas(counts: CumulativeCounts) -> "tuple[float, float]":
+def areas(counts: CumulativeCounts) -> tuple[float, float]:
     """(AUC, areaUnderPR) of the curve; NaN for both when one class is missing.
 
     AUC: the area under the ROC curve with ties counted one half (scikit-learn's ``roc_auc_score``, Spark's
@@ -126,8 +134,11 @@ def areas(counts: CumulativeCounts) -> "tuple[float, float]":
     previous_precision = F.when(before > 0, (tp - p) / before).otherwise(precision)
     # AUC = sum P * (negatives below + N / 2) / (pos * neg), with negatives below = neg - fp
     row = counts.points.agg(
-        F.sum(p).alias("pos"), F.sum(n).alias("neg"), F.sum(p * (fp - n * 0.5)).alias("auc_minus"),
-        F.sum(p * (precision + previous_precision) * 0.5).alias("pr")).head()
+        F.sum(p).alias("pos"),
+        F.sum(n).alias("neg"),
+        F.sum(p * (fp - n * 0.5)).alias("auc_minus"),
+        F.sum(p * (precision + previous_precision) * 0.5).alias("pr"),
+    ).collect()[0]
     pos, neg = row["pos"] or 0.0, row["neg"] or 0.0
     if pos == 0 or neg == 0:
         return float("nan"), float("nan")

@@ -50,13 +50,13 @@ class EvalColumns:
 
 def _require(schema: StructType, name: Optional[str], param: str, sought: str) -> Optional[str]:
     if name is not None and name not in schema.names:
-        raise SchemaError(f"{param}: column {name!r} does not exist (looked for {sought}); columns are "
-                          f"{schema.names}")
+        raise SchemaError(f"{param}: column {name!r} does not exist (looked for {sought}); columns are {schema.names}")
     return name
 
 
 def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColumns:
     """The columns ``stage`` (with params labelCol, scoresCol, scoredLabelsCol, evaluationMetric) evaluates."""
+
     def explicit(param: str) -> Optional[str]:
         return stage.getOrDefault(param) if stage.isSet(param) else None
 
@@ -78,18 +78,24 @@ def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColum
         label_is_index = found.label_is_index
     else:
         if label is None or (scores is None and scored_labels is None):
-            raise SchemaError(f"{evaluator}: found no scored columns: no column carries the score metadata of "
-                              "TrainClassifier/TrainRegressor, so set labelCol and scoredLabelsCol (classification, "
-                              "e.g. 'prediction') and/or scoresCol (e.g. 'probability'; for regression "
-                              f"'prediction'); columns are {schema.names}")
+            raise SchemaError(
+                f"{evaluator}: found no scored columns: no column carries the score metadata of "
+                "TrainClassifier/TrainRegressor, so set labelCol and scoredLabelsCol (classification, "
+                "e.g. 'prediction') and/or scoresCol (e.g. 'probability'; for regression "
+                f"'prediction'); columns are {schema.names}"
+            )
         kind = forced or (CLASSIFICATION if scored_labels is not None else REGRESSION)
         levels, margin, prediction_is_index, label_is_index = None, False, False, False
     if label is None:
         raise SchemaError(f"{evaluator}: labelCol is not set and the scored columns do not name a label column")
     _require(schema, label, "labelCol", "the true labels")
     _require(schema, scored_labels, "scoredLabelsCol", "the predicted labels")
-    _require(schema, scores, "scoresCol", "the scores" + (" (probabilities or raw predictions)"
-                                                            if kind == CLASSIFICATION else " (predictions)"))
+    _require(
+        schema,
+        scores,
+        "scoresCol",
+        "the scores" + (" (probabilities or raw predictions)" if kind == CLASSIFICATION else " (predictions)"),
+    )
     if kind == REGRESSION:
         scores = scores or scored_labels
         if scores is None:
@@ -98,5 +104,15 @@ def resolve_columns(stage: Any, schema: StructType, evaluator: str) -> EvalColum
     if scored_labels is None:
         raise SchemaError(f"{evaluator}: classification needs scoredLabelsCol (the predicted labels)")
     is_vector = scores is not None and isinstance(schema[scores].dataType, VectorUDT)
-    return EvalColumns(CLASSIFICATION, label, scored_labels, scores, is_vector, levels, margin and is_vector,
-                       prediction_is_index, label_is_index, num_classes(schema, scored_labels, scores))
+    return EvalColumns(
+        CLASSIFICATION,
+        label,
+        scored_labels,
+        scores,
+        is_vector,
+        levels,
+        margin and is_vector,
+        prediction_is_index,
+        label_is_index,
+        num_classes(schema, scored_labels, scores),
+    )

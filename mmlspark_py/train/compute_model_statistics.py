@@ -14,9 +14,19 @@ from mmlspark_py.core.params import HasLabelCol, TypeConverters, declare, to_one
 from mmlspark_py.core.schema import active_spark
 from mmlspark_py.core.stage import SchemaError, Transformer
 from mmlspark_py.train.columns import EvalColumns, resolve_columns
-from mmlspark_py.train.metric_names import (ALL, CLASSIFICATION, CLASSIFICATION_ALL, CLASSIFICATION_METRICS,
-                                            CONFUSION_MATRIX, EVALUATION_TYPE, METRICS, REGRESSION_ALL,
-                                            REGRESSION_COLUMNS, REGRESSION_METRICS, classification_columns)
+from mmlspark_py.train.metric_names import (
+    ALL,
+    CLASSIFICATION,
+    CLASSIFICATION_ALL,
+    CLASSIFICATION_METRICS,
+    CONFUSION_MATRIX,
+    EVALUATION_TYPE,
+    METRICS,
+    REGRESSION_ALL,
+    REGRESSION_COLUMNS,
+    REGRESSION_METRICS,
+    classification_columns,
+)
 from mmlspark_py.train.metrics import classification_metrics, regression_metrics
 
 _AREAS = ("AUC", "areaUnderPR")
@@ -25,12 +35,19 @@ _AREAS = ("AUC", "areaUnderPR")
 class HasEvaluatorParams(HasLabelCol):
     """labelCol, scoresCol, scoredLabelsCol and evaluationMetric, as SynapseML's evaluators."""
 
-    scoresCol = declare("scores or raw prediction column name, only required if using SparkML estimators (for "
-                        "regression: the predictions)", TypeConverters.toString)
-    scoredLabelsCol = declare("scored labels column name, only required if using SparkML estimators",
-                              TypeConverters.toString)
-    evaluationMetric = declare("metric to evaluate models with: all, classification, regression, or one of " +
-                               ", ".join(METRICS[3:]), to_one_of(METRICS), default=ALL)
+    scoresCol = declare(
+        "scores or raw prediction column name, only required if using SparkML estimators (for "
+        "regression: the predictions)",
+        TypeConverters.toString,
+    )
+    scoredLabelsCol = declare(
+        "scored labels column name, only required if using SparkML estimators", TypeConverters.toString
+    )
+    evaluationMetric = declare(
+        "metric to evaluate models with: all, classification, regression, or one of " + ", ".join(METRICS[3:]),
+        to_one_of(METRICS),
+        default=ALL,
+    )
 
     def eval_columns(self: Any, schema: StructType) -> EvalColumns:
         return resolve_columns(self, schema, type(self).__name__)
@@ -83,8 +100,10 @@ class ComputeModelStatistics(Transformer, HasEvaluatorParams):
             raise SchemaError(f"evaluationMetric: {metric!r} is not a classification metric")
         name = CLASSIFICATION_METRICS[metric]
         if name in _AREAS and cols.num_classes is not None and cols.num_classes > 2:
-            raise SchemaError(f"evaluationMetric: {metric} is defined for two classes; the scores of "
-                              f"{cols.scored_labels!r} have {cols.num_classes}")
+            raise SchemaError(
+                f"evaluationMetric: {metric} is defined for two classes; the scores of "
+                f"{cols.scored_labels!r} have {cols.num_classes}"
+            )
         return [EVALUATION_TYPE, name]
 
     @staticmethod

@@ -39,8 +39,10 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
         ComputePerInstanceStatistics().transform(trained_model.transform(test)).select("log_loss")
     """
 
-    scoredProbabilitiesCol = declare("scored probabilities column name (vector) for log_loss, only required if "
-                                     "using SparkML estimators", TypeConverters.toString)
+    scoredProbabilitiesCol = declare(
+        "scored probabilities column name (vector) for log_loss, only required if using SparkML estimators",
+        TypeConverters.toString,
+    )
 
     def _probabilities(self, schema: StructType) -> str:
         if self.isSet("scoredProbabilitiesCol"):
@@ -52,9 +54,11 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
                 cols = self.eval_columns(schema)
                 name = cols.scores if cols.scores_is_vector else None
         if name is None:
-            raise SchemaError("scoredProbabilitiesCol: classification log_loss needs class probabilities; found "
-                              "no probability column in the score metadata and scoresCol is not a vector; set "
-                              "scoredProbabilitiesCol (e.g. 'probability')")
+            raise SchemaError(
+                "scoredProbabilitiesCol: classification log_loss needs class probabilities; found "
+                "no probability column in the score metadata and scoresCol is not a vector; set "
+                "scoredProbabilitiesCol (e.g. 'probability')"
+            )
         require_column(schema, name, VectorUDT(), param="scoredProbabilitiesCol")
         return name
 
@@ -74,9 +78,11 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
     def _transform(self, dataset: DataFrame) -> DataFrame:
         cols = self.eval_columns(dataset.schema)
         if cols.kind != CLASSIFICATION:
+            assert cols.scores is not None  # resolve_columns gives regression a scores column
             error = column(cols.label).cast("double") - column(cols.scores).cast("double")
-            return dataset.withColumn(L1_LOSS, F.abs(error).cast(DoubleType())) \
-                .withColumn(L2_LOSS, (error * error).cast(DoubleType()))
+            return dataset.withColumn(L1_LOSS, F.abs(error).cast(DoubleType())).withColumn(
+                L2_LOSS, (error * error).cast(DoubleType())
+            )
         probabilities = vector_to_array(column(self._probabilities(dataset.schema)))
         p = F.try_element_at(probabilities, self._true_index(dataset.schema) + F.lit(1))
         clipped = F.least(F.greatest(p, F.lit(_EPS)), F.lit(1.0 - _EPS))

@@ -23,26 +23,59 @@ CONFUSION_MATRIX = "confusion_matrix"
 ALL, CLASSIFICATION_ALL, REGRESSION_ALL = "all", "classification", "regression"
 
 #: metric name (``evaluationMetric``) -> output column
-CLASSIFICATION_METRICS = {"accuracy": "accuracy", "precision": "precision", "recall": "recall", "AUC": "AUC",
-                          "areaUnderROC": "AUC", "areaUnderPR": "areaUnderPR",
-                          "average_accuracy": "average_accuracy",
-                          "macro_averaged_precision": "macro_averaged_precision",
-                          "macro_averaged_recall": "macro_averaged_recall"}
-REGRESSION_METRICS = {"mse": "mean_squared_error", "rmse": "root_mean_squared_error", "r2": "R^2",
-                      "mae": "mean_absolute_error"}
+CLASSIFICATION_METRICS = {
+    "accuracy": "accuracy",
+    "precision": "precision",
+    "recall": "recall",
+    "AUC": "AUC",
+    "areaUnderROC": "AUC",
+    "areaUnderPR": "areaUnderPR",
+    "average_accuracy": "average_accuracy",
+    "macro_averaged_precision": "macro_averaged_precision",
+    "macro_averaged_recall": "macro_averaged_recall",
+}
+REGRESSION_METRICS = {
+    "mse": "mean_squared_error",
+    "rmse": "root_mean_squared_error",
+    "r2": "R^2",
+    "mae": "mean_absolute_error",
+}
 METRICS = [ALL, CLASSIFICATION_ALL, REGRESSION_ALL] + list(CLASSIFICATION_METRICS) + list(REGRESSION_METRICS)
 
 REGRESSION_COLUMNS = ["mean_squared_error", "root_mean_squared_error", "R^2", "mean_absolute_error"]
 BINARY_COLUMNS = ["accuracy", "precision", "recall", "AUC"]
-MULTICLASS_COLUMNS = ["accuracy", "precision", "recall", "average_accuracy", "macro_averaged_precision",
-                      "macro_averaged_recall"]
+MULTICLASS_COLUMNS = [
+    "accuracy",
+    "precision",
+    "recall",
+    "average_accuracy",
+    "macro_averaged_precision",
+    "macro_averaged_recall",
+]
 #: when the number of classes cannot be read from the schema (plain doubles, no metadata)
-ANY_CLASS_COLUMNS = ["accuracy", "precision", "recall", "AUC", "average_accuracy", "macro_averaged_precision",
-                     "macro_averaged_recall"]
+ANY_CLASS_COLUMNS = [
+    "accuracy",
+    "precision",
+    "recall",
+    "AUC",
+    "average_accuracy",
+    "macro_averaged_precision",
+    "macro_averaged_recall",
+]
 
 #: metrics model selection can rank by (SynapseML's FindBestModel set, plus areaUnderROC/areaUnderPR)
-SELECTION_METRICS = ["accuracy", "precision", "recall", "AUC", "areaUnderROC", "areaUnderPR", "mse", "rmse",
-                     "r2", "mae"]
+SELECTION_METRICS = [
+    "accuracy",
+    "precision",
+    "recall",
+    "AUC",
+    "areaUnderROC",
+    "areaUnderPR",
+    "mse",
+    "rmse",
+    "r2",
+    "mae",
+]
 _LOWER_IS_BETTER = {"mse", "rmse", "mae"}
 
 

@@ -61,15 +61,18 @@ class ConfusionCells:
             return DenseMatrix(k, k, dense.flatten(order="F").tolist())
         order = np.lexsort((self.rows, self.cols))  # column-major, as SparseMatrix wants
         col_ptrs = np.searchsorted(self.cols[order], np.arange(k + 1))
-        return SparseMatrix(k, k, col_ptrs.tolist(), self.rows[order].tolist(),
-                            self.counts[order].astype(float).tolist())
+        return SparseMatrix(
+            k, k, col_ptrs.tolist(), self.rows[order].tolist(), self.counts[order].astype(float).tolist()
+        )
 
     def to_json(self) -> Dict[str, Any]:
-        return {"levels": list(self.levels), "cells": [[int(i), int(j), int(n)] for i, j, n
-                                                       in zip(self.rows, self.cols, self.counts)]}
+        return {
+            "levels": list(self.levels),
+            "cells": [[int(i), int(j), int(n)] for i, j, n in zip(self.rows, self.cols, self.counts)],
+        }
 
     @staticmethod
-    def from_json(value: Dict[str, Any]) -> "ConfusionCells":
+    def from_json(value: Dict[str, Any]) -> ConfusionCells:
         cells = np.array(value["cells"], dtype=np.int64).reshape(-1, 3)
         return ConfusionCells(list(value["levels"]), cells[:, 0], cells[:, 1], cells[:, 2])
 
@@ -90,12 +93,13 @@ def positive_score(cols: EvalColumns, positive_index: int) -> Optional[Column]:
     return score.cast("double")
 
 
-def label_columns(cols: EvalColumns) -> "tuple[Column, Column]":
+def label_columns(cols: EvalColumns) -> tuple[Column, Column]:
     """(true label, predicted label) as comparable values: label values, or indices when the label is one."""
+    assert cols.scored_labels is not None  # resolve_columns gives classification a predicted-label column
     y, p = column(cols.label), column(cols.scored_labels)
     if cols.label_is_index:
         return y.cast("double"), p.cast("double")
-    if cols.prediction_is_index:
+    if cols.prediction_is_index and cols.levels is not None:
         p = value_column(p, cols.levels, _type_of_levels(cols.levels))
     return y, p
 
@@ -120,7 +124,7 @@ def _levels(cells: List[tuple], known: Optional[List[Any]], label_is_index: bool
     return list(known) + [v for v in seen if v not in known]
 
 
-def confusion_cells(grouped: DataFrame, cols: EvalColumns) -> "tuple[ConfusionCells, int]":
+def confusion_cells(grouped: DataFrame, cols: EvalColumns) -> tuple[ConfusionCells, int]:
     """The confusion cells of ``grouped`` (columns y, p, n) and the number of its rows (distinct scores bound).
 
     :raises SchemaError: more than MAX_CELLS distinct (label, prediction) pairs (see the module docstring).
@@ -128,14 +132,19 @@ def confusion_cells(grouped: DataFrame, cols: EvalColumns) -> "tuple[ConfusionCe
     pairs = grouped.groupBy("y", "p").agg(F.sum("n").alias("n"), F.count(F.lit(1)).alias("rows"))
     rows = pairs.limit(MAX_CELLS + 1).collect()
     if len(rows) > MAX_CELLS:
-        raise SchemaError(f"evaluationMetric: columns {cols.label!r} and {cols.scored_labels!r} hold more than "
-                          f"{MAX_CELLS:,} distinct (label, prediction) pairs: they look like continuous values, "
-                          "not classes; evaluate them as a regression (evaluationMetric='regression')")
+        raise SchemaError(
+            f"evaluationMetric: columns {cols.label!r} and {cols.scored_labels!r} hold more than "
+            f"{MAX_CELLS:,} distinct (label, prediction) pairs: they look like continuous values, "
+            "not classes; evaluate them as a regression (evaluationMetric='regression')"
+        )
     levels = _levels([(r["y"], r["p"]) for r in rows], cols.levels, cols.label_is_index)
     index = {v: i for i, v in enumerate(levels)}
-    return ConfusionCells(levels, np.array([index[r["y"]] for r in rows], dtype=np.int64),
-                          np.array([index[r["p"]] for r in rows], dtype=np.int64),
-                          np.array([r["n"] for r in rows], dtype=np.int64)), sum(r["rows"] for r in rows)
+    return ConfusionCells(
+        levels,
+        np.array([index[r["y"]] for r in rows], dtype=np.int64),
+        np.array([index[r["p"]] for r in rows], dtype=np.int64),
+        np.array([r["n"] for r in rows], dtype=np.int64),
+    ), sum(r["rows"] for r in rows)
 
 
 def from_cells(cells: ConfusionCells) -> Dict[str, float]:
@@ -143,8 +152,17 @@ def from_cells(cells: ConfusionCells) -> Dict[str, float]:
     average_accuracy, macro_averaged_precision and macro_averaged_recall."""
     k = cells.size
     if k == 0:
-        return {m: _NAN for m in ("accuracy", "precision", "recall", "average_accuracy",
-                                  "macro_averaged_precision", "macro_averaged_recall")}
+        return {
+            m: _NAN
+            for m in (
+                "accuracy",
+                "precision",
+                "recall",
+                "average_accuracy",
+                "macro_averaged_precision",
+                "macro_averaged_recall",
+            )
+        }
     counts = cells.counts.astype(float)
     total = counts.sum()
     tp = np.bincount(cells.rows[cells.rows == cells.cols], counts[cells.rows == cells.cols], minlength=k)
@@ -159,10 +177,14 @@ def from_cells(cells: ConfusionCells) -> Dict[str, float]:
         class_precision = np.where(predicted > 0, tp / np.where(predicted > 0, predicted, 1), 0.0)
         class_recall = np.where(actual > 0, tp / np.where(actual > 0, actual, 1), 0.0)
     class_accuracy = (2 * tp + total - actual - predicted) / total
-    return {"accuracy": accuracy, "precision": precision, "recall": recall,
-            "average_accuracy": float(class_accuracy.mean()),
-            "macro_averaged_precision": float(class_precision.mean()),
-            "macro_averaged_recall": float(class_recall.mean())}
+    return {
+        "accuracy": accuracy,
+        "precision": precision,
+        "recall": recall,
+        "average_accuracy": float(class_accuracy.mean()),
+        "macro_averaged_precision": float(class_precision.mean()),
+        "macro_averaged_recall": float(class_recall.mean()),
+    }
 
 
 def grouped_predictions(df: DataFrame, cols: EvalColumns, positive: Optional[Any]) -> DataFrame:
@@ -173,16 +195,19 @@ def grouped_predictions(df: DataFrame, cols: EvalColumns, positive: Optional[Any
         # no score column: rank by the predicted label itself (SynapseML's AUC then uses the predictions)
         score = (p == F.lit(positive)).cast("double")
     s = score if score is not None else F.lit(None).cast("double")
-    return (df.select(y.alias("y"), p.alias("p"), s.alias("s"))
-            .where(F.col("y").isNotNull() & F.col("p").isNotNull())
-            .groupBy("y", "p", "s").agg(F.count(F.lit(1)).alias("n")))
+    return (
+        df.select(y.alias("y"), p.alias("p"), s.alias("s"))
+        .where(F.col("y").isNotNull() & F.col("p").isNotNull())
+        .groupBy("y", "p", "s")
+        .agg(F.count(F.lit(1)).alias("n"))
+    )
 
 
-def binary_areas(grouped: DataFrame, positive: Any, distinct_hint: Optional[int]) -> "tuple[float, float]":
+def binary_areas(grouped: DataFrame, positive: Any, distinct_hint: Optional[int]) -> tuple[float, float]:
     """(AUC, areaUnderPR) of ``grouped`` with ``positive`` the positive label."""
     weighted = grouped.where(F.col("s").isNotNull()).select(
-        F.col("s").alias(SCORE), (F.col("y") == F.lit(positive)).cast("int").alias(POSITIVE),
-        F.col("n").alias(COUNT))
+        F.col("s").alias(SCORE), (F.col("y") == F.lit(positive)).cast("int").alias(POSITIVE), F.col("n").alias(COUNT)
+    )
     return areas(cumulative_counts(weighted, distinct_hint))
 
 
@@ -214,19 +239,30 @@ def _known_positive(cols: EvalColumns) -> Optional[Any]:
 
 def regression_metrics(df: DataFrame, cols: EvalColumns) -> Dict[str, float]:
     """mean_squared_error, root_mean_squared_error, R^2 and mean_absolute_error in one aggregation."""
+    assert cols.scores is not None  # resolve_columns gives regression a scores column
     y, p = column(cols.label).cast("double"), column(cols.scores).cast("double")
     error = y - p
-    row = (df.select(y.alias("y"), p.alias("p"), error.alias("e"))
-           .where(F.col("y").isNotNull() & F.col("p").isNotNull())
-           .agg(F.count(F.lit(1)).alias("n"), F.sum(F.col("e") * F.col("e")).alias("sse"),
-                F.sum(F.abs("e")).alias("sae"), F.var_pop("y").alias("var")).head())
+    row = (
+        df.select(y.alias("y"), p.alias("p"), error.alias("e"))
+        .where(F.col("y").isNotNull() & F.col("p").isNotNull())
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.sum(F.col("e") * F.col("e")).alias("sse"),
+            F.sum(F.abs("e")).alias("sae"),
+            F.var_pop("y").alias("var"),
+        )
+        .collect()[0]
+    )
     n = row["n"]
     if n == 0:
-        return {"mean_squared_error": _NAN, "root_mean_squared_error": _NAN, "R^2": _NAN,
-                "mean_absolute_error": _NAN}
+        return {"mean_squared_error": _NAN, "root_mean_squared_error": _NAN, "R^2": _NAN, "mean_absolute_error": _NAN}
     mse = row["sse"] / n
     sst = row["var"] * n
     # scikit-learn's r2_score with a constant label: 1 for a perfect fit, else 0
     r2 = 1.0 - row["sse"] / sst if sst else (1.0 if row["sse"] == 0 else 0.0)
-    return {"mean_squared_error": mse, "root_mean_squared_error": float(np.sqrt(mse)), "R^2": r2,
-            "mean_absolute_error": row["sae"] / n}
+    return {
+        "mean_squared_error": mse,
+        "root_mean_squared_error": float(np.sqrt(mse)),
+        "R^2": r2,
+        "mean_absolute_error": row["sae"] / n,
+    }

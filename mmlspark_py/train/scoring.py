@@ -39,12 +39,22 @@ PREDICTION = "scored_labels"
 _KEY = "mml"
 
 
-def score_metadata(model_uid: str, column_kind: str, value_kind: str, label_col: str,
-                   levels: Optional[List[Any]], rank_by_margin: bool = False,
-                   label_is_index: bool = False) -> Dict[str, Any]:
+def score_metadata(
+    model_uid: str,
+    column_kind: str,
+    value_kind: str,
+    label_col: str,
+    levels: Optional[List[Any]],
+    rank_by_margin: bool = False,
+    label_is_index: bool = False,
+) -> Dict[str, Any]:
     """The ``mml`` metadata entry of a scored column (see the module docstring)."""
-    info: Dict[str, Any] = {"scoreModel": model_uid, "scoreColumnKind": column_kind, "scoreValueKind": value_kind,
-                            "labelCol": label_col}
+    info: Dict[str, Any] = {
+        "scoreModel": model_uid,
+        "scoreColumnKind": column_kind,
+        "scoreValueKind": value_kind,
+        "labelCol": label_col,
+    }
     if rank_by_margin:
         info["rankByMargin"] = True
     if levels is not None:
@@ -81,11 +91,16 @@ def find_scored_columns(schema: StructType) -> Optional[ScoredColumns]:
     info = next(iter(columns.values()))[1]
     levels = next((i["levels"] for _, i in columns.values() if "levels" in i), None)
     names = {kind: name for kind, (name, _) in columns.items()}
-    return ScoredColumns(kind=info["scoreValueKind"], label_col=info.get("labelCol"), scores=names.get(RAW),
-                         scored_labels=names.get(PREDICTION), scored_probabilities=names.get(PROBABILITY),
-                         levels=levels,
-                         label_is_index=any(i.get("labelIsIndex") for _, i in columns.values()),
-                         rank_by_margin=bool(columns[RAW][1].get("rankByMargin")) if RAW in columns else False)
+    return ScoredColumns(
+        kind=info["scoreValueKind"],
+        label_col=info.get("labelCol"),
+        scores=names.get(RAW),
+        scored_labels=names.get(PREDICTION),
+        scored_probabilities=names.get(PROBABILITY),
+        levels=levels,
+        label_is_index=any(i.get("labelIsIndex") for _, i in columns.values()),
+        rank_by_margin=bool(columns[RAW][1].get("rankByMargin")) if RAW in columns else False,
+    )
 
 
 def num_classes(schema: StructType, prediction: Optional[str], scores: Optional[str]) -> Optional[int]:

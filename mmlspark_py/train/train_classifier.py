@@ -14,8 +14,7 @@ from mmlspark_py.core.params import TypeConverters, declare, to_json_value
 from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column
 from mmlspark_py.featurize import index_column, levels_metadata, sort_levels
-from mmlspark_py.train.auto_trainer import (AutoTrainerParams, check_learner, fit_pipeline, nullable,
-                                            output_columns)
+from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, nullable, output_columns
 from mmlspark_py.train.metric_names import CLASSIFICATION
 from mmlspark_py.train.scoring import PREDICTION, PROBABILITY, RAW, score_metadata
 
@@ -40,11 +39,15 @@ def coerce_labels(labels: List[str], data_type: DataType, param: str = "labels")
 
 
 class _ClassifierParams(AutoTrainerParams):
-    reindexLabel = declare("re-index the label column: true learns the levels (sorted distinct values, or "
-                           "labels); false takes the label as indices 0..k-1 already", TypeConverters.toBoolean,
-                           default=True)
-    labels = declare("sorted label values on the labels column (the levels in index order)",
-                     TypeConverters.toListString)
+    reindexLabel = declare(
+        "re-index the label column: true learns the levels (sorted distinct values, or "
+        "labels); false takes the label as indices 0 to k-1 already",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    labels = declare(
+        "sorted label values on the labels column (the levels in index order)", TypeConverters.toListString
+    )
 
     def _output_fields(self, learner: Any, levels: Optional[List[Any]], label_type: str) -> List[StructField]:
         """The columns ``learner`` (or its fitted model) writes, with their score (and level) metadata."""
@@ -54,9 +57,15 @@ class _ClassifierParams(AutoTrainerParams):
         fields = []
         for param, name in output_columns(learner):
             role = _ROLES[param]
-            metadata: Dict[str, Any] = score_metadata(self.uid, role, CLASSIFICATION, self.getLabelCol(), levels,
-                                                      rank_by_margin=margin and role == RAW,
-                                                      label_is_index=label_is_index)
+            metadata: Dict[str, Any] = score_metadata(
+                self.uid,
+                role,
+                CLASSIFICATION,
+                self.getLabelCol(),
+                levels,
+                rank_by_margin=margin and role == RAW,
+                label_is_index=label_is_index,
+            )
             if role == PREDICTION and levels is not None:
                 # the prediction is a categorical index column: IndexToValue gives the label values back
                 categorical = levels_metadata(name, levels, "string" if label_is_index else label_type, False)
@@ -101,24 +110,32 @@ class TrainClassifier(Estimator, _ClassifierParams):
             levels = coerce_labels(levels, label_type)
         return add_fields(schema, self._output_fields(learner, levels, label_type.simpleString()))
 
-    def _fit(self, dataset: DataFrame) -> "TrainedClassifierModel":
+    def _fit(self, dataset: DataFrame) -> TrainedClassifierModel:
         label, label_type = self.getLabelCol(), dataset.schema[self.getLabelCol()].dataType
         data = dataset.where(column(label).isNotNull())
-        seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).head()["v"])
+        seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).collect()[0]["v"])
         if not seen:
             raise TrainingDataError(f"labelCol: column {label!r} has no non-null values to train on")
         if len(seen) < 2:
-            raise TrainingDataError(f"labelCol: column {label!r} has a single class {seen}; a classifier needs "
-                                    "at least two")
+            raise TrainingDataError(
+                f"labelCol: column {label!r} has a single class {seen}; a classifier needs at least two"
+            )
         levels, indexed = self._levels(seen, label_type)
         learner = self.getModel().copy()
         if isinstance(learner, GBTClassifier) and len(seen) > 2:
-            raise TrainingDataError(f"GBTClassifier supports two classes only; {label!r} has {len(seen)}: use "
-                                    "RandomForestClassifier or LogisticRegression")
+            raise TrainingDataError(
+                f"GBTClassifier supports two classes only; {label!r} has {len(seen)}: use "
+                "RandomForestClassifier or LogisticRegression"
+            )
         train = data.withColumn(self._temp("label"), indexed)
         pipeline = fit_pipeline(self, train, self._temp("label"), learner, len(levels or seen))
-        model = TrainedClassifierModel(model=pipeline, labelCol=label, featuresCol=self.getFeaturesCol(),
-                                       reindexLabel=self.getReindexLabel(), labelType=label_type.simpleString())
+        model = TrainedClassifierModel(
+            model=pipeline,
+            labelCol=label,
+            featuresCol=self.getFeaturesCol(),
+            reindexLabel=self.getReindexLabel(),
+            labelType=label_type.simpleString(),
+        )
         if self.isSet("inputCols"):
             model.setInputCols(self.getInputCols())
         if levels is not None:
@@ -132,8 +149,10 @@ class TrainClassifier(Estimator, _ClassifierParams):
         known = list(self.getLabels()) if self.isDefined("labels") else None
         if not self.getReindexLabel():
             if not isinstance(label_type, NumericType):
-                raise SchemaError(f"labelCol: column {self.getLabelCol()!r} has type {label_type.simpleString()}; "
-                                  "reindexLabel=false needs numeric labels 0..k-1")
+                raise SchemaError(
+                    f"labelCol: column {self.getLabelCol()!r} has type {label_type.simpleString()}; "
+                    "reindexLabel=false needs numeric labels 0..k-1"
+                )
             return known, label.cast("double")
         if known is None:
             levels = seen
@@ -141,8 +160,9 @@ class TrainClassifier(Estimator, _ClassifierParams):
             levels = coerce_labels(known, label_type)
             unknown = [v for v in seen if v not in levels]
             if unknown:
-                raise TrainingDataError(f"labelCol: column {self.getLabelCol()!r} has values {unknown[:10]} that "
-                                        f"are not in labels={levels}")
+                raise TrainingDataError(
+                    f"labelCol: column {self.getLabelCol()!r} has values {unknown[:10]} that are not in labels={levels}"
+                )
         return levels, index_column(label, levels, label_type).cast("double")
 
 
@@ -155,8 +175,11 @@ class TrainedClassifierModel(Model, _ClassifierParams):
     """
 
     levels = declare("the label values in index order (none when the label was already an index)", to_json_value)
-    labelType = declare("Spark type of the label column (simple string), the type of the levels", TypeConverters.toString,
-                        default="string")
+    labelType = declare(
+        "Spark type of the label column (simple string), the type of the levels",
+        TypeConverters.toString,
+        default="string",
+    )
 
     def _learner_model(self) -> Any:
         return self.getModel().stages[-1]
@@ -170,5 +193,7 @@ class TrainedClassifierModel(Model, _ClassifierParams):
         fields = self._output_fields(self._learner_model(), levels, self.getLabelType())
         add_fields(dataset.schema, fields)  # an output column that exists already: a clear error, here
         scored = self.getModel().transform(dataset)
-        return scored.select(*[column(c) for c in dataset.columns],
-                             *[nullable(column(f.name)).alias(f.name, metadata=f.metadata) for f in fields])
+        return scored.select(
+            *[column(c) for c in dataset.columns],
+            *[nullable(column(f.name)).alias(f.name, metadata=f.metadata) for f in fields],
+        )

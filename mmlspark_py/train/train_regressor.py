@@ -20,8 +20,14 @@ _INF = float("inf")
 
 class _RegressorParams(AutoTrainerParams):
     def _output_fields(self, learner: Any) -> List[StructField]:
-        return [StructField(learner.getOrDefault("predictionCol"), DoubleType(), True,
-                            score_metadata(self.uid, PREDICTION, REGRESSION, self.getLabelCol(), None))]
+        return [
+            StructField(
+                learner.getOrDefault("predictionCol"),
+                DoubleType(),
+                True,
+                score_metadata(self.uid, PREDICTION, REGRESSION, self.getLabelCol(), None),
+            )
+        ]
 
 
 class TrainRegressor(Estimator, _RegressorParams):
@@ -49,17 +55,20 @@ class TrainRegressor(Estimator, _RegressorParams):
         self.check_input(schema, need_label=True)
         field = require_column(schema, self.getLabelCol(), param="labelCol")
         if not isinstance(field.dataType, NumericType):
-            raise SchemaError(f"labelCol: column {field.name!r} has type {field.dataType.simpleString()}; "
-                              "a regressor needs a numeric label")
+            raise SchemaError(
+                f"labelCol: column {field.name!r} has type {field.dataType.simpleString()}; "
+                "a regressor needs a numeric label"
+            )
         return add_fields(schema, self._output_fields(learner))
 
-    def _fit(self, dataset: DataFrame) -> "TrainedRegressorModel":
+    def _fit(self, dataset: DataFrame) -> TrainedRegressorModel:
         label = self._temp("label")
         value = column(self.getLabelCol()).cast("double")
         data = dataset.withColumn(label, value).where(value.isNotNull() & ~F.isnan(value) & (F.abs(value) != _INF))
         if data.limit(1).count() == 0:
-            raise TrainingDataError(f"labelCol: column {self.getLabelCol()!r} has no usable (non-null, finite) "
-                                    "values to train on")
+            raise TrainingDataError(
+                f"labelCol: column {self.getLabelCol()!r} has no usable (non-null, finite) values to train on"
+            )
         pipeline = fit_pipeline(self, data, label, self.getModel().copy(), None)
         model = TrainedRegressorModel(model=pipeline, labelCol=self.getLabelCol(), featuresCol=self.getFeaturesCol())
         if self.isSet("inputCols"):
@@ -79,6 +88,7 @@ class TrainedRegressorModel(Model, _RegressorParams):
         fields = self._output_fields(self.getModel().stages[-1])
         add_fields(dataset.schema, fields)
         scored = self.getModel().transform(dataset)
-        return scored.select(*[column(c) for c in dataset.columns],
-                             *[nullable(column(f.name)).cast("double").alias(f.name, metadata=f.metadata)
-                               for f in fields])
+        return scored.select(
+            *[column(c) for c in dataset.columns],
+            *[nullable(column(f.name)).cast("double").alias(f.name, metadata=f.metadata) for f in fields],
+        )

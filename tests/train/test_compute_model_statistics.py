@@ -77,15 +77,28 @@ def test_synapseml_quick_example_continuous_values_finish_fast(spark):
     rng = np.random.default_rng(1337)
     pairs = [(float(a), float(b)) for a, b in zip(rng.random(2048), rng.random(2048))]
     df = spark.createDataFrame(pairs, ["label", "prediction"])
-    cms = (ComputeModelStatistics().setLabelCol("label").setScoredLabelsCol("prediction")
-           .setEvaluationMetric("classification"))
+    cms = (
+        ComputeModelStatistics()
+        .setLabelCol("label")
+        .setScoredLabelsCol("prediction")
+        .setEvaluationMetric("classification")
+    )
     start = time.monotonic()
     out = cms.transform(df)
     row = out.head()
     assert time.monotonic() - start < 120  # was > 300 s (a 16M-element list unpickled by the JVM)
     # the number of classes is not in the schema: every classification column, AUC NaN for many classes
-    assert out.columns == ["evaluation_type", "confusion_matrix", "accuracy", "precision", "recall", "AUC",
-                           "average_accuracy", "macro_averaged_precision", "macro_averaged_recall"]
+    assert out.columns == [
+        "evaluation_type",
+        "confusion_matrix",
+        "accuracy",
+        "precision",
+        "recall",
+        "AUC",
+        "average_accuracy",
+        "macro_averaged_precision",
+        "macro_averaged_recall",
+    ]
     # scikit-learn calls such values continuous: give it their level indices (levels: sorted union, as ours)
     index = {v: i for i, v in enumerate(sorted({a for a, _ in pairs} | {b for _, b in pairs}))}
     y, p, levels = [index[a] for a, _ in pairs], [index[b] for _, b in pairs], list(range(len(index)))
@@ -95,10 +108,12 @@ def test_synapseml_quick_example_continuous_values_finish_fast(spark):
     assert all(matrix[i, j] == 1 for i, j in zip(y[:50], p[:50]))
     assert row["accuracy"] == skm.accuracy_score(y, p) == 0.0
     assert row["macro_averaged_precision"] == pytest.approx(
-        skm.precision_score(y, p, labels=levels, average="macro", zero_division=0), abs=1e-12)
+        skm.precision_score(y, p, labels=levels, average="macro", zero_division=0), abs=1e-12
+    )
     per_class = skm.multilabel_confusion_matrix(y, p, labels=levels)
-    assert row["average_accuracy"] == pytest.approx(np.mean([(m[0, 0] + m[1, 1]) / m.sum() for m in per_class]),
-                                                    abs=1e-12)
+    assert row["average_accuracy"] == pytest.approx(
+        np.mean([(m[0, 0] + m[1, 1]) / m.sum() for m in per_class]), abs=1e-12
+    )
     assert np.isnan(row["AUC"])
 
 
@@ -107,8 +122,11 @@ def test_too_many_distinct_pairs_fail_at_once_with_the_reason(spark):
     cms = ComputeModelStatistics(labelCol="label", scoredLabelsCol="prediction", evaluationMetric="classification")
     with pytest.raises(SchemaError, match="more than 100,000 distinct.*continuous values.*regression"):
         cms.transform(df)
-    metrics = ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="regression") \
-        .transform(df).head()
+    metrics = (
+        ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="regression")
+        .transform(df)
+        .head()
+    )
     assert metrics["mean_absolute_error"] == pytest.approx(0.5, abs=1e-12)
 
 

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pyspark.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC, LogisticRegression,
-                                       MultilayerPerceptronClassifier, NaiveBayes, RandomForestClassifier)
+from pyspark.ml.classification import (
+    DecisionTreeClassifier,
+    GBTClassifier,
+    LinearSVC,
+    LogisticRegression,
+    MultilayerPerceptronClassifier,
+    NaiveBayes,
+    RandomForestClassifier,
+)
 from pyspark.ml.feature import StringIndexer
 from pyspark.ml.regression import LinearRegression
 from sklearn import metrics as skm
 
 from mmlspark_py.core.stage import SchemaError
-from mmlspark_py.train import (ComputeModelStatistics, ComputePerInstanceStatistics, LearnerError, TrainClassifier,
-                               TrainingDataError)
+from mmlspark_py.train import (
+    ComputeModelStatistics,
+    ComputePerInstanceStatistics,
+    LearnerError,
+    TrainClassifier,
+    TrainingDataError,
+)
 from tests.train.data import cancer_df, iris_df
 
 LEARNERS = {
@@ -69,13 +81,15 @@ def test_binary_learner_metrics_equal_sklearn(cancer, name):
     assert stats["evaluation_type"] == "Classification"
     assert stats["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), abs=1e-9)
     assert stats["precision"] == pytest.approx(
-        skm.precision_score(y_true, y_pred, pos_label="malignant", zero_division=0), abs=1e-9)
+        skm.precision_score(y_true, y_pred, pos_label="malignant", zero_division=0), abs=1e-9
+    )
     assert stats["recall"] == pytest.approx(skm.recall_score(y_true, y_pred, pos_label="malignant"), abs=1e-9)
     assert stats["AUC"] == pytest.approx(skm.roc_auc_score(positive, score), abs=1e-9)
     area_pr = ComputeModelStatistics(evaluationMetric="areaUnderPR").transform(scored).head()["areaUnderPR"]
     assert area_pr == pytest.approx(spark_area_under_pr(positive, score), abs=1e-9)
-    assert np.array_equal(stats["confusion_matrix"].toArray(),
-                          skm.confusion_matrix(y_true, y_pred, labels=["benign", "malignant"]))
+    assert np.array_equal(
+        stats["confusion_matrix"].toArray(), skm.confusion_matrix(y_true, y_pred, labels=["benign", "malignant"])
+    )
     assert stats["AUC"] > 0.75
 
 
@@ -85,8 +99,16 @@ def test_multiclass_metrics_and_log_loss_of_true_label(spark):
     pdf = scored.toPandas()
     labels = ["setosa", "versicolor", "virginica"]
     metrics = ComputeModelStatistics().transform(scored)
-    assert metrics.columns == ["evaluation_type", "confusion_matrix", "accuracy", "precision", "recall",
-                               "average_accuracy", "macro_averaged_precision", "macro_averaged_recall"]
+    assert metrics.columns == [
+        "evaluation_type",
+        "confusion_matrix",
+        "accuracy",
+        "precision",
+        "recall",
+        "average_accuracy",
+        "macro_averaged_precision",
+        "macro_averaged_recall",
+    ]
     stats = metrics.head().asDict()
     y_true, y_pred = pdf["species"], [labels[int(p)] for p in pdf["prediction"]]
     matrix = skm.confusion_matrix(y_true, y_pred, labels=labels)
@@ -94,9 +116,11 @@ def test_multiclass_metrics_and_log_loss_of_true_label(spark):
     assert stats["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), abs=1e-9)
     assert stats["precision"] == pytest.approx(skm.precision_score(y_true, y_pred, average="micro"), abs=1e-9)
     assert stats["macro_averaged_precision"] == pytest.approx(
-        skm.precision_score(y_true, y_pred, average="macro", zero_division=0), abs=1e-9)
+        skm.precision_score(y_true, y_pred, average="macro", zero_division=0), abs=1e-9
+    )
     assert stats["macro_averaged_recall"] == pytest.approx(
-        skm.recall_score(y_true, y_pred, average="macro", zero_division=0), abs=1e-9)
+        skm.recall_score(y_true, y_pred, average="macro", zero_division=0), abs=1e-9
+    )
     per_class = skm.multilabel_confusion_matrix(y_true, y_pred, labels=labels)
     accuracy = np.mean([(m[0, 0] + m[1, 1]) / m.sum() for m in per_class])
     assert stats["average_accuracy"] == pytest.approx(accuracy, abs=1e-9)
@@ -113,10 +137,12 @@ def test_plain_spark_output_with_explicit_params(spark, cancer):
     indexed = StringIndexer(inputCol="label", outputCol="y").fit(cancer).transform(cancer)
     featurized = indexed.selectExpr("*", "array(radius, texture, perimeter, area) AS a")
     from pyspark.ml.functions import array_to_vector
+
     data = featurized.withColumn("features", array_to_vector("a"))
     scored = LogisticRegression(labelCol="y", maxIter=20).fit(data).transform(data)
-    metrics = ComputeModelStatistics(labelCol="y", scoredLabelsCol="prediction", scoresCol="probability") \
-        .transform(scored)
+    metrics = ComputeModelStatistics(labelCol="y", scoredLabelsCol="prediction", scoresCol="probability").transform(
+        scored
+    )
     # Spark's prediction column says there are two classes (nominal metadata): SynapseML's binary columns
     assert metrics.columns == ["evaluation_type", "confusion_matrix", "accuracy", "precision", "recall", "AUC"]
     stats = metrics.head()
@@ -136,11 +162,16 @@ def test_auc_with_ties_equals_sklearn(spark):
     rng = np.random.default_rng(5)
     y = rng.integers(0, 2, 400).astype(float)
     s = np.round(rng.random(400) * 0.5 + y * 0.3, 1)  # few distinct values: many ties
-    df = spark.createDataFrame([(float(a), float(b), float(b > 0.5)) for a, b in zip(y, s)], "y double, s double, p double")
+    df = spark.createDataFrame(
+        [(float(a), float(b), float(b > 0.5)) for a, b in zip(y, s)], "y double, s double, p double"
+    )
     stats = ComputeModelStatistics(labelCol="y", scoredLabelsCol="p", scoresCol="s").transform(df).head()
     assert stats["AUC"] == pytest.approx(skm.roc_auc_score(y, s), abs=1e-12)
-    area_pr = ComputeModelStatistics(labelCol="y", scoredLabelsCol="p", scoresCol="s",
-                                     evaluationMetric="areaUnderPR").transform(df).head()["areaUnderPR"]
+    area_pr = (
+        ComputeModelStatistics(labelCol="y", scoredLabelsCol="p", scoresCol="s", evaluationMetric="areaUnderPR")
+        .transform(df)
+        .head()["areaUnderPR"]
+    )
     assert area_pr == pytest.approx(spark_area_under_pr(y, s), abs=1e-12)
 
 
@@ -159,9 +190,13 @@ def test_bad_input(spark, cancer):
 
 def test_messy_features_null_labels_and_unseen_categories(spark, cancer):
     messy = cancer.selectExpr(
-        "id", "CASE WHEN id % 7 = 0 THEN NULL ELSE label END AS label",
+        "id",
+        "CASE WHEN id % 7 = 0 THEN NULL ELSE label END AS label",
         "CASE WHEN id % 5 = 0 THEN double('NaN') WHEN id % 11 = 0 THEN double('inf') ELSE radius END AS radius",
-        "texture", "CAST(NULL AS string) AS nothing", "size")
+        "texture",
+        "CAST(NULL AS string) AS nothing",
+        "size",
+    )
     model = TrainClassifier(model=LogisticRegression(maxIter=20), labelCol="label").fit(messy)
     assert model.getLevels() == ["benign", "malignant"]
     new = messy.selectExpr("id", "label", "radius", "texture", "nothing", "'gigantic' AS size")

@@ -5,13 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pyspark.ml.classification import LogisticRegression
-from pyspark.ml.regression import (DecisionTreeRegressor, FMRegressor, GBTRegressor, GeneralizedLinearRegression,
-                                   IsotonicRegression, LinearRegression, RandomForestRegressor)
+from pyspark.ml.regression import (
+    DecisionTreeRegressor,
+    FMRegressor,
+    GBTRegressor,
+    GeneralizedLinearRegression,
+    IsotonicRegression,
+    LinearRegression,
+    RandomForestRegressor,
+)
 from sklearn import metrics as skm
 
 from mmlspark_py.core.stage import SchemaError
-from mmlspark_py.train import (ComputeModelStatistics, ComputePerInstanceStatistics, LearnerError,
-                               TrainingDataError, TrainRegressor)
+from mmlspark_py.train import (
+    ComputeModelStatistics,
+    ComputePerInstanceStatistics,
+    LearnerError,
+    TrainingDataError,
+    TrainRegressor,
+)
 from tests.train.data import diabetes_df
 
 LEARNERS = {
@@ -54,7 +66,7 @@ def test_plain_spark_regression_and_single_metric(spark, diabetes):
     stats = ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="rmse").transform(df)
     assert stats.columns == ["root_mean_squared_error"]
     y, p = [1, 2, 3, 4], [1.5, 1.0, 3.5, 4.0]
-    assert stats.head()[1] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-12)
+    assert stats.head()[0] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-12)
     with pytest.raises(SchemaError, match="classification needs scoredLabelsCol"):
         ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="AUC").transform(df)
 
@@ -67,7 +79,10 @@ def test_bad_input(spark, diabetes):
     strings = spark.createDataFrame([("a", 1.0)], "y string, x double")
     with pytest.raises(SchemaError, match="'y' has type string; a regressor needs a numeric label"):
         TrainRegressor(model=LinearRegression(), labelCol="y").fit(strings)
-    messy = diabetes.selectExpr("CASE WHEN id % 9 = 0 THEN double('NaN') ELSE target END AS target",
-                                "CASE WHEN id % 4 = 0 THEN NULL ELSE age END AS age", "bmi")
+    messy = diabetes.selectExpr(
+        "CASE WHEN id % 9 = 0 THEN double('NaN') ELSE target END AS target",
+        "CASE WHEN id % 4 = 0 THEN NULL ELSE age END AS age",
+        "bmi",
+    )
     model = TrainRegressor(model=LinearRegression(), labelCol="target").fit(messy)
     assert model.transform(messy).where("prediction IS NULL OR isnan(prediction)").count() == 0
