@@ -5,19 +5,20 @@ score, in descending order. A window ordered over all scores without a partition
 set through one task (Spark warns "No Partition Defined for Window operation"); instead, as Spark's own
 ``BinaryClassificationMetrics`` does with its sorted partitions, the scores are cut into ordered ranges:
 
-1. range boundaries: quantiles of the scores (``approxQuantile``), so that each range holds about as many
-   distinct scores (small data, up to 200,000 distinct scores, are one range: one task is then fastest); a deterministic ``Bucketizer`` (JVM binary search) gives
-   each score its range (NaN, which Spark sorts above every number, gets the last);
+1. range boundaries: quantiles of a sample of the scores (a fixed seed: the same data give the same ranges),
+   so that each range holds about as many rows; a ``Bucketizer`` (JVM binary search) gives each score its
+   range, NaN (which Spark sorts above every number) the last. Small data (up to 200,000 rows) are one range:
+   one task is then the fastest, and no pass is spent on boundaries or offsets;
 2. one aggregation: the positives and negatives of each range (a few numbers per range, to the driver);
-3. the offset of each range = the counts of all ranges of higher scores; then a window *partitioned by range*
-   and ordered by descending score gives each distinct score its cumulative counts within its range, plus its
-   range's offset. Ranges run in parallel tasks.
+3. the offset of each range = the counts of all ranges of higher scores; then the rows are shuffled once, by
+   range, and within each range (a task) counted per distinct score, and a window *partitioned by range* and
+   ordered by descending score gives each score its cumulative counts within its range, plus the offset.
 
 The counts are exact (integers), ties are one point (each distinct score once), so the figures equal
 scikit-learn's ``roc_auc_score`` and Spark's unbinned ``BinaryClassificationMetrics`` to rounding.
 
 Input: a DataFrame with columns ``s`` (double, not null), ``pos`` (1 for the positive class, else 0) and ``n``
-(row count, long): one row per group of identical rows.
+(row count, long: 1 for plain rows, more for rows already grouped).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+import numpy as np
 from pyspark.ml.feature import Bucketizer
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -34,8 +36,10 @@ from mmlspark_py.core.spark_compat import is_connect
 SCORE, POSITIVE, COUNT = "s", "pos", "n"
 TP, FP = "tp", "fp"
 _RANGE = "__range"
-_SMALL = 200_000  # distinct scores handled as one range (one task is then the fastest)
+_SMALL = 200_000  # rows handled as one range (one task is then the fastest)
 _MAX_RANGES = 1024
+_SAMPLE = 50_000  # scores sampled for the range boundaries
+_SEED = 7
 
 
 @dataclass(frozen=True)
@@ -54,19 +58,19 @@ class CumulativeCounts:
         return int(row["P"] or 0), int(row["N"] or 0)
 
 
-def _boundaries(weighted: DataFrame, ranges: int) -> List[float]:
-    probabilities = [i / ranges for i in range(1, ranges)]
-    finite = weighted.where(~F.isnan(F.col(SCORE)))
-    quantiles = finite.approxQuantile(SCORE, probabilities, 1.0 / (4 * ranges))
-    return sorted(set(q for q in quantiles if q is not None))
-
-
-def _range_count(weighted: DataFrame, distinct_hint: Optional[int]) -> int:
-    if distinct_hint is not None and distinct_hint <= _SMALL:
-        return 1
-    spark = weighted.sparkSession
-    parallelism = 8 if is_connect(spark) else spark.sparkContext.defaultParallelism
+def _range_count(spark: object) -> int:
+    parallelism = 8 if is_connect(spark) else spark.sparkContext.defaultParallelism  # type: ignore[attr-defined]
     return max(2, min(_MAX_RANGES, 4 * parallelism))
+
+
+def _boundaries(weighted: DataFrame, rows: int, ranges: int) -> List[float]:
+    """Score quantiles of a seeded sample of ``weighted`` (``rows`` rows): the inner range boundaries."""
+    sample = weighted.sample(fraction=min(1.0, _SAMPLE / max(rows, 1)), seed=_SEED).select(SCORE).collect()
+    scores = np.array([r[0] for r in sample], dtype=float)
+    scores = scores[~np.isnan(scores)]
+    if scores.size == 0:
+        return []
+    return sorted(set(np.quantile(scores, [i / ranges for i in range(1, ranges)]).tolist()))
 
 
 def _lookup(values: List[int], index: Column) -> Column:
@@ -74,42 +78,47 @@ def _lookup(values: List[int], index: Column) -> Column:
     return F.element_at(F.array(*[F.lit(int(v)) for v in values]), index + F.lit(1))
 
 
-def cumulative_counts(weighted: DataFrame, distinct_hint: Optional[int] = None) -> CumulativeCounts:
+def cumulative_counts(weighted: DataFrame, rows: Optional[int] = None) -> CumulativeCounts:
     """The cumulative counts of ``weighted`` (columns ``s``, ``pos``, ``n``; see the module docstring).
 
-    :param distinct_hint: an upper bound of the number of distinct scores when the caller knows it (small data
-        then skip the quantile pass and use a single range).
+    :param rows: the number of rows of ``weighted`` when the caller knows it (else one count).
     """
-    ranges = _range_count(weighted, distinct_hint)
-    boundaries = _boundaries(weighted, ranges) if ranges > 1 else []
+    rows = weighted.count() if rows is None else rows
+    boundaries = _boundaries(weighted, rows, _range_count(weighted.sparkSession)) if rows > _SMALL else []
     positives = F.col(COUNT) * F.col(POSITIVE)
     negatives = F.col(COUNT) * (F.lit(1) - F.col(POSITIVE))
-    window = Window.partitionBy(_RANGE).orderBy(F.desc(SCORE)).rowsBetween(Window.unboundedPreceding, Window.currentRow)
-    if not boundaries:
-        # one range: no offsets, so no pass for the per-range totals. Its key is 0 for every row but must not be
-        # a literal: Spark drops a literal partition key and then warns that the window has no partition
-        by_score = weighted.groupBy(SCORE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
-        by_score = by_score.withColumn(_RANGE, F.when(F.col("P") + F.col("N") > 0, 0).otherwise(1))
-        return CumulativeCounts(
-            by_score.select(SCORE, "P", "N", F.sum("P").over(window).alias(TP), F.sum("N").over(window).alias(FP))
+    if boundaries:
+        splits = [float("-inf")] + boundaries + [float("inf")]
+        bucketed = (
+            Bucketizer(splits=splits, inputCol=SCORE, outputCol=_RANGE, handleInvalid="keep")
+            .transform(weighted)
+            .withColumn(_RANGE, F.col(_RANGE).cast("int"))
         )
-    splits = [float("-inf")] + boundaries + [float("inf")]
-    bucketed = (
-        Bucketizer(splits=splits, inputCol=SCORE, outputCol=_RANGE, handleInvalid="keep")
-        .transform(weighted)
-        .withColumn(_RANGE, F.col(_RANGE).cast("int"))
-    )
-    per_range = {
-        r[_RANGE]: (int(r["P"] or 0), int(r["N"] or 0))
-        for r in bucketed.groupBy(_RANGE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N")).collect()
-    }
-    count = len(splits)  # ranges 0..len(splits)-2, plus the NaN range len(splits)-1
+        count = len(splits)  # ranges 0..len(splits)-2, plus the NaN range len(splits)-1
+        per_range = {
+            r[_RANGE]: (int(r["P"] or 0), int(r["N"] or 0))
+            for r in bucketed.groupBy(_RANGE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N")).collect()
+        }
+    else:
+        count, per_range = 1, {}
     tp_offset, fp_offset, tp, fp = [0] * count, [0] * count, 0, 0
     for r in range(count - 1, -1, -1):  # higher ranges hold higher scores
         tp_offset[r], fp_offset[r] = tp, fp
         p, n = per_range.get(r, (0, 0))
         tp, fp = tp + p, fp + n
-    by_score = bucketed.groupBy(_RANGE, SCORE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
+    if per_range:
+        # one shuffle: the rows of a range meet in one partition, where they are counted per score and accumulated
+        by_score = (
+            bucketed.repartition(count, _RANGE)
+            .groupBy(_RANGE, SCORE)
+            .agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
+        )
+    else:
+        # one range: its key is 0 for every row, but must not be a constant Spark can fold (it drops a literal
+        # partition key, then moves the window to a single partition with a warning): P + N >= 1 always
+        by_score = weighted.groupBy(SCORE).agg(F.sum(positives).alias("P"), F.sum(negatives).alias("N"))
+        by_score = by_score.withColumn(_RANGE, F.when(F.col("P") + F.col("N") > 0, 0).otherwise(1))
+    window = Window.partitionBy(_RANGE).orderBy(F.desc(SCORE)).rowsBetween(Window.unboundedPreceding, Window.currentRow)
     points = by_score.select(
         SCORE,
         "P",
@@ -117,7 +126,7 @@ def cumulative_counts(weighted: DataFrame, distinct_hint: Optional[int] = None) 
         (F.sum("P").over(window) + _lookup(tp_offset, F.col(_RANGE))).alias(TP),
         (F.sum("N").over(window) + _lookup(fp_offset, F.col(_RANGE))).alias(FP),
     )
-    return CumulativeCounts(points, (tp, fp))
+    return CumulativeCounts(points, (tp, fp) if per_range else None)
 
 
 def areas(counts: CumulativeCounts) -> tuple[float, float]:

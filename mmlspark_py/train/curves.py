@@ -40,12 +40,9 @@ def _cumulative(
         )
     if len(levels) != 2:
         raise ValueError(f"ROC/PR curves need exactly two classes; labels are {levels[:10]}")
-    weighted = (
-        df.select((y == F.lit(levels[1])).cast("int").alias(POSITIVE), score.alias(SCORE))
-        .where(F.col(POSITIVE).isNotNull() & F.col(SCORE).isNotNull())
-        .groupBy(SCORE, POSITIVE)
-        .agg(F.count(F.lit(1)).alias(COUNT))
-    )
+    weighted = df.select(
+        (y == F.lit(levels[1])).cast("int").alias(POSITIVE), score.alias(SCORE), F.lit(1).alias(COUNT)
+    ).where(F.col(POSITIVE).isNotNull() & F.col(SCORE).isNotNull())
     return cumulative_counts(weighted)
 
 

@@ -1,10 +1,10 @@
 """Classification and regression metrics of a scored DataFrame, equal to scikit-learn's (and SynapseML's names).
 
-Classification: one aggregation groups the rows by (true label, predicted label, positive-class score) and
-counts them; the grouped table is kept (persisted) while everything is read from it: the confusion cells (a
-small collect: one row per (true, predicted) pair), accuracy/precision/recall and the averaged metrics from
-those cells, and for two classes the exact AUC and Spark's areaUnderPR from the distributed cumulative counts
-of :mod:`mmlspark_py.train.binary_curve`. Regression: one aggregation (count, squared and absolute errors, the
+Classification: the rows' (true label, predicted label, positive-class score) are kept (persisted) while
+everything is read from them: the confusion cells (one aggregation; a small collect: one row per (true,
+predicted) pair), accuracy/precision/recall and the averaged metrics from those cells, and for two classes the
+exact AUC and Spark's areaUnderPR from the distributed cumulative counts of
+:mod:`mmlspark_py.train.binary_curve` (one shuffle). Regression: one aggregation (count, squared and absolute errors, the
 label's variance with Spark's numerically stable algorithm).
 
 Conventions (scikit-learn's): levels are the model's levels when its metadata gives them, else the sorted
@@ -124,27 +124,26 @@ def _levels(cells: List[tuple], known: Optional[List[Any]], label_is_index: bool
     return list(known) + [v for v in seen if v not in known]
 
 
-def confusion_cells(grouped: DataFrame, cols: EvalColumns) -> tuple[ConfusionCells, int]:
-    """The confusion cells of ``grouped`` (columns y, p, n) and the number of its rows (distinct scores bound).
+def confusion_cells(rows: DataFrame, cols: EvalColumns) -> tuple[ConfusionCells, int]:
+    """The confusion cells of ``rows`` (columns y, p, n) and the number of rows.
 
     :raises SchemaError: more than MAX_CELLS distinct (label, prediction) pairs (see the module docstring).
     """
-    pairs = grouped.groupBy("y", "p").agg(F.sum("n").alias("n"), F.count(F.lit(1)).alias("rows"))
-    rows = pairs.limit(MAX_CELLS + 1).collect()
-    if len(rows) > MAX_CELLS:
+    found = rows.groupBy("y", "p").agg(F.sum("n").alias("n")).limit(MAX_CELLS + 1).collect()
+    if len(found) > MAX_CELLS:
         raise SchemaError(
             f"evaluationMetric: columns {cols.label!r} and {cols.scored_labels!r} hold more than "
             f"{MAX_CELLS:,} distinct (label, prediction) pairs: they look like continuous values, "
             "not classes; evaluate them as a regression (evaluationMetric='regression')"
         )
-    levels = _levels([(r["y"], r["p"]) for r in rows], cols.levels, cols.label_is_index)
+    levels = _levels([(r["y"], r["p"]) for r in found], cols.levels, cols.label_is_index)
     index = {v: i for i, v in enumerate(levels)}
     return ConfusionCells(
         levels,
-        np.array([index[r["y"]] for r in rows], dtype=np.int64),
-        np.array([index[r["p"]] for r in rows], dtype=np.int64),
-        np.array([r["n"] for r in rows], dtype=np.int64),
-    ), sum(r["rows"] for r in rows)
+        np.array([index[r["y"]] for r in found], dtype=np.int64),
+        np.array([index[r["p"]] for r in found], dtype=np.int64),
+        np.array([r["n"] for r in found], dtype=np.int64),
+    ), sum(r["n"] for r in found)
 
 
 def from_cells(cells: ConfusionCells) -> Dict[str, float]:
@@ -187,47 +186,49 @@ def from_cells(cells: ConfusionCells) -> Dict[str, float]:
     }
 
 
-def grouped_predictions(df: DataFrame, cols: EvalColumns, positive: Optional[Any]) -> DataFrame:
-    """(y, p, s, n): rows counted by true label, predicted label and positive-class score (null when none)."""
+def scored_rows(df: DataFrame, cols: EvalColumns, positive: Optional[Any]) -> DataFrame:
+    """(y, p, s, n): true label, predicted label, positive-class score (null when none) and n = 1, of the rows
+    whose label and prediction are not null."""
     y, p = label_columns(cols)
     score = positive_score(cols, 1)
     if score is None and positive is not None:
         # no score column: rank by the predicted label itself (SynapseML's AUC then uses the predictions)
         score = (p == F.lit(positive)).cast("double")
     s = score if score is not None else F.lit(None).cast("double")
-    return (
-        df.select(y.alias("y"), p.alias("p"), s.alias("s"))
-        .where(F.col("y").isNotNull() & F.col("p").isNotNull())
-        .groupBy("y", "p", "s")
-        .agg(F.count(F.lit(1)).alias("n"))
+    return df.select(y.alias("y"), p.alias("p"), s.alias("s"), F.lit(1).alias("n")).where(
+        F.col("y").isNotNull() & F.col("p").isNotNull()
     )
 
 
-def binary_areas(grouped: DataFrame, positive: Any, distinct_hint: Optional[int]) -> tuple[float, float]:
-    """(AUC, areaUnderPR) of ``grouped`` with ``positive`` the positive label."""
-    weighted = grouped.where(F.col("s").isNotNull()).select(
+def binary_areas(rows: DataFrame, positive: Any, count: Optional[int]) -> tuple[float, float]:
+    """(AUC, areaUnderPR) of ``rows`` (y, s, n; ``count`` rows) with ``positive`` the positive label."""
+    weighted = rows.where(F.col("s").isNotNull()).select(
         F.col("s").alias(SCORE), (F.col("y") == F.lit(positive)).cast("int").alias(POSITIVE), F.col("n").alias(COUNT)
     )
-    return areas(cumulative_counts(weighted, distinct_hint))
+    return areas(cumulative_counts(weighted, count))
 
 
 def classification_metrics(df: DataFrame, cols: EvalColumns, with_areas: bool = True) -> Dict[str, Any]:
-    """Every classification metric (SynapseML's names) plus ``cells`` (:class:`ConfusionCells`)."""
+    """Every classification metric (SynapseML's names) plus ``cells`` (:class:`ConfusionCells`).
+
+    The projected rows are persisted (not grouped: a grouping would cost a shuffle of every row, and the curve
+    needs one anyway) while the cells and the curve are read from them.
+    """
     known_positive = _known_positive(cols)
-    grouped = grouped_predictions(df, cols, known_positive).persist()
+    rows = scored_rows(df, cols, known_positive).persist()
     try:
-        cells, distinct = confusion_cells(grouped, cols)
+        cells, count = confusion_cells(rows, cols)
         out: Dict[str, Any] = from_cells(cells)
         out["cells"] = cells
         out["AUC"] = out["areaUnderPR"] = _NAN
         if with_areas and cells.size == 2:
             if known_positive is None and cols.scores is None:
-                grouped.unpersist()
-                grouped = grouped_predictions(df, cols, cells.levels[1]).persist()
-            out["AUC"], out["areaUnderPR"] = binary_areas(grouped, cells.levels[1], distinct)
+                rows.unpersist()
+                rows = scored_rows(df, cols, cells.levels[1]).persist()
+            out["AUC"], out["areaUnderPR"] = binary_areas(rows, cells.levels[1], count)
         return out
     finally:
-        grouped.unpersist()
+        rows.unpersist()
 
 
 def _known_positive(cols: EvalColumns) -> Optional[Any]:

@@ -15,7 +15,7 @@ from mmlspark_py.core.stage import SchemaError
 from mmlspark_py.train import ComputeModelStatistics, roc_curve
 from mmlspark_py.train.binary_curve import areas, cumulative_counts
 from mmlspark_py.train.columns import resolve_columns
-from mmlspark_py.train.metrics import grouped_predictions
+from mmlspark_py.train.metrics import scored_rows
 
 
 def _executed_plan(df) -> str:
@@ -42,13 +42,13 @@ def _spark_binary_metrics(spark, y, s):
 def test_areas_exact_in_several_ranges_equal_sklearn_and_spark(spark, tied):
     df, y, s = tied
     stage = ComputeModelStatistics(labelCol="y", scoredLabelsCol="p", scoresCol="s")
-    grouped = grouped_predictions(df, resolve_columns(stage, df.schema, "test"), 1.0)
-    weighted = grouped.select(F.col("s"), F.col("y").cast("int").alias("pos"), "n")
+    rows = scored_rows(df, resolve_columns(stage, df.schema, "test"), 1.0)
+    weighted = rows.select(F.col("s"), F.col("y").cast("int").alias("pos"), "n")
     spark_metrics = _spark_binary_metrics(spark, y, s)
     finite = ~np.isnan(s)
     nan_high = np.where(finite, s, 2.0)  # NaN ranks above every score, as in Spark
-    for hint in (None, 10):  # several ranges (quantile boundaries), and the one-range path
-        counts = cumulative_counts(weighted, distinct_hint=hint)
+    for claimed_rows in (10**6, None):  # several ranges (sampled boundaries), and one range (3,000 rows)
+        counts = cumulative_counts(weighted, rows=claimed_rows)
         auc, area_pr = areas(counts)
         assert auc == pytest.approx(skm.roc_auc_score(y, nan_high), abs=1e-9)
         assert auc == pytest.approx(spark_metrics.areaUnderROC, abs=1e-9)
@@ -59,7 +59,7 @@ def test_areas_exact_in_several_ranges_equal_sklearn_and_spark(spark, tied):
     assert stats["areaUnderPR"] == pytest.approx(spark_metrics.areaUnderPR, abs=1e-9)
 
 
-def test_roc_curve_in_several_ranges_equals_sklearn(tied):
+def test_roc_curve_equals_sklearn_without_a_single_partition_window(tied):
     df, y, s = tied
     finite = ~np.isnan(s)
     curve = roc_curve(df.where(~F.isnan("s")), labelCol="y", scoresCol="s", scoredLabelsCol="p")
