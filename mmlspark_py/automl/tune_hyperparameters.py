@@ -22,6 +22,7 @@ from mmlspark_py.core.params import (
     to_positive_int,
 )
 from mmlspark_py.core.schema import model_schema
+from mmlspark_py.core.spark_compat import in_thread
 from mmlspark_py.core.stage import Estimator, Model
 from mmlspark_py.train import SELECTION_METRICS, ComputeModelStatistics, better, metric_column
 
@@ -124,7 +125,7 @@ class TuneHyperparameters(Estimator, HasSeed):
                 return ComputeModelStatistics().compute(scored)[metric_column(metric)]
 
             with ThreadPoolExecutor(max_workers=self.getParallelism()) as pool:
-                scores = list(pool.map(run, tasks))
+                scores = list(pool.map(in_thread(dataset.sparkSession, run), tasks))
         finally:
             data.unpersist()
         means = [sum(scores[c * k : (c + 1) * k]) / k for c in range(len(candidates))]

@@ -133,6 +133,34 @@ def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, 
 
 
 ExpandFn = Callable[[pa.RecordBatch], Iterable[Union[pa.RecordBatch, pa.Table]]]
+StreamFn = Callable[[Iterator[pa.RecordBatch]], Iterable[Union[pa.RecordBatch, pa.Table]]]
+
+
+def map_batch_stream(df: DataFrame, input_cols: Optional[Sequence[str]], fn: StreamFn, out_schema: StructType,
+                     batch_rows: int) -> DataFrame:
+    """Like :func:`map_batches`, but ``fn`` sees the whole stream of slices of one partition at once.
+
+    For batch functions that carry state from one slice to the next and must flush it when the partition ends
+    (e.g. grouping consecutive rows into fixed-size batches): ``fn(slices) -> iterable of RecordBatch/Table``,
+    called once per partition with an iterator of slices of at most ``batch_rows`` rows of the selected columns.
+    Outputs are checked and cut as in :func:`map_batches`.
+    """
+    names = list(input_cols) if input_cols is not None else None
+    expected = out_schema.names
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        selected = (part.select(names) if names is not None else part
+                    for batch in batches for part in slices(batch, batch_rows))
+        for result in fn(selected):
+            if result.schema.names != expected:
+                raise RuntimeError(f"batch function returned columns {result.schema.names}; expected {expected}")
+            for out in (result.to_batches(max_chunksize=batch_rows) if isinstance(result, pa.Table)
+                        else slices(result, batch_rows)):
+                if out.num_rows:
+                    yield out
+
+    source = df.select(*[column(c) for c in names]) if names is not None else df
+    return source.mapInArrow(run, out_schema)
 
 
 def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType,
@@ -145,21 +173,9 @@ def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn
         (larger outputs are cut).
     :raises RuntimeError: in the task, when ``fn`` yields other columns.
     """
-    names = list(input_cols) if input_cols is not None else None
-    expected = out_schema.names
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for part in slices(batch, batch_rows):
-                selected = part.select(names) if names is not None else part
-                for result in fn(selected):
-                    if result.schema.names != expected:
-                        raise RuntimeError(f"batch function returned columns {result.schema.names}; expected "
-                                           f"{expected}")
-                    for out in (result.to_batches(max_chunksize=batch_rows) if isinstance(result, pa.Table)
-                                else slices(result, batch_rows)):
-                        if out.num_rows:
-                            yield out
+    def each(parts: Iterator[pa.RecordBatch]) -> Iterator[Union[pa.RecordBatch, pa.Table]]:
+        for part in parts:
+            yield from fn(part)
 
-    source = df.select(*[column(c) for c in names]) if names is not None else df
-    return source.mapInArrow(run, out_schema)
+    return map_batch_stream(df, input_cols, each, out_schema, batch_rows)

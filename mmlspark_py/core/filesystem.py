@@ -18,6 +18,7 @@ a saved stage read?).
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import uuid
@@ -87,6 +88,43 @@ def exists(spark: Any, path: str) -> bool:
     from pyarrow import fs as pafs
 
     return _arrow_info(path)[2].type != pafs.FileType.NotFound
+
+
+def glob_matches(spark: Any, pattern: str) -> bool:
+    """Whether ``pattern`` (a path, or a Hadoop glob: ``*``, ``?``, ``[ab]``, ``{a,b}``) matches anything."""
+    if _uses_jvm(spark):
+        fs, p = hadoop_path(spark, pattern)
+        found = fs.globStatus(p)
+        return found is not None and len(found) > 0
+    if not any(ch in pattern for ch in "*?[{"):
+        return exists(spark, pattern)
+    from pyarrow import fs as pafs
+
+    if not urlparse(pattern).scheme:
+        pattern = os.path.abspath(pattern)
+    for alternative in _expand_braces(pattern):
+        parts = alternative.split("/")
+        fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
+        base = "/".join(parts[:fixed]) or "/"
+        filesystem, inner, info = _arrow_info(base)
+        if info.type != pafs.FileType.Directory:
+            continue
+        depth = len(parts) - fixed
+        inner_pattern = posixpath.join(inner, *parts[fixed:])
+        for entry in filesystem.get_file_info(pafs.FileSelector(inner, recursive=depth > 1)):
+            if entry.path.count("/") - inner.rstrip("/").count("/") == depth and \
+                    fnmatch.fnmatchcase(entry.path, inner_pattern):
+                return True
+    return False
+
+
+def _expand_braces(pattern: str) -> List[str]:
+    start = pattern.find("{")
+    end = pattern.find("}", start)
+    if start < 0 or end < 0:
+        return [pattern]
+    head, options, tail = pattern[:start], pattern[start + 1:end].split(","), pattern[end + 1:]
+    return [expanded for option in options for expanded in _expand_braces(head + option + tail)]
 
 
 def is_dir(spark: Any, path: str) -> bool:

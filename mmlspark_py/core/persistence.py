@@ -49,7 +49,7 @@ from mmlspark_py.core.params import BytesParam, JsonParam, StageListParam, Stage
 from mmlspark_py.core.spark_compat import active_session
 
 __all__ = ["PersistenceError", "StageWriter", "StageReader", "StageWritable", "StageReadable", "load_stage",
-           "read_metadata", "register_stage_class", "allow_stage_modules", "resolve_stage_class"]
+           "read_metadata", "register_stage_class", "allow_stage_modules", "resolve_stage_class", "AllowList"]
 
 _EXTERNAL = (BytesParam, StageParam, StageListParam)
 # Metadata is small; a "metadata" file of more than this is not ours (and is not read into memory).
@@ -65,16 +65,47 @@ class PersistenceError(RuntimeError):
 _SECTION_DIRS = {"paramMap": "params", "defaultParamMap": "defaults"}
 
 # ------------------------------------------------------------------------------------------- allowed classes
-_ALLOWED_PREFIXES: Tuple[str, ...] = ("mmlspark_py.", "pyspark.ml.")
-_user_prefixes: Set[str] = set()
-_user_classes: Dict[str, type] = {}
-_lock = threading.Lock()
+class AllowList:
+    """What saved metadata may name: objects registered by name, and modules under allowed dotted prefixes.
+
+    One instance holds the stage classes loading may import (below); :mod:`mmlspark_py.stages.references` keeps
+    another for the functions Lambda and UDFTransformer may load.
+    """
+
+    def __init__(self, *builtin_prefixes: str):
+        self._builtin: Tuple[str, ...] = builtin_prefixes
+        self._prefixes: Set[str] = set()
+        self._objects: Dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, obj: Any) -> None:
+        """Allow ``name`` to resolve to ``obj`` (nothing is imported for it)."""
+        with self._lock:
+            self._objects[name] = obj
+
+    def registered(self, name: str) -> Any:
+        """The object registered under ``name``, or None."""
+        with self._lock:
+            return self._objects.get(name)
+
+    def allow_modules(self, *prefixes: str) -> None:
+        """Allow modules whose dotted names start with any of ``prefixes``."""
+        with self._lock:
+            self._prefixes.update(p if p.endswith(".") else p + "." for p in prefixes)
+
+    def allows_module(self, module: str) -> bool:
+        """Whether ``module`` is under a built-in or allowed prefix."""
+        dotted = module + "."
+        with self._lock:
+            return dotted.startswith(self._builtin) or any(dotted.startswith(p) for p in self._prefixes)
+
+
+_STAGE_CLASSES = AllowList("mmlspark_py.", "pyspark.ml.")
 
 
 def register_stage_class(cls: type) -> type:
     """Allow loading ``cls`` from saved metadata (for your own stage classes); usable as a class decorator."""
-    with _lock:
-        _user_classes[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    _STAGE_CLASSES.register(f"{cls.__module__}.{cls.__qualname__}", cls)
     return cls
 
 
@@ -83,13 +114,7 @@ def allow_stage_modules(*prefixes: str) -> None:
 
     Only for code you trust: loading a saved stage imports the module its metadata names.
     """
-    with _lock:
-        _user_prefixes.update(p if p.endswith(".") else p + "." for p in prefixes)
-
-
-def _allowed_module(module: str) -> bool:
-    dotted = module + "."
-    return dotted.startswith(_ALLOWED_PREFIXES) or any(dotted.startswith(p) for p in _user_prefixes)
+    _STAGE_CLASSES.allow_modules(*prefixes)
 
 
 def resolve_stage_class(name: str, where: str = "") -> type:
@@ -108,14 +133,13 @@ def resolve_stage_class(name: str, where: str = "") -> type:
         raise PersistenceError(f"saved stage class {name!r}{source} is not a class name")
     if name.startswith("org.apache.spark."):
         name = name.replace("org.apache.spark", "pyspark", 1)
-    with _lock:
-        registered = _user_classes.get(name)
+    registered = _STAGE_CLASSES.registered(name)
     if registered is not None:
         return registered
     module, _, attr = name.rpartition(".")
     if not module or not all(part.isidentifier() for part in name.split(".")):
         raise PersistenceError(f"saved stage class {name!r}{source} is not a valid dotted class name")
-    if not _allowed_module(module):
+    if not _STAGE_CLASSES.allows_module(module):
         raise PersistenceError(
             f"refusing to load class {name!r}{source}: loading imports only mmlspark_py and pyspark.ml stage "
             "classes, or classes you allow with mmlspark_py.core.persistence.register_stage_class(cls) / "

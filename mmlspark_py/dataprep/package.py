@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from typing import List
 
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.sql import DataFrame, SparkSession
+
+from mmlspark_py.core.atomic_output import publish_atomically
 
 from .derive import DeriveColumnByExample
 from .errors import DataPrepError
@@ -112,32 +113,18 @@ def run_prep_package(spark: SparkSession, package: str, input: str, output: str,
     in_fmt = input_format or _format_of(input)
     df = read_input(spark, input, in_fmt)
     out = load_package(package, df).transform(df)
-    fs, jpath = _filesystem(spark, output)
-    if fs.exists(jpath) and not overwrite:
-        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite")
-    tmp = _sibling(output)
-    writer = out.write.mode("error")
-    (writer.option("header", "true") if format == "csv" else writer).format(format).save(tmp)
-    _, jtmp = _filesystem(spark, tmp)
-    if fs.exists(jpath):
-        fs.delete(jpath, True)
-    if not fs.rename(jtmp, jpath):
-        fs.delete(jtmp, True)
-        raise DataPrepError(f"could not move the finished output into place at {output!r}")
+
+    def write(tmp: str) -> None:
+        writer = out.write.mode("error")
+        (writer.option("header", "true") if format == "csv" else writer).format(format).save(tmp)
+
+    try:
+        publish_atomically(spark, output, write, overwrite=overwrite)
+    except FileExistsError as e:
+        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite") from e
     return output
 
 
 def _format_of(path: str) -> str:
     ext = os.path.splitext(path.rstrip("/"))[1].lstrip(".").lower()
     return ext if ext in FORMATS else "parquet"
-
-
-def _sibling(output: str) -> str:
-    head, tail = os.path.split(output.rstrip("/"))
-    return os.path.join(head, f".{tail}.tmp-{uuid.uuid4().hex[:12]}") if head else f".{tail}.tmp-{uuid.uuid4().hex[:12]}"
-
-
-def _filesystem(spark: SparkSession, path: str):
-    jvm = spark.sparkContext._jvm
-    jpath = jvm.org.apache.hadoop.fs.Path(path)
-    return jpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), jpath

@@ -44,6 +44,7 @@ from mmlspark_py.core.params import (
     to_json_value,
 )
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 
 NULL_LEVEL_NAME = "__null"
@@ -195,7 +196,7 @@ class ValueIndexerModel(Model, _IndexParams):
         levels, data_type = self.getLevels(), spark_type(self.getDataType())
         md = levels_metadata(self.getOutputCol(), levels, self.getDataType(), None in levels)
         index = index_column(column(self.getInputCol()), levels, data_type)
-        return dataset.withColumn(self.getOutputCol(), index.alias(self.getOutputCol(), metadata=md))
+        return with_column(dataset, self.getOutputCol(), index, md)
 
 
 class IndexToValue(Transformer, _IndexParams):

@@ -407,10 +407,10 @@ class FeaturizeModel(Model, _FeaturizeParams):
         prefix = f"__{self.uid}"
         out = self.getFeaturePipeline().transform(_prepared(dataset, self.getColumnPlan(), prefix))
         vector = column(f"{prefix}_features")
-        return out.select(
-            *[column(c) for c in dataset.columns],
-            vector.alias(output_col) if keep_metadata else vector.alias(output_col, metadata={}),
-        )
+        # Without the attributes: an unnamed expression (coalesce of one column is that column) carries no
+        # metadata on every version; pyspark 3.5 ignores alias(metadata={}) and keeps them.
+        kept = vector if keep_metadata else F.coalesce(vector)
+        return out.select(*[column(c) for c in dataset.columns], kept.alias(output_col))
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         return self.featurize(dataset, self.getOutputCol(), keep_metadata=False)

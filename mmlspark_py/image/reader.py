@@ -25,8 +25,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+from mmlspark_py.core import filesystem
 from mmlspark_py.core.batching import slices
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
+from mmlspark_py.core.spark_compat import dataframe_from_arrow, default_parallelism
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 from mmlspark_py.image.zip_entries import (
     MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries)
@@ -103,14 +105,10 @@ def _decoder(inspect_zip: bool, max_pixels: int, max_entry_bytes: int, max_entri
 # ------------------------------------------------------------------------------------- driver side
 def _check_paths(spark: SparkSession, paths: Sequence[str]) -> None:
     """Raise FileNotFoundError for a path (or glob) that matches nothing, asking Hadoop's FileSystem."""
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
     for path in paths:
-        hpath = jvm.org.apache.hadoop.fs.Path(path)
-        fs = hpath.getFileSystem(conf)
-        found = fs.globStatus(hpath)
-        if found is None or len(found) == 0:
-            raise FileNotFoundError(f"read_images: path {path!r} does not exist (file system {fs.getUri()})")
+        if not filesystem.glob_matches(spark, path):
+            raise FileNotFoundError(f"read_images: path {path!r} does not exist "
+                                    f"({filesystem.qualified(spark, path)})")
 
 
 def _normalised_paths(files: DataFrame) -> List[str]:
@@ -136,7 +134,8 @@ def _unscanned_rows(spark: SparkSession, files: DataFrame, sample, max_file_byte
                     error_col: str) -> DataFrame:
     """Error rows for listed files that the content scan skips: empty, special, unopenable or too large."""
     # An Arrow table becomes a LocalTableScan in the JVM: the listing never passes through a Python worker.
-    listed = spark.createDataFrame(pa.table({"path": pa.array(_normalised_paths(files), pa.string())}))
+    listed = dataframe_from_arrow(spark, pa.table({"path": pa.array(_normalised_paths(files), pa.string())}),
+                                  StructType([StructField("path", StringType())]))
     listed = listed.where(sample)
     stated = files.select("path", "length").where(sample)
     opened = files.where((F.col("length") <= max_file_bytes) & (F.length("content") >= 0)).select("path")
@@ -164,7 +163,7 @@ def _source(spark: SparkSession, paths: List[str], recursive: bool, path_glob_fi
         return reader.schema("path string, modificationTime timestamp, length long, content binary") \
             .load(paths[0])
     files = reader.load(paths)
-    target = max(spark.sparkContext.defaultParallelism, -(-len(files.inputFiles()) // _FILES_PER_PARTITION))
+    target = max(default_parallelism(spark), -(-len(files.inputFiles()) // _FILES_PER_PARTITION))
     return files.coalesce(target)  # never more partitions than the scan has: a no-op for few large files
 
 

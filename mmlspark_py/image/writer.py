@@ -14,9 +14,10 @@ Hadoop's FileSystem.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
-import uuid
 from typing import Optional
+from urllib.parse import urlparse
 
 import cv2
 import pyarrow as pa
@@ -24,6 +25,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BinaryType, StringType, StructField, StructType
 
+from mmlspark_py.core import filesystem
+from mmlspark_py.core.atomic_output import publish_atomically
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs
 from mmlspark_py.core.stage import column, require_column
@@ -78,14 +81,10 @@ def _encoder(extension: str, local_dir: Optional[str]):
     return fn
 
 
-def _write_through_driver(encoded: DataFrame, fs, tmp, jvm) -> int:
+def _write_through_driver(encoded: DataFrame, spark, tmp: str) -> int:
     written = 0
     for row in encoded.where(F.col("name").isNotNull()).select("name", "bytes").toLocalIterator():
-        stream = fs.create(jvm.org.apache.hadoop.fs.Path(tmp, row["name"]), False)
-        try:
-            stream.write(bytearray(row["bytes"]))
-        finally:
-            stream.close()
+        filesystem.write_bytes(spark, posixpath.join(tmp, row["name"]), bytes(row["bytes"]))
         written += 1
     return written
 
@@ -112,30 +111,23 @@ def write_images(df: DataFrame, path: str, format: str = "png", imageCol: str = 
         raise ValueError(f"write_images: unknown format {format!r}; valid: {sorted(FORMATS)}")
     require_column(df.schema, imageCol, IMAGE_SCHEMA, param="imageCol")
     spark = df.sparkSession
-    jvm = spark.sparkContext._jvm
-    target = jvm.org.apache.hadoop.fs.Path(path)
-    fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    target = fs.makeQualified(target)
-    if fs.exists(target) and not overwrite:
-        raise FileExistsError(f"write_images: {path!r} exists; pass overwrite=True to replace it")
-    tmp = jvm.org.apache.hadoop.fs.Path(target.getParent(), f"_tmp_write_images_{uuid.uuid4().hex}")
-    if not fs.mkdirs(tmp):
-        raise OSError(f"write_images: cannot create the temporary folder {tmp.toString()}")
-    local_dir = tmp.toUri().getPath() if fs.getUri().getScheme() == "file" else None
+
+    def write(tmp: str) -> int:
+        filesystem.make_dirs(spark, tmp)
+        qualified = filesystem.qualified(spark, tmp)
+        # Executors write local files themselves (the driver's and their file system are the same, e.g. a
+        # laptop or a mounted share); any other file system gets the bytes through the driver.
+        local_dir = urlparse(qualified).path if qualified.startswith("file:") else None
+        return _encode_and_write(df, imageCol, extension, local_dir, batchRows, spark, tmp)
+
     try:
-        written = _encode_and_write(df, imageCol, extension, local_dir, batchRows, fs, tmp, jvm)
-        if overwrite and fs.exists(target):
-            fs.delete(target, True)
-        if not fs.rename(tmp, target):
-            raise OSError(f"write_images: could not rename {tmp.toString()} to {path!r}")
-        return written
-    finally:
-        if fs.exists(tmp):
-            fs.delete(tmp, True)
+        return publish_atomically(spark, path, write, overwrite=overwrite)
+    except FileExistsError as e:
+        raise FileExistsError(f"write_images: {path!r} exists; pass overwrite=True to replace it") from e
 
 
 def _encode_and_write(df: DataFrame, image_col: str, extension: str, local_dir: Optional[str],
-                      batch_rows: int, fs, tmp, jvm) -> int:
+                      batch_rows: int, spark, tmp: str) -> int:
     out_schema = StructType([StructField("name", StringType()), StructField("bytes", BinaryType()),
                              StructField("error", StringType())])
     staged = df.select(column(image_col), F.monotonically_increasing_id().alias(_ID))
@@ -147,6 +139,6 @@ def _encode_and_write(df: DataFrame, image_col: str, extension: str, local_dir: 
         summary = encoded.agg(F.count("name").alias("n"), F.first("error", ignorenulls=True).alias("e")).head()
         if summary["e"] is not None:
             raise ValueError(f"write_images: {summary['e']}")
-        return summary["n"] if local_dir is not None else _write_through_driver(encoded, fs, tmp, jvm)
+        return summary["n"] if local_dir is not None else _write_through_driver(encoded, spark, tmp)
     finally:
         encoded.unpersist()

@@ -51,6 +51,7 @@ from mmlspark_py.core.onnx_sessions import get_session
 from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid,
                                      override, to_one_of, to_positive_int)
 from mmlspark_py.core.scoring import DEVICE_TYPES, task_cpus
+from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
 from mmlspark_py.core.tensors import assemble, dense_vectors
 
@@ -286,6 +287,6 @@ class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize)
                           max_length=self.getMaxSequenceLength(), device_type=self.getDeviceType(),
                           threads=task_cpus(spark))
         out = StructType([StructField(self.getOutputCol(), VectorUDT(), True)])
-        text = F.make_valid_utf8(column(self.getInputCol()))
+        text = make_valid_utf8(column(self.getInputCol()))
         result = with_batched_columns(df.withColumn(staged, text), [staged], plan, out, self.getMiniBatchSize())
         return result.drop(staged)

@@ -13,6 +13,7 @@ from mmlspark_py.core.params import TypeConverters, declare
 from mmlspark_py.core.schema import planned_schema
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
 from mmlspark_py.featurize import index_column
+from mmlspark_py.train import jvm_paths
 from mmlspark_py.train.compute_model_statistics import HasEvaluatorParams
 from mmlspark_py.train.metric_names import CLASSIFICATION
 from mmlspark_py.train.scoring import find_scored_columns
@@ -83,7 +84,10 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
             return dataset.withColumn(L1_LOSS, F.abs(error).cast(DoubleType())).withColumn(
                 L2_LOSS, (error * error).cast(DoubleType())
             )
-        probabilities = vector_to_array(column(self._probabilities(dataset.schema)))
-        p = F.try_element_at(probabilities, self._true_index(dataset.schema) + F.lit(1))
+        probabilities = column(self._probabilities(dataset.schema))
+        index = self._true_index(dataset.schema) + F.lit(1)
+        p = jvm_paths.vector_at(dataset, probabilities, index)  # the JVM companion's path: no array per row
+        if p is None:
+            p = F.try_element_at(vector_to_array(probabilities), index)
         clipped = F.least(F.greatest(p, F.lit(_EPS)), F.lit(1.0 - _EPS))
         return dataset.withColumn(LOG_LOSS, (-F.log(clipped)).cast(DoubleType()))

@@ -40,9 +40,17 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_non_negative_int,
-                                     to_positive_int)
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    Param,
+    Params,
+    TypeConverters,
+    to_non_negative_int,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import Transformer, add_field, require_column
+from mmlspark_py.featurize.text import jvm_paths
 
 __all__ = ["PageSplitter", "split_pages"]
 
@@ -59,7 +67,7 @@ def _to_regex(value: Any) -> str:
     return pattern
 
 
-def split_pages(text: str, max_len: int, min_len: int, boundary: "re.Pattern[str]") -> List[str]:
+def split_pages(text: str, max_len: int, min_len: int, boundary: re.Pattern[str]) -> List[str]:
     """``text`` cut into pages (see the module docstring); ``"".join(pages) == text`` always."""
     if len(text) <= max_len:
         return [text]
@@ -141,6 +149,10 @@ class PageSplitter(Transformer, HasInputCol, HasOutputCol):
         return add_field(schema, StructField(self.getOutputCol(), PAGES, True))
 
     def _transform(self, df: DataFrame) -> DataFrame:
+        pages = jvm_paths.page_split(df, self.getInputCol(), self.getMaximumPageLength(), self.getMinimumPageLength(),
+                                     self.getBoundaryRegex())
+        if pages is not None:  # the JVM companion's path: the same pages, no Python worker
+            return df.withColumn(self.getOutputCol(), pages)
         out = StructType([StructField(self.getOutputCol(), PAGES, True)])
         fn = _page_batches(self.getInputCol(), self.getOutputCol(), self.getMaximumPageLength(),
                            self.getMinimumPageLength(), self.getBoundaryRegex())

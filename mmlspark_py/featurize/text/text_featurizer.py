@@ -40,6 +40,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, StringType, StructField, StructType
 
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, StageParam, TypeConverters,
                                      to_non_negative_int, to_one_of, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
@@ -188,10 +189,10 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
     def _check_pattern(self, df: DataFrame) -> None:
         if not self.getUseTokenizer():
             return
-        jvm = df.sparkSession.sparkContext._jvm
         try:
-            jvm.java.util.regex.Pattern.compile(self.getTokenizerPattern())
-        except Exception as e:  # noqa: BLE001 - py4j wraps the PatternSyntaxException
+            # Compiles the pattern with Java's regex engine (the one the tokenizer uses), also on Connect.
+            df.sparkSession.range(1).select(F.lit("").rlike(self.getTokenizerPattern())).collect()
+        except Exception as e:  # noqa: BLE001 - the PatternSyntaxException arrives wrapped (py4j or gRPC)
             raise ValueError(f"tokenizerPattern {self.getTokenizerPattern()!r} is not a valid Java regex: "
                              f"{str(e).splitlines()[-1]}") from e
 
@@ -201,6 +202,9 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         source = column(self.getInputCol())
         # Null documents are not documents: they must not count in IDF's document frequencies.
         train = df.where(source.isNotNull()).select(source.alias(input_name))
+        if self.getUseIDF() and not train.limit(1).count():
+            raise ValueError(f"TextFeaturizer: column {self.getInputCol()!r} has no non-null document to fit IDF "
+                             "on (the data is empty or all null); fit on data with text, or set useIDF=False")
         pipeline_model = Pipeline(stages=self._stages(input_name)).fit(train)
         model = TextFeaturizerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
                                     numFeatures=self.getNumFeatures(), pipelineModel=pipeline_model)
@@ -248,4 +252,4 @@ class TextFeaturizerModel(Model, HasInputCol, HasOutputCol):
         staged = self.getPipelineModel().transform(df.withColumn(internal[0], F.coalesce(source, empty)))
         field = output_field(self.getOutputCol(), self.getNumFeatures())
         result = F.when(source.isNull(), F.lit(None)).otherwise(column(internal[-1]))
-        return staged.withColumn(field.name, result.alias(field.name, metadata=field.metadata)).drop(*internal)
+        return with_column(staged, field.name, result, field.metadata).drop(*internal)

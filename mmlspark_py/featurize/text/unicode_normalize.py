@@ -30,7 +30,9 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_one_of
+from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
+from mmlspark_py.featurize.text import jvm_paths
 
 __all__ = ["UnicodeNormalize", "FORMS"]
 
@@ -72,9 +74,12 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
 
     def _transform(self, df: DataFrame) -> DataFrame:
         staged_name = f"{self.uid}__staged"
-        staged = F.make_valid_utf8(column(self.getInputCol()))
+        staged = make_valid_utf8(column(self.getInputCol()))
         if self.getLower():
             staged = F.lower(staged)
+        normalized = jvm_paths.unicode_normalize(df, staged, self.getForm())
+        if normalized is not None:  # the JVM companion's path: ICU as of Python's Unicode version
+            return df.withColumn(self.getOutputCol(), normalized)
         out = StructType([StructField(self.getOutputCol(), StringType(), True)])
         fn = _normalize_batches(staged_name, self.getOutputCol(), self.getForm())
         result = with_batched_columns(df.withColumn(staged_name, staged), [staged_name], fn, out, BATCH_ROWS)
