@@ -171,9 +171,35 @@ def run_session(session: Any, feeds: Mapping[str, np.ndarray],
     return dict(zip(names, session.run(names, checked)))
 
 
+def run_bound(session: Any, names: Sequence[str], feeds: Mapping[str, np.ndarray], device: str = "cuda",
+              device_id: int = 0) -> List[np.ndarray]:
+    """Run ``session`` through onnxruntime's IO binding: each input is copied to ``device`` once per batch as an
+    OrtValue, outputs are allocated there by the runtime and copied back once, so the provider never stages
+    copies of its own (the feed path for a GPU). Tensor outputs only; equal to ``session.run``."""
+    import onnxruntime as ort
+
+    binding = session.io_binding()
+    for name, value in feeds.items():
+        binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(value), device,
+                                                                           device_id))
+    for name in names:
+        binding.bind_output(name, device, device_id)
+    session.run_with_iobinding(binding)
+    return list(binding.copy_outputs_to_cpu())
+
+
+def _tensor_outputs(session: Any, names: Sequence[str]) -> bool:
+    types = {o.name: o.type for o in session.get_outputs()}
+    return all(str(types.get(n, "")).startswith("tensor(") for n in names)
+
+
 @dataclass(frozen=True)
 class OnnxRunner:
-    """Runs the broadcast model on numpy feeds in a Python worker (one cached session per process)."""
+    """Runs the broadcast model on numpy feeds in a Python worker (one cached session per process).
+
+    On CUDA the batch goes through :func:`run_bound` (IO binding on the task's GPU) when every fetched output is a
+    tensor; on CPU (or for sequence/map outputs) through ``session.run``.
+    """
 
     payload: SharedPayload
     device_type: str
@@ -184,4 +210,7 @@ class OnnxRunner:
         return get_session(self.payload, self.device_type, self.optimization_level, self.threads)
 
     def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
-        return self.load().run(names, feeds)
+        session = self.load()
+        if CUDA_PROVIDER in session.get_providers() and _tensor_outputs(session, names):
+            return run_bound(session, names, feeds, "cuda", task_gpu_id())
+        return list(session.run(names, feeds))

@@ -23,7 +23,7 @@ import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import to_arrow_type
-from pyspark.sql.types import DataType, StructType
+from pyspark.sql.types import DataType, MapType, StructType
 
 from mmlspark_py.core.error_column import RowError, RowErrors
 from mmlspark_py.core.tensors import (
@@ -32,6 +32,9 @@ from mmlspark_py.core.tensors import (
     assemble,
     dense_vectors,
     is_none,
+    map_argmax,
+    map_column,
+    map_matrix,
     read_column,
     shape_text,
     to_arrow,
@@ -67,6 +70,22 @@ def task_cpus(spark: SparkSession) -> int:
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
+
+
+def _joined(chunks: List[Any]) -> Any:
+    """Outputs of consecutive chunks of rows, joined: arrays concatenated, lists (sequence outputs) chained."""
+    if all(isinstance(c, np.ndarray) for c in chunks):
+        return np.concatenate(chunks)
+    return [item for chunk in chunks for item in chunk]
+
+
+def _output_column(values: Any, dtype: DataType) -> pa.Array:
+    """A fetched output (an array, or a list of maps for a ZipMap output) as the Arrow column of ``dtype``."""
+    if isinstance(dtype, MapType):
+        return map_column(values, dtype)
+    if isinstance(dtype, VectorUDT):
+        return dense_vectors(values.reshape(len(values), -1))
+    return to_arrow(values, dtype)
 
 
 @dataclass(frozen=True)
@@ -110,16 +129,19 @@ class ScoringPlan:
             short = step - len(next(iter(part.values())))
             part = {k: np.concatenate([v, np.repeat(v[-1:], short, axis=0)]) if short else v for k, v in part.items()}
             chunks.append([out[:step - short] for out in self.runner.run(names, part)])
-        return {name: np.concatenate([c[i] for c in chunks]) for i, name in enumerate(names)}
+        return {name: _joined([c[i] for c in chunks]) for i, name in enumerate(names)}
 
-    def _columns(self, outputs: Dict[str, np.ndarray]) -> Dict[str, pa.Array]:
+    def _columns(self, outputs: Dict[str, Any]) -> Dict[str, pa.Array]:
         by_column = {column: (outputs[output], dtype) for column, output, dtype in self.fetches}
-        columns = {column: dense_vectors(values.reshape(len(values), -1)) if isinstance(dtype, VectorUDT)
-                   else to_arrow(values, dtype) for column, (values, dtype) in by_column.items()}
+        columns = {column: _output_column(values, dtype) for column, (values, dtype) in by_column.items()}
         for source, target in self.softmax:
-            columns[target] = dense_vectors(_softmax(by_column[source][0].astype(np.float64)))
+            values, dtype = by_column[source]
+            scores = map_matrix(values) if isinstance(dtype, MapType) else values.astype(np.float64)
+            columns[target] = dense_vectors(_softmax(scores))
         for source, target in self.argmax:
-            columns[target] = pa.array(np.argmax(by_column[source][0], axis=-1).astype(np.float64))
+            values, dtype = by_column[source]
+            columns[target] = pa.array(map_argmax(values) if isinstance(dtype, MapType)
+                                       else np.argmax(values, axis=-1).astype(np.float64))
         return columns
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -36,10 +36,20 @@ from importlib import resources
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
-from mmlspark_py.downloader.schema import (MANIFEST, ModelSchema, SchemaError, file_sha256, manifest_text,
-                                           parse_manifest)
-from mmlspark_py.downloader.storage import (HashMismatchError, NotFoundError, Progress, fetch_verified, is_local,
-                                            is_url, join, local_path, publish, read_text, write_text_atomic)
+from mmlspark_py.downloader.schema import MANIFEST, ModelSchema, SchemaError, file_sha256, manifest_text, parse_manifest
+from mmlspark_py.downloader.storage import (
+    HashMismatchError,
+    NotFoundError,
+    Progress,
+    fetch_verified,
+    is_local,
+    is_url,
+    join,
+    local_path,
+    publish,
+    read_text,
+    write_text_atomic,
+)
 
 DEFAULT_MANIFEST = "default_manifest.json"
 

@@ -88,7 +88,7 @@ class ModelSchema:
         return out
 
     @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> "ModelSchema":
+    def from_json(cls, obj: Mapping[str, Any]) -> ModelSchema:
         names = {f.name for f in dataclasses.fields(cls)}
         known = {k: v for k, v in obj.items() if k in names}
         extra = {k: v for k, v in obj.items() if k not in names}
@@ -101,7 +101,7 @@ class ModelSchema:
         except TypeError as e:
             raise SchemaError(f"manifest entry {obj.get('name')!r} is not a model schema: {e}") from e
 
-    def replace(self, **changes: Any) -> "ModelSchema":
+    def replace(self, **changes: Any) -> ModelSchema:
         return dataclasses.replace(self, **changes)
 
 
@@ -156,7 +156,7 @@ def schema_for_file(path: str, name: str, dataset: str = "", uri: Optional[str] 
     try:
         model = onnx.load_model(path, load_external_data=False)
         onnx.checker.check_model(model)
-    except Exception as e:  # noqa: BLE001 - protobuf and checker errors
+    except Exception as e:
         raise SchemaError(f"{path} is not a valid ONNX model: {e}") from e
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]

@@ -48,8 +48,17 @@ from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import SharedPayload, broadcast_once, get_or_create, sha256_hex
 from mmlspark_py.core.model_files import read_model_bytes
 from mmlspark_py.core.onnx_sessions import get_session
-from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid,
-                                     override, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    declare,
+    from_uid,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.scoring import DEVICE_TYPES, task_cpus
 from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
@@ -126,7 +135,7 @@ def _parse_tokenizer(data: bytes):
 
     try:
         return Tokenizer.from_str(data.decode("utf-8"))
-    except Exception as e:  # noqa: BLE001 - tokenizers raises a plain Exception for bad JSON
+    except Exception as e:
         raise SentenceEmbedderError(f"tokenizerPayload: not a Hugging Face tokenizers JSON file: {e}") from e
 
 
@@ -247,13 +256,13 @@ class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize)
     outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=32)
 
-    def setModelLocation(self, path: str) -> "SentenceEmbedder":
+    def setModelLocation(self, path: str) -> SentenceEmbedder:
         """Reads the ONNX encoder at ``path`` (any Hadoop path) into ``modelPayload``; returns this stage."""
         data = read_model_bytes(path)
         inspect_encoder(data)
         return self._set(modelPayload=data)
 
-    def setTokenizerLocation(self, path: str) -> "SentenceEmbedder":
+    def setTokenizerLocation(self, path: str) -> SentenceEmbedder:
         """Reads the tokenizer.json at ``path`` (any Hadoop path) into ``tokenizerPayload``; returns this stage."""
         data = read_model_bytes(path, param="tokenizerLocation")
         load_tokenizer(data, 8)

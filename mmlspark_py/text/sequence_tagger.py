@@ -125,7 +125,7 @@ class TaggerMetadata:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "TaggerMetadata":
+    def from_json(cls, text: str) -> TaggerMetadata:
         try:
             obj = json.loads(text)
         except ValueError as e:
@@ -195,8 +195,8 @@ class _KerasNetwork:
     def __init__(self, payload: bytes) -> None:
         self.metadata = read_metadata(payload)
         try:
-            import tensorflow as tf  # the optional 'tf' extra
             import keras
+            import tensorflow as tf  # the optional 'tf' extra
         except ImportError:
             raise TaggerFormatError("this tagger is a Keras model: install the 'tf' extra (tensorflow)") from None
         try:  # one Spark task per core already; only possible before TensorFlow's first op in this process
@@ -254,7 +254,7 @@ class SequenceTagger:
         self._tokens = TokenEncoder(self.metadata)
 
     @classmethod
-    def from_bytes(cls, payload: bytes) -> "SequenceTagger":
+    def from_bytes(cls, payload: bytes) -> SequenceTagger:
         """Load an ONNX or Keras tagger from its file bytes; raises TaggerFormatError when it is neither."""
         if not payload:
             raise TaggerFormatError("model payload is empty")
