@@ -39,8 +39,9 @@ def donor(spark, tmp_path_factory):
     from tests.onnx.models import mlp_model
 
     folder = tmp_path_factory.mktemp("donor") / "onnx"
-    ONNXModel(modelPayload=mlp_model().SerializeToString(), feedDict={"x": "x"},
-              fetchDict={"y": "y"}).write().save(str(folder))
+    ONNXModel(modelPayload=mlp_model().SerializeToString(), feedDict={"x": "x"}, fetchDict={"y": "y"}).write().save(
+        str(folder)
+    )
     return folder
 
 

@@ -28,8 +28,20 @@ _TABLE_MAGIC = 0xDB4775248B80FB57
 _FOOTER_SIZE = 48
 _BLOCK_TRAILER_SIZE = 5  # 1 byte compression type + 4 bytes crc
 # tensorflow/core/framework/types.proto -> numpy (little-endian, as TF writes on every platform we support)
-_DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 4: "u1", 5: "<i2", 6: "i1", 9: "<i8", 10: "?", 17: "<u2",
-           19: "<f2", 22: "<u4", 23: "<u8"}
+_DTYPES = {
+    1: "<f4",
+    2: "<f8",
+    3: "<i4",
+    4: "u1",
+    5: "<i2",
+    6: "i1",
+    9: "<i8",
+    10: "?",
+    17: "<u2",
+    19: "<f2",
+    22: "<u4",
+    23: "<u8",
+}
 
 
 class CheckpointError(ValueError):
@@ -61,7 +73,7 @@ def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, object]]:
             value, pos = struct.unpack_from("<Q", buf, pos)[0], pos + 8
         elif wire == 2:
             size, pos = _varint(buf, pos)
-            value, pos = buf[pos:pos + size], pos + size
+            value, pos = buf[pos : pos + size], pos + size
         elif wire == 5:
             value, pos = struct.unpack_from("<I", buf, pos)[0], pos + 4
         else:
@@ -75,7 +87,7 @@ def _block_entries(data: bytes, offset: int, size: int, path: str) -> Iterator[T
         raise CheckpointError(f"{path}: block at {offset} runs past the end of the file")
     if data[offset + size] != 0:
         raise CheckpointError(f"{path}: compressed index blocks are not supported")
-    block = data[offset:offset + size]
+    block = data[offset : offset + size]
     num_restarts = struct.unpack_from("<I", block, size - 4)[0]
     end = size - 4 - 4 * num_restarts
     pos, key = 0, b""
@@ -83,9 +95,9 @@ def _block_entries(data: bytes, offset: int, size: int, path: str) -> Iterator[T
         shared, pos = _varint(block, pos)
         non_shared, pos = _varint(block, pos)
         value_len, pos = _varint(block, pos)
-        key = key[:shared] + block[pos:pos + non_shared]
+        key = key[:shared] + block[pos : pos + non_shared]
         pos += non_shared
-        yield key, block[pos:pos + value_len]
+        yield key, block[pos : pos + value_len]
         pos += value_len
 
 
@@ -95,7 +107,7 @@ def _table_entries(path: str) -> Iterator[Tuple[bytes, bytes]]:
     if len(data) < _FOOTER_SIZE or struct.unpack_from("<Q", data, len(data) - 8)[0] != _TABLE_MAGIC:
         raise CheckpointError(f"{path} is not a TensorFlow checkpoint index (bad table magic)")
     footer = data[-_FOOTER_SIZE:]
-    _, pos = _varint(footer, 0)          # metaindex handle: unused
+    _, pos = _varint(footer, 0)  # metaindex handle: unused
     _, pos = _varint(footer, pos)
     index_offset, pos = _varint(footer, pos)
     index_size, _ = _varint(footer, pos)
@@ -161,7 +173,7 @@ def read_checkpoint(prefix: str) -> Dict[str, np.ndarray]:
                 raise CheckpointError(f"checkpoint data file {shard_path!r} is missing")
             with open(shard_path, "rb") as f:
                 shards[shard] = f.read()
-        raw = shards[shard][e["offset"]:e["offset"] + e["size"]]
+        raw = shards[shard][e["offset"] : e["offset"] + e["size"]]
         count = int(np.prod(e["shape"], dtype=np.int64))
         if len(raw) != e["size"] or count * np.dtype(dtype).itemsize != e["size"]:
             raise CheckpointError(f"variable {name!r}: stored size {e['size']} does not match shape {e['shape']}")

@@ -58,10 +58,18 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
     :param lower: lowercase the text first (default true, as SynapseML).
     """
 
-    form = Param(Params._dummy(), "form", "Unicode normalization form: NFC, NFD, NFKC, NFKD",
-                 typeConverter=to_one_of(FORMS, case_insensitive=True))
-    lower = Param(Params._dummy(), "lower", "whether to lowercase the text (before normalizing)",
-                  typeConverter=TypeConverters.toBoolean)
+    form = Param(
+        Params._dummy(),
+        "form",
+        "Unicode normalization form: NFC, NFD, NFKC, NFKD",
+        typeConverter=to_one_of(FORMS, case_insensitive=True),
+    )
+    lower = Param(
+        Params._dummy(),
+        "lower",
+        "whether to lowercase the text (before normalizing)",
+        typeConverter=TypeConverters.toBoolean,
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
