@@ -43,7 +43,7 @@ defaults for pyspark's common ones, declared so that a stage's own declarations 
 from __future__ import annotations
 
 import zlib
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
 
 from pyspark.ml.param import Param, Params, TypeConverters
 
@@ -389,51 +389,59 @@ class StageListParam(DeclaredParam):
 
 
 # ----------------------------------------------------------------------------------------- shared mixins
+class _Mixin(Params):
+    """Base of the shared param mixins: type checkers learn that stages have generated ``getX``/``setX``."""
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
 # The common column params, with pyspark's names, docs and defaults, declared rather than set in an __init__ (so a
 # stage's own declarations and overrides always win, whatever the order of its base classes).
-class HasInputCol(Params):
+class HasInputCol(_Mixin):
     """``inputCol``: the input column."""
 
     inputCol = declare("input column name.", TypeConverters.toString)
 
 
-class HasOutputCol(Params):
+class HasOutputCol(_Mixin):
     """``outputCol``: the output column."""
 
     outputCol = declare("output column name.", TypeConverters.toString, default=from_uid("__output"))
 
 
-class HasInputCols(Params):
+class HasInputCols(_Mixin):
     """``inputCols``: the input columns."""
 
     inputCols = declare("input column names.", TypeConverters.toListString)
 
 
-class HasOutputCols(Params):
+class HasOutputCols(_Mixin):
     """``outputCols``: the output columns."""
 
     outputCols = declare("output column names.", TypeConverters.toListString)
 
 
-class HasLabelCol(Params):
+class HasLabelCol(_Mixin):
     """``labelCol``: the label column."""
 
     labelCol = declare("label column name.", TypeConverters.toString, default="label")
 
 
-class HasFeaturesCol(Params):
+class HasFeaturesCol(_Mixin):
     """``featuresCol``: the features column."""
 
     featuresCol = declare("features column name.", TypeConverters.toString, default="features")
 
 
-class HasPredictionCol(Params):
+class HasPredictionCol(_Mixin):
     """``predictionCol``: the prediction column."""
 
     predictionCol = declare("prediction column name.", TypeConverters.toString, default="prediction")
 
 
-class HasProbabilityCol(Params):
+class HasProbabilityCol(_Mixin):
     """``probabilityCol``: the column of predicted class probabilities."""
 
     probabilityCol = declare(
@@ -445,7 +453,7 @@ class HasProbabilityCol(Params):
     )
 
 
-class HasRawPredictionCol(Params):
+class HasRawPredictionCol(_Mixin):
     """``rawPredictionCol``: the column of raw prediction (confidence) values."""
 
     rawPredictionCol = declare(
@@ -453,7 +461,7 @@ class HasRawPredictionCol(Params):
     )
 
 
-class HasSeed(Params):
+class HasSeed(_Mixin):
     """``seed``: the random seed (default: derived from the class name, the same in every process)."""
 
     seed = declare(
@@ -463,7 +471,7 @@ class HasSeed(Params):
     )
 
 
-class HasWeightCol(Params):
+class HasWeightCol(_Mixin):
     """``weightCol``: the instance weight column."""
 
     weightCol = declare(
@@ -472,7 +480,7 @@ class HasWeightCol(Params):
     )
 
 
-class HasErrorCol(Params):
+class HasErrorCol(_Mixin):
     """``errorCol``: the column that receives the reason a row failed (null when it did not)."""
 
     errorCol = declare(
@@ -482,7 +490,7 @@ class HasErrorCol(Params):
     )
 
 
-class HasMiniBatchSize(Params):
+class HasMiniBatchSize(_Mixin):
     """``miniBatchSize``: rows per batch handed to Python/native code; bounds memory per task."""
 
     miniBatchSize = declare(
@@ -490,7 +498,7 @@ class HasMiniBatchSize(Params):
     )
 
 
-class HasImageCol(Params):
+class HasImageCol(_Mixin):
     """``imageCol``: a column holding Spark's image struct."""
 
     imageCol = declare("column holding images (Spark's image struct)", TypeConverters.toString)

@@ -200,7 +200,7 @@ class StageParams(Params):
         except (TypeError, ValueError) as e:
             raise type(e)(f'{type(self).__name__}: invalid value for param "{param.name}": {e}') from None
 
-    def _set(self, **kwargs: Any) -> StageParams:
+    def _set(self, **kwargs: Any) -> Any:
         """Sets params by name, each value validated by its param's converter; errors name the param."""
         for name, value in kwargs.items():
             param = self.getParam(name)

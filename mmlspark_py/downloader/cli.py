@@ -50,7 +50,7 @@ def add_model(
         )
         if v is not None
     }
-    schema = schema_for_file(file, name=name, dataset=dataset, feature_node=feature_node, **options)
+    schema = schema_for_file(file, name=name, dataset=dataset, feature_node=feature_node, **options)  # type: ignore[arg-type]
     target = join(repo, os.path.basename(file))
     if not (is_local(target) and os.path.abspath(local_path(target)) == os.path.abspath(file)):
         staged = local_path(target) + ".copying" if is_local(target) else file + ".copying"

@@ -128,7 +128,9 @@ def _bilstm(
     for tf_dir, onnx_dir in (("forward", "fw"), ("backward", "bw")):
         cell = f"{scope}/bidirectional_LSTM/bidirectional_rnn/{onnx_dir}/coupled_input_forget_gate_lstm_cell"
         w, r, b = cifg_to_onnx_lstm(weights[f"{cell}/W_0"], weights[f"{cell}/B"], input_size)
-        ws.append(w), rs.append(r), bs.append(b)
+        ws.append(w)
+        rs.append(r)
+        bs.append(b)
         h0.append(weights[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_output_state"])
         c0.append(weights[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_cell_state"])
     hidden = rs[0].shape[1]

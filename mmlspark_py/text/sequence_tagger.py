@@ -126,7 +126,8 @@ class TaggerMetadata:
             raise TaggerFormatError(f"tokenLookup rules {bad} unknown; valid: {sorted(_NORMALIZERS)}")
         if self.crf is not None:
             k = len(self.labels)
-            shapes = {n: np.shape(self.crf.get(n)) for n in ("transitions", "start", "end")}
+            crf: Any = self.crf
+            shapes = {n: np.shape(crf.get(n)) for n in ("transitions", "start", "end")}
             if shapes != {"transitions": (k, k), "start": (k,), "end": (k,)}:
                 raise TaggerFormatError(f"CRF shapes {shapes} do not match {k} labels")
 
@@ -289,13 +290,14 @@ class SequenceTagger:
         token_ids = np.full((batch, time), meta.paddingTokenIndex, dtype=np.int64)
         for b, sent in enumerate(sentences):
             token_ids[b, : len(sent)] = [self._tokens.index(t) for t in sent]
-        feeds = {"token_ids": token_ids, "token_lengths": lengths}
+        feeds: Dict[str, np.ndarray] = {"token_ids": token_ids, "token_lengths": lengths}
         if meta.charVocab is not None:
             feeds.update(self._encode_chars(sentences, time))
         return feeds
 
     def _encode_chars(self, sentences: Sequence[Sequence[str]], time: int) -> Dict[str, np.ndarray]:
         meta, vocab = self.metadata, self.metadata.charVocab
+        assert vocab is not None  # callers check meta.charVocab first
         width = max(1, min(meta.maxTokenChars, max(len(t) for s in sentences for t in s)))
         char_ids = np.full((len(sentences), time, width), meta.paddingCharIndex, dtype=np.int64)
         # length >= 1 everywhere: onnxruntime's LSTM needs a step; padding positions are discarded anyway

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import numpy as np
 
@@ -61,9 +61,10 @@ def _varint(buf: bytes, pos: int) -> Tuple[int, int]:
         shift += 7
 
 
-def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, object]]:
+def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, Any]]:
     """Yield (field number, wire type, value) of a serialized protobuf message; values are int or bytes."""
     pos = 0
+    value: Any
     while pos < len(buf):
         key, pos = _varint(buf, pos)
         field, wire = key >> 3, key & 7
@@ -117,8 +118,8 @@ def _table_entries(path: str) -> Iterator[Tuple[bytes, bytes]]:
         yield from _block_entries(data, block_offset, block_size, path)
 
 
-def _parse_entry(name: str, value: bytes) -> Dict[str, object]:
-    entry: Dict[str, object] = {"dtype": 0, "shape": [], "shard": 0, "offset": 0, "size": 0}
+def _parse_entry(name: str, value: bytes) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {"dtype": 0, "shape": [], "shard": 0, "offset": 0, "size": 0}
     for field, _, v in _proto_fields(value):
         if field == 1:
             entry["dtype"] = v
@@ -153,7 +154,8 @@ def read_checkpoint(prefix: str) -> Dict[str, np.ndarray]:
     index_path = prefix + ".index"
     if not os.path.isfile(index_path):
         raise CheckpointError(f"no checkpoint index at {index_path!r} (pass the prefix, e.g. '.../model.ckpt')")
-    entries, num_shards = {}, 1
+    entries: Dict[str, Dict[str, Any]] = {}
+    num_shards: Any = 1
     for key, value in _table_entries(index_path):
         if key == b"":  # the BundleHeaderProto: field 1 is num_shards
             num_shards = next((v for f, _, v in _proto_fields(value) if f == 1), 1)

@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -43,7 +44,8 @@ BATCH_ROWS = 4096
 def _normalize_batches(source: str, output_col: str, form: str):
     def run(batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = batch.column(source).to_pylist()
-        normalized = [None if t is None else unicodedata.normalize(form, t) for t in texts]
+        normalize: Any = unicodedata.normalize  # form is one of NFC/NFD/NFKC/NFKD, checked when set
+        normalized = [None if t is None else normalize(form, t) for t in texts]
         return pa.record_batch([pa.array(normalized, pa.string())], names=[output_col])
 
     return run
