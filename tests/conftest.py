@@ -21,11 +21,29 @@ SPARK_TEST_CONF = {
 }
 
 
+# MMLSPARK_TEST_REMOTE=local[2] runs the tests through Spark Connect: a Connect server (its own JVM, with that
+# master) is started, and `spark` is a Connect client of it, with no JVM in this process.
+REMOTE = os.environ.get("MMLSPARK_TEST_REMOTE")
+if REMOTE:
+    # As in a Connect user's process: UDFs built while tests are collected are Connect UDFs.
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+
+
 @pytest.fixture(scope="session")
-def spark():
-    """The one local[2] SparkSession of the test session (stopped at the end)."""
+def spark(tmp_path_factory):
+    """The one SparkSession of the test session (stopped at the end): local[2], or a Connect client."""
     from mmlspark_py.core.session import get_spark
 
+    if REMOTE:
+        from pyspark.sql import SparkSession
+
+        from tests.deploy.processes import connect_server
+
+        with connect_server(tmp_path_factory.mktemp("connect"), master=REMOTE, conf=SPARK_TEST_CONF) as url:
+            session = SparkSession.builder.remote(url).getOrCreate()
+            yield session
+            session.stop()
+        return
     session = get_spark(master="local[2]", app_name="mmlspark-py-tests", conf=SPARK_TEST_CONF)
     yield session
     session.stop()

@@ -36,13 +36,18 @@ class HyperParam(Spec):
 
 @dataclass(frozen=True)
 class DiscreteHyperParam(HyperParam):
-    """One of the given ``values`` (uniformly, in a RandomSpace; each, in a GridSpace)."""
+    """One of the given ``values`` (uniformly, in a RandomSpace; each, in a GridSpace).
+
+    ``seed`` is accepted as SynapseML's; the sampling is seeded by TuneHyperparameters' ``seed``.
+    """
 
     kind = "discrete"
     values_: Tuple[Any, ...] = ()
+    seed: int = 0
 
-    def __init__(self, values: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, values: Iterable[Any] = (), seed: int = 0, **kwargs: Any) -> None:
         object.__setattr__(self, "values_", tuple(kwargs.get("values_", values)))
+        object.__setattr__(self, "seed", int(seed))
         require(len(self.values_) > 0, "DiscreteHyperParam needs at least one value")
 
     def sample(self, rng: np.random.Generator) -> Any:
@@ -54,11 +59,15 @@ class DiscreteHyperParam(HyperParam):
 
 @dataclass(frozen=True)
 class RangeHyperParam(HyperParam):
-    """A value in [min, max): an integer when both bounds are integers, else a float (uniform)."""
+    """A value in [min, max): an integer when both bounds are integers, else a float (uniform).
+
+    ``seed`` is accepted as SynapseML's; the sampling is seeded by TuneHyperparameters' ``seed``.
+    """
 
     kind = "range"
     min: float = 0.0
     max: float = 1.0
+    seed: int = 0
 
     def __post_init__(self) -> None:
         require(self.min < self.max, "RangeHyperParam needs min < max", (self.min, self.max))
@@ -68,12 +77,13 @@ class RangeHyperParam(HyperParam):
 
     def sample(self, rng: np.random.Generator) -> Any:
         if self._integral():
-            return int(rng.integers(self.min, self.max))
+            return int(rng.integers(int(self.min), int(self.max)))
         return float(self.min + rng.random() * (self.max - self.min))
 
     def values(self) -> List[Any]:
-        raise ValueError("a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a "
-                         "RandomSpace")
+        raise ValueError(
+            "a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a RandomSpace"
+        )
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,14 @@ def row_nbytes(array: Union[pa.Array, pa.ChunkedArray]) -> np.ndarray:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     kind = array.type
-    if pa.types.is_binary(kind) or pa.types.is_string(kind) or pa.types.is_large_binary(kind) or \
-            pa.types.is_large_string(kind):
+    if (
+        pa.types.is_binary(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_large_string(kind)
+    ):
         width = np.int64 if pa.types.is_large_binary(kind) or pa.types.is_large_string(kind) else np.int32
-        offsets = np.frombuffer(array.buffers()[1], width)[array.offset:array.offset + len(array) + 1]
+        offsets = np.frombuffer(array.buffers()[1], width)[array.offset : array.offset + len(array) + 1]
         return np.diff(offsets).astype(np.int64)
     if pa.types.is_struct(kind):
         total = np.zeros(len(array), np.int64)
@@ -109,14 +113,18 @@ def byte_slices(batch: pa.RecordBatch, batch_rows: int, batch_bytes: Optional[in
     yield batch.slice(start, batch.num_rows - start)
 
 
-def _checked_output(result: Union[pa.RecordBatch, pa.Table], out_schema: StructType,
-                    num_rows: int) -> pa.RecordBatch:
+def _checked_output(result: Union[pa.RecordBatch, pa.Table], out_schema: StructType, num_rows: int) -> pa.RecordBatch:
     if isinstance(result, pa.Table):
-        result = result.combine_chunks().to_batches()[0] if result.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=result.schema)
+        result = (
+            result.combine_chunks().to_batches()[0]
+            if result.num_rows
+            else pa.RecordBatch.from_pylist([], schema=result.schema)
+        )
     if result.schema.names != out_schema.names or result.num_rows != num_rows:
-        raise RuntimeError(f"batch function returned columns {result.schema.names} with {result.num_rows} rows; "
-                           f"expected {out_schema.names} with {num_rows} rows")
+        raise RuntimeError(
+            f"batch function returned columns {result.schema.names} with {result.num_rows} rows; "
+            f"expected {out_schema.names} with {num_rows} rows"
+        )
     return result
 
 
@@ -144,26 +152,35 @@ def _results(parts: Iterable[pa.RecordBatch], fn: Any) -> Iterator[Tuple[int, An
             yield rows, fn.finish(state.result())
 
 
-def run_batches(batches: Iterable[pa.RecordBatch], fn: BatchFn, out_schema: StructType, batch_rows: int,
-                batch_bytes: Optional[int] = None) -> Iterator[pa.RecordBatch]:
+def run_batches(
+    batches: Iterable[pa.RecordBatch],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> Iterator[pa.RecordBatch]:
     """``fn``'s checked output for each slice of each of ``batches`` (in a Python worker), one slice at a time."""
     parts = (part for batch in batches for part in byte_slices(batch, batch_rows, batch_bytes))
     for rows, result in _results(parts, fn):
         yield _checked_output(result, out_schema, rows)
 
 
-def _run_sliced(batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType,
-                batch_rows: int, batch_bytes: Optional[int] = None) -> Iterator[pa.RecordBatch]:
+def _run_sliced(
+    batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType, batch_rows: int, batch_bytes: Optional[int] = None
+) -> Iterator[pa.RecordBatch]:
     yield from run_batches([batch], fn, out_schema, batch_rows, batch_bytes)
 
 
-def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int,
-                batch_bytes: Optional[int] = None) -> Any:
+def _struct_udf(
+    input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int, batch_bytes: Optional[int] = None
+) -> Any:
     names = list(input_cols)
 
     def run(arrays: Iterator[Union[pa.Array, Tuple[pa.Array, ...]]]) -> Iterator[pa.Array]:
-        batches = (pa.RecordBatch.from_arrays(list(arrs if isinstance(arrs, tuple) else (arrs,)), names=names)
-                   for arrs in arrays)
+        batches = (
+            pa.RecordBatch.from_arrays(list(arrs if isinstance(arrs, tuple) else (arrs,)), names=names)
+            for arrs in arrays
+        )
         # One output array per slice, not per input batch: Spark matches only the total row count, and a task
         # then holds one slice of results (e.g. decoded images), not a whole maxRecordsPerBatch of them.
         for out in run_batches(batches, fn, out_schema, batch_rows, batch_bytes):
@@ -177,8 +194,14 @@ def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, 
     return udf.asNondeterministic()
 
 
-def _via_arrow_udf(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                   batch_rows: int, batch_bytes: Optional[int] = None) -> DataFrame:
+def _via_arrow_udf(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     tmp = f"__mmlspark_batch_{uuid.uuid4().hex}"
     udf = _struct_udf(input_cols, fn, out_schema, batch_rows, batch_bytes)
     staged = df.withColumn(tmp, udf(*[column(c) for c in input_cols]))
@@ -186,8 +209,14 @@ def _via_arrow_udf(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_sc
     return staged.select(*kept, *[F.col(tmp)[f.name].alias(f.name) for f in out_schema])
 
 
-def _via_map_in_arrow(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                      batch_rows: int, batch_bytes: Optional[int] = None) -> DataFrame:
+def _via_map_in_arrow(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     kept = [f for f in df.schema if f.name not in out_schema.names]
     full_schema = StructType(kept + [f for f in out_schema])
 
@@ -203,13 +232,20 @@ def _via_map_in_arrow(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out
         for out in run_batches(selected(), fn, out_schema, batch_rows):
             part = pending.popleft()
             yield pa.RecordBatch.from_arrays(
-                [part.column(f.name) for f in kept] + list(out.columns), names=full_schema.names)
+                [part.column(f.name) for f in kept] + list(out.columns), names=full_schema.names
+            )
 
     return df.mapInArrow(run, full_schema)
 
 
-def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                         batch_rows: int, batch_bytes: Optional[int] = None) -> DataFrame:
+def with_batched_columns(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     """``df`` plus the fields of ``out_schema`` computed by ``fn`` over Arrow batches of input columns.
 
     :param df: the input DataFrame; its columns are kept (a column named like an output is replaced).
@@ -227,10 +263,44 @@ def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, 
 
 
 ExpandFn = Callable[[pa.RecordBatch], Iterable[Union[pa.RecordBatch, pa.Table]]]
+StreamFn = Callable[[Iterator[pa.RecordBatch]], Iterable[Union[pa.RecordBatch, pa.Table]]]
 
 
-def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType,
-                batch_rows: int) -> DataFrame:
+def map_batch_stream(
+    df: DataFrame, input_cols: Optional[Sequence[str]], fn: StreamFn, out_schema: StructType, batch_rows: int
+) -> DataFrame:
+    """Like :func:`map_batches`, but ``fn`` sees the whole stream of slices of one partition at once.
+
+    For batch functions that carry state from one slice to the next and must flush it when the partition ends
+    (e.g. grouping consecutive rows into fixed-size batches): ``fn(slices) -> iterable of RecordBatch/Table``,
+    called once per partition with an iterator of slices of at most ``batch_rows`` rows of the selected columns.
+    Outputs are checked and cut as in :func:`map_batches`.
+    """
+    names = list(input_cols) if input_cols is not None else None
+    expected = out_schema.names
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        selected = (
+            part.select(names) if names is not None else part for batch in batches for part in slices(batch, batch_rows)
+        )
+        for result in fn(selected):
+            if result.schema.names != expected:
+                raise RuntimeError(f"batch function returned columns {result.schema.names}; expected {expected}")
+            for out in (
+                result.to_batches(max_chunksize=batch_rows)
+                if isinstance(result, pa.Table)
+                else slices(result, batch_rows)
+            ):
+                if out.num_rows:
+                    yield out
+
+    source = df.select(*[column(c) for c in names]) if names is not None else df
+    return source.mapInArrow(run, out_schema)
+
+
+def map_batches(
+    df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType, batch_rows: int
+) -> DataFrame:
     """A DataFrame of ``out_schema`` made by ``fn`` from Arrow slices of ``df`` (any number of rows out).
 
     :param input_cols: the columns ``fn`` reads (None: all); only they are handed to ``fn``.
@@ -239,21 +309,9 @@ def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn
         (larger outputs are cut).
     :raises RuntimeError: in the task, when ``fn`` yields other columns.
     """
-    names = list(input_cols) if input_cols is not None else None
-    expected = out_schema.names
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for part in slices(batch, batch_rows):
-                selected = part.select(names) if names is not None else part
-                for result in fn(selected):
-                    if result.schema.names != expected:
-                        raise RuntimeError(f"batch function returned columns {result.schema.names}; expected "
-                                           f"{expected}")
-                    for out in (result.to_batches(max_chunksize=batch_rows) if isinstance(result, pa.Table)
-                                else slices(result, batch_rows)):
-                        if out.num_rows:
-                            yield out
+    def each(parts: Iterator[pa.RecordBatch]) -> Iterator[Union[pa.RecordBatch, pa.Table]]:
+        for part in parts:
+            yield from fn(part)
 
-    source = df.select(*[column(c) for c in names]) if names is not None else df
-    return source.mapInArrow(run, out_schema)
+    return map_batch_stream(df, input_cols, each, out_schema, batch_rows)

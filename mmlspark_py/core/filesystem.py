@@ -18,6 +18,7 @@ a saved stage read?).
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import uuid
@@ -89,6 +90,44 @@ def exists(spark: Any, path: str) -> bool:
     return _arrow_info(path)[2].type != pafs.FileType.NotFound
 
 
+def glob_matches(spark: Any, pattern: str) -> bool:
+    """Whether ``pattern`` (a path, or a Hadoop glob: ``*``, ``?``, ``[ab]``, ``{a,b}``) matches anything."""
+    if _uses_jvm(spark):
+        fs, p = hadoop_path(spark, pattern)
+        found = fs.globStatus(p)
+        return found is not None and len(found) > 0
+    if not any(ch in pattern for ch in "*?[{"):
+        return exists(spark, pattern)
+    from pyarrow import fs as pafs
+
+    if not urlparse(pattern).scheme:
+        pattern = os.path.abspath(pattern)
+    for alternative in _expand_braces(pattern):
+        parts = alternative.split("/")
+        fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
+        base = "/".join(parts[:fixed]) or "/"
+        filesystem, inner, info = _arrow_info(base)
+        if info.type != pafs.FileType.Directory:
+            continue
+        depth = len(parts) - fixed
+        inner_pattern = posixpath.join(inner, *parts[fixed:])
+        for entry in filesystem.get_file_info(pafs.FileSelector(inner, recursive=depth > 1)):
+            if entry.path.count("/") - inner.rstrip("/").count("/") == depth and fnmatch.fnmatchcase(
+                entry.path, inner_pattern
+            ):
+                return True
+    return False
+
+
+def _expand_braces(pattern: str) -> List[str]:
+    start = pattern.find("{")
+    end = pattern.find("}", start)
+    if start < 0 or end < 0:
+        return [pattern]
+    head, options, tail = pattern[:start], pattern[start + 1 : end].split(","), pattern[end + 1 :]
+    return [expanded for option in options for expanded in _expand_braces(head + option + tail)]
+
+
 def is_dir(spark: Any, path: str) -> bool:
     """Whether ``path`` is an existing folder."""
     _notify("exists", path)
@@ -114,7 +153,7 @@ def write_bytes(spark: Any, path: str, data: bytes, overwrite: bool = False) -> 
         try:
             view = memoryview(data)
             for start in range(0, len(view), CHUNK_BYTES):
-                stream.write(bytearray(view[start:start + CHUNK_BYTES]))
+                stream.write(bytearray(view[start : start + CHUNK_BYTES]))
         finally:
             stream.close()
         return
@@ -190,8 +229,11 @@ def list_dir(spark: Any, folder: str) -> List[Tuple[str, bool]]:
 
 def data_files(spark: Any, folder: str) -> List[str]:
     """The files directly in ``folder`` that hold data (not ``_SUCCESS``, ``.crc`` or other hidden files)."""
-    return [path for path, is_file in list_dir(spark, folder)
-            if is_file and not posixpath.basename(path).startswith(("_", "."))]
+    return [
+        path
+        for path, is_file in list_dir(spark, folder)
+        if is_file and not posixpath.basename(path).startswith(("_", "."))
+    ]
 
 
 def delete(spark: Any, path: str) -> None:

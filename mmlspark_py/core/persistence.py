@@ -48,8 +48,19 @@ from mmlspark_py.core import filesystem
 from mmlspark_py.core.params import BytesParam, JsonParam, StageListParam, StageParam
 from mmlspark_py.core.spark_compat import active_session
 
-__all__ = ["PersistenceError", "StageWriter", "StageReader", "StageWritable", "StageReadable", "load_stage",
-           "read_metadata", "register_stage_class", "allow_stage_modules", "resolve_stage_class"]
+__all__ = [
+    "PersistenceError",
+    "StageWriter",
+    "StageReader",
+    "StageWritable",
+    "StageReadable",
+    "load_stage",
+    "read_metadata",
+    "register_stage_class",
+    "allow_stage_modules",
+    "resolve_stage_class",
+    "AllowList",
+]
 
 _EXTERNAL = (BytesParam, StageParam, StageListParam)
 # Metadata is small; a "metadata" file of more than this is not ours (and is not read into memory).
@@ -64,17 +75,49 @@ class PersistenceError(RuntimeError):
 
 _SECTION_DIRS = {"paramMap": "params", "defaultParamMap": "defaults"}
 
+
 # ------------------------------------------------------------------------------------------- allowed classes
-_ALLOWED_PREFIXES: Tuple[str, ...] = ("mmlspark_py.", "pyspark.ml.")
-_user_prefixes: Set[str] = set()
-_user_classes: Dict[str, type] = {}
-_lock = threading.Lock()
+class AllowList:
+    """What saved metadata may name: objects registered by name, and modules under allowed dotted prefixes.
+
+    One instance holds the stage classes loading may import (below); :mod:`mmlspark_py.stages.references` keeps
+    another for the functions Lambda and UDFTransformer may load.
+    """
+
+    def __init__(self, *builtin_prefixes: str):
+        self._builtin: Tuple[str, ...] = builtin_prefixes
+        self._prefixes: Set[str] = set()
+        self._objects: Dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, obj: Any) -> None:
+        """Allow ``name`` to resolve to ``obj`` (nothing is imported for it)."""
+        with self._lock:
+            self._objects[name] = obj
+
+    def registered(self, name: str) -> Any:
+        """The object registered under ``name``, or None."""
+        with self._lock:
+            return self._objects.get(name)
+
+    def allow_modules(self, *prefixes: str) -> None:
+        """Allow modules whose dotted names start with any of ``prefixes``."""
+        with self._lock:
+            self._prefixes.update(p if p.endswith(".") else p + "." for p in prefixes)
+
+    def allows_module(self, module: str) -> bool:
+        """Whether ``module`` is under a built-in or allowed prefix."""
+        dotted = module + "."
+        with self._lock:
+            return dotted.startswith(self._builtin) or any(dotted.startswith(p) for p in self._prefixes)
+
+
+_STAGE_CLASSES = AllowList("mmlspark_py.", "pyspark.ml.")
 
 
 def register_stage_class(cls: type) -> type:
     """Allow loading ``cls`` from saved metadata (for your own stage classes); usable as a class decorator."""
-    with _lock:
-        _user_classes[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    _STAGE_CLASSES.register(f"{cls.__module__}.{cls.__qualname__}", cls)
     return cls
 
 
@@ -83,13 +126,7 @@ def allow_stage_modules(*prefixes: str) -> None:
 
     Only for code you trust: loading a saved stage imports the module its metadata names.
     """
-    with _lock:
-        _user_prefixes.update(p if p.endswith(".") else p + "." for p in prefixes)
-
-
-def _allowed_module(module: str) -> bool:
-    dotted = module + "."
-    return dotted.startswith(_ALLOWED_PREFIXES) or any(dotted.startswith(p) for p in _user_prefixes)
+    _STAGE_CLASSES.allow_modules(*prefixes)
 
 
 def resolve_stage_class(name: str, where: str = "") -> type:
@@ -108,18 +145,18 @@ def resolve_stage_class(name: str, where: str = "") -> type:
         raise PersistenceError(f"saved stage class {name!r}{source} is not a class name")
     if name.startswith("org.apache.spark."):
         name = name.replace("org.apache.spark", "pyspark", 1)
-    with _lock:
-        registered = _user_classes.get(name)
+    registered = _STAGE_CLASSES.registered(name)
     if registered is not None:
         return registered
     module, _, attr = name.rpartition(".")
     if not module or not all(part.isidentifier() for part in name.split(".")):
         raise PersistenceError(f"saved stage class {name!r}{source} is not a valid dotted class name")
-    if not _allowed_module(module):
+    if not _STAGE_CLASSES.allows_module(module):
         raise PersistenceError(
             f"refusing to load class {name!r}{source}: loading imports only mmlspark_py and pyspark.ml stage "
             "classes, or classes you allow with mmlspark_py.core.persistence.register_stage_class(cls) / "
-            "allow_stage_modules('your.package')")
+            "allow_stage_modules('your.package')"
+        )
     try:
         cls = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as e:
@@ -199,8 +236,7 @@ class StageWriter(MLWriter):
             "externalParams": {"paramMap": external, "defaultParamMap": external_defaults},
         }
         text = json.dumps(metadata, separators=(",", ":"))
-        filesystem.write_bytes(self.sparkSession, posixpath.join(path, "metadata", "part-00000"),
-                               text.encode("utf-8"))
+        filesystem.write_bytes(self.sparkSession, posixpath.join(path, "metadata", "part-00000"), text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -230,8 +266,9 @@ def read_metadata(path: str, spark: Any = None) -> Dict[str, Any]:
 
 
 def _counts(value: Any, where: str) -> Dict[str, int]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, int) and 0 <= v <= 10_000
-                                              for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and 0 <= v <= 10_000 for k, v in value.items()
+    ):
         raise PersistenceError(f"corrupt stage metadata in {where}: externalParams is malformed")
     return value
 
@@ -262,8 +299,10 @@ def load_stage(path: str, spark: Any = None) -> Params:
         except PersistenceError:
             raise
         except Exception as e:
-            raise PersistenceError(f"cannot load the {metadata['class']} saved at {path}: "
-                                   f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+            raise PersistenceError(
+                f"cannot load the {metadata['class']} saved at {path}: "
+                f"{str(e).splitlines()[0] if str(e) else type(e).__name__}"
+            ) from e
     finally:
         _depth.level = level
 
@@ -338,8 +377,9 @@ class StageReader(MLReader):
     def _resolve_class(self, metadata: Dict[str, Any], path: str) -> Type[Params]:
         stage_cls = resolve_stage_class(metadata["class"], metadata["_file"])
         if not issubclass(stage_cls, self.cls):
-            raise PersistenceError(f"{path} holds a {metadata['class']}, not a {self.cls.__module__}."
-                                   f"{self.cls.__name__}")
+            raise PersistenceError(
+                f"{path} holds a {metadata['class']}, not a {self.cls.__module__}.{self.cls.__name__}"
+            )
         return stage_cls
 
     def load(self, path: str) -> Params:
@@ -395,4 +435,3 @@ class StageReadable(MLReadable):
     @classmethod
     def read(cls) -> MLReader:
         return StageReader(cls)  # type: ignore[arg-type]
-

@@ -98,12 +98,12 @@ class ScoringPlan:
 
     runner: Any
     feeds: Tuple[Tuple[str, str, DataType, TensorInfo], ...]  # (model input, column, column type, input info)
-    fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type or VectorUDT)
-    softmax: Tuple[Tuple[str, str], ...]                       # (fetched column, new column)
+    fetches: Tuple[Tuple[str, str, DataType], ...]  # (column, model output, Spark type or VectorUDT)
+    softmax: Tuple[Tuple[str, str], ...]  # (fetched column, new column)
     argmax: Tuple[Tuple[str, str], ...]
     error_col: Optional[str]
     out_schema: StructType
-    stage: str = "ONNXModel"                                   # named in errors
+    stage: str = "ONNXModel"  # named in errors
 
     def _read(self, batch: pa.RecordBatch) -> Tuple[List[RowTensors], np.ndarray, RowErrors]:
         tensors = [read_column(batch.column(i), dtype, info) for i, (_, _, dtype, info) in enumerate(self.feeds)]
@@ -125,10 +125,10 @@ class ScoringPlan:
         step = batch_dims.pop()  # a model exported with a fixed batch size: run in chunks of it, padding the last
         chunks = []
         for start in range(0, rows, step):
-            part = {k: v[start:start + step] for k, v in feeds.items()}
+            part = {k: v[start : start + step] for k, v in feeds.items()}
             short = step - len(next(iter(part.values())))
             part = {k: np.concatenate([v, np.repeat(v[-1:], short, axis=0)]) if short else v for k, v in part.items()}
-            chunks.append([out[:step - short] for out in self.runner.run(names, part)])
+            chunks.append([out[: step - short] for out in self.runner.run(names, part)])
         return {name: _joined([c[i] for c in chunks]) for i, name in enumerate(names)}
 
     def _columns(self, outputs: Dict[str, Any]) -> Dict[str, pa.Array]:
@@ -140,8 +140,9 @@ class ScoringPlan:
             columns[target] = dense_vectors(_softmax(scores))
         for source, target in self.argmax:
             values, dtype = by_column[source]
-            columns[target] = pa.array(map_argmax(values) if isinstance(dtype, MapType)
-                                       else np.argmax(values, axis=-1).astype(np.float64))
+            columns[target] = pa.array(
+                map_argmax(values) if isinstance(dtype, MapType) else np.argmax(values, axis=-1).astype(np.float64)
+            )
         return columns
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -161,11 +162,12 @@ class ScoringPlan:
         arrays = [assemble(parts[f.name], n, to_arrow_type(f.dataType)) for f in self.out_schema]
         return pa.RecordBatch.from_arrays(arrays, names=self.out_schema.names)
 
-    def _score_group(self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray,
-                     parts: Dict[str, List], errors: RowErrors) -> None:
+    def _score_group(
+        self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray, parts: Dict[str, List], errors: RowErrors
+    ) -> None:
         feeds, start = {}, 0
         for t, (name, _, _, info) in zip(tensors, self.feeds):
-            shape = tuple(int(d) for d in key[start:start + t.shapes.shape[1]])
+            shape = tuple(int(d) for d in key[start : start + t.shapes.shape[1]])
             start += t.shapes.shape[1]
             feeds[name] = t.gather(rows, shape).astype(info.dtype, copy=False)
         try:
@@ -179,5 +181,3 @@ class ScoringPlan:
             return
         for column, values in columns.items():
             parts[column].append((rows, values))
-
-

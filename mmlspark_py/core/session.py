@@ -7,6 +7,7 @@ set, and only with none at all does Spark fall back to ``local[*]``. On a laptop
 starts ``local[*]`` with Arrow on, Arrow batches bounded in bytes (so wide rows such as images cannot blow up a
 worker) and the Python workers pointed at the interpreter running this code (otherwise executors may start a
 system ``python3`` without our dependencies). Those SQL settings are applied only where nobody configured them.
+A new classic session also gets the JVM companion jar on ``spark.jars`` (:mod:`mmlspark_py.core.jvm_companion`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Dict, Optional
 
 from pyspark.sql import SparkSession
 
-from mmlspark_py.core.spark_compat import active_session, is_connect
+from mmlspark_py.core.jvm_companion import with_companion_jar
+from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pandas3_warning
 
 # SQL settings (changeable at run time) applied only when the session does not set them already.
 DEFAULT_CONF: Dict[str, str] = {
@@ -27,8 +29,9 @@ DEFAULT_CONF: Dict[str, str] = {
 }
 
 
-def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
-              conf: Optional[Dict[str, str]] = None) -> SparkSession:
+def get_spark(
+    master: Optional[str] = None, app_name: str = "mmlspark-py", conf: Optional[Dict[str, str]] = None
+) -> SparkSession:
     """The active SparkSession (classic or Connect), or a new one.
 
     :param master: a master URL to use for a NEW session (e.g. ``"local[2]"``); None (the default) leaves the
@@ -37,6 +40,7 @@ def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
     :param app_name: the application name of a new session.
     :param conf: Spark settings for a new session.
     """
+    silence_pandas3_warning()  # the library's entry point: its users see no warning they cannot act on
     active = active_session()
     if active is not None:
         return active
@@ -47,7 +51,9 @@ def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
     builder = SparkSession.builder.appName(app_name)
     if master is not None:
         builder = builder.master(master)
-    for key, value in (conf or {}).items():
+    # a new classic session gets the companion jar (kept out of a Connect client's builder: the server has its own)
+    new_conf = dict(conf or {}) if os.environ.get("SPARK_REMOTE") else with_companion_jar(conf or {})
+    for key, value in new_conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     apply_defaults(spark)

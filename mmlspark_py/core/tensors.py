@@ -49,12 +49,18 @@ from pyspark.sql.types import (
 
 # onnxruntime's element type names -> numpy dtypes (strings and bfloat16 have no plain numpy tensor form here).
 ORT_DTYPES: Dict[str, np.dtype] = {
-    "tensor(float)": np.dtype(np.float32), "tensor(double)": np.dtype(np.float64),
-    "tensor(float16)": np.dtype(np.float16), "tensor(int8)": np.dtype(np.int8),
-    "tensor(int16)": np.dtype(np.int16), "tensor(int32)": np.dtype(np.int32),
-    "tensor(int64)": np.dtype(np.int64), "tensor(uint8)": np.dtype(np.uint8),
-    "tensor(uint16)": np.dtype(np.uint16), "tensor(uint32)": np.dtype(np.uint32),
-    "tensor(uint64)": np.dtype(np.uint64), "tensor(bool)": np.dtype(np.bool_),
+    "tensor(float)": np.dtype(np.float32),
+    "tensor(double)": np.dtype(np.float64),
+    "tensor(float16)": np.dtype(np.float16),
+    "tensor(int8)": np.dtype(np.int8),
+    "tensor(int16)": np.dtype(np.int16),
+    "tensor(int32)": np.dtype(np.int32),
+    "tensor(int64)": np.dtype(np.int64),
+    "tensor(uint8)": np.dtype(np.uint8),
+    "tensor(uint16)": np.dtype(np.uint16),
+    "tensor(uint32)": np.dtype(np.uint32),
+    "tensor(uint64)": np.dtype(np.uint64),
+    "tensor(bool)": np.dtype(np.bool_),
 }
 
 
@@ -94,18 +100,21 @@ def castable(source: np.dtype, target: np.dtype) -> bool:
 def check_feed(info: TensorInfo, value: np.ndarray) -> np.ndarray:
     """``value`` cast to the input's dtype; raises :class:`FeedError` on a rank or fixed-dimension mismatch."""
     if value.ndim != len(info.shape):
-        raise FeedError(f"model input {info.describe()} expects rank {len(info.shape)}, got an array of shape "
-                        f"{list(value.shape)}")
+        raise FeedError(
+            f"model input {info.describe()} expects rank {len(info.shape)}, got an array of shape {list(value.shape)}"
+        )
     for axis, (want, got) in enumerate(zip(info.shape, value.shape)):
         if isinstance(want, int) and want != got:
-            raise FeedError(f"model input {info.describe()}: dimension {axis} must be {want}, got shape "
-                            f"{list(value.shape)}")
+            raise FeedError(
+                f"model input {info.describe()}: dimension {axis} must be {want}, got shape {list(value.shape)}"
+            )
     dtype = info.dtype
     if dtype is None:
         raise FeedError(f"model input {info.describe()} has a type that cannot be fed from numpy")
     if not castable(value.dtype, dtype):
-        raise FeedError(f"model input {info.describe()} expects {dtype}, got {value.dtype} (a cast would lose "
-                        "information)")
+        raise FeedError(
+            f"model input {info.describe()} expects {dtype}, got {value.dtype} (a cast would lose information)"
+        )
     if value.dtype != dtype:
         value = value.astype(dtype)
     return np.ascontiguousarray(value)
@@ -113,15 +122,28 @@ def check_feed(info: TensorInfo, value: np.ndarray) -> np.ndarray:
 
 # ort element type -> (Spark element type, numpy dtype its values are converted to before Arrow).
 _OUTPUT_TYPES = {
-    "tensor(float)": (FloatType(), np.float32), "tensor(float16)": (FloatType(), np.float32),
-    "tensor(double)": (DoubleType(), np.float64), "tensor(int8)": (ByteType(), np.int8),
-    "tensor(int16)": (ShortType(), np.int16), "tensor(int32)": (IntegerType(), np.int32),
-    "tensor(int64)": (LongType(), np.int64), "tensor(uint8)": (ShortType(), np.int16),
-    "tensor(uint16)": (IntegerType(), np.int32), "tensor(uint32)": (LongType(), np.int64),
-    "tensor(bool)": (BooleanType(), np.bool_), "tensor(string)": (StringType(), None),
+    "tensor(float)": (FloatType(), np.float32),
+    "tensor(float16)": (FloatType(), np.float32),
+    "tensor(double)": (DoubleType(), np.float64),
+    "tensor(int8)": (ByteType(), np.int8),
+    "tensor(int16)": (ShortType(), np.int16),
+    "tensor(int32)": (IntegerType(), np.int32),
+    "tensor(int64)": (LongType(), np.int64),
+    "tensor(uint8)": (ShortType(), np.int16),
+    "tensor(uint16)": (IntegerType(), np.int32),
+    "tensor(uint32)": (LongType(), np.int64),
+    "tensor(bool)": (BooleanType(), np.bool_),
+    "tensor(string)": (StringType(), None),
 }
-_SPARK_NUMPY = {"float": np.float32, "double": np.float64, "tinyint": np.int8, "smallint": np.int16,
-                "int": np.int32, "bigint": np.int64, "boolean": np.bool_}
+_SPARK_NUMPY = {
+    "float": np.float32,
+    "double": np.float64,
+    "tinyint": np.int8,
+    "smallint": np.int16,
+    "int": np.int32,
+    "bigint": np.int64,
+    "boolean": np.bool_,
+}
 
 
 class TensorTypeError(ValueError):
@@ -141,8 +163,10 @@ def map_output_type(info: TensorInfo) -> Optional[MapType]:
     key = _MAP_KEYS.get(found.group(1))
     value = _OUTPUT_TYPES.get(f"tensor({found.group(2)})", (None, None))[0]
     if key is None or value is None or isinstance(value, StringType):
-        raise TensorTypeError(f"model output {info.describe()}: maps of {found.group(1)} to {found.group(2)} are "
-                              f"not supported (keys: {sorted(_MAP_KEYS)}; values: numbers)")
+        raise TensorTypeError(
+            f"model output {info.describe()}: maps of {found.group(1)} to {found.group(2)} are "
+            f"not supported (keys: {sorted(_MAP_KEYS)}; values: numbers)"
+        )
     return MapType(key, value, True)
 
 
@@ -155,8 +179,10 @@ def spark_type(info: TensorInfo) -> DataType:
     if as_map is not None:
         return as_map
     if info.type not in _OUTPUT_TYPES:
-        raise TensorTypeError(f"model output {info.describe()} has a type mmlspark-py cannot return "
-                              f"(supported: {sorted(_OUTPUT_TYPES)} and seq(map(...)))")
+        raise TensorTypeError(
+            f"model output {info.describe()} has a type mmlspark-py cannot return "
+            f"(supported: {sorted(_OUTPUT_TYPES)} and seq(map(...)))"
+        )
     if len(info.shape) < 1:
         raise TensorTypeError(f"model output {info.describe()} has no batch dimension")
     out: DataType = _OUTPUT_TYPES[info.type][0]
@@ -184,8 +210,9 @@ def column_layout(dtype: DataType) -> Tuple[int, Optional[DataType]]:
     return depth, dtype
 
 
-def resolve_feeds(schema: StructType, feed: Dict[str, str],
-                  inputs: Sequence[TensorInfo]) -> List[Tuple[str, str, DataType, TensorInfo]]:
+def resolve_feeds(
+    schema: StructType, feed: Dict[str, str], inputs: Sequence[TensorInfo]
+) -> List[Tuple[str, str, DataType, TensorInfo]]:
     """``(input name, column, column type, input info)`` for each model input, in the model's order.
 
     :raises SchemaError: an input without a column in ``feed``, a missing column, or a column whose type
@@ -207,9 +234,11 @@ def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
     """Raise :class:`TensorTypeError` unless column type ``dtype`` can feed model input ``info``."""
     if isinstance(dtype, BinaryType):
         if info.dtype is None or not (fixed_dims(info) is not None or len(info.shape) == 2):
-            raise TensorTypeError(f"feedDict: column {column!r} (binary) cannot feed model input {info.describe()}: "
-                                  "a raw binary tensor needs an input of a numeric type whose dimensions (after "
-                                  "the batch) are all fixed, or a 1-d input; use nested arrays otherwise")
+            raise TensorTypeError(
+                f"feedDict: column {column!r} (binary) cannot feed model input {info.describe()}: "
+                "a raw binary tensor needs an input of a numeric type whose dimensions (after "
+                "the batch) are all fixed, or a 1-d input; use nested arrays otherwise"
+            )
         return
 
     depth, element = column_layout(dtype)
@@ -224,12 +253,13 @@ def check_feed_type(column: str, dtype: DataType, info: TensorInfo) -> None:
     depth_ok = depth == rank or (depth == 1 and rank > 1 and fixed_dims(info) is not None)
     if element is not None and not isinstance(element, (NumericType, BooleanType)):
         depth_ok = False
-    source = np.dtype(np.float64) if element is None else np.dtype(_SPARK_NUMPY.get(element.simpleString(),
-                                                                                  np.float64))
+    source = np.dtype(np.float64) if element is None else np.dtype(_SPARK_NUMPY.get(element.simpleString(), np.float64))
     if info.dtype is None or not depth_ok or not castable(source, info.dtype):
-        raise TensorTypeError(f"feedDict: column {column!r} ({dtype.simpleString()}) cannot feed model input "
-                              f"{info.describe()}: expected {expected} of a type castable to "
-                              f"{info.dtype or info.type} without loss")
+        raise TensorTypeError(
+            f"feedDict: column {column!r} ({dtype.simpleString()}) cannot feed model input "
+            f"{info.describe()}: expected {expected} of a type castable to "
+            f"{info.dtype or info.type} without loss"
+        )
 
 
 @dataclass
@@ -267,7 +297,7 @@ def _leaf_gather(values: np.ndarray, starts: np.ndarray) -> Callable[[np.ndarray
         size = int(np.prod(shape, dtype=np.int64))
         first = starts[rows[0]] if len(rows) else 0
         if np.array_equal(starts[rows], first + np.arange(len(rows)) * size):  # contiguous: a view
-            return values[first:first + len(rows) * size].reshape((len(rows),) + tuple(shape))
+            return values[first : first + len(rows) * size].reshape((len(rows),) + tuple(shape))
         index = starts[rows][:, None] + np.arange(size)
         return values[index].reshape((len(rows),) + tuple(shape))
 
@@ -302,8 +332,11 @@ def _read_nested(array: pa.Array, depth: int) -> RowTensors:
         dims = np.zeros(n, np.int64)
         if len(lengths):
             dims = np.where(per_row > 0, lengths[np.minimum(firsts, len(lengths) - 1)], 0)
-        _mark(errors, _per_row(row_of, lengths != dims[row_of], n), f"ragged array (sub-arrays of different "
-                                                                  f"lengths at depth {axis + 1})")
+        _mark(
+            errors,
+            _per_row(row_of, lengths != dims[row_of], n),
+            f"ragged array (sub-arrays of different lengths at depth {axis + 1})",
+        )
         shapes[:, axis] = dims
         if axis < depth - 1:
             row_of = np.repeat(row_of, lengths)
@@ -319,8 +352,9 @@ def _read_scalars(array: pa.Array) -> RowTensors:
     n = len(array)
     nulls = array.is_null().to_numpy(zero_copy_only=False)
     values = _leaf_values(array, np.full(n, None, dtype=object), np.arange(n), np.ones(n, np.int64))
-    return RowTensors(np.zeros((n, 0), np.int64), np.full(n, None, dtype=object), nulls,
-                      lambda rows, shape: values[rows])
+    return RowTensors(
+        np.zeros((n, 0), np.int64), np.full(n, None, dtype=object), nulls, lambda rows, shape: values[rows]
+    )
 
 
 def _read_vectors(array: pa.StructArray) -> RowTensors:
@@ -349,8 +383,9 @@ def _read_vectors(array: pa.StructArray) -> RowTensors:
         nnz = index_lengths[sparse]
         owner = np.repeat(np.nonzero(~is_dense)[0], nnz)
         offsets = np.arange(nnz.sum()) - np.repeat(np.cumsum(nnz) - nnz, nnz)
-        out[owner, indices[np.repeat(index_starts[sparse], nnz) + offsets]] = \
-            values[np.repeat(value_starts[sparse], nnz) + offsets]
+        out[owner, indices[np.repeat(index_starts[sparse], nnz) + offsets]] = values[
+            np.repeat(value_starts[sparse], nnz) + offsets
+        ]
         return out
 
     return RowTensors(shapes, np.full(n, None, dtype=object), nulls, gather)
@@ -365,19 +400,26 @@ def _read_binary(array: pa.Array, info: TensorInfo) -> RowTensors:
     nulls = array.is_null().to_numpy(zero_copy_only=False)
     errors = np.full(n, None, dtype=object)
     width = np.int64 if pa.types.is_large_binary(array.type) else np.int32
-    offsets = np.frombuffer(array.buffers()[1], width)[array.offset:array.offset + n + 1].astype(np.int64)
+    offsets = np.frombuffer(array.buffers()[1], width)[array.offset : array.offset + n + 1].astype(np.int64)
     lengths = np.diff(offsets)
     buffer = array.buffers()[2]
     data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.empty(0, np.uint8)
     dims = fixed_dims(info)
     if dims is not None:
         expected = int(np.prod(dims)) * dtype.itemsize
-        _mark(errors, (lengths != expected) & ~nulls, f"raw binary tensor of the wrong size (expected {expected} "
-                                                      f"bytes: {'x'.join(map(str, dims))} values of {dtype})")
+        _mark(
+            errors,
+            (lengths != expected) & ~nulls,
+            f"raw binary tensor of the wrong size (expected {expected} "
+            f"bytes: {'x'.join(map(str, dims))} values of {dtype})",
+        )
         shapes = np.tile(np.array(dims, np.int64), (n, 1))
     else:
-        _mark(errors, (lengths % dtype.itemsize != 0) & ~nulls, f"raw binary tensor whose size is not a multiple "
-                                                                 f"of {dtype.itemsize} bytes ({dtype})")
+        _mark(
+            errors,
+            (lengths % dtype.itemsize != 0) & ~nulls,
+            f"raw binary tensor whose size is not a multiple of {dtype.itemsize} bytes ({dtype})",
+        )
         shapes = (lengths // dtype.itemsize)[:, None]
     starts = offsets[:-1]
 
@@ -385,7 +427,7 @@ def _read_binary(array: pa.Array, info: TensorInfo) -> RowTensors:
         size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         first = starts[rows[0]] if len(rows) else 0
         if np.array_equal(starts[rows], first + np.arange(len(rows)) * size):  # contiguous rows: a view
-            raw = data[first:first + len(rows) * size]
+            raw = data[first : first + len(rows) * size]
         else:
             raw = data[(starts[rows][:, None] + np.arange(size)).ravel()]
         return raw.view(dtype).reshape((len(rows),) + tuple(shape))
@@ -396,12 +438,15 @@ def _read_binary(array: pa.Array, info: TensorInfo) -> RowTensors:
 def _reshape_flat(tensors: RowTensors, dims: Tuple[int, ...]) -> RowTensors:
     size = int(np.prod(dims))
     wrong = (tensors.shapes[:, 0] != size) & ~tensors.nulls
-    _mark(tensors.errors, wrong, f"flat array of the wrong length (expected {size} = "
-                                 f"{'x'.join(map(str, dims))})")
+    _mark(tensors.errors, wrong, f"flat array of the wrong length (expected {size} = {'x'.join(map(str, dims))})")
     shapes = np.tile(np.array(dims, np.int64), (len(tensors.shapes), 1))
     flat = tensors.gather
-    return RowTensors(shapes, tensors.errors, tensors.nulls,
-                      lambda rows, shape: flat(rows, (size,)).reshape((len(rows),) + tuple(shape)))
+    return RowTensors(
+        shapes,
+        tensors.errors,
+        tensors.nulls,
+        lambda rows, shape: flat(rows, (size,)).reshape((len(rows),) + tuple(shape)),
+    )
 
 
 def read_column(array: pa.Array, dtype: DataType, info: TensorInfo) -> RowTensors:
@@ -454,7 +499,7 @@ def to_arrow(values: np.ndarray, dtype: DataType) -> pa.Array:
         types.append(t)
         t = t.value_type
     for axis in range(len(dims) - 1, -1, -1):
-        count = len(out) // dims[axis] if dims[axis] else int(np.prod(values.shape[:axis + 1]))
+        count = len(out) // dims[axis] if dims[axis] else int(np.prod(values.shape[: axis + 1]))
         offsets = pa.array(np.arange(count + 1, dtype=np.int32) * dims[axis])
         out = pa.ListArray.from_arrays(offsets, out, type=types[axis])
     return out
@@ -483,15 +528,17 @@ def raw_tensor_column(tensors: Sequence[Optional[np.ndarray]]) -> pa.Array:
     offsets = np.zeros(len(tensors) + 1, np.int64)
     np.cumsum(sizes, out=offsets[1:])
     if offsets[-1] >= 2**31:
-        raise ValueError(f"a batch of tensors holds {offsets[-1]} bytes, over Arrow's 2 GiB per column chunk: "
-                         "lower miniBatchSize")
+        raise ValueError(
+            f"a batch of tensors holds {offsets[-1]} bytes, over Arrow's 2 GiB per column chunk: lower miniBatchSize"
+        )
     data = np.empty(int(offsets[-1]), np.uint8)
     for t, start, size in zip(tensors, offsets[:-1], sizes):
         if size:
-            data[start:start + size] = np.ascontiguousarray(t).reshape(-1).view(np.uint8)
+            data[start : start + size] = np.ascontiguousarray(t).reshape(-1).view(np.uint8)
     validity = pa.array([t is not None for t in tensors], pa.bool_()).buffers()[1]
-    return pa.Array.from_buffers(pa.binary(), len(tensors), [validity, pa.py_buffer(offsets.astype(np.int32)),
-                                                             pa.py_buffer(data)])
+    return pa.Array.from_buffers(
+        pa.binary(), len(tensors), [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    )
 
 
 def dense_vectors(values: np.ndarray) -> pa.Array:
@@ -501,8 +548,12 @@ def dense_vectors(values: np.ndarray) -> pa.Array:
     flat = pa.array(np.ascontiguousarray(values, np.float64).ravel())
     offsets = pa.array(np.arange(rows + 1, dtype=np.int32) * width)
     fields = list(arrow_type)
-    arrays = [pa.array(np.ones(rows, np.int8)), pa.nulls(rows, pa.int32()),
-              pa.nulls(rows, fields[2].type), pa.ListArray.from_arrays(offsets, flat, type=fields[3].type)]
+    arrays = [
+        pa.array(np.ones(rows, np.int8)),
+        pa.nulls(rows, pa.int32()),
+        pa.nulls(rows, fields[2].type),
+        pa.ListArray.from_arrays(offsets, flat, type=fields[3].type),
+    ]
     return pa.StructArray.from_arrays(arrays, fields=fields)
 
 
@@ -517,4 +568,5 @@ def assemble(parts: List[Tuple[np.ndarray, pa.Array]], n: int, arrow_type: pa.Da
         offset += len(rows)
     pieces = [arr for _, arr in parts] + [pa.nulls(1, arrow_type)]
     return pa.concat_arrays([p.cast(arrow_type) if p.type != arrow_type else p for p in pieces]).take(
-        pa.array(position))
+        pa.array(position)
+    )

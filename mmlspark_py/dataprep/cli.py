@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     spark = get_spark(master=args.master, app_name="mmlspark-py prep run")
     out = run_prep_package(spark, args.package, args.input, args.output, args.format,
                            input_format=args.input_format, overwrite=args.overwrite)
-    print(f"prep run: wrote {out} ({args.format})")
+    print(f"prep run: wrote {out} ({args.format}) on master {spark.conf.get('spark.master', 'unknown')}")
     return 0
 
 

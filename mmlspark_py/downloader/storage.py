@@ -22,6 +22,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urljoin, urlparse
 from urllib.request import Request, urlopen
 
+from mmlspark_py.core import filesystem
+from mmlspark_py.core.spark_compat import has_jvm
 from mmlspark_py.downloader.schema import file_sha256
 
 logger = logging.getLogger(__name__)
@@ -107,9 +109,13 @@ def read_text(path: str, spark=None) -> str:
 def _copy_from_hadoop(spark, path: str, target: str) -> None:
     if spark is None:
         raise ValueError(f"{path} is a Hadoop path: pass a SparkSession to read it")
-    jvm, jpath, fs = _hadoop(spark, path)
-    if not fs.exists(jpath):
+    if not filesystem.exists(spark, path):
         raise NotFoundError(f"{path}: no such file")
+    if not has_jvm(spark):  # Spark Connect: no JVM here; pyarrow reaches the store
+        with open(target, "wb") as out:
+            out.write(filesystem.read_bytes(spark, path))
+        return
+    jvm, jpath, fs = _hadoop(spark, path)
     fs.copyToLocalFile(False, jpath, jvm.org.apache.hadoop.fs.Path(target), True)
 
 
@@ -131,6 +137,14 @@ def publish(source: str, path: str, spark=None) -> None:
         return
     if spark is None:
         raise ValueError(f"{path} is a Hadoop path: pass a SparkSession to write it")
+    if not has_jvm(spark):  # Spark Connect: no JVM here; pyarrow reaches the store
+        staging_path = f"{path}.{uuid.uuid4().hex}.tmp"
+        with open(source, "rb") as f:
+            filesystem.write_bytes(spark, staging_path, f.read())
+        os.remove(source)
+        filesystem.delete(spark, path)
+        filesystem.rename(spark, staging_path, path)
+        return
     jvm, jpath, fs = _hadoop(spark, path)
     staging = jvm.org.apache.hadoop.fs.Path(f"{path}.{uuid.uuid4().hex}.tmp")
     fs.mkdirs(jpath.getParent())
@@ -172,8 +186,16 @@ def _http_to_part(url: str, part: str, name: str, progress: Progress, retries: i
     raise DownloadError(f"{url}: download failed after {retries} tries: {last}")
 
 
-def fetch_verified(source: str, dest: str, sha256: str, name: str = "", spark=None,
-                   progress: Optional[Progress] = None, retries: int = 4, backoff: float = 0.5) -> None:
+def fetch_verified(
+    source: str,
+    dest: str,
+    sha256: str,
+    name: str = "",
+    spark=None,
+    progress: Optional[Progress] = None,
+    retries: int = 4,
+    backoff: float = 0.5,
+) -> None:
     """Copy ``source`` (URL, local or Hadoop path) to local file ``dest``, resumably, verifying ``sha256``.
 
     :raises NotFoundError: the source does not exist (404 or missing path).
@@ -194,6 +216,8 @@ def fetch_verified(source: str, dest: str, sha256: str, name: str = "", spark=No
     actual = file_sha256(part)
     if sha256 and actual != sha256:
         os.remove(part)
-        raise HashMismatchError(f"{source}: sha256 is {actual}, the manifest says {sha256}; the download was "
-                                "deleted (corrupt file on the server or a wrong manifest entry)")
+        raise HashMismatchError(
+            f"{source}: sha256 is {actual}, the manifest says {sha256}; the download was "
+            "deleted (corrupt file on the server or a wrong manifest entry)"
+        )
     os.replace(part, dest)

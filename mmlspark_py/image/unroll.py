@@ -38,6 +38,7 @@ from mmlspark_py.core.params import (
     to_positive_int,
 )
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
+from mmlspark_py.image import jvm_paths
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 
 _VALUES = ArrayType(DoubleType(), True)
@@ -85,6 +86,9 @@ class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
         return add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
 
     def _transform(self, df: DataFrame) -> DataFrame:
+        vectors = jvm_paths.unroll_image(df, self.getInputCol())
+        if vectors is not None:  # the JVM companion's path: the same vectors, no pixel sent to Python
+            return df.withColumn(self.getOutputCol(), vectors)
         tmp = f"__{self.uid}_values"
 
         def fn(batch: pa.RecordBatch) -> pa.RecordBatch:

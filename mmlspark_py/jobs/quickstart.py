@@ -23,8 +23,11 @@ import numpy as np
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from mmlspark_py.core import events
 from mmlspark_py.core.image_schema import to_ndarray
+from mmlspark_py.core.progress import step
 from mmlspark_py.core.session import get_spark
+from mmlspark_py.jobs.console import apply_log_level
 
 THUMB = 160
 SHEET_COLUMNS = 6
@@ -60,6 +63,7 @@ def contact_sheet(images: DataFrame, image_col: str, path: str) -> int:
     tiles += [blank] * (-len(tiles) % SHEET_COLUMNS)
     grid = np.vstack([np.hstack(tiles[i:i + SHEET_COLUMNS]) for i in range(0, len(tiles), SHEET_COLUMNS)])
     _atomic_png(path, grid)
+    events.emit("artifact", path=path, kind="plot")  # logged to the active run, if any
     return len(rows)
 
 
@@ -101,11 +105,14 @@ def run_images(spark: SparkSession, images_dir: str, output: str, size: int) -> 
     """Step 1-3: read, transform, write images and the contact sheet; returns the figures it printed."""
     from mmlspark_py.image import read_images, write_images
 
+    step(f"1/3 reading images from {images_dir}")
     images = read_images(images_dir, pathGlobFilter="*.{png,jpg,jpeg}")
     transformed = transform_images(images, size).cache()
     out_dir = os.path.join(output, "transformed")
+    step(f"2/3 resizing, cropping and blurring on the executors; writing {out_dir}")
     write_images(transformed.where(F.col("transformed").isNotNull()), out_dir, "png",
                  imageCol="transformed", overwrite=True)
+    step("3/3 contact sheet and summary")
     shown = contact_sheet(transformed, "transformed", os.path.join(output, "contact_sheet.png"))
     per_image = (transformed.select(
         F.element_at(F.split(F.col("image.origin"), "/"), -1).alias("file"),
@@ -141,13 +148,16 @@ def run_training(spark: SparkSession, output: str, seed: int = 7) -> Dict[str, o
     from mmlspark_py.plot import quick_report
     from mmlspark_py.train import TrainClassifier
 
+    step("training: writing 200 labelled face / non-face images")
     folder = write_labelled_faces(os.path.join(output, "labelled"))
     images = read_images(folder, recursive=True, dropInvalid=True)
     labelled = images.withColumn("label", F.regexp_extract(F.col("image.origin"), r"/(face|other)/[^/]+$", 1))
     features = UnrollImage(inputCol="image", outputCol="pixels").transform(labelled).select("pixels", "label")
     train, test = features.randomSplit([0.7, 0.3], seed=seed)
+    step("training: featurizing (UnrollImage) and fitting TrainClassifier(LogisticRegression)")
     model = TrainClassifier(model=LogisticRegression(maxIter=50), labelCol="label",
                             inputCols=["pixels"]).fit(train)
+    step("training: evaluating on the held-out images")
     report = quick_report(model.transform(test), os.path.join(output, "evaluation"))
     return {"test_images": int(np.sum(report["confusion_matrix"])), "accuracy": round(report["accuracy"], 4),
             "AUC": round(report["AUC"], 4), "confusion_matrix_png": report["plots"]["confusion_matrix"]}
@@ -155,6 +165,7 @@ def run_training(spark: SparkSession, output: str, seed: int = 7) -> Dict[str, o
 
 def run(args: argparse.Namespace) -> int:
     spark = get_spark(master=args.master)
+    apply_log_level(spark, getattr(args, "log_level", "WARN"))
     pathlib.Path(args.output).mkdir(parents=True, exist_ok=True)
     figures = run_images(spark, args.images or default_images_dir(), args.output, args.size)
     print("\n" + summary_table([{"step": k, "value": v} for k, v in figures.items()]))

@@ -4,9 +4,9 @@
 (the largest class gets 1.0; a class half its size gets 2.0). The ClassBalancerModel adds ``outputCol``
 (double) with the weight of each row's class, for weighted learners (``weightCol``).
 
-Params: ``inputCol`` (the label column: string, boolean or numeric; required), ``outputCol`` (default
-``"weight"``), ``broadcastJoin`` (kept for SynapseML compatibility: the weights are applied as a literal
-map lookup, which is as cheap as a broadcast join and needs no join at all).
+``inputCol`` is the label column (string, boolean or numeric). ``broadcastJoin`` is kept for SynapseML
+compatibility: the weights are applied as a literal map lookup, which is as cheap as a broadcast join and needs
+no join at all.
 
 Nulls: null labels are not a class; their rows get a null weight (SynapseML's inner join drops them). A class
 the model has not seen also gets null. NaN is a class of its own, like any other value.
@@ -24,36 +24,37 @@ from __future__ import annotations
 import math
 from typing import Any, List
 
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DoubleType, NumericType, StringType, StructField, StructType
 
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, JsonParam
+from mmlspark_py.core.params import HasInputCol, HasOutputCol, JsonParam, Params, TypeConverters, declare, override
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
 
 __all__ = ["ClassBalancer", "ClassBalancerModel"]
 
 
 class _BalancerParams(HasInputCol, HasOutputCol):
-    broadcastJoin = Param(Params._dummy(), "broadcastJoin", "whether to broadcast the class to weight mapping to "
-                          "the workers (kept for SynapseML compatibility; the mapping is always a literal)",
-                          typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(outputCol="weight", broadcastJoin=True)
+    outputCol = override(HasOutputCol.outputCol, default="weight")
+    broadcastJoin = declare(
+        "whether to broadcast the class to weight mapping to the workers (kept for SynapseML "
+        "compatibility; the mapping is always a literal)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
 
     def _label_field(self, schema: StructType) -> StructField:
-        field = require_column(schema, self.getInputCol())
+        field = require_column(schema, self.getOrDefault(self.inputCol))
         if not isinstance(field.dataType, (StringType, BooleanType, NumericType)):
-            raise SchemaError(f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}; class "
-                              "labels must be string, boolean or numeric")
+            raise SchemaError(
+                f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}; class "
+                "labels must be string, boolean or numeric"
+            )
         return field
 
     def _balanced_schema(self, schema: StructType) -> StructType:
         self._label_field(schema)
-        return add_field(schema, StructField(self.getOutputCol(), DoubleType(), True))
+        return add_field(schema, StructField(self.getOrDefault(self.outputCol), DoubleType(), True))
 
 
 def _json_label(value: Any) -> Any:
@@ -86,15 +87,20 @@ class ClassBalancer(Estimator, _BalancerParams):
         largest = max((r["count"] for r in counts), default=0)
         weights = [[_json_label(r["label"]), largest / r["count"]] for r in counts]
         weights.sort(key=lambda p: str(p[0]))
-        return ClassBalancerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
-                                  broadcastJoin=self.getBroadcastJoin(), weights=weights)
+        return ClassBalancerModel(
+            inputCol=self.getInputCol(),
+            outputCol=self.getOutputCol(),
+            broadcastJoin=self.getBroadcastJoin(),
+            weights=weights,
+        )
 
 
 class ClassBalancerModel(Model, _BalancerParams):
     """Adds ``outputCol``: the weight of each row's class (null for null or unseen labels)."""
 
-    weights = JsonParam(Params._dummy(), "weights", "the class weights, a list of [label, weight] pairs",
-                        typeConverter=_to_weights)
+    weights = JsonParam(
+        Params._dummy(), "weights", "the class weights, a list of [label, weight] pairs", typeConverter=_to_weights
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         return self._balanced_schema(schema)
@@ -104,6 +110,5 @@ class ClassBalancerModel(Model, _BalancerParams):
         pairs = self.getWeights()
         if not pairs:
             return df.withColumn(self.getOutputCol(), F.lit(None).cast(DoubleType()))
-        lookup = F.create_map(*[x for label, weight in pairs
-                                for x in (F.lit(label).cast(dtype), F.lit(weight))])
+        lookup = F.create_map(*[x for label, weight in pairs for x in (F.lit(label).cast(dtype), F.lit(weight))])
         return df.withColumn(self.getOutputCol(), lookup[column(self.getInputCol())])

@@ -14,14 +14,14 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from typing import List
 
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StructField, StructType
 
-from mmlspark_py.core.params import HasInputCol, HasOutputCol
+from mmlspark_py.core.params import HasInputCol, HasOutputCol, Params, TypeConverters, declare, from_uid, override
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
 
 __all__ = ["SelectColumns", "DropColumns", "RenameColumn", "Explode", "require_columns"]
@@ -35,65 +35,79 @@ def require_columns(schema: StructType, names: List[str], param: str) -> None:
 
 
 class _HasCols(Params):
-    cols = Param(Params._dummy(), "cols", "the column names", typeConverter=TypeConverters.toListString)
-
-    def __init__(self) -> None:
-        super().__init__()
+    cols = declare("the column names", TypeConverters.toListString)
 
     def setCol(self, value: str) -> _HasCols:
         """Sets ``cols`` to the single column ``value``; returns this stage."""
-        return self._set(cols=[value])
+        self._set(cols=[value])
+        return self
+
+    def _cols(self) -> List[str]:
+        if not self.isDefined(self.cols):
+            raise ValueError(f"{type(self).__name__}: param cols (a list of column names) is not set")
+        return self.getOrDefault(self.cols)
 
 
 class SelectColumns(Transformer, _HasCols):
-    """Keeps only ``cols``, in the order given.
-
-    :param cols: the columns to keep (required); each must exist.
+    """Keeps only ``cols`` (each must exist), in the order given.
 
     SynapseML's ``transformSchema`` keeps the input order while its ``transform`` uses the order of ``cols``;
     here both use the order of ``cols``.
     """
 
     def transformSchema(self, schema: StructType) -> StructType:
-        require_columns(schema, self.getCols(), "cols")
-        return StructType([schema[c] for c in self.getCols()])
+        require_columns(schema, self._cols(), "cols")
+        return StructType([schema[c] for c in self._cols()])
 
     def _transform(self, df: DataFrame) -> DataFrame:
-        return df.select(*[column(c) for c in self.getCols()])
+        return df.select(*[column(c) for c in self._cols()])
 
 
 class DropColumns(Transformer, _HasCols):
     """Drops ``cols``.
 
-    :param cols: the columns to drop (required). Unlike Spark's ``drop`` (and SynapseML), a column that does
-        not exist is an error, since it is almost always a misspelt name.
+    Unlike Spark's ``drop`` and SynapseML (which ignore them), a column that does not exist is an error: it is
+    almost always a misspelt name, and ignoring it would leave the column in the output unnoticed.
     """
 
     def transformSchema(self, schema: StructType) -> StructType:
-        require_columns(schema, self.getCols(), "cols")
-        dropped = set(self.getCols())
+        require_columns(schema, self._cols(), "cols")
+        dropped = set(self._cols())
         return StructType([f for f in schema if f.name not in dropped])
 
     def _transform(self, df: DataFrame) -> DataFrame:
-        return df.drop(*self.getCols())
+        return df.drop(*self._cols())
 
 
 class RenameColumn(Transformer, HasInputCol, HasOutputCol):
     """Renames ``inputCol`` to ``outputCol`` in place (same position, type, nullability and metadata).
 
-    :param inputCol: the column to rename (required).
-    :param outputCol: its new name (required); must not name another existing column.
-
-    SynapseML's ``transformSchema`` adds ``outputCol`` and keeps ``inputCol``; here it says what transform does.
+    Renaming onto the name of another existing column behaves as in SynapseML (and Spark's
+    ``withColumnRenamed``): both columns stay, under the same name, so selecting that name afterwards is
+    ambiguous; a warning says so. Drop the other column first to replace it.
+    SynapseML's ``transformSchema`` appends ``outputCol`` and keeps ``inputCol``; here it says what
+    ``transform`` does.
     """
 
-    def transformSchema(self, schema: StructType) -> StructType:
+    def _names(self, schema: StructType):
         source = require_column(schema, self.getInputCol())
+        if not self.isDefined(self.outputCol):
+            raise ValueError("RenameColumn: param outputCol (the new name) is not set")
         target = self.getOutputCol()
         if target != source.name and target in schema.names:
-            raise SchemaError(f"outputCol: column {target!r} already exists; choose another name")
-        return StructType([StructField(target, f.dataType, f.nullable, f.metadata) if f.name == source.name
-                           else f for f in schema])
+            warnings.warn(
+                f"RenameColumn: outputCol {target!r} already exists; the result has two columns named "
+                f"{target!r} (as in SynapseML and Spark's withColumnRenamed)",
+                UserWarning,
+                stacklevel=3,
+            )
+        return source, target
+
+    def transformSchema(self, schema: StructType) -> StructType:
+        source, target = self._names(schema)
+        return StructType(
+            [StructField(target, f.dataType, f.nullable, f.metadata) if f.name == source.name else f for f in schema]
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         return df.withColumnRenamed(self.getInputCol(), self.getOutputCol())
@@ -102,23 +116,20 @@ class RenameColumn(Transformer, HasInputCol, HasOutputCol):
 class Explode(Transformer, HasInputCol, HasOutputCol):
     """One output row per element of the array ``inputCol``, the element in ``outputCol`` (Spark's explode).
 
-    :param inputCol: an array column (required).
-    :param outputCol: the element column (default ``<uid>_output``).
-
     Rows whose array is null or empty produce no rows, as with Spark's ``explode``.
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
 
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol())
         if not isinstance(field.dataType, ArrayType):
-            raise SchemaError(f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, "
-                              "expected an array")
-        return add_field(schema, StructField(self.getOutputCol(), field.dataType.elementType,
-                                             field.dataType.containsNull))
+            raise SchemaError(
+                f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, expected an array"
+            )
+        return add_field(
+            schema, StructField(self.getOutputCol(), field.dataType.elementType, field.dataType.containsNull)
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         return df.withColumn(self.getOutputCol(), F.explode(column(self.getInputCol())))

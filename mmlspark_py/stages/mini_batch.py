@@ -21,8 +21,9 @@ i), other columns are repeated; ``FlattenBatch().transform(batcher.transform(df)
 order. A row whose arrays differ in length fails with an error naming the row's lengths; a null array gives
 nulls; a row whose arrays are all null gives no rows.
 
-The batchers run as Arrow batch functions (``mapInArrow``) over each partition: no per-row Python; the
-arrays are built by slicing Arrow columns. FlattenBatch is pure Spark SQL (``arrays_zip`` + ``inline``).
+The batchers run as Arrow batch functions over the stream of each partition
+(:func:`mmlspark_py.core.batching.map_batch_stream`): no per-row Python; the arrays are built by slicing Arrow
+columns. FlattenBatch is pure Spark SQL (``arrays_zip`` + ``inline``).
 
 Example::
 
@@ -37,16 +38,20 @@ import time
 from typing import Callable, Iterator, List
 
 import pyarrow as pa
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, StructField, StructType
+from pyspark.sql.types import ArrayType, DataType, StructField, StructType
 
-from mmlspark_py.core.params import to_non_negative_int, to_positive_int
+from mmlspark_py.core.batching import map_batch_stream
+from mmlspark_py.core.params import Params, TypeConverters, declare, to_non_negative_int, to_positive_int
 from mmlspark_py.core.stage import Transformer, column
 
-__all__ = ["FixedMiniBatchTransformer", "DynamicMiniBatchTransformer", "TimeIntervalMiniBatchTransformer",
-           "FlattenBatch"]
+__all__ = [
+    "FixedMiniBatchTransformer",
+    "DynamicMiniBatchTransformer",
+    "TimeIntervalMiniBatchTransformer",
+    "FlattenBatch",
+]
 
 _INT_MAX = 2147483647
 
@@ -55,9 +60,13 @@ def _as_lists(table: pa.Table, sizes: List[int], schema: pa.Schema) -> pa.Record
     """One row per entry of ``sizes``: row k holds, per column, the next ``sizes[k]`` values as a list."""
     offsets = pa.array([0] + list(_cumulative(sizes)), pa.int32())
     table = table.combine_chunks()
-    columns = [pa.ListArray.from_arrays(offsets, table.column(i).chunk(0) if table.column(i).num_chunks
-                                        else pa.array([], table.schema.field(i).type))
-               for i in range(table.num_columns)]
+    columns = [
+        pa.ListArray.from_arrays(
+            offsets,
+            table.column(i).chunk(0) if table.column(i).num_chunks else pa.array([], table.schema.field(i).type),
+        )
+        for i in range(table.num_columns)
+    ]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
@@ -95,6 +104,7 @@ def _fixed(batch_size: int) -> Planner:
                 yield full
         if rows:
             yield pa.Table.from_batches(pending)
+
     return plan
 
 
@@ -106,7 +116,7 @@ def _timed(millis: int, max_size: int) -> Planner:
             if not batch.num_rows:
                 continue
             if rows and (time.monotonic() - started) * 1000.0 >= millis:
-                yield pa.Table.from_batches(pending)   # rows arriving after the deadline start a new batch
+                yield pa.Table.from_batches(pending)  # rows arriving after the deadline start a new batch
                 pending, rows = [], 0
             if not rows:
                 started = time.monotonic()
@@ -118,6 +128,7 @@ def _timed(millis: int, max_size: int) -> Planner:
                 yield full
         if rows:
             yield pa.Table.from_batches(pending)
+
     return plan
 
 
@@ -131,7 +142,14 @@ def _batch_partitions(df: DataFrame, planner: Planner, max_size: int, out: Struc
         for table in planner(batches):
             yield _as_lists(table, _cut(table.num_rows, max_size), arrow_schema)
 
-    return df.mapInArrow(run, out)
+    # Record batches go to the planner as Spark hands them over (slicing them would only add calls); each
+    # output row is a whole batch, so output rows are not cut either.
+    return map_batch_stream(df, None, run, out, _INT_MAX)
+
+
+def _element_type(field: StructField) -> DataType:
+    assert isinstance(field.dataType, ArrayType)
+    return field.dataType.elementType
 
 
 def _batched_schema(schema: StructType) -> StructType:
@@ -146,21 +164,20 @@ class _Batcher(Transformer):
 class FixedMiniBatchTransformer(_Batcher):
     """Batches of ``batchSize`` consecutive rows of a partition.
 
-    :param batchSize: rows per batch (required, > 0).
-    :param buffered, maxBufferSize: SynapseML prefetches batches in a thread when ``buffered``; here Spark's
-        Arrow stream already feeds the batch function ahead of it, so these only exist for compatibility and
-        do not change the output.
+    SynapseML prefetches batches in a thread when ``buffered``; here Spark's Arrow stream already feeds the batch
+    function ahead of it, so ``buffered`` and ``maxBufferSize`` only exist for compatibility and do not change
+    the output.
     """
 
-    batchSize = Param(Params._dummy(), "batchSize", "the number of rows per batch", typeConverter=to_positive_int)
-    buffered = Param(Params._dummy(), "buffered", "whether to buffer batches in memory (compatibility; no effect "
-                     "on the output)", typeConverter=TypeConverters.toBoolean)
-    maxBufferSize = Param(Params._dummy(), "maxBufferSize", "the max number of buffered batches (compatibility; "
-                          "no effect on the output)", typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(buffered=False, maxBufferSize=_INT_MAX)
+    batchSize = declare("the number of rows per batch (> 0)", to_positive_int)
+    buffered = declare(
+        "whether to buffer batches in memory (compatibility; no effect on the output)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
+    maxBufferSize = declare(
+        "the max number of buffered batches (compatibility; no effect on the output)", to_positive_int, default=_INT_MAX
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.batchSize):
@@ -173,35 +190,26 @@ class FixedMiniBatchTransformer(_Batcher):
 
 
 class _HasMaxBatchSize(Params):
-    maxBatchSize = Param(Params._dummy(), "maxBatchSize", "the max number of rows per batch",
-                         typeConverter=to_positive_int)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(maxBatchSize=_INT_MAX)
+    maxBatchSize = declare("the max number of rows per batch", to_positive_int, default=_INT_MAX)
 
 
 class DynamicMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
-    """Batches of the rows that arrive together (one Arrow record batch), at most ``maxBatchSize`` each.
-
-    :param maxBatchSize: the max rows per batch (default 2147483647).
-    """
+    """Batches of the rows that arrive together (one Arrow record batch), at most ``maxBatchSize`` each."""
 
     def _transform(self, df: DataFrame) -> DataFrame:
         size = self.getMaxBatchSize()
-        return _batch_partitions(df, lambda batches: (pa.Table.from_batches([b]) for b in batches if b.num_rows),
-                                 size, _batched_schema(df.schema))
+        return _batch_partitions(
+            df,
+            lambda batches: (pa.Table.from_batches([b]) for b in batches if b.num_rows),
+            size,
+            _batched_schema(df.schema),
+        )
 
 
 class TimeIntervalMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
-    """Batches of the rows that arrive within ``millisToWait`` ms, at most ``maxBatchSize`` each.
+    """Batches of the rows that arrive within ``millisToWait`` ms, at most ``maxBatchSize`` each."""
 
-    :param millisToWait: the time a batch collects rows for (required, >= 0 ms).
-    :param maxBatchSize: the max rows per batch (default 2147483647).
-    """
-
-    millisToWait = Param(Params._dummy(), "millisToWait", "the time to wait before constructing a batch (ms)",
-                         typeConverter=to_non_negative_int)
+    millisToWait = declare("the time to wait before constructing a batch (ms, >= 0)", to_non_negative_int)
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.millisToWait):
@@ -214,11 +222,15 @@ class TimeIntervalMiniBatchTransformer(_Batcher, _HasMaxBatchSize):
 
 
 class FlattenBatch(Transformer):
-    """One row per array element: the inverse of the batchers (see the module docstring). No params."""
+    """One row per array element: the inverse of the batchers (see the module docstring)."""
 
     def transformSchema(self, schema: StructType) -> StructType:
-        return StructType([StructField(f.name, f.dataType.elementType, True) if isinstance(f.dataType, ArrayType)
-                           else f for f in schema])
+        return StructType(
+            [
+                StructField(f.name, f.dataType.elementType, True) if isinstance(f.dataType, ArrayType) else f
+                for f in schema
+            ]
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         arrays = [f.name for f in df.schema if isinstance(f.dataType, ArrayType)]
@@ -227,14 +239,17 @@ class FlattenBatch(Transformer):
         sizes = [F.when(column(c).isNotNull(), F.size(column(c))) for c in arrays]
         longest = F.greatest(*sizes) if len(sizes) > 1 else sizes[0]
         # A null array stands for nulls; arrays_zip pads it only if it is an array, so make it one.
-        filled = [F.coalesce(column(c), F.array_repeat(F.lit(None).cast(df.schema[c].dataType.elementType),
-                                                       longest)).alias(c) for c in arrays]
+        filled = [
+            F.coalesce(column(c), F.array_repeat(F.lit(None).cast(_element_type(df.schema[c])), longest)).alias(c)
+            for c in arrays
+        ]
         zipped = F.arrays_zip(*filled)
         if len(arrays) > 1:
             lengths = F.concat_ws(", ", *[F.concat(F.lit(f"{c}="), s.cast("string")) for c, s in zip(arrays, sizes)])
             same = F.least(*sizes) == F.greatest(*sizes)
-            zipped = F.when(same | same.isNull(), zipped).otherwise(F.raise_error(
-                F.concat(F.lit("FlattenBatch: the array columns of a row differ in length: "), lengths)))
+            zipped = F.when(same | same.isNull(), zipped).otherwise(
+                F.raise_error(F.concat(F.lit("FlattenBatch: the array columns of a row differ in length: "), lengths))
+            )
         tmp = "__flatten_batch"
         exploded = df.withColumn(tmp, F.explode(zipped))
         return exploded.select(*[F.col(tmp)[c].alias(c) if c in arrays else column(c) for c in df.columns])

@@ -20,11 +20,10 @@ from __future__ import annotations
 from typing import Any, List, Tuple
 
 from pyspark.ml.base import Estimator as SparkEstimator
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import StageListParam, StageParam
+from mmlspark_py.core.params import Params, StageListParam, StageParam, TypeConverters, declare
 from mmlspark_py.core.schema import stage_schema
 from mmlspark_py.core.stage import Estimator, Model, SchemaError
 
@@ -36,8 +35,10 @@ def _single_io(stage: Any) -> Tuple[str, str]:
     for pair in (("inputCol", "outputCol"), ("inputCols", "outputCols")):
         if all(stage.hasParam(p) for p in pair):
             return pair
-    raise TypeError(f"baseStage: {type(stage).__name__} has neither inputCol/outputCol nor inputCols/outputCols "
-                    "params; MultiColumnAdapter needs a one-column stage")
+    raise TypeError(
+        f"baseStage: {type(stage).__name__} has neither inputCol/outputCol nor inputCols/outputCols "
+        "params; MultiColumnAdapter needs a one-column stage"
+    )
 
 
 def _to_base_stage(value: Any) -> Any:
@@ -59,12 +60,10 @@ def _with_columns(base: Any, input_col: str, output_col: str) -> Any:
 class MultiColumnAdapter(Estimator):
     """Fits a copy of ``baseStage`` per ``inputCols``/``outputCols`` pair (see the module docstring)."""
 
-    baseStage = StageParam(Params._dummy(), "baseStage", "base pipeline stage to apply to every column")
-    inputCols = Param(Params._dummy(), "inputCols", "the input column names, one per copy of baseStage",
-                      typeConverter=TypeConverters.toListString)
-    outputCols = Param(Params._dummy(), "outputCols", "the output column names, one per input column",
-                       typeConverter=TypeConverters.toListString)
-    baseStage.typeConverter = _to_base_stage
+    baseStage = StageParam.declare("base pipeline stage to apply to every column")
+    baseStage.typeConverter = _to_base_stage  # any stage, checked for one-column params
+    inputCols = declare("the input column names, one per copy of baseStage", TypeConverters.toListString)
+    outputCols = declare("the output column names, one per input column", TypeConverters.toListString)
 
     def getInputOutputPairs(self) -> List[Tuple[str, str]]:
         """The (input, output) column name pairs."""
@@ -104,7 +103,7 @@ class MultiColumnAdapter(Estimator):
 class MultiColumnAdapterModel(Model):
     """Applies the fitted per-column ``stages`` in order."""
 
-    stages = StageListParam(Params._dummy(), "stages", "the fitted stage of each column pair, in order")
+    stages = StageListParam.declare("the fitted stage of each column pair, in order")
 
     def transformSchema(self, schema: StructType) -> StructType:
         for stage in self.getStages():

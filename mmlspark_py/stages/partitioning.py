@@ -9,36 +9,32 @@ Example::
 
 from __future__ import annotations
 
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, to_positive_int
+from mmlspark_py.core import spark_compat
+from mmlspark_py.core.params import HasInputCol, HasOutputCol, Params, TypeConverters, declare, to_positive_int
 from mmlspark_py.core.stage import Transformer
 
 __all__ = ["Repartition", "Cacher", "PartitionConsolidator", "executor_count"]
 
 
 class _HasDisable(Params):
-    disable = Param(Params._dummy(), "disable", "whether to pass the DataFrame through unchanged (so that the "
-                    "stage can be turned off, e.g. for evaluation)", typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(disable=False)
+    disable = declare(
+        "whether to pass the DataFrame through unchanged (so that the stage can be turned off, e.g. for evaluation)",
+        TypeConverters.toBoolean,
+        default=False,
+    )
 
 
 class Repartition(Transformer, _HasDisable):
-    """Splits the DataFrame into ``n`` partitions.
-
-    :param n: the number of partitions (required, > 0). Fewer than the DataFrame has: ``coalesce(n)`` (no
-        shuffle); otherwise ``repartition(n)`` (a round-robin shuffle), as SynapseML does.
-    :param disable: pass the DataFrame through unchanged (default False).
+    """Splits the DataFrame into ``n`` partitions: ``coalesce(n)`` (no shuffle) when that is fewer than it has,
+    otherwise ``repartition(n)`` (a round-robin shuffle), as SynapseML does.
 
     Columns and rows are unchanged; only their partitioning (and so row order) changes.
     """
 
-    n = Param(Params._dummy(), "n", "number of partitions", typeConverter=to_positive_int)
+    n = declare("number of partitions (> 0)", to_positive_int)
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.n):
@@ -49,14 +45,12 @@ class Repartition(Transformer, _HasDisable):
         if self.getDisable():
             return df
         n = self.getN()
-        return df.coalesce(n) if n < df.rdd.getNumPartitions() else df.repartition(n)
+        current = spark_compat.num_partitions(df)  # unknown on Connect: a shuffle gives exactly n
+        return df.coalesce(n) if current is not None and n < current else df.repartition(n)
 
 
 class Cacher(Transformer, _HasDisable):
-    """Caches the DataFrame (``DataFrame.cache()``: memory, spilling to disk) so later stages reuse it.
-
-    :param disable: pass the DataFrame through uncached (default False).
-    """
+    """Caches the DataFrame (``DataFrame.cache()``: memory, spilling to disk) so later stages reuse it."""
 
     def transformSchema(self, schema: StructType) -> StructType:
         return schema
@@ -67,12 +61,7 @@ class Cacher(Transformer, _HasDisable):
 
 def executor_count(spark: SparkSession) -> int:
     """The number of executors now registered (1 in local mode, where the driver is the executor)."""
-    sc = spark.sparkContext
-    # getExecutorMemoryStatus lists the driver's block manager too; in local mode (not local-cluster) the
-    # driver is the only one and also runs the tasks.
-    entries = sc._jsc.sc().getExecutorMemoryStatus().size()
-    local = sc.master == "local" or sc.master.startswith("local[")
-    return max(1, entries if local else entries - 1)
+    return spark_compat.executor_count(spark)
 
 
 class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):
@@ -83,21 +72,26 @@ class PartitionConsolidator(Transformer, HasInputCol, HasOutputCol):
     the same effect comes from ``coalesce(<number of executors>)``, which merges partitions without a shuffle
     and groups them by the executor that holds them. Rows and columns are unchanged.
 
-    :param inputCol, outputCol, concurrency, timeout, concurrentTimeout: accepted so SynapseML code moves by
-        changing its imports; as in SynapseML they do not change what this stage does.
+    ``inputCol``, ``outputCol``, ``concurrency``, ``timeout`` and ``concurrentTimeout`` are accepted so SynapseML
+    code moves by changing its imports; as in SynapseML they do not change what this stage does.
     """
 
-    concurrency = Param(Params._dummy(), "concurrency", "max number of concurrent calls (kept for SynapseML "
-                        "compatibility; not used by this stage)", typeConverter=to_positive_int)
-    timeout = Param(Params._dummy(), "timeout", "number of seconds to wait before closing the connection (kept "
-                    "for SynapseML compatibility; not used by this stage)", typeConverter=TypeConverters.toFloat)
-    concurrentTimeout = Param(Params._dummy(), "concurrentTimeout", "max number of seconds to wait on futures "
-                              "if concurrency >= 1 (kept for SynapseML compatibility; not used by this stage)",
-                              typeConverter=TypeConverters.toFloat)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(concurrency=1, timeout=60.0)
+    concurrency = declare(
+        "max number of concurrent calls (kept for SynapseML compatibility; not used by this stage)",
+        to_positive_int,
+        default=1,
+    )
+    timeout = declare(
+        "number of seconds to wait before closing the connection (kept for SynapseML compatibility; "
+        "not used by this stage)",
+        TypeConverters.toFloat,
+        default=60.0,
+    )
+    concurrentTimeout = declare(
+        "max number of seconds to wait on futures if concurrency >= 1 (kept for SynapseML "
+        "compatibility; not used by this stage)",
+        TypeConverters.toFloat,
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         return schema

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, FloatType, NumericType, StringType, StructField, StructType
 
+from mmlspark_py.core.params import TypeConverters, declare
 from mmlspark_py.core.stage import Transformer, column
 
 __all__ = ["SummarizeData"]
@@ -47,10 +47,6 @@ PERCENTILES = (("P0_5", 0.005), ("P1", 0.01), ("P5", 0.05), ("P95", 0.95), ("P99
 _EXACT_ACCURACY = 2147483647
 
 
-def _bool_param(name: str, doc: str) -> Param:
-    return Param(Params._dummy(), name, doc, typeConverter=TypeConverters.toBoolean)
-
-
 def _to_error_threshold(value) -> float:
     out = TypeConverters.toFloat(value)
     if not 0.0 <= out < 1.0:
@@ -61,17 +57,19 @@ def _to_error_threshold(value) -> float:
 class SummarizeData(Transformer):
     """One row of statistics per input column (see the module docstring for the columns)."""
 
-    counts = _bool_param("counts", "compute count statistics (Count, Unique_Value_Count, Missing_Value_Count)")
-    basic = _bool_param("basic", "compute basic statistics (Min, quartiles, Median, Max)")
-    sample = _bool_param("sample", "compute sample statistics (variance, standard deviation, skewness, "
-                         "kurtosis)")
-    percentiles = _bool_param("percentiles", "compute percentiles (P0_5, P1, P5, P95, P99, P99_5)")
-    errorThreshold = Param(Params._dummy(), "errorThreshold", "relative rank error of the quantiles; 0 is exact",
-                           typeConverter=_to_error_threshold)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._setDefault(counts=True, basic=True, sample=True, percentiles=True, errorThreshold=0.0)
+    counts = declare(
+        "compute count statistics (Count, Unique_Value_Count, Missing_Value_Count)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    basic = declare("compute basic statistics (Min, quartiles, Median, Max)", TypeConverters.toBoolean, default=True)
+    sample = declare(
+        "compute sample statistics (variance, standard deviation, skewness, kurtosis)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    percentiles = declare("compute percentiles (P0_5, P1, P5, P95, P99, P99_5)", TypeConverters.toBoolean, default=True)
+    errorThreshold = declare("relative rank error of the quantiles; 0 is exact", _to_error_threshold, default=0.0)
 
     def _quantiles(self) -> List[Tuple[str, float]]:
         return (list(BASIC) if self.getBasic() else []) + (list(PERCENTILES) if self.getPercentiles() else [])
@@ -95,16 +93,19 @@ class SummarizeData(Transformer):
         null = F.lit(None).cast("double")
         stats: List[Column] = [F.lit(field.name).alias(FEATURE.name)]
         if self.getCounts():
-            stats += [F.count(present).cast("double").alias("Count"),
-                      F.count_distinct(present).cast("double").alias("Unique_Value_Count"),
-                      F.count_if(missing).cast("double").alias("Missing_Value_Count")]
+            stats += [
+                F.count(present).cast("double").alias("Count"),
+                F.count_distinct(present).cast("double").alias("Unique_Value_Count"),
+                F.count_if(missing).cast("double").alias("Missing_Value_Count"),
+            ]
         quantiles = self._quantiles()
         if quantiles:
             error = self.getErrorThreshold()
             accuracy = F.lit(_EXACT_ACCURACY if error == 0.0 else max(1, int(round(1.0 / error))))
-            values = F.percentile_approx(value, [q for _, q in quantiles], accuracy) if numeric else None
-            quantile_cols = {name: (values[i] if numeric else null).alias(name)
-                             for i, (name, _) in enumerate(quantiles)}
+            values = F.percentile_approx(value, [q for _, q in quantiles], accuracy)
+            quantile_cols = {
+                name: (values[i] if numeric else null).alias(name) for i, (name, _) in enumerate(quantiles)
+            }
             stats += [quantile_cols[name] for name, _ in BASIC if name in quantile_cols]
         if self.getSample():
             moments = (F.var_samp, F.stddev_samp, F.skewness, F.kurtosis)

@@ -26,11 +26,10 @@ import time
 from typing import Any, Optional, Tuple
 
 from pyspark.ml.base import Estimator as SparkEstimator
-from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import StageParam
+from mmlspark_py.core.params import Params, StageParam, TypeConverters, declare
 from mmlspark_py.core.schema import stage_schema
 from mmlspark_py.core.stage import Estimator, Model
 
@@ -45,22 +44,21 @@ def _message(stage: Any, seconds: float, action: str, rows: Optional[int]) -> st
 
 
 class _TimerParams(Params):
-    logToScala = Param(Params._dummy(), "logToScala", "whether to log the time (logger mmlspark_py.stages.timer, "
-                       "INFO)", typeConverter=TypeConverters.toBoolean)
-    disableMaterialization = Param(Params._dummy(), "disableMaterialization", "whether to skip caching and "
-                                   "counting, so only plan building is timed (turn timing off, e.g. for "
-                                   "evaluation)", typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(logToScala=True, disableMaterialization=True)
+    logToScala = declare(
+        "whether to log the time (logger mmlspark_py.stages.timer, INFO)", TypeConverters.toBoolean, default=True
+    )
+    disableMaterialization = declare(
+        "whether to skip caching and counting, so only plan building is timed (turn timing off, e.g. for evaluation)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
 
     def _log(self, message: str) -> None:
-        if message and self.getLogToScala():
+        if message and self.getOrDefault(self.logToScala):
             LOGGER.info(message)
 
     def _materialize(self, df: DataFrame) -> Tuple[DataFrame, Optional[int]]:
-        if self.getDisableMaterialization():
+        if self.getOrDefault(self.disableMaterialization):
             return df, None
         cached = df.cache()
         return cached, cached.count()
@@ -69,7 +67,7 @@ class _TimerParams(Params):
 class Timer(Estimator, _TimerParams):
     """Times fitting ``stage`` (any Spark ML stage); the TimerModel times its transforms."""
 
-    stage = StageParam(Params._dummy(), "stage", "the stage to time")
+    stage = StageParam.declare("the stage to time")
 
     def _require_stage(self) -> Any:
         if not self.isDefined(self.stage):
@@ -90,8 +88,11 @@ class Timer(Estimator, _TimerParams):
         return self._model(fitted), _message(stage, time.perf_counter() - start, "fit", rows)
 
     def _model(self, transformer: Any) -> TimerModel:
-        return TimerModel(transformer=transformer, logToScala=self.getLogToScala(),
-                          disableMaterialization=self.getDisableMaterialization())
+        return TimerModel(
+            transformer=transformer,
+            logToScala=self.getOrDefault(self.logToScala),
+            disableMaterialization=self.getOrDefault(self.disableMaterialization),
+        )
 
     def _fit(self, dataset: DataFrame) -> TimerModel:
         model, message = self.fitWithTime(dataset)
@@ -102,7 +103,7 @@ class Timer(Estimator, _TimerParams):
 class TimerModel(Model, _TimerParams):
     """Applies the fitted ``transformer`` and times it (see the module docstring)."""
 
-    transformer = StageParam(Params._dummy(), "transformer", "the inner transformer to time")
+    transformer = StageParam.declare("the inner transformer to time")
 
     def transformSchema(self, schema: StructType) -> StructType:
         return stage_schema(self.getTransformer(), schema)

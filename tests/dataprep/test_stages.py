@@ -4,6 +4,7 @@ from pyspark.sql import functions as F
 
 from mmlspark_py.dataprep import (ContradictoryExamples, DataPrepError, DeriveColumnByExample, NoProgramFound,
                                   SplitColumnByExample, SynthesisTimeout, learn)
+from tests.harness.plans import python_passes
 
 NAMES = [("Marta Quillfeather", "ops"), ("Jonah P. Wexley", "data"), ("Bo Ng", "Payroll"),
          ("Zoë Ångström", "mobile"), (None, "x"), ("", "y"), ("東京 タワー", "qa"),
@@ -22,14 +23,9 @@ def model(names):
                                            [["Jonah P. Wexley", "data"], "DATA/Wexley"]]).fit(names)
 
 
-def _plan(df):
-    return df._jdf.queryExecution().executedPlan().toString()
-
-
 def test_derive_values_match_the_interpreter_and_plan_has_no_python(model, names):
     out = model.transform(names)
-    plan = _plan(out)
-    assert "BatchEvalPython" not in plan and "ArrowEvalPython" not in plan
+    assert python_passes(out) == 0
     got = {(r["name"], r["team"]): r["tag"] for r in out.collect()}
     assert got[("Bo Ng", "Payroll")] == "PAYROLL/Ng"
     assert got[(None, "x")] is None
@@ -90,6 +86,16 @@ def test_semantic_program_runs_as_sql(spark):
     df = spark.createDataFrame(rows, "d string")
     prog = learn([(("3/17/2022",), "2022-03-17")], inputs=rows[:3])
     out = df.select(F.expr(prog.toSQL(["d"])).alias("iso"))
-    assert "Python" not in _plan(out)
+    assert python_passes(out) == 0
     assert [r["iso"] for r in out.collect()] == [prog.run(r) for r in rows] == \
         ["2022-03-17", "2019-11-04", "2021-07-09", None, None]
+
+
+def test_split_with_fields_that_contain_spaces_uses_the_delimiter_the_examples_show(spark):
+    rows = [("a b,c d,e f",), ("g,h i,j k l",), ("x y z,1,2",), ("p q,r,s t",)]
+    df = spark.createDataFrame(rows, "s string")
+    m = SplitColumnByExample(inputCol="s", outputCols=["f1", "f2", "f3"],
+                             examples=[["a b,c d,e f", ["a b", "c d", "e f"]]]).fit(df)
+    got = [tuple(r) for r in m.transform(df).select("f1", "f2", "f3").collect()]
+    assert got == [tuple(r[0].split(",")) for r in rows]
+    assert "','" in m.explain()

@@ -8,6 +8,7 @@ import pytest
 
 from mmlspark_py.core.stage import SchemaError
 from mmlspark_py.image import ImageSetAugmenter, image_to_array
+from tests.harness.plans import python_passes
 from tests.image.data import small_images_df
 
 
@@ -29,7 +30,7 @@ def test_both_flips_give_three_rows_per_image(spark):
         assert all(r["image"] == r["image"] for r in rows if r["id"] == i)  # input column kept
     assert [r["aug"] for r in rows if r["id"] == len(images)] == [None, None, None]
     # the flips are computed in one Arrow pass: the plan evaluates one Python UDF
-    assert out._jdf.queryExecution().executedPlan().toString().count("ArrowEvalPython") == 1
+    assert python_passes(out) == 1
 
 
 def test_default_is_left_right_only(spark):

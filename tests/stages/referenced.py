@@ -8,6 +8,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf, udf
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
+from mmlspark_py.stages import allow_function_modules
+
+# Saved stages that name functions of this package may be loaded (tests trust their own code).
+allow_function_modules("tests.stages.referenced")
+
 
 def add_ratio(df: DataFrame) -> DataFrame:
     """df + ratio = a / b (Spark SQL)."""

@@ -36,8 +36,15 @@ def test_rename_in_place_and_errors(df):
     out = RenameColumn(inputCol="a", outputCol="alpha").transform(df)
     assert out.columns == ["id", "alpha", "b", "label", "tokens"]
     assert out.schema["alpha"] == StructField("alpha", DoubleType(), True)
-    with pytest.raises(SchemaError, match="'b' already exists"):
-        RenameColumn(inputCol="a", outputCol="b").transform(df)
+
+
+def test_rename_onto_an_existing_name_keeps_both_as_synapseml_does(df):
+    stage = RenameColumn(inputCol="a", outputCol="b")
+    with pytest.warns(UserWarning, match="two columns named 'b'"):
+        out = stage.transform(df)
+    assert out.columns == ["id", "b", "b", "label", "tokens"] == df.withColumnRenamed("a", "b").columns
+    assert stage.transformSchema(df.schema) == out.schema
+    assert [(r[1], r[2]) for r in out.where("id = 1").collect()] == [(1.0, 2.0)]
     with pytest.raises(SchemaError, match="inputCol: column 'zz' does not exist"):
         RenameColumn(inputCol="zz", outputCol="y").transform(df)
 

@@ -14,8 +14,10 @@ from mmlspark_py.stages import ClassBalancer, ClassBalancerModel, EnsembleByKey
 @pytest.fixture(scope="module")
 def scores(spark):
     rng = np.random.default_rng(0)
-    rows = [(int(k), str(m), float(s), Vectors.dense([float(s), float(k)]))
-            for k, m, s in zip(rng.integers(0, 5, 60), rng.integers(0, 2, 60), rng.normal(size=60))]
+    rows = [
+        (int(k), str(m), float(s), Vectors.dense([float(s), float(k)]))
+        for k, m, s in zip(rng.integers(0, 5, 60), rng.integers(0, 2, 60), rng.normal(size=60))
+    ]
     pdf = pd.DataFrame([r[:3] for r in rows], columns=["k", "m", "s"])
     return spark.createDataFrame(rows, ["k", "m", "s", "v"]), pdf
 
@@ -37,6 +39,9 @@ def test_keep_rows_appends_group_means(scores):
     df, pdf = scores
     out = EnsembleByKey(keys=["k"], cols=["s"], colNames=["avg"], collapseGroup=False).transform(df)
     assert out.columns == ["k", "m", "s", "v", "avg"] and out.count() == 60
+    # SynapseML's order: keys, the other input columns, the ensembled columns
+    moved = EnsembleByKey(keys=["m"], cols=["s"], collapseGroup=False).transform(df)
+    assert moved.columns == ["m", "k", "s", "v", "mean(s)"]
     expected = pdf.groupby("k")["s"].mean()
     for r in out.collect():
         assert r["avg"] == pytest.approx(expected[r["k"]], rel=1e-9, abs=1e-12)
@@ -52,6 +57,10 @@ def test_ensemble_errors(scores):
         EnsembleByKey(keys=["k"], cols=["s"], colNames=["a", "b"]).transform(df)
     with pytest.raises(ValueError, match="is not one of"):
         EnsembleByKey(strategy="median")
+    # SynapseML: "keys must be set and non-empty"
+    for keys in (None, []):
+        with pytest.raises(ValueError, match="keys must be set and non-empty"):
+            EnsembleByKey(keys=keys, cols=["s"]).transform(df)
 
 
 def test_class_balancer_weights_are_exact(spark):
@@ -61,7 +70,7 @@ def test_class_balancer_weights_are_exact(spark):
     assert isinstance(model, ClassBalancerModel)
     assert model.getWeights() == [["a", 1.0], ["b", 2.0], ["c", 3.0]]
     out = model.transform(df).orderBy("id").collect()
-    assert [r["weight"] for r in out] == [1.0] * 6 + [2.0] * 3 + [3.0] * 2 + [None]   # null label: null weight
+    assert [r["weight"] for r in out] == [1.0] * 6 + [2.0] * 3 + [3.0] * 2 + [None]  # null label: null weight
     unseen = spark.createDataFrame([(0, "z")], "id int, label string")
     assert model.transform(unseen).head()["weight"] is None
 

@@ -1,5 +1,5 @@
-"""Lambda and UDFTransformer: values, saving by reference (never pickled), and the errors for what cannot be
-saved."""
+"""Lambda and UDFTransformer: values, any callable in memory, and honest persistence (by allowed reference, or
+pickled only on both sides' explicit opt-in)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pathlib
 
 import pytest
 from pyspark.sql import functions as F
-from pyspark.sql.types import LongType
+from pyspark.sql.types import LongType, StringType
 
+from mmlspark_py.core.persistence import PersistenceError
 from mmlspark_py.core.stage import SchemaError
-from mmlspark_py.stages import Lambda, UDFTransformer
-from mmlspark_py.stages.references import ObjectReferenceError
+from mmlspark_py.stages import Lambda, ObjectReferenceError, UDFTransformer, allow_pickled_functions
 from tests.stages import referenced
 from tests.stages.stage_cases import small
 
@@ -27,22 +27,24 @@ def test_lambda_values(spark):
     assert [r["ratio"] for r in out.where("id in (1, 5)").orderBy("id").collect()] == [0.5, 0.5]
 
 
-def test_lambda_rejects_what_cannot_be_saved():
-    with pytest.raises(ObjectReferenceError, match="lambda or a nested function"):
-        Lambda(transformFunc=lambda df: df)
+def test_lambda_takes_any_callable_in_memory(spark):
+    stage = Lambda().setTransform(lambda df: df.select("id")).setTransformSchema(lambda s: s)
 
     def nested(df):
-        return df
+        return df.where("id > 3")
 
-    with pytest.raises(ObjectReferenceError, match="lambda or a nested function"):
-        Lambda().setTransformFunc(nested)
+    assert [r["id"] for r in stage.transform(small(spark)).collect()] == [1, 2, 3, 4, 5]
+    assert [r["id"] for r in Lambda(transformFunc=nested).transform(small(spark)).collect()] == [4, 5]
+    assert stage.transformSchema(small(spark).schema) == small(spark).schema  # the schema function's answer
+
+
+def test_lambda_errors(spark):
     with pytest.raises(ObjectReferenceError, match="has no attribute 'missing'"):
         Lambda(transformFunc="tests.stages.referenced:missing")
-    with pytest.raises(ObjectReferenceError, match="cannot import module"):
+    with pytest.raises(ObjectReferenceError, match="refusing to resolve 'no_such_module_xyz:f'"):
         Lambda(transformFunc="no_such_module_xyz:f")
-
-
-def test_lambda_must_return_a_dataframe(spark):
+    with pytest.raises(TypeError, match="expected a function"):
+        Lambda(transformFunc=3)
     with pytest.raises(TypeError, match="returned int, expected a DataFrame"):
         Lambda(transformFunc=referenced.not_a_dataframe).transform(small(spark))
 
@@ -51,9 +53,34 @@ def test_lambda_is_saved_by_reference(spark, tmp_path):
     stage = Lambda(transformFunc=referenced.add_ratio, transformSchemaFunc=referenced.add_ratio_schema)
     stage.write().save(str(tmp_path / "l"))
     params = _metadata(tmp_path / "l")["paramMap"]
-    assert params == {"transformFunc": "tests.stages.referenced:add_ratio",
-                      "transformSchemaFunc": "tests.stages.referenced:add_ratio_schema"}
+    assert params == {
+        "transformFunc": "tests.stages.referenced:add_ratio",
+        "transformSchemaFunc": "tests.stages.referenced:add_ratio_schema",
+    }
     assert Lambda.load(str(tmp_path / "l")).getTransformFunc() is referenced.add_ratio
+
+
+def test_saving_a_lambda_fails_at_save_time_and_writes_nothing(spark, tmp_path):
+    stage = Lambda(transformFunc=lambda df: df)
+    with pytest.raises(
+        PersistenceError,
+        match=r"param 'transformFunc': cannot save .*lambda or a nested function"
+        r".*allowPickle=True",
+    ):
+        stage.write().save(str(tmp_path / "l"))
+    assert not (tmp_path / "l").exists()
+
+
+def test_pickling_needs_opt_in_on_both_sides(spark, tmp_path):
+    stage = Lambda(transformFunc=lambda df: df.where("id < 3"), allowPickle=True)
+    stage.write().save(str(tmp_path / "l"))
+    saved = _metadata(tmp_path / "l")["paramMap"]["transformFunc"]
+    assert set(saved) == {"cloudpickle", "python"}
+    with pytest.raises(PersistenceError, match="saved by pickling .* never done by default.*allow_pickled_functions"):
+        Lambda.load(str(tmp_path / "l"))
+    with allow_pickled_functions():
+        loaded = Lambda.load(str(tmp_path / "l"))
+    assert [r["id"] for r in loaded.transform(small(spark)).collect()] == [1, 2]
 
 
 def test_udf_transformer_values(spark):
@@ -65,17 +92,27 @@ def test_udf_transformer_values(spark):
     assert [r["j"] for r in joined.collect()] == ["x-1", "y-2", "x-3", None, "x-5"]
 
 
+def test_udf_of_a_lambda_works_in_memory_and_saves_only_when_pickling_is_allowed(spark, tmp_path):
+    stage = UDFTransformer().setUDF(F.udf(lambda x: 1)).setInputCol("id").setOutputCol("out")
+    out = stage.transform(small(spark))
+    assert out.schema["out"].dataType == StringType()
+    assert [r["out"] for r in out.collect()] == ["1"] * 5
+    with pytest.raises(PersistenceError, match="param 'udf': cannot save"):
+        stage.write().save(str(tmp_path / "u"))
+    stage.setAllowPickle(True).write().save(str(tmp_path / "u"))
+    with allow_pickled_functions():
+        loaded = UDFTransformer.load(str(tmp_path / "u"))
+    assert [r["out"] for r in loaded.transform(small(spark)).collect()] == ["1"] * 5
+
+
 def test_udf_transformer_saves_the_module_binding(spark, tmp_path):
     stage = UDFTransformer(inputCol="id", udf=referenced.joined)
-    assert stage.getOrDefault("udf") == "tests.stages.referenced:joined"
     stage.write().save(str(tmp_path / "u"))
+    assert _metadata(tmp_path / "u")["paramMap"]["udf"] == "tests.stages.referenced:joined"
     assert UDFTransformer.load(str(tmp_path / "u")).getUDF() is referenced.joined
 
 
 def test_udf_transformer_errors(spark):
-    local = F.udf(lambda x: x, LongType())
-    with pytest.raises(ObjectReferenceError, match="lambda or a nested function"):
-        UDFTransformer(udf=local)
     with pytest.raises(TypeError, match="expected a Spark UDF"):
         UDFTransformer(udf=referenced.add_ratio)
     with pytest.raises(ValueError, match="exactly one of inputCol and inputCols"):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from mmlspark_py.stages import (DynamicMiniBatchTransformer, FixedMiniBatchTransformer, FlattenBatch,
-                                TimeIntervalMiniBatchTransformer)
+from mmlspark_py.stages import (
+    DynamicMiniBatchTransformer,
+    FixedMiniBatchTransformer,
+    FlattenBatch,
+    TimeIntervalMiniBatchTransformer,
+)
 
 
 @pytest.fixture(scope="module")
 def df(spark):
-    rows = [(i, float(i) / 3 if i % 4 else float("nan"), None if i % 5 == 0 else f"s{i}", [i, None])
-            for i in range(23)]
+    rows = [(i, float(i) / 3 if i % 4 else float("nan"), None if i % 5 == 0 else f"s{i}", [i, None]) for i in range(23)]
     return spark.createDataFrame(rows, "id int, x double, s string, a array<int>").repartition(3).cache()
 
 
@@ -31,17 +34,25 @@ def _same_rows(a, b):
 def test_fixed_batches_follow_partition_order(df):
     batched = FixedMiniBatchTransformer(batchSize=3).transform(df)
     for ids, batches in zip(_partition_rows(df), _batch_ids(batched)):
-        assert batches == [ids[i:i + 3] for i in range(0, len(ids), 3)]
+        assert batches == [ids[i : i + 3] for i in range(0, len(ids), 3)]
 
 
-@pytest.mark.parametrize("batcher", [FixedMiniBatchTransformer(batchSize=4),
-                                     DynamicMiniBatchTransformer(maxBatchSize=5),
-                                     TimeIntervalMiniBatchTransformer(millisToWait=600000, maxBatchSize=3),
-                                     TimeIntervalMiniBatchTransformer(millisToWait=0)])
+@pytest.mark.parametrize(
+    "batcher",
+    [
+        FixedMiniBatchTransformer(batchSize=4),
+        DynamicMiniBatchTransformer(maxBatchSize=5),
+        TimeIntervalMiniBatchTransformer(millisToWait=600000, maxBatchSize=3),
+        TimeIntervalMiniBatchTransformer(millisToWait=0),
+    ],
+)
 def test_flatten_undoes_every_batcher(df, batcher):
     batched = batcher.transform(df)
-    assert all(len(ids) <= (batcher.getOrDefault("batchSize") if batcher.hasParam("batchSize")
-                            else batcher.getMaxBatchSize()) for part in _batch_ids(batched) for ids in part)
+    assert all(
+        len(ids) <= (batcher.getOrDefault("batchSize") if batcher.hasParam("batchSize") else batcher.getMaxBatchSize())
+        for part in _batch_ids(batched)
+        for ids in part
+    )
     assert _same_rows(FlattenBatch().transform(batched), df)
 
 
@@ -58,8 +69,9 @@ def test_empty_dataframe(spark):
 
 
 def test_flatten_nulls_scalars_and_length_mismatch(spark):
-    df = spark.createDataFrame([([1, 2], None, "k"), (None, None, "all-null"), ([3], ["z"], None)],
-                               "a array<int>, b array<string>, c string")
+    df = spark.createDataFrame(
+        [([1, 2], None, "k"), (None, None, "all-null"), ([3], ["z"], None)], "a array<int>, b array<string>, c string"
+    )
     out = FlattenBatch().transform(df.where("c is null or c = 'k'"))
     assert [tuple(r) for r in out.collect()] == [(1, None, "k"), (2, None, "k"), (3, "z", None)]
     assert FlattenBatch().transform(df.where("c = 'all-null'")).count() == 0

@@ -33,5 +33,5 @@ def test_cacher(spark):
 def test_partition_consolidator_one_partition_per_executor(spark):
     df = small(spark).repartition(3)
     out = PartitionConsolidator().transform(df)
-    assert out.rdd.getNumPartitions() == 1          # local mode: one executor
+    assert out.rdd.getNumPartitions() == 1  # local mode: one executor
     assert _ids(out) == [1, 2, 3, 4, 5]

@@ -21,9 +21,14 @@ def _layout(out):
     return Counter((r["p"], r["label"]) for r in out.select(F.spark_partition_id().alias("p"), "label").collect())
 
 
-@pytest.mark.parametrize("mode, expected", [("equal", {"a": 30, "b": 30, "c": 30, None: 30}),
-                                            ("original", {"a": 30, "b": 6, "c": 1, None: 1}),
-                                            ("mixed", {"a": 30, "b": 18, "c": 16, None: 16})])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("equal", {"a": 30, "b": 30, "c": 30, None: 30}),
+        ("original", {"a": 30, "b": 6, "c": 1, None: 1}),
+        ("mixed", {"a": 30, "b": 18, "c": 16, None: 16}),
+    ],
+)
 def test_counts_and_spread(df, mode, expected):
     out = StratifiedRepartition(labelCol="label", mode=mode, seed=1).transform(df)
     assert out.rdd.getNumPartitions() == 4
@@ -44,7 +49,7 @@ def test_original_keeps_every_row_once(df):
 def test_equal_oversamples_all_rows_of_small_labels(df):
     out = StratifiedRepartition(labelCol="label", mode="equal", seed=9).transform(df)
     ids_b = Counter(r["id"] for r in out.where("label = 'b'").collect())
-    assert set(ids_b) == set(range(100, 106)) and set(ids_b.values()) == {5}   # 30 rows = each of 6 x 5
+    assert set(ids_b) == set(range(100, 106)) and set(ids_b.values()) == {5}  # 30 rows = each of 6 x 5
 
 
 def test_empty_and_missing_label(spark, df):

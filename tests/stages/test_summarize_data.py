@@ -10,8 +10,19 @@ from scipy import stats
 
 from mmlspark_py.stages import SummarizeData
 
-_QUANTILES = {"Min": 0.0, "1st_Quartile": 0.25, "Median": 0.5, "3rd_Quartile": 0.75, "Max": 1.0,
-              "P0_5": 0.005, "P1": 0.01, "P5": 0.05, "P95": 0.95, "P99": 0.99, "P99_5": 0.995}
+_QUANTILES = {
+    "Min": 0.0,
+    "1st_Quartile": 0.25,
+    "Median": 0.5,
+    "3rd_Quartile": 0.75,
+    "Max": 1.0,
+    "P0_5": 0.005,
+    "P1": 0.01,
+    "P5": 0.05,
+    "P95": 0.95,
+    "P99": 0.99,
+    "P99_5": 0.995,
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +60,7 @@ def test_integer_and_string_columns(summary):
     _close(out["k"]["Sample_Variance"], np.var(k, ddof=1))
     s = out["s"]
     assert (s["Count"], s["Unique_Value_Count"], s["Missing_Value_Count"]) == (201, 5, 1)
-    assert s["Min"] is None and s["Sample_Variance"] is None     # not numeric: no numeric statistics
+    assert s["Min"] is None and s["Sample_Variance"] is None  # not numeric: no numeric statistics
 
 
 def test_all_null_column(summary):
@@ -63,12 +74,30 @@ def test_empty_dataframe_and_toggles(spark):
     df = spark.createDataFrame([], "a double, b string")
     stage = SummarizeData(basic=False, percentiles=False)
     out = stage.transform(df)
-    assert out.columns == ["Feature", "Count", "Unique_Value_Count", "Missing_Value_Count", "Sample_Variance",
-                           "Sample_Standard_Deviation", "Sample_Skewness", "Sample_Kurtosis"]
-    assert [(r["Feature"], r["Count"], r["Sample_Variance"]) for r in out.collect()] == [("a", 0, None),
-                                                                                     ("b", 0, None)]
+    assert out.columns == [
+        "Feature",
+        "Count",
+        "Unique_Value_Count",
+        "Missing_Value_Count",
+        "Sample_Variance",
+        "Sample_Standard_Deviation",
+        "Sample_Skewness",
+        "Sample_Kurtosis",
+    ]
+    assert [(r["Feature"], r["Count"], r["Sample_Variance"]) for r in out.collect()] == [("a", 0, None), ("b", 0, None)]
     assert SummarizeData(counts=False, sample=False).transform(df).columns == ["Feature"] + [
-        "Min", "1st_Quartile", "Median", "3rd_Quartile", "Max", "P0_5", "P1", "P5", "P95", "P99", "P99_5"]
+        "Min",
+        "1st_Quartile",
+        "Median",
+        "3rd_Quartile",
+        "Max",
+        "P0_5",
+        "P1",
+        "P5",
+        "P95",
+        "P99",
+        "P99_5",
+    ]
 
 
 def test_infinities_are_values(spark):

@@ -8,8 +8,14 @@ import pytest
 from pyspark.ml.feature import StringIndexer
 
 from mmlspark_py.core.stage import SchemaError
-from mmlspark_py.stages import (ClassBalancer, MultiColumnAdapter, MultiColumnAdapterModel, RenameColumn, Timer,
-                                TimerModel)
+from mmlspark_py.stages import (
+    ClassBalancer,
+    MultiColumnAdapter,
+    MultiColumnAdapterModel,
+    RenameColumn,
+    Timer,
+    TimerModel,
+)
 from tests.stages.stage_cases import small
 
 
@@ -21,7 +27,7 @@ def test_timer_returns_and_logs_timings(spark, caplog):
     out, message = model.transformWithTime(df)
     assert message.endswith("to transform 5 rows")
     expected = ClassBalancer(inputCol="label").fit(df).transform(df)
-    assert repr(out.collect()) == repr(expected.collect())   # repr: NaN == NaN
+    assert repr(out.collect()) == repr(expected.collect())  # repr: NaN == NaN
     with caplog.at_level(logging.INFO, logger="mmlspark_py.stages.timer"):
         timer.fit(df).transform(df)
     assert [m for m in caplog.messages if "to fit" in m] and [m for m in caplog.messages if "to transform" in m]

@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -30,7 +31,9 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_one_of
+from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
+from mmlspark_py.featurize.text import jvm_paths
 
 __all__ = ["UnicodeNormalize", "FORMS"]
 
@@ -41,7 +44,8 @@ BATCH_ROWS = 4096
 def _normalize_batches(source: str, output_col: str, form: str):
     def run(batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = batch.column(source).to_pylist()
-        normalized = [None if t is None else unicodedata.normalize(form, t) for t in texts]
+        normalize: Any = unicodedata.normalize  # form is one of NFC/NFD/NFKC/NFKD, checked when set
+        normalized = [None if t is None else normalize(form, t) for t in texts]
         return pa.record_batch([pa.array(normalized, pa.string())], names=[output_col])
 
     return run
@@ -56,10 +60,18 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
     :param lower: lowercase the text first (default true, as SynapseML).
     """
 
-    form = Param(Params._dummy(), "form", "Unicode normalization form: NFC, NFD, NFKC, NFKD",
-                 typeConverter=to_one_of(FORMS, case_insensitive=True))
-    lower = Param(Params._dummy(), "lower", "whether to lowercase the text (before normalizing)",
-                  typeConverter=TypeConverters.toBoolean)
+    form = Param(
+        Params._dummy(),
+        "form",
+        "Unicode normalization form: NFC, NFD, NFKC, NFKD",
+        typeConverter=to_one_of(FORMS, case_insensitive=True),
+    )
+    lower = Param(
+        Params._dummy(),
+        "lower",
+        "whether to lowercase the text (before normalizing)",
+        typeConverter=TypeConverters.toBoolean,
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -72,9 +84,12 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
 
     def _transform(self, df: DataFrame) -> DataFrame:
         staged_name = f"{self.uid}__staged"
-        staged = F.make_valid_utf8(column(self.getInputCol()))
+        staged = make_valid_utf8(column(self.getInputCol()))
         if self.getLower():
             staged = F.lower(staged)
+        normalized = jvm_paths.unicode_normalize(df, staged, self.getForm())
+        if normalized is not None:  # the JVM companion's path: ICU as of Python's Unicode version
+            return df.withColumn(self.getOutputCol(), normalized)
         out = StructType([StructField(self.getOutputCol(), StringType(), True)])
         fn = _normalize_batches(staged_name, self.getOutputCol(), self.getForm())
         result = with_batched_columns(df.withColumn(staged_name, staged), [staged_name], fn, out, BATCH_ROWS)

@@ -1,0 +1,96 @@
+"""The JVM companion's paths for the text stages (see :mod:`mmlspark_py.core.jvm_companion`).
+
+Each function returns the stage's output column computed by the companion jar inside the JVM, or None when
+the session has no usable companion or the configuration has no JVM equivalent guaranteed to give the same
+result; the stage then runs its Python path (the reference; differential tests hold the two equal).
+
+- PageSplitter: the pages are cut from the text's UTF-8 bytes (so invalid bytes survive, as in the Python
+  path) at the ends of matches of ``boundaryRegex`` translated to Java by :mod:`mmlspark_py.core.java_regex`
+  (not every Python regex has a guaranteed equivalent, e.g. case-insensitive ones).
+- TextPreprocessor: the same trie-shaped Java regex the Python path's SQL expression uses, in one ``find``
+  loop with hash-table lookups.
+- UnicodeNormalize: ICU4J (shipped with Spark 4) restricted to the characters of Python's Unicode version
+  (``unicodedata.unidata_version``), which normalises exactly as Python does; needs an ICU at least as new.
+"""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+from typing import Dict, List, Optional
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from mmlspark_py.core import java_regex, jvm_companion
+from mmlspark_py.core.stage import column
+
+
+def _pack(strings: List[str]) -> Column:
+    """Strings as one binary literal for the companion (4-byte big-endian length + UTF-8 each)."""
+    out = bytearray()
+    for s in strings:
+        data = s.encode("utf-8")
+        out += struct.pack(">i", len(data)) + data
+    return F.lit(out)
+
+
+def page_split(df: DataFrame, input_col: str, max_len: int, min_len: int, boundary: str) -> Optional[Column]:
+    """PageSplitter's ``array<string>`` pages column, or None."""
+    jvm = jvm_companion.companion(df.sparkSession)
+    if jvm is None:
+        return None
+    pattern = java_regex.to_java(boundary)
+    if pattern is None:
+        jvm_companion.fallback(
+            df.sparkSession,
+            "PageSplitter",
+            f"boundaryRegex {boundary!r} has no Java equivalent guaranteed to match the same",
+        )
+        return None
+    pages = jvm.call("page_split", column(input_col).cast("binary"), F.lit(max_len), F.lit(min_len), F.lit(pattern))
+    return pages.cast("array<string>")
+
+
+def text_replace(df: DataFrame, input_col: str, mapping: Dict[str, str], norm_func: str) -> Optional[Column]:
+    """TextPreprocessor's output column, or None: the Python path's regex and tables, applied in one pass."""
+    # Imported here: text_preprocessor imports this module for its dispatch.
+    from mmlspark_py.featurize.text.text_preprocessor import NORM_FUNCS, _normalised_map, trie_regex
+
+    if not mapping:
+        return None  # the Python path is the identity column already
+    jvm = jvm_companion.companion(df.sparkSession)
+    if jvm is None:
+        return None
+    ignore_case = norm_func != "identity"
+    exact = _normalised_map(mapping, NORM_FUNCS[norm_func])
+    lower = _normalised_map(mapping, str.lower) if ignore_case else {}
+    upper = _normalised_map(mapping, str.upper) if ignore_case else {}
+    strings = ["ignoreCase" if ignore_case else "identity", ("(?iu)" if ignore_case else "") + trie_regex(list(exact))]
+    for table in (exact, lower, upper):
+        strings.append(str(len(table)))
+        strings.extend(s for kv in sorted(table.items()) for s in kv)
+    try:
+        packed = _pack(strings)
+    except UnicodeEncodeError:  # lone surrogates in a key or value: no UTF-8 form to ship
+        jvm_companion.fallback(df.sparkSession, "TextPreprocessor", "map has lone surrogate code points")
+        return None
+    text = column(input_col)
+    return F.when(text.isNotNull(), jvm.call("text_replace", text, packed))
+
+
+def unicode_normalize(df: DataFrame, staged: Column, form: str) -> Optional[Column]:
+    """UnicodeNormalize's output column from the ``staged`` text (valid UTF-8, lowercased if asked), or None."""
+    jvm = jvm_companion.companion(df.sparkSession)
+    if jvm is None:
+        return None
+    python_unicode = tuple(int(x) for x in unicodedata.unidata_version.split(".")[:2])
+    if jvm.icu_unicode is None or jvm.icu_unicode < python_unicode:
+        jvm_companion.fallback(
+            df.sparkSession,
+            "UnicodeNormalize",
+            f"the session's ICU4J (Unicode {jvm.icu_unicode}) cannot reproduce Python's "
+            f"Unicode {unicodedata.unidata_version} normalisation",
+        )
+        return None
+    return jvm.call("unicode_normalize", staged, F.lit(form), F.lit(unicodedata.unidata_version))
