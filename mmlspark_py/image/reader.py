@@ -40,7 +40,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 from mmlspark_py.core import filesystem
 from mmlspark_py.core.batching import map_batches, with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
-from mmlspark_py.core.spark_compat import dataframe_from_arrow
+from mmlspark_py.core.spark_compat import dataframe_from_arrow, default_parallelism, has_jvm, jvm
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
 from mmlspark_py.image.file_images import FileReadError, ImageFileReader, mark_lazy, read_file_bytes
 from mmlspark_py.image.zip_entries import MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries
@@ -169,15 +169,11 @@ class ExpandZips:
 
 # ------------------------------------------------------------------------------------- driver side
 def _check_paths(spark: SparkSession, paths: Sequence[str]) -> None:
-    """Raise FileNotFoundError for a path (or glob) that matches nothing, asking Hadoop's FileSystem."""
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    """Raise FileNotFoundError for a path (or glob) that matches nothing (Hadoop's FileSystem on a classic
+    session, ``pyarrow.fs`` on Spark Connect)."""
     for path in paths:
-        hpath = jvm.org.apache.hadoop.fs.Path(path)
-        fs = hpath.getFileSystem(conf)
-        found = fs.globStatus(hpath)
-        if found is None or len(found) == 0:
-            raise FileNotFoundError(f"read_images: path {path!r} does not exist (file system {fs.getUri()})")
+        if not filesystem.glob_matches(spark, path):
+            raise FileNotFoundError(f"read_images: path {path!r} does not exist ({filesystem.qualified(spark, path)})")
 
 
 def hadoop_path_string(uri: str) -> str:
@@ -188,10 +184,14 @@ def hadoop_path_string(uri: str) -> str:
 
 def _normalised_paths(files: DataFrame) -> List[str]:
     """The files Spark lists for ``files`` (empty ones included), as Hadoop path strings, sorted."""
-    try:  # one py4j call for the whole listing (DataFrame.inputFiles() makes one per file)
-        mapper = files.sparkSession.sparkContext._jvm.com.fasterxml.jackson.databind.ObjectMapper()
-        uris = json.loads(mapper.writeValueAsString(files._jdf.inputFiles()))
-    except Exception:  # noqa: BLE001 - no JVM (Spark Connect) or no Jackson: the plain way
+    uris = None
+    if has_jvm(files):
+        try:  # one py4j call for the whole listing (DataFrame.inputFiles() makes one per file)
+            mapper = jvm(files.sparkSession, "listing").com.fasterxml.jackson.databind.ObjectMapper()
+            uris = json.loads(mapper.writeValueAsString(files._jdf.inputFiles()))
+        except Exception:  # noqa: BLE001 - no Jackson on this JVM's class path: the plain way
+            uris = None
+    if uris is None:  # Spark Connect sends the whole listing in one reply
         uris = files.inputFiles()
     return sorted(hadoop_path_string(p) for p in uris)
 
@@ -398,7 +398,7 @@ def read_images(
         else:
             source = dataframe_from_arrow(spark, pa.table({"path": pa.array(listed, pa.string())}), path_schema)
             wanted = -(-len(listed) // _FILES_PER_PARTITION)
-            if wanted > spark.sparkContext.defaultParallelism:  # few, ordered slices unless the listing is large
+            if wanted > default_parallelism(spark):  # few, ordered slices unless the listing is large
                 source = source.repartition(wanted)
         source = source.where(sample)
         has_zip = streaming and inspectZip or any(p.lower().endswith(".zip") for p in listed) and inspectZip
@@ -417,7 +417,7 @@ def read_images(
     else:
         content = files
         if not streaming:
-            target = max(spark.sparkContext.defaultParallelism, -(-len(listed) // _FILES_PER_PARTITION))
+            target = max(default_parallelism(spark), -(-len(listed) // _FILES_PER_PARTITION))
             content = files.coalesce(target)  # never more partitions than the scan has
         content = content.where(sample & (F.col("length") <= maxFileBytes)).select("path", "content")
         decoded = with_batched_columns(
