@@ -27,11 +27,6 @@ def images(spark):
     return spark.createDataFrame(rows, schema), arrays
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: vision — ImageTransformer.normalize(color_scale_factor=...) and "
-    "setTensorElementType(FloatType()) as SynapseML's Python (issue 10)",
-)
 def test_image_transformer(images, display):
     from pyspark.sql.types import FloatType
     from synapse.ml.opencv import ImageTransformer
@@ -73,7 +68,6 @@ def test_image_set_augmenter(images, display):
     assert sorted(g.tobytes() for g in got) == sorted(e.tobytes() for e in expected)
 
 
-@pytest.mark.xfail(strict=True, reason="pending: vision — ResizeImageTransformer in synapse.ml.image (issue 10)")
 def test_resize_image_transformer_and_unroll_image(images, display):
     from synapse.ml.image import ResizeImageTransformer, UnrollImage
 
@@ -90,7 +84,12 @@ def test_resize_image_transformer_and_unroll_image(images, display):
 
     display(unroll.transform(preprocessed))
     first = display.shown.orderBy("id").head()["final"].toArray()
-    resized = cv2.resize(arrays[0], (10, 15), interpolation=cv2.INTER_LINEAR)
+    # SynapseML scales with Java's Image.getScaledInstance(SCALE_DEFAULT), whose ReplicateScaleFilter takes
+    # source row (2 y + 1) * H / (2 h) in integer arithmetic (the same for columns).
+    (height, width), image = (15, 10), arrays[0]
+    rows = [(2 * y + 1) * image.shape[0] // (2 * height) for y in range(height)]
+    cols = [(2 * x + 1) * image.shape[1] // (2 * width) for x in range(width)]
+    resized = image[np.ix_(rows, cols)]
     np.testing.assert_array_equal(first, resized.transpose(2, 0, 1).ravel().astype(float))
 
 
@@ -106,7 +105,6 @@ def test_unroll_binary_image(spark, display):
     np.testing.assert_array_equal(vector, photo.transpose(2, 0, 1).ravel().astype(float))
 
 
-@pytest.mark.xfail(strict=True, reason="pending: vision — SuperpixelTransformer (synapse.ml.lime / image) (issue 10)")
 def test_superpixel_transformer(images, display):
     from synapse.ml.lime import SuperpixelTransformer
 
@@ -116,11 +114,6 @@ def test_superpixel_transformer(images, display):
     assert display.shown.count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: vision — ONNXModel outputs of type seq(map(int64, tensor(float))) "
-    "(skl2onnx's ZipMap) as a map column (issue 10)",
-)
 def test_onnx_model(spark, tmp_path, display):
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
