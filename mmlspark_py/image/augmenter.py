@@ -8,6 +8,8 @@ originals never leave the JVM. A flipped image keeps its origin. A null image gi
 
 from __future__ import annotations
 
+from typing import cast
+
 import cv2
 import pyarrow as pa
 from pyspark.ml.param import TypeConverters
@@ -62,7 +64,7 @@ class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize
 
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol(), IMAGE_SCHEMA)
-        out_type = _merged_image_type(field.dataType) if self._flip_codes() else field.dataType
+        out_type = _merged_image_type(cast(StructType, field.dataType)) if self._flip_codes() else field.dataType
         nullable = field.nullable or bool(self._flip_codes())
         return add_field(schema, StructField(self.getOutputCol(), out_type, nullable))
 

@@ -76,7 +76,7 @@ def _jpeg_size(data: memoryview) -> Optional[Tuple[int, int]]:
 
 def header_size(data: Union[bytes, np.ndarray]) -> Optional[Tuple[int, int]]:
     """``(width, height)`` read from the header of a PNG, JPEG, BMP, GIF or WebP file; None if unknown."""
-    view = memoryview(data if isinstance(data, bytes) else np.ascontiguousarray(data)).cast("B")
+    view = (memoryview(data) if isinstance(data, bytes) else np.ascontiguousarray(data).data).cast("B")
     head = bytes(view[:32])
     return _png_size(head) or _gif_size(head) or _bmp_size(head) or _webp_size(head) or _jpeg_size(view)
 

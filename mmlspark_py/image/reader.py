@@ -29,12 +29,14 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Iterator, List, Optional, Sequence, Tuple, Union, cast
 from urllib.parse import unquote
 
+import numpy as np
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, DataFrameReader, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core import filesystem
@@ -67,7 +69,7 @@ def image_frame_schema(image_col: str = "image", error_col: str = "error") -> St
 
 
 # ------------------------------------------------------------------------------------ executor side
-def _decode_row(origin: str, data, max_pixels: int):
+def _decode_row(origin: str, data, max_pixels: int) -> Tuple[Optional[np.ndarray], Optional[str]]:
     try:
         return decode_image(data, max_pixels), None
     except ImageDecodeError as e:
@@ -111,6 +113,9 @@ class DecodeContents:
         )
 
 
+_EntryRow = Tuple[str, Optional[np.ndarray], Optional[str]]  # origin, pixels, error
+
+
 @dataclass(frozen=True)
 class ExpandZips:
     """``map_batches`` function: zip files (path, and the bytes when the JVM read them) -> one row per sampled
@@ -125,7 +130,7 @@ class ExpandZips:
     batch_rows: int
     schema: pa.Schema
 
-    def _entries(self, path: str, content) -> Iterator[Tuple[str, object, Optional[str]]]:
+    def _entries(self, path: str, content) -> Iterator[_EntryRow]:
         try:
             data = bytes(content) if content is not None else read_file_bytes(path, self.max_file_bytes)
             for name, entry, error in zip_entries(data, self.max_entry_bytes, self.max_entries):
@@ -140,7 +145,7 @@ class ExpandZips:
         except (ZipArchiveError, FileReadError) as e:
             yield path, None, f"{path}: {e}"
 
-    def _emit(self, rows: List[Tuple[str, object, Optional[str]]]) -> pa.RecordBatch:
+    def _emit(self, rows: List[_EntryRow]) -> pa.RecordBatch:
         origins = [r[0] for r in rows]
         return pa.RecordBatch.from_arrays(
             [
@@ -154,7 +159,7 @@ class ExpandZips:
     def __call__(self, batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
         paths = batch.column(0).to_pylist()
         contents = binary_views(batch.column(1)) if batch.num_columns > 1 else [None] * len(paths)
-        rows: List[Tuple[str, object, Optional[str]]] = []
+        rows: List[_EntryRow] = []
         held = 0
         for path, content in zip(paths, contents):
             for row in self._entries(path, content):
@@ -249,7 +254,7 @@ def _binary_files(
     streaming: bool,
     ignore_corrupt: bool,
 ) -> DataFrame:
-    reader = spark.readStream if streaming else spark.read
+    reader: Union[DataFrameReader, DataStreamReader] = spark.readStream if streaming else spark.read
     reader = (
         reader.format("binaryFile")
         .option("recursiveFileLookup", str(recursive).lower())
@@ -262,7 +267,7 @@ def _binary_files(
         if len(paths) != 1:
             raise ValueError(f"read_images(streaming=True) reads one folder; got {len(paths)} paths")
         return reader.schema("path string, modificationTime timestamp, length long, content binary").load(paths[0])
-    return reader.load(paths)
+    return cast(DataFrameReader, reader).load(paths)
 
 
 def _validate(

@@ -121,7 +121,7 @@ def decode_resize_unroll(
     image = decode_image(data, max_pixels)
     if channels is not None and channels != image.shape[2]:
         image = cv2.cvtColor(image, _CHANNEL_CONVERSIONS[(image.shape[2], channels)])
-    if width is not None and (width, height) != (image.shape[1], image.shape[0]):
+    if width is not None and height is not None and (width, height) != (image.shape[1], image.shape[0]):
         image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
     return unroll(image if image.ndim == 3 else image[:, :, None])
 

@@ -79,7 +79,7 @@ def _encoder(extension: str, local_dir: Optional[str]):
                     data = encoded.tobytes()
                 except (cv2.error, ValueError) as e:
                     name, error = None, f"image {origin!r} cannot be written as {extension}: {e}"
-            if data is not None and local_dir is not None:
+            if data is not None and name is not None and local_dir is not None:
                 with open(os.path.join(local_dir, name), "wb") as out:
                     out.write(data)
                 data = None  # written here: nothing to send back
@@ -175,7 +175,7 @@ def _encode_and_write(
     if local_dir is None:
         encoded = encoded.cache()  # checked for errors first, then streamed: encode once
     try:
-        summary = encoded.agg(F.count("name").alias("n"), F.first("error", ignorenulls=True).alias("e")).head()
+        summary = encoded.agg(F.count("name").alias("n"), F.first("error", ignorenulls=True).alias("e")).collect()[0]
         if summary["e"] is not None:
             raise ValueError(f"write_images: {summary['e']}")
         return summary["n"] if local_dir is not None else _write_through_driver(encoded, spark, tmp)

@@ -29,10 +29,10 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, cast
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
@@ -97,12 +97,10 @@ class FeaturizePass:
         scored = self.scoring_plan(pa.RecordBatch.from_arrays([images.column(_TENSOR)], names=[_TENSOR]))
         columns, names = [scored.column(_FEATURES)], [self.output_col]
         if self.error_col is not None:
-            image_errors = images.column(_IMAGE_ERROR).to_numpy(zero_copy_only=False)
-            score_errors = scored.column(_SCORE_ERROR).to_numpy(zero_copy_only=False)
-            errors = np.where(np.equal(image_errors, None), score_errors, image_errors)
-            columns.append(pa.array(errors.tolist(), pa.string()))
+            # The image's error where it has one, else the scorer's.
+            columns.append(pc.coalesce(images.column(_IMAGE_ERROR), scored.column(_SCORE_ERROR)).cast(pa.string()))
             names.append(self.error_col)
-        if read_errors is not None:
+        if read_errors is not None and self.read_error_col is not None:
             columns.insert(0, read_errors)
             names.insert(0, self.read_error_col)
         return pa.RecordBatch.from_arrays(columns, names=names)
@@ -201,10 +199,10 @@ class ImageFeaturizer(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMi
     def getOnnxModel(self) -> ONNXModel:
         """The inner ONNXModel (a new, empty one until a model is set)."""
         # No param default: core persistence would save a default and a set stage into the same folder.
-        return self.getOrDefault("onnxModel") if self.isDefined("onnxModel") else ONNXModel()
+        return cast(ONNXModel, self.getOrDefault("onnxModel")) if self.isDefined("onnxModel") else ONNXModel()
 
     def _inner_copy(self) -> ONNXModel:
-        return self.getOnnxModel().copy()
+        return cast(ONNXModel, self.getOnnxModel().copy())
 
     # ------------------------------------------------------------------------------------------- the plan
     def _nodes(self):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -37,7 +37,7 @@ __all__ = ["ImagePass", "FileImagePass", "ImageTransformError", "TENSOR_FORMATS"
 ROW_ERRORS = (ImageDecodeError, ImageFormatError, ImageStepError, cv2.error)
 TENSOR_FORMATS = ("nested", "binary")
 _ARROW_ELEMENTS = {"float": pa.float32(), "double": pa.float64()}
-_NUMPY_ELEMENTS = {"float": np.float32, "double": np.float64}
+_NUMPY_ELEMENTS: Dict[str, np.dtype] = {"float": np.dtype(np.float32), "double": np.dtype(np.float64)}
 
 
 class ImageTransformError(RowError):

@@ -75,7 +75,7 @@ def _int(value: Any, name: str) -> int:
     if isinstance(value, numbers.Integral):
         return int(value)
     require(float(value).is_integer(), f"{name} must be a whole number", value)
-    return int(value)
+    return int(float(value))
 
 
 def _float(value: Any, name: str) -> float:
@@ -137,6 +137,7 @@ class Resize(Step):
     def target(self, height: int, width: int) -> Tuple[int, int]:
         """``(height, width)`` this step gives an image of ``height`` x ``width``."""
         if self.size is None:
+            assert self.height is not None and self.width is not None  # validated when the step was made
             return self.height, self.width
         if not self.keepAspectRatio:
             return self.size, self.size
