@@ -175,9 +175,18 @@ def test_auc_with_ties_equals_sklearn(spark):
     assert area_pr == pytest.approx(spark_area_under_pr(y, s), abs=1e-12)
 
 
+def test_single_class_and_label_named_in_another_case_train_as_in_synapseml(cancer):
+    benign = cancer.where("label = 'benign'")
+    model = TrainClassifier(model=LogisticRegression(maxIter=5), labelCol="LABEL").fit(benign)
+    assert model.getLabelCol() == "label" and model.getLevels() == ["benign"]
+    scored = model.transform(cancer)
+    assert {r["prediction"] for r in scored.select("prediction").distinct().collect()} == {0.0}
+    assert {len(r["probability"]) for r in scored.select("probability").collect()} == {2}
+    stats = ComputeModelStatistics().transform(scored).head()
+    assert stats["accuracy"] == pytest.approx(benign.count() / cancer.count(), abs=1e-12)
+
+
 def test_bad_input(spark, cancer):
-    with pytest.raises(TrainingDataError, match="single class"):
-        TrainClassifier(model=LogisticRegression(), labelCol="label").fit(cancer.where("label = 'benign'"))
     with pytest.raises(TrainingDataError, match="no non-null values"):
         TrainClassifier(model=LogisticRegression(), labelCol="label").fit(cancer.limit(0))
     with pytest.raises(LearnerError, match="must be a Spark ML classifier.*StringIndexer"):
