@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from mmlspark_py.core import events
 from mmlspark_py.train import CLASSIFICATION, FPR, TPR, ComputeModelStatistics, pr_curve, roc_curve
 
 MAX_POINTS = 10_000
@@ -39,6 +40,7 @@ def _save(fig: Figure, path: str, dpi: int) -> str:
     try:
         fig.savefig(tmp, dpi=dpi, format="png")
         os.replace(tmp, path)
+        events.emit("artifact", path=path, kind="plot")  # run history logs it (mmlspark_py.tracking)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -10,6 +10,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
+from mmlspark_py.core import events
 from mmlspark_py.core.params import HasLabelCol, TypeConverters, declare, to_one_of
 from mmlspark_py.core.schema import active_spark
 from mmlspark_py.core.stage import SchemaError, Transformer
@@ -124,12 +125,25 @@ class ComputeModelStatistics(Transformer, HasEvaluatorParams):
         cols = self.eval_columns(dataset.schema)
         wanted = self._columns(cols)
         if cols.kind != CLASSIFICATION:
-            return {"kind": cols.kind, "columns": wanted, **regression_metrics(dataset, cols)}
+            result = {"kind": cols.kind, "columns": wanted, **regression_metrics(dataset, cols)}
+            self._emit(result)
+            return result
         metrics = classification_metrics(dataset, cols, with_areas=any(a in wanted for a in _AREAS))
         levels = metrics["cells"].size
         if any(a in wanted for a in _AREAS) and levels > 2 and len(wanted) == 2:
             raise SchemaError(f"evaluationMetric: {wanted[1]} is defined for two classes; the data have {levels}")
-        return {"kind": cols.kind, "columns": wanted, **metrics}
+        result = {"kind": cols.kind, "columns": wanted, **metrics}
+        self._emit(result)
+        return result
+
+    def _emit(self, result: Dict[str, Any]) -> None:
+        """Tell the run history (mmlspark_py.tracking, when a run is active) the metrics just computed."""
+        logged: Dict[str, Any] = {name: result[name] for name in result["columns"] if name in result}
+        cells = result.get("cells")
+        if cells is not None and cells.size <= 1000:
+            logged[CONFUSION_MATRIX] = cells.matrix().toArray()
+            logged["levels"] = list(cells.levels)
+        events.emit("metrics", stage=self, metrics=logged)
 
     def metrics_frame(self, metrics: Dict[str, Any]) -> DataFrame:
         """The one-row DataFrame of ``metrics`` (the output of :meth:`compute`), built in the JVM: literals, and
