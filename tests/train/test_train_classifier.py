@@ -15,6 +15,7 @@ from pyspark.ml.classification import (
 )
 from pyspark.ml.feature import StringIndexer
 from pyspark.ml.regression import LinearRegression
+from pyspark.sql import functions as F
 from sklearn import metrics as skm
 
 from mmlspark_py.core.stage import SchemaError
@@ -131,6 +132,9 @@ def test_multiclass_metrics_and_log_loss_of_true_label(spark):
     probabilities = np.stack([v.toArray() for v in losses["probability"]])
     for truth, p, loss in zip(losses["species"], probabilities, losses["log_loss"]):
         assert loss == pytest.approx(skm.log_loss([truth], [p], labels=labels), abs=1e-9)
+    # a label the model never saw and a null label: a null loss (not -log(eps)), and the job goes on
+    odd = scored.limit(2).withColumn("species", F.expr("IF(species = 'setosa', 'unseen', NULL)"))
+    assert [r.log_loss for r in ComputePerInstanceStatistics().transform(odd).collect()] == [None, None]
 
 
 def test_plain_spark_output_with_explicit_params(spark, cancer):
