@@ -19,6 +19,7 @@ from pyspark.sql.types import StructField, StructType
 
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, TypeConverters, declare, from_uid, override
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.stage import Estimator, Model, add_field, column, require_column
 
 
@@ -80,14 +81,11 @@ class CountSelectorModel(Model, _CountSelectorParams):
         present = column(name).isNotNull()
         if not indices:
             empty = array_to_vector(F.array().cast("array<double>"))
-            return dataset.withColumn(out, F.when(present, empty).alias(out, metadata={"ml_attr": {"num_attrs": 0}}))
+            return with_column(dataset, out, F.when(present, empty), {"ml_attr": {"num_attrs": 0}})
         # VectorSlicer fails on null rows: slice a stand-in zero vector there and put the null back after
         temp = f"__{self.uid}_input"
         zeros = array_to_vector(F.array_repeat(F.lit(0.0), max(indices) + 1))
-        sliced = VectorSlicer(inputCol=temp, outputCol=out, indices=indices).transform(
-            dataset.withColumn(
-                temp, F.coalesce(column(name), zeros).alias(temp, metadata=dataset.schema[name].metadata)
-            )
-        )
+        stand_in = with_column(dataset, temp, F.coalesce(column(name), zeros), dataset.schema[name].metadata)
+        sliced = VectorSlicer(inputCol=temp, outputCol=out, indices=indices).transform(stand_in)
         metadata = sliced.schema[out].metadata
-        return sliced.withColumn(out, F.when(present, column(out)).alias(out, metadata=metadata)).drop(temp)
+        return with_column(sliced, out, F.when(present, column(out)), metadata).drop(temp)

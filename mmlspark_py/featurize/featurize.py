@@ -5,10 +5,11 @@ Each input column is featurized by its type (the plan is learned by ``fit`` and 
 ============================  ==================================================================================
 numeric, boolean              a double; NaN, +-infinity and null are missing, imputed with the column mean
                               (``imputeMissing``; otherwise left NaN)
-string, <= 100 distinct       categorical: StringIndexer (alphabetical, unseen values and null go to an extra
-values, or categorical        ``__unknown`` level) then one-hot (``oneHotEncodeCategoricals``) or the index
-metadata                      (tree learners)
-string, more distinct values  free text: ``featurize.text.TextFeaturizer`` when installed, else lower-cased
+single words, <= 100          categorical: StringIndexer (alphabetical, unseen values and null go to an extra
+distinct values, or           ``__unknown`` level) then one-hot (``oneHotEncodeCategoricals``) or the index
+categorical metadata          (tree learners). SynapseML hashes every string as text; single-word values
+                              with few levels are categories here (no hash collisions, unseen values known)
+other strings                 free text: ``featurize.text.TextFeaturizer`` when installed, else lower-cased
                               word tokens hashed (HashingTF) into ``numFeatures`` slots; then only the slots
                               some training row uses (CountSelector, as SynapseML); a text column with no
                               token in any row is dropped (an error when nothing else is left)
@@ -131,6 +132,7 @@ def _column_stats(df: DataFrame, kinds: Dict[str, str]) -> Dict[str, Any]:
         exprs.append(F.count(F.when(present, 1)).alias(f"n{i}"))
         if kind == "string":
             exprs.append(F.approx_count_distinct(col).alias(f"d{i}"))
+            exprs.append(F.max(col.rlike("\\s")).alias(f"w{i}"))  # any value of several words
         if kind in ("array", "vector", "image"):
             size = F.when(present, _size_expr(name, kind))
             exprs += [F.min(size).alias(f"lo{i}"), F.max(size).alias(f"hi{i}")]
@@ -153,7 +155,8 @@ def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
             continue
         entry: Dict[str, Any] = {"name": name, "kind": kind}
         if kind == "string":
-            entry["kind"] = "categorical" if stats[f"d{i}"] <= MAX_CATEGORIES else "text"
+            words = bool(stats[f"w{i}"])
+            entry["kind"] = "categorical" if stats[f"d{i}"] <= MAX_CATEGORIES and not words else "text"
         if kind in ("array", "vector", "image"):
             if stats[f"lo{i}"] != stats[f"hi{i}"]:
                 raise FeaturizeError(

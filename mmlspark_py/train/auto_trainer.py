@@ -31,7 +31,7 @@ from pyspark.ml.linalg import VectorUDT
 from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import StructField, StructType
 
 from mmlspark_py.core.params import (
     HasFeaturesCol,
@@ -44,7 +44,7 @@ from mmlspark_py.core.params import (
     override,
     to_non_negative_int,
 )
-from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.schema import active_spark, planned_schema
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
 from mmlspark_py.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
@@ -98,6 +98,16 @@ class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
     def _temp(self, what: str) -> str:
         return f"__{self.uid}_{what}"
 
+    def label_name(self, schema: StructType) -> str:
+        """The label column's name in ``schema``: ``labelCol``, matched without case as Spark SQL resolves names
+        (unless ``spark.sql.caseSensitive``), so SynapseML code naming ``"Label"`` for a column ``label`` works."""
+        name = self.getLabelCol()
+        if name not in schema.names and active_spark().conf.get("spark.sql.caseSensitive", "false") != "true":
+            matches = [c for c in schema.names if c.lower() == name.lower()]
+            if len(matches) == 1:
+                return matches[0]
+        return require_column(schema, name, param="labelCol").name
+
     def feature_columns(self, schema: StructType) -> List[str]:
         """``inputCols`` if set, else every column but the label (and the features column)."""
         if self.isSet("inputCols"):
@@ -105,15 +115,12 @@ class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
                 require_column(schema, name, param="inputCols")
             return list(self.getInputCols())
         internal = self._temp("")
-        return [
-            c
-            for c in schema.names
-            if c not in (self.getLabelCol(), self.getFeaturesCol()) and not c.startswith(internal)
-        ]
+        label = self.label_name(schema) if self.getLabelCol().lower() in (c.lower() for c in schema.names) else None
+        return [c for c in schema.names if c not in (label, self.getFeaturesCol()) and not c.startswith(internal)]
 
     def check_input(self, schema: StructType, need_label: bool) -> None:
         if need_label:
-            require_column(schema, self.getLabelCol(), param="labelCol")
+            self.label_name(schema)
         if not self.feature_columns(schema):
             raise SchemaError("inputCols: there are no feature columns besides the label")
 
@@ -131,6 +138,17 @@ def output_columns(learner: Any) -> List[Tuple[str, str]]:
 def nullable(col: Column) -> Column:
     """``col`` marked nullable: the output schema is then the same whatever the learner declares."""
     return F.when(col.isNotNull(), col)
+
+
+def scored_output(scored: DataFrame, inputs: List[str], fields: List[StructField]) -> DataFrame:
+    """``scored``'s ``inputs`` columns, then each of ``fields`` (nullable, with its metadata set explicitly: a
+    Spark Connect projection drops metadata given through ``alias``)."""
+    out = scored.select(
+        *[column(c) for c in inputs], *[nullable(column(f.name)).cast(f.dataType).alias(f.name) for f in fields]
+    )
+    for field in fields:
+        out = out.withMetadata(field.name, field.metadata)
+    return out
 
 
 def featurize_settings(learner: Any, num_features: int) -> Tuple[bool, int, bool]:

@@ -7,7 +7,7 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, StructType
+from pyspark.sql.types import BooleanType, DoubleType, StringType, StructType
 
 from mmlspark_py.core.params import TypeConverters, declare
 from mmlspark_py.core.schema import planned_schema
@@ -31,7 +31,9 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
     ``log_loss`` is ``-log(p)`` with ``p`` the probability of the row's TRUE label (clipped to [eps, 1-eps], as
     scikit-learn's ``log_loss``). SynapseML takes the probability of the *predicted* label, which rewards
     confident mistakes; that is not copied. The true label's vector index comes from the model's levels, or,
-    for plain Spark output, is the label value itself. Rows with a null or unknown label get a null loss.
+    for plain Spark output, is the label value itself. ``log_loss`` is null (the job goes on) for a null
+    label, a label not among the model's levels, a label that is no vector index (negative, fractional, NaN,
+    at or past the vector's size), a null probability vector and a null or NaN probability.
 
     Errors: SchemaError naming a missing column, or when classification has no probabilities column.
 
@@ -70,11 +72,20 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
         return planned_schema(self._transform, schema)
 
     def _true_index(self, schema: StructType) -> Column:
+        """The 0-based vector index of the row's true class; null for a null or unknown label, and for a label
+        that names no vector index (negative, fractional, NaN, too large): never a class counted from the end."""
         cols = self.eval_columns(schema)
         label = column(cols.label)
+        data_type = schema[cols.label].dataType
         if cols.levels is not None and not cols.label_is_index:
-            return index_column(label, cols.levels, schema[cols.label].dataType)
-        return label.cast("int")
+            return index_column(label, cols.levels, data_type)
+        if isinstance(data_type, BooleanType):
+            return label.cast("int")
+        if isinstance(data_type, StringType):  # digits only: a cast that cannot fail under ANSI mode
+            return F.when(label.rlike("^[0-9]{1,9}$"), label.cast("int"))
+        value = label.cast("double")
+        whole = (value >= 0) & (value < F.lit(float(2**31 - 1))) & (value == F.floor(value))
+        return F.when(whole, value.cast("int"))  # when(): the cast never sees a value it would fail on
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         cols = self.eval_columns(dataset.schema)
@@ -85,9 +96,12 @@ class ComputePerInstanceStatistics(Transformer, HasEvaluatorParams):
                 L2_LOSS, (error * error).cast(DoubleType())
             )
         probabilities = column(self._probabilities(dataset.schema))
-        index = self._true_index(dataset.schema) + F.lit(1)
+        index = self._true_index(dataset.schema) + F.lit(1)  # null or >= 1: past the vector's end reads null
         p = jvm_paths.vector_at(dataset, probabilities, index)  # the JVM companion's path: no array per row
         if p is None:
             p = F.try_element_at(vector_to_array(probabilities), index)
-        clipped = F.least(F.greatest(p, F.lit(_EPS)), F.lit(1.0 - _EPS))
+        # a null vector never reaches either path (both would fail the job); greatest() skips a null, so a null
+        # or NaN probability gives a null loss rather than -log(eps) or ~0
+        p = F.when(probabilities.isNotNull(), p)
+        clipped = F.when(p.isNotNull() & ~F.isnan(p), F.least(F.greatest(p, F.lit(_EPS)), F.lit(1.0 - _EPS)))
         return dataset.withColumn(LOG_LOSS, (-F.log(clipped)).cast(DoubleType()))

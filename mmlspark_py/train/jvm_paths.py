@@ -2,6 +2,8 @@
 
 ``log_loss`` needs one probability per row. Spark's ``vector_to_array`` copies the whole vector into a new SQL
 array first; the companion reads the one element from the vector, with ``try_element_at``'s exact rules.
+ComputePerInstanceStatistics guards both paths alike before the call (a null or >= 1 index, never a null
+vector: see its ``_true_index`` and ``_transform``), so neither path can fail a job or count from the end.
 """
 
 from __future__ import annotations

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from pyspark.ml.classification import DecisionTreeClassificationModel, DecisionTreeClassifier, GBTClassifier
+from pyspark.ml.classification import (
+    DecisionTreeClassificationModel,
+    DecisionTreeClassifier,
+    GBTClassifier,
+    LogisticRegression,
+)
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -12,9 +17,10 @@ from pyspark.sql.types import BooleanType, DataType, DoubleType, NumericType, St
 
 from mmlspark_py.core.params import TypeConverters, declare, to_json_value
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.spark_compat import with_column
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column
 from mmlspark_py.featurize import index_column, levels_metadata, sort_levels
-from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, nullable, output_columns
+from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, output_columns, scored_output
 from mmlspark_py.train.metric_names import CLASSIFICATION
 from mmlspark_py.train.scoring import PREDICTION, PROBABILITY, RAW, score_metadata
 
@@ -88,8 +94,10 @@ class TrainClassifier(Estimator, _ClassifierParams):
     ``reindexLabel=false`` the label is already the index. SynapseML's ``transformSchema`` promises columns its
     model never writes; here the schema is the one ``transform`` produces.
 
-    Errors: LearnerError when ``model`` is not a Spark ML classifier; TrainingDataError for no labelled rows, a
-    single class, or labels outside ``labels``; SchemaError naming a missing column, or an output column that
+    A single class in the data trains (as in SynapseML): the learner is told of at least two classes.
+
+    Errors: LearnerError when ``model`` is not a Spark ML classifier; TrainingDataError for no labelled rows or
+    labels outside ``labels``; SchemaError naming a missing column, or an output column that
     exists already.
 
     Example::
@@ -105,30 +113,34 @@ class TrainClassifier(Estimator, _ClassifierParams):
         check_learner(learner, "TrainClassifier", "classifier")
         self.check_input(schema, need_label=True)
         levels = list(self.getLabels()) if self.isDefined("labels") else None
-        label_type = schema[self.getLabelCol()].dataType
+        label_type = schema[self.label_name(schema)].dataType
         if levels is not None and self.getReindexLabel():
             levels = coerce_labels(levels, label_type)
         return add_fields(schema, self._output_fields(learner, levels, label_type.simpleString()))
 
     def _fit(self, dataset: DataFrame) -> TrainedClassifierModel:
-        label, label_type = self.getLabelCol(), dataset.schema[self.getLabelCol()].dataType
+        label = self.label_name(dataset.schema)
+        label_type = dataset.schema[label].dataType
         data = dataset.where(column(label).isNotNull())
         seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).collect()[0]["v"])
         if not seen:
             raise TrainingDataError(f"labelCol: column {label!r} has no non-null values to train on")
-        if len(seen) < 2:
-            raise TrainingDataError(
-                f"labelCol: column {label!r} has a single class {seen}; a classifier needs at least two"
-            )
-        levels, indexed = self._levels(seen, label_type)
+        levels, indexed = self._levels(label, seen, label_type)
         learner = self.getModel().copy()
         if isinstance(learner, GBTClassifier) and len(seen) > 2:
             raise TrainingDataError(
                 f"GBTClassifier supports two classes only; {label!r} has {len(seen)}: use "
                 "RandomForestClassifier or LogisticRegression"
             )
-        train = data.withColumn(self._temp("label"), indexed)
-        pipeline = fit_pipeline(self, train, self._temp("label"), learner, len(levels or seen))
+        # the number of classes in the label's metadata: every learner then scores the same classes, whatever
+        # this data (a fold, a single class as in SynapseML's examples) happens to hold; at least two
+        classes = max(2, len(levels) if levels is not None else int(max(seen)) + 1)
+        if len(seen) == 1 and _binomial_lr(learner) and _index_of(seen[0], levels, self.getReindexLabel()) == 0:
+            # Spark's binomial LogisticRegression answers a constant label with intercept +inf (class 1) when it
+            # is told of two classes; told of one (as SynapseML's indexed label tells it), -inf: class 0, right
+            classes = 1
+        train = with_column(data, self._temp("label"), indexed, {"ml_attr": {"type": "nominal", "num_vals": classes}})
+        pipeline = fit_pipeline(self, train, self._temp("label"), learner, classes)
         model = TrainedClassifierModel(
             model=pipeline,
             labelCol=label,
@@ -143,15 +155,15 @@ class TrainClassifier(Estimator, _ClassifierParams):
         model._resetUid(self.uid)
         return model
 
-    def _levels(self, seen: List[Any], label_type: DataType) -> Tuple[Optional[List[Any]], Column]:
+    def _levels(self, name: str, seen: List[Any], label_type: DataType) -> Tuple[Optional[List[Any]], Column]:
         """The levels (None: the label is the index and no names are given) and the label index column."""
-        label = column(self.getLabelCol())
+        label = column(name)
         known = list(self.getLabels()) if self.isDefined("labels") else None
         if not self.getReindexLabel():
             if not isinstance(label_type, NumericType):
                 raise SchemaError(
-                    f"labelCol: column {self.getLabelCol()!r} has type {label_type.simpleString()}; "
-                    "reindexLabel=false needs numeric labels 0..k-1"
+                    f"labelCol: column {name!r} has type {label_type.simpleString()}; "
+                    "reindexLabel=false needs numeric labels 0, 1, ..., k-1"
                 )
             return known, label.cast("double")
         if known is None:
@@ -161,9 +173,18 @@ class TrainClassifier(Estimator, _ClassifierParams):
             unknown = [v for v in seen if v not in levels]
             if unknown:
                 raise TrainingDataError(
-                    f"labelCol: column {self.getLabelCol()!r} has values {unknown[:10]} that are not in labels={levels}"
+                    f"labelCol: column {name!r} has values {unknown[:10]} that are not in labels={levels}"
                 )
         return levels, index_column(label, levels, label_type).cast("double")
+
+
+def _binomial_lr(learner: Any) -> bool:
+    return isinstance(learner, LogisticRegression) and learner.getOrDefault("family") != "multinomial"
+
+
+def _index_of(value: Any, levels: Optional[List[Any]], reindex: bool) -> float:
+    """The class index ``value`` of the label column trains as."""
+    return float(levels.index(value)) if reindex and levels is not None else float(value)
 
 
 class TrainedClassifierModel(Model, _ClassifierParams):
@@ -192,8 +213,4 @@ class TrainedClassifierModel(Model, _ClassifierParams):
         levels = self.getOrDefault("levels") if self.isDefined("levels") else None
         fields = self._output_fields(self._learner_model(), levels, self.getLabelType())
         add_fields(dataset.schema, fields)  # an output column that exists already: a clear error, here
-        scored = self.getModel().transform(dataset)
-        return scored.select(
-            *[column(c) for c in dataset.columns],
-            *[nullable(column(f.name)).alias(f.name, metadata=f.metadata) for f in fields],
-        )
+        return scored_output(self.getModel().transform(dataset), dataset.columns, fields)

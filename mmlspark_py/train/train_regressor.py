@@ -9,8 +9,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, NumericType, StructField, StructType
 
 from mmlspark_py.core.schema import planned_schema
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column, require_column
-from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, nullable
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column
+from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, scored_output
 from mmlspark_py.train.metric_names import REGRESSION
 from mmlspark_py.train.scoring import PREDICTION, score_metadata
 from mmlspark_py.train.train_classifier import TrainingDataError
@@ -53,7 +53,7 @@ class TrainRegressor(Estimator, _RegressorParams):
         learner = self.getOrDefault("model")
         check_learner(learner, "TrainRegressor", "regressor")
         self.check_input(schema, need_label=True)
-        field = require_column(schema, self.getLabelCol(), param="labelCol")
+        field = schema[self.label_name(schema)]
         if not isinstance(field.dataType, NumericType):
             raise SchemaError(
                 f"labelCol: column {field.name!r} has type {field.dataType.simpleString()}; "
@@ -62,15 +62,13 @@ class TrainRegressor(Estimator, _RegressorParams):
         return add_fields(schema, self._output_fields(learner))
 
     def _fit(self, dataset: DataFrame) -> TrainedRegressorModel:
-        label = self._temp("label")
-        value = column(self.getLabelCol()).cast("double")
+        name, label = self.label_name(dataset.schema), self._temp("label")
+        value = column(name).cast("double")
         data = dataset.withColumn(label, value).where(value.isNotNull() & ~F.isnan(value) & (F.abs(value) != _INF))
         if data.limit(1).count() == 0:
-            raise TrainingDataError(
-                f"labelCol: column {self.getLabelCol()!r} has no usable (non-null, finite) values to train on"
-            )
+            raise TrainingDataError(f"labelCol: column {name!r} has no usable (non-null, finite) values to train on")
         pipeline = fit_pipeline(self, data, label, self.getModel().copy(), None)
-        model = TrainedRegressorModel(model=pipeline, labelCol=self.getLabelCol(), featuresCol=self.getFeaturesCol())
+        model = TrainedRegressorModel(model=pipeline, labelCol=name, featuresCol=self.getFeaturesCol())
         if self.isSet("inputCols"):
             model.setInputCols(self.getInputCols())
         model._resetUid(self.uid)
@@ -87,8 +85,4 @@ class TrainedRegressorModel(Model, _RegressorParams):
     def _transform(self, dataset: DataFrame) -> DataFrame:
         fields = self._output_fields(self.getModel().stages[-1])
         add_fields(dataset.schema, fields)
-        scored = self.getModel().transform(dataset)
-        return scored.select(
-            *[column(c) for c in dataset.columns],
-            *[nullable(column(f.name)).cast("double").alias(f.name, metadata=f.metadata) for f in fields],
-        )
+        return scored_output(self.getModel().transform(dataset), dataset.columns, fields)

@@ -157,10 +157,6 @@ def test_clean_missing_data(spark, display):
     assert all(v is not None for r in display.shown.collect() for v in r)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: featurize (train/jvm helpers) CountSelector/CountSelectorModel not implemented yet (issue 10)",
-)
 def test_count_selector(spark, display):
     from synapse.ml.featurize import CountSelector
 
@@ -178,12 +174,6 @@ def test_count_selector(spark, display):
     assert [r["col3"].toArray().tolist() for r in display.shown.collect()] == [[1.0, 2.0]] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: featurize (train helper) hashes string columns as text "
-    "(TextFeaturizer + CountSelector) as SynapseML does, instead of indexing "
-    "them as categories",
-)
 def test_featurize(spark, display):
     from synapse.ml.featurize import Featurize
 

@@ -85,28 +85,36 @@ class _nothing:
         return False
 
 
+_LOSS_SCHEMA = StructType(
+    [
+        StructField("id", IntegerType()),
+        StructField("label", DoubleType()),
+        StructField("prediction", DoubleType()),
+        StructField("probability", VectorUDT()),
+    ]
+)
+
+
 def test_log_loss_equals_python_path(spark, companion):
-    probabilities = [
-        Vectors.dense([0.7, 0.2, 0.1]),
-        SparseVector(3, {1: 1.0}),
-        Vectors.dense([0.0, 1.0, 0.0]),
-        Vectors.dense([0.5, 0.5, 0.0]),
-        Vectors.dense([0.1, 0.1, 0.8]),
-        Vectors.dense([0.25, 0.75, 0.0]),
+    eps = float(np.finfo(np.float64).eps)
+    two = Vectors.dense([0.1, 0.9])
+    cases = [  # (label, probabilities, expected log_loss)
+        (0.0, Vectors.dense([0.7, 0.2, 0.1]), -math.log(0.7)),
+        (2.0, SparseVector(3, {1: 1.0}), -math.log(eps)),  # a sparse zero: clipped to eps, as scikit-learn
+        (1.0, Vectors.dense([0.0, 1.0, 0.0]), -math.log(1 - eps)),
+        (5.0, Vectors.dense([0.5, 0.5, 0.0]), None),  # no such class
+        (None, Vectors.dense([0.25, 0.75, 0.0]), None),  # no label (not -log(eps))
+        (-1.0, two, None),  # not a class: no failed job (index 0), no class counted from the end
+        (-2.0, two, None),
+        (0.5, two, None),  # fractional
+        (float("nan"), two, None),
+        (1e20, two, None),  # past the int range: no cast error under ANSI mode
+        (2.0, two, None),  # at the vector's size
+        (1.0, None, None),  # no probabilities: null, the job goes on
+        (1.0, Vectors.dense([0.5, float("nan")]), None),  # a NaN probability: not ~0
+        (1.0, two, -math.log(0.9)),
     ]
-    labels = [0.0, 2.0, 1.0, 5.0, 1.0, None]  # 5: no such class; None: no label; 2 on a sparse zero
-    rows = [(i, labels[i], 0.0, probabilities[i]) for i in range(len(labels))] + [
-        (6, -2.0, 0.0, Vectors.dense([0.1, 0.9]))
-    ]
-    schema = StructType(
-        [
-            StructField("id", IntegerType()),
-            StructField("label", DoubleType()),
-            StructField("prediction", DoubleType()),
-            StructField("probability", VectorUDT()),
-        ]
-    )
-    df = spark.createDataFrame(rows, schema)
+    df = spark.createDataFrame([(i, y, 0.0, v) for i, (y, v, _) in enumerate(cases)], _LOSS_SCHEMA)
     stage = ComputePerInstanceStatistics(
         labelCol="label",
         scoresCol="probability",
@@ -115,43 +123,9 @@ def test_log_loss_equals_python_path(spark, companion):
         evaluationMetric="classification",
     )
     jvm, python = both_ways(spark, lambda: stage.transform(df), "vector_at")
-    assert jvm == python
-    losses = [r.log_loss for r in jvm]
-    eps = float(np.finfo(np.float64).eps)
-    assert losses[0] == pytest.approx(-math.log(0.7)) and losses[1] == pytest.approx(-math.log(eps))
-    # unknown (5) and null labels: whatever the Python path gives (today -log(eps): greatest() skips the null)
-    assert losses[3] == losses[5] == python[3].log_loss
-    assert losses[6] == pytest.approx(-math.log(0.9))  # -2 + 1 = -1: try_element_at counts from the end
-
-
-@pytest.mark.parametrize(
-    "label, vector, message",
-    [
-        (-1.0, Vectors.dense([0.5, 0.5]), "INVALID_INDEX_OF_ZERO"),
-        (1.0, None, "vector_to_array requires a non-null input"),
-    ],
-)
-def test_log_loss_failures_alike(spark, companion, label, vector, message):
-    # What the Python path does with a label of -1 and a null probability vector (fails the job): mirrored.
-    schema = StructType(
-        [
-            StructField("id", IntegerType()),
-            StructField("label", DoubleType()),
-            StructField("prediction", DoubleType()),
-            StructField("probability", VectorUDT()),
-        ]
-    )
-    df = spark.createDataFrame([(0, label, 0.0, vector)], schema)
-    stage = ComputePerInstanceStatistics(
-        labelCol="label",
-        scoresCol="probability",
-        scoredLabelsCol="prediction",
-        scoredProbabilitiesCol="probability",
-        evaluationMetric="classification",
-    )
-    for on_python in (False, True):
-        with python_path(spark) if on_python else _nothing():
-            out = stage.transform(df)
-            assert uses(out, "vector_at") != on_python
-            with pytest.raises(Exception, match=message):
-                out.collect()
+    assert [(r.id, r.log_loss) for r in jvm] == [(r.id, r.log_loss) for r in python]  # a NaN label != itself
+    for row, (label, _, expected) in zip(jvm, cases):
+        if expected is None:
+            assert row.log_loss is None, f"label {label}"
+        else:
+            assert row.log_loss == pytest.approx(expected, rel=1e-12), f"label {label}"

@@ -15,6 +15,7 @@ from pyspark.ml.classification import (
 )
 from pyspark.ml.feature import StringIndexer
 from pyspark.ml.regression import LinearRegression
+from pyspark.sql import functions as F
 from sklearn import metrics as skm
 
 from mmlspark_py.core.stage import SchemaError
@@ -131,6 +132,9 @@ def test_multiclass_metrics_and_log_loss_of_true_label(spark):
     probabilities = np.stack([v.toArray() for v in losses["probability"]])
     for truth, p, loss in zip(losses["species"], probabilities, losses["log_loss"]):
         assert loss == pytest.approx(skm.log_loss([truth], [p], labels=labels), abs=1e-9)
+    # a label the model never saw and a null label: a null loss (not -log(eps)), and the job goes on
+    odd = scored.limit(2).withColumn("species", F.expr("IF(species = 'setosa', 'unseen', NULL)"))
+    assert [r.log_loss for r in ComputePerInstanceStatistics().transform(odd).collect()] == [None, None]
 
 
 def test_plain_spark_output_with_explicit_params(spark, cancer):
@@ -175,9 +179,18 @@ def test_auc_with_ties_equals_sklearn(spark):
     assert area_pr == pytest.approx(spark_area_under_pr(y, s), abs=1e-12)
 
 
+def test_single_class_and_label_named_in_another_case_train_as_in_synapseml(cancer):
+    benign = cancer.where("label = 'benign'")
+    model = TrainClassifier(model=LogisticRegression(maxIter=5), labelCol="LABEL").fit(benign)
+    assert model.getLabelCol() == "label" and model.getLevels() == ["benign"]
+    scored = model.transform(cancer)
+    assert {r["prediction"] for r in scored.select("prediction").distinct().collect()} == {0.0}
+    assert {len(r["probability"]) for r in scored.select("probability").collect()} == {2}
+    stats = ComputeModelStatistics().transform(scored).head()
+    assert stats["accuracy"] == pytest.approx(benign.count() / cancer.count(), abs=1e-12)
+
+
 def test_bad_input(spark, cancer):
-    with pytest.raises(TrainingDataError, match="single class"):
-        TrainClassifier(model=LogisticRegression(), labelCol="label").fit(cancer.where("label = 'benign'"))
     with pytest.raises(TrainingDataError, match="no non-null values"):
         TrainClassifier(model=LogisticRegression(), labelCol="label").fit(cancer.limit(0))
     with pytest.raises(LearnerError, match="must be a Spark ML classifier.*StringIndexer"):

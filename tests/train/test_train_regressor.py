@@ -71,6 +71,15 @@ def test_plain_spark_regression_and_single_metric(spark, diabetes):
         ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="AUC").transform(df)
 
 
+def test_label_named_in_another_case_as_spark_resolves_it(diabetes):
+    # SynapseML's TrainRegressor example names labelCol "Label" for a column "label"
+    model = TrainRegressor(model=LinearRegression(), labelCol="TARGET", inputCols=["bmi"]).fit(diabetes)
+    assert model.getLabelCol() == "target"
+    stats = ComputeModelStatistics().transform(model.transform(diabetes)).head()
+    pdf = model.transform(diabetes).toPandas()
+    assert stats["R^2"] == pytest.approx(skm.r2_score(pdf["target"], pdf["prediction"]), abs=1e-9)
+
+
 def test_bad_input(spark, diabetes):
     with pytest.raises(LearnerError, match="must be a Spark ML regressor"):
         TrainRegressor(model=LogisticRegression(), labelCol="target").fit(diabetes)
