@@ -66,7 +66,9 @@ def test_train_job_logs_registers_and_records_the_target(trained, folder):
     assert version.tags["mmlspark.data.path"] == str(folder / "people.parquet")
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "json", "csv"])
+@pytest.mark.parametrize(
+    "fmt", ["parquet", pytest.param("json", marks=pytest.mark.slow), pytest.param("csv", marks=pytest.mark.slow)]
+)
 def test_score_writes_inputs_plus_predictions_in_each_format(trained, folder, spark, fmt):
     from mmlspark_py.registry import load_model
 

@@ -12,12 +12,12 @@ from pyspark.ml.feature import HashingTF, StringIndexer, Tokenizer, VectorAssemb
 from mmlspark_py.serving import ScoringError, SparkModel, Unsupported, compile_local
 from mmlspark_py.serving.server import choose_path
 from mmlspark_py.tracking.signature import model_io
-from tests.registry.fitted import our_pipeline, people, spark_pipeline
+from tests.registry.fitted import people, spark_pipeline, trained_people
 
 
 @pytest.fixture(scope="module")
 def train(spark):
-    return people(spark, 200)
+    return trained_people(spark)[0]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_our_featurize_and_train_classifier(spark, train, requests_rows):
         {"age": None, "hours": None, "city": None},  # imputed, unknown level
         {"age": float("inf"), "hours": 3, "city": "Denver"},
     ]  # infinity is missing
-    io, fast = _compare(our_pipeline(train), train, rows, spark)
+    io, fast = _compare(trained_people(spark)[1], train, rows, spark)
     assert io.outputs == ["scores", "scored_probabilities", "scored_labels"]
     assert {r["scored_labels"] for r in fast} == {"yes", "no"}
 

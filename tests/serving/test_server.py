@@ -19,19 +19,19 @@ import pytest
 
 from mmlspark_py.serving import ModelServer, ServingConfig
 from mmlspark_py.tracking.signature import model_io
-from tests.registry.fitted import our_pipeline, people
+from tests.registry.fitted import trained_people
 
 TOKEN = "s3cret-token"
 
 
 @pytest.fixture(scope="module")
 def train(spark):
-    return people(spark, 150)
+    return trained_people(spark)[0]
 
 
 @pytest.fixture(scope="module")
-def model(train):
-    return our_pipeline(train)
+def model(spark):
+    return trained_people(spark)[1]
 
 
 @pytest.fixture(scope="module")
