@@ -18,7 +18,7 @@ from typing import List, Optional
 from .package import FORMATS, run_prep_package
 
 
-def add_prep_cli(subparsers: "argparse._SubParsersAction") -> None:
+def add_prep_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``prep run`` to ``subparsers`` (its handler is ``args.run(args)``)."""
     prep = subparsers.add_parser("prep", help="run data preparation packages")
     commands = prep.add_subparsers(dest="prep_command", required=True)
@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     spark = get_spark(master=args.master, app_name="mmlspark-py prep run")
     out = run_prep_package(spark, args.package, args.input, args.output, args.format,
                            input_format=args.input_format, overwrite=args.overwrite)
-    print(f"prep run: wrote {out} ({args.format})")
+    print(f"prep run: wrote {out} ({args.format}) on master {spark.conf.get('spark.master', 'unknown')}")
     return 0
 
 

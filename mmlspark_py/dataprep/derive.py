@@ -1,41 +1,37 @@
 """``DeriveColumnByExample``: learn a string column from a few examples; run it as Spark SQL.
 
-Estimator params: ``inputCols`` (string columns), ``outputCol``, ``examples`` (``[[input values],
-output]`` pairs, one input value per input column), ``sampleSize`` (unlabeled rows of the fit
-DataFrame used to rank programs), ``timeout`` (seconds of synthesis), ``numPrograms`` (programs
-kept for ``topK``/``suggestExamples``/``outputsFor``).
+Estimator params: ``inputCols`` (string columns), ``outputCol``, ``examples`` (``[[input values], output]``
+pairs, one input value per input column), ``sampleSize`` (unlabeled rows of the fit DataFrame used to rank
+programs), ``timeout`` (seconds of synthesis), ``numPrograms`` (programs kept for
+``topK``/``suggestExamples``/``outputsFor``).
 
 Model: adds ``outputCol`` (string, nullable). The learned program compiles to built-in Spark SQL
-functions (no Python in the plan); a program with an operator that has no SQL form runs through
-Arrow-batched Python, and ``explain()`` says so. The program is saved as JSON.
+functions (no Python in the plan). The program is saved as JSON and validated field by field when it is
+set or loaded (``InvalidProgram`` names the file and the field): a saved model cannot carry SQL.
 
-Errors (in ``fit``): ``ContradictoryExamples``, ``DataPrepError`` (arity or types),
-``NoProgramFound`` (lists the examples not explained), ``SynthesisTimeout``.
+Errors (in ``fit``): ``ContradictoryExamples``, ``DataPrepError`` (arity or types), ``NoProgramFound``
+(lists the examples not explained), ``SynthesisTimeout``.
 
 Example::
 
     >>> model = DeriveColumnByExample(inputCols=["name"], outputCol="short",
     ...     examples=[[["Marta Quillfeather"], "M. Quillfeather"]]).fit(df)   # doctest: +SKIP
     >>> model.explain()                                                          # doctest: +SKIP
-    "concat(substr(name, start, pos(1)), '. ', match(name, 'word', -1))"
+    "concat(substr(name, start, pos(1)), '. ', match(name, word, -1))"
 """
 from __future__ import annotations
 
 from typing import List
 
-import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (HasInputCols, HasOutputCol, JsonParam, Param, Params, TypeConverters,
-                                     to_json_value, to_positive_int)
+from mmlspark_py.core.params import HasInputCols, HasOutputCol, declare, to_json_value, to_positive_int
 from mmlspark_py.core.stage import Estimator, Model, add_field, column, require_column
 
-from .dsl import Program
 from .learn import LearnedProgram, learn, validate_examples
-from .sql import compilable
+from .program import Program
 
 
 def _checked_inputs(stage, schema: StructType) -> List[str]:
@@ -46,40 +42,35 @@ def _checked_inputs(stage, schema: StructType) -> List[str]:
 
 
 def program_column(df: DataFrame, program: Program, cols, name: str) -> DataFrame:
-    """``df`` plus column ``name``: ``program`` over ``cols`` as SQL, else Arrow-batched Python."""
-    if compilable(program):
-        return df.withColumn(name, F.expr(LearnedProgram([program]).toSQL(cols)))
-    spec = program.to_json()
+    """``df`` plus column ``name``: ``program`` over ``cols`` as one Spark SQL expression."""
+    return df.withColumn(name, F.expr(LearnedProgram([program]).toSQL(cols)))
 
-    def run(batch: pa.RecordBatch) -> pa.RecordBatch:
-        prog = Program.from_json(spec)
-        rows = zip(*[batch.column(c).to_pylist() for c in cols])
-        return pa.record_batch([pa.array([prog.run(r) for r in rows], pa.string())], names=[name])
 
-    return with_batched_columns(df, list(cols), run, StructType([StructField(name, StringType())]), 4096)
+def to_learned_json(value) -> dict:
+    """Type converter of ``program``: validates every field and keeps the canonical JSON."""
+    return LearnedProgram.from_json(value).to_json()
+
+
+def to_seconds(value) -> float:
+    """A time budget in seconds (>= 0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"expected a number of seconds >= 0, got {value!r}")
+    return float(value)
 
 
 class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
     """Learns ``outputCol`` from ``examples`` over ``inputCols``; see the module docstring."""
 
-    examples = JsonParam(Params._dummy(), "examples", "list of [[input value per inputCol], output string] pairs",
-                         typeConverter=to_json_value)
-    sampleSize = Param(Params._dummy(), "sampleSize", "unlabeled rows of the fit DataFrame used to rank programs",
-                       typeConverter=to_positive_int)
-    timeout = Param(Params._dummy(), "timeout", "seconds allowed for program synthesis", typeConverter=TypeConverters.toFloat)
-    numPrograms = Param(Params._dummy(), "numPrograms", "distinct programs kept, best first (topK, suggestExamples)",
-                        typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(sampleSize=200, timeout=10.0, numPrograms=5)
-        self.setParams(**kwargs)
+    examples = declare("list of [[input value per inputCol], output string] pairs", to_json_value)
+    sampleSize = declare("unlabeled rows of the fit DataFrame used to rank programs", to_positive_int, default=200)
+    timeout = declare("seconds allowed for program synthesis", to_seconds, default=10.0)
+    numPrograms = declare("distinct programs kept, best first (topK, suggestExamples)", to_positive_int, default=5)
 
     def transformSchema(self, schema: StructType) -> StructType:
         _checked_inputs(self, schema)
         return add_field(schema, StructField(self.getOutputCol(), StringType(), True))
 
-    def _fit(self, df: DataFrame) -> "DeriveColumnByExampleModel":
+    def _fit(self, df: DataFrame) -> DeriveColumnByExampleModel:
         cols = self.getInputCols()
         if not self.isDefined(self.examples):
             raise ValueError("examples: not set; give [[input values], output] pairs")
@@ -94,7 +85,8 @@ class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
 class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
     """Adds ``outputCol`` computed by the learned program (compiled to Spark SQL)."""
 
-    program = JsonParam(Params._dummy(), "program", "the learned programs as JSON (best first)", typeConverter=to_json_value)
+    program = declare("the learned programs as JSON (best first), every field validated when set or loaded",
+                      to_learned_json)
 
     def transformSchema(self, schema: StructType) -> StructType:
         _checked_inputs(self, schema)
@@ -117,15 +109,15 @@ class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
 
     def topK(self, k: int) -> List[str]:
         """The ``k`` best distinct programs, in readable form."""
-        return [LearnedProgram([p]).explain(self.getInputCols()) for p in self.learned.topK(k)]
+        return [p.explain(self.getInputCols()) for p in self.learned.topK(k)]
 
     def outputsFor(self, row, k: int = 3) -> list:
         """Distinct outputs of the top ``k`` programs for one row of input values."""
         return self.learned.outputsFor(row, k)
 
     def suggestExamples(self, df: DataFrame, n: int = 5) -> DataFrame:
-        """The ``n`` rows of ``df`` where the top programs disagree most (label these next):
-        the input columns, ``candidates`` (distinct outputs, best program's first) and ``disagreement``."""
+        """The ``n`` rows of ``df`` where the top programs disagree most (label these next): the input
+        columns, ``candidates`` (distinct outputs, best program's first) and ``disagreement``."""
         cols = self.getInputCols()
         progs = self.learned.programs
         out = df.select(*[column(c) for c in cols])

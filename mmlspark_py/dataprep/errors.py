@@ -15,3 +15,7 @@ class NoProgramFound(DataPrepError):
 
 class SynthesisTimeout(DataPrepError):
     """Synthesis ran past its time budget."""
+
+
+class InvalidProgram(DataPrepError):
+    """A saved or given program is malformed: the message names the field and what is valid."""

@@ -3,7 +3,7 @@
 Params:
     examples: ``[(input tuple, output str), ...]`` (a bare string input is read as a 1-tuple).
     inputs: unlabeled input tuples of the same arity, used to rank programs (a bounded sample of
-        at most ``max_inputs`` is used).
+        at most ``max_inputs`` is used; rows with a value over 1,000 characters are left out).
     k: how many distinct programs to keep (``LearnedProgram.topK``).
     timeout: seconds allowed for synthesis (``SynthesisTimeout`` past it).
 
@@ -25,9 +25,15 @@ import random
 import time
 from typing import Optional
 
+from mmlspark_py.core.spec import SpecError
+
 from .conditional import learn_programs
-from .dsl import Program
-from .errors import ContradictoryExamples, DataPrepError, NoProgramFound
+from .errors import ContradictoryExamples, DataPrepError, InvalidProgram, NoProgramFound
+from .program import Program
+from .sql import to_sql
+
+MAX_PROGRAMS = 64
+MAX_RANKING_VALUE = 1000  # longer unlabeled values are left out of the ranking sample
 
 
 class LearnedProgram:
@@ -48,12 +54,10 @@ class LearnedProgram:
 
     def explain(self, columns=None) -> str:
         """Readable program; ``columns`` names the inputs."""
-        from .sql import python_only_note
-        return self.program.explain(columns) + python_only_note(self.program)
+        return self.program.explain(columns)
 
     def toSQL(self, columns) -> str:
         """Spark SQL expression text over the quoted input ``columns``."""
-        from .sql import to_sql
         return to_sql(self.program, columns)
 
     def topK(self, k: int) -> list:
@@ -69,12 +73,38 @@ class LearnedProgram:
                 seen.append(v)
         return seen
 
+    def suggestExamples(self, inputs, n: int = 3, k: Optional[int] = None) -> list:
+        """The ``n`` input rows worth labelling next: where the top ``k`` programs (default: all kept) disagree
+        most. Rows where the best program's output is shared by fewer of the others come first (the answer
+        separates the surviving programs); ``[(row, [distinct outputs, best program's first])]``."""
+        progs = self.programs[:k] if k else self.programs
+        rank_weight = [0.5 ** i for i in range(len(progs))]  # each program weighs half the one before
+        scored = []
+        for i, row in enumerate(dict.fromkeys(_as_tuple(r) for r in inputs)):
+            outs = [p.run(row) for p in progs]
+            distinct = list(dict.fromkeys(outs))
+            if len(distinct) < 2:
+                continue
+            # how much of the ranking (better programs weigh more) the best program's answer would eliminate
+            against = sum(wt for wt, o in zip(rank_weight, outs) if o != outs[0])
+            scored.append((-against, -len(distinct), i, row, distinct))
+        scored.sort(key=lambda t: t[:3])
+        return [(row, distinct) for _a, _d, _i, row, distinct in scored[:n]]
+
     def to_json(self) -> dict:
         return {"programs": [p.to_json() for p in self.programs]}
 
     @staticmethod
-    def from_json(d: dict) -> "LearnedProgram":
-        return LearnedProgram([Program.from_json(p) for p in d["programs"]])
+    def from_json(d) -> LearnedProgram:
+        """Decode and validate every field; ``InvalidProgram`` names the first bad one."""
+        if not isinstance(d, dict) or not isinstance(d.get("programs"), list) \
+                or not 1 <= len(d["programs"]) <= MAX_PROGRAMS:
+            raise InvalidProgram(f"expected {{'programs': [1 to {MAX_PROGRAMS} programs]}}, got "
+                                 f"{str(d)[:80]!r}")
+        try:
+            return LearnedProgram([Program.decode(p, f"programs[{i}]") for i, p in enumerate(d["programs"])])
+        except SpecError as e:
+            raise InvalidProgram(str(e)) from None
 
 
 def _as_tuple(row) -> tuple:
@@ -90,7 +120,7 @@ def validate_examples(examples, arity: Optional[int] = None) -> list:
         try:
             inp, out = ex
         except (TypeError, ValueError):
-            raise DataPrepError(f"example {i} is {ex!r}; expected (input tuple, output string)")
+            raise DataPrepError(f"example {i} is {ex!r}; expected (input tuple, output string)") from None
         inp = _as_tuple(inp)
         if arity is None:
             arity = len(inp)
@@ -111,7 +141,7 @@ def validate_examples(examples, arity: Optional[int] = None) -> list:
 
 
 def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: int = 40,
-          seed: int = 0) -> LearnedProgram:
+          seed: int = 0, ranker=None) -> LearnedProgram:
     """Learn a program from ``examples``, ranked with the unlabeled ``inputs``; see module doc."""
     examples = validate_examples(examples)
     arity = len(examples[0][0])
@@ -120,11 +150,13 @@ def learn(examples, inputs=(), k: int = 5, timeout: float = 10.0, max_inputs: in
         if len(u) != arity:
             raise DataPrepError(f"unlabeled input {u!r} has {len(u)} value(s); expected {arity}")
     labeled = {e[0] for e in examples}
-    unl = list(dict.fromkeys(u for u in unl if u not in labeled))
+    # Rows with very long values (documents, not fields) would cost more time than they tell the ranking.
+    unl = list(dict.fromkeys(u for u in unl if u not in labeled
+                             and all(v is None or len(v) <= MAX_RANKING_VALUE for v in u)))
     if len(unl) > max_inputs:
         unl = random.Random(seed).sample(unl, max_inputs)
     deadline = time.monotonic() + timeout
-    progs = learn_programs(examples, unl, k=k, deadline=deadline)
+    progs = learn_programs(examples, unl, k=k, deadline=deadline, ranker=ranker)
     if not progs:
         raise NoProgramFound(_no_program_message(examples, unl, deadline))
     distinct = list(dict.fromkeys(p for _c, p in progs))

@@ -16,9 +16,10 @@ Each step's keys are the params of its stage (``DeriveColumnByExample``,
 ``DataPrepSelect``). A step file is fitted on the job's input (by-example steps learn then).
 
 ``run_prep_package(spark, package, input, output, format)`` reads ``input``, applies the package
-and writes ``output`` atomically: to a hidden sibling folder first, renamed into place through the
-Hadoop FileSystem only when the write has succeeded (an existing ``output`` is an error unless
-``overwrite``).
+and writes ``output`` atomically with ``core.atomic_output.publish_atomically``: to a hidden sibling
+folder first, swapped into place only when the write has succeeded (an existing ``output`` is an error
+unless ``overwrite``, and is kept until the new one is complete); an output that equals, contains or
+lies inside the input or the package is refused before any work.
 
 Errors: ``DataPrepError`` naming the step (index and kind) and what is valid.
 
@@ -30,12 +31,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import List
+from typing import List, Optional
 
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.sql import DataFrame, SparkSession
 
-from mmlspark_py.core.atomic_output import publish_atomically
+from mmlspark_py.core.atomic_output import check_output_path, publish_atomically
 
 from .derive import DeriveColumnByExample
 from .errors import DataPrepError
@@ -106,10 +107,23 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
 
 
 def run_prep_package(spark: SparkSession, package: str, input: str, output: str, format: str = "parquet",
-                     input_format: str = None, overwrite: bool = False) -> str:
-    """Apply ``package`` to ``input`` and write ``output`` atomically; returns ``output``."""
+                     input_format: Optional[str] = None, overwrite: bool = False) -> str:
+    """Apply ``package`` to ``input`` and write ``output`` atomically; returns ``output``.
+
+    The output is checked first (``core.atomic_output``): it may not equal, contain or lie inside the input
+    or the package, nor exist unless ``overwrite``. Temporaries of a killed earlier run of the same output are
+    removed; the old output stays in place until the new one is complete.
+
+    :raises OutputPathError: an output over an input, before any work.
+    :raises DataPrepError: the output exists and ``overwrite`` is not set.
+    """
     if format not in FORMATS:
         raise DataPrepError(f"--format {format!r} is not supported; valid: {FORMATS}")
+    inputs = [input, package]
+    try:
+        check_output_path(spark, output, inputs, overwrite)
+    except FileExistsError as e:
+        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite") from e
     in_fmt = input_format or _format_of(input)
     df = read_input(spark, input, in_fmt)
     out = load_package(package, df).transform(df)
@@ -118,10 +132,7 @@ def run_prep_package(spark: SparkSession, package: str, input: str, output: str,
         writer = out.write.mode("error")
         (writer.option("header", "true") if format == "csv" else writer).format(format).save(tmp)
 
-    try:
-        publish_atomically(spark, output, write, overwrite=overwrite)
-    except FileExistsError as e:
-        raise DataPrepError(f"output {output!r} exists; remove it or pass overwrite") from e
+    publish_atomically(spark, output, write, overwrite=overwrite, inputs=inputs)
     return output
 
 

@@ -1,62 +1,169 @@
-"""Re-ranking of whole candidate programs with the unlabeled inputs (BlinkFill-style).
+"""Ranking whole candidate programs by how they behave on the unlabeled inputs (the learned ranker).
 
-The synthesizer's cost ranks one atom at a time; some mistakes only show on a whole output: a
-program that copies a field from one example may, on other inputs, copy a longer stretch with
-characters no example output has (a ``/`` or a space in a host name, letters in a number), or come
-out null. ``rerank`` adds a penalty for the share of unlabeled inputs whose output is null or has a
-character class (letter, digit, or a specific other character) that no example output has.
+The synthesizer proposes a pool of programs that all explain the examples; they differ on the other rows.
+Programs with the same outputs on every unlabeled row are one *behaviour*; the behaviours are the real
+alternatives. Each candidate is described by features (``FEATURES``) of its outputs on the unlabeled rows
+compared with the examples' outputs: nulls, letters or digits where no example output has them, other new
+characters, a length the examples do not show (``last 4 digits`` vs ``last digit run``), a shape (runs of
+upper/lower/digits/punctuation) no example output has, empty outputs; and of the program itself: its
+synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, and how many
+programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
+weights of ``weights.Weights.ranker``, fitted on training tasks (``benchmarks/dataprep_accuracy.py --fit``:
+the non-negative weights under which the top candidate of a pool is most often correct);
+``DEFAULT_RANKER`` is the fallback when no fitted weights ship.
 
 Example::
 
-    >>> from mmlspark_py.dataprep.dsl import AbsPos, Concat, SubStr, TokPos
-    >>> whole = Concat((SubStr(0, AbsPos(0), AbsPos(-1)),))
-    >>> first = Concat((SubStr(0, AbsPos(0), TokPos("lit: ", 1, "start")),))
-    >>> [c for c, _ in rerank([(1.0, whole), (1.5, first)], ["12"], [("7 kg",)])]
-    [1.5, 5.0]
+    >>> from mmlspark_py.dataprep.program import Concat, Program
+    >>> from mmlspark_py.dataprep.ops import SubStr
+    >>> from mmlspark_py.dataprep.positions import Abs, Match
+    >>> from mmlspark_py.dataprep.tokens import Literal
+    >>> whole = Program.single(Concat((SubStr(0, Abs(0), Abs(-1)),)))
+    >>> first = Program.single(Concat((SubStr(0, Abs(0), Match(Literal(" "), 1, "start")),)))
+    >>> [p is first for _s, p in rank([(1.0, whole), (1.5, first)], ["12"], [("7 kg",)])]
+    [True, False]
 """
 from __future__ import annotations
 
-_NULL_WEIGHT = 2.0
-_CLASS_WEIGHT = 4.0  # a letter or digit where no example output has one
-_PUNCT_WEIGHT = 0.5  # another new character (separators legitimately vary more: '1,280.00')
+import math
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .ops.classes import char_classes
+from .positions import Abs
+from .weights import DEFAULT, Weights
+
+FEATURES = ("cost", "null", "new_class", "new_punct", "length", "shape", "empty", "consensus", "atoms",
+            "const_chars", "absolute", "branches", "semantic", "identity", "coverage", "len_ratio", "calendar_mix")
+DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0}
+_RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
+_WORD = re.compile(r"[^\W_]+")
 
 
-def char_classes(s: str) -> frozenset:
-    """Letters -> 'L', digits -> 'D', every other character stands for itself."""
-    return frozenset("L" if c.isalpha() else "D" if c.isdigit() else c for c in s)
+def coverage(row, out: str) -> float:
+    """Share of the input's words (letter/digit runs) that the output contains (case-insensitive)."""
+    words = [m.group().lower() for v in row if v for m in _WORD.finditer(v)]
+    if not words:
+        return 1.0
+    low = out.lower()
+    return sum(w in low for w in words) / len(words)
 
 
-def class_penalty(value: str, allowed: frozenset, weight: float = _CLASS_WEIGHT) -> float:
-    """Penalty for the character classes of ``value`` not in ``allowed``: ``weight`` for a new
-    letter or digit class, less for another character."""
-    extra = char_classes(value) - allowed
-    if not extra:
-        return 0.0
-    return weight if extra & {"L", "D"} else _PUNCT_WEIGHT
+def shape(s: str) -> str:
+    """Runs of upper-case letters, lower-case letters, digits and spaces collapsed to one symbol each."""
+    out = []
+    for m in _RUN.finditer(s):
+        c = m.group()[0]
+        out.append("A" if c.isupper() else "a" if c.islower() else "9" if c.isdigit() else " " if c.isspace()
+                   else "L" if c.isalpha() else c)
+    return "".join(out)
 
 
-def penalty(body, outputs, unlabeled) -> float:
-    """Cost added to ``body`` (an object with ``eval(row)``) from its outputs on ``unlabeled``."""
-    if not unlabeled:
-        return 0.0
-    allowed = frozenset().union(*(char_classes(o) for o in outputs))
-    total = 0.0
-    for u in unlabeled:
-        v = body.eval(u)
-        total += _NULL_WEIGHT if v is None else class_penalty(v, allowed)
-    return total / len(unlabeled)
+class OutputProfile:
+    """What the examples' outputs look like: character classes, lengths, shapes."""
+
+    def __init__(self, outputs: Sequence[str], rows: Sequence[tuple] = ()):
+        self.classes = frozenset().union(*(char_classes(o) for o in outputs)) if outputs else frozenset()
+        lengths = [len(o) for o in outputs]
+        self.fixed_length = lengths[0] if lengths and len(set(lengths)) == 1 and len(outputs) >= 1 else None
+        self.min_len, self.max_len = (min(lengths), max(lengths)) if lengths else (0, 0)
+        self.shapes = {shape(o) for o in outputs}
+        self.mean_len = sum(lengths) / len(lengths) if lengths else 0.0
+        covs = [coverage(r, o) for r, o in zip(rows, outputs)]
+        self.coverage = sum(covs) / len(covs) if covs else None
+
+    def deviations(self, v: str) -> Tuple[float, float, float, float]:
+        """(new letter/digit class, new other character, length off, shape off) for one output."""
+        extra = char_classes(v) - self.classes
+        new_class = 1.0 if extra & {"L", "D"} else 0.0
+        new_punct = 1.0 if extra - {"L", "D"} else 0.0
+        if self.fixed_length is not None and self.fixed_length <= 12:
+            length = 0.0 if len(v) == self.fixed_length else 1.0
+        else:
+            length = 0.0 if self.min_len / 2 <= len(v) <= 2 * self.max_len + 2 else 1.0
+        return new_class, new_punct, length, 0.0 if shape(v) in self.shapes else 1.0
 
 
-def rerank(candidates, outputs, unlabeled):
-    """``[(cost, body)]`` re-sorted by cost plus ``penalty`` (stable for equal costs); of
-    candidates with the same outputs on every unlabeled input only the cheapest is kept (a case
-    change of digits is no alternative)."""
-    scored = [(c + penalty(b, outputs, unlabeled), i, b) for i, (c, b) in enumerate(candidates)]
+def behaviour(program, unlabeled) -> tuple:
+    return tuple(program.run(u) for u in unlabeled)
+
+
+def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[tuple], outs: tuple,
+             consensus: float) -> Dict[str, float]:
+    """The feature values of one candidate (``outs``: its outputs on ``unlabeled``)."""
+    f = dict.fromkeys(FEATURES, 0.0)
+    f["cost"] = cost
+    f["consensus"] = consensus
+    n = len(unlabeled)
+    if n:
+        for u, v in zip(unlabeled, outs):
+            if v is None:
+                f["null"] += 1
+                continue
+            if v == "":
+                f["empty"] += 1
+            a, b, c, d = profile.deviations(v)
+            f["new_class"] += a
+            f["new_punct"] += b
+            f["length"] += c
+            f["shape"] += d
+            if any(v == x for x in u if x is not None):
+                f["identity"] += 1
+            if profile.coverage is not None:
+                f["coverage"] += abs(coverage(u, v) - profile.coverage)
+            f["len_ratio"] += min(abs(math.log((len(v) + 1) / (profile.mean_len + 1))), 3.0)
+        for k in ("null", "empty", "new_class", "new_punct", "length", "shape", "identity", "coverage", "len_ratio"):
+            f[k] /= n
+    for b in program.branches:
+        f["branches"] += 1
+        for a in b.body.atoms:
+            f["atoms"] += 1
+            kind = a.kind
+            if kind == "const":
+                f["const_chars"] += sum(c.isalnum() for c in a.text)
+            elif kind == "substr":
+                f["absolute"] += isinstance(a.start, Abs) and a.start.k not in (0, -1)
+                f["absolute"] += isinstance(a.end, Abs) and a.end.k not in (0, -1)
+            elif a.semantic:
+                f["semantic"] += 1
+    fields = {getattr(a, "field", "") for b in program.branches for a in b.body.atoms}
+    # ISO week numbers go with the ISO week-year, calendar years with calendar dates
+    f["calendar_mix"] = float(bool(fields & {"ww", "w"}) and "yyyy" in fields)
+    f["branches"] -= 1
+    return f
+
+
+def score(f: Dict[str, float], ranker: Dict[str, float]) -> float:
+    return sum(ranker.get(k, 0.0) * v for k, v in f.items())
+
+
+def pool_features(candidates: Sequence[Tuple[float, object]], outputs: Sequence[str], unlabeled: Sequence[tuple],
+                  rows: Sequence[tuple] = ()) -> List[Tuple[Dict[str, float], object, tuple]]:
+    """``(features, program, behaviour)`` for every candidate of a pool (``rows``: the examples' inputs)."""
+    profile = OutputProfile(outputs, rows)
+    behaviours = [behaviour(p, unlabeled) for _c, p in candidates]
+    counts: Dict[tuple, int] = {}
+    for b in behaviours:
+        counts[b] = counts.get(b, 0) + 1
+    n = max(len(candidates), 1)
+    return [(features(p, c, profile, unlabeled, b, counts[b] / n), p, b)
+            for (c, p), b in zip(candidates, behaviours)]
+
+
+def rank(candidates: Sequence[Tuple[float, object]], outputs: Sequence[str], unlabeled: Sequence[tuple],
+         w: Weights = DEFAULT, ranker: Optional[Dict[str, float]] = None, rows: Sequence[tuple] = ()
+         ) -> List[Tuple[float, object]]:
+    """``[(score, program)]`` best first: the best of each behaviour first (in score order), then the other
+    programs (distinct programs, for ``topK``)."""
+    ranker = ranker if ranker is not None else (w.ranker or DEFAULT_RANKER)
+    feats = pool_features(candidates, outputs, unlabeled, rows)
+    scored = [(score(f, ranker), i, p, b) for i, (f, p, b) in enumerate(feats)]
     scored.sort(key=lambda t: (t[0], t[1]))
-    seen, out = set(), []
-    for c, _i, b in scored:
-        behaviour = tuple(b.eval(u) for u in unlabeled) if unlabeled else b
-        if behaviour not in seen:
-            seen.add(behaviour)
-            out.append((c, b))
-    return out
+    first, rest, seen, programs = [], [], set(), set()
+    for s, _i, p, b in scored:
+        if p in programs:
+            continue
+        programs.add(p)
+        (rest if b in seen else first).append((s, p))
+        seen.add(b)
+    return first + rest

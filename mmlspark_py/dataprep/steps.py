@@ -5,7 +5,9 @@ Transformer named for data preparation.
 
 * ``DataPrepFillMissing(inputCols, value)``: nulls in ``inputCols`` become ``value`` (cast to
   each column's type); columns and types unchanged.
-* ``DataPrepFilter(condition)``: keeps rows where the Spark SQL boolean ``condition`` is true.
+* ``DataPrepFilter(condition)``: keeps rows where the Spark SQL boolean ``condition`` is true. A condition
+  that calls one of Spark's functions that run Java methods (``reflect``, ``java_method``,
+  ``try_reflect``) is refused: a package shared with others must not run code.
 * ``DataPrepConvertType(inputCols, dataType)``: ``try_cast`` each column to ``dataType``
   (``string``, ``int``, ``bigint``, ``double``, ``boolean``, ``date``, ``timestamp``); values
   that do not convert become null.
@@ -21,13 +23,16 @@ Example::
 """
 from __future__ import annotations
 
+import re
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType, _parse_datatype_string
 
-from mmlspark_py.core.params import (HasInputCols, Param, Params, TypeConverters, to_dict_string,
-                                     to_one_of)
+from mmlspark_py.core.params import HasInputCols, TypeConverters, declare, to_dict_string, to_one_of
 from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+
+from .errors import DataPrepError
 
 TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
 
@@ -35,8 +40,7 @@ TYPES = ("string", "int", "bigint", "double", "boolean", "date", "timestamp")
 class DataPrepFillMissing(Transformer, HasInputCols):
     """Replaces nulls in ``inputCols`` with ``value`` (a string, cast to each column's type)."""
 
-    value = Param(Params._dummy(), "value", "replacement for nulls, as a string (cast to the column type)",
-                  typeConverter=TypeConverters.toString)
+    value = declare("replacement for nulls, as a string (cast to the column type)", TypeConverters.toString)
 
     def transformSchema(self, schema: StructType) -> StructType:
         cols = set(self.getInputCols())
@@ -57,8 +61,7 @@ class DataPrepFillMissing(Transformer, HasInputCols):
 class DataPrepFilter(Transformer):
     """Keeps the rows where the Spark SQL boolean expression ``condition`` holds."""
 
-    condition = Param(Params._dummy(), "condition", "Spark SQL boolean expression over the columns",
-                      typeConverter=TypeConverters.toString)
+    condition = declare("Spark SQL boolean expression over the columns", TypeConverters.toString)
 
     def transformSchema(self, schema: StructType) -> StructType:
         if not self.isDefined(self.condition):
@@ -66,13 +69,35 @@ class DataPrepFilter(Transformer):
         return schema
 
     def _transform(self, df: DataFrame) -> DataFrame:
+        refuse_code_calls(df.sparkSession, self.getCondition(), "condition")
         return df.filter(F.expr(self.getCondition()))
+
+
+_CODE_CALL = re.compile(r"^'(?:[\w`]+\.)*`?(java_method|reflect|try_reflect)`?\(", re.I)
+
+
+def refuse_code_calls(spark, expression: str, param: str) -> None:
+    """Raise ``DataPrepError`` when the Spark SQL ``expression`` calls a function that runs Java methods
+    (checked on Spark's own parse tree, so quoting or case cannot hide the call)."""
+    jss = getattr(spark, "_jsparkSession", None)
+    if jss is None:  # Spark Connect: no parser in reach; fall back to the text
+        lines = [expression.replace("`", "")]
+        pattern = re.compile(r"\b(java_method|reflect|try_reflect)\s*\(", re.I)
+    else:
+        lines = [ln.lstrip(" :|+-") for ln in jss.sessionState().sqlParser().parseExpression(expression)
+                 .treeString().splitlines()]
+        pattern = _CODE_CALL
+    for ln in lines:
+        m = pattern.search(ln)
+        if m:
+            raise DataPrepError(f"{param}: calls {m.group(1)}(), which runs Java code; not allowed in a prep "
+                                f"package")
 
 
 class DataPrepConvertType(Transformer, HasInputCols):
     """Converts ``inputCols`` to ``dataType`` with ``try_cast`` (failed conversions are null)."""
 
-    dataType = Param(Params._dummy(), "dataType", f"target type, one of {TYPES}", typeConverter=to_one_of(TYPES))
+    dataType = declare(f"target type, one of {TYPES}", to_one_of(TYPES))
 
     def transformSchema(self, schema: StructType) -> StructType:
         cols = set(self.getInputCols())
@@ -95,14 +120,8 @@ def _ref(name: str) -> str:
 class DataPrepSelect(Transformer):
     """Keeps ``columns`` (all when empty), in order, then applies ``renames`` {old: new}."""
 
-    columns = Param(Params._dummy(), "columns", "columns to keep, in order (empty: all)",
-                    typeConverter=TypeConverters.toListString)
-    renames = Param(Params._dummy(), "renames", "dict of old name -> new name", typeConverter=to_dict_string)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(columns=[], renames={})
-        self.setParams(**kwargs)
+    columns = declare("columns to keep, in order (empty: all)", TypeConverters.toListString, default=[])
+    renames = declare("dict of old name -> new name", to_dict_string, default={})
 
     def transformSchema(self, schema: StructType) -> StructType:
         keep = self.getColumns() or schema.names

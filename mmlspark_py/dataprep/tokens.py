@@ -1,20 +1,26 @@
-"""Token classes: the regular expressions whose match boundaries define substring positions.
+"""Tokens: typed regular expressions whose match boundaries define substring positions.
 
-A token is a regular expression matched left to right without overlap (Python ``re.finditer``;
-the compiled Spark SQL form reproduces the same matches with atomic groups). Positions counted
-from the end use the *reversed* string and the reversed token pattern, so that the Python
-interpreter and the SQL compiler share one exact definition (SQL: ``reverse(col)``).
+A token is matched left to right without overlap (Python ``re.finditer``; the compiled Spark SQL form
+reproduces the same matches with atomic groups). Positions counted from the end use the *reversed*
+string and the reversed token pattern, so the interpreter and the SQL compiler share one definition
+(SQL: ``reverse(col)``).
 
-Each token has two spellings that match the same characters: ``py`` for Python's ``re`` and
-``java`` for ``java.util.regex`` (Spark). Character classes are written with explicit ranges where
-the two engines' shorthand classes differ (``\\d`` is Unicode in Python and ASCII in Java).
+Tokens are typed nodes (``core.spec``), never string codes:
+    ``CharClass(name)``: a character class from a fixed table (``digits``, ``alpha``, ``word``...);
+    ``Literal(text)``: the constant ``text``;
+    ``Then(text, cls)``: ``text`` followed by a run of class ``cls`` (``duration_ms=`` then digits: its end
+    is the end of the value after a key);
+    ``CharSet(chars)``: one character out of ``chars`` ("the first of these characters").
+No token carries a regular expression of its own: patterns come from the table or from escaped text, so
+a saved program cannot smuggle a pattern in. Each pattern has a Python and a Java spelling that match the
+same characters (``\\d`` is Unicode in Python and ASCII in Java, so classes are spelled out).
 
 Example::
 
-    >>> DIGITS.spans("tel 415-739")
+    >>> CharClass("digits").spans("tel 415-739")
     [(4, 7), (8, 11)]
-    >>> literal(", ").name
-    'lit:, '
+    >>> Literal(", ").explain()
+    "', '"
 """
 from __future__ import annotations
 
@@ -22,73 +28,47 @@ import functools
 import re
 import string
 from dataclasses import dataclass
+from functools import cached_property
+from typing import List, Tuple
+
+from mmlspark_py.core.spec import Spec, SpecError
+
+from .fields import check_enum, check_text
+from .weights import DEFAULT, Weights
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
+MAX_LITERAL = 64
 
+# name: (python, java, reversed python, reversed java); the reversed spelling matches reversed text.
+_CLASSES = {
+    "digits": ("[0-9]+", "[0-9]+", None, None),
+    "alpha": (r"[^\W\d_]+", r"\p{L}+", None, None),
+    "upper": (f"[{_UPPER}]+", f"[{_UPPER}]+", None, None),
+    "lower": (f"[{_LOWER}]+", f"[{_LOWER}]+", None, None),
+    "alnum": (r"[^\W_]+", r"[\p{L}\p{Nd}]+", None, None),
+    "word": (r"[^ \t\n\r\f]+", r"[^ \t\n\r\f]+", None, None),
+    "space": (r"[ \t\n\r\f]+", r"[ \t\n\r\f]+", None, None),
+    "capword": (f"[{_UPPER}][{_LOWER}]+", f"[{_UPPER}][{_LOWER}]+", f"[{_LOWER}]+[{_UPPER}]", None),
+    "number": (r"[0-9]+(?:\.[0-9]+)?", r"[0-9]+(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9]+", None),
+    "ident": (r"[\w.\-]+", r"(?U:[\w.\-]+)", None, None),
+    "name": (r"[A-Za-z_][A-Za-z0-9_]*", r"[A-Za-z_][A-Za-z0-9_]*", r"[A-Za-z0-9_]*[A-Za-z_]", None),
+    "hex": (r"[0-9A-Fa-f]+", r"[0-9A-Fa-f]+", None, None),
+    "letter": (r"[^\W\d_]", r"\p{L}", None, None),
+    # numbers with thousands commas, unsigned and signed (semantic number atoms read these)
+    "num": (r"[0-9][0-9,]*(?:\.[0-9]+)?", r"[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]", None),
+    "snum": (r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]-?",
+             None),
+}
+CLASS_NAMES = tuple(_CLASSES)
+# Classes used for positions and predicates (``letter``, ``num``, ``snum`` serve other uses).
+POSITION_CLASSES = ("digits", "alpha", "upper", "lower", "alnum", "word", "space", "capword", "number",
+                    "ident", "name")
+FOLLOWERS = ("digits", "alpha", "alnum", "number", "ident", "word", "letter")
 
-@dataclass(frozen=True)
-class Token:
-    """A named regular expression; ``py``/``java`` match forward, ``rev_*`` match the reversed string."""
-
-    name: str
-    py: str
-    java: str
-    rev_py: str
-    rev_java: str
-    cost: float
-
-    @property
-    def is_literal(self) -> bool:
-        return self.name.startswith("lit:")
-
-    def spans(self, s: str) -> list:
-        """Non-overlapping match spans, left to right."""
-        return _spans(self.py, s)
-
-    def rev_spans(self, s: str) -> list:
-        """Match spans of the reversed token on the reversed string, mapped back to ``s``;
-        the first element is the match nearest the end of ``s``."""
-        n = len(s)
-        return [(n - e, n - b) for b, e in _spans(self.rev_py, s[::-1])]
-
-
-@functools.lru_cache(maxsize=200_000)
-def _spans(pattern: str, s: str) -> list:
-    return [m.span() for m in _compiled(pattern).finditer(s)]
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(pattern: str):
-    return re.compile(pattern, re.S)
-
-
-def _cls(name, py, java, cost, rev_py=None, rev_java=None):
-    return Token(name, py, java, rev_py or py, rev_java or rev_py or java, cost)
-
-
-DIGITS = _cls("digits", "[0-9]+", "[0-9]+", 1.0)
-ALPHA = _cls("alpha", r"[^\W\d_]+", r"\p{L}+", 1.15)
-UPPER = _cls("upper", f"[{_UPPER}]+", f"[{_UPPER}]+", 1.6)
-LOWER = _cls("lower", f"[{_LOWER}]+", f"[{_LOWER}]+", 1.6)
-ALNUM = _cls("alnum", r"[^\W_]+", r"[\p{L}\p{Nd}]+", 1.3)
-WORD = _cls("word", r"[^ \t\n\r\f]+", r"[^ \t\n\r\f]+", 1.1)
-SPACE = _cls("space", r"[ \t\n\r\f]+", r"[ \t\n\r\f]+", 1.2)
-CAPWORD = _cls("capword", f"[{_UPPER}][{_LOWER}]+", f"[{_UPPER}][{_LOWER}]+", 1.7,
-               rev_py=f"[{_LOWER}]+[{_UPPER}]")
-NUMBER = _cls("number", r"[0-9]+(?:\.[0-9]+)?", r"[0-9]+(?:\.[0-9]+)?", 1.2,
-              rev_py=r"(?:[0-9]+\.)?[0-9]+")
-
-IDENT = _cls("ident", r"[\w.\-]+", r"(?U:[\w.\-]+)", 1.5)
-
-CLASSES = (DIGITS, ALPHA, UPPER, LOWER, ALNUM, WORD, SPACE, CAPWORD, NUMBER, IDENT)
-LETTER = _cls("letter", r"[^\W\d_]", r"\p{L}", 1.0)
-_FOLLOWERS = (DIGITS, ALPHA, ALNUM, NUMBER, IDENT, WORD, LETTER)
-_BY_NAME = {t.name: t for t in CLASSES}
-_FOLLOWER_BY_NAME = {t.name: t for t in _FOLLOWERS}
-
-# Java treats a backslash before any non-alphabetic character as a literal; Python accepts the
-# same escapes for ASCII punctuation, so escaping exactly those keeps one spelling for both.
+# Java treats a backslash before any non-alphabetic character as a literal; Python accepts the same
+# escapes for ASCII punctuation, so escaping exactly those keeps one spelling for both engines (inside
+# and outside character classes).
 _PUNCT = set(string.punctuation) | {" "}
 
 
@@ -97,62 +77,201 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in _PUNCT else c for c in text)
 
 
-@functools.lru_cache(maxsize=4096)
-def literal(text: str) -> Token:
-    """The token matching the constant string ``text``."""
-    if not text:
-        raise ValueError("a literal token needs a non-empty string")
-    fwd, rev = escape(text), escape(text[::-1])
-    return Token("lit:" + text, fwd, fwd, rev, rev, 0.8 if not text.isalnum() else 1.0)
+@functools.lru_cache(maxsize=200_000)
+def _spans(pattern: str, s: str) -> List[Tuple[int, int]]:
+    return [m.span() for m in compiled(pattern).finditer(s)]
 
 
 @functools.lru_cache(maxsize=4096)
-def after(lit_text: str, cls_name: str) -> Token:
-    """The token 'literal followed by a run of a class' (e.g. ``duration_ms=`` then digits): its
-    end marks the end of a value that follows a key or delimiter."""
-    lt, c = literal(lit_text), _FOLLOWER_BY_NAME[cls_name]
-    return Token(f"seq:{cls_name}:{lit_text}", lt.py + f"(?:{c.py})", lt.java + f"(?:{c.java})",
-                 f"(?:{c.rev_py}){lt.rev_py}", f"(?:{c.rev_java}){lt.rev_java}", c.cost + 0.3)
+def compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.S)
 
 
-def column_tokens(texts: list) -> list:
-    """Tokens for the positions of one column: the classes, literals common to ``texts`` and
-    'literal then class' sequences for the most frequent literals."""
-    lits = literals_in(texts)
-    seqs = [after(lt.name[4:], c.name) for lt in lits[:6] for c in _FOLLOWERS]
-    return list(CLASSES) + lits + seqs
+@dataclass(frozen=True)
+class Token(Spec):
+    """A regular expression over text (family root); ``py``/``java`` match forward, ``rev_*`` the reverse."""
+
+    def patterns(self) -> Tuple[str, str, str, str]:  # pragma: no cover - every token defines it
+        raise NotImplementedError
+
+    @cached_property
+    def _pats(self) -> Tuple[str, str, str, str]:
+        return self.patterns()
+
+    @property
+    def py(self) -> str:
+        return self._pats[0]
+
+    @property
+    def java(self) -> str:
+        return self._pats[1]
+
+    @property
+    def rev_py(self) -> str:
+        return self._pats[2]
+
+    @property
+    def rev_java(self) -> str:
+        return self._pats[3]
+
+    def spans(self, s: str) -> List[Tuple[int, int]]:
+        """Non-overlapping match spans, left to right."""
+        return _spans(self.py, s)
+
+    def rev_spans(self, s: str) -> List[Tuple[int, int]]:
+        """Spans of the reversed token on the reversed string, mapped back to ``s``; nearest the end first."""
+        n = len(s)
+        return [(n - e, n - b) for b, e in _spans(self.rev_py, s[::-1])]
+
+    def explain(self) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def cost(self, w: Weights = DEFAULT) -> float:  # pragma: no cover
+        raise NotImplementedError
 
 
-def by_name(name: str) -> Token:
-    """Token from its serialized name (a class name, ``lit:<text>`` or ``seq:<class>:<text>``)."""
-    if name.startswith("lit:"):
-        return literal(name[4:])
-    if name.startswith("seq:"):
-        cls_name, text = name[4:].split(":", 1)
-        return after(text, cls_name)
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise ValueError(f"unknown token {name!r}; valid: {sorted(_BY_NAME)} or 'lit:<text>'")
+@dataclass(frozen=True)
+class CharClass(Token):
+    """A run of one character class from the fixed table (``CLASS_NAMES``)."""
 
+    kind = "class"
+    name: str
+
+    def __post_init__(self):
+        check_enum("CharClass", "name", self.name, CLASS_NAMES)
+
+    def patterns(self):
+        py, java, rpy, rjava = _CLASSES[self.name]
+        return py, java, rpy or py, rjava or rpy or java
+
+    def explain(self) -> str:
+        return self.name
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.token_cost(self.name)
+
+
+@dataclass(frozen=True)
+class Literal(Token):
+    """The constant ``text`` (1 to 64 characters)."""
+
+    kind = "literal"
+    text: str
+
+    def __post_init__(self):
+        check_text("Literal", "text", self.text, MAX_LITERAL, 1)
+
+    def patterns(self):
+        fwd, rev = escape(self.text), escape(self.text[::-1])
+        return fwd, fwd, rev, rev
+
+    def explain(self) -> str:
+        return repr(self.text)
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.literal_word if self.text.isalnum() else w.literal_punct
+
+
+@dataclass(frozen=True)
+class Then(Token):
+    """``text`` followed by a run of class ``cls`` (a key and its value)."""
+
+    kind = "then"
+    text: str
+    cls: str
+
+    def __post_init__(self):
+        check_text("Then", "text", self.text, MAX_LITERAL, 1)
+        check_enum("Then", "cls", self.cls, FOLLOWERS)
+
+    def patterns(self):
+        lt = Literal(self.text).patterns()
+        c = CharClass(self.cls).patterns()
+        return (lt[0] + f"(?:{c[0]})", lt[1] + f"(?:{c[1]})", f"(?:{c[2]})" + lt[2], f"(?:{c[3]})" + lt[3])
+
+    def explain(self) -> str:
+        return f"{self.text!r}+{self.cls}"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.token_cost(self.cls) + w.then_extra
+
+
+@dataclass(frozen=True)
+class CharSet(Token):
+    """One character out of ``chars`` (1 to 16 distinct characters)."""
+
+    kind = "charset"
+    chars: str
+
+    def __post_init__(self):
+        check_text("CharSet", "chars", self.chars, 16, 1)
+        if len(set(self.chars)) != len(self.chars):
+            raise SpecError(f"CharSet.chars: repeated characters in {self.chars!r}")
+
+    def patterns(self):
+        p = "[" + escape(self.chars).replace("\t", "\\t").replace("\n", "\\n") + "]"
+        return p, p, p, p
+
+    def explain(self) -> str:
+        return f"any of {self.chars!r}"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.charset
+
+
+# Delimiter sets that end a field in common formats: URL parts, paths, key=value lists, records.
+DELIMITER_SETS = ("/:?#", "/?#", "?#", "&#", "&;#", "/\\", ",;", ",;|", " ,;", "\"'", ")]}>", " \t", ".:",
+                  ":/")
+
+
+def literal(text: str) -> Literal:
+    return _literal(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _literal(text: str) -> Literal:
+    return Literal(text)
+
+
+@functools.lru_cache(maxsize=64)
+def char_class(name: str) -> CharClass:
+    return CharClass(name)
+
+
+POSITION_TOKENS = tuple(CharClass(n) for n in POSITION_CLASSES)
 
 _DELIM_RUN = re.compile(r"[^\w]+|_+")
 _KEY_RUN = re.compile(r"[^\W\d]+[^\w\s]")
+_JSON_KEY = re.compile(r"\"[\w.\-]+\"\s*:\s*\"?")
 
 
-def literals_in(texts: list, limit: int = 24) -> list:
-    """Constant strings worth using as tokens: punctuation runs, single punctuation characters
-    and 'key=' style words, keeping those that occur in every one of ``texts`` (most common first)."""
+def literals_in(texts: List[str], limit: int = 24) -> List[Literal]:
+    """Constant strings worth using as tokens: punctuation runs, single punctuation characters, 'key='
+    words and JSON keys (``"name": "``), keeping those in every one of ``texts`` (most common first)."""
     if not texts:
         return []
     first = texts[0]
     cands = {}
-    for rx in (_DELIM_RUN, _KEY_RUN):
+    for rx in (_DELIM_RUN, _KEY_RUN, _JSON_KEY):
         for m in rx.finditer(first):
-            cands[m.group()] = cands.get(m.group(), 0) + 1
+            g = m.group()[:MAX_LITERAL]
+            cands[g] = cands.get(g, 0) + 1
     for c in first:
         if not c.isalnum() and not c.isspace():
             cands[c] = cands.get(c, 0) + 1
     keep = [c for c in cands if all(c in t for t in texts[1:])]
     keep.sort(key=lambda c: (-cands[c], -len(c), c))
     return [literal(c) for c in keep[:limit]]
+
+
+def column_tokens(texts: List[str]) -> List[Token]:
+    """Tokens for the positions of one column: the classes, literals common to ``texts`` and 'literal
+    then class' sequences for the most frequent literals."""
+    lits = literals_in(texts)
+    seqs = [_then(lt.text, c) for lt in lits[:6] for c in FOLLOWERS]
+    return list(POSITION_TOKENS) + lits + seqs
+
+
+@functools.lru_cache(maxsize=8192)
+def _then(text: str, cls: str) -> Then:
+    return Then(text, cls)

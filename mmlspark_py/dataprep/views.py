@@ -1,73 +1,136 @@
 """Column views: a whole input column rewritten before positions are taken (repeated patterns).
 
 Some rules act on every occurrence of a pattern (``customerShipDate`` -> ``customer_ship_date``,
-``order_total`` -> ``Order Total``), which no fixed concatenation of substrings covers for inputs
-with more words. A view rewrites the column first and a ``SubStr`` then reads from the view
-(with its usual case change), so ``lower(camel:_(col))`` and ``title(rep:_ (col))`` are one atom.
+``order_total`` -> ``Order Total``), which no fixed concatenation of substrings covers for inputs with
+more words. A view rewrites the column first and a substring then reads from the view (with its usual
+case change), so ``lower(camel_split('_', col))`` is one atom.
 
-Views (a short string, ``""`` = the column as is):
-    ``rep:<c><d>``: every ``c`` replaced by ``d`` (``d`` may be empty: ``c`` removed);
-    ``camel:<d>``: ``d`` inserted between an ASCII lower-case letter or digit and the ASCII
-    upper-case letter after it (Python ``re.sub`` and Spark ``regexp_replace`` agree on ASCII
-    classes and leftmost non-overlapping matches).
+Views (typed nodes; a substring without a view reads the column as is):
+    ``Replace(old, new)``: every ``old`` separator replaced by ``new`` (``new`` may be empty: removed);
+    ``CamelSplit(sep)``: ``sep`` inserted between an ASCII lower-case letter or digit and the ASCII
+    upper-case letter after it (Python ``re.sub`` and Spark ``regexp_replace`` agree on ASCII classes and
+    leftmost non-overlapping matches);
+    ``Digits()``: only the ASCII digits (a phone number in any format read as its digits).
+Separators are one of ``SEPARATORS``, checked on load.
 
 Example::
 
-    >>> apply_view("camel:_", "customerShipDate")
+    >>> CamelSplit("_").apply("customerShipDate")
     'customer_Ship_Date'
-    >>> apply_view("rep:_ ", "order_total")
+    >>> Replace("_", " ").apply("order_total")
     'order total'
-    >>> candidate_views("order_total", "Order Total")
-    ['rep:_ ', 'rep:_']
+    >>> [v.explain("c") for v in propose("order_total", "Order Total")]
+    ["replace('_', ' ', c)", "replace('_', '', c)"]
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import List
 
-SEPARATORS = "_- ./"
+from mmlspark_py.core.spec import Spec
+
+from .fields import check_enum
+from .sqltext import lit
+from .weights import DEFAULT, Weights
+
+SEPARATORS = ("_", "-", " ", ".", "/")
 MAX_VIEW_INPUT = 64  # identifiers and short codes; long texts (log lines) would only cost time
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_JAVA = "([a-z0-9])([A-Z])"
 
 
-def apply_view(view: str, s):
-    """``s`` seen through ``view`` (``None`` stays ``None``)."""
-    if not view or s is None:
-        return s
-    kind, arg = view.split(":", 1)
-    if kind == "rep":
-        return s.replace(arg[0], arg[1:])
-    if kind == "camel":
-        return _CAMEL.sub(lambda m: m.group(1) + arg + m.group(2), s)
-    raise ValueError(f"unknown column view {view!r}; valid: 'rep:<c><d>' or 'camel:<d>'")
+@dataclass(frozen=True)
+class View(Spec):
+    """A rewrite of a whole column (family root): ``apply``, ``sql``, ``explain``, ``cost``."""
+
+    def apply(self, s: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def sql(self, src: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def explain(self, col: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.view
 
 
-def view_sql(view: str, src: str) -> str:
-    """Spark SQL for ``src`` (an SQL expression) seen through ``view``."""
-    from .sql import lit
-    if not view:
-        return src
-    kind, arg = view.split(":", 1)
-    if kind == "rep":
-        return f"replace({src}, {lit(arg[0])}, {lit(arg[1:])})"
-    # Java's replacement string treats '$' and '\\' specially; separators never include them.
-    return f"regexp_replace({src}, {lit(_CAMEL_JAVA)}, {lit('$1' + arg + '$2')})"
+@dataclass(frozen=True)
+class Replace(View):
+    """Every ``old`` separator replaced by ``new`` (one separator, or empty)."""
+
+    kind = "replace"
+    old: str
+    new: str
+
+    def __post_init__(self):
+        check_enum("Replace", "old", self.old, SEPARATORS)
+        check_enum("Replace", "new", self.new, SEPARATORS + ("",))
+
+    def apply(self, s: str) -> str:
+        return s.replace(self.old, self.new)
+
+    def sql(self, src: str) -> str:
+        return f"replace({src}, {lit(self.old)}, {lit(self.new)})"
+
+    def explain(self, col: str) -> str:
+        return f"replace({self.old!r}, {self.new!r}, {col})"
 
 
-def view_explain(view: str, col: str) -> str:
-    return col if not view else f"{view}({col})"
+@dataclass(frozen=True)
+class CamelSplit(View):
+    """``sep`` inserted at each lower-to-upper case boundary of ASCII camelCase."""
+
+    kind = "camel"
+    sep: str
+
+    def __post_init__(self):
+        # '$' and '\\' are special in Java's replacement strings: the separators never include them.
+        check_enum("CamelSplit", "sep", self.sep, ("_", "-", " ", "/"))
+
+    def apply(self, s: str) -> str:
+        return _CAMEL.sub(lambda m: m.group(1) + self.sep + m.group(2), s)
+
+    def sql(self, src: str) -> str:
+        return f"regexp_replace({src}, {lit(_CAMEL_JAVA)}, {lit('$1' + self.sep + '$2')})"
+
+    def explain(self, col: str) -> str:
+        return f"camel_split({self.sep!r}, {col})"
 
 
-def candidate_views(s: str, out: str) -> list:
-    """Views worth trying for input ``s`` of an example whose output is ``out``: replace a
-    separator of the input that the output lacks by one the output has (or drop it), and split
-    camelCase with a separator the output has. None for inputs longer than ``MAX_VIEW_INPUT``."""
-    views = []
+@dataclass(frozen=True)
+class Digits(View):
+    """Only the ASCII digits of the column."""
+
+    kind = "digits"
+
+    def apply(self, s: str) -> str:
+        return "".join(c for c in s if "0" <= c <= "9")
+
+    def sql(self, src: str) -> str:
+        return f"regexp_replace({src}, '[^0-9]', '')"
+
+    def explain(self, col: str) -> str:
+        return f"digits({col})"
+
+
+_DIGITS_APART = re.compile(r"[0-9][^0-9]+[0-9]")
+
+
+def propose(s: str, out: str) -> List[View]:
+    """Views worth trying for input ``s`` of an example whose output is ``out``: replace a separator of
+    the input that the output lacks by one the output has (or drop it), and split camelCase with a
+    separator the output has. None for inputs longer than ``MAX_VIEW_INPUT``."""
+    views: List[View] = []
     if len(s) > MAX_VIEW_INPUT:
         return views
     for c in SEPARATORS:
         if c in s and c not in out:
-            views += [f"rep:{c}{d}" for d in SEPARATORS if d != c and d in out] + [f"rep:{c}"]
+            views += [Replace(c, d) for d in SEPARATORS if d != c and d in out] + [Replace(c, "")]
     if _CAMEL.search(s):
-        views += [f"camel:{d}" for d in SEPARATORS if d in out and d != "."]
+        views += [CamelSplit(d) for d in ("_", "-", " ", "/") if d in out]
+    if _DIGITS_APART.search(s) and sum(c.isdigit() for c in out) >= 4:
+        views.append(Digits())
     return views

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_cli(commands: "argparse._SubParsersAction") -> None:
+def add_cli(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("quickstart", help="run the end-to-end example on real photos")
     parser.add_argument("--images", help="folder of images to read (any Hadoop path); default: scikit-image's "
                                          "bundled photos")

@@ -1,7 +1,14 @@
 """Stage-harness cases for mmlspark_py.dataprep."""
-from mmlspark_py.dataprep import (DataPrepConvertType, DataPrepFillMissing, DataPrepFilter, DataPrepSelect,
-                                  DeriveColumnByExample, DeriveColumnByExampleModel, SplitColumnByExample,
-                                  SplitColumnByExampleModel)
+from mmlspark_py.dataprep import (
+    DataPrepConvertType,
+    DataPrepFillMissing,
+    DataPrepFilter,
+    DataPrepSelect,
+    DeriveColumnByExample,
+    DeriveColumnByExampleModel,
+    SplitColumnByExample,
+    SplitColumnByExampleModel,
+)
 from tests.harness.stage_harness import StageCase
 
 NAMES = [("Marta Quillfeather", "ops", "12"), ("Jonah P. Wexley", "data", None), ("Bo Ng", None, "7"),

@@ -4,8 +4,8 @@ import json
 import pytest
 
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
-from mmlspark_py.dataprep.dsl import Program
 from mmlspark_py.dataprep.learn import LearnedProgram
+from mmlspark_py.dataprep.program import Program
 
 
 def test_learns_reordering_and_generalises_to_other_rows():
@@ -98,15 +98,16 @@ def test_long_periodic_example_is_learned_quickly():
 def test_repeated_patterns_from_one_example_through_column_views():
     snake = learn([(("orderTotal",), "order_total")], inputs=[("maxRetryCountPerUser",), ("orderId",)])
     assert snake.run(("maxRetryCountPerUser",)) == "max_retry_count_per_user"
-    assert "camel:_" in snake.explain()
+    assert "camel_split('_'" in snake.explain()
     title = learn([(("order_total",), "Order Total")], inputs=[("updated_by_user_id",)])
     assert title.run(("updated_by_user_id",)) == "Updated By User Id"
     again = LearnedProgram.from_json(title.to_json())
     assert again.programs == title.programs
-    # Programs saved before views existed (no "view" field) still load, reading the plain column.
-    plain = LearnedProgram([learn([(("Ada Lovelace",), "Lovelace")]).program])
-    old = json.loads(json.dumps(plain.to_json()).replace(', "view": ""', ""))
-    assert "view" not in json.dumps(old) and LearnedProgram.from_json(old).programs == plain.programs
+    # Programs saved by the first release (string-coded tokens, no "view" field) still load.
+    old = {"programs": [{"branches": [[None, {"node": "Concat", "atoms": [
+        {"node": "SubStr", "col": 0, "p1": {"node": "TokPos", "token": "lit: ", "k": -1, "side": "end"},
+         "p2": {"node": "AbsPos", "k": -1}, "case": "upper"}]}]]}]}
+    assert LearnedProgram.from_json(json.loads(json.dumps(old))).run(("Ada Lovelace",)) == "LOVELACE"
 
 
 def test_unlabeled_inputs_rank_out_fields_cut_at_the_wrong_delimiter():
@@ -118,3 +119,64 @@ def test_unlabeled_inputs_rank_out_fields_cut_at_the_wrong_delimiter():
     # Letters that the example left out of the copied number ('kg') stay out on other rows.
     q = learn([(("12.5 kg",), "12.5")], inputs=[("7lb",), (" 350 mL",), ("851L",)])
     assert [q.run(r) for r in [("7lb",), ("851L",)]] == ["7", "851"]
+
+
+def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():
+    p = learn([(("Marta Quillfeather",), "Quillfeather")], inputs=[("Jonah P. Wexley",), ("Bo Ng",)], k=5)
+    top = p.topK(3)
+    assert len(top) == 3 and len(set(top)) == 3
+    # the first two are different behaviours on the unlabeled rows, not respellings of one
+    assert len({tuple(q.run(r) for r in [("Jonah P. Wexley",), ("Bo Ng",)]) for q in top[:2]}) == 2
+
+
+def test_suggest_examples_asks_for_the_row_that_separates_the_programs():
+    rows = [("Marta Quillfeather",), ("Jonah P. Wexley",), ("Bo Ng",), ("Ada Lovelace",)]
+    p = learn([(("Marta Quillfeather",), "Marta")], inputs=rows, k=5)
+    (row, outs), *_ = p.suggestExamples(rows, n=2)
+    assert row == ("Jonah P. Wexley",) and {"Jonah", "Jonah P."} <= set(outs)
+    fixed = learn([(("Marta Quillfeather",), "Marta"), (("Jonah P. Wexley",), "Jonah P.")], inputs=rows)
+    assert fixed.run(("Ximena N. Poe",)) == "Ximena N."
+
+
+def test_numbers_scale_round_bucket_and_format_in_both_conventions():
+    cases = [
+        ([("1234.5", "$1,234.50")], [("87", "$87.00"), ("1000000.25", "$1,000,000.25")]),
+        ([("250 ms", "0.250 s")], [("12 ms", "0.012 s"), ("99999 ms", "99.999 s")]),
+        ([("17", "10-20"), ("245", "240-250")], [("3", "0-10"), ("20", "20-30")]),
+        ([("1.234,56", "1234.56")], [("1.000.000,00", "1000000.00")]),
+        ([("3.14159", "3.1")], [("2.71828", "2.7")]),
+        ([("0.256", "25.6%"), ("0.5", "50.0%")], [("0.123", "12.3%"), ("1", "100.0%")]),
+    ]
+    for examples, checks in cases:
+        p = learn([((a,), b) for a, b in examples], inputs=[(a,) for a, _ in checks])
+        assert [p.run((a,)) for a, _ in checks] == [b for _, b in checks], p.explain()
+
+
+def test_dates_layout_day_month_order_from_the_column_rounding_and_buckets():
+    cases = [
+        # day-first: a value over 12 in the column decides it
+        ([("03/04/2021", "2021-04-03")], [("28/02/2020", "2020-02-28"), ("11/12/2019", "2019-12-11")]),
+        ([("3/4/2021", "2021-03-04")], [("12/31/2020", "2020-12-31")]),  # month-first for the same shape
+        ([("2021-03-04", "Thursday")], [("2024-02-29", "Thursday")]),
+        ([("2021-03-04", "2021-W09")], [("2021-01-03", "2020-W53")]),
+        ([("2021-03-04", "Q1 2021")], [("2020-11-02", "Q4 2020")]),
+        ([("3:45 PM", "15:45")], [("9:05 AM", "09:05"), ("12:30 AM", "00:30")]),
+        ([("14:37", "14:00-15:00")], [("09:05", "09:00-10:00")]),
+        ([("2019-11-20", "2019-11-01 to 2019-11-30")], [("2020-02-10", "2020-02-01 to 2020-02-29")]),
+        ([("4/5/21", "2021-04-05")], [("12/31/99", "1999-12-31")]),
+        ([("March 7, 2021", "07.03.2021")], [("November 23, 1998", "23.11.1998")]),
+        ([("2021-03-04T14:37:12+01:00", "13:37")], [("2021-03-04T23:05:00-05:00", "04:05")]),
+    ]
+    for examples, checks in cases:
+        unl = [(a,) for a, _ in checks]
+        p = learn([((a,), b) for a, b in examples], inputs=unl + [("11/12/2019",)] * 0)
+        assert [p.run((a,)) for a, _ in checks] == [b for _, b in checks], p.explain()
+
+
+def test_text_after_a_key_up_to_the_first_of_these_characters():
+    urls = [("http://intranet.kestrel.example:8080/wiki/Home",), ("https://a.example",), ("http://b.example?x=1",)]
+    host = learn([(("https://shop.lumenfield.example/cart?id=3",), "shop.lumenfield.example")], inputs=urls)
+    assert [host.run(u) for u in urls] == ["intranet.kestrel.example", "a.example", "b.example"]
+    logs = [("level=warn duration_ms=12044 route=/api",), ("duration_ms=7",)]
+    dur = learn([(("ts=2024 level=info duration_ms=183 status=200",), "183")], inputs=logs)
+    assert [dur.run(r) for r in logs] == ["12044", "7"]

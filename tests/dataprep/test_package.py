@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from mmlspark_py.core.atomic_output import OutputPathError
 from mmlspark_py.dataprep import DataPrepError
 from mmlspark_py.dataprep.cli import main
 from mmlspark_py.dataprep.package import build_package, read_input, run_prep_package
@@ -57,3 +58,43 @@ def test_bad_step_files_name_the_step(spark, files):
     (files / "bad2.json").write_text('{"steps": [{"pivot": {}}]}')
     with pytest.raises(DataPrepError, match="unknown kind 'pivot'"):
         run_prep_package(spark, str(files / "bad2.json"), str(files / "people.csv"), str(files / "o"), "json")
+
+
+def _rows(spark, path):
+    return sorted(r["surname"] for r in spark.read.json(path).collect())
+
+
+def test_a_killed_run_leaves_nothing_that_the_next_run_does_not_clean(spark, files):
+    out = files / "out"
+    for stale in (".out.tmp-0123456789ab", ".out.old-0123456789ab"):  # what a killed run leaves
+        (files / stale).mkdir()
+        (files / stale / "part-00000.json").write_text('{"surname": "stale"}\n')
+    run_prep_package(spark, str(files / "prep.yaml"), str(files / "people.csv"), str(out), "json")
+    assert sorted(p for p in os.listdir(files) if p.startswith(".out")) == []
+    assert _rows(spark, str(out)) == ["Lovelace", "Ng"]
+
+
+def test_overwrite_keeps_the_old_output_until_the_new_one_is_complete(spark, files):
+    out = str(files / "out")
+    run_prep_package(spark, str(files / "prep.yaml"), str(files / "people.csv"), out, "json")
+    # a package whose job fails while writing (assert_true fails on a long name, at run time)
+    (files / "fails.json").write_text('{"steps": [{"filter": {"condition": "assert_true(length(name) < 6) IS NULL"}}]}')
+    with pytest.raises(Exception, match="length"):
+        run_prep_package(spark, str(files / "fails.json"), str(files / "people.csv"), out, "json", overwrite=True)
+    assert _rows(spark, out) == ["Lovelace", "Ng"]
+    assert [p for p in os.listdir(files) if p.startswith(".out")] == []
+    run_prep_package(spark, str(files / "prep.yaml"), str(files / "people.csv"), out, "json", overwrite=True)
+    assert _rows(spark, out) == ["Lovelace", "Ng"]
+
+
+def test_an_output_that_is_or_holds_the_input_is_refused_even_with_overwrite(spark, files):
+    data = files / "data"
+    data.mkdir()
+    (data / "people.csv").write_text(CSV)
+    steps = str(files / "prep.yaml")
+    for output in (str(files), str(data), str(data / "people.csv"), str(data / "people.csv" / "x")):
+        with pytest.raises(OutputPathError, match="input"):
+            run_prep_package(spark, steps, str(data / "people.csv"), output, "json", overwrite=True)
+    assert (data / "people.csv").read_text() == CSV and (files / "prep.yaml").exists()
+    with pytest.raises(OutputPathError, match="input"):  # the package is an input too
+        run_prep_package(spark, steps, str(data / "people.csv"), steps, "json", overwrite=True)

@@ -1,23 +1,112 @@
-"""Differential test: every learned program gives identical outputs through Spark SQL and Python.
+"""Differential tests: Spark SQL and the Python interpreter give identical outputs on every row.
 
-Programs: the top 2 learned from 1 example and the top 1 from 2 and 3 examples of every dev task
-(the programs the stage would run, plus the runner-up where ranking is least certain). Rows: every row of the
-task plus edge rows (null, empty, Unicode, regex metacharacters, 10 KB). SQL positions are
-1-based, ``locate`` returns 0 and nulls propagate: mismatches there are what this catches.
+* ``test_every_operator_variant``: every node kind (the program zoo) and a systematic grid of the semantic
+  operators' settings (``Number``: conventions, signs, scales, multiples, significant digits, modes, bucket
+  ends, formats; ``DateTime``: layouts, every field, every rounding and bound, zones, cases) on rows chosen to
+  hit edges (nulls, empty, Unicode, regex metacharacters, impossible dates, leap seconds, 12 AM/PM, years 1
+  and 9999, negative zero, 21-digit numbers, both number conventions). It grows with every operator.
+* ``test_learned_programs`` (slow): the programs learned from 1, 2 and 3 examples of every dev and training
+  task, on every row of the task plus edge rows.
+SQL positions are 1-based, ``locate`` returns 0, nulls propagate, Java and Python regexes differ in corners:
+mismatches there are what this catches.
 """
+import itertools
+import json
+import pathlib
+
 import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
-from mmlspark_py.dataprep.learn import LearnedProgram
-from mmlspark_py.dataprep.sql import compilable
+from mmlspark_py.dataprep.ops import DateTime, Number
+from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
+from mmlspark_py.dataprep.program import Concat, Program
 
 from .dev_tasks import load_tasks, rows_of
+from .program_zoo import ROWS, zoo
 
 EDGE = [None, "", "Ünïcödé Straße 東京 😀 x-1", "a.b*c+d?(e)[f]{g}|h^$\\i", "Łukasz Żółć, 12/3/2024",
         ("w0rd " * 2048).strip(), "   ", "2023-02-30", "12:61 PM", "-0.005", "1,2,3.4.5",
         "aBC_dEf-gH.i/jK9Lm_ÄÖx__y"]
+NUMBERS = ["1234.5", "-1,234.567", "(45.20)", "0", "-0.0004", "1.234,56", "1 234,5 km", "0.5", "2.5", "-2.5",
+           "999.995", "12345678901234567890123.5", "99999999999999999999", "007", "3.14159 and 2.71828", "x-7y",
+           "1,000,000", "12.345.678,9", "250 ms", "17", "0.000123", "98765"]
+DATES = ["2021-03-04", "3/17/2022 10:45 PM", "17/04/2023", "2019-11-20 23:59:60", "0001-01-01 00:00:00",
+         "9999-12-31 23:59:59", "2020-02-29T12:00:00+05:30", "2021-01-03T00:30:00Z", "2021-03-04T14:37:12-08:00",
+         "12:00 AM", "12:30 PM", "March 7, 2021", "7 mar 2021", "Thu, 04 Mar 2021", "Q4 2019", "4/5/21",
+         "12/31/99", "20210304", "2021-02-30", "13/13/2013", "x 2021-03-04 y 2022-01-01"]
+LAYOUTS = ["%Y-%m-%d", "%m/%d/%Y %I:%M %p", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%I:%M %p",
+           "%B %d, %Y", "%d %b %Y", "%a, %d %b %Y", "Q%q %Y", "%m/%d/%y", "%Y%m%d"]
+_TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week") for m in ROUND_MODES] + \
+    [(u, "floor", b) for u in ("30min", "day", "week", "month", "quarter", "year") for b in ("end", "last")]
+
+
+def number_variants():
+    fmts = [(2, 0, ",", "."), (-1, 0, "", "."), (0, 6, "", "."), (1, 0, ".", ","), (-1, 0, " ", ","), (3, 0, "'", ".")]
+    for style, signed, k in itertools.product(("dot", "comma", "space"), (False, True), (1, -1)):
+        yield Number(0, k, style, signed)
+    for (scale, step, sig, add), mode, (dec, width, group, point) in itertools.product(
+            [("1", "", 0, "0"), ("100", "", 0, "0"), ("0.001", "", 0, "0"), ("1", "10", 0, "10"), ("1", "0.25", 0, "0"),
+             ("1", "", 2, "0"), ("1", "", 4, "0"), ("2.54", "", 0, "0"), ("1000000", "", 0, "0")],
+            ("half_up", "half_even", "down", "up"), fmts):
+        yield Number(0, 1, "dot", True, scale, step, sig, mode, add, dec, width, group, point)
+
+
+def date_variants():
+    for layout in LAYOUTS:
+        for field in FIELDS:
+            yield DateTime(0, layout, field)
+    for layout in ("%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M %p", "%Y-%m-%dT%H:%M:%S%z", "%d %b %Y"):
+        for (unit, mode, bound), field in itertools.product(_TRANSFORMS, ("dd", "mm")):
+            yield DateTime(0, layout, field, unit, mode, bound)
+    for zone, case in ((0, "upper"), (-300, "lower"), (330, "id")):
+        for field in ("HH", "mm", "dd", "EEE", "MMMM"):
+            yield DateTime(0, "%Y-%m-%dT%H:%M:%S%z", field, zone=zone, case=case)
+
+
+def _check(spark, programs, rows, cols, chunk=150):
+    """Every program's SQL on every row equals the interpreter; programs go in chunks of columns."""
+    width = len(cols)
+    data = [tuple(r) + (None,) * (width - len(r)) for r in rows]
+    df = spark.createDataFrame(data, StructType([StructField(c, StringType()) for c in cols])).cache()
+    checked = 0
+    for start in range(0, len(programs), chunk):
+        part = programs[start:start + chunk]
+        got = df.select(*[F.expr(p.sql(cols)).alias(f"p{i}") for i, p in enumerate(part)]).collect()
+        for r, row in zip(got, data):
+            for i, p in enumerate(part):
+                want = p.run(row)
+                assert r[f"p{i}"] == want, f"{p.explain(cols)} on {row!r}: SQL {r[f'p{i}']!r} != Python {want!r}"
+                checked += 1
+    df.unpersist()
+    return checked
+
+
+def _variants(every: int = 1):
+    atoms = list(itertools.chain(number_variants(), date_variants()))[::every]
+    return [Program.single(Concat((a,))) for a in atoms]
+
+
+def _zoo_rows():
+    return ROWS + [tuple(e if j == c else ROWS[0][j] for j in range(3)) for e in EDGE for c in range(3)]
+
+
+def test_every_node_kind_and_a_sample_of_operator_settings(interpreted):
+    """Fast: the zoo (every node kind) and every 12th setting of the grid below."""
+    n = _check(interpreted, _variants(12), [(v,) for v in EDGE + NUMBERS + DATES], ["c0"])
+    n += _check(interpreted, [zoo()], _zoo_rows(), ["u", "d", "c"])
+    assert n > 2_500
+
+
+@pytest.mark.slow
+def test_every_operator_variant(interpreted):
+    n = _check(interpreted, _variants(), [(v,) for v in EDGE + NUMBERS + DATES], ["c0"])
+    assert n > 30_000
+
+
+# ------------------------------------------------------------------------------- learned programs (slow)
+TRAIN = pathlib.Path(__file__).resolve().parent / "tasks" / "train.jsonl"
 
 
 def _programs(task):
@@ -39,49 +128,34 @@ def _inputs(task):
     return rows + extra
 
 
-@pytest.fixture
-def interpreted(spark):
-    """Compiling hundreds of large generated expressions costs more than evaluating ~1,000 rows."""
-    old = {k: spark.conf.get(k, None) for k in ("spark.sql.codegen.wholeStage", "spark.sql.codegen.factoryMode")}
-    spark.conf.set("spark.sql.codegen.wholeStage", "false")
-    spark.conf.set("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-    yield spark
-    for k, v in old.items():
-        if v is None:
-            spark.conf.unset(k)
-        else:
-            spark.conf.set(k, v)
-
-
-def test_sql_matches_interpreter_on_every_dev_task(interpreted):
-    """One DataFrame (all tasks' rows, tagged) and one job: program columns are guarded by the tag."""
+@pytest.mark.slow
+def test_learned_programs(interpreted):
+    """One DataFrame (all tasks' rows, tagged) and one job per chunk: program columns guarded by the tag."""
     spark = interpreted
-    tasks = load_tasks()
+    tasks = load_tasks() + [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line]
     cols = ["c0", "c1", "c2"]
-    data, exprs, checks, all_inputs = [], [], [], []
+    data, checks, all_inputs = [], [], []
     for t, task in enumerate(tasks):
         inputs = _inputs(task)
         all_inputs.append(inputs)
-        progs = [p for p in _programs(task) if compilable(p)]
         for i, row in enumerate(inputs):
             data.append((t, i) + row + (None,) * (3 - len(row)))
-        for j, p in enumerate(progs):
-            name = f"t{t}_p{j}"
-            sql = LearnedProgram([p]).toSQL(cols)
-            exprs.append(F.when(F.col("tid") == t, F.expr(sql)).alias(name))
-            checks.append((t, name, p, task["task"]))
+        for p in _programs(task):
+            checks.append((t, p, task["task"]))
     schema = StructType([StructField("tid", IntegerType()), StructField("rid", IntegerType())] +
                         [StructField(c, StringType()) for c in cols])
-    rows = spark.createDataFrame(data, schema).select("tid", "rid", *exprs).collect()
-    by_task = {}
-    for r in rows:
-        by_task.setdefault(r["tid"], []).append(r)
+    df = spark.createDataFrame(data, schema).cache()
     checked = 0
-    for t, name, p, task_name in checks:
-        for r in by_task[t]:
-            inp = all_inputs[t][r["rid"]]
-            want = p.run(inp)
-            assert r[name] == want, (f"{task_name}: program {p.explain()} on {inp!r}: "
-                                     f"SQL {r[name]!r} != Python {want!r}")
-            checked += 1
-    assert checked > 4000
+    for start in range(0, len(checks), 100):
+        part = checks[start:start + 100]
+        exprs = [F.when(F.col("tid") == t, F.expr(p.sql(cols))).alias(f"p{j}") for j, (t, p, _n) in enumerate(part)]
+        by_task = {}
+        for r in df.select("tid", "rid", *exprs).collect():
+            by_task.setdefault(r["tid"], []).append(r)
+        for j, (t, p, name) in enumerate(part):
+            for r in by_task[t]:
+                inp = all_inputs[t][r["rid"]]
+                want = p.run(inp)
+                assert r[f"p{j}"] == want, f"{name}: {p.explain()} on {inp!r}: SQL {r[f'p{j}']!r} != Python {want!r}"
+                checked += 1
+    assert checked > 8000

@@ -89,3 +89,13 @@ def test_semantic_program_runs_as_sql(spark):
     assert python_passes(out) == 0
     assert [r["iso"] for r in out.collect()] == [prog.run(r) for r in rows] == \
         ["2022-03-17", "2019-11-04", "2021-07-09", None, None]
+
+
+def test_split_with_fields_that_contain_spaces_uses_the_delimiter_the_examples_show(spark):
+    rows = [("a b,c d,e f",), ("g,h i,j k l",), ("x y z,1,2",), ("p q,r,s t",)]
+    df = spark.createDataFrame(rows, "s string")
+    m = SplitColumnByExample(inputCol="s", outputCols=["f1", "f2", "f3"],
+                             examples=[["a b,c d,e f", ["a b", "c d", "e f"]]]).fit(df)
+    got = [tuple(r) for r in m.transform(df).select("f1", "f2", "f3").collect()]
+    assert got == [tuple(r[0].split(",")) for r in rows]
+    assert "','" in m.explain()

@@ -1,0 +1,18 @@
+"""The operators of the program language: atoms (pieces of output) and predicates (branch conditions).
+
+Each module defines one operator class implementing the protocol of ``base`` (evaluate, explain, compile
+to SQL, propose candidates, cost). ``ATOMS`` and ``PREDICATES`` list them in proposal order; a new
+operator is one module plus its line here.
+"""
+from .base import Atom, Context, Edge, Predicate
+from .const import Const
+from .dates import DateTime
+from .number import Number
+from .predicates import HasToken, IsNull
+from .substring import SubStr
+
+ATOMS = (Const, SubStr, Number, DateTime)
+PREDICATES = (HasToken,)
+
+__all__ = ["Atom", "Predicate", "Context", "Edge", "Const", "SubStr", "Number", "DateTime", "HasToken",
+           "IsNull", "ATOMS", "PREDICATES"]

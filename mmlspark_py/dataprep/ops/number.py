@@ -1,0 +1,498 @@
+"""``Number``: the k-th number of a column, parsed, scaled, rounded and formatted.
+
+``Number(col, k, style, signed, scale, step, sig, mode, add, decimals, width, group, point)``:
+
+1. **parse** the k-th number of column ``col`` (k < 0 counts from the end) in the column's convention
+   ``style``: ``dot`` (``1,234.5``), ``comma`` (``1.234,5``) or ``space`` (``1 234,5`` / ``1 234.5``);
+   ``signed``: a leading ``-`` belongs to the number;
+2. **scale**: multiply by ``scale`` (a decimal: ``1000``, ``0.001``, ``2.54``...: unit conversions, percent);
+3. **round** (unscaled numbers only) to a multiple of ``step`` (e.g. ``10``, ``0.5``) or to ``sig`` significant
+   digits, with ``mode``
+   (``half_up``, ``half_even``, ``down`` = toward -inf, ``up`` = toward +inf); then **add** ``add`` (the upper
+   end of a bucket: ``17 -> 10-20`` is step 10 for ``10`` and step 10 plus 10 for ``20``);
+4. **format** with ``decimals`` fixed decimals (rounded with ``mode``; -1: as few as needed), the integer
+   part zero-padded to ``width`` (integers only), ``group`` as thousands separator (``""``, ``,``, ``.``, space,
+   ``'``) and ``point`` as decimal separator.
+
+Arithmetic is exact decimal arithmetic in both forms (Python ``Decimal``; Spark ``DECIMAL(30,10)`` times a
+factor of at most 7 digits, which cannot overflow or lose digits); a number with more than 20 integer
+digits, or none found, is null.
+
+Example::
+
+    >>> Number(0, 1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", ".").eval(("1234.5",))
+    '1,234.50'
+    >>> Number(0, 1, "dot", False, "0.001", "", 0, "half_up", "0", 3, 0, "", ".").eval(("250 ms",))
+    '0.250'
+    >>> Number(0, 1, "comma", False, "1", "", 0, "half_up", "0", -1, 0, "", ".").eval(("1.234,50 EUR",))
+    '1234.5'
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Context as DecimalContext
+from typing import Iterable, List, Optional, Tuple
+
+from mmlspark_py.core.spec import SpecError
+
+from ..fields import check_bool, check_enum, check_int, check_text
+from ..sqltext import ident, lit, num
+from ..tokens import _spans
+from ..weights import DEFAULT, Weights
+from .base import Atom, Context, Edge, OneColumn
+
+STYLES = ("dot", "comma", "space")
+MODES = ("half_up", "half_even", "down", "up")
+GROUPS = ("", ",", ".", " ", "'")
+POINTS = (".", ",")
+STEP_MODES = ("down", "up", "half_up", "half_even")
+_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_FLOOR, "up": ROUND_CEILING}
+_SQL_ROUND = {"half_up": "round", "half_even": "bround", "down": "floor", "up": "ceil"}
+_D = DecimalContext(prec=80)
+MAX_INT_DIGITS = 20
+# forward pattern, reversed pattern (matching the reversed text), per style
+_PATTERNS = {
+    "dot": (r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?",
+            r"(?:[0-9]+\.)?(?:[0-9]{3},)+[0-9]{1,3}|(?:[0-9]+\.)?[0-9]+"),
+    "comma": (r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)?",
+              r"(?:[0-9]+,)?(?:[0-9]{3}\.)+[0-9]{1,3}|(?:[0-9]+,)?[0-9]+"),
+    "space": (r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?|[0-9]+(?:[.,][0-9]+)?",
+              r"(?:[0-9]+[.,])?(?:[0-9]{3} )+[0-9]{1,3}|(?:[0-9]+[.,])?[0-9]+"),
+}
+# Factors the examples may imply: powers of ten, time units and exact unit conversions (finite decimals
+# of at most 7 digits, so that the SQL product is exact).
+FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
+    "60", "3600", "24", "7", "12", "1024", "2.54", "0.3048", "0.9144", "1.609344", "0.453592", "2.2", "0.5", "2",
+    "0.25", "4")
+STEPS = ("5", "10", "20", "25", "50", "100", "1000", "0.5", "0.25", "0.1")
+_NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+
+
+def _pattern(style: str, signed: bool, rev: bool) -> str:
+    p = _PATTERNS[style][1 if rev else 0]
+    if not signed:
+        return f"(?:{p})"
+    return f"(?:(?:{p})-?)" if rev else f"(?:-?(?:{p}))"
+
+
+def _check_decimal(owner: str, name: str, value: object, allow_zero: bool = False) -> str:
+    check_text(owner, name, value, 12, 1)
+    assert isinstance(value, str)
+    if not _NUMBER_TEXT.match(value) or len(value.replace(".", "").lstrip("0")) > 7 \
+            or (not allow_zero and Decimal(value) == 0):
+        raise SpecError(f"{owner}.{name}: expected a positive decimal of at most 7 digits like '1000' or '0.001', "
+                        f"got {value!r}")
+    return value
+
+
+@functools.lru_cache(maxsize=100_000)
+def number_text(s: str, style: str, signed: bool, k: int) -> Optional[str]:
+    """The k-th number of ``s`` as written (k < 0: from the end), or None."""
+    if k > 0:
+        spans = _spans(_pattern(style, signed, False), s)
+        return s[spans[k - 1][0]:spans[k - 1][1]] if k <= len(spans) else None
+    r = s[::-1]
+    spans = _spans(_pattern(style, signed, True), r)
+    if -k > len(spans):
+        return None
+    b, e = spans[-k - 1]
+    return r[b:e][::-1]
+
+
+def parse(text: str, style: str) -> Optional[Decimal]:
+    """The value of a number written in ``style`` (as Spark's ``try_cast`` to DECIMAL(30,10) reads it)."""
+    neg = text.startswith("-")
+    body = text[1:] if neg else text
+    if style == "dot":
+        body = body.replace(",", "")
+    elif style == "comma":
+        body = body.replace(".", "").replace(",", ".")
+    else:
+        body = body.replace(" ", "").replace(",", ".")
+    try:
+        v = Decimal(body)
+    except InvalidOperation:
+        return None
+    if len(body.split(".")[0].lstrip("0")) > MAX_INT_DIGITS:
+        return None
+    v = v.quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP, context=_D)
+    return -v if neg else v
+
+
+def _tight_type(text: str) -> str:
+    """``DECIMAL(p,s)`` holding exactly the checked decimal ``text``."""
+    whole, _, frac = text.partition(".")
+    s = len(frac)
+    p = max(len(whole.lstrip("0")) + s, 1, s)
+    return f"CAST({lit(text)} AS DECIMAL({num(p)},{num(s)}))"
+
+
+@dataclass(frozen=True)
+class Number(OneColumn, Atom):
+    """The k-th number of column ``col``, scaled, rounded and formatted (see the module docstring)."""
+
+    kind = "number"
+    semantic = True
+    col: int
+    k: int
+    style: str = "dot"
+    signed: bool = False
+    scale: str = "1"
+    step: str = ""
+    sig: int = 0
+    mode: str = "half_up"
+    add: str = "0"
+    decimals: int = -1
+    width: int = 0
+    group: str = ""
+    point: str = "."
+
+    def __post_init__(self):
+        self.check_col()
+        check_int("Number", "k", self.k, -20, 20)
+        if self.k == 0:
+            raise SpecError("Number.k: 0 is not a match index (1 is the first, -1 the last)")
+        check_enum("Number", "style", self.style, STYLES)
+        check_bool("Number", "signed", self.signed)
+        _check_decimal("Number", "scale", self.scale)
+        if self.step != "":
+            _check_decimal("Number", "step", self.step)
+        check_int("Number", "sig", self.sig, 0, 15)
+        if self.step and self.sig:
+            raise SpecError("Number: step and sig are exclusive (round to a multiple or to significant digits)")
+        if (self.step or self.sig) and self.scale != "1":
+            raise SpecError("Number: rounding to a multiple or to significant digits applies to unscaled numbers")
+        check_enum("Number", "mode", self.mode, MODES)
+        _check_decimal("Number", "add", self.add, allow_zero=True)
+        check_int("Number", "decimals", self.decimals, -1, 12)
+        check_int("Number", "width", self.width, 0, 30)
+        if self.width and (self.decimals != 0 or self.group):
+            raise SpecError("Number.width: zero padding applies to integers without thousands separators")
+        check_enum("Number", "group", self.group, GROUPS)
+        check_enum("Number", "point", self.point, POINTS)
+        if self.group == self.point:
+            raise SpecError(f"Number: the thousands separator and the decimal point are both {self.point!r}")
+
+    # ---- the value
+    def value(self, row) -> Optional[Decimal]:
+        s = row[self.col]
+        if s is None:
+            return None
+        text = number_text(s, self.style, self.signed, self.k)
+        if text is None:
+            return None
+        v = parse(text, self.style)
+        if v is None:
+            return None
+        return self.transform(v)
+
+    def transform(self, v: Decimal) -> Decimal:
+        return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
+
+    def eval(self, row):
+        v = self.value(row)
+        return None if v is None else self.format(v)
+
+    def format(self, v: Decimal) -> str:
+        if v == 0:
+            v = abs(v)
+        if self.decimals >= 0:
+            text = format(v, f"{',' if self.group else ''}.{self.decimals}f")
+        else:
+            text = format(_D.normalize(v) if v != 0 else Decimal(0), f"{',' if self.group else ''}f")
+        if self.width:
+            sign = "-" if text.startswith("-") else ""
+            text = sign + text[len(sign):].rjust(self.width, "0")
+        return _separators(text, self.group, self.point)
+
+    # ---- SQL
+    def sql(self, cols):
+        src = ident(cols[self.col])
+        rev = self.k < 0
+        t = _pattern(self.style, self.signed, rev)
+        s = f"reverse({src})" if rev else src
+        skip = abs(self.k) - 1
+        pat = "(?s)^" + (f"(?>.*?{t}){{{num(skip)}}}" if skip else "") + f".*?({t})"
+        m = f"regexp_extract({s}, {lit(pat)}, 1)"
+        m = f"reverse({m})" if rev else m
+        if self.style == "dot":
+            body = f"replace({m}, ',', '')"
+        elif self.style == "comma":
+            body = f"replace(replace({m}, '.', ''), ',', '.')"
+        else:
+            body = f"replace(replace({m}, ' ', ''), ',', '.')"
+        x = f"try_cast(nullif({body}, '') AS DECIMAL(30,10))"
+        if self.scale != "1":
+            x = f"({x} * {_tight_type(self.scale)})"
+        fn = _SQL_ROUND[self.mode]
+        if self.step:
+            inv = _inverse(self.step)
+            x = f"({fn}({x} * {_tight_type(inv)}, 0) * {_tight_type(self.step)})" if fn in ("round", "bround") \
+                else f"({fn}({x} * {_tight_type(inv)}) * {_tight_type(self.step)})"
+        elif self.sig:
+            x = _sql_sig(x, self.sig, fn)
+        if self.add != "0":
+            x = f"({x} + {_tight_type(self.add)})"
+        if self.decimals >= 0:
+            x = f"{fn}({x}, {num(self.decimals)})"
+        return _sql_format(x, self)
+
+    def explain(self, cols):
+        parts = [f"number({cols[self.col]}, {self.k}{'' if self.style == 'dot' else ', ' + self.style})"]
+        if self.scale != "1":
+            parts.append(f"* {self.scale}")
+        if self.step:
+            parts.append(f"round {self.mode} to multiple of {self.step}")
+        if self.sig:
+            parts.append(f"round {self.mode} to {self.sig} significant digits")
+        if self.add != "0":
+            parts.append(f"+ {self.add}")
+        fmt = "as few decimals as needed" if self.decimals < 0 else f"{self.decimals} decimals ({self.mode})"
+        if self.width:
+            fmt += f", zero-padded to {self.width}"
+        if self.group:
+            fmt += f", thousands {self.group!r}"
+        if self.point != ".":
+            fmt += f", point {self.point!r}"
+        return "format(" + " ".join(parts) + f"; {fmt})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        c = w.number_base + w.number_per_index * (abs(self.k) - 1)
+        if self.scale != "1":
+            c += w.number_scale if set(self.scale.replace(".", "").strip("0")) == {"1"} else w.number_factor
+        if self.step:
+            c += w.number_step + w.number_steps.get(self.step, 0.0)
+        if self.sig:
+            c += w.number_sig
+        if self.mode != ("down" if self.step else "half_up"):
+            c += w.number_mode
+        if self.add != "0":
+            c += w.number_add
+        if self.decimals < 0:
+            c += w.number_minimal
+        if self.width:
+            c += w.number_pad
+        if self.group:
+            c += w.number_group
+        if self.point != "." or self.style != "dot":
+            c += w.number_locale
+        return c
+
+    @classmethod
+    def propose(cls, ctx: Context) -> Iterable[Edge]:
+        return _propose(cls, ctx)
+
+
+def _apply(v: Decimal, step: str, sig: int, mode: str, add: str, decimals: int) -> Decimal:
+    """Steps 3 and 4 of the module docstring on an already scaled value."""
+    rounding = _ROUNDING[mode]
+    if step:
+        st = Decimal(step)
+        v = _D.multiply(_D.divide(v, st).quantize(Decimal(1), rounding=rounding, context=_D), st)
+    elif sig:
+        v = _round_sig(v, sig, rounding)
+    if add != "0":
+        v = _D.add(v, Decimal(add))
+    if decimals >= 0:
+        v = v.quantize(Decimal(1).scaleb(-decimals), rounding=rounding, context=_D)
+    return v
+
+
+def _inverse(step: str) -> str:
+    inv = _D.divide(Decimal(1), Decimal(step))
+    return format(_D.normalize(inv), "f")
+
+
+def _round_sig(v: Decimal, sig: int, rounding: str) -> Decimal:
+    if v == 0:
+        return v
+    exp = v.adjusted()  # position of the leading digit
+    return v.quantize(Decimal(1).scaleb(exp - sig + 1), rounding=rounding, context=_D)
+
+
+def _sql_sig(x: str, sig: int, fn: str) -> str:
+    """Round ``x`` to ``sig`` significant digits: one CASE branch per position of the leading digit (Spark's
+    rounding functions need a constant scale)."""
+    a = f"abs({x})"
+    whens = []
+    for lead in range(MAX_INT_DIGITS - 1, -11, -1):  # leading digit at 10^lead
+        d = sig - 1 - lead
+        lo = f"CAST('1{'0' * lead}' AS DECIMAL(30,0))" if lead >= 0 else \
+            f"CAST('0.{'0' * (-lead - 1)}1' AS DECIMAL(30,{num(-lead)}))"
+        if d >= 0:
+            r = f"{fn}({x}, {num(d)})"
+        else:
+            q = f"CAST('1{'0' * -d}' AS DECIMAL({num(1 - d)},0))"
+            r = f"({fn}({x} / {q}, 0) * {q})" if fn in ("round", "bround") else f"({fn}({x} / {q}) * {q})"
+        whens.append(f"WHEN {a} >= {lo} THEN try_cast({r} AS DECIMAL(31,10))")
+    return f"(CASE {' '.join(whens)} ELSE try_cast({x} AS DECIMAL(31,10)) END)"
+
+
+def _separators(text: str, group: str, point: str) -> str:
+    if group in ("", ",") and point == ".":
+        return text
+    return text.translate(str.maketrans({",": group, ".": point}))
+
+
+def _sql_format(x: str, n: Number) -> str:
+    if n.decimals >= 0:
+        text = f"format_number({x}, {num(n.decimals)})" if n.group else f"cast({x} AS STRING)"
+    else:
+        plain = f"cast({x} AS STRING)"
+        stripped = f"regexp_replace({plain}, '\\\\.?0+$', '')"
+        text = f"(CASE WHEN instr({plain}, '.') > 0 THEN {stripped} ELSE {plain} END)"
+        if n.group:
+            text = f"format_number({x}, {lit('#,##0.' + '#' * 20)})"
+    if n.width:
+        text = (f"(CASE WHEN {text} LIKE '-%' THEN concat('-', lpad(substring({text}, 2), "
+                f"greatest({num(n.width)}, length({text}) - 1), '0')) "
+                f"ELSE lpad({text}, greatest({num(n.width)}, length({text})), '0') END)")
+    if n.group in ("", ",") and n.point == ".":
+        return text
+    if n.group:
+        return f"translate({text}, ',.', {lit(n.group + n.point)})"
+    return f"translate({text}, '.', {lit(n.point)})"
+
+
+# ------------------------------------------------------------------------------------------ proposals
+_OUT_NUMBER = re.compile(r"-?[0-9](?:[0-9.,' ]*[0-9])?")
+_DIGIT = re.compile(r"[0-9]")
+_SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
+
+
+def _styles(texts: List[str]) -> List[str]:
+    joined = "\n".join(texts)
+    styles = ["dot"]
+    if re.search(r"[0-9],[0-9]{1,2}(?![0-9])|[0-9]\.[0-9]{3}[.,]", joined):
+        styles.append("comma")
+    if re.search(r"[0-9] [0-9]{3}(?![0-9])", joined):
+        styles.append("space")
+    return styles
+
+
+def _readings(t: str) -> List[Tuple[Decimal, int, str, str, int]]:
+    """Ways to read output number text ``t``: (value, decimals, group, point, width)."""
+    out = []
+    neg = t.startswith("-")
+    body = t[1:] if neg else t
+    for group, point in ((",", "."), (".", ","), (" ", "."), (" ", ","), ("'", "."), ("", "."), ("", ",")):
+        ip, sep, frac = body.rpartition(point) if point in body else (body, "", "")
+        if sep and (not frac.isdigit()):
+            continue
+        if not sep:
+            ip = body
+        groups = ip.split(group) if group else [ip]
+        if not all(g.isdigit() for g in groups) or (group and (len(groups) < 2 or not 1 <= len(groups[0]) <= 3
+                                                               or any(len(g) != 3 for g in groups[1:]))):
+            continue
+        digits = "".join(groups)
+        v = Decimal(digits + ("." + frac if sep else ""))
+        width = len(digits) if digits.startswith("0") and len(digits) > 1 and not sep else 0
+        out.append((-v if neg else v, len(frac) if sep else 0, group, point if sep else ".", width))
+    return out
+
+
+def _propose(cls, ctx: Context) -> Iterable[Edge]:
+    row, out = ctx.rows[0], ctx.outs[0]
+    w = ctx.weights
+    targets = []
+    for m in _OUT_NUMBER.finditer(out):
+        for i, j in _sub_spans(out, m.start(), m.end()):
+            for reading in _readings(out[i:j]):
+                targets.append((i, j, reading))
+    if not targets:
+        return
+    for col, s in enumerate(row):
+        if s is None:
+            continue
+        texts = [s] + ctx.unlabeled_col(col)
+        signed_data = any(_SIGNED.search(t) for t in texts)
+        for style in _styles(texts):
+            for signed in (False, True):
+                n = len(_spans(_pattern(style, signed, False), s))
+                ks = list(range(1, min(n, 4) + 1)) + list(range(-1, -min(n, 3) - 1, -1))
+                for k in ks:
+                    text = number_text(s, style, signed, k)
+                    v = parse(text, style) if text else None
+                    if v is None:
+                        continue
+                    extra = (w.number_sign if signed != signed_data else 0.0)
+                    for i, j, reading in targets:
+                        for atom in _explaining(cls, col, k, style, signed, v, reading):
+                            if atom.eval(row) != out[i:j]:
+                                continue
+                            copy = w.number_copy if out[i:j] == text else 0.0
+                            cost = atom.cost(w) + extra + copy + w.null_penalty * _null_rate(atom, ctx.unlabeled)
+                            yield Edge(i, j, atom, cost)
+
+
+def _sub_spans(out: str, a: int, b: int):
+    """The whole number and its pieces split at separators (a date ``2021-03-04`` holds three numbers)."""
+    yield a, b
+    for m in re.finditer(r"[0-9]+", out[a:b]):
+        if (m.start(), m.end()) != (0, b - a):
+            yield a + m.start(), a + m.end()
+
+
+def _explaining(cls, col, k, style, signed, v, reading) -> Iterable[Number]:
+    o, decimals, group, point, width = reading
+    base = dict(col=col, k=k, style=style, signed=signed, group=group, point=point)
+    for scale in FACTORS:
+        x = _D.multiply(v, Decimal(scale))
+        if not _near(x, o):
+            continue
+        for step, sig, add in _roundings(x, o, scale):
+            for dec in ((decimals, -1) if width == 0 else (0,)):
+                for mode in (STEP_MODES if step else MODES):
+                    if _apply(x, step, sig, mode, add, dec) != o:
+                        continue
+                    try:
+                        yield cls(scale=scale, step=step, sig=sig, mode=mode, add=add, decimals=dec, width=width,
+                                  **base)
+                    except SpecError:
+                        continue
+                    if mode == "half_up" or step:
+                        break  # other modes only where the usual one does not give the value
+
+
+def _near(x: Decimal, o: Decimal) -> bool:
+    if x == o:
+        return True
+    big = max(abs(x), abs(o))
+    return abs(x - o) <= big * Decimal("0.6") + 1
+
+
+def _roundings(x: Decimal, o: Decimal, scale: str) -> Iterable[Tuple[str, int, str]]:
+    yield "", 0, "0"
+    if scale == "1":
+        for step in STEPS:
+            yield step, 0, "0"
+            yield step, 0, step
+        for sig in range(1, 5):
+            yield "", sig, "0"
+
+
+def _null_rate(atom: Atom, unlabeled) -> float:
+    if not unlabeled:
+        return 0.0
+    return sum(atom.eval(u) is None for u in unlabeled) / len(unlabeled)
+
+
+def null_rate(atom: Atom, unlabeled) -> float:
+    return _null_rate(atom, unlabeled)
+
+
+def occurrences(out: str, value: str, boundary: re.Pattern[str]):
+    """Where ``value`` occurs in ``out`` not glued to a character ``boundary`` matches on either side."""
+    start = out.find(value)
+    while start >= 0:
+        end = start + len(value)
+        left_ok = start == 0 or not boundary.match(out[start - 1])
+        right_ok = end == len(out) or not boundary.match(out[end])
+        if left_ok and right_ok:
+            yield start, end
+        start = out.find(value, start + 1)
+

@@ -1,0 +1,99 @@
+"""Predicates of conditional programs: ``HasToken`` (a token count) and ``IsNull``.
+
+``HasToken(col, token, k, negate)``: column ``col`` has at least ``k`` matches of ``token`` (``negate``:
+fewer than ``k``); null when the column is null. SQL: ``RLIKE`` with an atomic-group pattern that matches
+exactly when ``k`` non-overlapping matches exist. ``IsNull(col)``: the column is null.
+
+Example::
+
+    >>> from mmlspark_py.dataprep.tokens import Literal
+    >>> HasToken(0, Literal("-"), 2).eval(("415-739-2210",)), HasToken(0, Literal("-"), 2).eval(("739-2210",))
+    (True, False)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..fields import check_bool, check_int, nested
+from ..sqltext import ident, lit, num
+from ..tokens import POSITION_TOKENS, Token, literals_in
+from ..weights import DEFAULT, Weights
+from .base import Context, OneColumn, Predicate
+
+
+@dataclass(frozen=True)
+class HasToken(OneColumn, Predicate):
+    """Column ``col`` has at least ``k`` matches of ``token`` (``negate``: fewer than ``k``)."""
+
+    kind = "has_token"
+    col: int
+    token: Token
+    k: int
+    negate: bool = False
+
+    def __post_init__(self):
+        self.check_col()
+        nested(self, "token", Token)
+        check_int("HasToken", "k", self.k, 1, 1000)
+        check_bool("HasToken", "negate", self.negate)
+
+    def eval(self, row):
+        s = row[self.col]
+        if s is None:
+            return None
+        return (len(self.token.spans(s)) >= self.k) != self.negate
+
+    def explain(self, cols):
+        op = "<" if self.negate else ">="
+        return f"count({cols[self.col]}, {self.token.explain()}) {op} {self.k}"
+
+    def sql(self, cols):
+        t = self.token.java
+        test = f"({ident(cols[self.col])} RLIKE {lit(f'(?s)^(?>.*?(?:{t})){{{num(self.k)}}}')})"
+        return f"(NOT {test})" if self.negate else test
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return self.token.cost(w) + w.pred_per_count * self.k + (w.pred_negate if self.negate else 0.0)
+
+    @classmethod
+    def propose(cls, pos, neg, ctx: Context) -> Iterable[Predicate]:
+        for col in range(len(pos[0])):
+            texts = [r[col] for r in pos + neg]
+            if any(t is None for t in texts):
+                continue
+            lits = {}
+            for t in texts:
+                for lt in literals_in([t], limit=12):
+                    lits[lt] = None
+            for tok in list(POSITION_TOKENS) + list(lits):
+                counts = [len(tok.spans(r[col])) for r in pos]
+                for k, negate in ((min(counts), False), (max(counts) + 1, True)):
+                    if k < 1:
+                        continue
+                    pred = cls(col, tok, k, negate)
+                    if all(pred.eval(r) for r in pos) and not any(pred.eval(r) for r in neg):
+                        yield pred
+
+
+@dataclass(frozen=True)
+class IsNull(OneColumn, Predicate):
+    """Column ``col`` is null."""
+
+    kind = "is_null"
+    col: int
+
+    def __post_init__(self):
+        self.check_col()
+
+    def eval(self, row):
+        return row[self.col] is None
+
+    def explain(self, cols):
+        return f"isnull({cols[self.col]})"
+
+    def sql(self, cols):
+        return f"({ident(cols[self.col])} IS NULL)"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return 0.0

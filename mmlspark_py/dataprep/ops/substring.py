@@ -1,0 +1,374 @@
+"""``SubStr(col, start, end, case, view)``: a substring of an input column, with a case change.
+
+``case(view(row[col])[start:end])``: null when the column is null, a position is undefined or the end is
+before the start. ``case`` is ``id``, ``lower``, ``upper`` or ``title`` (Spark's ``initcap``); ``view``
+(optional) rewrites the column first (``views``).
+
+Proposal (FlashFill's version space, BlinkFill's ranking): every stretch of an input column (in any case)
+that equals a segment of the first example's output is a candidate; its start and end can be any
+position (``positions``) that evaluates to the stretch's ends in the first example. Positions are grouped
+by their values on the other examples ("signatures"): one group pair is one candidate behaviour on the
+examples, and its cheapest pair of positions represents it. The unlabeled inputs refine the choice:
+positions undefined on them, substrings that come out null, swallow a delimiter that bounds them, or
+bring in letters or digits that the example's substring leaves out cost more.
+
+Example::
+
+    >>> from mmlspark_py.dataprep.positions import Abs, Match
+    >>> from mmlspark_py.dataprep.tokens import CharClass
+    >>> SubStr(0, Match(CharClass("alpha"), -1, "start"), Abs(-1), "upper").eval(("Ada Lovelace",))
+    'LOVELACE'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional
+
+from .. import views as views_mod
+from ..fields import check_enum, nested
+from ..positions import Abs, Match, Offset, Position, Until
+from ..sqltext import ident, lit, num
+from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, column_tokens
+from ..views import View
+from ..weights import DEFAULT, Weights
+from .base import Atom, Context, Edge, OneColumn
+from .classes import char_classes, class_penalty
+
+CASES = ("id", "lower", "upper", "title")
+_MAX_ABS = 40  # absolute offsets further than this from either end are not used
+_KEEP = 6  # cheapest positions kept per signature group
+_MAX_K = 20  # token matches further than this from either end are not used as positions
+_MAX_OCCURRENCES = 8  # input occurrences per output segment (periodic inputs would give quadratically many)
+_ALTERNATIVES = 5  # position pairs kept per segment: the cheapest of each behaviour on the unlabeled rows
+_OFFSET_CLASSES = ("digits", "alpha", "alnum", "word", "upper", "lower")
+_MAX_OFFSET = 6
+
+
+def initcap(s: str) -> str:
+    """Spark's ``initcap``: lower-case, then upper-case the first letter of each space-separated word."""
+    low = s.lower()
+    return "".join(c.upper() if i == 0 or low[i - 1] == " " else c for i, c in enumerate(low))
+
+
+def apply_case(case: str, s: str) -> str:
+    if case == "id":
+        return s
+    if case == "lower":
+        return s.lower()
+    if case == "upper":
+        return s.upper()
+    return initcap(s)
+
+
+_CASE_SQL = {"lower": "lower", "upper": "upper", "title": "initcap"}
+
+
+@dataclass(frozen=True)
+class SubStr(OneColumn, Atom):
+    """``case(view(row[col])[start:end])``; see the module docstring."""
+
+    kind = "substr"
+    col: int
+    start: Position
+    end: Position
+    case: str = "id"
+    view: Optional[View] = None
+
+    def __post_init__(self):
+        self.check_col()
+        nested(self, "start", Position)
+        nested(self, "end", Position)
+        check_enum("SubStr", "case", self.case, CASES)
+        nested(self, "view", View, optional=True)
+
+    def eval(self, row):
+        s = row[self.col]
+        if s is None:
+            return None
+        if self.view is not None:
+            s = self.view.apply(s)
+        a, b = self.start.eval(s), self.end.eval(s)
+        if a is None or b is None or b < a:
+            return None
+        return apply_case(self.case, s[a:b])
+
+    def sql(self, cols):
+        src = ident(cols[self.col])
+        if self.view is not None:
+            src = self.view.sql(src)
+        core = self._core_sql(src)
+        return core if self.case == "id" else f"{_CASE_SQL[self.case]}({core})"
+
+    def _core_sql(self, src: str) -> str:
+        p1, p2 = self.start, self.end
+        if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
+                and (p1.side, p2.side) == ("start", "end"):
+            return _whole_match_sql(p1.token, p1.k, src)  # one regex, no positions
+        if p1 == Abs(0):
+            return f"substring({src}, 1, {p2.sql(src)})"  # NULL length -> NULL
+        if p2 == Abs(-1):
+            return f"substring({src}, {p1.sql(src)} + 1)"
+        a, b = p1.sql(src), p2.sql(src)
+        return f"(CASE WHEN {b} >= {a} THEN substring({src}, {a} + 1, {b} - {a}) END)"
+
+    def explain(self, cols):
+        col = cols[self.col] if self.view is None else self.view.explain(cols[self.col])
+        p1, p2 = self.start, self.end
+        if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
+                and (p1.side, p2.side) == ("start", "end"):
+            core = f"match({col}, {p1.token.explain()}, {p1.k})"
+        elif p1 == Abs(0) and p2 == Abs(-1):
+            core = col
+        else:
+            core = f"substr({col}, {p1.explain()}, {p2.explain()})"
+        return core if self.case == "id" else f"{self.case}({core})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.atom + w.case_cost(self.case) + (self.view.cost(w) if self.view is not None else 0.0) \
+            + self.start.cost(w) + self.end.cost(w)
+
+    @classmethod
+    def propose(cls, ctx: Context) -> Iterable[Edge]:
+        out1 = ctx.outs[0]
+        rows = ctx.rows
+        for c in range(ctx.arity):
+            if any(r[c] is None for r in rows):
+                continue
+            for view in [None] + views_mod.propose(rows[0][c], out1):
+                ctx.check()
+                col = _Column(ctx, c, view)
+                yield from col.edges(cls)
+
+
+def _whole_match_sql(tok, k: int, src: str) -> str:
+    """The k-th match of ``tok`` (k < 0: from the end, on the reversed text), NULL when there is none."""
+    rev = k < 0
+    t = tok.rev_java if rev else tok.java
+    s = f"reverse({src})" if rev else src
+    skip = abs(k) - 1
+    pat = f"(?s)({t})" if not skip else f"(?s)^(?>.*?(?:{t})){{{num(skip)}}}.*?({t})"
+    m = f"regexp_extract({s}, {lit(pat)}, 1)"
+    return f"nullif({'reverse(' + m + ')' if rev else m}, '')"
+
+
+def _whole_match(p1: Position, p2: Position) -> bool:
+    """The k-th match of one token (start to end), or the class run after the k-th occurrence of a
+    literal (``key=`` then digits: end of the literal to end of 'literal then class')."""
+    if not (isinstance(p1, Match) and isinstance(p2, Match) and p2.side == "end" and p1.k == p2.k):
+        return False
+    if p1.side == "start":
+        return p1.token == p2.token
+    return isinstance(p1.token, Literal) and isinstance(p2.token, Then) and p2.token.text == p1.token.text
+
+
+def _bounding_literals(p1, p2, piece):
+    lits = {p.token.text for p in (p1, p2) if isinstance(p, Match) and isinstance(p.token, Literal)}
+    return [t for t in lits if t not in piece]
+
+
+class _Column:
+    """Position candidates of one input column (through a view), grouped by their values on the other
+    examples."""
+
+    def __init__(self, ctx: Context, col: int, view: Optional[View]):
+        self.ctx, self.col, self.view = ctx, col, view
+        w = ctx.weights
+        see = (lambda s: s) if view is None else view.apply
+        self.texts = [see(r[col]) for r in ctx.rows]
+        self.utexts = [see(u) for u in ctx.unlabeled_col(col)]
+        self.utexts_joined = "".join(self.utexts + self.texts)
+        self.toks = column_tokens(self.texts)
+        s = self.texts[0]
+        self.groups: List[Dict[tuple, list]] = [dict() for _ in range(len(s) + 1)]
+        self.uvals: Dict[Position, list] = {}
+        for a in range(len(s) + 1):
+            if a <= _MAX_ABS:
+                self._add(Abs(a), a)
+            if len(s) - a <= _MAX_ABS:
+                self._add(Abs(a - len(s) - 1), a)
+        for tok in self.toks:
+            offsets = isinstance(tok, CharClass) and tok.name in _OFFSET_CLASSES
+            for idx, (b, e) in enumerate(tok.spans(s)[:_MAX_K]):
+                self._add(Match(tok, idx + 1, "start"), b)
+                self._add(Match(tok, idx + 1, "end"), e)
+                if offsets and idx < 2:
+                    self._add_offsets(tok, idx + 1, b, e)
+            for idx, (b, e) in enumerate(tok.rev_spans(s)[:_MAX_K]):
+                self._add(Match(tok, -idx - 1, "start"), b)
+                self._add(Match(tok, -idx - 1, "end"), e)
+                if offsets and idx < 2:
+                    self._add_offsets(tok, -idx - 1, b, e)
+        for g in self.groups:
+            for lst in g.values():
+                lst.sort(key=lambda t: t[0])
+                del lst[_KEEP:]
+        self._until_toks = None
+        self.pair_memo: Dict[tuple, tuple] = {}
+        self.w = w
+
+    def _add_offsets(self, tok, k: int, b: int, e: int) -> None:
+        """Positions a few characters into the k-th match (from its start or back from its end)."""
+        for d in range(1, min(_MAX_OFFSET, e - b - 1) + 1):
+            self._add(Offset(Match(tok, k, "start"), d), b + d)
+            self._add(Offset(Match(tok, k, "end"), -d), e - d)
+
+    def _add(self, pos: Position, a: int) -> None:
+        sig = tuple(pos.eval(t) for t in self.texts[1:])
+        uv = [pos.eval(t) for t in self.utexts]
+        cost = pos.cost(self.ctx.weights)
+        if uv:
+            cost += self.ctx.weights.null_penalty * sum(v is None for v in uv) / len(uv)
+        self.uvals[pos] = uv
+        self.groups[a].setdefault(sig, []).append((cost, pos))
+
+    # ---- "up to the first of these characters": end positions relative to a start group
+    def until_tokens(self):
+        if self._until_toks is None:
+            s = self.texts[0]
+            sets = [CharSet(cs) for cs in DELIMITER_SETS if any(ch in s for ch in cs)]
+            self._until_toks = [t for t in self.toks if not isinstance(t, Then)] + sets
+        return self._until_toks
+
+    def relative_groups(self, a: int, b: int, sig1: tuple) -> Dict[tuple, list]:
+        """End groups ``Until(start, token)`` for starts of group ``sig1`` at ``a`` that end at ``b``."""
+        s = self.texts[0]
+        if b <= a and b != len(s):
+            return {}
+        out: Dict[tuple, list] = {}
+        rest = s[a:]
+        for tok in self.until_tokens():
+            spans = tok.spans(rest)
+            for side in ("start", "end"):
+                if spans:
+                    at = a + spans[0][0 if side == "start" else 1]
+                else:
+                    if side == "end":
+                        continue
+                    at = len(s)
+                if at != b:
+                    continue
+                sig = []
+                for t, v1 in zip(self.texts[1:], sig1):
+                    if v1 is None:
+                        sig.append(None)
+                        continue
+                    sp = tok.spans(t[v1:])
+                    sig.append(len(t) if not sp else v1 + sp[0][0 if side == "start" else 1])
+                out.setdefault(tuple(sig), []).append((tok.cost(self.w) + self.w.until_extra, (tok, side)))
+        for lst in out.values():
+            lst.sort(key=lambda t: t[0])
+            del lst[_KEEP:]
+        return out
+
+    def _until_uvals(self, p2: Until) -> list:
+        uv = self.uvals.get(p2)
+        if uv is None:
+            uv = self.uvals[p2] = [p2.eval(t) for t in self.utexts]
+        return uv
+
+    # ---- penalties from the unlabeled inputs
+    def _swallow_penalty(self, p1, p2, u1, u2, piece):
+        lits = _bounding_literals(p1, p2, piece)
+        if not lits or not u1:
+            return 0.0
+        hits = sum(1 for t, x, y in zip(self.utexts, u1, u2)
+                   if x is not None and y is not None and any(lt in t[x:y] for lt in lits))
+        return self.w.swallow_penalty * hits / len(u1)
+
+    def _class_penalty(self, u1, u2, allowed):
+        """Share of unlabeled inputs where the substring has letters, digits or other characters that the
+        example's substring has none of (a field cut at the wrong delimiter)."""
+        if not u1:
+            return 0.0
+        w = self.w
+        total = sum(class_penalty(t[x:y], allowed, w.class_penalty, w.rerank_punct)
+                    for t, x, y in zip(self.utexts, u1, u2) if x is not None and y is not None and y >= x)
+        return total / len(u1)
+
+    def pair(self, c1, c2, a, b, relative):
+        """The cheapest ``(cost, p1, p2)`` of each behaviour on the unlabeled rows (at most
+        ``_ALTERNATIVES``, cheapest first) among the kept candidates of two groups, with the penalties from
+        the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes."""
+        best: Dict[tuple, tuple] = {}
+        w = self.w
+        piece = self.texts[0][a:b]
+        # Only letters or digits that the example's input has outside the piece: the example then shows
+        # them left out. Separators inside a field vary legitimately (a space in a city, a hyphen in a
+        # surname); a whole-column copy is never a wrong cut.
+        left_out = char_classes(self.texts[0][:a] + self.texts[0][b:]) & {"L", "D"}
+        allowed = char_classes(piece) | (char_classes(self.utexts_joined) - left_out)
+        for k1, p1 in c1:
+            u1 = self.uvals[p1]
+            for k2, p2 in c2:
+                if relative:
+                    p2 = Until(p1, p2[0], p2[1])
+                    u2 = self._until_uvals(p2)
+                else:
+                    u2 = self.uvals[p2]
+                bad = sum(x is None or y is None or y < x for x, y in zip(u1, u2))
+                empty = sum(x is not None and x == y for x, y in zip(u1, u2))
+                cost = k1 + k2 + ((w.null_penalty * bad + w.empty_penalty * empty) / len(u1) if u1 else 0.0)
+                cost += self._swallow_penalty(p1, p2, u1, u2, piece)
+                if (p1, p2) != (Abs(0), Abs(-1)):
+                    cost += self._class_penalty(u1, u2, allowed)
+                if _whole_match(p1, p2):
+                    cost -= w.whole_match_bonus * k1 + k2 - max(0.0, k2 - k1)
+                elif p1.forward == p2.forward:
+                    cost -= w.same_direction_bonus
+                key = tuple(zip(u1, u2))
+                if key not in best or cost < best[key][0]:
+                    best[key] = (cost, p1, p2)
+        return sorted(best.values(), key=lambda t: t[0])[:_ALTERNATIVES]
+
+    # ---- the candidates
+    def segments(self, out: str):
+        """``(i, j, case, a, b)`` with ``case(s[a:b]) == out[i:j]`` on the first example."""
+        s = self.texts[0]
+        for case in CASES:
+            self.ctx.check()
+            if case == "title" and len(s) > 400:
+                continue
+            full = apply_case(case, s)
+            if case != "title" and len(full) != len(s):
+                continue
+            where: Dict[str, list] = {}
+            for a, c in enumerate(full if case != "title" else s.upper()):
+                where.setdefault(c, []).append(a)
+            for i in range(len(out)):
+                seen: Dict[int, int] = {}
+                for a in where.get(out[i], ()):
+                    fa = full[a:] if case != "title" else initcap(s[a:a + len(out) - i])
+                    m = 0
+                    while m < len(fa) and i + m < len(out) and fa[m] == out[i + m]:
+                        m += 1
+                    for ln in range(1, m + 1):
+                        if seen.get(ln, 0) < _MAX_OCCURRENCES:
+                            seen[ln] = seen.get(ln, 0) + 1
+                            yield i, i + ln, case, a, a + ln
+
+    def edges(self, cls) -> Iterable[Edge]:
+        ctx = self.ctx
+        outs = ctx.outs
+        w = self.w
+        base_cost = w.atom + (self.view.cost(w) if self.view is not None else 0.0)
+        for i, j, case, a, b in self.segments(outs[0]):
+            for sig1, c1 in self.groups[a].items():
+                ends = [(sig2, c2, False) for sig2, c2 in self.groups[b].items()]
+                ends += [(sig2, c2, True) for sig2, c2 in self.relative_groups(a, b, sig1).items()]
+                for sig2, c2, relative in ends:
+                    values = [outs[0][i:j]]
+                    for t, o, v1, v2 in zip(self.texts[1:], outs[1:], sig1, sig2):
+                        if v1 is None or v2 is None or v2 < v1:
+                            break
+                        piece = apply_case(case, t[v1:v2])
+                        if piece not in o:
+                            break
+                        values.append(piece)
+                    else:
+                        key = (a, sig1, b, sig2, relative)
+                        prs = self.pair_memo.get(key)
+                        if prs is None:
+                            prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
+                        for cost, p1, p2 in prs:
+                            yield Edge(i, j, cls(self.col, p1, p2, case, self.view),
+                                       base_cost + w.case_cost(case) + cost, tuple(values))

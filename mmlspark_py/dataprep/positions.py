@@ -1,0 +1,259 @@
+"""Positions in a string: where a substring starts or ends (typed nodes, with their SQL form).
+
+``Abs(k)``: offset ``k`` from the start (k >= 0) or from the end (k < 0; -1 is the end).
+``Match(token, k, side)``: the start or end of the k-th match of ``token`` (k < 0: counted from the end).
+``Until(base, token, side)``: the start (or end) of the first match of ``token`` at or after the
+position ``base``, or the end of the string when there is none: "after X, up to the first of these
+characters".
+``Offset(base, delta)``: ``delta`` characters after (or before) a token match position: "the first 3
+digits", "the last 4 digits" (``base`` is a ``Match``).
+
+``eval(s)`` gives a 0-based offset or ``None`` (undefined); ``sql(src)`` gives a Spark SQL integer
+expression that is NULL exactly when ``eval`` is ``None`` (``src`` is the SQL of the string).
+
+Example::
+
+    >>> from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal
+    >>> Match(CharClass("digits"), -1, "start").eval("ab 12 cd 345")
+    9
+    >>> Until(Match(Literal("://"), 1, "end"), CharSet("/:?#"), "start").eval("http://host.example:8080/x")
+    19
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from mmlspark_py.core.spec import Spec, SpecError
+
+from .fields import check_enum, check_int, nested
+from .sqltext import lit, num
+from .tokens import Literal, Token
+from .weights import DEFAULT, Weights
+
+MAX_OFFSET = 100_000
+MAX_MATCH = 1000
+SIDES = ("start", "end")
+
+
+@dataclass(frozen=True)
+class Position(Spec):
+    """A position in a string (family root): ``eval``, ``sql``, ``explain``, ``cost``."""
+
+    def eval(self, s: str) -> Optional[int]:  # pragma: no cover
+        raise NotImplementedError
+
+    def sql(self, src: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def explain(self) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def cost(self, w: Weights = DEFAULT) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def forward(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Abs(Position):
+    """Offset ``k`` from the start (k >= 0) or the end (k < 0, -1 = the end)."""
+
+    kind = "abs"
+    k: int
+
+    def __post_init__(self):
+        check_int("Abs", "k", self.k, -MAX_OFFSET, MAX_OFFSET)
+
+    def eval(self, s: str) -> Optional[int]:
+        p = self.k if self.k >= 0 else len(s) + 1 + self.k
+        return p if 0 <= p <= len(s) else None
+
+    def sql(self, src: str) -> str:
+        n = f"length({src})"
+        if self.k == 0:
+            return "0"
+        if self.k == -1:
+            return n
+        v = num(self.k) if self.k >= 0 else f"({n} + {num(1 + self.k)})"
+        return within(v, src)
+
+    def explain(self) -> str:
+        return "start" if self.k == 0 else "end" if self.k == -1 else f"pos({self.k})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return w.abs_edge if self.k in (0, -1) else w.abs_base + w.abs_per_char * abs(self.k)
+
+    @property
+    def forward(self) -> bool:
+        return self.k >= 0
+
+
+@dataclass(frozen=True)
+class Match(Position):
+    """Start or end (``side``) of the ``k``-th match of ``token`` (k < 0: counted from the end)."""
+
+    kind = "match"
+    token: Token
+    k: int
+    side: str
+
+    def __post_init__(self):
+        nested(self, "token", Token)
+        check_int("Match", "k", self.k, -MAX_MATCH, MAX_MATCH)
+        if self.k == 0:
+            raise SpecError("Match.k: 0 is not a match index (1 is the first, -1 the last)")
+        check_enum("Match", "side", self.side, SIDES)
+
+    def eval(self, s: str) -> Optional[int]:
+        spans = self.token.spans(s) if self.k > 0 else self.token.rev_spans(s)
+        i = abs(self.k) - 1
+        if i >= len(spans):
+            return None
+        return spans[i][0 if self.side == "start" else 1]
+
+    def sql(self, src: str) -> str:
+        tok = self.token
+        if isinstance(tok, Literal) and not _self_overlapping(tok.text):
+            return self._literal_sql(tok.text, src)
+        n = f"length({src})"
+        rev = self.k < 0
+        t = tok.rev_java if rev else tok.java
+        s = f"reverse({src})" if rev else src
+        k = abs(self.k)
+        # One regex scan per position, NULL when the match does not exist (tokens never match empty text):
+        # the first match's start by regexp_instr, the k-th match's start as the length of the prefix of
+        # k-1 atomic matches, the k-th match's end as the length of the prefix of k atomic matches.
+        if (self.side == "start") != rev:
+            if k == 1:
+                pre = f"(nullif(regexp_instr({s}, {lit('(?s)' + t)}), 0) - 1)"
+            else:
+                pat = f"(?s)^((?>.*?(?:{t})){{{k - 1}}}.*?)(?:{t})"
+                pre = f"nullif(length(regexp_extract({s}, {lit(pat)}, 1)), 0)"
+        else:
+            pre = f"nullif(length(regexp_extract({s}, {lit(f'(?s)^(?>.*?(?:{t})){{{k}}}')}, 0)), 0)"
+        return f"({n} - {pre})" if rev else pre
+
+    def _literal_sql(self, text: str, src: str) -> str:
+        """A literal's k-th occurrence by ``substring_index`` (one scan, no regex): the prefix before the
+        k-th occurrence (k > 0) or the suffix after the k-th from the end (k < 0) is shorter than the
+        string exactly when that occurrence exists."""
+        n = f"length({src})"
+        part = f"nullif(least(length(substring_index({src}, {lit(text)}, {num(self.k)})), {n}), {n})"
+        if self.k > 0:
+            return part if self.side == "start" else f"({part} + {num(len(text))})"
+        return f"({n} - {part})" if self.side == "end" else f"({n} - {part} - {num(len(text))})"
+
+    def explain(self) -> str:
+        return f"{self.side}({self.token.explain()}, {self.k})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        idx = abs(self.k) - 1
+        return self.token.cost(w) + w.match_per_index * idx + (w.match_from_end if self.k < 0 else 0.0)
+
+    @property
+    def forward(self) -> bool:
+        return self.k > 0
+
+
+def within(v: str, src: str) -> str:
+    """SQL: ``v`` when it is an offset of the string ``src`` (0 to its length), else NULL; ``v`` is evaluated
+    once."""
+    n = f"length({src})"
+    return f"nullif(nullif(least(greatest({v}, -1), {n} + 1), -1), {n} + 1)"
+
+
+def _self_overlapping(text: str) -> bool:
+    """True when two occurrences of ``text`` can overlap ('--' in '---'): the interpreter's leftmost
+    non-overlapping matches and ``substring_index``'s counting could then differ."""
+    return any(text[:i] == text[-i:] for i in range(1, len(text)))
+
+
+@dataclass(frozen=True)
+class Until(Position):
+    """Start (or end) of the first match of ``token`` at or after ``base``; the end of the string when
+    ``token`` does not occur there. ``base`` is any position but another ``Until`` (no nesting)."""
+
+    kind = "until"
+    base: Position
+    token: Token
+    side: str = "start"
+
+    def __post_init__(self):
+        nested(self, "base", Position)
+        if isinstance(self.base, Until):
+            raise SpecError("Until.base: expected an abs, match or offset position, got 'until'")
+        nested(self, "token", Token)
+        check_enum("Until", "side", self.side, SIDES)
+
+    def eval(self, s: str) -> Optional[int]:
+        b = self.base.eval(s)
+        if b is None:
+            return None
+        spans = self.token.spans(s[b:])
+        if not spans:
+            return len(s)
+        return b + spans[0][0 if self.side == "start" else 1]
+
+    def sql(self, src: str) -> str:
+        b = self.base.sql(src)
+        rest = f"substring({src}, {b} + 1)"
+        t = self.token.java
+        if self.side == "start":
+            hit = f"(nullif(regexp_instr({rest}, {lit('(?s)' + t)}), 0) - 1)"
+        else:
+            hit = f"nullif(length(regexp_extract({rest}, {lit(f'(?s)^.*?(?:{t})')}, 0)), 0)"
+        # NULL base -> NULL; no match after it -> the end of the string
+        return f"({b} + coalesce({hit}, length({src}) - {b}))"
+
+    def explain(self) -> str:
+        return f"first_{self.side}({self.token.explain()}, after {self.base.explain()})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return self.token.cost(w) + w.until_extra
+
+    @property
+    def forward(self) -> bool:
+        return self.base.forward
+
+
+MAX_DELTA = 32
+
+
+@dataclass(frozen=True)
+class Offset(Position):
+    """``delta`` characters from the position ``base`` (a ``Match``); undefined outside the string."""
+
+    kind = "offset"
+    base: Position
+    delta: int
+
+    def __post_init__(self):
+        nested(self, "base", Position)
+        if not isinstance(self.base, Match):
+            raise SpecError(f"Offset.base: expected a match position, got {self.base.kind!r}")
+        check_int("Offset", "delta", self.delta, -MAX_DELTA, MAX_DELTA)
+        if self.delta == 0:
+            raise SpecError("Offset.delta: 0 is the base position itself")
+
+    def eval(self, s: str) -> Optional[int]:
+        b = self.base.eval(s)
+        if b is None:
+            return None
+        p = b + self.delta
+        return p if 0 <= p <= len(s) else None
+
+    def sql(self, src: str) -> str:
+        return within(f"({self.base.sql(src)} + {num(self.delta)})", src)
+
+    def explain(self) -> str:
+        return f"{self.base.explain()}{self.delta:+d}"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return self.base.cost(w) + w.offset_base + w.offset_per_char * abs(self.delta)
+
+    @property
+    def forward(self) -> bool:
+        return self.base.forward
