@@ -7,8 +7,8 @@ A job is a *kind* plus a typed spec. Kinds form a small registry:
   against their annotations when the spec is built (:func:`check_fields`), and its ``run(ctx)`` does the work
   and returns a dict of results (printed, and logged to the run);
 - :data:`JOB_MODULES` maps each kind's name to the module that defines it, imported on first use, so adding a
-  kind is one module plus one line here (e.g. ``"deep_vision": "mmlspark_py.dl.job"`` for a
-  DeepVisionClassifier training job).
+  kind is one module plus one line here (``deep_vision`` is the DeepVisionClassifier training job of the
+  ``dl`` area, :mod:`mmlspark_py.jobs.deep_vision_job`).
 
 What every job gets from the runner (:func:`run_job`):
 
@@ -56,7 +56,10 @@ JOB_MODULES: Dict[str, str] = {
     "score": "mmlspark_py.jobs.score_job",
     "register": "mmlspark_py.jobs.register_job",
     "prep": "mmlspark_py.jobs.prep_job",
+    "deep_vision": "mmlspark_py.jobs.deep_vision_job",
+    "DeepVisionClassifier": "mmlspark_py.jobs.deep_vision_job",
 }
+TRAIN_KINDS = ("train", "deep_vision", "DeepVisionClassifier")  # what `mmlspark-py train` runs
 RUNNER_KEYS = ("kind", "experiment", "target", "runName")
 
 

@@ -216,7 +216,10 @@ def test_job_specs_are_validated_naming_the_key():
         build_spec({"kind": "train", "input": "i"})
     with pytest.raises(SpecError, match="testFraction must be in"):
         build_spec({"kind": "train", "input": "i", "labelCol": "y", "testFraction": 1.5})
-    with pytest.raises(JobError, match=r"unknown job kind 'deploy'; kinds: \['prep', 'register', 'score', 'train'\]"):
+    with pytest.raises(
+        JobError,
+        match=r"unknown job kind 'deploy'; kinds: \['DeepVisionClassifier', 'deep_vision', 'prep', 'register', 'score', 'train'\]",
+    ):
         build_spec({"kind": "deploy"})
     spec = build_spec({"kind": "train", "input": "i", "labelCol": "y", "learner": {"name": "Pickle"}})
     with pytest.raises(JobError, match="learner 'Pickle' is not a classification learner"):
