@@ -30,7 +30,7 @@ from mmlspark_py.registry import (
 from mmlspark_py.tracking.lineage import data_digest
 from tests.registry.fitted import trained_people
 
-OUTPUTS = ["scores", "scored_probabilities", "scored_labels"]
+OUTPUTS = ["rawPrediction", "probability", "prediction"]
 
 
 @pytest.fixture(scope="module")
