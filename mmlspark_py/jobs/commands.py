@@ -3,7 +3,7 @@
 Usage::
 
     mmlspark-py run JOB.yaml [--target NAME]            # any job kind, from a job file
-    mmlspark-py train JOB.yaml [--target NAME]          # a train job file (kind defaults to train)
+    mmlspark-py train JOB.yaml [--target NAME]          # a train or deep_vision job file (kind defaults to train)
     mmlspark-py score --model models:/NAME@ALIAS --input PATH --output PATH [--format parquet|csv|json|orc]
     mmlspark-py register --model PATH_OR_URI --name NAME [--alias A] [--training-data PATH]
     mmlspark-py targets [--targets FILE]                # the compute targets defined
@@ -26,7 +26,7 @@ import sys
 from typing import Any, Dict
 
 from mmlspark_py.core.spec import SpecError
-from mmlspark_py.jobs.runner import JobError, build_spec, read_job_file, run_job
+from mmlspark_py.jobs.runner import TRAIN_KINDS, JobError, build_spec, read_job_file, run_job
 from mmlspark_py.jobs.targets import Target, TargetError, describe_targets
 
 
@@ -43,7 +43,7 @@ def add_job_cli(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser("run", help="run a job file of any kind (train, score, register, prep, ...)")
     run.add_argument("job", help="job file (.yaml/.json)")
     train = subparsers.add_parser("train", help="run a train job file")
-    train.add_argument("job", help="job file (.yaml/.json); kind defaults to train")
+    train.add_argument("job", help="job file (.yaml/.json); kind train (the default) or deep_vision")
     score = subparsers.add_parser("score", help="score a data set with a registered model, writing atomically")
     score.add_argument("--model", required=True, help="models:/NAME@ALIAS, models:/NAME/VERSION or runs:/RUN/model")
     score.add_argument("--input", required=True, help="input data (any Hadoop path)")
@@ -110,7 +110,7 @@ def _run_file(args: argparse.Namespace) -> int:
         return 2
     if args.command == "train":
         job.setdefault("kind", "train")
-        if job["kind"] != "train":
+        if job["kind"] not in TRAIN_KINDS:
             print(f"error: {args.job} is a {job['kind']!r} job; run it with `mmlspark-py run`", file=sys.stderr)
             return 2
     return _execute(args, job)

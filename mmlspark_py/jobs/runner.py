@@ -7,8 +7,8 @@ A job is a *kind* plus a typed spec. Kinds form a small registry:
   against their annotations when the spec is built (:func:`check_fields`), and its ``run(ctx)`` does the work
   and returns a dict of results (printed, and logged to the run);
 - :data:`JOB_MODULES` maps each kind's name to the module that defines it, imported on first use, so adding a
-  kind is one module plus one line here (e.g. ``"deep_vision": "mmlspark_py.dl.job"`` for a
-  DeepVisionClassifier training job).
+  kind is one module plus one line here (``deep_vision`` is the DeepVisionClassifier training job of the
+  ``dl`` area, :mod:`mmlspark_py.jobs.deep_vision_job`).
 
 What every job gets from the runner (:func:`run_job`):
 
@@ -56,7 +56,10 @@ JOB_MODULES: Dict[str, str] = {
     "score": "mmlspark_py.jobs.score_job",
     "register": "mmlspark_py.jobs.register_job",
     "prep": "mmlspark_py.jobs.prep_job",
+    "deep_vision": "mmlspark_py.jobs.deep_vision_job",
+    "DeepVisionClassifier": "mmlspark_py.jobs.deep_vision_job",
 }
+TRAIN_KINDS = ("train", "deep_vision", "DeepVisionClassifier")  # what `mmlspark-py train` runs
 RUNNER_KEYS = ("kind", "experiment", "target", "runName")
 
 
@@ -239,27 +242,30 @@ def run_job(
     spark = start_session(chosen, f"mmlspark-py {job.kind}")
     group = job_group or f"mmlspark-{job.kind}-{uuid.uuid4().hex[:12]}"
     _set_job_group(spark, group, job.describe())
-    with ConsoleProgress(spark, enabled=False if quiet else None) as progress:
-        progress.step(f"{job.kind}: {job.describe()} on target {chosen.name!r} ({_master(spark)})")
-        ctx = JobContext(spark, chosen, progress, None, group)
-        mlflow_ok = track and _mlflow_installed()
-        if not mlflow_ok:
-            results = job.run(ctx)
-        else:
-            from mmlspark_py.tracking import start_run
-
-            with start_run(
-                experiment or data.get("experiment") or job.kind,
-                run_name=run_name or data.get("runName") or f"{job.kind}: {job.describe()}"[:200],
-                target=chosen.record(_master(spark)),
-                tags={"mmlspark.job.kind": job.kind},
-            ) as run:
-                run.log_params({f"job.{k}": v for k, v in _flat_params(job).items()})
-                ctx.run = run
+    try:
+        with ConsoleProgress(spark, enabled=False if quiet else None) as progress:
+            progress.step(f"{job.kind}: {job.describe()} on target {chosen.name!r} ({_master(spark)})")
+            ctx = JobContext(spark, chosen, progress, None, group)
+            mlflow_ok = track and _mlflow_installed()
+            if not mlflow_ok:
                 results = job.run(ctx)
-                _log_results(run, results)
-                results = {**results, "run_id": run.run_id}
-        progress.step(f"{job.kind}: done")
+            else:
+                from mmlspark_py.tracking import start_run
+
+                with start_run(
+                    experiment or data.get("experiment") or job.kind,
+                    run_name=run_name or data.get("runName") or f"{job.kind}: {job.describe()}"[:200],
+                    target=chosen.record(_master(spark)),
+                    tags={"mmlspark.job.kind": job.kind},
+                ) as run:
+                    run.log_params({f"job.{k}": v for k, v in _flat_params(job).items()})
+                    ctx.run = run
+                    results = job.run(ctx)
+                    _log_results(run, results)
+                    results = {**results, "run_id": run.run_id}
+            progress.step(f"{job.kind}: done")
+    finally:
+        _set_job_group(spark, None, None)  # the calling thread's later Spark jobs are not this job's
     return results
 
 
@@ -270,12 +276,17 @@ def _master(spark: Any) -> str:
         return "spark-connect"
 
 
-def _set_job_group(spark: Any, group: str, description: str) -> None:
+def _set_job_group(spark: Any, group: Optional[str], description: Optional[str]) -> None:
+    """Tag this thread's Spark jobs with ``group`` (None: clear it)."""
     try:
-        spark.sparkContext.setJobGroup(group, description[:200])
+        if group is None:
+            spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+            spark.sparkContext.setLocalProperty("spark.job.description", None)
+        else:
+            spark.sparkContext.setJobGroup(group, (description or "")[:200])
     except Exception:  # noqa: BLE001 - Spark Connect: tags instead
         try:
-            spark.addTag(group)
+            spark.clearTags() if group is None else spark.addTag(group)
         except Exception:  # noqa: BLE001
             pass
 

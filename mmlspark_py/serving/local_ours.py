@@ -6,8 +6,9 @@ columns its fitted Spark pipeline reads, then runs that pipeline through the loc
 implementations. If the fitted pipeline does not read the temporary columns by the names expected, the model
 is reported unsupported (and served through Spark) rather than guessed at.
 
-TrainedClassifierModel runs its inner pipeline locally and maps the learner's columns to ``scores``,
-``scored_probabilities`` and ``scored_labels`` (the label value at the predicted index, null when out of range).
+TrainedClassifierModel runs its inner pipeline locally and keeps the learner's columns as its ``transform`` does
+(``rawPrediction``, ``probability``, ``prediction``: the level index, whose label values are in the model's
+``levels`` and the column's metadata).
 """
 
 from __future__ import annotations
@@ -107,30 +108,15 @@ def _featurize(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
 
 
 class _Classifier(LocalStage):
-    def __init__(self, inner: Sequence, columns: Dict[str, str], levels: Any, label_type: str):
-        self.inner, self.columns, self.levels, self.label_type = inner, columns, levels, label_type
-        self.outputs = {name: inner.outputs[source] for name, source in columns.items()}
-        if levels is not None:
-            self.outputs["scored_labels"] = STRING if label_type == "string" else NUMBER
-
-    def _label(self, index: float) -> Any:
-        i = int(index)
-        if not 0 <= i < len(self.levels):
-            return None
-        value = self.levels[i]
-        return float(value) if self.label_type in ("double", "float") and value is not None else value
+    def __init__(self, inner: Sequence, columns: List[str]):
+        self.inner, self.columns = inner, columns
+        self.outputs = {name: inner.outputs[name] for name in columns}
 
     def apply(self, batch: Batch) -> None:
-        work = dict(batch)
+        work = dict(batch)  # the featurized columns stay inside the model, as in its transform
         self.inner.apply(work)
-        for name, source in self.columns.items():
-            batch[name] = work[source]
-        if self.levels is not None:
-            prediction = work[self.columns["scored_labels"]]
-            labels = np.array(
-                [None if null else self._label(p) for p, null in zip(prediction.values, prediction.nulls)], dtype=object
-            )
-            batch["scored_labels"] = Col(labels, np.array([v is None for v in labels], bool))
+        for name in self.columns:
+            batch[name] = work[name]
 
 
 @local_stage("mmlspark_py.train.train_classifier.TrainedClassifierModel")
@@ -138,15 +124,13 @@ def _trained_classifier(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     pipeline = stage.getModel()
     inner = compile_sequence(list(pipeline.stages), kinds)
     learner = pipeline.stages[-1]
-    columns = {}
-    for output, param in (
-        ("scores", "rawPredictionCol"),
-        ("scored_probabilities", "probabilityCol"),
-        ("scored_labels", "predictionCol"),
-    ):
-        if learner.hasParam(param) and learner.getOrDefault(param) in inner.outputs:
-            columns[output] = learner.getOrDefault(param)
-    if "scored_labels" not in columns:
-        raise Unsupported("TrainedClassifierModel: its learner's prediction column is not computed locally")
-    levels = stage.getOrDefault("levels") if stage.isDefined("levels") else None
-    return _Classifier(inner, columns, levels, stage.getLabelType())
+    columns = []
+    for param in ("rawPredictionCol", "probabilityCol", "predictionCol"):
+        name = learner.getOrDefault(param) if learner.hasParam(param) else ""
+        if name:
+            if name not in inner.outputs:
+                raise Unsupported(f"TrainedClassifierModel: its learner's {param} {name!r} is not computed locally")
+            columns.append(name)
+    if not columns:
+        raise Unsupported("TrainedClassifierModel: its learner writes no output column")
+    return _Classifier(inner, columns)

@@ -8,7 +8,8 @@ its output :class:`Col` s to a batch (``Dict[str, Col]``).
 
 Semantics reproduced from Spark's implementations (``handleInvalid`` included): StringIndexerModel (string
 inputs; ``keep``/``error``), OneHotEncoderModel (``dropLast``, ``keep``/``error``), VectorAssembler
-(numbers, booleans and vectors of known size; ``keep``/``error``: null and NaN), VectorSizeHint, ImputerModel,
+(numbers, booleans and vectors of known size; ``keep``/``error``/``skip``: null and NaN; a row ``skip`` would
+drop is a :class:`ScoringError`, as a request cannot be answered without its row), VectorSizeHint, ImputerModel,
 StandardScalerModel (``(x - mean) * (1 / std)``, 0 where std is 0) and LogisticRegressionModel (binomial and
 multinomial: margins, elementwise sigmoid or max-shifted softmax, prediction from the probability and the
 threshold(s)). Floating-point results equal Spark's up to the summation order of dot products (a few ulps).
@@ -205,7 +206,7 @@ def _one_hot(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
 @local_stage("pyspark.ml.feature.VectorAssembler")
 def _assembler(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
     inputs, output = list(stage.getInputCols()), stage.getOutputCol()
-    keep = _handle(stage, ("error", "keep")) == "keep"
+    handle = _handle(stage, ("error", "keep", "skip"))
     parts = [_require(kinds, stage, c, "number", "vector") for c in inputs]
     if any(k.name == "vector" and k.size <= 0 for k in parts):
         raise Unsupported("VectorAssembler: a vector input of unknown size")
@@ -219,9 +220,13 @@ def _assembler(stage: Any, kinds: Dict[str, Kind]) -> LocalStage:
             source = batch[column]
             values = source.values if kind.name == "vector" else source.values.reshape(-1, 1)
             if source.nulls.any() or (kind.name == "number" and np.isnan(values).any()):
-                if not keep:
+                if handle != "keep":
                     what = "null" if source.nulls.any() else "NaN"
-                    raise ScoringError(f"VectorAssembler: column {column!r} is {what} (handleInvalid='error')")
+                    # skip: Spark drops the row, and a request cannot be answered without it
+                    dropped = " drops the row" if handle == "skip" else ""
+                    raise ScoringError(
+                        f"VectorAssembler: column {column!r} is {what} (handleInvalid={handle!r}{dropped})"
+                    )
                 values = values.copy()
                 values[source.nulls] = np.nan
             blocks.append(values)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
+from mmlspark_py.serving.local_stages import ScoringError
 from mmlspark_py.tracking import ModelIO
 
 
@@ -46,9 +47,9 @@ class SparkModel:
         # one local relation and narrow stages: collect returns the rows in request order
         collected = self.model.transform(frame).select(*[_column(c) for c in self.io.outputs]).collect()
         if len(collected) != len(rows):
-            raise RuntimeError(
+            raise ScoringError(
                 f"the model returned {len(collected)} rows for {len(rows)}: a stage drops or adds "
-                "rows (e.g. handleInvalid='skip'), which a request cannot be answered with"
+                "rows (e.g. handleInvalid='skip' on a null or NaN), which a request cannot be answered with"
             )
         return [{c: _plain(r[c]) for c in self.io.outputs} for r in collected]
 

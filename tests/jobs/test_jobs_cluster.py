@@ -73,9 +73,9 @@ def test_score_under_spark_submit_on_the_cluster(cluster, registered, spark):  #
     assert "score: wrote" in done.stdout and "model_version: 1" in done.stdout
     new = spark.read.parquet(str(registered / "new.parquet"))
     expected = sorted(
-        (r.age, r.hours, r.city, r.scored_labels) for r in load_model("models:/people/1").transform(new).collect()
+        (r.age, r.hours, r.city, r.prediction) for r in load_model("models:/people/1").transform(new).collect()
     )
-    got = sorted((r.age, r.hours, r.city, r.scored_labels) for r in spark.read.parquet(str(out)).collect())
+    got = sorted((r.age, r.hours, r.city, r.prediction) for r in spark.read.parquet(str(out)).collect())
     assert got == expected
     executor_logs = "".join(p.read_text(errors="replace") for p in work.glob("app-*/*/stderr"))
     assert "Starting Python task execution" in executor_logs or "Running task" in executor_logs

@@ -21,4 +21,4 @@ def test_experiments_and_models_notebook_runs(tmp_path, monkeypatch):
     ).execute()
     printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "models:/income/1 ['champion']" in printed
-    assert "('fast', {'scores'" in printed and "400 {'error': \"record 0, field 'age'" in printed
+    assert "('fast', {'rawPrediction'" in printed and "400 {'error': \"record 0, field 'age'" in printed

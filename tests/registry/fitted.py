@@ -4,9 +4,14 @@
   VectorAssembler, StandardScaler, LogisticRegression), the benchmark's model.
 - :func:`our_pipeline`: our TrainClassifier (Featurize + LogisticRegression) inside a PipelineModel, i.e. our
   Python stages and Spark's JVM stages mixed.
+- :func:`trained_people`: ``people(spark, 150)`` and ``our_pipeline`` of it, fitted once per test session (the
+  registry, serving and jobs tests share it; fitting is the slow part).
 """
 
 from __future__ import annotations
+
+import functools
+from typing import Tuple
 
 import numpy as np
 from pyspark.ml import Pipeline, PipelineModel
@@ -46,3 +51,14 @@ def our_pipeline(train: DataFrame) -> PipelineModel:
 
     trained = TrainClassifier(model=LogisticRegression(regParam=0.01), labelCol="label").fit(train)
     return PipelineModel([trained])
+
+
+@functools.cache
+def _trained(spark: SparkSession) -> Tuple[DataFrame, PipelineModel]:
+    train = people(spark, 150).cache()
+    return train, our_pipeline(train)
+
+
+def trained_people(spark: SparkSession) -> Tuple[DataFrame, PipelineModel]:
+    """(training data, our fitted pipeline), the same objects for every caller in this process."""
+    return _trained(spark)

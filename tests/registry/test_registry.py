@@ -28,19 +28,19 @@ from mmlspark_py.registry import (
     set_alias,
 )
 from mmlspark_py.tracking.lineage import data_digest
-from tests.registry.fitted import our_pipeline, people
+from tests.registry.fitted import trained_people
 
-OUTPUTS = ["scores", "scored_probabilities", "scored_labels"]
+OUTPUTS = ["rawPrediction", "probability", "prediction"]
 
 
 @pytest.fixture(scope="module")
 def train(spark):
-    return people(spark, 120)
+    return trained_people(spark)[0]
 
 
 @pytest.fixture(scope="module")
-def model(train):
-    return our_pipeline(train)
+def model(spark):
+    return trained_people(spark)[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_register_records_lineage_and_signature(registered, train):
     assert registered.version == 1 and registered.aliases == ["champion"]
     tags = registered.tags
     assert tags["mmlspark.source_run_id"] == registered.run_id
-    assert tags["mmlspark.data.rows"] == "120" and tags["mmlspark.data.path"] == "people.csv"
+    assert tags["mmlspark.data.rows"] == "150" and tags["mmlspark.data.path"] == "people.csv"
     assert tags["mmlspark.data.digest"] == data_digest(train)["digest"]
     assert json.loads(tags["mmlspark.data.schema"]) == train.schema.jsonValue()
     import pyspark

@@ -12,12 +12,12 @@ from pyspark.ml.feature import HashingTF, StringIndexer, Tokenizer, VectorAssemb
 from mmlspark_py.serving import ScoringError, SparkModel, Unsupported, compile_local
 from mmlspark_py.serving.server import choose_path
 from mmlspark_py.tracking.signature import model_io
-from tests.registry.fitted import our_pipeline, people, spark_pipeline
+from tests.registry.fitted import people, spark_pipeline, trained_people
 
 
 @pytest.fixture(scope="module")
 def train(spark):
-    return people(spark, 200)
+    return trained_people(spark)[0]
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +57,9 @@ def test_our_featurize_and_train_classifier(spark, train, requests_rows):
         {"age": None, "hours": None, "city": None},  # imputed, unknown level
         {"age": float("inf"), "hours": 3, "city": "Denver"},
     ]  # infinity is missing
-    io, fast = _compare(our_pipeline(train), train, rows, spark)
-    assert io.outputs == ["scores", "scored_probabilities", "scored_labels"]
-    assert {r["scored_labels"] for r in fast} == {"yes", "no"}
+    io, fast = _compare(trained_people(spark)[1], train, rows, spark)
+    assert io.outputs == ["rawPrediction", "probability", "prediction"]
+    assert {r["prediction"] for r in fast} == {0.0, 1.0}  # the indices of the levels ['no', 'yes']
 
 
 def test_multinomial_with_thresholds_and_a_binary_threshold(spark, train):
@@ -77,6 +77,22 @@ def test_multinomial_with_thresholds_and_a_binary_threshold(spark, train):
     binary = LogisticRegression(labelCol="y", threshold=0.8).fit(binary_data)
     model = PipelineModel([features, binary.setProbabilityCol("")])  # prediction from the raw margin
     _compare(model, train, train.collect(), spark)
+
+
+def test_rows_a_skipping_assembler_drops_are_errors_on_both_paths(spark, train):
+    from mmlspark_py.featurize import Featurize
+
+    # without imputation a missing number reaches the final VectorAssembler, whose default 'skip' drops the row
+    featurize = Featurize(inputCols=["age", "hours", "city"], outputCol="features", imputeMissing=False).fit(train)
+    model = PipelineModel([featurize])
+    records = [{"age": 41.0, "hours": 45, "city": "Boston"}, {"age": 23.5, "hours": 12, "city": "Atlantis"}]
+    io, fast = _compare(model, train, records, spark)
+    assert io.outputs == ["features"] and len(fast) == 2
+    local, remote = compile_local(model, io), SparkModel(model, io, spark)
+    with pytest.raises(ScoringError, match=r"column '.*age.*' is null \(handleInvalid='skip' drops the row\)"):
+        local.predict([(None, 45, "Boston")])
+    with pytest.raises(ScoringError, match="returned 0 rows for 1"):
+        remote.predict([(None, 45, "Boston")])
 
 
 def test_spark_errors_are_scoring_errors_on_the_fast_path(spark, train):

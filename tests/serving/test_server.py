@@ -19,19 +19,19 @@ import pytest
 
 from mmlspark_py.serving import ModelServer, ServingConfig
 from mmlspark_py.tracking.signature import model_io
-from tests.registry.fitted import our_pipeline, people
+from tests.registry.fitted import trained_people
 
 TOKEN = "s3cret-token"
 
 
 @pytest.fixture(scope="module")
 def train(spark):
-    return people(spark, 150)
+    return trained_people(spark)[0]
 
 
 @pytest.fixture(scope="module")
-def model(train):
-    return our_pipeline(train)
+def model(spark):
+    return trained_people(spark)[1]
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,9 @@ def expected_outputs(model, spark, records):
     frame = spark.createDataFrame(rows, "age double, hours int, city string")
     return [
         {
-            "scores": list(r.scores),
-            "scored_probabilities": list(r.scored_probabilities),
-            "scored_labels": r.scored_labels,
+            "rawPrediction": list(r.rawPrediction),
+            "probability": list(r.probability),
+            "prediction": r.prediction,
         }
         for r in model.transform(frame).collect()
     ]
@@ -86,9 +86,9 @@ def test_predictions_equal_the_model_for_one_record_and_a_list(server, model, sp
     status, many, _ = call(server, "POST", "/predict", records)
     assert status == 200 and isinstance(many, list) and many[0] == one
     for got, want in zip(many, expected_outputs(model, spark, records)):
-        assert got["scored_labels"] == want["scored_labels"]
-        np.testing.assert_allclose(got["scored_probabilities"], want["scored_probabilities"], rtol=1e-12)
-        np.testing.assert_allclose(got["scores"], want["scores"], rtol=1e-12)
+        assert got["prediction"] == want["prediction"]
+        np.testing.assert_allclose(got["probability"], want["probability"], rtol=1e-12)
+        np.testing.assert_allclose(got["rawPrediction"], want["rawPrediction"], rtol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -144,13 +144,13 @@ def test_health_openapi_and_metrics(server):
         "version": "3",
         "path": "fast",
         "inputs": ["age", "hours", "city"],
-        "outputs": ["scores", "scored_probabilities", "scored_labels"],
+        "outputs": ["rawPrediction", "probability", "prediction"],
     }
     status, doc, _ = call(server, "GET", "/openapi.json")
     record = doc["components"]["schemas"]["Record"]
     assert record["required"] == ["age", "hours", "city"]
     assert record["properties"]["hours"] == {"type": "integer", "format": "int32", "nullable": True}
-    assert doc["components"]["schemas"]["Prediction"]["properties"]["scores"]["type"] == "array"
+    assert doc["components"]["schemas"]["Prediction"]["properties"]["rawPrediction"]["type"] == "array"
     assert (
         doc["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1]["maxItems"]
         == 20
@@ -184,8 +184,8 @@ def test_the_spark_path_answers_the_same(model, train, server):
         assert status == 200 and response.getheader("X-Scoring-Path") == "spark"
         fast_answer = call(server, "POST", "/predict", records)[1]
         for a, b in zip(spark_answer, fast_answer):
-            assert a["scored_labels"] == b["scored_labels"]
-            np.testing.assert_allclose(a["scored_probabilities"], b["scored_probabilities"], rtol=1e-12)
+            assert a["prediction"] == b["prediction"]
+            np.testing.assert_allclose(a["probability"], b["probability"], rtol=1e-12)
     finally:
         slow.close()
 
@@ -253,7 +253,7 @@ def test_serve_command_under_10000_requests_from_32_clients(mlflow_home, model, 
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             for i in range(10_000 // 32 + (1 if k < 10_000 % 32 else 0)):
                 status, payload, _ = call(target, "POST", "/predict", bodies[(k + i) % 97], connection=conn)
-                if status != 200 or payload["scored_labels"] not in ("yes", "no"):
+                if status != 200 or payload["prediction"] not in (0.0, 1.0):
                     errors.append((status, payload))
                 with lock:
                     done[0] += 1
