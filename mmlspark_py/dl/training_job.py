@@ -21,6 +21,10 @@ With ``experiment`` (and MLflow installed), the job is one MLflow run (tracking 
 ``MLFLOW_TRACKING_URI``): the params, the per-epoch metrics with the epoch as step (the learning curve), the
 test accuracy and the model folder as a tag. :func:`run_training_job` returns the summary (``classes``,
 ``history``, ``metrics``, ``modelOutput``, ``mlflowRunId``).
+
+Under the job runner (``mmlspark-py train JOB.yaml`` / ``mmlspark-py run``), the ``deep_vision`` kind
+(``mmlspark_py.jobs.deep_vision_job``) builds this spec without ``experiment``: the runner's own MLflow run
+records the params, the learning curve and the test accuracy instead, so there is one run per job.
 """
 
 from __future__ import annotations
