@@ -42,7 +42,7 @@ class Concat(Spec):
     kind = "concat"
     atoms: Tuple[Atom, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested_seq(self, "atoms", Atom)
 
     def eval(self, row) -> Optional[str]:
@@ -74,7 +74,7 @@ class Branch(Spec):
     pred: Optional[Predicate]
     body: Concat
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested(self, "pred", Predicate, optional=True)
         nested(self, "body", Concat)
 
@@ -86,7 +86,7 @@ class Program(Spec):
     kind = "program"
     branches: Tuple[Branch, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested_seq(self, "branches", Branch, 1, MAX_BRANCHES)
 
     @staticmethod

@@ -137,10 +137,10 @@ class CharClass(Token):
     kind = "class"
     name: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_enum("CharClass", "name", self.name, CLASS_NAMES)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         py, java, rpy, rjava = _CLASSES[self.name]
         return py, java, rpy or py, rjava or rpy or java
 
@@ -158,10 +158,10 @@ class Literal(Token):
     kind = "literal"
     text: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("Literal", "text", self.text, MAX_LITERAL, 1)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         fwd, rev = escape(self.text), escape(self.text[::-1])
         return fwd, fwd, rev, rev
 
@@ -180,11 +180,11 @@ class Then(Token):
     text: str
     cls: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("Then", "text", self.text, MAX_LITERAL, 1)
         check_enum("Then", "cls", self.cls, FOLLOWERS)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         lt = Literal(self.text).patterns()
         c = CharClass(self.cls).patterns()
         return (lt[0] + f"(?:{c[0]})", lt[1] + f"(?:{c[1]})", f"(?:{c[2]})" + lt[2], f"(?:{c[3]})" + lt[3])
@@ -203,12 +203,12 @@ class CharSet(Token):
     kind = "charset"
     chars: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("CharSet", "chars", self.chars, 16, 1)
         if len(set(self.chars)) != len(self.chars):
             raise SpecError(f"CharSet.chars: repeated characters in {self.chars!r}")
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         p = "[" + escape(self.chars).replace("\t", "\\t").replace("\n", "\\n") + "]"
         return p, p, p, p
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-
 _RUN = re.compile(r"[^\W_]+|.", re.S)
 
 

@@ -39,7 +39,7 @@ import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from mmlspark_py.core.spec import SpecError
 
@@ -254,7 +254,7 @@ class DateTime(OneColumn, Atom):
     zone: Optional[int] = None
     case: str = "id"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         check_layout("DateTime", self.layout)
         check_enum("DateTime", "field", self.field, FIELDS)
@@ -285,11 +285,11 @@ class DateTime(OneColumn, Atom):
             return None
         return d
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         d = self.moment(row[self.col])
         return None if d is None else render(d, self.field, self.case)
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         what = f"datetime({cols[self.col]}, {self.layout!r})"
         if self.zone is not None:
             what = f"to_offset({what}, {self.zone} min)"
@@ -298,7 +298,7 @@ class DateTime(OneColumn, Atom):
         text = f"{self.field}({what})"
         return text if self.case == "id" else f"{self.case}({text})"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         t = _sql_moment(self, ident(cols[self.col]))
         return _sql_field(t, self.field, self.case)
 

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from decimal import Context as DecimalContext
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from mmlspark_py.core.spec import SpecError
 
@@ -150,7 +150,7 @@ class Number(OneColumn, Atom):
     group: str = ""
     point: str = "."
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         check_int("Number", "k", self.k, -20, 20)
         if self.k == 0:
@@ -192,7 +192,7 @@ class Number(OneColumn, Atom):
     def transform(self, v: Decimal) -> Decimal:
         return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         v = self.value(row)
         return None if v is None else self.format(v)
 
@@ -209,7 +209,7 @@ class Number(OneColumn, Atom):
         return _separators(text, self.group, self.point)
 
     # ---- SQL
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
         rev = self.k < 0
         t = _pattern(self.style, self.signed, rev)
@@ -240,7 +240,7 @@ class Number(OneColumn, Atom):
             x = f"{fn}({x}, {num(self.decimals)})"
         return _sql_format(x, self)
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         parts = [f"number({cols[self.col]}, {self.k}{'' if self.style == 'dot' else ', ' + self.style})"]
         if self.scale != "1":
             parts.append(f"* {self.scale}")

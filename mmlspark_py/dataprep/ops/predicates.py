@@ -13,7 +13,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional, Sequence
 
 from ..fields import check_bool, check_int, nested
 from ..sqltext import ident, lit, num
@@ -32,23 +32,23 @@ class HasToken(OneColumn, Predicate):
     k: int
     negate: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         nested(self, "token", Token)
         check_int("HasToken", "k", self.k, 1, 1000)
         check_bool("HasToken", "negate", self.negate)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[bool]:
         s = row[self.col]
         if s is None:
             return None
         return (len(self.token.spans(s)) >= self.k) != self.negate
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         op = "<" if self.negate else ">="
         return f"count({cols[self.col]}, {self.token.explain()}) {op} {self.k}"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         t = self.token.java
         test = f"({ident(cols[self.col])} RLIKE {lit(f'(?s)^(?>.*?(?:{t})){{{num(self.k)}}}')})"
         return f"(NOT {test})" if self.negate else test
@@ -83,16 +83,16 @@ class IsNull(OneColumn, Predicate):
     kind = "is_null"
     col: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[bool]:
         return row[self.col] is None
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         return f"isnull({cols[self.col]})"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         return f"({ident(cols[self.col])} IS NULL)"
 
     def cost(self, w: Weights = DEFAULT) -> float:

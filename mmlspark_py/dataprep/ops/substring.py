@@ -22,7 +22,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from .. import views as views_mod
 from ..fields import check_enum, nested
@@ -74,14 +74,14 @@ class SubStr(OneColumn, Atom):
     case: str = "id"
     view: Optional[View] = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         nested(self, "start", Position)
         nested(self, "end", Position)
         check_enum("SubStr", "case", self.case, CASES)
         nested(self, "view", View, optional=True)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         s = row[self.col]
         if s is None:
             return None
@@ -92,7 +92,7 @@ class SubStr(OneColumn, Atom):
             return None
         return apply_case(self.case, s[a:b])
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
         if self.view is not None:
             src = self.view.sql(src)
@@ -111,7 +111,7 @@ class SubStr(OneColumn, Atom):
         a, b = p1.sql(src), p2.sql(src)
         return f"(CASE WHEN {b} >= {a} THEN substring({src}, {a} + 1, {b} - {a}) END)"
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         col = cols[self.col] if self.view is None else self.view.explain(cols[self.col])
         p1, p2 = self.start, self.end
         if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
