@@ -7,6 +7,6 @@
 # command). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export MMLSPARK_TEST_REMOTE="local[2]"
+export MMLSPARK_TEST_REMOTE="local[2]" MMLSPARK_HARNESS_ONE_PER_CLASS=1
 python -m pytest -q -p no:cacheprovider tests/test_stage_harness.py tests/deploy/test_spark_versions.py \
   tests/deploy/test_session_io.py "$@"

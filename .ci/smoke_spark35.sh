@@ -36,6 +36,6 @@ PY
 echo "venv ready in $(( $(date +%s) - started )) s"
 
 # Driver and executors both run the checkout's code (PYTHONPATH reaches Spark's Python workers).
-export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python" PYTHONPATH="$PWD"
+export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python" PYTHONPATH="$PWD" MMLSPARK_HARNESS_ONE_PER_CLASS=1
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/test_stage_harness.py tests/jobs/test_quickstart.py \
   tests/deploy/test_spark_versions.py tests/deploy/test_session_io.py "$@"

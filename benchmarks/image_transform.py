@@ -2,13 +2,15 @@
 
 Both sides run the same OpenCV calls on the same 640x480 JPEG files in the same run:
 
-* ours: ``spark.read.format("binaryFile")`` -> ``ImageTransformer(resize(256, keepAspectRatio=True),
-  centerCrop(224, 224), blur(3, 3))`` -> the ``noop`` sink (every output image is computed, none is kept);
+* ours: ``read_images(folder)`` -> ``ImageTransformer(resize(256, keepAspectRatio=True), centerCrop(224, 224),
+  blur(3, 3))`` -> the ``noop`` sink (every output image is computed, none is kept); the transformer reads the
+  files in its Python workers (read_images' lazy image column). ``--path binaryfile`` times the other way in:
+  ``spark.read.format("binaryFile")`` structs, the bytes read by the JVM;
 * baseline: ``multiprocessing.Pool(2)``, each worker reading a file, ``cv2.imdecode`` and the same three calls.
 
 The JPEGs (crops of skimage's photos with flips, brightness jitter and noise, so that no two are alike) are
 generated once into a cache folder; generation is not timed. Each side runs once to warm up (JVM, Python
-workers, page cache), then ``--repeats`` times alternately; the best time of each counts.
+workers, page cache), then ``--repeats`` times alternately; the median time of each counts.
 
 Spark settings of this benchmark's own session: ``arrow.maxRecordsPerBatch=64`` (the JVM feeds, Python
 transforms and the JVM consumes the next batch concurrently, instead of one batch per partition) and
@@ -20,7 +22,7 @@ image / ours, the throughput ratio the two would have on two otherwise idle core
 
 Usage::
 
-    python benchmarks/image_transform.py            # 2,000 images
+    python benchmarks/image_transform.py            # 2,000 images, 3 repeats
     python benchmarks/image_transform.py --quick    # 300 images, one repeat
 
 Prints ``image_transform: ratio=... (ours X img/s, baseline Y img/s)``; ratio = ours / baseline.
@@ -33,6 +35,7 @@ import math
 import multiprocessing
 import os
 import pathlib
+import statistics
 import sys
 import tempfile
 import time
@@ -43,8 +46,7 @@ import numpy as np
 
 WIDTH, HEIGHT = 640, 480
 RESIZE, CROP, BLUR = 256, 224, 3
-SOURCES = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina",
-           "cat")
+SOURCES = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina", "cat")
 
 
 # ------------------------------------------------------------------------------------------------- data
@@ -60,7 +62,7 @@ def _variant(photo: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     ch = int(min(h, w * 3 / 4) * rng.uniform(0.6, 1.0))
     cw = int(ch * 4 / 3)
     y, x = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
-    out = cv2.resize(photo[y:y + ch, x:x + cw], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
+    out = cv2.resize(photo[y : y + ch, x : x + cw], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
     if rng.random() < 0.5:
         out = out[:, ::-1]
     noise = rng.normal(0, 4, out.shape)
@@ -92,7 +94,7 @@ def _plain_ops(image: np.ndarray) -> np.ndarray:
     image = cv2.resize(image, (math.floor(w * ratio + 0.5), math.floor(h * ratio + 0.5)))
     h, w = image.shape[:2]
     y, x = h // 2 - CROP // 2, w // 2 - CROP // 2
-    return cv2.blur(image[y:y + CROP, x:x + CROP], (BLUR, BLUR))
+    return cv2.blur(image[y : y + CROP, x : x + CROP], (BLUR, BLUR))
 
 
 def _plain_file(path: str) -> Tuple[int, int, int]:
@@ -142,75 +144,103 @@ def spark_session():
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from mmlspark_py.core.session import get_spark
 
-    return get_spark(master="local[2]", app_name="bench-image-transform", conf={
-        "spark.ui.enabled": "false", "spark.driver.memory": "2g",
-        "spark.driver.extraJavaOptions": "-XX:+UseSerialGC",
-        "spark.sql.execution.arrow.maxRecordsPerBatch": "64", "spark.sql.files.openCostInBytes": str(1 << 20)})
+    return get_spark(
+        master="local[2]",
+        app_name="bench-image-transform",
+        conf={
+            "spark.ui.enabled": "false",
+            "spark.driver.memory": "2g",
+            "spark.driver.extraJavaOptions": "-XX:+UseSerialGC",
+            "spark.sql.execution.arrow.maxRecordsPerBatch": "64",
+            "spark.sql.files.openCostInBytes": str(1 << 20),
+        },
+    )
 
 
-def run_ours(spark, folder: pathlib.Path, count: int) -> float:
-    from pyspark.sql import functions as F
-
+def _transformer():
     from mmlspark_py.opencv import ImageTransformer
 
+    return ImageTransformer(outputCol="out").resize(RESIZE, True).centerCrop(CROP, CROP).blur(BLUR, BLUR)
+
+
+def _ours_frame(spark, folder: pathlib.Path, path: str):
+    from pyspark.sql import functions as F
+
+    from mmlspark_py.image import read_images
+
+    if path == "read_images":
+        return _transformer().setInputCol("image").transform(read_images(str(folder), pathGlobFilter="*.jpg"))
     files = spark.read.format("binaryFile").option("pathGlobFilter", "*.jpg").load(str(folder))
-    files = files.select(F.struct(*files.columns).alias("file"))
-    t = ImageTransformer(inputCol="file", outputCol="out").resize(RESIZE, True).centerCrop(CROP, CROP) \
-        .blur(BLUR, BLUR)
+    return _transformer().setInputCol("file").transform(files.select(F.struct(*files.columns).alias("file")))
+
+
+def run_ours(spark, folder: pathlib.Path, count: int, path: str = "read_images") -> float:
     start = time.perf_counter()
-    t.transform(files).select("out").write.format("noop").mode("overwrite").save()
+    _ours_frame(spark, folder, path).select("out").write.format("noop").mode("overwrite").save()
     return time.perf_counter() - start
 
 
-def check_same_pixels(spark, folder: pathlib.Path, paths: List[str]) -> None:
+def check_same_pixels(spark, folder: pathlib.Path, paths: List[str], path: str) -> None:
     """Outputs of a few files equal the baseline's, so both sides do the same work."""
-    from pyspark.sql import functions as F
-
     from mmlspark_py.core.image_schema import to_ndarray
-    from mmlspark_py.opencv import ImageTransformer
 
-    some = [pathlib.Path(p).name for p in paths[:3]]
-    files = spark.read.format("binaryFile").load([str(folder / n) for n in some])
-    t = ImageTransformer(inputCol="file", outputCol="out").resize(RESIZE, True).centerCrop(CROP, CROP) \
-        .blur(BLUR, BLUR)
-    for row in t.transform(files.select(F.struct(*files.columns).alias("file"))).select("out").collect():
+    some = {os.path.basename(p) for p in paths[:3]}
+    rows = _ours_frame(spark, folder, path).select("out").collect()
+    checked = 0
+    for row in rows:
         out = row["out"]
+        if os.path.basename(out["origin"]) not in some:
+            continue
         got = to_ndarray(out["height"], out["width"], out["mode"], bytes(out["data"]))
-        path = str(folder / os.path.basename(out["origin"]))
-        want = _plain_ops(cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED))
-        assert np.array_equal(got, want), path
+        file = str(folder / os.path.basename(out["origin"]))
+        want = _plain_ops(cv2.imdecode(np.fromfile(file, np.uint8), cv2.IMREAD_UNCHANGED))
+        assert np.array_equal(got, want), file
+        checked += 1
+    assert checked == len(some) and len(rows) == len(paths)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="300 images, one timed repeat")
     parser.add_argument("--count", type=int, default=None, help="number of images (default 2000; quick 300)")
-    parser.add_argument("--repeats", type=int, default=None, help="timed runs per side (default 2; quick 1)")
-    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "mmlspark_py_bench_images"),
-                        help="folder of generated JPEGs (reused between runs)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per side (default 3; quick 1)")
+    parser.add_argument(
+        "--path",
+        choices=("read_images", "binaryfile"),
+        default="read_images",
+        help="how our side gets the files (default: read_images)",
+    )
+    parser.add_argument(
+        "--cache",
+        default=os.path.join(tempfile.gettempdir(), "mmlspark_py_bench_images"),
+        help="folder of generated JPEGs (reused between runs)",
+    )
     args = parser.parse_args()
     count = args.count or (300 if args.quick else 2000)
-    repeats = args.repeats or (1 if args.quick else 2)
+    repeats = args.repeats or (1 if args.quick else 3)
     folder = pathlib.Path(args.cache) / f"{WIDTH}x{HEIGHT}_{count}"
     paths = generate(folder, count)
 
     spark = spark_session()
     try:
-        check_same_pixels(spark, folder, paths)
+        check_same_pixels(spark, folder, paths, args.path)
         with multiprocessing.get_context("fork").Pool(2) as pool:
-            run_baseline(pool, paths), run_ours(spark, folder, count)  # warm-up
+            run_baseline(pool, paths), run_ours(spark, folder, count, args.path)  # warm-up
             ours, plain = [], []
             for _ in range(repeats):
-                ours.append(measured(run_ours, spark, folder, count))
+                ours.append(measured(run_ours, spark, folder, count, args.path))
                 plain.append(measured(run_baseline, pool, paths))
     finally:
         spark.stop()
-    ours_ips, plain_ips = count / min(w for w, _ in ours), count / min(w for w, _ in plain)
-    cpu_ratio = min(c for _, c in plain) / min(c for _, c in ours)
+    ours_ips, plain_ips = count / statistics.median(w for w, _ in ours), count / statistics.median(w for w, _ in plain)
+    cpu_ratio = statistics.median(c for _, c in plain) / statistics.median(c for _, c in ours)
     for name, runs in (("ours", ours), ("baseline", plain)):
         print(f"  {name} runs: " + ", ".join(f"{w:.2f} s wall / {c:.2f} s CPU" for w, c in runs))
-    print(f"image_transform: ratio={ours_ips / plain_ips:.2f} (ours {ours_ips:.0f} img/s, "
-          f"baseline {plain_ips:.0f} img/s); cpu_ratio={cpu_ratio:.2f}; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"image_transform: ratio={ours_ips / plain_ips:.2f} (ours {ours_ips:.0f} img/s, "
+        f"baseline {plain_ips:.0f} img/s); cpu_ratio={cpu_ratio:.2f}; path={args.path}; median of {repeats}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

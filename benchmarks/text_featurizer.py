@@ -23,16 +23,21 @@ from typing import Callable, List
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from pyspark.ml import Pipeline  # noqa: E402
-from pyspark.ml.feature import IDF, HashingTF, RegexTokenizer  # noqa: E402
-from pyspark.sql import DataFrame, SparkSession  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+from pyspark.ml import Pipeline
+from pyspark.ml.feature import IDF, HashingTF, RegexTokenizer
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from mmlspark_py.core.session import get_spark  # noqa: E402
-from mmlspark_py.featurize.text import TextFeaturizer  # noqa: E402
+from mmlspark_py.core.session import get_spark
+from mmlspark_py.featurize.text import TextFeaturizer
 
-BENCH_CONF = {"spark.sql.shuffle.partitions": "4", "spark.default.parallelism": "2", "spark.driver.memory": "4g",
-              "spark.ui.enabled": "false", "spark.sql.execution.arrow.maxRecordsPerBatch": "10000"}
+BENCH_CONF = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "4g",
+    "spark.ui.enabled": "false",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
+}
 
 
 def session() -> SparkSession:
@@ -54,18 +59,18 @@ def english_words(limit: int = 6000) -> List[str]:
     return words[:limit]
 
 
-def corpus(spark: SparkSession, docs: int, min_words: int = 20, max_words: int = 80,
-           partitions: int = 4) -> DataFrame:
+def corpus(spark: SparkSession, docs: int, min_words: int = 20, max_words: int = 80, partitions: int = 4) -> DataFrame:
     """``docs`` deterministic documents (``id``, ``text``), cached and materialised."""
     words = english_words()
-    pick = (f"element_at(w, 1 + cast(floor(pow(pmod(hash(id, i), 1000003) / 1000003.0, 2.5) * {len(words)}) "
-            "as int))")
+    pick = f"element_at(w, 1 + cast(floor(pow(pmod(hash(id, i), 1000003) / 1000003.0, 2.5) * {len(words)}) as int))"
     word = f"if(pmod(hash(id, i, 7), 11) = 0, concat(initcap({pick}), '.'), {pick})"
     count = f"{min_words} + pmod(hash(id), {max_words - min_words + 1})"
-    df = (spark.range(0, docs, numPartitions=partitions)
-          .withColumn("w", F.array(*[F.lit(x) for x in words]))
-          .select("id", F.expr(f"array_join(transform(sequence(1, {count}), i -> {word}), ' ')").alias("text"))
-          .cache())
+    df = (
+        spark.range(0, docs, numPartitions=partitions)
+        .withColumn("w", F.array(*[F.lit(x) for x in words]))
+        .select("id", F.expr(f"array_join(transform(sequence(1, {count}), i -> {word}), ' ')").alias("text"))
+        .cache()
+    )
     df.count()
     return df
 
@@ -76,8 +81,9 @@ def timed(run: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def compare(name: str, ours: Callable[[], None], baseline: Callable[[], None], rows: int, repeats: int,
-            unit: str = "docs") -> float:
+def compare(
+    name: str, ours: Callable[[], None], baseline: Callable[[], None], rows: int, repeats: int, unit: str = "docs"
+) -> float:
     """Warm both up, alternate ``repeats`` runs, print and return the best-throughput ratio."""
     ours()
     baseline()
@@ -87,8 +93,11 @@ def compare(name: str, ours: Callable[[], None], baseline: Callable[[], None], r
         base_t.append(timed(baseline))
     ours_rate, base_rate = rows / min(ours_t), rows / min(base_t)
     ratio = ours_rate / base_rate
-    print(f"{name}: ratio={ratio:.2f} (ours {ours_rate:,.0f} {unit}/s, baseline {base_rate:,.0f} {unit}/s; "
-          f"runs ours {[round(t, 2) for t in ours_t]} s, baseline {[round(t, 2) for t in base_t]} s)", flush=True)
+    print(
+        f"{name}: ratio={ratio:.2f} (ours {ours_rate:,.0f} {unit}/s, baseline {base_rate:,.0f} {unit}/s; "
+        f"runs ours {[round(t, 2) for t in ours_t]} s, baseline {[round(t, 2) for t in base_t]} s)",
+        flush=True,
+    )
     return ratio
 
 
@@ -103,15 +112,17 @@ def main() -> None:
     df = corpus(spark, docs)
 
     def ours() -> None:
-        TextFeaturizer(inputCol="text", outputCol="features").fit(df).transform(df) \
-            .write.format("noop").mode("overwrite").save()
+        TextFeaturizer(inputCol="text", outputCol="features").fit(df).transform(df).write.format("noop").mode(
+            "overwrite"
+        ).save()
 
     def baseline() -> None:
-        stages = [RegexTokenizer(inputCol="text", outputCol="tokens", minTokenLength=0),
-                  HashingTF(inputCol="tokens", outputCol="tf", numFeatures=1 << 18),
-                  IDF(inputCol="tf", outputCol="features", minDocFreq=1)]
-        Pipeline(stages=stages).fit(df).transform(df).drop("tokens", "tf") \
-            .write.format("noop").mode("overwrite").save()
+        stages = [
+            RegexTokenizer(inputCol="text", outputCol="tokens", minTokenLength=0),
+            HashingTF(inputCol="tokens", outputCol="tf", numFeatures=1 << 18),
+            IDF(inputCol="tf", outputCol="features", minDocFreq=1),
+        ]
+        Pipeline(stages=stages).fit(df).transform(df).drop("tokens", "tf").write.format("noop").mode("overwrite").save()
 
     compare("text_featurizer", ours, baseline, docs, repeats)
     spark.stop()

@@ -21,12 +21,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from pyspark.sql import functions as F  # noqa: E402
-from pyspark.sql.types import ArrayType, StringType  # noqa: E402
-from text_featurizer import compare, corpus, english_words, session  # noqa: E402
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, StringType
+from text_featurizer import compare, corpus, english_words, session
 
-from mmlspark_py.featurize.text import MultiNGram, PageSplitter, TextPreprocessor  # noqa: E402
-from mmlspark_py.featurize.text.page_splitter import split_pages  # noqa: E402
+from mmlspark_py.featurize.text import MultiNGram, PageSplitter, TextPreprocessor
+from mmlspark_py.featurize.text.page_splitter import split_pages
 
 
 def _noop(df) -> None:
@@ -49,8 +49,7 @@ def bench_multi_ngram(spark, docs: int, repeats: int) -> None:
             return None
         out = []
         for n in lengths:
-            out += [" ".join("null" if t is None else t for t in tokens[i:i + n])
-                    for i in range(len(tokens) - n + 1)]
+            out += [" ".join("null" if t is None else t for t in tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return out
 
     udf = F.udf(py_ngrams, ArrayType(StringType()))
@@ -68,8 +67,9 @@ def bench_page_splitter(spark, docs: int, repeats: int) -> None:
         return None if text is None else split_pages(text, max_len, min_len, re.compile(boundary))
 
     udf = F.udf(py_pages, ArrayType(StringType()))
-    ours = PageSplitter(inputCol="text", outputCol="pages", maximumPageLength=max_len,
-                        minimumPageLength=min_len, boundaryRegex=boundary).transform(texts)
+    ours = PageSplitter(
+        inputCol="text", outputCol="pages", maximumPageLength=max_len, minimumPageLength=min_len, boundaryRegex=boundary
+    ).transform(texts)
     baseline = texts.withColumn("pages", udf("text"))
     _same(ours, baseline)
     compare("page_splitter", lambda: _noop(ours), lambda: _noop(baseline), docs, repeats)

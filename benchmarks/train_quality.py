@@ -19,20 +19,24 @@ from typing import Callable, Dict, List, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from pyspark.ml import classification as C  # noqa: E402
-from pyspark.ml import regression as R  # noqa: E402
-from sklearn import datasets  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+import numpy as np
+import pandas as pd
+from pyspark.ml import classification as C
+from pyspark.ml import regression as R
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
 
-from mmlspark_py.train import ComputeModelStatistics, TrainClassifier, TrainRegressor  # noqa: E402
+from mmlspark_py.train import ComputeModelStatistics, TrainClassifier, TrainRegressor
 
 CSV_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "train_quality.csv")
 SEED = 42
-DATASETS = {"breast_cancer": (datasets.load_breast_cancer, "binary"), "iris": (datasets.load_iris, "multiclass"),
-            "wine": (datasets.load_wine, "multiclass"), "digits": (datasets.load_digits, "multiclass"),
-            "diabetes": (datasets.load_diabetes, "regression")}
+DATASETS = {
+    "breast_cancer": (datasets.load_breast_cancer, "binary"),
+    "iris": (datasets.load_iris, "multiclass"),
+    "wine": (datasets.load_wine, "multiclass"),
+    "digits": (datasets.load_digits, "multiclass"),
+    "diabetes": (datasets.load_diabetes, "regression"),
+}
 CLASSIFIERS: Dict[str, Callable] = {
     "LogisticRegression": lambda: C.LogisticRegression(maxIter=100),
     "LinearSVC": lambda: C.LinearSVC(maxIter=100),
@@ -40,8 +44,9 @@ CLASSIFIERS: Dict[str, Callable] = {
     "DecisionTreeClassifier": lambda: C.DecisionTreeClassifier(seed=SEED),
     "RandomForestClassifier": lambda: C.RandomForestClassifier(numTrees=50, seed=SEED),
     "GBTClassifier": lambda: C.GBTClassifier(maxIter=30, seed=SEED),
-    "MultilayerPerceptronClassifier": lambda: C.MultilayerPerceptronClassifier(layers=[1, 32, 1], maxIter=200,
-                                                                               seed=SEED),
+    "MultilayerPerceptronClassifier": lambda: C.MultilayerPerceptronClassifier(
+        layers=[1, 32, 1], maxIter=200, seed=SEED
+    ),
 }
 BINARY_ONLY = {"LinearSVC", "GBTClassifier"}
 REGRESSORS: Dict[str, Callable] = {
@@ -105,8 +110,11 @@ def main() -> None:
     args = parser.parse_args()
     from mmlspark_py.core.session import get_spark
 
-    spark = get_spark(master="local[2]", app_name="train_quality",
-                      conf={"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"})
+    spark = get_spark(
+        master="local[2]",
+        app_name="train_quality",
+        conf={"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"},
+    )
     spark.sparkContext.setLogLevel("ERROR")
     names = ["breast_cancer", "diabetes"] if args.quick else list(DATASETS)
     rows = []

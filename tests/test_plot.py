@@ -45,8 +45,10 @@ def test_curves_and_residuals(spark, scored, tmp_path):
     _check_png(plot.plot_residuals(reg, str(tmp_path / "res.png"), "target", dpi=50), 200, 300)
     fig = plot.residuals_figure(reg, "target")
     offsets = fig.axes[0].collections[0].get_offsets()
-    pdf = reg.select("scores", "target").limit(plot.MAX_POINTS).toPandas()
-    assert np.allclose(offsets[:, 0], pdf["scores"]) and np.allclose(offsets[:, 1], pdf["target"] - pdf["scores"])
+    pdf = reg.select("prediction", "target").limit(plot.MAX_POINTS).toPandas()
+    assert np.allclose(offsets[:, 0], pdf["prediction"]) and np.allclose(
+        offsets[:, 1], pdf["target"] - pdf["prediction"]
+    )
 
 
 def test_quick_report(scored, tmp_path):
@@ -59,3 +61,37 @@ def test_quick_report(scored, tmp_path):
     for path in report["plots"].values():
         with open(path, "rb") as f:
             assert f.read(8) == PNG_MAGIC
+
+
+def test_synapseml_confusion_matrix_and_roc_draw_on_the_current_figure(scored):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.sql import functions as F
+    from sklearn import metrics as skm
+
+    data = scored.select(
+        (F.col("label") == "malignant").cast("double").alias("y"),
+        "prediction",
+        vector_to_array("probability")[1].alias("p"),
+    )
+    pdf = data.toPandas()
+    expected = skm.confusion_matrix(pdf["y"], pdf["prediction"])
+    for source in (data, pdf):
+        plt.figure()
+        plot.confusionMatrix(source, "y", "prediction", ["benign", "malignant"])
+        texts = plt.gca().texts
+        counts = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in texts[1:]}
+        assert counts == {(i, j): int(expected[i, j]) for i in range(2) for j in range(2)}
+        assert texts[0].get_text().startswith("$Accuracy$")
+        plt.close("all")
+        plt.figure()
+        plot.roc(source, "y", "p")
+        fpr, tpr = plt.gca().lines[0].get_data()
+        sk_fpr, sk_tpr, _ = skm.roc_curve(
+            pdf["y"].astype(int), pdf["p"], drop_intermediate=isinstance(source, type(pdf))
+        )
+        assert np.allclose(fpr, sk_fpr) and np.allclose(tpr, sk_tpr)
+        plt.close("all")

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from tests.harness.fuzzing import fuzz_stage, summarize
-from tests.harness.stage_harness import built, discover_cases
+from tests.harness.stage_harness import built, discover_cases, one_case_per_class
 from tests.test_stage_harness import public_stage_classes
 
 CASES = discover_cases()
@@ -19,17 +19,7 @@ FUZZED = set()
 RAN = set()
 
 
-def _first_cases():
-    """One case per stage class (and fitted-model class): fuzzing needs each class once, not each example."""
-    seen, chosen = set(), []
-    for case in CASES:
-        if not set(case.covers) <= seen:
-            chosen.append(case)
-            seen |= set(case.covers)
-    return chosen
-
-
-FUZZ_CASES = _first_cases()
+FUZZ_CASES = one_case_per_class(CASES)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +29,9 @@ def donor(spark, tmp_path_factory):
     from tests.onnx.models import mlp_model
 
     folder = tmp_path_factory.mktemp("donor") / "onnx"
-    ONNXModel(modelPayload=mlp_model().SerializeToString(), feedDict={"x": "x"},
-              fetchDict={"y": "y"}).write().save(str(folder))
+    ONNXModel(modelPayload=mlp_model().SerializeToString(), feedDict={"x": "x"}, fetchDict={"y": "y"}).write().save(
+        str(folder)
+    )
     return folder
 
 

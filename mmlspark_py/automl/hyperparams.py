@@ -36,13 +36,18 @@ class HyperParam(Spec):
 
 @dataclass(frozen=True)
 class DiscreteHyperParam(HyperParam):
-    """One of the given ``values`` (uniformly, in a RandomSpace; each, in a GridSpace)."""
+    """One of the given ``values`` (uniformly, in a RandomSpace; each, in a GridSpace).
+
+    ``seed`` is accepted as SynapseML's; the sampling is seeded by TuneHyperparameters' ``seed``.
+    """
 
     kind = "discrete"
     values_: Tuple[Any, ...] = ()
+    seed: int = 0
 
-    def __init__(self, values: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, values: Iterable[Any] = (), seed: int = 0, **kwargs: Any) -> None:
         object.__setattr__(self, "values_", tuple(kwargs.get("values_", values)))
+        object.__setattr__(self, "seed", int(seed))
         require(len(self.values_) > 0, "DiscreteHyperParam needs at least one value")
 
     def sample(self, rng: np.random.Generator) -> Any:
@@ -54,11 +59,15 @@ class DiscreteHyperParam(HyperParam):
 
 @dataclass(frozen=True)
 class RangeHyperParam(HyperParam):
-    """A value in [min, max): an integer when both bounds are integers, else a float (uniform)."""
+    """A value in [min, max): an integer when both bounds are integers, else a float (uniform).
+
+    ``seed`` is accepted as SynapseML's; the sampling is seeded by TuneHyperparameters' ``seed``.
+    """
 
     kind = "range"
     min: float = 0.0
     max: float = 1.0
+    seed: int = 0
 
     def __post_init__(self) -> None:
         require(self.min < self.max, "RangeHyperParam needs min < max", (self.min, self.max))
@@ -68,12 +77,13 @@ class RangeHyperParam(HyperParam):
 
     def sample(self, rng: np.random.Generator) -> Any:
         if self._integral():
-            return int(rng.integers(self.min, self.max))
+            return int(rng.integers(int(self.min), int(self.max)))
         return float(self.min + rng.random() * (self.max - self.min))
 
     def values(self) -> List[Any]:
-        raise ValueError("a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a "
-                         "RandomSpace")
+        raise ValueError(
+            "a RangeHyperParam cannot be enumerated in a GridSpace; use DiscreteHyperParam, or a RandomSpace"
+        )
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class HyperparamBuilder:
     def __init__(self) -> None:
         self._entries: List[HyperparamEntry] = []
 
-    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> "HyperparamBuilder":
+    def addHyperparam(self, stage: Params, param: Param, dist: HyperParam) -> HyperparamBuilder:
         if not stage.hasParam(param.name):
             raise ValueError(f"{type(stage).__name__} has no param {param.name!r}")
         self._entries.append(HyperparamEntry(stage=stage.uid, param=param.name, dist=dist))
@@ -114,7 +124,7 @@ class ParamSpace(Spec):
     def __init__(self, entries: Iterable[Any] = (), **kwargs: Any) -> None:
         object.__setattr__(self, "entries", tuple(HyperparamEntry.from_json(e) for e in entries))
 
-    def space(self) -> "ParamSpace":
+    def space(self) -> ParamSpace:
         """This space (SynapseML's ``RandomSpace(...).space()`` idiom)."""
         return self
 

@@ -9,14 +9,22 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
+from mmlspark_py.automl.hyperparams import ParamSpace
+from mmlspark_py.core.params import (
+    HasSeed,
+    SpecParam,
+    StageListParam,
+    StageParam,
+    TypeConverters,
+    declare,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.schema import model_schema
 from mmlspark_py.core.spark_compat import in_thread
-from mmlspark_py.automl.hyperparams import ParamSpace
-from mmlspark_py.automl.selection import SELECTION_METRICS, better, metric_column
-from mmlspark_py.core.params import (HasSeed, Param, Params, SpecParam, StageListParam, StageParam, TypeConverters,
-                                     to_one_of, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model
-from mmlspark_py.train.compute_model_statistics import ComputeModelStatistics
+from mmlspark_py.train import SELECTION_METRICS, ComputeModelStatistics, better, metric_column
 
 
 def _stage_uids(estimator: Any) -> List[str]:
@@ -50,14 +58,12 @@ def describe(estimator: Any, settings: Dict[Tuple[str, str], Any]) -> str:
 class TuneHyperparameters(Estimator, HasSeed):
     """Tries ``numRuns`` settings from ``paramSpace`` on ``models`` with ``numFolds``-fold cross-validation.
 
-    :param models: estimators to tune (e.g. ``TrainClassifier(model=LogisticRegression())``); the space's
-        entries name the estimator or its learner, whose params are set on copies.
-    :param paramSpace: a :class:`GridSpace` (every combination) or :class:`RandomSpace` (``numRuns`` samples).
-    :param numFolds: folds; each row's fold is ``floor(rand(seed) * numFolds)`` (default 3).
-    :param numRuns: settings sampled by a RandomSpace (default 10).
-    :param parallelism: candidate/fold fits run at once, in threads sharing the SparkSession (default 1).
-    :param seed: seeds the folds and the sampling: the same seed gives the same result (default 0).
-    :param evaluationMetric: metric to rank by (see FindBestModel; default ``accuracy``).
+    ``models`` are estimators (e.g. ``TrainClassifier(model=LogisticRegression())``); the space's entries name
+    the estimator or its learner, whose params are set on copies. A :class:`GridSpace` tries every combination,
+    a :class:`RandomSpace` ``numRuns`` samples, the models in turn. Each row's fold is
+    ``floor(rand(seed) * numFolds)``; fits run ``parallelism`` at once, in threads sharing the SparkSession; the
+    same seed gives the same result. SynapseML requires numFolds, numRuns and parallelism; here they default to
+    3, 10 and 1.
 
     ``fit`` refits the best setting on the whole DataFrame. Ties keep the earlier candidate.
 
@@ -70,20 +76,23 @@ class TuneHyperparameters(Estimator, HasSeed):
         tuned.getBestModelInfo(), tuned.getBestMetric()
     """
 
-    models = StageListParam(Params._dummy(), "models", "the estimators to tune")
-    paramSpace = SpecParam(Params._dummy(), "paramSpace", "the hyperparameter space (GridSpace or RandomSpace)",
-                           ParamSpace)
-    numFolds = Param(Params._dummy(), "numFolds", "number of cross-validation folds", typeConverter=to_positive_int)
-    numRuns = Param(Params._dummy(), "numRuns", "number of settings a RandomSpace samples",
-                    typeConverter=to_positive_int)
-    parallelism = Param(Params._dummy(), "parallelism", "number of fits run at once (threads)",
-                        typeConverter=to_positive_int)
-    evaluationMetric = Param(Params._dummy(), "evaluationMetric", "metric to rank by: " + ", ".join(SELECTION_METRICS),
-                             typeConverter=to_one_of(SELECTION_METRICS))
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(numFolds=3, numRuns=10, parallelism=1, seed=0, evaluationMetric="accuracy")
+    models = StageListParam.declare("estimators to run")
+    paramSpace = SpecParam.declare(
+        "parameter space for generating hyperparameters (GridSpace or RandomSpace)", ParamSpace
+    )
+    numFolds = declare("number of folds", to_positive_int, default=3)
+    numRuns = declare(
+        "termination criteria for randomized search: the number of settings a RandomSpace samples",
+        to_positive_int,
+        default=10,
+    )
+    parallelism = declare("the number of models to run in parallel (threads)", to_positive_int, default=1)
+    seed = override(HasSeed.seed, default=0, doc="random number generator seed (folds and sampling)")
+    evaluationMetric = declare(
+        "metric to evaluate models with: " + ", ".join(SELECTION_METRICS),
+        to_one_of(SELECTION_METRICS),
+        default="accuracy",
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         """The first model's output schema (the winner is known only after fitting)."""
@@ -98,7 +107,7 @@ class TuneHyperparameters(Estimator, HasSeed):
             return [(i, {}) for i in range(len(stage_uids))]
         return space.candidates(stage_uids, self.getNumRuns(), self.getSeed())
 
-    def _fit(self, dataset: DataFrame) -> "TuneHyperparametersModel":
+    def _fit(self, dataset: DataFrame) -> TuneHyperparametersModel:
         fold_col = f"__{self.uid}_fold"
         k, metric = self.getNumFolds(), self.getEvaluationMetric()
         data = dataset.withColumn(fold_col, F.floor(F.rand(self.getSeed()) * k).cast("int")).persist()
@@ -119,32 +128,26 @@ class TuneHyperparameters(Estimator, HasSeed):
                 scores = list(pool.map(in_thread(dataset.sparkSession, run), tasks))
         finally:
             data.unpersist()
-        means = [sum(scores[c * k:(c + 1) * k]) / k for c in range(len(candidates))]
+        means = [sum(scores[c * k : (c + 1) * k]) / k for c in range(len(candidates))]
         best = 0
         for c in range(1, len(candidates)):
             if better(metric, means[c], means[best]):
                 best = c
         model_index, settings = candidates[best]
         estimator = with_settings(self.getModels()[model_index], settings)
-        model = TuneHyperparametersModel(bestModel=estimator.fit(dataset), bestMetric=float(means[best]),
-                                         bestModelInfo=describe(estimator, settings))
+        model = TuneHyperparametersModel(
+            bestModel=estimator.fit(dataset), bestMetric=float(means[best]), bestModelInfo=describe(estimator, settings)
+        )
         model._resetUid(self.uid)
         return model
 
 
 class TuneHyperparametersModel(Model):
-    """The best setting found by TuneHyperparameters, refitted on the whole DataFrame.
+    """The best setting found by TuneHyperparameters, refitted on the whole DataFrame; transforms as it does."""
 
-    :param bestModel: the fitted best model (transforms as it does).
-    :param bestMetric: its mean cross-validated metric.
-    :param bestModelInfo: the estimator, learner and hyperparameter values chosen.
-    """
-
-    bestModel = StageParam(Params._dummy(), "bestModel", "the best model, fitted on all the data")
-    bestMetric = Param(Params._dummy(), "bestMetric", "mean cross-validated metric of the best model",
-                       typeConverter=TypeConverters.toFloat)
-    bestModelInfo = Param(Params._dummy(), "bestModelInfo", "the chosen estimator, learner and hyperparameters",
-                          typeConverter=TypeConverters.toString)
+    bestModel = StageParam.declare("the best model found, fitted on all the data")
+    bestMetric = declare("the best metric from the runs (mean over the folds)", TypeConverters.toFloat)
+    bestModelInfo = declare("the chosen estimator, learner and hyperparameter values", TypeConverters.toString)
 
     def transformSchema(self, schema: StructType) -> StructType:
         return model_schema(self.getBestModel(), schema)

@@ -52,11 +52,14 @@ def check_output_path(spark: Any, output: str, inputs: Iterable[str] = (), overw
     for source in inputs:
         src = filesystem.qualified(spark, source)
         if _within(src, target):
-            raise OutputPathError(f"output {output!r} {'is' if src == target else 'contains'} the input {source!r}; "
-                                  "choose an output outside the inputs")
+            raise OutputPathError(
+                f"output {output!r} {'is' if src == target else 'contains'} the input {source!r}; "
+                "choose an output outside the inputs"
+            )
         if _within(target, src):
-            raise OutputPathError(f"output {output!r} lies inside the input {source!r}; choose an output outside "
-                                  "the inputs")
+            raise OutputPathError(
+                f"output {output!r} lies inside the input {source!r}; choose an output outside the inputs"
+            )
     if filesystem.exists(spark, output) and not overwrite:
         raise FileExistsError(f"output {output!r} already exists; pass overwrite to replace it")
     return target
@@ -72,8 +75,9 @@ def _clean_stale(spark: Any, output: str) -> None:
             filesystem.delete(spark, path)
 
 
-def publish_atomically(spark: Any, output: str, write: Callable[[str], T], overwrite: bool = False,
-                       inputs: Iterable[str] = ()) -> T:
+def publish_atomically(
+    spark: Any, output: str, write: Callable[[str], T], overwrite: bool = False, inputs: Iterable[str] = ()
+) -> T:
     """Run ``write(tmp)`` and move its folder to ``output`` only when it completed (see the module docstring).
 
     :param write: writes the complete result into the folder path it is given; its return value is returned.

@@ -18,6 +18,16 @@ page splitting, explode-like stages): ``fn`` receives slices of at most ``batch_
 columns and yields any number of record batches of the output schema; it also bounds the rows each yielded
 batch holds, so a function that multiplies rows cannot build an unbounded batch.
 
+Slices are bounded by rows (``batch_rows``) and, when ``batch_bytes`` is given, by the bytes the input columns
+hold (:func:`row_nbytes`: tensors, encoded images and pixels are counted exactly), so a batch of large rows
+stays small. Each slice's result goes back to Spark on its own (Spark checks only that the total row count
+matches), so a task holds one slice's outputs at a time whatever ``maxRecordsPerBatch`` says.
+
+A batch function may split its work in two: an object with ``prepare(batch) -> state`` (reading files,
+decoding, resizing: work that releases the GIL) and ``finish(state) -> RecordBatch`` (running the model) is run
+as a pipeline: while ``finish`` runs on one slice, one background thread prepares the next (at most one slice
+ahead, so memory stays bounded). On a GPU the decode of the next batch hides behind the model's run.
+
 Example::
 
     def lengths(batch):
@@ -29,12 +39,14 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Deque, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StructType
 
 from mmlspark_py.core.spark_compat import HAS_ARROW_UDF
@@ -52,35 +64,127 @@ def slices(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
         yield batch.slice(start, batch_rows)
 
 
-def _checked_output(result: Union[pa.RecordBatch, pa.Table], out_schema: StructType,
-                    num_rows: int) -> pa.RecordBatch:
+def row_nbytes(array: Union[pa.Array, pa.ChunkedArray]) -> np.ndarray:
+    """The bytes each row of ``array`` holds: variable-width values (binary, strings) and nested lists and
+    structs summed exactly, fixed-width values by their width; validity bitmaps are not counted."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    kind = array.type
+    if (
+        pa.types.is_binary(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_large_string(kind)
+    ):
+        width = np.int64 if pa.types.is_large_binary(kind) or pa.types.is_large_string(kind) else np.int32
+        offsets = np.frombuffer(array.buffers()[1], width)[array.offset : array.offset + len(array) + 1]
+        return np.diff(offsets).astype(np.int64)
+    if pa.types.is_struct(kind):
+        total = np.zeros(len(array), np.int64)
+        for i in range(kind.num_fields):
+            total += row_nbytes(array.field(i))
+        return total
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        offsets = array.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+        inner = np.concatenate([[0], np.cumsum(row_nbytes(array.values))])
+        return inner[offsets[1:]] - inner[offsets[:-1]]
+    if pa.types.is_fixed_size_list(kind):
+        inner = row_nbytes(array.flatten()).reshape(len(array), kind.list_size)
+        return inner.sum(axis=1).astype(np.int64)
+    bits = getattr(kind, "bit_width", 0) or 0
+    return np.full(len(array), max(bits // 8, 1 if bits else 0), np.int64)
+
+
+def byte_slices(batch: pa.RecordBatch, batch_rows: int, batch_bytes: Optional[int]) -> Iterator[pa.RecordBatch]:
+    """Zero-copy slices of ``batch`` of at most ``batch_rows`` rows and, when ``batch_bytes`` is set, at most
+    that many bytes of input (a single larger row is a slice of its own)."""
+    if batch_bytes is None or batch.num_rows == 0:
+        yield from slices(batch, batch_rows)
+        return
+    sizes = np.zeros(batch.num_rows, np.int64)
+    for column_ in batch.columns:
+        sizes += row_nbytes(column_)
+    start, held = 0, 0
+    for row, size in enumerate(sizes.tolist()):
+        if row > start and (row - start >= batch_rows or held + size > batch_bytes):
+            yield batch.slice(start, row - start)
+            start, held = row, 0
+        held += size
+    yield batch.slice(start, batch.num_rows - start)
+
+
+def _checked_output(result: Union[pa.RecordBatch, pa.Table], out_schema: StructType, num_rows: int) -> pa.RecordBatch:
     if isinstance(result, pa.Table):
-        result = result.combine_chunks().to_batches()[0] if result.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=result.schema)
+        result = (
+            result.combine_chunks().to_batches()[0]
+            if result.num_rows
+            else pa.RecordBatch.from_pylist([], schema=result.schema)
+        )
     if result.schema.names != out_schema.names or result.num_rows != num_rows:
-        raise RuntimeError(f"batch function returned columns {result.schema.names} with {result.num_rows} rows; "
-                           f"expected {out_schema.names} with {num_rows} rows")
+        raise RuntimeError(
+            f"batch function returned columns {result.schema.names} with {result.num_rows} rows; "
+            f"expected {out_schema.names} with {num_rows} rows"
+        )
     return result
 
 
-def _run_sliced(batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType,
-                batch_rows: int) -> Iterator[pa.RecordBatch]:
-    for part in slices(batch, batch_rows):
-        if part.num_rows:
-            yield _checked_output(fn(part), out_schema, part.num_rows)
+def is_pipelined(fn: Any) -> bool:
+    """Whether ``fn`` splits its work into ``prepare(batch)`` and ``finish(state)`` (see the module docstring)."""
+    return callable(getattr(fn, "prepare", None)) and callable(getattr(fn, "finish", None))
 
 
-def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int) -> Any:
-    arrow_schema = to_arrow_schema(out_schema)
+def _results(parts: Iterable[pa.RecordBatch], fn: Any) -> Iterator[Tuple[int, Any]]:
+    """``(rows, fn's result)`` for each non-empty part, in order; pipelined functions prepare one part ahead."""
+    parts = (part for part in parts if part.num_rows)
+    if not is_pipelined(fn):
+        for part in parts:
+            yield part.num_rows, fn(part)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="mmlspark-prepare") as pool:
+        pending: Deque[Tuple[int, Future]] = deque()
+        for part in parts:
+            pending.append((part.num_rows, pool.submit(fn.prepare, part)))
+            if len(pending) > 1:
+                rows, state = pending.popleft()
+                yield rows, fn.finish(state.result())
+        while pending:
+            rows, state = pending.popleft()
+            yield rows, fn.finish(state.result())
+
+
+def run_batches(
+    batches: Iterable[pa.RecordBatch],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> Iterator[pa.RecordBatch]:
+    """``fn``'s checked output for each slice of each of ``batches`` (in a Python worker), one slice at a time."""
+    parts = (part for batch in batches for part in byte_slices(batch, batch_rows, batch_bytes))
+    for rows, result in _results(parts, fn):
+        yield _checked_output(result, out_schema, rows)
+
+
+def _run_sliced(
+    batch: pa.RecordBatch, fn: BatchFn, out_schema: StructType, batch_rows: int, batch_bytes: Optional[int] = None
+) -> Iterator[pa.RecordBatch]:
+    yield from run_batches([batch], fn, out_schema, batch_rows, batch_bytes)
+
+
+def _struct_udf(
+    input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int, batch_bytes: Optional[int] = None
+) -> Any:
+    names = list(input_cols)
 
     def run(arrays: Iterator[Union[pa.Array, Tuple[pa.Array, ...]]]) -> Iterator[pa.Array]:
-        for arrs in arrays:
-            arrs = arrs if isinstance(arrs, tuple) else (arrs,)
-            batch = pa.RecordBatch.from_arrays(list(arrs), names=list(input_cols))
-            parts = [pa.StructArray.from_arrays(out.columns, fields=list(out.schema))
-                     for out in _run_sliced(batch, fn, out_schema, batch_rows)]
-            yield parts[0] if len(parts) == 1 else \
-                pa.concat_arrays(parts) if parts else pa.array([], type=pa.struct(list(arrow_schema)))
+        batches = (
+            pa.RecordBatch.from_arrays(list(arrs if isinstance(arrs, tuple) else (arrs,)), names=names)
+            for arrs in arrays
+        )
+        # One output array per slice, not per input batch: Spark matches only the total row count, and a task
+        # then holds one slice of results (e.g. decoded images), not a whole maxRecordsPerBatch of them.
+        for out in run_batches(batches, fn, out_schema, batch_rows, batch_bytes):
+            yield pa.StructArray.from_arrays(out.columns, fields=list(out.schema))
 
     with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
         warnings.simplefilter("ignore", UserWarning)
@@ -90,54 +194,81 @@ def _struct_udf(input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, 
     return udf.asNondeterministic()
 
 
-def _via_arrow_udf(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                   batch_rows: int) -> DataFrame:
+def _via_arrow_udf(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     tmp = f"__mmlspark_batch_{uuid.uuid4().hex}"
-    udf = _struct_udf(input_cols, fn, out_schema, batch_rows)
+    udf = _struct_udf(input_cols, fn, out_schema, batch_rows, batch_bytes)
     staged = df.withColumn(tmp, udf(*[column(c) for c in input_cols]))
     kept: List = [column(c) for c in df.columns if c not in out_schema.names]
     return staged.select(*kept, *[F.col(tmp)[f.name].alias(f.name) for f in out_schema])
 
 
-def _via_map_in_arrow(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                      batch_rows: int) -> DataFrame:
+def _via_map_in_arrow(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     kept = [f for f in df.schema if f.name not in out_schema.names]
     full_schema = StructType(kept + [f for f in out_schema])
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for start in range(0, batch.num_rows, batch_rows):
-                part = batch.slice(start, batch_rows)
-                out = next(_run_sliced(part.select(list(input_cols)), fn, out_schema, batch_rows))
-                yield pa.RecordBatch.from_arrays(
-                    [part.column(f.name) for f in kept] + list(out.columns), names=full_schema.names)
+        parts = (part for batch in batches for part in byte_slices(batch, batch_rows, batch_bytes))
+        pending: Deque[pa.RecordBatch] = deque()
+
+        def selected() -> Iterator[pa.RecordBatch]:
+            for part in parts:
+                pending.append(part)
+                yield part.select(list(input_cols))
+
+        for out in run_batches(selected(), fn, out_schema, batch_rows):
+            part = pending.popleft()
+            yield pa.RecordBatch.from_arrays(
+                [part.column(f.name) for f in kept] + list(out.columns), names=full_schema.names
+            )
 
     return df.mapInArrow(run, full_schema)
 
 
-def with_batched_columns(df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType,
-                         batch_rows: int) -> DataFrame:
+def with_batched_columns(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+    batch_bytes: Optional[int] = None,
+) -> DataFrame:
     """``df`` plus the fields of ``out_schema`` computed by ``fn`` over Arrow batches of input columns.
 
     :param df: the input DataFrame; its columns are kept (a column named like an output is replaced).
     :param input_cols: the columns ``fn`` reads, in order.
-    :param fn: batch function (see the module docstring); called in Python workers.
+    :param fn: batch function (see the module docstring; it may be pipelined); called in Python workers.
     :param out_schema: the fields ``fn`` returns; they are appended in this order and are nullable.
     :param batch_rows: the most rows ``fn`` sees at once (bounds memory per task).
+    :param batch_bytes: the most bytes of input ``fn`` sees at once (None: rows alone bound a slice).
     :raises RuntimeError: in the task, when ``fn`` returns other columns or another row count.
     """
     if not input_cols:
         raise ValueError("with_batched_columns needs at least one input column")
     run = _via_arrow_udf if USE_ARROW_UDF else _via_map_in_arrow
-    return run(df, input_cols, fn, out_schema, batch_rows)
+    return run(df, input_cols, fn, out_schema, batch_rows, batch_bytes)
 
 
 ExpandFn = Callable[[pa.RecordBatch], Iterable[Union[pa.RecordBatch, pa.Table]]]
 StreamFn = Callable[[Iterator[pa.RecordBatch]], Iterable[Union[pa.RecordBatch, pa.Table]]]
 
 
-def map_batch_stream(df: DataFrame, input_cols: Optional[Sequence[str]], fn: StreamFn, out_schema: StructType,
-                     batch_rows: int) -> DataFrame:
+def map_batch_stream(
+    df: DataFrame, input_cols: Optional[Sequence[str]], fn: StreamFn, out_schema: StructType, batch_rows: int
+) -> DataFrame:
     """Like :func:`map_batches`, but ``fn`` sees the whole stream of slices of one partition at once.
 
     For batch functions that carry state from one slice to the next and must flush it when the partition ends
@@ -149,13 +280,17 @@ def map_batch_stream(df: DataFrame, input_cols: Optional[Sequence[str]], fn: Str
     expected = out_schema.names
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        selected = (part.select(names) if names is not None else part
-                    for batch in batches for part in slices(batch, batch_rows))
+        selected = (
+            part.select(names) if names is not None else part for batch in batches for part in slices(batch, batch_rows)
+        )
         for result in fn(selected):
             if result.schema.names != expected:
                 raise RuntimeError(f"batch function returned columns {result.schema.names}; expected {expected}")
-            for out in (result.to_batches(max_chunksize=batch_rows) if isinstance(result, pa.Table)
-                        else slices(result, batch_rows)):
+            for out in (
+                result.to_batches(max_chunksize=batch_rows)
+                if isinstance(result, pa.Table)
+                else slices(result, batch_rows)
+            ):
                 if out.num_rows:
                     yield out
 
@@ -163,8 +298,9 @@ def map_batch_stream(df: DataFrame, input_cols: Optional[Sequence[str]], fn: Str
     return source.mapInArrow(run, out_schema)
 
 
-def map_batches(df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType,
-                batch_rows: int) -> DataFrame:
+def map_batches(
+    df: DataFrame, input_cols: Optional[Sequence[str]], fn: ExpandFn, out_schema: StructType, batch_rows: int
+) -> DataFrame:
     """A DataFrame of ``out_schema`` made by ``fn`` from Arrow slices of ``df`` (any number of rows out).
 
     :param input_cols: the columns ``fn`` reads (None: all); only they are handed to ``fn``.

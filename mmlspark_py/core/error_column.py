@@ -61,8 +61,9 @@ class RowErrors:
     :param error_type: the exception raised for a failed row (a :class:`RowError` subclass).
     """
 
-    def __init__(self, num_rows: int, error_col: Optional[str], stage: str, column: str,
-                 error_type: Type[RowError] = RowError):
+    def __init__(
+        self, num_rows: int, error_col: Optional[str], stage: str, column: str, error_type: Type[RowError] = RowError
+    ):
         self.reasons: np.ndarray = np.full(num_rows, None, dtype=object)
         self.error_col = error_col
         self.stage = stage
@@ -94,8 +95,10 @@ class RowErrors:
     def error(self, row: int, row_name: Optional[str] = None) -> RowError:
         """The exception for ``row``'s failure."""
         where = f"row {row} of a batch" + (f" ({row_name})" if row_name else "")
-        return self.error_type(f"{self.stage}: column {self.column!r}, {where}: {self.reasons[row]} (set errorCol to get "
-                        "a null output and the reason instead of a failed job)")
+        return self.error_type(
+            f"{self.stage}: column {self.column!r}, {where}: {self.reasons[row]} (set errorCol to get "
+            "a null output and the reason instead of a failed job)"
+        )
 
     def failed(self) -> np.ndarray:
         """A boolean mask of the rows that failed."""

@@ -112,8 +112,9 @@ def glob_matches(spark: Any, pattern: str) -> bool:
         depth = len(parts) - fixed
         inner_pattern = posixpath.join(inner, *parts[fixed:])
         for entry in filesystem.get_file_info(pafs.FileSelector(inner, recursive=depth > 1)):
-            if entry.path.count("/") - inner.rstrip("/").count("/") == depth and \
-                    fnmatch.fnmatchcase(entry.path, inner_pattern):
+            if entry.path.count("/") - inner.rstrip("/").count("/") == depth and fnmatch.fnmatchcase(
+                entry.path, inner_pattern
+            ):
                 return True
     return False
 
@@ -123,7 +124,7 @@ def _expand_braces(pattern: str) -> List[str]:
     end = pattern.find("}", start)
     if start < 0 or end < 0:
         return [pattern]
-    head, options, tail = pattern[:start], pattern[start + 1:end].split(","), pattern[end + 1:]
+    head, options, tail = pattern[:start], pattern[start + 1 : end].split(","), pattern[end + 1 :]
     return [expanded for option in options for expanded in _expand_braces(head + option + tail)]
 
 
@@ -152,7 +153,7 @@ def write_bytes(spark: Any, path: str, data: bytes, overwrite: bool = False) -> 
         try:
             view = memoryview(data)
             for start in range(0, len(view), CHUNK_BYTES):
-                stream.write(bytearray(view[start:start + CHUNK_BYTES]))
+                stream.write(bytearray(view[start : start + CHUNK_BYTES]))
         finally:
             stream.close()
         return
@@ -228,8 +229,11 @@ def list_dir(spark: Any, folder: str) -> List[Tuple[str, bool]]:
 
 def data_files(spark: Any, folder: str) -> List[str]:
     """The files directly in ``folder`` that hold data (not ``_SUCCESS``, ``.crc`` or other hidden files)."""
-    return [path for path, is_file in list_dir(spark, folder)
-            if is_file and not posixpath.basename(path).startswith(("_", "."))]
+    return [
+        path
+        for path, is_file in list_dir(spark, folder)
+        if is_file and not posixpath.basename(path).startswith(("_", "."))
+    ]
 
 
 def delete(spark: Any, path: str) -> None:

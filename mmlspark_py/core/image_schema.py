@@ -20,22 +20,29 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql.types import BinaryType, IntegerType, StringType, StructField, StructType
 
-IMAGE_SCHEMA = StructType([
-    StructField("origin", StringType(), True),
-    StructField("height", IntegerType(), False),
-    StructField("width", IntegerType(), False),
-    StructField("nChannels", IntegerType(), False),
-    StructField("mode", IntegerType(), False),
-    StructField("data", BinaryType(), False),
-])
+IMAGE_SCHEMA = StructType(
+    [
+        StructField("origin", StringType(), True),
+        StructField("height", IntegerType(), False),
+        StructField("width", IntegerType(), False),
+        StructField("nChannels", IntegerType(), False),
+        StructField("mode", IntegerType(), False),
+        StructField("data", BinaryType(), False),
+    ]
+)
 """Spark's image struct type (the same fields and nullability as Spark's image data source)."""
 
 BINARY_FILE_SCHEMA_FIELDS = ("path", "modificationTime", "length", "content")
 """The fields of Spark's binaryFile source; a struct of these (or its ``content``) is an encoded image."""
 
 _DEPTH_CODES: Dict[np.dtype, int] = {
-    np.dtype(np.uint8): 0, np.dtype(np.int8): 1, np.dtype(np.uint16): 2, np.dtype(np.int16): 3,
-    np.dtype(np.int32): 4, np.dtype(np.float32): 5, np.dtype(np.float64): 6,
+    np.dtype(np.uint8): 0,
+    np.dtype(np.int8): 1,
+    np.dtype(np.uint16): 2,
+    np.dtype(np.int16): 3,
+    np.dtype(np.int32): 4,
+    np.dtype(np.float32): 5,
+    np.dtype(np.float64): 6,
 }
 _DEPTH_DTYPES = {code: dtype for dtype, code in _DEPTH_CODES.items()}
 
@@ -48,8 +55,10 @@ def ocv_mode(dtype: np.dtype, channels: int) -> int:
     """The OpenCV 4 type code Spark stores in ``mode`` for pixels of ``dtype`` with ``channels`` channels."""
     depth = _DEPTH_CODES.get(np.dtype(dtype))
     if depth is None or not 1 <= channels <= 4:
-        raise ImageFormatError(f"no image mode for dtype {np.dtype(dtype)} with {channels} channels; supported "
-                               f"dtypes {sorted(str(d) for d in _DEPTH_CODES)}, 1-4 channels")
+        raise ImageFormatError(
+            f"no image mode for dtype {np.dtype(dtype)} with {channels} channels; supported "
+            f"dtypes {sorted(str(d) for d in _DEPTH_CODES)}, 1-4 channels"
+        )
     return depth + 8 * (channels - 1)
 
 
@@ -77,8 +86,9 @@ def to_ndarray(height: int, width: int, mode: int, data: bytes, n_channels: Opti
         raise ImageFormatError(f"nChannels={n_channels} disagrees with mode {mode} ({channels} channels)")
     expected = height * width * channels * dtype.itemsize
     if len(data) != expected:
-        raise ImageFormatError(f"image data has {len(data)} bytes, expected {expected} for "
-                               f"{height}x{width}x{channels} {dtype}")
+        raise ImageFormatError(
+            f"image data has {len(data)} bytes, expected {expected} for {height}x{width}x{channels} {dtype}"
+        )
     return np.frombuffer(data, dtype=dtype).reshape(height, width, channels)
 
 
@@ -86,8 +96,14 @@ def to_image_row(image: np.ndarray, origin: Optional[str] = None) -> Dict[str, o
     """An image struct (as a dict, usable in ``createDataFrame``) holding ``image`` (H, W[, C], BGR order)."""
     image = as_hwc(np.ascontiguousarray(image))
     h, w, c = image.shape
-    return {"origin": origin, "height": h, "width": w, "nChannels": c,
-            "mode": ocv_mode(image.dtype, c), "data": bytearray(image.tobytes())}
+    return {
+        "origin": origin,
+        "height": h,
+        "width": w,
+        "nChannels": c,
+        "mode": ocv_mode(image.dtype, c),
+        "data": bytearray(image.tobytes()),
+    }
 
 
 def binary_views(array: pa.Array) -> List[Optional[np.ndarray]]:
@@ -96,10 +112,10 @@ def binary_views(array: pa.Array) -> List[Optional[np.ndarray]]:
         return [v for chunk in array.chunks for v in binary_views(chunk)]
     offset_type = np.int64 if pa.types.is_large_binary(array.type) else np.int32
     _, offsets_buf, data_buf = array.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[array.offset:array.offset + len(array) + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(0, np.uint8)
     valid = array.is_valid().to_numpy(zero_copy_only=False)
-    return [data[offsets[i]:offsets[i + 1]] if valid[i] else None for i in range(len(array))]
+    return [data[offsets[i] : offsets[i + 1]] if valid[i] else None for i in range(len(array))]
 
 
 def arrays_from_structs(structs: pa.Array) -> List[Optional[np.ndarray]]:
@@ -119,8 +135,15 @@ def arrays_from_structs(structs: pa.Array) -> List[Optional[np.ndarray]]:
             out.append(None)
             continue
         try:
-            out.append(to_ndarray(cols["height"][i], cols["width"][i], cols["mode"][i], data,  # type: ignore[arg-type]
-                                  cols["nChannels"][i]))
+            out.append(
+                to_ndarray(
+                    cols["height"][i],
+                    cols["width"][i],
+                    cols["mode"][i],
+                    data,  # type: ignore[arg-type]
+                    cols["nChannels"][i],
+                )
+            )
         except ImageFormatError as e:
             raise ImageFormatError(f"image {cols['origin'][i]!r}: {e}") from e
     return out
@@ -139,18 +162,23 @@ def structs_from_arrays(images: Sequence[Optional[np.ndarray]], origins: Sequenc
 
     sizes = np.array([0 if im is None else im.nbytes for im in hwc], np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    if offsets[-1] >= 2 ** 31:
-        raise ImageFormatError(f"a batch of {len(hwc)} images holds {offsets[-1]} bytes of pixels, over Arrow's "
-                               f"2 GiB per column chunk: use a smaller batch (miniBatchSize)")
+    if offsets[-1] >= 2**31:
+        raise ImageFormatError(
+            f"a batch of {len(hwc)} images holds {offsets[-1]} bytes of pixels, over Arrow's "
+            f"2 GiB per column chunk: use a smaller batch (miniBatchSize)"
+        )
     pixels = np.empty(int(offsets[-1]), np.uint8)
     for im, start, size in zip(hwc, offsets[:-1], sizes):
         if size:
-            pixels[start:start + size] = np.ascontiguousarray(im).reshape(-1).view(np.uint8)
-    data = pa.Array.from_buffers(pa.binary(), len(hwc), [None, pa.py_buffer(offsets.astype(np.int32)),
-                                                          pa.py_buffer(pixels)])
+            pixels[start : start + size] = np.ascontiguousarray(im).reshape(-1).view(np.uint8)
+    data = pa.Array.from_buffers(
+        pa.binary(), len(hwc), [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(pixels)]
+    )
     arrays = [
         pa.array(list(origins), pa.string()),
-        ints(lambda im: im.shape[0]), ints(lambda im: im.shape[1]), ints(lambda im: im.shape[2]),
+        ints(lambda im: im.shape[0]),
+        ints(lambda im: im.shape[1]),
+        ints(lambda im: im.shape[2]),
         ints(lambda im: ocv_mode(im.dtype, im.shape[2])),
         data,
     ]

@@ -23,11 +23,12 @@ from mmlspark_py.core.spark_compat import active_session
 __all__ = ["read_model_bytes", "read_model_folder", "MAX_MODEL_BYTES"]
 
 # Protobuf (ONNX) cannot parse more than 2 GiB in one message; TensorFlow folders are zipped below that too.
-MAX_MODEL_BYTES = 2 * 1024 ** 3
+MAX_MODEL_BYTES = 2 * 1024**3
 
 
-def read_model_bytes(path: str, spark: Any = None, param: str = "modelLocation",
-                     max_bytes: Optional[int] = MAX_MODEL_BYTES) -> bytes:
+def read_model_bytes(
+    path: str, spark: Any = None, param: str = "modelLocation", max_bytes: Optional[int] = MAX_MODEL_BYTES
+) -> bytes:
     """The bytes of the model file at ``path`` (any Hadoop path).
 
     :param spark: the session (default: the active one, or none: local and pyarrow file systems only).
@@ -44,8 +45,9 @@ def read_model_bytes(path: str, spark: Any = None, param: str = "modelLocation",
         raise ValueError(f"{param}: {e}") from e
 
 
-def read_model_folder(path: str, spark: Any = None, param: str = "modelLocation",
-                      max_bytes: int = MAX_MODEL_BYTES) -> bytes:
+def read_model_folder(
+    path: str, spark: Any = None, param: str = "modelLocation", max_bytes: int = MAX_MODEL_BYTES
+) -> bytes:
     """The files under the folder ``path`` as one zip archive (paths relative to the folder).
 
     :raises FileNotFoundError: naming the param and the path.

@@ -43,21 +43,54 @@ defaults for pyspark's common ones, declared so that a stage's own declarations 
 from __future__ import annotations
 
 import zlib
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
 
 from pyspark.ml.param import Param, Params, TypeConverters
 
 from mmlspark_py.core.spec import Spec
 
 __all__ = [
-    "Param", "Params", "TypeConverters", "Spec",
-    "declare", "override", "from_uid", "Computed", "NO_DEFAULT", "DeclaredParam", "declared_default", "type_name",
-    "SpecParam", "SpecListParam", "BytesParam", "StageParam", "StageListParam", "JsonParam",
-    "to_dict_string", "to_json_value", "to_positive_int", "to_non_negative_int", "to_one_of", "to_fraction",
-    "to_optional_string", "to_list_list_float", "to_bytes",
-    "HasInputCol", "HasOutputCol", "HasInputCols", "HasOutputCols", "HasLabelCol", "HasFeaturesCol",
-    "HasPredictionCol", "HasProbabilityCol", "HasRawPredictionCol", "HasSeed", "HasWeightCol",
-    "HasErrorCol", "HasMiniBatchSize", "HasImageCol",
+    "Param",
+    "Params",
+    "TypeConverters",
+    "Spec",
+    "declare",
+    "override",
+    "from_uid",
+    "Computed",
+    "NO_DEFAULT",
+    "DeclaredParam",
+    "declared_default",
+    "type_name",
+    "SpecParam",
+    "SpecListParam",
+    "BytesParam",
+    "StageParam",
+    "StageListParam",
+    "JsonParam",
+    "to_dict_string",
+    "to_json_value",
+    "to_positive_int",
+    "to_non_negative_int",
+    "to_one_of",
+    "to_fraction",
+    "to_optional_string",
+    "to_list_list_float",
+    "to_bytes",
+    "HasInputCol",
+    "HasOutputCol",
+    "HasInputCols",
+    "HasOutputCols",
+    "HasLabelCol",
+    "HasFeaturesCol",
+    "HasPredictionCol",
+    "HasProbabilityCol",
+    "HasRawPredictionCol",
+    "HasSeed",
+    "HasWeightCol",
+    "HasErrorCol",
+    "HasMiniBatchSize",
+    "HasImageCol",
 ]
 
 
@@ -172,9 +205,18 @@ def from_uid(suffix: str) -> Computed:
 
 
 _CONVERTER_TYPES = {
-    "toString": "str", "toInt": "int", "toFloat": "float", "toBoolean": "bool", "toList": "list",
-    "toListString": "list[str]", "toListInt": "list[int]", "toListFloat": "list[float]",
-    "toListListFloat": "list[list[float]]", "toVector": "Vector", "toMatrix": "Matrix", "identity": "any",
+    "toString": "str",
+    "toInt": "int",
+    "toFloat": "float",
+    "toBoolean": "bool",
+    "toList": "list",
+    "toListString": "list[str]",
+    "toListInt": "list[int]",
+    "toListFloat": "list[float]",
+    "toListListFloat": "list[list[float]]",
+    "toVector": "Vector",
+    "toMatrix": "Matrix",
+    "identity": "any",
 }
 
 
@@ -212,8 +254,13 @@ def _declared(param: Param, default: Any, type_name_: Optional[str]) -> Param:
     return param
 
 
-def declare(doc: str, converter: Optional[Callable[[Any], Any]] = None, default: Any = NO_DEFAULT, *,
-            type_name: Optional[str] = None) -> Any:
+def declare(
+    doc: str,
+    converter: Optional[Callable[[Any], Any]] = None,
+    default: Any = NO_DEFAULT,
+    *,
+    type_name: Optional[str] = None,
+) -> Any:
     """Declare a plain param: the attribute name is its name.
 
     :param doc: what the param means (shown in the docstring, ``explainParams()`` and IDEs).
@@ -221,8 +268,7 @@ def declare(doc: str, converter: Optional[Callable[[Any], Any]] = None, default:
     :param default: the default value, or a :class:`Computed` default; omit for "no default".
     :param type_name: the type as docs show it (default: from the converter).
     """
-    param = DeclaredParam(Params._dummy(), _UNNAMED, doc,
-                          typeConverter=converter or TypeConverters.identity)
+    param = DeclaredParam(Params._dummy(), _UNNAMED, doc, typeConverter=converter or TypeConverters.identity)
     return _declared(param, default, type_name)
 
 
@@ -343,95 +389,116 @@ class StageListParam(DeclaredParam):
 
 
 # ----------------------------------------------------------------------------------------- shared mixins
+class _Mixin(Params):
+    """Base of the shared param mixins: type checkers learn that stages have generated ``getX``/``setX``."""
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
 # The common column params, with pyspark's names, docs and defaults, declared rather than set in an __init__ (so a
 # stage's own declarations and overrides always win, whatever the order of its base classes).
-class HasInputCol(Params):
+class HasInputCol(_Mixin):
     """``inputCol``: the input column."""
 
     inputCol = declare("input column name.", TypeConverters.toString)
 
 
-class HasOutputCol(Params):
+class HasOutputCol(_Mixin):
     """``outputCol``: the output column."""
 
     outputCol = declare("output column name.", TypeConverters.toString, default=from_uid("__output"))
 
 
-class HasInputCols(Params):
+class HasInputCols(_Mixin):
     """``inputCols``: the input columns."""
 
     inputCols = declare("input column names.", TypeConverters.toListString)
 
 
-class HasOutputCols(Params):
+class HasOutputCols(_Mixin):
     """``outputCols``: the output columns."""
 
     outputCols = declare("output column names.", TypeConverters.toListString)
 
 
-class HasLabelCol(Params):
+class HasLabelCol(_Mixin):
     """``labelCol``: the label column."""
 
     labelCol = declare("label column name.", TypeConverters.toString, default="label")
 
 
-class HasFeaturesCol(Params):
+class HasFeaturesCol(_Mixin):
     """``featuresCol``: the features column."""
 
     featuresCol = declare("features column name.", TypeConverters.toString, default="features")
 
 
-class HasPredictionCol(Params):
+class HasPredictionCol(_Mixin):
     """``predictionCol``: the prediction column."""
 
     predictionCol = declare("prediction column name.", TypeConverters.toString, default="prediction")
 
 
-class HasProbabilityCol(Params):
+class HasProbabilityCol(_Mixin):
     """``probabilityCol``: the column of predicted class probabilities."""
 
-    probabilityCol = declare("Column name for predicted class conditional probabilities. Note: Not all models "
-                             "output well-calibrated probability estimates! These probabilities should be treated "
-                             "as confidences, not precise probabilities.", TypeConverters.toString,
-                             default="probability")
+    probabilityCol = declare(
+        "Column name for predicted class conditional probabilities. Note: Not all models "
+        "output well-calibrated probability estimates! These probabilities should be treated "
+        "as confidences, not precise probabilities.",
+        TypeConverters.toString,
+        default="probability",
+    )
 
 
-class HasRawPredictionCol(Params):
+class HasRawPredictionCol(_Mixin):
     """``rawPredictionCol``: the column of raw prediction (confidence) values."""
 
-    rawPredictionCol = declare("raw prediction (a.k.a. confidence) column name.", TypeConverters.toString,
-                               default="rawPrediction")
+    rawPredictionCol = declare(
+        "raw prediction (a.k.a. confidence) column name.", TypeConverters.toString, default="rawPrediction"
+    )
 
 
-class HasSeed(Params):
+class HasSeed(_Mixin):
     """``seed``: the random seed (default: derived from the class name, the same in every process)."""
 
-    seed = declare("random seed.", TypeConverters.toInt,
-                   default=Computed(lambda stage: zlib.crc32(type(stage).__name__.encode()), "<from class name>"))
+    seed = declare(
+        "random seed.",
+        TypeConverters.toInt,
+        default=Computed(lambda stage: zlib.crc32(type(stage).__name__.encode()), "<from class name>"),
+    )
 
 
-class HasWeightCol(Params):
+class HasWeightCol(_Mixin):
     """``weightCol``: the instance weight column."""
 
-    weightCol = declare("weight column name. If this is not set or empty, we treat all instance weights as 1.0.",
-                        TypeConverters.toString)
+    weightCol = declare(
+        "weight column name. If this is not set or empty, we treat all instance weights as 1.0.",
+        TypeConverters.toString,
+    )
 
 
-class HasErrorCol(Params):
+class HasErrorCol(_Mixin):
     """``errorCol``: the column that receives the reason a row failed (null when it did not)."""
 
-    errorCol = declare("column receiving the per-row error message (null when the row succeeded); when not set, "
-                       "a row that fails stops the job with an error naming it", TypeConverters.toString)
+    errorCol = declare(
+        "column receiving the per-row error message (null when the row succeeded); when not set, "
+        "a row that fails stops the job with an error naming it",
+        TypeConverters.toString,
+    )
 
 
-class HasMiniBatchSize(Params):
+class HasMiniBatchSize(_Mixin):
     """``miniBatchSize``: rows per batch handed to Python/native code; bounds memory per task."""
 
-    miniBatchSize = declare("number of rows processed together in one batch; memory per task is proportional "
-                            "to it", to_positive_int)
+    miniBatchSize = declare(
+        "number of rows processed together in one batch; memory per task is proportional to it", to_positive_int
+    )
 
 
-class HasImageCol(Params):
+class HasImageCol(_Mixin):
     """``imageCol``: a column holding Spark's image struct."""
 
     imageCol = declare("column holding images (Spark's image struct)", TypeConverters.toString)

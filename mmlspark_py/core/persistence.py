@@ -48,8 +48,19 @@ from mmlspark_py.core import filesystem
 from mmlspark_py.core.params import BytesParam, JsonParam, StageListParam, StageParam
 from mmlspark_py.core.spark_compat import active_session
 
-__all__ = ["PersistenceError", "StageWriter", "StageReader", "StageWritable", "StageReadable", "load_stage",
-           "read_metadata", "register_stage_class", "allow_stage_modules", "resolve_stage_class", "AllowList"]
+__all__ = [
+    "PersistenceError",
+    "StageWriter",
+    "StageReader",
+    "StageWritable",
+    "StageReadable",
+    "load_stage",
+    "read_metadata",
+    "register_stage_class",
+    "allow_stage_modules",
+    "resolve_stage_class",
+    "AllowList",
+]
 
 _EXTERNAL = (BytesParam, StageParam, StageListParam)
 # Metadata is small; a "metadata" file of more than this is not ours (and is not read into memory).
@@ -63,6 +74,7 @@ class PersistenceError(RuntimeError):
 
 
 _SECTION_DIRS = {"paramMap": "params", "defaultParamMap": "defaults"}
+
 
 # ------------------------------------------------------------------------------------------- allowed classes
 class AllowList:
@@ -143,7 +155,8 @@ def resolve_stage_class(name: str, where: str = "") -> type:
         raise PersistenceError(
             f"refusing to load class {name!r}{source}: loading imports only mmlspark_py and pyspark.ml stage "
             "classes, or classes you allow with mmlspark_py.core.persistence.register_stage_class(cls) / "
-            "allow_stage_modules('your.package')")
+            "allow_stage_modules('your.package')"
+        )
     try:
         cls = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as e:
@@ -223,8 +236,7 @@ class StageWriter(MLWriter):
             "externalParams": {"paramMap": external, "defaultParamMap": external_defaults},
         }
         text = json.dumps(metadata, separators=(",", ":"))
-        filesystem.write_bytes(self.sparkSession, posixpath.join(path, "metadata", "part-00000"),
-                               text.encode("utf-8"))
+        filesystem.write_bytes(self.sparkSession, posixpath.join(path, "metadata", "part-00000"), text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -254,8 +266,9 @@ def read_metadata(path: str, spark: Any = None) -> Dict[str, Any]:
 
 
 def _counts(value: Any, where: str) -> Dict[str, int]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, int) and 0 <= v <= 10_000
-                                              for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and 0 <= v <= 10_000 for k, v in value.items()
+    ):
         raise PersistenceError(f"corrupt stage metadata in {where}: externalParams is malformed")
     return value
 
@@ -286,8 +299,10 @@ def load_stage(path: str, spark: Any = None) -> Params:
         except PersistenceError:
             raise
         except Exception as e:
-            raise PersistenceError(f"cannot load the {metadata['class']} saved at {path}: "
-                                   f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+            raise PersistenceError(
+                f"cannot load the {metadata['class']} saved at {path}: "
+                f"{str(e).splitlines()[0] if str(e) else type(e).__name__}"
+            ) from e
     finally:
         _depth.level = level
 
@@ -362,8 +377,9 @@ class StageReader(MLReader):
     def _resolve_class(self, metadata: Dict[str, Any], path: str) -> Type[Params]:
         stage_cls = resolve_stage_class(metadata["class"], metadata["_file"])
         if not issubclass(stage_cls, self.cls):
-            raise PersistenceError(f"{path} holds a {metadata['class']}, not a {self.cls.__module__}."
-                                   f"{self.cls.__name__}")
+            raise PersistenceError(
+                f"{path} holds a {metadata['class']}, not a {self.cls.__module__}.{self.cls.__name__}"
+            )
         return stage_cls
 
     def load(self, path: str) -> Params:
@@ -419,4 +435,3 @@ class StageReadable(MLReadable):
     @classmethod
     def read(cls) -> MLReader:
         return StageReader(cls)  # type: ignore[arg-type]
-

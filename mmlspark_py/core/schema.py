@@ -64,8 +64,10 @@ def stage_schema(stage: Any, schema: StructType) -> StructType:
         return planned_schema(stage.transform, schema)
     if hasattr(stage, "transformSchema"):
         return stage.transformSchema(schema)
-    raise TypeError(f"cannot compute the output schema of {type(stage).__name__} without fitting it: it has no "
-                    "transformSchema and is not a Spark JVM stage on a classic session")
+    raise TypeError(
+        f"cannot compute the output schema of {type(stage).__name__} without fitting it: it has no "
+        "transformSchema and is not a Spark JVM stage on a classic session"
+    )
 
 
 def model_schema(model: Any, schema: StructType) -> StructType:

@@ -23,7 +23,7 @@ import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import to_arrow_type
-from pyspark.sql.types import DataType, StructType
+from pyspark.sql.types import DataType, MapType, StructType
 
 from mmlspark_py.core.error_column import RowError, RowErrors
 from mmlspark_py.core.tensors import (
@@ -32,6 +32,9 @@ from mmlspark_py.core.tensors import (
     assemble,
     dense_vectors,
     is_none,
+    map_argmax,
+    map_column,
+    map_matrix,
     read_column,
     shape_text,
     to_arrow,
@@ -69,6 +72,22 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return z / z.sum(axis=-1, keepdims=True)
 
 
+def _joined(chunks: List[Any]) -> Any:
+    """Outputs of consecutive chunks of rows, joined: arrays concatenated, lists (sequence outputs) chained."""
+    if all(isinstance(c, np.ndarray) for c in chunks):
+        return np.concatenate(chunks)
+    return [item for chunk in chunks for item in chunk]
+
+
+def _output_column(values: Any, dtype: DataType) -> pa.Array:
+    """A fetched output (an array, or a list of maps for a ZipMap output) as the Arrow column of ``dtype``."""
+    if isinstance(dtype, MapType):
+        return map_column(values, dtype)
+    if isinstance(dtype, VectorUDT):
+        return dense_vectors(values.reshape(len(values), -1))
+    return to_arrow(values, dtype)
+
+
 @dataclass(frozen=True)
 class ScoringPlan:
     """What a Python worker needs to score Arrow batches: plain values only (no stage, no JVM objects).
@@ -79,12 +98,12 @@ class ScoringPlan:
 
     runner: Any
     feeds: Tuple[Tuple[str, str, DataType, TensorInfo], ...]  # (model input, column, column type, input info)
-    fetches: Tuple[Tuple[str, str, DataType], ...]            # (column, model output, Spark type or VectorUDT)
-    softmax: Tuple[Tuple[str, str], ...]                       # (fetched column, new column)
+    fetches: Tuple[Tuple[str, str, DataType], ...]  # (column, model output, Spark type or VectorUDT)
+    softmax: Tuple[Tuple[str, str], ...]  # (fetched column, new column)
     argmax: Tuple[Tuple[str, str], ...]
     error_col: Optional[str]
     out_schema: StructType
-    stage: str = "ONNXModel"                                   # named in errors
+    stage: str = "ONNXModel"  # named in errors
 
     def _read(self, batch: pa.RecordBatch) -> Tuple[List[RowTensors], np.ndarray, RowErrors]:
         tensors = [read_column(batch.column(i), dtype, info) for i, (_, _, dtype, info) in enumerate(self.feeds)]
@@ -106,20 +125,24 @@ class ScoringPlan:
         step = batch_dims.pop()  # a model exported with a fixed batch size: run in chunks of it, padding the last
         chunks = []
         for start in range(0, rows, step):
-            part = {k: v[start:start + step] for k, v in feeds.items()}
+            part = {k: v[start : start + step] for k, v in feeds.items()}
             short = step - len(next(iter(part.values())))
             part = {k: np.concatenate([v, np.repeat(v[-1:], short, axis=0)]) if short else v for k, v in part.items()}
-            chunks.append([out[:step - short] for out in self.runner.run(names, part)])
-        return {name: np.concatenate([c[i] for c in chunks]) for i, name in enumerate(names)}
+            chunks.append([out[: step - short] for out in self.runner.run(names, part)])
+        return {name: _joined([c[i] for c in chunks]) for i, name in enumerate(names)}
 
-    def _columns(self, outputs: Dict[str, np.ndarray]) -> Dict[str, pa.Array]:
+    def _columns(self, outputs: Dict[str, Any]) -> Dict[str, pa.Array]:
         by_column = {column: (outputs[output], dtype) for column, output, dtype in self.fetches}
-        columns = {column: dense_vectors(values.reshape(len(values), -1)) if isinstance(dtype, VectorUDT)
-                   else to_arrow(values, dtype) for column, (values, dtype) in by_column.items()}
+        columns = {column: _output_column(values, dtype) for column, (values, dtype) in by_column.items()}
         for source, target in self.softmax:
-            columns[target] = dense_vectors(_softmax(by_column[source][0].astype(np.float64)))
+            values, dtype = by_column[source]
+            scores = map_matrix(values) if isinstance(dtype, MapType) else values.astype(np.float64)
+            columns[target] = dense_vectors(_softmax(scores))
         for source, target in self.argmax:
-            columns[target] = pa.array(np.argmax(by_column[source][0], axis=-1).astype(np.float64))
+            values, dtype = by_column[source]
+            columns[target] = pa.array(
+                map_argmax(values) if isinstance(dtype, MapType) else np.argmax(values, axis=-1).astype(np.float64)
+            )
         return columns
 
     def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -139,11 +162,12 @@ class ScoringPlan:
         arrays = [assemble(parts[f.name], n, to_arrow_type(f.dataType)) for f in self.out_schema]
         return pa.RecordBatch.from_arrays(arrays, names=self.out_schema.names)
 
-    def _score_group(self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray,
-                     parts: Dict[str, List], errors: RowErrors) -> None:
+    def _score_group(
+        self, tensors: List[RowTensors], rows: np.ndarray, key: np.ndarray, parts: Dict[str, List], errors: RowErrors
+    ) -> None:
         feeds, start = {}, 0
         for t, (name, _, _, info) in zip(tensors, self.feeds):
-            shape = tuple(int(d) for d in key[start:start + t.shapes.shape[1]])
+            shape = tuple(int(d) for d in key[start : start + t.shapes.shape[1]])
             start += t.shapes.shape[1]
             feeds[name] = t.gather(rows, shape).astype(info.dtype, copy=False)
         try:
@@ -157,5 +181,3 @@ class ScoringPlan:
             return
         for column, values in columns.items():
             parts[column].append((rows, values))
-
-

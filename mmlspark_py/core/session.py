@@ -29,8 +29,9 @@ DEFAULT_CONF: Dict[str, str] = {
 }
 
 
-def get_spark(master: Optional[str] = None, app_name: str = "mmlspark-py",
-              conf: Optional[Dict[str, str]] = None) -> SparkSession:
+def get_spark(
+    master: Optional[str] = None, app_name: str = "mmlspark-py", conf: Optional[Dict[str, str]] = None
+) -> SparkSession:
     """The active SparkSession (classic or Connect), or a new one.
 
     :param master: a master URL to use for a NEW session (e.g. ``"local[2]"``); None (the default) leaves the

@@ -31,10 +31,27 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-__all__ = ["SPARK_VERSION", "HAS_ARROW_UDF", "ConnectUnsupportedError", "is_connect", "has_jvm", "jvm",
-           "dataframe_from_arrow", "python_eval_type", "session_of", "active_session", "default_parallelism",
-           "executor_count", "set_log_level", "make_valid_utf8", "in_thread",
-           "num_partitions", "with_column", "silence_pandas3_warning", "PANDAS3_WARNING"]
+__all__ = [
+    "SPARK_VERSION",
+    "HAS_ARROW_UDF",
+    "ConnectUnsupportedError",
+    "is_connect",
+    "has_jvm",
+    "jvm",
+    "dataframe_from_arrow",
+    "python_eval_type",
+    "session_of",
+    "active_session",
+    "default_parallelism",
+    "executor_count",
+    "set_log_level",
+    "make_valid_utf8",
+    "in_thread",
+    "num_partitions",
+    "with_column",
+    "silence_pandas3_warning",
+    "PANDAS3_WARNING",
+]
 
 
 T = TypeVar("T")
@@ -71,8 +88,9 @@ def jvm(spark: SparkSession, needed_for: str) -> Any:
     :raises ConnectUnsupportedError: on a Spark Connect session.
     """
     if is_connect(spark):
-        raise ConnectUnsupportedError(f"{needed_for} needs a classic Spark session (a JVM in this process); this is a "
-                                      "Spark Connect session")
+        raise ConnectUnsupportedError(
+            f"{needed_for} needs a classic Spark session (a JVM in this process); this is a Spark Connect session"
+        )
     return spark.sparkContext._jvm
 
 
@@ -132,7 +150,7 @@ def default_parallelism(spark: SparkSession) -> int:
         return int(configured)
     master = _master(spark)
     if master.startswith("local["):
-        cores = master[len("local["):].split("]")[0].split(",")[0]
+        cores = master[len("local[") :].split("]")[0].split(",")[0]
         if cores.isdigit():
             return int(cores)
     return int(spark.conf.get("spark.sql.shuffle.partitions", "200") or 200)

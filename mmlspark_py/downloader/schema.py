@@ -88,7 +88,7 @@ class ModelSchema:
         return out
 
     @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> "ModelSchema":
+    def from_json(cls, obj: Mapping[str, Any]) -> ModelSchema:
         names = {f.name for f in dataclasses.fields(cls)}
         known = {k: v for k, v in obj.items() if k in names}
         extra = {k: v for k, v in obj.items() if k not in names}
@@ -101,7 +101,7 @@ class ModelSchema:
         except TypeError as e:
             raise SchemaError(f"manifest entry {obj.get('name')!r} is not a model schema: {e}") from e
 
-    def replace(self, **changes: Any) -> "ModelSchema":
+    def replace(self, **changes: Any) -> ModelSchema:
         return dataclasses.replace(self, **changes)
 
 
@@ -111,7 +111,7 @@ def parse_manifest(text: str, source: str) -> List[ModelSchema]:
         obj = json.loads(text)
         return [ModelSchema.from_json(m) for m in obj["models"]]
     except (ValueError, KeyError, TypeError) as e:
-        raise SchemaError(f"{source} is not a model manifest ({{\"models\": [...]}}): {e}") from e
+        raise SchemaError(f'{source} is not a model manifest ({{"models": [...]}}): {e}') from e
 
 
 def manifest_text(schemas: Sequence[ModelSchema]) -> str:
@@ -134,8 +134,10 @@ def find_feature_node(model: onnx.ModelProto) -> str:
             name = next((i for i in node.input if i not in initializers), "")
             continue
         break
-    raise SchemaError(f"cannot find the classifier layer before output {model.graph.output[0].name!r} "
-                      "(expected a Gemm/MatMul, possibly followed by Add/Softmax); give the feature node explicitly")
+    raise SchemaError(
+        f"cannot find the classifier layer before output {model.graph.output[0].name!r} "
+        "(expected a Gemm/MatMul, possibly followed by Add/Softmax); give the feature node explicitly"
+    )
 
 
 def file_sha256(path: str) -> str:
@@ -146,8 +148,14 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def schema_for_file(path: str, name: str, dataset: str = "", uri: Optional[str] = None,
-                    feature_node: Optional[str] = None, **fields: Any) -> ModelSchema:
+def schema_for_file(
+    path: str,
+    name: str,
+    dataset: str = "",
+    uri: Optional[str] = None,
+    feature_node: Optional[str] = None,
+    **fields: Any,
+) -> ModelSchema:
     """The schema of the ONNX file at ``path`` (a local file): hash, size, input/output/feature nodes, shape.
 
     :param fields: any other :class:`ModelSchema` field (normalisation, channel order, ...).
@@ -156,7 +164,7 @@ def schema_for_file(path: str, name: str, dataset: str = "", uri: Optional[str] 
     try:
         model = onnx.load_model(path, load_external_data=False)
         onnx.checker.check_model(model)
-    except Exception as e:  # noqa: BLE001 - protobuf and checker errors
+    except Exception as e:
         raise SchemaError(f"{path} is not a valid ONNX model: {e}") from e
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
@@ -165,7 +173,17 @@ def schema_for_file(path: str, name: str, dataset: str = "", uri: Optional[str] 
     output = model.graph.output[0].name
     feature = feature_node if feature_node is not None else find_feature_node(model)
     computed = dict(
-        name=name, dataset=dataset, modelType="image", uri=uri if uri is not None else os.path.basename(path),
-        hash=file_sha256(path), size=os.path.getsize(path), inputNode=first.name, numLayers=len(model.graph.node),
-        layerNames=(output, feature), inputShape=tuple(dims), featureNode=feature, outputNode=output)
+        name=name,
+        dataset=dataset,
+        modelType="image",
+        uri=uri if uri is not None else os.path.basename(path),
+        hash=file_sha256(path),
+        size=os.path.getsize(path),
+        inputNode=first.name,
+        numLayers=len(model.graph.node),
+        layerNames=(output, feature),
+        inputShape=tuple(dims),
+        featureNode=feature,
+        outputNode=output,
+    )
     return ModelSchema(**{**computed, **fields})

@@ -186,8 +186,16 @@ def _http_to_part(url: str, part: str, name: str, progress: Progress, retries: i
     raise DownloadError(f"{url}: download failed after {retries} tries: {last}")
 
 
-def fetch_verified(source: str, dest: str, sha256: str, name: str = "", spark=None,
-                   progress: Optional[Progress] = None, retries: int = 4, backoff: float = 0.5) -> None:
+def fetch_verified(
+    source: str,
+    dest: str,
+    sha256: str,
+    name: str = "",
+    spark=None,
+    progress: Optional[Progress] = None,
+    retries: int = 4,
+    backoff: float = 0.5,
+) -> None:
     """Copy ``source`` (URL, local or Hadoop path) to local file ``dest``, resumably, verifying ``sha256``.
 
     :raises NotFoundError: the source does not exist (404 or missing path).
@@ -208,6 +216,8 @@ def fetch_verified(source: str, dest: str, sha256: str, name: str = "", spark=No
     actual = file_sha256(part)
     if sha256 and actual != sha256:
         os.remove(part)
-        raise HashMismatchError(f"{source}: sha256 is {actual}, the manifest says {sha256}; the download was "
-                                "deleted (corrupt file on the server or a wrong manifest entry)")
+        raise HashMismatchError(
+            f"{source}: sha256 is {actual}, the manifest says {sha256}; the download was "
+            "deleted (corrupt file on the server or a wrong manifest entry)"
+        )
     os.replace(part, dest)

@@ -18,19 +18,54 @@ from typing import Any, Dict, List, Optional
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (BooleanType, ByteType, DataType, DateType, DoubleType, FloatType, IntegerType,
-                               LongType, ShortType, StringType, StructField, StructType, TimestampType)
+from pyspark.sql.types import (
+    BooleanType,
+    ByteType,
+    DataType,
+    DateType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    ShortType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
-from mmlspark_py.core.spark_compat import with_column
-from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, TypeConverters, to_json_value
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    TypeConverters,
+    declare,
+    from_uid,
+    override,
+    to_json_value,
+)
 from mmlspark_py.core.schema import planned_schema
+from mmlspark_py.core.spark_compat import with_column
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, Transformer, column, require_column
 
 NULL_LEVEL_NAME = "__null"
-_SIMPLE_TYPES = {t().simpleString(): t for t in (StringType, BooleanType, ByteType, ShortType, IntegerType,
-                                                  LongType, FloatType, DoubleType, DateType, TimestampType)}
-_INDEXABLE_TYPES = tuple(t() for t in (StringType, BooleanType, ByteType, ShortType, IntegerType, LongType,
-                                       FloatType, DoubleType))
+_SIMPLE_TYPES = {
+    t().simpleString(): t
+    for t in (
+        StringType,
+        BooleanType,
+        ByteType,
+        ShortType,
+        IntegerType,
+        LongType,
+        FloatType,
+        DoubleType,
+        DateType,
+        TimestampType,
+    )
+}
+_INDEXABLE_TYPES = tuple(
+    t() for t in (StringType, BooleanType, ByteType, ShortType, IntegerType, LongType, FloatType, DoubleType)
+)
 
 
 def spark_type(simple_string: str) -> DataType:
@@ -45,8 +80,10 @@ def levels_metadata(name: str, levels: List[Any], data_type: str, has_null_level
     names = [NULL_LEVEL_NAME if v is None else str(v) for v in levels]
     # Spark's Metadata holds no nulls in arrays: the null level is the flag, appended again when read
     known = [v for v in levels if v is not None]
-    return {"ml_attr": {"name": name, "type": "nominal", "vals": names},
-            "mml": {"levels": known, "dataType": data_type, "hasNullLevel": has_null_level}}
+    return {
+        "ml_attr": {"name": name, "type": "nominal", "vals": names},
+        "mml": {"levels": known, "dataType": data_type, "hasNullLevel": has_null_level},
+    }
 
 
 def get_levels(schema: StructType, name: str) -> Optional[List[Any]]:
@@ -83,16 +120,23 @@ def index_column(col: Column, levels: List[Any], data_type: DataType) -> Column:
 
 def value_column(index: Column, levels: List[Any], data_type: DataType) -> Column:
     """The level at (integer-valued) ``index``; null for a null or out-of-range index."""
-    values = F.array(*[F.lit(v).cast(data_type) for v in levels]) if levels else F.array().cast(
-        "array<" + data_type.simpleString() + ">")
+    values = (
+        F.array(*[F.lit(v).cast(data_type) for v in levels])
+        if levels
+        else F.array().cast("array<" + data_type.simpleString() + ">")
+    )
     return F.try_element_at(values, (index.cast("int") + F.lit(1)))
 
 
-class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
+class _IndexParams(HasInputCol, HasOutputCol):
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+
+
+class ValueIndexer(Estimator, _IndexParams):
     """Learns the levels of ``inputCol`` and indexes it into a categorical ``outputCol`` (SynapseML's API).
 
-    :param inputCol: a string, numeric or boolean column.
-    :param outputCol: receives the integer index (nullable) with the levels in its metadata.
+    Columns: ``inputCol`` a string, numeric or boolean column; ``outputCol`` receives the integer index
+    (nullable) with the levels in its metadata.
 
     Errors: SchemaError naming the column when it is missing or of another type.
 
@@ -103,10 +147,6 @@ class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
         IndexToValue(inputCol="color_idx", outputCol="color2").transform(model.transform(df))
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
-
     def transformSchema(self, schema: StructType) -> StructType:
         """The fitted model's output schema, except the levels in the metadata: they depend on the data
         (as with Spark's StringIndexer), so this lists none."""
@@ -114,15 +154,20 @@ class ValueIndexer(Estimator, HasInputCol, HasOutputCol):
         levels_md = levels_metadata(self.getOutputCol(), [], field.dataType.simpleString(), False)
         return _with_index_field(schema, self.getOutputCol(), levels_md)
 
-    def _fit(self, dataset: DataFrame) -> "ValueIndexerModel":
+    def _fit(self, dataset: DataFrame) -> ValueIndexerModel:
         name = self.getInputCol()
-        row = dataset.agg(F.collect_set(column(name)).alias("values"),
-                          F.max(column(name).isNull()).alias("has_null")).head()
+        row = dataset.agg(
+            F.collect_set(column(name)).alias("values"), F.max(column(name).isNull()).alias("has_null")
+        ).collect()[0]
         levels = sort_levels(list(row["values"]))
         if row["has_null"]:
             levels.append(None)
-        model = ValueIndexerModel(inputCol=name, outputCol=self.getOutputCol(), levels=levels,
-                                  dataType=dataset.schema[name].dataType.simpleString())
+        model = ValueIndexerModel(
+            inputCol=name,
+            outputCol=self.getOutputCol(),
+            levels=levels,
+            dataType=dataset.schema[name].dataType.simpleString(),
+        )
         model._resetUid(self.uid)  # as Spark's models: the fitted model keeps its estimator's uid
         return model
 
@@ -132,23 +177,16 @@ def _with_index_field(schema: StructType, name: str, metadata: Dict[str, Any]) -
     return StructType(fields + [StructField(name, IntegerType(), True, metadata)])
 
 
-class ValueIndexerModel(Model, HasInputCol, HasOutputCol):
+class ValueIndexerModel(Model, _IndexParams):
     """Indexes ``inputCol`` into ``levels``: integer ``outputCol`` with the levels in its metadata.
-
-    :param levels: the levels (JSON values; null last when nulls were seen at fit time).
-    :param dataType: the Spark type of the values, e.g. ``"string"``.
 
     A value not among the levels gives a null index. ``outputCol`` may equal ``inputCol`` (replaced in place).
     """
 
-    levels = Param(Params._dummy(), "levels", "the levels (distinct values, sorted; null last if present)",
-                   typeConverter=to_json_value)
-    dataType = Param(Params._dummy(), "dataType", "Spark type (simple string) of the levels, e.g. 'string'",
-                     typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
+    levels = declare("the levels (distinct values, sorted; null last if present)", to_json_value)
+    dataType = declare(
+        "Spark type (simple string) of the levels, e.g. 'string'", TypeConverters.toString, default="string"
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())
@@ -161,28 +199,27 @@ class ValueIndexerModel(Model, HasInputCol, HasOutputCol):
         return with_column(dataset, self.getOutputCol(), index, md)
 
 
-class IndexToValue(Transformer, HasInputCol, HasOutputCol):
+class IndexToValue(Transformer, _IndexParams):
     """Maps a categorical index column back to its original values, read from the column's metadata.
 
-    :param inputCol: an index column made by :class:`ValueIndexerModel` (levels in its metadata).
-    :param outputCol: receives the original values (their original type; null for a null/unknown index).
+    Columns: ``inputCol`` an index column with levels in its metadata (made by :class:`ValueIndexerModel`, or
+    the ``prediction`` of a trained classifier); ``outputCol`` receives the original values (their original
+    type; null for a null or unknown index).
 
     Errors: SchemaError when ``inputCol`` carries no levels metadata.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._setDefault(outputCol=f"{self.uid}_output")
-
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol())
         if get_levels(schema, self.getInputCol()) is None:
-            raise SchemaError(f"inputCol: column {self.getInputCol()!r} has no categorical levels in its metadata; "
-                              "index it with ValueIndexer first")
+            raise SchemaError(
+                f"inputCol: column {self.getInputCol()!r} has no categorical levels in its metadata; "
+                "index it with ValueIndexer first"
+            )
         return planned_schema(self._transform, schema)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         name = self.getInputCol()
-        levels = get_levels(dataset.schema, name)
-        data_type = spark_type(get_level_type(dataset.schema, name))
+        levels = get_levels(dataset.schema, name) or []
+        data_type = spark_type(get_level_type(dataset.schema, name) or "string")
         return dataset.withColumn(self.getOutputCol(), value_column(column(name), levels, data_type))

@@ -9,7 +9,9 @@ string, <= 100 distinct       categorical: StringIndexer (alphabetical, unseen v
 values, or categorical        ``__unknown`` level) then one-hot (``oneHotEncodeCategoricals``) or the index
 metadata                      (tree learners)
 string, more distinct values  free text: ``featurize.text.TextFeaturizer`` when installed, else lower-cased
-                              word tokens hashed (HashingTF) into ``numFeatures`` slots
+                              word tokens hashed (HashingTF) into ``numFeatures`` slots; then only the slots
+                              some training row uses (CountSelector, as SynapseML); a text column with no
+                              token in any row is dropped (an error when nothing else is left)
 date, timestamp               year, month, day of month, day of week (+ hour, minute, second), imputed
 array<number>, vector         unrolled (fixed length, learned at fit); null becomes zeros, null elements 0
 image struct (8-bit)          unrolled pixels, channel-major as SynapseML's UnrollImage (``image.UnrollImage``
@@ -17,8 +19,10 @@ image struct (8-bit)          unrolled pixels, channel-major as SynapseML's Unro
 all-null columns              dropped: they carry no information
 ============================  ==================================================================================
 
-Everything runs in Spark's JVM stages (Imputer, StringIndexer, OneHotEncoder, HashingTF, VectorSizeHint,
-VectorAssembler) and SQL functions, composed into one fitted ``PipelineModel`` that the model holds (and saves).
+The final VectorAssembler handles invalid values as ``vectorAssemblerHandleInvalid`` says (SynapseML's default
+``skip`` drops such rows; they reach it only with ``imputeMissing=false``). Everything runs in Spark's JVM
+stages (Imputer, StringIndexer, OneHotEncoder, HashingTF, VectorSlicer, VectorSizeHint, VectorAssembler) and
+SQL functions, composed into one fitted ``PipelineModel`` that the model holds (and saves).
 The output vector carries no attribute metadata, so the schema is known before fitting; trainers that want
 Spark's attribute metadata (tree learners: which features are categorical) use
 :meth:`FeaturizeModel.featurize`.
@@ -28,20 +32,47 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from pyspark.ml import Pipeline
-from pyspark.ml.feature import (HashingTF, Imputer, OneHotEncoder, RegexTokenizer, StringIndexer, VectorAssembler,
-                                VectorSizeHint)
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml.feature import (
+    HashingTF,
+    Imputer,
+    OneHotEncoder,
+    RegexTokenizer,
+    StringIndexer,
+    VectorAssembler,
+    VectorSizeHint,
+)
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (ArrayType, BooleanType, DateType, NumericType, StringType, StructField, StructType,
-                               TimestampNTZType, TimestampType)
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DateType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA
-from mmlspark_py.core.params import (HasInputCols, HasOutputCol, Param, Params, StageParam, TypeConverters,
-                                     to_json_value, to_positive_int)
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, _same_type, column, require_column
+from mmlspark_py.core.params import (
+    HasInputCols,
+    HasOutputCol,
+    StageParam,
+    TypeConverters,
+    declare,
+    from_uid,
+    override,
+    to_json_value,
+    to_one_of,
+    to_positive_int,
+)
+from mmlspark_py.core.stage import Estimator, Model, _same_type, add_field, column, require_column
+from mmlspark_py.featurize.count_selector import CountSelector, CountSelectorModel
 
 MAX_CATEGORIES = 100
 NUM_FEATURES_DEFAULT = 1 << 18  # SynapseML's FeaturizeUtilities.NumFeaturesDefault
@@ -74,8 +105,10 @@ def _kind(field: StructField) -> str:
         return "vector"
     if _same_type(t, IMAGE_SCHEMA):
         return "image"
-    raise FeaturizeError(f"inputCols: column {field.name!r} has type {t.simpleString()}, which Featurize cannot "
-                         "use; valid: numeric, boolean, string, date, timestamp, array<number>, vector, image")
+    raise FeaturizeError(
+        f"inputCols: column {field.name!r} has type {t.simpleString()}, which Featurize cannot "
+        "use; valid: numeric, boolean, string, date, timestamp, array<number>, vector, image"
+    )
 
 
 def _size_expr(name: str, kind: str) -> Column:
@@ -101,7 +134,7 @@ def _column_stats(df: DataFrame, kinds: Dict[str, str]) -> Dict[str, Any]:
         if kind in ("array", "vector", "image"):
             size = F.when(present, _size_expr(name, kind))
             exprs += [F.min(size).alias(f"lo{i}"), F.max(size).alias(f"hi{i}")]
-    return df.agg(*exprs).head().asDict()
+    return df.agg(*exprs).collect()[0].asDict()
 
 
 def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
@@ -123,8 +156,10 @@ def plan_columns(df: DataFrame, input_cols: List[str]) -> List[Dict[str, Any]]:
             entry["kind"] = "categorical" if stats[f"d{i}"] <= MAX_CATEGORIES else "text"
         if kind in ("array", "vector", "image"):
             if stats[f"lo{i}"] != stats[f"hi{i}"]:
-                raise FeaturizeError(f"inputCols: column {name!r} holds {kind}s of sizes {stats[f'lo{i}']} to "
-                                     f"{stats[f'hi{i}']}; Featurize needs one fixed size per column")
+                raise FeaturizeError(
+                    f"inputCols: column {name!r} holds {kind}s of sizes {stats[f'lo{i}']} to "
+                    f"{stats[f'hi{i}']}; Featurize needs one fixed size per column"
+                )
             entry["size"] = int(stats[f"hi{i}"])
         plan.append(entry)
     if not plan:
@@ -145,8 +180,12 @@ def _unroll_image_sql(col: Column) -> Column:
     """The pixels of an 8-bit image as doubles in SynapseML's channel-major order, in SQL only (the fallback
     when :mod:`mmlspark_py.image` is not installed): ``v[c*H*W + p] = data[p*C + c]``."""
     data, plane, channels = col["data"], col["height"] * col["width"], col["nChannels"]
-    return F.transform(F.sequence(F.lit(0), F.octet_length(data) - 1), lambda k: F.conv(F.hex(F.substring(
-        data, (k % plane) * channels + F.floor(k / plane).cast("int") + 1, 1)), 16, 10).cast("double"))
+    return F.transform(
+        F.sequence(F.lit(0), F.octet_length(data) - 1),
+        lambda k: F.conv(
+            F.hex(F.substring(data, (k % plane) * channels + F.floor(k / plane).cast("int") + 1, 1)), 16, 10
+        ).cast("double"),
+    )
 
 
 def _with_unrolled_images(df: DataFrame, plan: List[Dict[str, Any]], prefix: str) -> DataFrame:
@@ -156,8 +195,13 @@ def _with_unrolled_images(df: DataFrame, plan: List[Dict[str, Any]], prefix: str
     try:
         from mmlspark_py.image import UnrollImage
     except ImportError:
-        return df.select("*", *[array_to_vector(_unroll_image_sql(column(e["name"])))
-                                .alias(_temp_names(prefix, e)[0] + "_unrolled") for e in images])
+        return df.select(
+            "*",
+            *[
+                array_to_vector(_unroll_image_sql(column(e["name"]))).alias(_temp_names(prefix, e)[0] + "_unrolled")
+                for e in images
+            ],
+        )
     for entry in images:
         df = UnrollImage(inputCol=entry["name"], outputCol=_temp_names(prefix, entry)[0] + "_unrolled").transform(df)
     return df
@@ -199,78 +243,114 @@ def _text_stages(source: str, target: str, num_features: int) -> List[Any]:
         from mmlspark_py.featurize.text import TextFeaturizer  # type: ignore
     except ImportError:
         tokens = source + "_tokens"
-        return [RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
-                HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features)]
+        return [
+            RegexTokenizer(inputCol=source, outputCol=tokens, pattern="\\W+", toLowercase=True),
+            HashingTF(inputCol=tokens, outputCol=target, numFeatures=num_features),
+        ]
     # the size hint keeps VectorAssembler from ever having to look at the data for the vector length
-    return [TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features),
-            VectorSizeHint(inputCol=target, size=num_features, handleInvalid="error")]
+    return [
+        TextFeaturizer(inputCol=source, outputCol=target, numFeatures=num_features),
+        VectorSizeHint(inputCol=target, size=num_features, handleInvalid="error"),
+    ]
 
 
-def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int,
-                   impute: bool) -> Pipeline:
-    """The Spark stages that turn the prepared temporary columns into ``<prefix>_features``."""
-    numeric = [t for e in plan if e["kind"] in ("numeric", "boolean", "date", "timestamp")
-               for t in _temp_names(prefix, e)]
+def _selected(entry: Dict[str, Any], prefix: str) -> str:
+    """The column holding a text entry's used hash slots (CountSelector's output)."""
+    return _temp_names(prefix, entry)[0] + "_selected"
+
+
+def build_pipeline(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, num_features: int, impute: bool) -> Pipeline:
+    """The stages that turn the prepared temporary columns into the columns :func:`assembler` assembles."""
+    numeric = [
+        t for e in plan if e["kind"] in ("numeric", "boolean", "date", "timestamp") for t in _temp_names(prefix, e)
+    ]
     categorical = [_temp_names(prefix, e)[0] for e in plan if e["kind"] == "categorical"]
     stages: List[Any] = []
-    assembled: Dict[str, List[str]] = {}
     if numeric and impute:
         stages.append(Imputer(inputCols=numeric, outputCols=[t + "_imputed" for t in numeric], strategy="mean"))
-    for t in numeric:
-        assembled[t] = [t + "_imputed" if impute else t]
     if categorical:
         indexed = [t + "_index" for t in categorical]
-        stages.append(StringIndexer(inputCols=categorical, outputCols=indexed, handleInvalid="keep",
-                                    stringOrderType="alphabetAsc"))
+        stages.append(
+            StringIndexer(
+                inputCols=categorical, outputCols=indexed, handleInvalid="keep", stringOrderType="alphabetAsc"
+            )
+        )
         if one_hot:
-            stages.append(OneHotEncoder(inputCols=indexed, outputCols=[t + "_onehot" for t in categorical],
-                                        handleInvalid="keep"))
-        for t, i in zip(categorical, indexed):
-            assembled[t] = [t + "_onehot" if one_hot else i]
+            stages.append(
+                OneHotEncoder(inputCols=indexed, outputCols=[t + "_onehot" for t in categorical], handleInvalid="keep")
+            )
     for entry in plan:
-        (temp,) = _temp_names(prefix, entry)[:1]
+        temp = _temp_names(prefix, entry)[0]
         if entry["kind"] == "text":
+            # only the hash slots some training row uses (SynapseML's CountSelector): the rest carry nothing
             stages += _text_stages(temp, temp + "_hashed", num_features)
-            assembled[temp] = [temp + "_hashed"]
+            stages.append(CountSelector(inputCol=temp + "_hashed", outputCol=_selected(entry, prefix)))
         elif entry["kind"] in ("array", "vector", "image"):
             stages.append(VectorSizeHint(inputCol=temp, size=entry["size"], handleInvalid="error"))
-            assembled[temp] = [temp]
-    order = [c for e in plan for t in _temp_names(prefix, e) for c in assembled[t]]
-    stages.append(VectorAssembler(inputCols=order, outputCol=f"{prefix}_features", handleInvalid="keep"))
     return Pipeline(stages=stages)
 
 
-class _FeaturizeParams(HasInputCols, HasOutputCol):
-    oneHotEncodeCategoricals = Param(Params._dummy(), "oneHotEncodeCategoricals", "one-hot encode categorical "
-                                     "columns (true) or keep their index (false, for tree learners)",
-                                     typeConverter=TypeConverters.toBoolean)
-    numFeatures = Param(Params._dummy(), "numFeatures", "number of hash slots for each free-text column",
-                        typeConverter=to_positive_int)
-    imputeMissing = Param(Params._dummy(), "imputeMissing", "replace missing numeric values (null, NaN, "
-                          "infinity) by the column mean; otherwise they stay NaN", typeConverter=TypeConverters.toBoolean)
+def assembled_columns(plan: List[Dict[str, Any]], prefix: str, one_hot: bool, impute: bool) -> List[str]:
+    """The columns the final VectorAssembler joins, in plan order."""
+    out: List[str] = []
+    for entry in plan:
+        kind, temps = entry["kind"], _temp_names(prefix, entry)
+        if kind in ("numeric", "boolean", "date", "timestamp"):
+            out += [t + "_imputed" if impute else t for t in temps]
+        elif kind == "categorical":
+            out.append(temps[0] + ("_onehot" if one_hot else "_index"))
+        elif kind == "text":
+            out.append(_selected(entry, prefix))
+        else:
+            out.append(temps[0])
+    return out
 
-    def _init_defaults(self) -> None:
-        self._setDefault(outputCol=f"{self.uid}_features", oneHotEncodeCategoricals=True,
-                         numFeatures=NUM_FEATURES_DEFAULT, imputeMissing=True)
+
+def collapsed_text(fitted: PipelineModel, plan: List[Dict[str, Any]], prefix: str) -> List[str]:
+    """The text columns of ``plan`` whose tokens hashed to no slot in any training row (nothing to learn from)."""
+    kept = {m.getOutputCol(): m.getIndices() for m in fitted.stages if isinstance(m, CountSelectorModel)}
+    return [e["name"] for e in plan if e["kind"] == "text" and not kept[_selected(e, prefix)]]
+
+
+HANDLE_INVALID = ("skip", "keep", "error")
+
+
+class _FeaturizeParams(HasInputCols, HasOutputCol):
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_features"))
+    oneHotEncodeCategoricals = declare(
+        "one-hot encode categorical columns (true) or keep their index (false, for tree learners)",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    numFeatures = declare("number of features to hash string columns to", to_positive_int, default=NUM_FEATURES_DEFAULT)
+    imputeMissing = declare(
+        "whether to impute missing values: missing numbers (null, NaN, infinity) get the "
+        "column mean; otherwise they stay NaN",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    vectorAssemblerHandleInvalid = declare(
+        "how the final VectorAssembler handles rows with invalid values (null or NaN numbers reach it only with "
+        "imputeMissing=false): skip (drop the row), keep (NaN in the vector) or error",
+        to_one_of(HANDLE_INVALID),
+        default="skip",
+    )
 
     def _output_schema(self, schema: StructType) -> StructType:
         for name in self.getInputCols():
             _kind(require_column(schema, name, param="inputCols"))
-        if self.getOutputCol() in schema.names:
-            raise SchemaError(f"outputCol: column {self.getOutputCol()!r} already exists; choose another name")
-        return StructType(list(schema.fields) + [StructField(self.getOutputCol(), VectorUDT(), True)])
+        return add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
 
 
 class Featurize(Estimator, _FeaturizeParams):
-    """Learns how to turn ``inputCols`` of any supported types into one vector ``outputCol``.
+    """Learns how to turn ``inputCols`` of any supported types into one vector ``outputCol`` (see the module
+    docstring for what each type becomes).
 
-    :param inputCols: the columns to featurize (see the module docstring for what each type becomes).
-    :param outputCol: the feature vector (default ``<uid>_features``).
-    :param oneHotEncodeCategoricals: one-hot categoricals (default true); false keeps the level index.
-    :param numFeatures: hash slots per free-text column (default 2^18, as SynapseML).
-    :param imputeMissing: impute missing numbers with the column mean (default true).
+    Free-text columns keep only the hash slots some training row uses; a text column none of whose rows has a
+    token is dropped (it carries nothing), unless nothing else remains.
 
-    Errors (in ``fit``, naming the column): an unsupported type, an empty DataFrame, arrays of differing sizes.
+    Errors (in ``fit``, naming the column): an unsupported type, an empty DataFrame, arrays of differing sizes,
+    only empty text columns left.
 
     Example::
 
@@ -278,20 +358,34 @@ class Featurize(Estimator, _FeaturizeParams):
         model.transform(df).select("features")
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._init_defaults()
-
     def transformSchema(self, schema: StructType) -> StructType:
         return self._output_schema(schema)
 
-    def _fit(self, dataset: DataFrame) -> "FeaturizeModel":
+    def _fit(self, dataset: DataFrame) -> FeaturizeModel:
         prefix = f"__{self.uid}"
+        one_hot, impute = self.getOneHotEncodeCategoricals(), self.getImputeMissing()
         plan = plan_columns(dataset, self.getInputCols())
-        pipeline = build_pipeline(plan, prefix, self.getOneHotEncodeCategoricals(), self.getNumFeatures(),
-                                  self.getImputeMissing())
-        fitted = pipeline.fit(_prepared(dataset, plan, prefix))
-        model = FeaturizeModel(columnPlan=plan, featurePipeline=fitted)
+        fitted = build_pipeline(plan, prefix, one_hot, self.getNumFeatures(), impute).fit(
+            _prepared(dataset, plan, prefix)
+        )
+        collapsed = collapsed_text(fitted, plan, prefix)
+        if collapsed:
+            plan = [e for e in plan if e["name"] not in collapsed]
+            if not plan:
+                raise FeaturizeError(
+                    f"inputCols: the text column(s) {collapsed} have no token in any row (their hashed "
+                    "slots are zero in every row) and no other column is left: nothing to "
+                    "featurize"
+                )
+            fitted = build_pipeline(plan, prefix, one_hot, self.getNumFeatures(), impute).fit(
+                _prepared(dataset, plan, prefix)
+            )
+        assembler = VectorAssembler(
+            inputCols=assembled_columns(plan, prefix, one_hot, impute),
+            outputCol=f"{prefix}_features",
+            handleInvalid=self.getVectorAssemblerHandleInvalid(),
+        )
+        model = FeaturizeModel(columnPlan=plan, featurePipeline=PipelineModel(stages=fitted.stages + [assembler]))
         model._resetUid(self.uid)
         return self._copyValues(model)
 
@@ -299,20 +393,11 @@ class Featurize(Estimator, _FeaturizeParams):
 class FeaturizeModel(Model, _FeaturizeParams):
     """Featurizes ``inputCols`` into ``outputCol`` with the plan and fitted Spark stages learned by Featurize.
 
-    :param columnPlan: one ``{"name", "kind", "size"}`` per featurized input column (JSON).
-    :param featurePipeline: the fitted Spark ``PipelineModel`` (saved in its own folder).
-
     Unseen categories at scoring time go to the ``__unknown`` level; missing numbers get the training mean.
     """
 
-    columnPlan = Param(Params._dummy(), "columnPlan", "featurization plan: one {name, kind, size} per column",
-                       typeConverter=to_json_value)
-    featurePipeline = StageParam(Params._dummy(), "featurePipeline", "the fitted Spark PipelineModel that "
-                                 "builds the vector")
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._init_defaults()
+    columnPlan = declare("featurization plan: one {name, kind, size} per featurized column", to_json_value)
+    featurePipeline = StageParam.declare("the fitted Spark PipelineModel that builds the vector")
 
     def transformSchema(self, schema: StructType) -> StructType:
         return self._output_schema(schema)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import cv2
 import pyarrow as pa
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs, structs_from_arrays
-from mmlspark_py.core.params import HasInputCol, HasMiniBatchSize, HasOutputCol
+from mmlspark_py.core.params import HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid, override
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
 
 FLIP_LEFT_RIGHT = 1
@@ -28,18 +28,18 @@ FLIP_UP_DOWN = 0
 
 def _merged_image_type(input_type: StructType) -> StructType:
     # array(original, flipped...) takes each field's nullability from whichever side allows null.
-    return StructType([StructField(f.name, f.dataType, f.nullable or g.nullable)
-                       for f, g in zip(input_type.fields, IMAGE_SCHEMA.fields)])
+    return StructType(
+        [
+            StructField(f.name, f.dataType, f.nullable or g.nullable)
+            for f, g in zip(input_type.fields, IMAGE_SCHEMA.fields)
+        ]
+    )
 
 
 class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
     """Adds mirrored copies of each image as extra rows.
 
-    :param inputCol: image column (Spark's image struct); default ``"image"``.
-    :param outputCol: image column of the output rows (original or flipped); default ``<uid>_output``.
-    :param flipLeftRight: add the left-right mirror image (default True).
-    :param flipUpDown: add the up-down mirror image (default False).
-    :param miniBatchSize: images per Arrow batch in a Python worker (default 64).
+    ``inputCol`` is Spark's image struct; ``outputCol`` holds the original or a flipped copy.
 
     Example::
 
@@ -47,20 +47,18 @@ class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize
         # 3 rows per input row: the original, its left-right and its up-down mirror
     """
 
-    flipLeftRight = Param(Params._dummy(), "flipLeftRight", "Symmetric Left-Right: add mirrored copies",
-                          typeConverter=TypeConverters.toBoolean)
-    flipUpDown = Param(Params._dummy(), "flipUpDown", "Symmetric Up-Down: add upside-down copies",
-                       typeConverter=TypeConverters.toBoolean)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", flipLeftRight=True, flipUpDown=False,
-                         miniBatchSize=64)
-        self.setParams(**kwargs)
+    inputCol = override(HasInputCol.inputCol, default="image")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+    flipLeftRight = declare("Symmetric Left-Right: add mirrored copies", TypeConverters.toBoolean, default=True)
+    flipUpDown = declare("Symmetric Up-Down: add upside-down copies", TypeConverters.toBoolean, default=False)
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def _flip_codes(self):
-        return [code for code, on in ((FLIP_LEFT_RIGHT, self.getFlipLeftRight()),
-                                      (FLIP_UP_DOWN, self.getFlipUpDown())) if on]
+        return [
+            code
+            for code, on in ((FLIP_LEFT_RIGHT, self.getFlipLeftRight()), (FLIP_UP_DOWN, self.getFlipUpDown()))
+            if on
+        ]
 
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol(), IMAGE_SCHEMA)
@@ -79,12 +77,17 @@ class ImageSetAugmenter(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize
             images = arrays_from_structs(structs)
             origins = structs.field("origin").to_pylist()
             return pa.record_batch(
-                [structs_from_arrays([None if im is None else cv2.flip(im, code).reshape(im.shape)
-                                      for im in images], origins) for code in codes], names=names)
+                [
+                    structs_from_arrays(
+                        [None if im is None else cv2.flip(im, code).reshape(im.shape) for im in images], origins
+                    )
+                    for code in codes
+                ],
+                names=names,
+            )
 
         schema = StructType([StructField(n, IMAGE_SCHEMA) for n in names])
         flipped = with_batched_columns(df, [self.getInputCol()], fn, schema, self.getMiniBatchSize())
         copies = F.array(column(self.getInputCol()), *[column(n) for n in names])
         kept = [column(c) for c in df.columns]
         return flipped.select(*kept, F.explode(copies).alias(self.getOutputCol()))
-

@@ -68,7 +68,7 @@ def _jpeg_size(data: memoryview) -> Optional[Tuple[int, int]]:
             continue
         length = (data[i + 2] << 8) | data[i + 3]
         if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-            height, width = struct.unpack(">HH", bytes(data[i + 5:i + 9]))
+            height, width = struct.unpack(">HH", bytes(data[i + 5 : i + 9]))
             return width, height
         i += 2 + length
     return None
@@ -91,12 +91,13 @@ def decode_image(data: Union[bytes, np.ndarray], max_pixels: int = DEFAULT_MAX_P
         raise ImageDecodeError("empty file (0 bytes)")
     size = header_size(buf)
     if size is not None and size[0] * size[1] > max_pixels:
-        raise ImageDecodeError(f"image is {size[0]}x{size[1]} = {size[0] * size[1]} pixels, over the limit of "
-                               f"{max_pixels} (raise maxPixels to accept it)")
+        raise ImageDecodeError(
+            f"image is {size[0]}x{size[1]} = {size[0] * size[1]} pixels, over the limit of "
+            f"{max_pixels} (raise maxPixels to accept it)"
+        )
     image = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise ImageDecodeError("not a decodable image (unknown format, truncated or corrupt)")
     if image.shape[0] * image.shape[1] > max_pixels:
-        raise ImageDecodeError(f"image has {image.shape[0] * image.shape[1]} pixels, over the limit of "
-                               f"{max_pixels}")
+        raise ImageDecodeError(f"image has {image.shape[0] * image.shape[1]} pixels, over the limit of {max_pixels}")
     return image if image.ndim == 3 else image[:, :, None]

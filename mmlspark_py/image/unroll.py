@@ -18,14 +18,25 @@ import numpy as np
 import pyarrow as pa
 from pyspark.ml.functions import array_to_vector
 from pyspark.ml.linalg import VectorUDT
-from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param import TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, BinaryType, DoubleType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
+from mmlspark_py.core.error_column import RowErrors, error_col_of, error_field
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, arrays_from_structs, binary_views
-from mmlspark_py.core.params import HasErrorCol, HasInputCol, HasMiniBatchSize, HasOutputCol, to_one_of, to_positive_int
+from mmlspark_py.core.params import (
+    HasErrorCol,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    declare,
+    from_uid,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
 from mmlspark_py.image import jvm_paths
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
@@ -41,9 +52,10 @@ def unroll(image: np.ndarray) -> np.ndarray:
 def _vectors(vectors: List[Optional[np.ndarray]]) -> pa.Array:
     """A list<double> Arrow array from float64 vectors (None -> null), built from one flat buffer."""
     ends = np.cumsum([0] + [0 if v is None else v.size for v in vectors], dtype=np.int64)
-    if ends[-1] >= 2 ** 31:
-        raise ValueError(f"a batch of unrolled images has {ends[-1]} values, over Arrow's 2**31 list limit; "
-                         f"lower miniBatchSize")
+    if ends[-1] >= 2**31:
+        raise ValueError(
+            f"a batch of unrolled images has {ends[-1]} values, over Arrow's 2**31 list limit; lower miniBatchSize"
+        )
     offsets = pa.array(ends.astype(np.int32))
     present = [v for v in vectors if v is not None]
     values = pa.array(np.concatenate(present) if present else np.empty(0, np.float64))
@@ -57,21 +69,17 @@ def _to_vector_column(df: DataFrame, tmp: str, out: str) -> DataFrame:
 
 
 class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
-    """Unrolls an image column into a DenseVector of its pixel values (SynapseML's ``UnrollImage``).
-
-    :param inputCol: image column (Spark's image struct); default ``"image"``.
-    :param outputCol: vector column; default ``<uid>_output``. Null when the image is null.
-    :param miniBatchSize: images per Arrow batch in a Python worker (default 64).
+    """Unrolls an image column (Spark's image struct) into a DenseVector of its pixel values (SynapseML's
+    ``UnrollImage``); null when the image is null.
 
     Example::
 
         vecs = UnrollImage(inputCol="image", outputCol="features").transform(read_images("photos"))
     """
 
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", miniBatchSize=64)
-        self.setParams(**kwargs)
+    inputCol = override(HasInputCol.inputCol, default="image")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), IMAGE_SCHEMA)
@@ -85,22 +93,27 @@ class UnrollImage(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
 
         def fn(batch: pa.RecordBatch) -> pa.RecordBatch:
             images = arrays_from_structs(batch.column(0))
-            return pa.record_batch([_vectors([None if im is None else unroll(im) for im in images])],
-                                   names=[tmp])
+            return pa.record_batch([_vectors([None if im is None else unroll(im) for im in images])], names=[tmp])
 
-        out = with_batched_columns(df, [self.getInputCol()], fn, StructType([StructField(tmp, _VALUES)]),
-                                   self.getMiniBatchSize())
+        out = with_batched_columns(
+            df, [self.getInputCol()], fn, StructType([StructField(tmp, _VALUES)]), self.getMiniBatchSize()
+        )
         return _to_vector_column(out, tmp, self.getOutputCol())
 
 
 _CHANNEL_CONVERSIONS = {
-    (1, 3): cv2.COLOR_GRAY2BGR, (1, 4): cv2.COLOR_GRAY2BGRA, (3, 1): cv2.COLOR_BGR2GRAY,
-    (3, 4): cv2.COLOR_BGR2BGRA, (4, 1): cv2.COLOR_BGRA2GRAY, (4, 3): cv2.COLOR_BGRA2BGR,
+    (1, 3): cv2.COLOR_GRAY2BGR,
+    (1, 4): cv2.COLOR_GRAY2BGRA,
+    (3, 1): cv2.COLOR_BGR2GRAY,
+    (3, 4): cv2.COLOR_BGR2BGRA,
+    (4, 1): cv2.COLOR_BGRA2GRAY,
+    (4, 3): cv2.COLOR_BGRA2BGR,
 }
 
 
-def decode_resize_unroll(data, width: Optional[int], height: Optional[int], channels: Optional[int],
-                         max_pixels: int) -> np.ndarray:
+def decode_resize_unroll(
+    data, width: Optional[int], height: Optional[int], channels: Optional[int], max_pixels: int
+) -> np.ndarray:
     """Decode encoded bytes, convert to ``channels`` (1, 3 or 4), resize to ``width`` x ``height``, unroll.
 
     Resizing uses ``cv2.resize`` with ``INTER_LINEAR``. :raises ImageDecodeError: undecodable bytes.
@@ -116,15 +129,8 @@ def decode_resize_unroll(data, width: Optional[int], height: Optional[int], chan
 class UnrollBinaryImage(Transformer, HasInputCol, HasOutputCol, HasErrorCol, HasMiniBatchSize):
     """Decodes encoded image bytes, optionally resizes them, and unrolls them (SynapseML's ``UnrollBinaryImage``).
 
-    :param inputCol: binary column of encoded images (e.g. binaryFile's ``content``); default ``"image"``.
-    :param outputCol: vector column (channel-major, see the module docstring); default ``<uid>_output``;
-        null when the bytes do not decode.
-    :param width: width to resize to (with ``height``; both or neither).
-    :param height: height to resize to.
-    :param nChannels: channels of the vector: 1 (grey), 3 (BGR) or 4 (BGRA); default as stored.
-    :param errorCol: when set, a string column with the reason a row gave null (null otherwise).
-    :param maxPixels: larger images give null (and an error) instead of being decoded.
-    :param miniBatchSize: images per Arrow batch in a Python worker (default 64).
+    ``inputCol`` holds encoded images (binary, e.g. binaryFile's ``content``); ``outputCol`` the channel-major
+    vector (see the module docstring), null when the bytes do not decode (the reason in ``errorCol`` when set).
 
     Example::
 
@@ -132,55 +138,55 @@ class UnrollBinaryImage(Transformer, HasInputCol, HasOutputCol, HasErrorCol, Has
         vecs = UnrollBinaryImage(inputCol="content", outputCol="v", width=32, height=32).transform(files)
     """
 
-    width = Param(Params._dummy(), "width", "the width of the image (positive)", typeConverter=to_positive_int)
-    height = Param(Params._dummy(), "height", "the height of the image (positive)",
-                   typeConverter=to_positive_int)
-    nChannels = Param(Params._dummy(), "nChannels", "the number of channels of the target image: 1, 3 or 4",
-                      typeConverter=lambda v: int(to_one_of(("1", "3", "4"))(str(TypeConverters.toInt(v)))))
-    maxPixels = Param(Params._dummy(), "maxPixels", "largest width * height decoded; larger images give null",
-                      typeConverter=to_positive_int)
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._setDefault(inputCol="image", outputCol=f"{self.uid}_output", maxPixels=DEFAULT_MAX_PIXELS,
-                         miniBatchSize=64)
-        self.setParams(**kwargs)
-
-    def _error_col(self) -> Optional[str]:
-        return self.getErrorCol() if self.isDefined(self.errorCol) else None
+    inputCol = override(HasInputCol.inputCol, default="image")
+    outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
+    width = declare("the width of the image (positive)", to_positive_int)
+    height = declare("the height of the image (positive)", to_positive_int)
+    nChannels = declare(
+        "the number of channels of the target image: 1, 3 or 4",
+        lambda v: int(to_one_of(("1", "3", "4"))(str(TypeConverters.toInt(v)))),
+        type_name="int",
+    )
+    maxPixels = declare(
+        "largest width * height decoded; larger images give null", to_positive_int, default=DEFAULT_MAX_PIXELS
+    )
+    miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), BinaryType())
         if self.isDefined(self.width) != self.isDefined(self.height):
             raise SchemaError("UnrollBinaryImage: set both width and height, or neither")
         out = add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
-        error_col = self._error_col()
-        return add_field(out, StructField(error_col, StringType(), True), "errorCol") if error_col else out
+        error_col = error_col_of(self)
+        return add_field(out, error_field(error_col), "errorCol") if error_col else out
 
     def _transform(self, df: DataFrame) -> DataFrame:
         tmp = f"__{self.uid}_values"
-        error_col = self._error_col() or f"__{self.uid}_error"
+        # SynapseML gives null for undecodable bytes without failing: reasons are always collected.
+        error_col = error_col_of(self) or f"__{self.uid}_error"
         width = self.getWidth() if self.isDefined(self.width) else None
         height = self.getHeight() if self.isDefined(self.height) else None
         channels = self.getNChannels() if self.isDefined(self.nChannels) else None
         max_pixels = self.getMaxPixels()
+        column_name = self.getInputCol()
 
         def fn(batch: pa.RecordBatch) -> pa.RecordBatch:
-            vectors, errors = [], []
-            for data in binary_views(batch.column(0)):
+            vectors: List[Optional[np.ndarray]] = []
+            errors = RowErrors(batch.num_rows, error_col, "UnrollBinaryImage", column_name)
+            for i, data in enumerate(binary_views(batch.column(0))):
+                vector = None
                 try:
                     if data is None:
                         raise ImageDecodeError("null input")
-                    vectors.append(decode_resize_unroll(data, width, height, channels, max_pixels))
-                    errors.append(None)
+                    vector = decode_resize_unroll(data, width, height, channels, max_pixels)
                 except ImageDecodeError as e:
-                    vectors.append(None)
-                    errors.append(str(e))
-            return pa.record_batch([_vectors(vectors), pa.array(errors, pa.string())], names=[tmp, error_col])
+                    errors.add(i, str(e))
+                vectors.append(vector)
+            return pa.record_batch([_vectors(vectors), errors.to_arrow()], names=[tmp, error_col])
 
-        schema = StructType([StructField(tmp, _VALUES), StructField(error_col, StringType())])
+        schema = StructType([StructField(tmp, _VALUES), error_field(error_col)])
         out = with_batched_columns(df, [self.getInputCol()], fn, schema, self.getMiniBatchSize())
         out = _to_vector_column(out, tmp, self.getOutputCol())
-        if self._error_col():  # move the error column after the output, as transformSchema says
+        if error_col_of(self):  # move the error column after the output, as transformSchema says
             return out.select(*[column(c) for c in out.columns if c != error_col], column(error_col))
         return out.drop(error_col)

@@ -48,8 +48,12 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
     return data
 
 
-def zip_entries(data: bytes, max_entry_bytes: int = MAX_ENTRY_BYTES, max_entries: int = MAX_ENTRIES,
-                max_total_bytes: int = MAX_TOTAL_BYTES) -> Iterator[Entry]:
+def zip_entries(
+    data: bytes,
+    max_entry_bytes: int = MAX_ENTRY_BYTES,
+    max_entries: int = MAX_ENTRIES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+) -> Iterator[Entry]:
     """``(safe name, bytes or None, error or None)`` for each file entry of the zip archive ``data``.
 
     :param max_entry_bytes: an entry larger than this gives an error instead of its bytes.
@@ -67,15 +71,24 @@ def zip_entries(data: bytes, max_entry_bytes: int = MAX_ENTRY_BYTES, max_entries
         for index, info in enumerate(infos):
             name = safe_entry_name(info.filename)
             if index >= max_entries:
-                yield name, None, (f"zip has {len(infos)} entries; only the first {max_entries} were read "
-                                   f"(limit maxZipEntries)")
+                yield (
+                    name,
+                    None,
+                    (f"zip has {len(infos)} entries; only the first {max_entries} were read (limit maxZipEntries)"),
+                )
                 return
             if total >= max_total_bytes:
                 yield name, None, f"zip inflates to more than {max_total_bytes} bytes; the rest was not read"
                 return
             if info.file_size > max_entry_bytes:
-                yield name, None, (f"zip entry is {info.file_size} bytes uncompressed, over the limit of "
-                                   f"{max_entry_bytes} (maxZipEntryBytes)")
+                yield (
+                    name,
+                    None,
+                    (
+                        f"zip entry is {info.file_size} bytes uncompressed, over the limit of "
+                        f"{max_entry_bytes} (maxZipEntryBytes)"
+                    ),
+                )
                 continue
             try:
                 entry = _read_bounded(archive, info, min(max_entry_bytes, max_total_bytes - total))

@@ -23,6 +23,7 @@ import numpy as np
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from mmlspark_py.core import events
 from mmlspark_py.core.image_schema import to_ndarray
 from mmlspark_py.core.progress import step
 from mmlspark_py.core.session import get_spark
@@ -62,6 +63,7 @@ def contact_sheet(images: DataFrame, image_col: str, path: str) -> int:
     tiles += [blank] * (-len(tiles) % SHEET_COLUMNS)
     grid = np.vstack([np.hstack(tiles[i:i + SHEET_COLUMNS]) for i in range(0, len(tiles), SHEET_COLUMNS)])
     _atomic_png(path, grid)
+    events.emit("artifact", path=path, kind="plot")  # logged to the active run, if any
     return len(rows)
 
 
@@ -175,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_cli(commands: "argparse._SubParsersAction") -> None:
+def add_cli(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("quickstart", help="run the end-to-end example on real photos")
     parser.add_argument("--images", help="folder of images to read (any Hadoop path); default: scikit-image's "
                                          "bundled photos")

@@ -9,11 +9,20 @@ Sessions, tensors and the scoring path are shared with the other model-running a
 the names users need are re-exported here.
 """
 
+from mmlspark_py.core.onnx_sessions import DeviceUnavailableError, get_session, run_session
+from mmlspark_py.core.tensors import FeedError, TensorTypeError
 from mmlspark_py.onnx.graph import ModelFormatError
 from mmlspark_py.onnx.image_featurizer import ImageFeaturizer
 from mmlspark_py.onnx.onnx_model import ONNXModel, ONNXModelError
-from mmlspark_py.core.onnx_sessions import DeviceUnavailableError, get_session, run_session
-from mmlspark_py.core.tensors import FeedError, TensorTypeError
 
-__all__ = ["ONNXModel", "ImageFeaturizer", "ONNXModelError", "ModelFormatError", "TensorTypeError", "get_session", "run_session",
-           "DeviceUnavailableError", "FeedError"]
+__all__ = [
+    "ONNXModel",
+    "ImageFeaturizer",
+    "ONNXModelError",
+    "ModelFormatError",
+    "TensorTypeError",
+    "get_session",
+    "run_session",
+    "DeviceUnavailableError",
+    "FeedError",
+]

@@ -28,7 +28,7 @@ from mmlspark_py.core.model_cache import get_or_create, sha256_hex
 from mmlspark_py.core.onnx_sessions import create_session, describe_session
 from mmlspark_py.core.tensors import TensorInfo
 
-MAX_MODEL_BYTES = 2 ** 31 - 1
+MAX_MODEL_BYTES = 2**31 - 1
 """Protobuf's limit: a larger ONNX model must use external data, which is unsupported here."""
 
 
@@ -55,26 +55,39 @@ class PreparedModel:
 def load_model(data: bytes) -> onnx.ModelProto:
     """Parse and check ONNX bytes; raises :class:`ModelFormatError` saying why they are unusable."""
     if len(data) > MAX_MODEL_BYTES:
-        raise ModelFormatError(f"the model is {len(data) / 2 ** 30:.1f} GiB; ONNX models over 2 GB (protobuf's "
-                               "limit) need external data files, which are unsupported: quantise or split it")
+        raise ModelFormatError(
+            f"the model is {len(data) / 2**30:.1f} GiB; ONNX models over 2 GB (protobuf's "
+            "limit) need external data files, which are unsupported: quantise or split it"
+        )
     try:
         model = onnx.load_model_from_string(data)
-    except Exception as e:  # noqa: BLE001 - protobuf's DecodeError and friends
-        raise ModelFormatError(f"the model bytes ({len(data)} bytes) are not a valid ONNX protobuf (corrupt or "
-                               f"truncated?): {e}") from e
+    except Exception as e:
+        raise ModelFormatError(
+            f"the model bytes ({len(data)} bytes) are not a valid ONNX protobuf (corrupt or truncated?): {e}"
+        ) from e
     if not model.graph.node or not model.graph.output:
-        raise ModelFormatError(f"the model bytes ({len(data)} bytes) hold no ONNX graph (corrupt, truncated or "
-                               "another format?)")
+        raise ModelFormatError(
+            f"the model bytes ({len(data)} bytes) hold no ONNX graph (corrupt, truncated or another format?)"
+        )
     external = [t.name for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
     if external:
-        raise ModelFormatError(f"the model keeps {len(external)} tensor(s) as external data (e.g. "
-                               f"{external[0]!r}), as ONNX models over 2 GB must; external data is unsupported: "
-                               "ship a self-contained model under 2 GB")
+        raise ModelFormatError(
+            f"the model keeps {len(external)} tensor(s) as external data (e.g. "
+            f"{external[0]!r}), as ONNX models over 2 GB must; external data is unsupported: "
+            "ship a self-contained model under 2 GB"
+        )
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as e:
         raise ModelFormatError(f"the model is not a valid ONNX graph (corrupt or truncated?): {e}") from e
     return model
+
+
+def check_payload(data: bytes) -> None:
+    """Raise :class:`ModelFormatError` unless ``data`` parses and checks as a self-contained ONNX model (the
+    ``modelPayload`` validator). Runs once per process for the same bytes (cached by sha256), so copies and
+    reloads of a stage holding a large model do not parse it again."""
+    get_or_create(("onnx-checked", sha256_hex(data)), lambda: load_model(data) is not None)
 
 
 def node_outputs(model: onnx.ModelProto) -> List[str]:
@@ -88,9 +101,11 @@ def _check_fetchable(model: onnx.ModelProto, names: Sequence[str]) -> None:
     if missing:
         outputs = [o.name for o in model.graph.output]
         sample = node_outputs(model)[-5:]
-        raise ModelFormatError(f"fetchDict: the model has no output or node named {missing}; its outputs are "
-                               f"{outputs} and it has {len(known)} node outputs (the last ones: {sample}; "
-                               "ONNXModel.getModelNodes() lists all)")
+        raise ModelFormatError(
+            f"fetchDict: the model has no output or node named {missing}; its outputs are "
+            f"{outputs} and it has {len(known)} node outputs (the last ones: {sample}; "
+            "ONNXModel.getModelNodes() lists all)"
+        )
 
 
 def slice_model(model: onnx.ModelProto, outputs: Sequence[str]) -> onnx.ModelProto:

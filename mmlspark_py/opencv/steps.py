@@ -31,18 +31,33 @@ import numpy as np
 
 from mmlspark_py.core.spec import Spec, SpecError, require
 
-__all__ = ["Step", "Resize", "Crop", "CenterCrop", "ColorFormat", "Blur", "Threshold", "GaussianKernel", "Flip",
-           "ImageStepError", "COLOR_CODES", "THRESHOLD_TYPES"]
+__all__ = [
+    "Step",
+    "Resize",
+    "Crop",
+    "CenterCrop",
+    "ColorFormat",
+    "Blur",
+    "Threshold",
+    "GaussianKernel",
+    "Flip",
+    "ImageStepError",
+    "COLOR_CODES",
+    "THRESHOLD_TYPES",
+]
 
-_COLOR_NAMES: Dict[str, int] = {name: value for name, value in vars(cv2).items()
-                                 if name.startswith("COLOR_") and name != "COLOR_COLORCVT_MAX"}
+_COLOR_NAMES: Dict[str, int] = {
+    name: value for name, value in vars(cv2).items() if name.startswith("COLOR_") and name != "COLOR_COLORCVT_MAX"
+}
 COLOR_CODES: Dict[int, str] = {}
 for _name, _value in sorted(_COLOR_NAMES.items()):
     COLOR_CODES.setdefault(_value, _name)
 """cvtColor conversion codes of the installed OpenCV: code -> its first ``COLOR_*`` name."""
 
-THRESHOLD_TYPES: Dict[str, int] = {n: getattr(cv2, n) for n in (
-    "THRESH_BINARY", "THRESH_BINARY_INV", "THRESH_TRUNC", "THRESH_TOZERO", "THRESH_TOZERO_INV")}
+THRESHOLD_TYPES: Dict[str, int] = {
+    n: getattr(cv2, n)
+    for n in ("THRESH_BINARY", "THRESH_BINARY_INV", "THRESH_TRUNC", "THRESH_TOZERO", "THRESH_TOZERO_INV")
+}
 """The basic threshold types; each may be combined (``|``) with one of :data:`THRESHOLD_FLAGS`."""
 
 THRESHOLD_FLAGS: Dict[str, int] = {"THRESH_OTSU": cv2.THRESH_OTSU, "THRESH_TRIANGLE": cv2.THRESH_TRIANGLE}
@@ -69,13 +84,13 @@ def _float(value: Any, name: str) -> float:
     return float(value)
 
 
-def _set(step: "Step", **values: Any) -> None:
+def _set(step: Step, **values: Any) -> None:
     """Store normalised field values on a frozen dataclass (only ever from ``__post_init__``)."""
     for name, value in values.items():
         object.__setattr__(step, name, value)
 
 
-def _positive(step: "Step", *names: str) -> None:
+def _positive(step: Step, *names: str) -> None:
     for name in names:
         value = _int(getattr(step, name), f"{step.kind}.{name}")
         require(value > 0, f"{step.kind}.{name} must be > 0", value)
@@ -107,12 +122,13 @@ class Resize(Step):
 
     def __post_init__(self) -> None:
         if self.size is None:
-            require(self.height is not None and self.width is not None and self.keepAspectRatio is None,
-                    "resize needs height and width, or size (with keepAspectRatio)")
+            require(
+                self.height is not None and self.width is not None and self.keepAspectRatio is None,
+                "resize needs height and width, or size (with keepAspectRatio)",
+            )
             _positive(self, "height", "width")
         else:
-            require(self.height is None and self.width is None,
-                    "resize takes height and width, or size, not both")
+            require(self.height is None and self.width is None, "resize takes height and width, or size, not both")
             _positive(self, "size")
             keep = True if self.keepAspectRatio is None else self.keepAspectRatio
             require(isinstance(keep, (bool, np.bool_)), "resize.keepAspectRatio must be a bool", keep)
@@ -153,9 +169,10 @@ class Crop(Step):
     def apply(self, image: np.ndarray) -> np.ndarray:
         h, w = image.shape[:2]
         if self.x + self.width > w or self.y + self.height > h:
-            raise ImageStepError(f"crop x={self.x} y={self.y} width={self.width} height={self.height} does not "
-                                 f"fit in a {w}x{h} image")
-        return image[self.y:self.y + self.height, self.x:self.x + self.width]
+            raise ImageStepError(
+                f"crop x={self.x} y={self.y} width={self.width} height={self.height} does not fit in a {w}x{h} image"
+            )
+        return image[self.y : self.y + self.height, self.x : self.x + self.width]
 
 
 @dataclass(frozen=True)
@@ -173,19 +190,24 @@ class CenterCrop(Step):
         h, w = image.shape[:2]
         ch, cw = min(self.height, h), min(self.width, w)
         y, x = h // 2 - ch // 2, w // 2 - cw // 2
-        return image[y:y + ch, x:x + cw]
+        return image[y : y + ch, x : x + cw]
 
 
 def _color_code(value: Any) -> int:
     if isinstance(value, str):
         name = value if value.upper().startswith("COLOR_") else "COLOR_" + value
         lookup = {n.upper(): v for n, v in _COLOR_NAMES.items()}
-        require(name.upper() in lookup, "colorformat.format: unknown OpenCV colour conversion name (see cv2.COLOR_*)",
-                value)
+        require(
+            name.upper() in lookup, "colorformat.format: unknown OpenCV colour conversion name (see cv2.COLOR_*)", value
+        )
         return lookup[name.upper()]
     code = _int(value, "colorformat.format")
-    require(code in COLOR_CODES, f"colorformat.format: {code} is not a cvtColor code of OpenCV {cv2.__version__} "
-            f"(use a cv2.COLOR_* constant, e.g. cv2.COLOR_BGR2GRAY = {cv2.COLOR_BGR2GRAY})", code)
+    require(
+        code in COLOR_CODES,
+        f"colorformat.format: {code} is not a cvtColor code of OpenCV {cv2.__version__} "
+        f"(use a cv2.COLOR_* constant, e.g. cv2.COLOR_BGR2GRAY = {cv2.COLOR_BGR2GRAY})",
+        code,
+    )
     return code
 
 
@@ -227,14 +249,15 @@ def _threshold_type(value: Any) -> int:
         parts = [p.strip().upper() for p in value.split("|")]
         known = {**THRESHOLD_TYPES, **THRESHOLD_FLAGS}
         names = [p if p.startswith("THRESH_") else "THRESH_" + p for p in parts]
-        require(all(n in known for n in names), f"threshold.thresholdType: unknown name; valid: {sorted(known)}",
-                value)
+        require(all(n in known for n in names), f"threshold.thresholdType: unknown name; valid: {sorted(known)}", value)
         value = sum(known[n] for n in set(names))
     code = _int(value, "threshold.thresholdType")
     base, flags = code & cv2.THRESH_MASK, code & ~cv2.THRESH_MASK
-    require(base in THRESHOLD_TYPES.values() and flags in (0, *THRESHOLD_FLAGS.values()),
-            f"threshold.thresholdType must be one of {THRESHOLD_TYPES}, optionally | one of {THRESHOLD_FLAGS}",
-            code)
+    require(
+        base in THRESHOLD_TYPES.values() and flags in (0, *THRESHOLD_FLAGS.values()),
+        f"threshold.thresholdType must be one of {THRESHOLD_TYPES}, optionally | one of {THRESHOLD_FLAGS}",
+        code,
+    )
     return code
 
 
@@ -248,8 +271,12 @@ class Threshold(Step):
     thresholdType: int = cv2.THRESH_BINARY
 
     def __post_init__(self) -> None:
-        _set(self, threshold=_float(self.threshold, "threshold.threshold"),
-             maxVal=_float(self.maxVal, "threshold.maxVal"), thresholdType=_threshold_type(self.thresholdType))
+        _set(
+            self,
+            threshold=_float(self.threshold, "threshold.threshold"),
+            maxVal=_float(self.maxVal, "threshold.maxVal"),
+            thresholdType=_threshold_type(self.thresholdType),
+        )
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         return cv2.threshold(image, self.threshold, self.maxVal, self.thresholdType)[1]

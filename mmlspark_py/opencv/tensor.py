@@ -36,8 +36,14 @@ def _channel_ordered(image: np.ndarray, channel_order: str) -> np.ndarray:
     return image if image.ndim == 3 else image[:, :, None]
 
 
-def to_tensor(image: np.ndarray, channel_order: str, mean: Optional[Sequence[float]],
-              std: Optional[Sequence[float]], scale: Optional[float], dtype: np.dtype) -> np.ndarray:
+def to_tensor(
+    image: np.ndarray,
+    channel_order: str,
+    mean: Optional[Sequence[float]],
+    std: Optional[Sequence[float]],
+    scale: Optional[float],
+    dtype: np.dtype,
+) -> np.ndarray:
     """The (C, H, W) tensor of ``image`` (OpenCV layout), normalised per channel, as ``dtype``.
 
     :raises ImageStepError: when ``mean`` or ``std`` has another length than the image has channels.
@@ -46,8 +52,10 @@ def to_tensor(image: np.ndarray, channel_order: str, mean: Optional[Sequence[flo
     channels = chw.shape[0]
     for name, values in (("normalizeMean", mean), ("normalizeStd", std)):
         if values is not None and len(values) != channels:
-            raise ImageStepError(f"{name} has {len(values)} values but the image has {channels} channel(s) "
-                                 f"(set autoConvertToColor=True to make every image 3-channel)")
+            raise ImageStepError(
+                f"{name} has {len(values)} values but the image has {channels} channel(s) "
+                f"(set autoConvertToColor=True to make every image 3-channel)"
+            )
     if mean is None and std is None and scale is None:
         return np.ascontiguousarray(chw, dtype=dtype)
     # The order and precision of SynapseML's normalizeChannels: float64 multiply, subtract, divide.
@@ -63,16 +71,18 @@ def to_tensor(image: np.ndarray, channel_order: str, mean: Optional[Sequence[flo
 
 def tensor_arrow_type(element: pa.DataType) -> pa.DataType:
     """``list<list<list<element>>>`` with nullable items: Spark's ``array<array<array<...>>>`` in Arrow."""
-    return pa.list_(pa.field("element", pa.list_(pa.field("element", pa.list_(
-        pa.field("element", element, True)), True)), True))
+    return pa.list_(
+        pa.field("element", pa.list_(pa.field("element", pa.list_(pa.field("element", element, True)), True)), True)
+    )
 
 
 def _offsets(lengths: np.ndarray) -> pa.Array:
     out = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=out[1:])
     if out[-1] > np.iinfo(np.int32).max:
-        raise ValueError(f"a batch of tensors has {out[-1]} values, more than an Arrow list column holds; "
-                         f"lower miniBatchSize")
+        raise ValueError(
+            f"a batch of tensors has {out[-1]} values, more than an Arrow list column holds; lower miniBatchSize"
+        )
     return pa.array(out.astype(np.int32), pa.int32())
 
 
@@ -82,12 +92,13 @@ def tensor_column(tensors: Sequence[Optional[np.ndarray]], arrow_type: pa.DataTy
     present = [t for t in tensors if t is not None]
     shapes = np.array([t.shape for t in present], np.int64).reshape(-1, 3)
     dtype = element.to_pandas_dtype()
-    values = np.concatenate([t.ravel() for t in present]).astype(dtype, copy=False) if present \
-        else np.empty(0, dtype)
-    rows = pa.ListArray.from_arrays(_offsets(np.repeat(shapes[:, 2], shapes[:, 0] * shapes[:, 1])),
-                                    pa.array(values, element), type=arrow_type.value_type.value_type)
-    planes = pa.ListArray.from_arrays(_offsets(np.repeat(shapes[:, 1], shapes[:, 0])), rows,
-                                      type=arrow_type.value_type)
+    values = np.concatenate([t.ravel() for t in present]).astype(dtype, copy=False) if present else np.empty(0, dtype)
+    rows = pa.ListArray.from_arrays(
+        _offsets(np.repeat(shapes[:, 2], shapes[:, 0] * shapes[:, 1])),
+        pa.array(values, element),
+        type=arrow_type.value_type.value_type,
+    )
+    planes = pa.ListArray.from_arrays(_offsets(np.repeat(shapes[:, 1], shapes[:, 0])), rows, type=arrow_type.value_type)
     counts = np.array([0 if t is None else t.shape[0] for t in tensors], np.int64)
     mask = pa.array([t is None for t in tensors], pa.bool_())
     return pa.ListArray.from_arrays(_offsets(counts), planes, type=arrow_type, mask=mask)

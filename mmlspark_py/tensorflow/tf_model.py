@@ -39,8 +39,15 @@ from mmlspark_py.core import filesystem
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import SharedPayload, broadcast_once, get_or_create, sha256_hex
 from mmlspark_py.core.model_files import read_model_bytes, read_model_folder
-from mmlspark_py.core.params import (BytesParam, HasErrorCol, HasMiniBatchSize, declare, override, to_dict_string,
-                                     to_one_of)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasErrorCol,
+    HasMiniBatchSize,
+    declare,
+    override,
+    to_dict_string,
+    to_one_of,
+)
 from mmlspark_py.core.scoring import ScoringPlan, task_cpus, task_gpu_id
 from mmlspark_py.core.spark_compat import active_session
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields
@@ -49,9 +56,18 @@ from mmlspark_py.core.tensors import TensorInfo, resolve_feeds, spark_type
 __all__ = ["TFModel", "TFDeviceError"]
 
 FORMATS = ("savedmodel", "keras", "h5")
-_TF_TYPES = {"float32": "tensor(float)", "float64": "tensor(double)", "float16": "tensor(float16)",
-             "int8": "tensor(int8)", "int16": "tensor(int16)", "int32": "tensor(int32)", "int64": "tensor(int64)",
-             "uint8": "tensor(uint8)", "bool": "tensor(bool)", "string": "tensor(string)"}
+_TF_TYPES = {
+    "float32": "tensor(float)",
+    "float64": "tensor(double)",
+    "float16": "tensor(float16)",
+    "int8": "tensor(int8)",
+    "int16": "tensor(int16)",
+    "int32": "tensor(int32)",
+    "int64": "tensor(int64)",
+    "uint8": "tensor(uint8)",
+    "bool": "tensor(bool)",
+    "string": "tensor(string)",
+}
 
 
 class TFDeviceError(RuntimeError):
@@ -103,8 +119,10 @@ def load_tf(payload: bytes, fmt: str, signature_name: str) -> LoadedTF:
                 z.extractall(folder)
             model = tf.saved_model.load(folder)
             if signature_name not in model.signatures:
-                raise ValueError(f"signatureName: the SavedModel has no signature {signature_name!r}; it has "
-                                 f"{sorted(model.signatures)}")
+                raise ValueError(
+                    f"signatureName: the SavedModel has no signature {signature_name!r}; it has "
+                    f"{sorted(model.signatures)}"
+                )
             fn = model.signatures[signature_name]
             inputs = tuple(_info(k, s.shape, s.dtype) for k, s in fn.structured_input_signature[1].items())
             outputs = tuple(_info(k, s.shape, s.dtype) for k, s in fn.structured_outputs.items())
@@ -119,8 +137,30 @@ def load_tf(payload: bytes, fmt: str, signature_name: str) -> LoadedTF:
         outputs = tuple(_info(n, t.shape, t.dtype) for n, t in zip(model.output_names, model.outputs))
         return LoadedTF(model, None, inputs, outputs)
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ValueError(f"TensorFlow cannot load the {fmt} model ({len(payload)} bytes; corrupt or "
-                         f"truncated?): {e}") from e
+        raise ValueError(
+            f"TensorFlow cannot load the {fmt} model ({len(payload)} bytes; corrupt or truncated?): {e}"
+        ) from e
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _payload_problem(data: bytes, fmt: str) -> str:
+    """Why ``data`` cannot be a model file of ``fmt`` (a truncated or corrupt file), from its structure alone
+    (TensorFlow is not imported); empty when it looks whole."""
+    if fmt == "h5":
+        return "" if data.startswith(_HDF5_SIGNATURE) else "no HDF5 signature (corrupt, truncated or another format)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            bad = archive.testzip()
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        return f"not a readable zip archive, as .keras files are (corrupt or truncated?): {e}"
+    if bad is not None:
+        return f"the archive entry {bad!r} is corrupt"
+    if fmt == "keras" and "config.json" not in names:
+        return "the archive holds no config.json (not a Keras 3 model file)"
+    return ""
 
 
 def _configure_device(device_type: str, threads: int) -> str:
@@ -136,8 +176,10 @@ def _configure_device(device_type: str, threads: int) -> str:
     if gpus:
         return f"/GPU:{task_gpu_id() if task_gpu_id() < len(gpus) else 0}"
     if device_type == "GPU":
-        raise TFDeviceError("deviceType GPU was requested but TensorFlow sees no GPU (tensorflow-cpu installed, "
-                            "or no CUDA driver); use deviceType 'auto' or 'CPU'")
+        raise TFDeviceError(
+            "deviceType GPU was requested but TensorFlow sees no GPU (tensorflow-cpu installed, "
+            "or no CUDA driver); use deviceType 'auto' or 'CPU'"
+        )
     warnings.warn("deviceType 'auto': TensorFlow sees no GPU; running on CPU", RuntimeWarning, stacklevel=2)
     return "/CPU:0"
 
@@ -153,12 +195,13 @@ class TFRunner:
     threads: int
 
     def _device(self) -> str:
-        return get_or_create(("tf-device", self.device_type),
-                             lambda: _configure_device(self.device_type, self.threads))
+        return get_or_create(("tf-device", self.device_type), lambda: _configure_device(self.device_type, self.threads))
 
     def load(self) -> LoadedTF:
-        return get_or_create(("tf", self.payload.key, self.fmt, self.signature_name, self._device()),
-                             lambda: load_tf(self.payload.value, self.fmt, self.signature_name))
+        return get_or_create(
+            ("tf", self.payload.key, self.fmt, self.signature_name, self._device()),
+            lambda: load_tf(self.payload.value, self.fmt, self.signature_name),
+        )
 
     def run(self, names: List[str], feeds: Dict[str, np.ndarray]) -> List[np.ndarray]:
         loaded = self.load()
@@ -168,19 +211,21 @@ class TFRunner:
 
 
 class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
-    """Runs a TensorFlow model on DataFrame columns (see the module docstring).
-    """
+    """Runs a TensorFlow model on DataFrame columns (see the module docstring)."""
 
     modelPayload = BytesParam.declare("the model: a zipped SavedModel folder or a Keras file")
     modelFormat = declare("format of modelPayload: savedmodel, keras or h5", to_one_of(FORMATS))
     signatureName = declare("SavedModel signature to run", TypeConverters.toString, default="serving_default")
     feedDict = declare("map from model input names to input column names", to_dict_string)
     fetchDict = declare("map from output column names to model output names", to_dict_string)
-    deviceType = declare("device: CPU, GPU (the task's GPU) or auto", to_one_of(("CPU", "GPU", "auto"),
-                         case_insensitive=True), default="auto")
+    deviceType = declare(
+        "device: CPU, GPU (the task's GPU) or auto",
+        to_one_of(("CPU", "GPU", "auto"), case_insensitive=True),
+        default="auto",
+    )
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
 
-    def setModelLocation(self, path: str) -> "TFModel":
+    def setModelLocation(self, path: str) -> TFModel:
         """Reads a SavedModel folder or a ``.keras``/``.h5`` file (any Hadoop path) into ``modelPayload``."""
         spark = active_session()
         if filesystem.is_dir(spark, path):
@@ -188,14 +233,20 @@ class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
                 raise FileNotFoundError(f"modelLocation: {path!r} is a folder without saved_model.pb")
             return self._set(modelPayload=read_model_folder(path, spark), modelFormat="savedmodel")
         fmt = "h5" if path.endswith((".h5", ".hdf5")) else "keras"
-        return self._set(modelPayload=read_model_bytes(path, spark), modelFormat=fmt)
+        data = read_model_bytes(path, spark)
+        problem = _payload_problem(data, fmt)
+        if problem:
+            raise ValueError(f"modelLocation {path!r}: not a usable {fmt} model file ({len(data)} bytes): {problem}")
+        return self._set(modelPayload=data, modelFormat=fmt)
 
     def _loaded(self) -> LoadedTF:
         if not self.isDefined("modelPayload") or not self.isDefined("modelFormat"):
             raise SchemaError("TFModel: no model; call setModelLocation(path) or set modelPayload and modelFormat")
         data = self.getModelPayload()
-        return get_or_create(("tf-describe", sha256_hex(data), self.getModelFormat(), self.getSignatureName()),
-                             lambda: load_tf(data, self.getModelFormat(), self.getSignatureName()))
+        return get_or_create(
+            ("tf-describe", sha256_hex(data), self.getModelFormat(), self.getSignatureName()),
+            lambda: load_tf(data, self.getModelFormat(), self.getSignatureName()),
+        )
 
     def getModelInputs(self) -> Dict[str, TensorInfo]:
         return {i.name: i for i in self._loaded().inputs}
@@ -214,9 +265,11 @@ class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
         unknown = sorted(set(feed) - {i.name for i in loaded.inputs})
         missing = sorted(set(fetch.values()) - set(outputs))
         if unknown or missing:
-            raise SchemaError(f"TFModel: feedDict inputs {unknown} / fetchDict outputs {missing} are not in the "
-                              f"model (inputs {[i.describe() for i in loaded.inputs]}, outputs "
-                              f"{[o.describe() for o in loaded.outputs]})")
+            raise SchemaError(
+                f"TFModel: feedDict inputs {unknown} / fetchDict outputs {missing} are not in the "
+                f"model (inputs {[i.describe() for i in loaded.inputs]}, outputs "
+                f"{[o.describe() for o in loaded.outputs]})"
+            )
         fetches = [(column, output, spark_type(outputs[output])) for column, output in fetch.items()]
         fields = [StructField(column, dtype, True) for column, _, dtype in fetches]
         if self.isDefined("errorCol"):
@@ -229,10 +282,23 @@ class TFModel(Transformer, HasMiniBatchSize, HasErrorCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         out_schema, feeds, fetches = self._plan_parts(df.schema)
         spark = df.sparkSession
-        runner = TFRunner(broadcast_once(spark, self.getModelPayload()), self.getModelFormat(),
-                          self.getSignatureName(), self.getDeviceType(), task_cpus(spark))
-        plan = ScoringPlan(runner=runner, feeds=tuple(feeds), fetches=tuple(fetches), softmax=(), argmax=(),
-                           error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
-                           out_schema=out_schema, stage="TFModel")
-        return with_batched_columns(df, [column for _, column, _, _ in feeds], plan, out_schema,
-                                    self.getMiniBatchSize())
+        runner = TFRunner(
+            broadcast_once(spark, self.getModelPayload()),
+            self.getModelFormat(),
+            self.getSignatureName(),
+            self.getDeviceType(),
+            task_cpus(spark),
+        )
+        plan = ScoringPlan(
+            runner=runner,
+            feeds=tuple(feeds),
+            fetches=tuple(fetches),
+            softmax=(),
+            argmax=(),
+            error_col=self.getErrorCol() if self.isDefined("errorCol") else None,
+            out_schema=out_schema,
+            stage="TFModel",
+        )
+        return with_batched_columns(
+            df, [column for _, column, _, _ in feeds], plan, out_schema, self.getMiniBatchSize()
+        )

@@ -45,10 +45,17 @@ from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError, 
 
 __all__ = ["EntityExtractor", "ENTITY_TYPE", "tagger_metadata"]
 
-ENTITY_TYPE = ArrayType(StructType([StructField("text", StringType(), True),
-                                    StructField("label", StringType(), True),
-                                    StructField("start", IntegerType(), True),
-                                    StructField("end", IntegerType(), True)]), True)
+ENTITY_TYPE = ArrayType(
+    StructType(
+        [
+            StructField("text", StringType(), True),
+            StructField("label", StringType(), True),
+            StructField("start", IntegerType(), True),
+            StructField("end", IntegerType(), True),
+        ]
+    ),
+    True,
+)
 _TAGS_TYPE = ArrayType(StringType(), True)
 _metadata_cache: Dict[str, TaggerMetadata] = {}
 
@@ -71,8 +78,11 @@ def _validate_tagger(payload: bytes) -> None:
 class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
     """Params and transform shared by EntityExtractor and BiLSTMTaggerModel."""
 
-    model = BytesParam.declare("the tagger file's bytes: an ONNX model from convert_neuroner or a Keras archive "
-                               "from BiLSTMTagger (see setModelLocation)", validate=_validate_tagger)
+    model = BytesParam.declare(
+        "the tagger file's bytes: an ONNX model from convert_neuroner or a Keras archive "
+        "from BiLSTMTagger (see setModelLocation)",
+        validate=_validate_tagger,
+    )
     tagsCol = declare("output column of per-token tags (array<string>)", TypeConverters.toString, default="tags")
     outputCol = override(HasOutputCol.outputCol, default="entities", doc="output column of entity spans")
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=64)
@@ -104,8 +114,9 @@ class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
         return add_fields(schema, self._out_schema().fields)
 
     def _out_schema(self) -> StructType:
-        return StructType([StructField(self.getTagsCol(), _TAGS_TYPE, True),
-                           StructField(self.getOutputCol(), ENTITY_TYPE, True)])
+        return StructType(
+            [StructField(self.getTagsCol(), _TAGS_TYPE, True), StructField(self.getOutputCol(), ENTITY_TYPE, True)]
+        )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         spark = SparkSession.getActiveSession() or dataset.sparkSession
@@ -119,9 +130,10 @@ class _TaggerParams(HasInputCol, HasOutputCol, HasMiniBatchSize):
             sentences = batch.column(input_col).to_pylist()
             tags = tagger.tag(sentences, batch_size=rows)
             spans = [None if t is None else _span_dicts(s, t) for s, t in zip(sentences, tags)]
-            return pa.RecordBatch.from_arrays([pa.array(tags, type=arrow_schema.field(0).type),
-                                               pa.array(spans, type=arrow_schema.field(1).type)],
-                                              schema=arrow_schema)
+            return pa.RecordBatch.from_arrays(
+                [pa.array(tags, type=arrow_schema.field(0).type), pa.array(spans, type=arrow_schema.field(1).type)],
+                schema=arrow_schema,
+            )
 
         return with_batched_columns(dataset, [input_col], run, out_schema, rows)
 

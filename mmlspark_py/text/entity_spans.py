@@ -84,8 +84,14 @@ def entity_f1(gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]])
     precision = n_correct / n_pred if n_pred else 0.0
     recall = n_correct / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1,
-            "gold": float(n_gold), "predicted": float(n_pred), "correct": float(n_correct)}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "gold": float(n_gold),
+        "predicted": float(n_pred),
+        "correct": float(n_correct),
+    }
 
 
 def bio_to_bioes(tags: Sequence[str]) -> List[str]:
@@ -96,7 +102,7 @@ def bio_to_bioes(tags: Sequence[str]) -> List[str]:
             out[s] = f"S-{label}"
         else:
             out[s], out[e - 1] = f"B-{label}", f"E-{label}"
-            out[s + 1:e - 1] = [f"I-{label}"] * (e - s - 2)
+            out[s + 1 : e - 1] = [f"I-{label}"] * (e - s - 2)
     return out
 
 

@@ -41,15 +41,23 @@ import numpy as np
 import pyarrow as pa
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
 from mmlspark_py.core.model_cache import SharedPayload, broadcast_once, get_or_create, sha256_hex
 from mmlspark_py.core.model_files import read_model_bytes
 from mmlspark_py.core.onnx_sessions import get_session
-from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, declare, from_uid,
-                                     override, to_one_of, to_positive_int)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    declare,
+    from_uid,
+    override,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.scoring import DEVICE_TYPES, task_cpus
 from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import SchemaError, Transformer, add_field, column, require_column
@@ -109,8 +117,10 @@ def inspect_encoder(model: bytes) -> EncoderInfo:
     missing = [name for name in REQUIRED_INPUTS if name not in inputs]
     extra = [name for name in inputs if name not in REQUIRED_INPUTS + OPTIONAL_INPUTS]
     if missing or extra:
-        raise SentenceEmbedderError(f"modelPayload: a sentence encoder needs inputs {list(REQUIRED_INPUTS)} (and "
-                                    f"optionally {list(OPTIONAL_INPUTS)}); this model has {inputs}")
+        raise SentenceEmbedderError(
+            f"modelPayload: a sentence encoder needs inputs {list(REQUIRED_INPUTS)} (and "
+            f"optionally {list(OPTIONAL_INPUTS)}); this model has {inputs}"
+        )
     outputs = [o.name for o in graph.output]
     output = "last_hidden_state" if "last_hidden_state" in outputs else outputs[0]
     vocab_rows = None
@@ -126,7 +136,7 @@ def _parse_tokenizer(data: bytes):
 
     try:
         return Tokenizer.from_str(data.decode("utf-8"))
-    except Exception as e:  # noqa: BLE001 - tokenizers raises a plain Exception for bad JSON
+    except Exception as e:
         raise SentenceEmbedderError(f"tokenizerPayload: not a Hugging Face tokenizers JSON file: {e}") from e
 
 
@@ -144,8 +154,11 @@ def load_tokenizer(data: bytes, max_length: int):
     tokenizer = _parse_tokenizer(data)
     padding = tokenizer.padding or {}
     tokenizer.enable_truncation(max_length=max_length)
-    tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"),
-                             pad_type_id=padding.get("pad_type_id", 0))
+    tokenizer.enable_padding(
+        pad_id=padding.get("pad_id", 0),
+        pad_token=padding.get("pad_token", "[PAD]"),
+        pad_type_id=padding.get("pad_type_id", 0),
+    )
     return tokenizer
 
 
@@ -154,10 +167,13 @@ def check_pair(info: EncoderInfo, tokenizer_vocab: int, max_length: int) -> None
     if info.vocab_rows is not None and tokenizer_vocab > info.vocab_rows:
         raise SentenceEmbedderError(
             f"tokenizerPayload does not match modelPayload: the tokenizer has {tokenizer_vocab} tokens but the "
-            f"model's embedding table has {info.vocab_rows} rows; use the tokenizer.json the model was trained with")
+            f"model's embedding table has {info.vocab_rows} rows; use the tokenizer.json the model was trained with"
+        )
     if info.max_positions is not None and max_length > info.max_positions:
-        raise SentenceEmbedderError(f"maxSequenceLength {max_length} exceeds the model's {info.max_positions} "
-                                    "position embeddings; use at most that")
+        raise SentenceEmbedderError(
+            f"maxSequenceLength {max_length} exceeds the model's {info.max_positions} "
+            "position embeddings; use at most that"
+        )
 
 
 def shorten(texts: List[str], raw_tokenizer, max_length: int) -> List[str]:
@@ -219,9 +235,10 @@ class _EmbedPlan:
         arrow_type = to_arrow_type(VectorUDT())
         if len(rows) == 0:
             return pa.record_batch([pa.nulls(len(texts), arrow_type)], names=[self.output_col])
-        tokenizer, raw = get_or_create(("sentence-tokenizer", self.tokenizer.key, self.max_length),
-                                       lambda: (load_tokenizer(self.tokenizer.value, self.max_length),
-                                                load_raw_tokenizer(self.tokenizer.value)))
+        tokenizer, raw = get_or_create(
+            ("sentence-tokenizer", self.tokenizer.key, self.max_length),
+            lambda: (load_tokenizer(self.tokenizer.value, self.max_length), load_raw_tokenizer(self.tokenizer.value)),
+        )
         session = get_session(self.model, self.device_type, "all", self.threads)
         strings = shorten(texts.take(pa.array(rows)).to_pylist(), raw, self.max_length)
         vectors = embed_texts(session, tokenizer, strings, self.inputs, self.output)
@@ -233,27 +250,31 @@ _checked: Dict[Tuple[str, str, int], EncoderInfo] = {}
 
 
 class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize):
-    """Embeds ``inputCol`` texts with an ONNX transformer encoder; see the module docstring.
-    """
+    """Embeds ``inputCol`` texts with an ONNX transformer encoder; see the module docstring."""
 
     modelPayload = BytesParam.declare("the ONNX transformer encoder (bytes)")
-    tokenizerPayload = BytesParam.declare("the Hugging Face tokenizers JSON (tokenizer.json bytes) the encoder was "
-                                          "trained with")
-    maxSequenceLength = declare("the most tokens per text (special tokens included); longer texts are truncated",
-                                to_positive_int, default=256)
-    deviceType = declare("device the encoder runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
-                         "when onnxruntime offers it, else CPU)", to_one_of(DEVICE_TYPES, case_insensitive=True),
-                         default="auto")
+    tokenizerPayload = BytesParam.declare(
+        "the Hugging Face tokenizers JSON (tokenizer.json bytes) the encoder was trained with"
+    )
+    maxSequenceLength = declare(
+        "the most tokens per text (special tokens included); longer texts are truncated", to_positive_int, default=256
+    )
+    deviceType = declare(
+        "device the encoder runs on: CPU, CUDA (the GPU Spark assigned to the task) or auto (CUDA "
+        "when onnxruntime offers it, else CPU)",
+        to_one_of(DEVICE_TYPES, case_insensitive=True),
+        default="auto",
+    )
     outputCol = override(HasOutputCol.outputCol, default=from_uid("_output"))
     miniBatchSize = override(HasMiniBatchSize.miniBatchSize, default=32)
 
-    def setModelLocation(self, path: str) -> "SentenceEmbedder":
+    def setModelLocation(self, path: str) -> SentenceEmbedder:
         """Reads the ONNX encoder at ``path`` (any Hadoop path) into ``modelPayload``; returns this stage."""
         data = read_model_bytes(path)
         inspect_encoder(data)
         return self._set(modelPayload=data)
 
-    def setTokenizerLocation(self, path: str) -> "SentenceEmbedder":
+    def setTokenizerLocation(self, path: str) -> SentenceEmbedder:
         """Reads the tokenizer.json at ``path`` (any Hadoop path) into ``tokenizerPayload``; returns this stage."""
         data = read_model_bytes(path, param="tokenizerLocation")
         load_tokenizer(data, 8)
@@ -267,13 +288,17 @@ class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize)
         return add_field(schema, StructField(self.getOutputCol(), VectorUDT(), True))
 
     def _encoder_info(self) -> EncoderInfo:
-        model, tokenizer_json, max_length = self.getModelPayload(), self.getTokenizerPayload(), \
-            self.getMaxSequenceLength()
+        model, tokenizer_json, max_length = (
+            self.getModelPayload(),
+            self.getTokenizerPayload(),
+            self.getMaxSequenceLength(),
+        )
         key = (sha256_hex(model), sha256_hex(tokenizer_json), max_length)
         if key not in _checked:
             info = inspect_encoder(model)
-            check_pair(info, load_tokenizer(tokenizer_json, max_length).get_vocab_size(with_added_tokens=True),
-                       max_length)
+            check_pair(
+                info, load_tokenizer(tokenizer_json, max_length).get_vocab_size(with_added_tokens=True), max_length
+            )
             _checked[key] = info
         return _checked[key]
 
@@ -281,11 +306,17 @@ class SentenceEmbedder(Transformer, HasInputCol, HasOutputCol, HasMiniBatchSize)
         info = self._encoder_info()
         spark = df.sparkSession
         staged = f"{self.uid}__text"
-        plan = _EmbedPlan(model=broadcast_once(spark, self.getModelPayload()),
-                          tokenizer=broadcast_once(spark, self.getTokenizerPayload()), source=staged,
-                          output_col=self.getOutputCol(), inputs=info.inputs, output=info.output,
-                          max_length=self.getMaxSequenceLength(), device_type=self.getDeviceType(),
-                          threads=task_cpus(spark))
+        plan = _EmbedPlan(
+            model=broadcast_once(spark, self.getModelPayload()),
+            tokenizer=broadcast_once(spark, self.getTokenizerPayload()),
+            source=staged,
+            output_col=self.getOutputCol(),
+            inputs=info.inputs,
+            output=info.output,
+            max_length=self.getMaxSequenceLength(),
+            device_type=self.getDeviceType(),
+            threads=task_cpus(spark),
+        )
         out = StructType([StructField(self.getOutputCol(), VectorUDT(), True)])
         text = make_valid_utf8(column(self.getInputCol()))
         result = with_batched_columns(df.withColumn(staged, text), [staged], plan, out, self.getMiniBatchSize())

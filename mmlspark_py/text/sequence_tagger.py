@@ -39,8 +39,17 @@ import numpy as np
 
 from mmlspark_py.text.crf import viterbi_decode
 
-__all__ = ["TaggerMetadata", "SequenceTagger", "TaggerFormatError", "METADATA_KEY", "KERAS_METADATA_MEMBER",
-           "normalize_token", "SHAPE_PREFIX", "read_metadata", "TokenEncoder"]
+__all__ = [
+    "TaggerMetadata",
+    "SequenceTagger",
+    "TaggerFormatError",
+    "METADATA_KEY",
+    "KERAS_METADATA_MEMBER",
+    "normalize_token",
+    "SHAPE_PREFIX",
+    "read_metadata",
+    "TokenEncoder",
+]
 
 METADATA_KEY = "mmlspark_py.sequence_tagger"
 KERAS_METADATA_MEMBER = "mmlspark_py_sequence_tagger.json"
@@ -117,7 +126,8 @@ class TaggerMetadata:
             raise TaggerFormatError(f"tokenLookup rules {bad} unknown; valid: {sorted(_NORMALIZERS)}")
         if self.crf is not None:
             k = len(self.labels)
-            shapes = {n: np.shape(self.crf.get(n)) for n in ("transitions", "start", "end")}
+            crf: Any = self.crf
+            shapes = {n: np.shape(crf.get(n)) for n in ("transitions", "start", "end")}
             if shapes != {"transitions": (k, k), "start": (k,), "end": (k,)}:
                 raise TaggerFormatError(f"CRF shapes {shapes} do not match {k} labels")
 
@@ -125,14 +135,16 @@ class TaggerMetadata:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "TaggerMetadata":
+    def from_json(cls, text: str) -> TaggerMetadata:
         try:
             obj = json.loads(text)
         except ValueError as e:
             raise TaggerFormatError(f"tagger metadata is not JSON: {e}") from None
         if not isinstance(obj, dict) or obj.get("formatVersion") != FORMAT_VERSION:
-            raise TaggerFormatError(f"tagger metadata has formatVersion {obj.get('formatVersion') if isinstance(obj, dict) else None!r}; "
-                                    f"this version reads {FORMAT_VERSION}")
+            raise TaggerFormatError(
+                f"tagger metadata has formatVersion {obj.get('formatVersion') if isinstance(obj, dict) else None!r}; "
+                f"this version reads {FORMAT_VERSION}"
+            )
         try:
             return cls(**obj)
         except TypeError as e:
@@ -150,8 +162,10 @@ def read_metadata(payload: bytes) -> TaggerMetadata:
         try:
             with zipfile.ZipFile(io.BytesIO(payload)) as archive:
                 if KERAS_METADATA_MEMBER not in archive.namelist():
-                    raise TaggerFormatError(f"model: Keras archive has no {KERAS_METADATA_MEMBER!r}; "
-                                            "only models saved by BiLSTMTagger are taggers")
+                    raise TaggerFormatError(
+                        f"model: Keras archive has no {KERAS_METADATA_MEMBER!r}; "
+                        "only models saved by BiLSTMTagger are taggers"
+                    )
                 return TaggerMetadata.from_json(archive.read(KERAS_METADATA_MEMBER).decode("utf-8"))
         except zipfile.BadZipFile as e:
             raise TaggerFormatError(f"model: starts like a Keras archive but is not a valid zip ({e})") from None
@@ -165,8 +179,10 @@ def read_metadata(payload: bytes) -> TaggerMetadata:
         raise TaggerFormatError(f"model: not an ONNX model or Keras archive ({type(e).__name__}: {e})") from None
     props = {p.key: p.value for p in model.metadata_props}
     if METADATA_KEY not in props:
-        raise TaggerFormatError(f"model: this ONNX model has no {METADATA_KEY!r} metadata, so it is not a "
-                                "sequence tagger; convert NeuroNER models with mmlspark_py.text.neuroner")
+        raise TaggerFormatError(
+            f"model: this ONNX model has no {METADATA_KEY!r} metadata, so it is not a "
+            "sequence tagger; convert NeuroNER models with mmlspark_py.text.neuroner"
+        )
     return TaggerMetadata.from_json(props[METADATA_KEY])
 
 
@@ -178,13 +194,15 @@ class _OnnxNetwork:
         options.intra_op_num_threads = 1  # one Spark task per core already
         try:
             self.session = ort.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises several unrelated types for a bad file
+        except Exception as e:  # noqa: BLE001 - onnxruntime raises several unrelated types for a bad file
             raise TaggerFormatError(f"model is not a loadable ONNX model: {e}") from None
         self.input_names = [i.name for i in self.session.get_inputs()]
         meta = self.session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in meta:
-            raise TaggerFormatError(f"ONNX model has no {METADATA_KEY!r} metadata: it is not a sequence tagger "
-                                    "(convert NeuroNER checkpoints with mmlspark_py.text.neuroner.convert_neuroner)")
+            raise TaggerFormatError(
+                f"ONNX model has no {METADATA_KEY!r} metadata: it is not a sequence tagger "
+                "(convert NeuroNER checkpoints with mmlspark_py.text.neuroner.convert_neuroner)"
+            )
         self.metadata = TaggerMetadata.from_json(meta[METADATA_KEY])
 
     def __call__(self, feeds: Dict[str, np.ndarray]) -> np.ndarray:
@@ -195,8 +213,8 @@ class _KerasNetwork:
     def __init__(self, payload: bytes) -> None:
         self.metadata = read_metadata(payload)
         try:
-            import tensorflow as tf  # the optional 'tf' extra
             import keras
+            import tensorflow as tf  # the optional 'tf' extra
         except ImportError:
             raise TaggerFormatError("this tagger is a Keras model: install the 'tf' extra (tensorflow)") from None
         try:  # one Spark task per core already; only possible before TensorFlow's first op in this process
@@ -212,8 +230,9 @@ class _KerasNetwork:
         self.input_names = [t.name.split(":")[0] for t in self.model.inputs]
         # one graph traced for any batch/time size: eager Keras runs the LSTM op by op, ~20x slower
         signature = [tf.TensorSpec([None] * len(t.shape), t.dtype) for t in self.model.inputs]
-        self._predict = tf.function(lambda *xs: self.model(xs[0] if len(xs) == 1 else list(xs), training=False),
-                                    input_signature=signature)
+        self._predict = tf.function(
+            lambda *xs: self.model(xs[0] if len(xs) == 1 else list(xs), training=False), input_signature=signature
+        )
 
     def __call__(self, feeds: Dict[str, np.ndarray]) -> np.ndarray:
         out = self._predict(*[feeds[n] for n in self.input_names])
@@ -231,8 +250,10 @@ class TokenEncoder:
         idx = self._cache.get(token)
         if idx is None:
             vocab, meta = self.metadata.tokenVocab, self.metadata
-            idx = next((vocab[k] for k in (normalize_token(token, r) for r in meta.tokenLookup) if k in vocab),
-                       meta.unkTokenIndex)
+            idx = next(
+                (vocab[k] for k in (normalize_token(token, r) for r in meta.tokenLookup) if k in vocab),
+                meta.unkTokenIndex,
+            )
             self._cache[token] = idx
         return idx
 
@@ -254,7 +275,7 @@ class SequenceTagger:
         self._tokens = TokenEncoder(self.metadata)
 
     @classmethod
-    def from_bytes(cls, payload: bytes) -> "SequenceTagger":
+    def from_bytes(cls, payload: bytes) -> SequenceTagger:
         """Load an ONNX or Keras tagger from its file bytes; raises TaggerFormatError when it is neither."""
         if not payload:
             raise TaggerFormatError("model payload is empty")
@@ -268,14 +289,15 @@ class SequenceTagger:
         batch, time = len(sentences), int(lengths.max())
         token_ids = np.full((batch, time), meta.paddingTokenIndex, dtype=np.int64)
         for b, sent in enumerate(sentences):
-            token_ids[b, :len(sent)] = [self._tokens.index(t) for t in sent]
-        feeds = {"token_ids": token_ids, "token_lengths": lengths}
+            token_ids[b, : len(sent)] = [self._tokens.index(t) for t in sent]
+        feeds: Dict[str, np.ndarray] = {"token_ids": token_ids, "token_lengths": lengths}
         if meta.charVocab is not None:
             feeds.update(self._encode_chars(sentences, time))
         return feeds
 
     def _encode_chars(self, sentences: Sequence[Sequence[str]], time: int) -> Dict[str, np.ndarray]:
         meta, vocab = self.metadata, self.metadata.charVocab
+        assert vocab is not None  # callers check meta.charVocab first
         width = max(1, min(meta.maxTokenChars, max(len(t) for s in sentences for t in s)))
         char_ids = np.full((len(sentences), time, width), meta.paddingCharIndex, dtype=np.int64)
         # length >= 1 everywhere: onnxruntime's LSTM needs a step; padding positions are discarded anyway
@@ -284,7 +306,7 @@ class SequenceTagger:
             for t, token in enumerate(sent):
                 chars = token[:width]
                 if chars:
-                    char_ids[b, t, :len(chars)] = [vocab.get(c, meta.unkCharIndex) for c in chars]
+                    char_ids[b, t, : len(chars)] = [vocab.get(c, meta.unkCharIndex) for c in chars]
                     char_lengths[b, t] = len(chars)
         return {"char_ids": char_ids, "char_lengths": char_lengths}
 
@@ -292,11 +314,15 @@ class SequenceTagger:
         """Label scores [batch, time, labels] of a batch of non-empty token lists (padded positions arbitrary)."""
         scores = self.network(self.encode(sentences))
         if scores.ndim != 3 or scores.shape[2] != len(self.metadata.labels):
-            raise TaggerFormatError(f"network returned scores of shape {scores.shape}; expected "
-                                    f"[batch, time, {len(self.metadata.labels)}] for the metadata's labels")
+            raise TaggerFormatError(
+                f"network returned scores of shape {scores.shape}; expected "
+                f"[batch, time, {len(self.metadata.labels)}] for the metadata's labels"
+            )
         return scores
 
-    def tag(self, sentences: Sequence[Optional[Sequence[Optional[str]]]], batch_size: int = 64) -> List[Optional[List[str]]]:
+    def tag(
+        self, sentences: Sequence[Optional[Sequence[Optional[str]]]], batch_size: int = 64
+    ) -> List[Optional[List[str]]]:
         """Tags of each sentence: None for a null sentence, [] for an empty one. Null tokens read as ''.
 
         Sentences are run in length-sorted mini-batches of ``batch_size`` (less padding), results in input order.
@@ -305,7 +331,7 @@ class SequenceTagger:
         todo = [(i, ["" if t is None else t for t in s]) for i, s in enumerate(sentences) if s]
         todo.sort(key=lambda item: len(item[1]))
         for lo in range(0, len(todo), batch_size):
-            chunk = todo[lo:lo + batch_size]
+            chunk = todo[lo : lo + batch_size]
             sents = [s for _, s in chunk]
             scores = self.scores(sents)
             lengths = np.array([len(s) for s in sents])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import numpy as np
 
@@ -28,8 +28,20 @@ _TABLE_MAGIC = 0xDB4775248B80FB57
 _FOOTER_SIZE = 48
 _BLOCK_TRAILER_SIZE = 5  # 1 byte compression type + 4 bytes crc
 # tensorflow/core/framework/types.proto -> numpy (little-endian, as TF writes on every platform we support)
-_DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 4: "u1", 5: "<i2", 6: "i1", 9: "<i8", 10: "?", 17: "<u2",
-           19: "<f2", 22: "<u4", 23: "<u8"}
+_DTYPES = {
+    1: "<f4",
+    2: "<f8",
+    3: "<i4",
+    4: "u1",
+    5: "<i2",
+    6: "i1",
+    9: "<i8",
+    10: "?",
+    17: "<u2",
+    19: "<f2",
+    22: "<u4",
+    23: "<u8",
+}
 
 
 class CheckpointError(ValueError):
@@ -49,9 +61,10 @@ def _varint(buf: bytes, pos: int) -> Tuple[int, int]:
         shift += 7
 
 
-def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, object]]:
+def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, Any]]:
     """Yield (field number, wire type, value) of a serialized protobuf message; values are int or bytes."""
     pos = 0
+    value: Any
     while pos < len(buf):
         key, pos = _varint(buf, pos)
         field, wire = key >> 3, key & 7
@@ -61,7 +74,7 @@ def _proto_fields(buf: bytes) -> Iterator[Tuple[int, int, object]]:
             value, pos = struct.unpack_from("<Q", buf, pos)[0], pos + 8
         elif wire == 2:
             size, pos = _varint(buf, pos)
-            value, pos = buf[pos:pos + size], pos + size
+            value, pos = buf[pos : pos + size], pos + size
         elif wire == 5:
             value, pos = struct.unpack_from("<I", buf, pos)[0], pos + 4
         else:
@@ -75,7 +88,7 @@ def _block_entries(data: bytes, offset: int, size: int, path: str) -> Iterator[T
         raise CheckpointError(f"{path}: block at {offset} runs past the end of the file")
     if data[offset + size] != 0:
         raise CheckpointError(f"{path}: compressed index blocks are not supported")
-    block = data[offset:offset + size]
+    block = data[offset : offset + size]
     num_restarts = struct.unpack_from("<I", block, size - 4)[0]
     end = size - 4 - 4 * num_restarts
     pos, key = 0, b""
@@ -83,9 +96,9 @@ def _block_entries(data: bytes, offset: int, size: int, path: str) -> Iterator[T
         shared, pos = _varint(block, pos)
         non_shared, pos = _varint(block, pos)
         value_len, pos = _varint(block, pos)
-        key = key[:shared] + block[pos:pos + non_shared]
+        key = key[:shared] + block[pos : pos + non_shared]
         pos += non_shared
-        yield key, block[pos:pos + value_len]
+        yield key, block[pos : pos + value_len]
         pos += value_len
 
 
@@ -95,7 +108,7 @@ def _table_entries(path: str) -> Iterator[Tuple[bytes, bytes]]:
     if len(data) < _FOOTER_SIZE or struct.unpack_from("<Q", data, len(data) - 8)[0] != _TABLE_MAGIC:
         raise CheckpointError(f"{path} is not a TensorFlow checkpoint index (bad table magic)")
     footer = data[-_FOOTER_SIZE:]
-    _, pos = _varint(footer, 0)          # metaindex handle: unused
+    _, pos = _varint(footer, 0)  # metaindex handle: unused
     _, pos = _varint(footer, pos)
     index_offset, pos = _varint(footer, pos)
     index_size, _ = _varint(footer, pos)
@@ -105,8 +118,8 @@ def _table_entries(path: str) -> Iterator[Tuple[bytes, bytes]]:
         yield from _block_entries(data, block_offset, block_size, path)
 
 
-def _parse_entry(name: str, value: bytes) -> Dict[str, object]:
-    entry: Dict[str, object] = {"dtype": 0, "shape": [], "shard": 0, "offset": 0, "size": 0}
+def _parse_entry(name: str, value: bytes) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {"dtype": 0, "shape": [], "shard": 0, "offset": 0, "size": 0}
     for field, _, v in _proto_fields(value):
         if field == 1:
             entry["dtype"] = v
@@ -141,7 +154,8 @@ def read_checkpoint(prefix: str) -> Dict[str, np.ndarray]:
     index_path = prefix + ".index"
     if not os.path.isfile(index_path):
         raise CheckpointError(f"no checkpoint index at {index_path!r} (pass the prefix, e.g. '.../model.ckpt')")
-    entries, num_shards = {}, 1
+    entries: Dict[str, Dict[str, Any]] = {}
+    num_shards: Any = 1
     for key, value in _table_entries(index_path):
         if key == b"":  # the BundleHeaderProto: field 1 is num_shards
             num_shards = next((v for f, _, v in _proto_fields(value) if f == 1), 1)
@@ -161,7 +175,7 @@ def read_checkpoint(prefix: str) -> Dict[str, np.ndarray]:
                 raise CheckpointError(f"checkpoint data file {shard_path!r} is missing")
             with open(shard_path, "rb") as f:
                 shards[shard] = f.read()
-        raw = shards[shard][e["offset"]:e["offset"] + e["size"]]
+        raw = shards[shard][e["offset"] : e["offset"] + e["size"]]
         count = int(np.prod(e["shape"], dtype=np.int64))
         if len(raw) != e["size"] or count * np.dtype(dtype).itemsize != e["size"]:
             raise CheckpointError(f"variable {name!r}: stored size {e['size']} does not match shape {e['shape']}")

@@ -18,24 +18,44 @@ from typing import Any, List, Optional, Tuple
 
 from pyspark.ml import Estimator as SparkEstimator
 from pyspark.ml import PipelineModel
-from pyspark.ml.classification import (DecisionTreeClassifier, GBTClassifier, MultilayerPerceptronClassifier,
-                                       NaiveBayes, RandomForestClassifier)
+from pyspark.ml.classification import (
+    DecisionTreeClassifier,
+    GBTClassifier,
+    MultilayerPerceptronClassifier,
+    NaiveBayes,
+    RandomForestClassifier,
+)
 from pyspark.ml.feature import MinMaxScaler
-from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
 from pyspark.ml.functions import array_to_vector, vector_to_array
 from pyspark.ml.linalg import VectorUDT
-from pyspark.sql import DataFrame
+from pyspark.ml.regression import DecisionTreeRegressor, GBTRegressor, RandomForestRegressor
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from mmlspark_py.core.params import HasFeaturesCol, HasInputCol, HasInputCols, HasLabelCol, Param, Params, \
-    StageParam, to_non_negative_int
-from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.core.params import (
+    HasFeaturesCol,
+    HasInputCol,
+    HasInputCols,
+    HasLabelCol,
+    StageParam,
+    declare,
+    from_uid,
+    override,
+    to_non_negative_int,
+)
 from mmlspark_py.core.schema import planned_schema
-from mmlspark_py.featurize.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
+from mmlspark_py.core.stage import SchemaError, Transformer, column, require_column
+from mmlspark_py.featurize import NUM_FEATURES_DEFAULT, NUM_FEATURES_TREE_OR_NN, Featurize, FeaturizeModel
 
-TREE_LEARNERS = (DecisionTreeClassifier, RandomForestClassifier, GBTClassifier, DecisionTreeRegressor,
-                 RandomForestRegressor, GBTRegressor)
+TREE_LEARNERS = (
+    DecisionTreeClassifier,
+    RandomForestClassifier,
+    GBTClassifier,
+    DecisionTreeRegressor,
+    RandomForestRegressor,
+    GBTRegressor,
+)
 
 
 class LearnerError(TypeError):
@@ -48,22 +68,32 @@ def check_learner(learner: Any, trainer: str, kind: str) -> None:
     is_predictor = isinstance(learner, SparkEstimator) and all(learner.hasParam(p) for p in needed)
     is_classifier = is_predictor and learner.hasParam("rawPredictionCol")
     if not is_predictor or (kind == "classifier") != is_classifier:
-        raise LearnerError(f"{trainer}: model must be a Spark ML {kind} (an Estimator with featuresCol, labelCol "
-                           f"and predictionCol{', rawPredictionCol' if kind == 'classifier' else ''}, e.g. "
-                           f"{'LogisticRegression' if kind == 'classifier' else 'LinearRegression'}); got "
-                           f"{type(learner).__module__}.{type(learner).__name__}")
+        raise LearnerError(
+            f"{trainer}: model must be a Spark ML {kind} (an Estimator with featuresCol, labelCol "
+            f"and predictionCol{', rawPredictionCol' if kind == 'classifier' else ''}, e.g. "
+            f"{'LogisticRegression' if kind == 'classifier' else 'LinearRegression'}); got "
+            f"{type(learner).__module__}.{type(learner).__name__}"
+        )
 
 
 class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
     """Params shared by the trainers and their models."""
 
-    model = StageParam(Params._dummy(), "model", "the Spark ML learner to train (trainer) or the fitted "
-                       "featurization + learner PipelineModel (trained model)")
-    numFeatures = Param(Params._dummy(), "numFeatures", "hash slots per free-text column; 0 chooses by learner "
-                        "(2^12 for trees, perceptrons and naive Bayes, else 2^18)", typeConverter=to_non_negative_int)
-
-    def _trainer_defaults(self) -> None:
-        self._setDefault(labelCol="label", featuresCol=f"{self.uid}_features", numFeatures=0)
+    model = StageParam.declare(
+        "the Spark ML learner to train (trainer) or the fitted featurization + learner PipelineModel (trained model)"
+    )
+    featuresCol = override(
+        HasFeaturesCol.featuresCol,
+        default=from_uid("_features"),
+        doc="the name of the features column the learner reads (internal; not in the output)",
+    )
+    inputCols = override(HasInputCols.inputCols, doc="the feature columns (default: every column but the label)")
+    numFeatures = declare(
+        "number of features to hash string columns to; 0 chooses by learner (2^12 for trees, "
+        "perceptrons and naive Bayes, else 2^18)",
+        to_non_negative_int,
+        default=0,
+    )
 
     def _temp(self, what: str) -> str:
         return f"__{self.uid}_{what}"
@@ -75,14 +105,32 @@ class AutoTrainerParams(HasLabelCol, HasInputCols, HasFeaturesCol):
                 require_column(schema, name, param="inputCols")
             return list(self.getInputCols())
         internal = self._temp("")
-        return [c for c in schema.names
-                if c not in (self.getLabelCol(), self.getFeaturesCol()) and not c.startswith(internal)]
+        return [
+            c
+            for c in schema.names
+            if c not in (self.getLabelCol(), self.getFeaturesCol()) and not c.startswith(internal)
+        ]
 
     def check_input(self, schema: StructType, need_label: bool) -> None:
         if need_label:
             require_column(schema, self.getLabelCol(), param="labelCol")
         if not self.feature_columns(schema):
             raise SchemaError("inputCols: there are no feature columns besides the label")
+
+
+def output_columns(learner: Any) -> List[Tuple[str, str]]:
+    """(param, column) of each column the learner writes: rawPredictionCol, probabilityCol, predictionCol (as
+    the learner names them; a param set to "" writes nothing, as in Spark)."""
+    out = []
+    for param in ("rawPredictionCol", "probabilityCol", "predictionCol"):
+        if learner.hasParam(param) and learner.getOrDefault(param):
+            out.append((param, learner.getOrDefault(param)))
+    return out
+
+
+def nullable(col: Column) -> Column:
+    """``col`` marked nullable: the output schema is then the same whatever the learner declares."""
+    return F.when(col.isNotNull(), col)
 
 
 def featurize_settings(learner: Any, num_features: int) -> Tuple[bool, int, bool]:
@@ -110,13 +158,18 @@ def _max_categories(df: DataFrame, features_col: str) -> int:
     return max([len(a.get("vals", [])) or a.get("num_vals", 0) for a in attrs.get("nominal", [])] + [0])
 
 
-def fit_pipeline(trainer: AutoTrainerParams, data: DataFrame, label: str, learner: Any,
-                 num_classes: Optional[int]) -> PipelineModel:
+def fit_pipeline(
+    trainer: AutoTrainerParams, data: DataFrame, label: str, learner: Any, num_classes: Optional[int]
+) -> PipelineModel:
     """Featurize ``data`` for ``learner`` (trained on column ``label``) and fit; the fitted PipelineModel."""
     features = trainer.getFeaturesCol()
     one_hot, slots, scale = featurize_settings(learner, trainer.getNumFeatures())
-    featurizer = Featurize(inputCols=trainer.feature_columns(data.schema), outputCol=features,
-                           oneHotEncodeCategoricals=one_hot, numFeatures=slots)
+    featurizer = Featurize(
+        inputCols=trainer.feature_columns(data.schema),
+        outputCol=features,
+        oneHotEncodeCategoricals=one_hot,
+        numFeatures=slots,
+    )
     featurize_model: FeaturizeModel = featurizer.fit(data)
     raw = trainer._temp("unscaled") if scale else features
     featurize_model.setOutputCol(raw)
@@ -138,8 +191,9 @@ def fit_pipeline(trainer: AutoTrainerParams, data: DataFrame, label: str, learne
     return PipelineModel(stages=stages)
 
 
-def _set_layers(learner: MultilayerPerceptronClassifier, featurized: DataFrame, features: str,
-                num_classes: int) -> None:
+def _set_layers(
+    learner: MultilayerPerceptronClassifier, featurized: DataFrame, features: str, num_classes: int
+) -> None:
     """Input layer = feature vector size, output layer = number of classes (hidden layers as given)."""
     size = featurized.schema[features].metadata["ml_attr"]["num_attrs"]
     hidden = list(learner.getLayers())[1:-1] if learner.isDefined("layers") else []

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from pyspark.ml.classification import DecisionTreeClassificationModel, DecisionTreeClassifier, GBTClassifier
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import (BooleanType, DataType, DoubleType, NumericType, StringType, StructField,
-                               StructType)
+from pyspark.sql.types import BooleanType, DataType, DoubleType, NumericType, StructField, StructType
 
-from mmlspark_py.core.params import Param, Params, TypeConverters, to_json_value
-from mmlspark_py.core.stage import Estimator, Model, SchemaError, column
-from mmlspark_py.featurize.categorical import index_column, sort_levels, spark_type, value_column
+from mmlspark_py.core.params import TypeConverters, declare, to_json_value
 from mmlspark_py.core.schema import planned_schema
-from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline
-from mmlspark_py.train.scoring import (CLASSIFICATION, SCORED_LABELS, SCORED_PROBABILITIES, SCORES,
-                                       score_metadata)
+from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_fields, column
+from mmlspark_py.featurize import index_column, levels_metadata, sort_levels
+from mmlspark_py.train.auto_trainer import AutoTrainerParams, check_learner, fit_pipeline, nullable, output_columns
+from mmlspark_py.train.metric_names import CLASSIFICATION
+from mmlspark_py.train.scoring import PREDICTION, PROBABILITY, RAW, score_metadata
+
+_ROLES = {"rawPredictionCol": RAW, "probabilityCol": PROBABILITY, "predictionCol": PREDICTION}
 
 
 class TrainingDataError(ValueError):
@@ -37,150 +38,148 @@ def coerce_labels(labels: List[str], data_type: DataType, param: str = "labels")
     return list(labels)
 
 
-def _nullable(col: Column) -> Column:
-    """``col`` marked nullable: the output schema is then the same whatever the learner declares."""
-    return F.when(col.isNotNull(), col)
-
-
 class _ClassifierParams(AutoTrainerParams):
-    reindexLabel = Param(Params._dummy(), "reindexLabel", "index the label column's values (true) or use it as "
-                         "already-indexed doubles 0..k-1 (false)", typeConverter=TypeConverters.toBoolean)
-    labels = Param(Params._dummy(), "labels", "the label values in index order (default: sorted distinct "
-                   "values of the label column)", typeConverter=TypeConverters.toListString)
+    reindexLabel = declare(
+        "re-index the label column: true learns the levels (sorted distinct values, or "
+        "labels); false takes the label as indices 0 to k-1 already",
+        TypeConverters.toBoolean,
+        default=True,
+    )
+    labels = declare(
+        "sorted label values on the labels column (the levels in index order)", TypeConverters.toListString
+    )
 
-    def _levels_known(self) -> Optional[List[Any]]:
-        return list(self.getLabels()) if self.isDefined("labels") else None
-
-    def _scored_labels_type(self, schema: StructType) -> DataType:
-        if self.getOrDefault("reindexLabel"):
-            return schema[self.getLabelCol()].dataType if self.getLabelCol() in schema.names else StringType()
-        return StringType() if self.isDefined("labels") else DoubleType()
-
-    def _output_fields(self, has_raw: bool, has_prob: bool, label_type: DataType, levels: Optional[List[Any]],
-                       learner: Any) -> List[StructField]:
+    def _output_fields(self, learner: Any, levels: Optional[List[Any]], label_type: str) -> List[StructField]:
+        """The columns ``learner`` (or its fitted model) writes, with their score (and level) metadata."""
         # a single tree's raw prediction is its leaf's class counts: their difference does not rank rows
         margin = not isinstance(learner, (DecisionTreeClassifier, DecisionTreeClassificationModel))
-
-        def md(kind: str) -> dict:
-            return score_metadata(self.uid, kind, CLASSIFICATION, self.getLabelCol(), levels,
-                                  rank_by_margin=margin and kind == SCORES)
+        label_is_index = not self.getReindexLabel() and levels is not None
         fields = []
-        if has_raw:
-            fields.append(StructField(SCORES, VectorUDT(), True, md(SCORES)))
-        if has_prob:
-            fields.append(StructField(SCORED_PROBABILITIES, VectorUDT(), True, md(SCORED_PROBABILITIES)))
-        return fields + [StructField(SCORED_LABELS, label_type, True, md(SCORED_LABELS))]
+        for param, name in output_columns(learner):
+            role = _ROLES[param]
+            metadata: Dict[str, Any] = score_metadata(
+                self.uid,
+                role,
+                CLASSIFICATION,
+                self.getLabelCol(),
+                levels,
+                rank_by_margin=margin and role == RAW,
+                label_is_index=label_is_index,
+            )
+            if role == PREDICTION and levels is not None:
+                # the prediction is a categorical index column: IndexToValue gives the label values back
+                categorical = levels_metadata(name, levels, "string" if label_is_index else label_type, False)
+                metadata = {"ml_attr": categorical["ml_attr"], "mml": {**categorical["mml"], **metadata["mml"]}}
+            fields.append(StructField(name, DoubleType() if role == PREDICTION else VectorUDT(), True, metadata))
+        return fields
 
 
 class TrainClassifier(Estimator, _ClassifierParams):
     """Trains ``model`` (any Spark ML classifier) on raw columns, featurized for that learner.
 
-    :param model: the learner, e.g. ``LogisticRegression()``, ``RandomForestClassifier(numTrees=50)``.
-    :param labelCol: the label column (any type; rows with a null label are not used for training).
-    :param inputCols: the feature columns (default: every other column), of any type Featurize handles.
-    :param featuresCol: name of the internal feature vector (default ``<uid>_features``; not in the output).
-    :param numFeatures: hash slots per free-text column (0: chosen by learner).
-    :param reindexLabel: index the label's values (default true); false: the label is already 0..k-1 doubles.
-    :param labels: the label values in index order (default: sorted distinct label values).
+    The label may be of any type (rows with a null label are not used for training); the feature columns
+    (``inputCols``, default every other column) of any type Featurize handles.
 
-    Output columns (see :mod:`mmlspark_py.train.scoring`): ``scores``, ``scored_probabilities`` (when the learner
-    gives them) and ``scored_labels``, the predicted label in the label column's own values and type (with
-    ``reindexLabel=false``: the index as a double, or the ``labels`` value when given). SynapseML's
-    ``transformSchema`` promises columns its model never writes; here they are the same.
+    Output columns: the learner's own, as Spark names them (``rawPrediction``, ``probability`` when the learner
+    has them, ``prediction``), each with score metadata for :class:`ComputeModelStatistics`. ``prediction`` is
+    the index of the predicted level (Spark's and SynapseML's convention): with ``reindexLabel`` (default), the
+    levels are ``labels`` or the sorted distinct label values, kept in the column's metadata and in
+    ``getLevels()``, so ``IndexToValue(inputCol="prediction")`` gives the label values back; with
+    ``reindexLabel=false`` the label is already the index. SynapseML's ``transformSchema`` promises columns its
+    model never writes; here the schema is the one ``transform`` produces.
 
     Errors: LearnerError when ``model`` is not a Spark ML classifier; TrainingDataError for no labelled rows, a
-    single class, or labels outside ``labels``; SchemaError naming a missing column.
+    single class, or labels outside ``labels``; SchemaError naming a missing column, or an output column that
+    exists already.
 
     Example::
 
         model = TrainClassifier(model=LogisticRegression(), labelCol="income").fit(train)
-        scored = model.transform(test)      # + scores, scored_probabilities, scored_labels
+        scored = model.transform(test)      # + rawPrediction, probability, prediction
         ComputeModelStatistics().transform(scored).show()
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._trainer_defaults()
-        self._setDefault(reindexLabel=True)
 
     def transformSchema(self, schema: StructType) -> StructType:
         """The trained model's output schema; the levels in the metadata only when ``labels`` gives them."""
         learner = self.getOrDefault("model")
         check_learner(learner, "TrainClassifier", "classifier")
         self.check_input(schema, need_label=True)
-        levels = self._levels_known()
+        levels = list(self.getLabels()) if self.isDefined("labels") else None
+        label_type = schema[self.getLabelCol()].dataType
         if levels is not None and self.getReindexLabel():
-            levels = coerce_labels(levels, schema[self.getLabelCol()].dataType)
-        fields = self._output_fields(learner.hasParam("rawPredictionCol"), learner.hasParam("probabilityCol"),
-                                     self._scored_labels_type(schema), levels, learner)
-        return StructType(list(schema.fields) + fields)
+            levels = coerce_labels(levels, label_type)
+        return add_fields(schema, self._output_fields(learner, levels, label_type.simpleString()))
 
-    def _fit(self, dataset: DataFrame) -> "TrainedClassifierModel":
+    def _fit(self, dataset: DataFrame) -> TrainedClassifierModel:
         label, label_type = self.getLabelCol(), dataset.schema[self.getLabelCol()].dataType
         data = dataset.where(column(label).isNotNull())
-        seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).head()["v"])
+        seen = sort_levels(data.agg(F.collect_set(column(label)).alias("v")).collect()[0]["v"])
         if not seen:
             raise TrainingDataError(f"labelCol: column {label!r} has no non-null values to train on")
-        levels, indexed = self._levels(seen, label_type)
         if len(seen) < 2:
-            raise TrainingDataError(f"labelCol: column {label!r} has a single class {seen}; a classifier needs "
-                                    "at least two")
+            raise TrainingDataError(
+                f"labelCol: column {label!r} has a single class {seen}; a classifier needs at least two"
+            )
+        levels, indexed = self._levels(seen, label_type)
         learner = self.getModel().copy()
         if isinstance(learner, GBTClassifier) and len(seen) > 2:
-            raise TrainingDataError(f"GBTClassifier supports two classes only; {label!r} has {len(seen)}: use "
-                                    "RandomForestClassifier or LogisticRegression")
-        for param, name in (("predictionCol", "prediction"), ("rawPredictionCol", "raw"),
-                            ("probabilityCol", "probability")):
-            if learner.hasParam(param):
-                learner.set(learner.getParam(param), self._temp(name))
+            raise TrainingDataError(
+                f"GBTClassifier supports two classes only; {label!r} has {len(seen)}: use "
+                "RandomForestClassifier or LogisticRegression"
+            )
         train = data.withColumn(self._temp("label"), indexed)
         pipeline = fit_pipeline(self, train, self._temp("label"), learner, len(levels or seen))
-        model = TrainedClassifierModel(model=pipeline, labelCol=label, featuresCol=self.getFeaturesCol(),
-                                       labelType=self._scored_labels_type(dataset.schema).simpleString())
+        model = TrainedClassifierModel(
+            model=pipeline,
+            labelCol=label,
+            featuresCol=self.getFeaturesCol(),
+            reindexLabel=self.getReindexLabel(),
+            labelType=label_type.simpleString(),
+        )
+        if self.isSet("inputCols"):
+            model.setInputCols(self.getInputCols())
         if levels is not None:
             model.setLevels(levels)
         model._resetUid(self.uid)
         return model
 
-    def _levels(self, seen: List[Any], label_type: DataType) -> "tuple[Optional[List[Any]], Column]":
-        """The levels (None: the label is the index) and the label index column."""
+    def _levels(self, seen: List[Any], label_type: DataType) -> Tuple[Optional[List[Any]], Column]:
+        """The levels (None: the label is the index and no names are given) and the label index column."""
         label = column(self.getLabelCol())
+        known = list(self.getLabels()) if self.isDefined("labels") else None
         if not self.getReindexLabel():
             if not isinstance(label_type, NumericType):
-                raise SchemaError(f"labelCol: column {self.getLabelCol()!r} has type {label_type.simpleString()}; "
-                                  "reindexLabel=false needs numeric labels 0..k-1")
-            return self._levels_known(), label.cast("double")
-        levels = self._levels_known()
-        if levels is None:
+                raise SchemaError(
+                    f"labelCol: column {self.getLabelCol()!r} has type {label_type.simpleString()}; "
+                    "reindexLabel=false needs numeric labels 0..k-1"
+                )
+            return known, label.cast("double")
+        if known is None:
             levels = seen
         else:
-            levels = coerce_labels(levels, label_type)
+            levels = coerce_labels(known, label_type)
             unknown = [v for v in seen if v not in levels]
             if unknown:
-                raise TrainingDataError(f"labelCol: column {self.getLabelCol()!r} has values {unknown[:10]} that "
-                                        f"are not in labels={levels}")
+                raise TrainingDataError(
+                    f"labelCol: column {self.getLabelCol()!r} has values {unknown[:10]} that are not in labels={levels}"
+                )
         return levels, index_column(label, levels, label_type).cast("double")
 
 
 class TrainedClassifierModel(Model, _ClassifierParams):
     """A classifier trained by :class:`TrainClassifier`: featurizes raw columns and scores them.
 
-    :param model: the fitted PipelineModel (FeaturizeModel, [MinMaxScalerModel,] the learner's model).
-    :param levels: the label values in index order (None when the label was already an index).
-    :param labelType: Spark type of ``scored_labels``.
-
-    Output: the input columns plus ``scores``, ``scored_probabilities`` (when the learner has them) and
-    ``scored_labels``, each with score metadata for :class:`ComputeModelStatistics`.
+    Output: the input columns plus the learner's ``rawPrediction``, ``probability`` (when it has them) and
+    ``prediction`` (the level index; the levels in its metadata), each with score metadata for
+    :class:`ComputeModelStatistics`.
     """
 
-    levels = Param(Params._dummy(), "levels", "the label values in index order", typeConverter=to_json_value)
-    labelType = Param(Params._dummy(), "labelType", "Spark type of scored_labels (simple string)",
-                      typeConverter=TypeConverters.toString)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._trainer_defaults()
-        self._setDefault(reindexLabel=True)
+    levels = declare("the label values in index order (none when the label was already an index)", to_json_value)
+    labelType = declare(
+        "Spark type of the label column (simple string), the type of the levels",
+        TypeConverters.toString,
+        default="string",
+    )
 
     def _learner_model(self) -> Any:
         return self.getModel().stages[-1]
@@ -190,20 +189,11 @@ class TrainedClassifierModel(Model, _ClassifierParams):
         return planned_schema(self._transform, schema)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
-        learner = self._learner_model()
         levels = self.getOrDefault("levels") if self.isDefined("levels") else None
-        has_raw, has_prob = learner.hasParam("rawPredictionCol"), learner.hasParam("probabilityCol")
-        fields = {f.name: f for f in self._output_fields(has_raw, has_prob, spark_type(self.getLabelType()),
-                                                          levels, learner)}
+        fields = self._output_fields(self._learner_model(), levels, self.getLabelType())
+        add_fields(dataset.schema, fields)  # an output column that exists already: a clear error, here
         scored = self.getModel().transform(dataset)
-        out = [column(c) for c in dataset.columns]
-        if has_raw:
-            out.append(_nullable(column(self._temp("raw"))).alias(SCORES, metadata=fields[SCORES].metadata))
-        if has_prob:
-            out.append(_nullable(column(self._temp("probability"))).alias(
-                SCORED_PROBABILITIES, metadata=fields[SCORED_PROBABILITIES].metadata))
-        prediction = column(self._temp("prediction"))
-        if levels is not None:
-            prediction = value_column(prediction, levels, spark_type(self.getLabelType()))
-        out.append(_nullable(prediction).alias(SCORED_LABELS, metadata=fields[SCORED_LABELS].metadata))
-        return scored.select(*out)
+        return scored.select(
+            *[column(c) for c in dataset.columns],
+            *[nullable(column(f.name)).alias(f.name, metadata=f.metadata) for f in fields],
+        )

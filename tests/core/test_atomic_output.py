@@ -16,6 +16,7 @@ def _write_files(names):
             with open(os.path.join(tmp, name), "w") as f:
                 f.write(name)
         return len(names)
+
     return write
 
 
@@ -34,8 +35,8 @@ def test_publishes_then_replaces_keeping_old_until_new_is_complete(spark, tmp_pa
 
     with pytest.raises(RuntimeError, match="killed"):
         publish_atomically(s, out, failing, overwrite=True)
-    assert sorted(os.listdir(out)) == ["a", "b"]          # the old output survived the failed run
-    assert [n for n in os.listdir(tmp_path) if n.startswith(".")] == []   # and no temporary is left
+    assert sorted(os.listdir(out)) == ["a", "b"]  # the old output survived the failed run
+    assert [n for n in os.listdir(tmp_path) if n.startswith(".")] == []  # and no temporary is left
     publish_atomically(s, out, _write_files(["c"]), overwrite=True)
     assert os.listdir(out) == ["c"]
 

@@ -7,15 +7,21 @@ from pyspark.sql.types import IntegerType, LongType, StringType, StructField, St
 from mmlspark_py.core import batching
 from tests.harness.plans import physical_plan, python_passes
 
-OUT = StructType([StructField("len", IntegerType(), True), StructField("rows_seen", LongType(), True),
-                  StructField("up", StringType(), True)])
+OUT = StructType(
+    [
+        StructField("len", IntegerType(), True),
+        StructField("rows_seen", LongType(), True),
+        StructField("up", StringType(), True),
+    ]
+)
 
 
 def _fn(batch: pa.RecordBatch) -> pa.RecordBatch:
     text = batch.column("my text")
     seen = pa.array([batch.num_rows] * batch.num_rows, pa.int64())
-    return pa.record_batch([pc.utf8_length(text).cast(pa.int32()), seen, pc.utf8_upper(text)],
-                           names=["len", "rows_seen", "up"])
+    return pa.record_batch(
+        [pc.utf8_length(text).cast(pa.int32()), seen, pc.utf8_upper(text)], names=["len", "rows_seen", "up"]
+    )
 
 
 @pytest.fixture(scope="module")

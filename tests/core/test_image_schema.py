@@ -2,8 +2,17 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mmlspark_py.core.image_schema import (IMAGE_SCHEMA, ImageFormatError, arrays_from_structs, binary_views,
-                                           mode_dtype, ocv_mode, structs_from_arrays, to_image_row, to_ndarray)
+from mmlspark_py.core.image_schema import (
+    IMAGE_SCHEMA,
+    ImageFormatError,
+    arrays_from_structs,
+    binary_views,
+    mode_dtype,
+    ocv_mode,
+    structs_from_arrays,
+    to_image_row,
+    to_ndarray,
+)
 
 
 def test_modes_use_opencv4_numbering_not_cv2_constants():
@@ -16,8 +25,12 @@ def test_modes_use_opencv4_numbering_not_cv2_constants():
 
 def test_struct_round_trip_through_arrow_keeps_pixels():
     rng = np.random.default_rng(0)
-    images = [rng.integers(0, 255, (5, 7, 3), dtype=np.uint8), None,
-              rng.integers(0, 65535, (2, 3), dtype=np.uint16), rng.random((1, 1, 4), dtype=np.float32)]
+    images = [
+        rng.integers(0, 255, (5, 7, 3), dtype=np.uint8),
+        None,
+        rng.integers(0, 65535, (2, 3), dtype=np.uint16),
+        rng.random((1, 1, 4), dtype=np.float32),
+    ]
     structs = structs_from_arrays(images, ["a", None, "c", "d"])
     assert structs.null_count == 1
     back = arrays_from_structs(structs.slice(1))  # exercise a non-zero offset

@@ -12,8 +12,9 @@ def test_builds_once_per_key_even_under_concurrency():
         return object()
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(model_cache.get_or_create("k", factory)))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(model_cache.get_or_create("k", factory))) for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -6,9 +6,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from mmlspark_py.core.model_cache import SharedPayload
-from mmlspark_py.core import onnx_sessions as runtime
 from mmlspark_py.core import scoring
+from mmlspark_py.core.model_cache import SharedPayload
 from mmlspark_py.core.onnx_sessions import DeviceUnavailableError, get_session, run_session
 from mmlspark_py.core.tensors import FeedError
 from tests.onnx.models import mlp_model, two_input_model

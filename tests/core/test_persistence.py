@@ -12,10 +12,14 @@ def texts(spark):
 
 
 def _full_stage():
-    return LengthPlus(inputCol="text", ops=[Add(2), Scale(3, ("x",))], payload=b"\x00\xffmodel",
-                      inner=Tokenizer(inputCol="text", outputCol="words"),
-                      others=[SQLTransformer(statement="SELECT * FROM __THIS__"), LengthPlus(inputCol="t")],
-                      table={"k": "v"})
+    return LengthPlus(
+        inputCol="text",
+        ops=[Add(2), Scale(3, ("x",))],
+        payload=b"\x00\xffmodel",
+        inner=Tokenizer(inputCol="text", outputCol="words"),
+        others=[SQLTransformer(statement="SELECT * FROM __THIS__"), LengthPlus(inputCol="t")],
+        table={"k": "v"},
+    )
 
 
 def test_stage_round_trip_keeps_every_kind_of_param(tmp_path, texts):
@@ -35,8 +39,9 @@ def test_stage_round_trip_keeps_every_kind_of_param(tmp_path, texts):
 
 
 def test_mixed_pipeline_with_jvm_stages_round_trips(tmp_path, texts):
-    pipeline = Pipeline(stages=[Tokenizer(inputCol="text", outputCol="words"), _full_stage(),
-                                MaxLength(inputCol="text")])
+    pipeline = Pipeline(
+        stages=[Tokenizer(inputCol="text", outputCol="words"), _full_stage(), MaxLength(inputCol="text")]
+    )
     clean = texts.na.fill("zz")
     model = pipeline.fit(clean)
     model.write().overwrite().save(str(tmp_path / "pm"))

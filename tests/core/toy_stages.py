@@ -10,8 +10,18 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.core.batching import with_batched_columns
-from mmlspark_py.core.params import (BytesParam, HasInputCol, HasMiniBatchSize, HasOutputCol, Param, Params,
-                                     SpecListParam, StageListParam, StageParam, to_dict_string)
+from mmlspark_py.core.params import (
+    BytesParam,
+    HasInputCol,
+    HasMiniBatchSize,
+    HasOutputCol,
+    Param,
+    Params,
+    SpecListParam,
+    StageListParam,
+    StageParam,
+    to_dict_string,
+)
 from mmlspark_py.core.persistence import register_stage_class
 from mmlspark_py.core.spec import Spec, require
 from mmlspark_py.core.stage import Estimator, Model, Transformer, add_field, require_column
@@ -73,11 +83,13 @@ class MaxLength(Estimator, HasInputCol, HasOutputCol):
         self._setDefault(outputCol="tooLong")
 
     def transformSchema(self, schema: StructType) -> StructType:
-        return MaxLengthModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
-                              maxLength=0).transformSchema(schema)
+        return MaxLengthModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(), maxLength=0).transformSchema(
+            schema
+        )
 
-    def _fit(self, df: DataFrame) -> "MaxLengthModel":
+    def _fit(self, df: DataFrame) -> MaxLengthModel:
         from pyspark.sql import functions as F
+
         longest = df.agg(F.max(F.length(self.getInputCol()))).head()[0] or 0
         return self._copyValues(MaxLengthModel(maxLength=longest))
 
@@ -87,11 +99,13 @@ class MaxLengthModel(Model, HasInputCol, HasOutputCol):
 
     def transformSchema(self, schema: StructType) -> StructType:
         from pyspark.sql.types import BooleanType
+
         require_column(schema, self.getInputCol(), StringType())
         return add_field(schema, StructField(self.getOutputCol(), BooleanType(), True))
 
     def _transform(self, df: DataFrame) -> DataFrame:
         from pyspark.sql import functions as F
+
         return df.withColumn(self.getOutputCol(), F.length(self.getInputCol()) > self.getMaxLength())
 
 

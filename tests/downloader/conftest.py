@@ -23,7 +23,7 @@ class RepoHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         path = self.translate_path(self.path)
         name = os.path.basename(path)
         RepoHandler.requests.append((name, self.headers.get("Range")))
@@ -62,8 +62,13 @@ def repo_dir(tmp_path_factory):
         good.replace(name="FlakyMlp", uri="flaky_mlp.onnx"),
         good.replace(name="Corrupt", uri="corrupt.onnx"),
         good.replace(name="Missing", uri="missing.onnx"),
-        schema_for_file(str(root / "efficientnet_lite0.onnx"), name="EfficientNetLite0", dataset="ImageNet",
-                        channelNormalizationMeans=(0.5, 0.5, 0.5), channelNormalizationStds=(0.5, 0.5, 0.5)),
+        schema_for_file(
+            str(root / "efficientnet_lite0.onnx"),
+            name="EfficientNetLite0",
+            dataset="ImageNet",
+            channelNormalizationMeans=(0.5, 0.5, 0.5),
+            channelNormalizationStds=(0.5, 0.5, 0.5),
+        ),
     ]
     (root / "manifest.json").write_text(manifest_text(schemas))
     return root

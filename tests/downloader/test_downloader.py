@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from mmlspark_py.downloader import (HashMismatchError, ModelDownloader, ModelSchema, NotFoundError,
-                                    UnknownModelError)
+from mmlspark_py.downloader import HashMismatchError, ModelDownloader, ModelSchema, NotFoundError, UnknownModelError
 from mmlspark_py.downloader.model_downloader import builtin_models
 from mmlspark_py.downloader.schema import file_sha256
 from tests.downloader.conftest import RepoHandler
@@ -25,16 +24,21 @@ def test_remote_models_list_the_manifest(server_url, tmp_path):
     assert names == ["Mlp", "FlakyMlp", "Corrupt", "Missing", "EfficientNetLite0"]
     effnet = d.remoteModels()[-1]
     assert effnet.uri == server_url + "efficientnet_lite0.onnx"
-    assert (effnet.hash, effnet.inputNode, effnet.featureNode, effnet.outputNode) == \
-        (EFFNET_SHA256, "image", "/Reshape_output_0", "logits")
+    assert (effnet.hash, effnet.inputNode, effnet.featureNode, effnet.outputNode) == (
+        EFFNET_SHA256,
+        "image",
+        "/Reshape_output_0",
+        "logits",
+    )
     assert tuple(effnet.inputShape) == (3, 224, 224) and effnet.numLayers == 456
     assert d.localModels() == []
 
 
 def test_download_by_name_verifies_and_records_locally(server_url, tmp_path):
     seen = []
-    d = ModelDownloader(None, str(tmp_path / "local"), server_url, progress=lambda n, done, total: seen.append(
-        (n, done, total)))
+    d = ModelDownloader(
+        None, str(tmp_path / "local"), server_url, progress=lambda n, done, total: seen.append((n, done, total))
+    )
     schema = d.downloadByName("EfficientNetLite0")
     assert schema.uri == str(tmp_path / "local" / f"{EFFNET_SHA256}.onnx")  # named by content, not by the server
     assert file_sha256(schema.uri) == EFFNET_SHA256
@@ -103,10 +107,12 @@ def test_cli_add_list_and_parser(tmp_path, capsys):
     from mmlspark_py.downloader.cli import add_model, add_models_cli, list_models
 
     repo = tmp_path / "repo"
-    schema = add_model(str(EFFNET_PATH), "Effnet", repo=str(repo), dataset="ImageNet", means=[0.5] * 3,
-                       stds=[0.5] * 3)
-    assert (schema.hash, schema.featureNode, schema.uri) == (EFFNET_SHA256, "/Reshape_output_0",
-                                                           "efficientnet_lite0.onnx")
+    schema = add_model(str(EFFNET_PATH), "Effnet", repo=str(repo), dataset="ImageNet", means=[0.5] * 3, stds=[0.5] * 3)
+    assert (schema.hash, schema.featureNode, schema.uri) == (
+        EFFNET_SHA256,
+        "/Reshape_output_0",
+        "efficientnet_lite0.onnx",
+    )
     assert file_sha256(str(repo / "efficientnet_lite0.onnx")) == EFFNET_SHA256
     assert [m.name for m in list_models(str(repo))] == ["Effnet"]
     parser = argparse.ArgumentParser()

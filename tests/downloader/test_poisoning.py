@@ -75,8 +75,17 @@ def _schema_of_bytes(path, name, uri):
     return ModelSchema(name=name, uri=uri, hash=file_sha256(str(path)), size=os.path.getsize(path))
 
 
-@pytest.mark.parametrize("uri", ["file:///etc/passwd", "/etc/passwd", "../outside.onnx", "a/../../x.onnx",
-                                 "hdfs://namenode/models/x.onnx", "~/secret"])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "../outside.onnx",
+        "a/../../x.onnx",
+        "hdfs://namenode/models/x.onnx",
+        "~/secret",
+    ],
+)
 def test_manifest_pointing_outside_the_repository_is_refused(hostile, tmp_path, uri):
     root, url = hostile
     from mmlspark_py.downloader import ModelSchema
@@ -104,14 +113,14 @@ def test_local_copy_changed_after_download_is_verified_again(hostile, tmp_path):
     _publish(root, [schema])
     d = ModelDownloader(None, str(tmp_path / "local"), url, progress=quiet)
     local = d.downloadByName("M")
-    with open(local.uri, "r+b") as f:      # someone swaps bytes in the cache
+    with open(local.uri, "r+b") as f:  # someone swaps bytes in the cache
         f.seek(40)
         f.write(b"\x00\x01\x02")
-    again = d.downloadByName("M")          # re-verified: downloaded again, not served as is
+    again = d.downloadByName("M")  # re-verified: downloaded again, not served as is
     assert file_sha256(again.uri) == schema.hash
     with open(again.uri, "r+b") as f:
         f.seek(40)
         f.write(b"\x03\x04\x05")
-    _publish(root, [])                     # and when the remote no longer offers it: refused
+    _publish(root, [])  # and when the remote no longer offers it: refused
     with pytest.raises(HashMismatchError, match="no longer has its sha256"):
         d.downloadByName("M")

@@ -7,8 +7,7 @@ import datetime
 import numpy as np
 import pytest
 
-from mmlspark_py.featurize import (CleanMissingData, DataConversion, IndexToValue, ValueIndexer,
-                                   ValueIndexerModel)
+from mmlspark_py.featurize import CleanMissingData, DataConversion, IndexToValue, ValueIndexer, ValueIndexerModel
 from mmlspark_py.featurize.categorical import get_levels
 from tests.featurize.data import mixed_df, mixed_rows
 
@@ -76,11 +75,12 @@ def test_clean_missing_data_custom_and_errors(spark, df):
 
 
 def test_data_conversion(spark):
-    df = spark.createDataFrame([("1", "2021-05-06 07:08:09", "06/05/2021", "x"), ("2", None, None, "y")],
-                               "a string, t string, u string, c string")
+    df = spark.createDataFrame(
+        [("1", "2021-05-06 07:08:09", "06/05/2021", "x"), ("2", None, None, "y")],
+        "a string, t string, u string, c string",
+    )
     assert [r["a"] for r in DataConversion(cols=["a"], convertTo="integer").transform(df).collect()] == [1, 2]
-    assert DataConversion(cols=["a"], convertTo="double").transform(df).schema["a"].dataType.simpleString() == \
-        "double"
+    assert DataConversion(cols=["a"], convertTo="double").transform(df).schema["a"].dataType.simpleString() == "double"
     dated = DataConversion(cols=["t"], convertTo="date").transform(df).collect()
     assert dated[0]["t"] == datetime.datetime(2021, 5, 6, 7, 8, 9) and dated[1]["t"] is None
     parsed = DataConversion(cols=["u"], convertTo="date", dateTimeFormat="dd/MM/yyyy").transform(df).head()

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from pyspark.ml.feature import HashingTF, RegexTokenizer
 
 from mmlspark_py.featurize import Featurize, FeaturizeError
 from tests.featurize.data import mixed_df, mixed_rows
@@ -28,8 +27,16 @@ def _vectors(model, df):
 
 def test_plan_by_type_and_all_null_column_dropped(model):
     plan = {e["name"]: e["kind"] for e in model.getColumnPlan()}
-    assert plan == {"x": "numeric", "n": "numeric", "flag": "boolean", "color": "categorical", "d": "date",
-                    "ts": "timestamp", "arr": "array", "v": "vector"}
+    assert plan == {
+        "x": "numeric",
+        "n": "numeric",
+        "flag": "boolean",
+        "color": "categorical",
+        "d": "date",
+        "ts": "timestamp",
+        "arr": "array",
+        "v": "vector",
+    }
 
 
 def test_vector_values(model, df):
@@ -51,8 +58,7 @@ def test_vector_values(model, df):
         d = row[5]
         assert list(v[7:11]) == [d.year, d.month, d.day, (d.isoweekday() % 7) + 1]
         ts = row[6]
-        assert list(v[11:18]) == [ts.year, ts.month, ts.day, (ts.isoweekday() % 7) + 1, ts.hour, ts.minute,
-                                  ts.second]
+        assert list(v[11:18]) == [ts.year, ts.month, ts.day, (ts.isoweekday() % 7) + 1, ts.hour, ts.minute, ts.second]
         arr = [0.0 if a is None else a for a in (row[7] or [0.0, 0.0])]
         assert list(v[18:20]) == arr
         assert list(v[20:22]) == (list(row[8].toArray()) if row[8] is not None else [0.0, 0.0])
@@ -64,28 +70,89 @@ def test_unseen_category_at_scoring_goes_to_unknown(spark, model, df):
     assert list(vector[3:7]) == [0.0, 0.0, 0.0, 1.0]
 
 
-def test_no_imputation_keeps_nan_and_index_without_one_hot(df):
-    model = Featurize(inputCols=["x", "color"], outputCol="f", imputeMissing=False,
-                      oneHotEncodeCategoricals=False).fit(df)
+def test_no_imputation_keep_gives_nan_and_index_without_one_hot(df):
+    model = Featurize(
+        inputCols=["x", "color"],
+        outputCol="f",
+        imputeMissing=False,
+        oneHotEncodeCategoricals=False,
+        vectorAssemblerHandleInvalid="keep",
+    ).fit(df)
     vectors = _vectors(model.setOutputCol("features"), df)
+    assert len(vectors) == 12
     assert math.isnan(vectors[1][0]) and math.isnan(vectors[3][0])  # null and +inf
     assert [vectors[i][1] for i in range(4)] == [2.0, 1.0, 0.0, 3.0]  # red, green, blue, null -> unknown
+
+
+def test_no_imputation_skips_invalid_rows_by_default_as_synapseml(df):
+    model = Featurize(inputCols=["x", "color"], outputCol="features", imputeMissing=False).fit(df)
+    assert model.getVectorAssemblerHandleInvalid() == "skip"
+    rows = {r[0]: r[1] for r in mixed_rows()}
+    kept = {i for i, x in rows.items() if x is not None and math.isfinite(x)}
+    assert set(_vectors(model, df)) == kept
+    with pytest.raises(Exception, match="(?i)null|nan"):
+        Featurize(inputCols=["x"], outputCol="features", imputeMissing=False, vectorAssemblerHandleInvalid="error").fit(
+            df
+        ).transform(df).collect()
+
+
+def test_synapseml_keep_preserves_missing_numeric_rows_in_pipeline(spark):
+    # SynapseML's featurize/test_featurize.py
+    from pyspark.ml import Pipeline
+
+    dataset = spark.createDataFrame([(0, 1.0), (1, None), (2, float("nan")), (3, 4.0)], "id int not null, value double")
+    featurize = (
+        Featurize()
+        .setInputCols(["value"])
+        .setOutputCol("features")
+        .setImputeMissing(False)
+        .setVectorAssemblerHandleInvalid("keep")
+    )
+    assert featurize.getVectorAssemblerHandleInvalid() == "keep"
+    result = Pipeline(stages=[featurize]).fit(dataset).transform(dataset)
+    by_id = {row.id: row.features[0] for row in result.select("id", "features").collect()}
+    assert set(by_id) == {0, 1, 2, 3}
+    assert by_id[0] == 1.0 and math.isnan(by_id[1]) and math.isnan(by_id[2]) and by_id[3] == 4.0
 
 
 def test_free_text_is_hashed(spark):
     rows = [(i, f"word{i} shared Text {i % 3}") for i in range(150)]
     df = spark.createDataFrame(rows, "id int, text string")
-    model = Featurize(inputCols=["text"], outputCol="features", numFeatures=64).fit(df)
+    model = Featurize(inputCols=["text"], outputCol="features", numFeatures=1024).fit(df)
     assert model.getColumnPlan() == [{"name": "text", "kind": "text"}]
     ours = {r["id"]: r["features"].toArray() for r in model.transform(df).collect()}
-    tokens = RegexTokenizer(inputCol="text", outputCol="tokens", pattern="\\W+").transform(df)
-    expected = HashingTF(inputCol="tokens", outputCol="h", numFeatures=64).transform(tokens)
-    try:
-        import mmlspark_py.featurize.text  # noqa: F401
-    except ImportError:
-        for r in expected.collect():
-            assert np.array_equal(ours[r["id"]], r["h"].toArray())
+    from mmlspark_py.featurize.text import TextFeaturizer
+
+    hashed = {
+        r["id"]: r["h"].toArray()
+        for r in TextFeaturizer(inputCol="text", outputCol="h", numFeatures=1024).fit(df).transform(df).collect()
+    }
+    # only the slots some row uses are kept (SynapseML's CountSelector after hashing)
+    used = np.flatnonzero(np.sum([v != 0 for v in hashed.values()], axis=0))
+    assert len(used) < 1024
+    for i, v in hashed.items():
+        assert np.array_equal(ours[i], v[used])
     assert all(v.sum() > 0 for v in ours.values())
+
+
+def _with_empty_text(spark):
+    """150 rows: a number and a text column of 150 distinct blank values (no token at all)."""
+    rows = [(i, float(i % 7), " " * (i + 1)) for i in range(150)]
+    return spark.createDataFrame(rows, "id int, x double, empty_text string")
+
+
+def test_empty_text_column_is_dropped_when_other_features_remain(spark):
+    df = _with_empty_text(spark)
+    model = Featurize(inputCols=["x", "empty_text"], outputCol="features").fit(df)
+    assert model.getColumnPlan() == [{"name": "x", "kind": "numeric"}]
+    vectors = _vectors(model, df)
+    assert all(list(v) == [float(i % 7)] for i, v in vectors.items())
+
+
+def test_only_empty_text_left_raises_naming_the_column(spark):
+    df = _with_empty_text(spark)
+    with pytest.raises(FeaturizeError, match="text column\\(s\\) \\['empty_text'\\] have no token in any row"):
+        Featurize(inputCols=["empty_text"], outputCol="features").fit(df)
 
 
 def test_bad_input(spark, df):
@@ -104,8 +171,9 @@ def test_bad_input(spark, df):
 
 
 def test_image_struct_unrolled_channel_major(spark):
-    from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
     from pyspark.sql.types import IntegerType, StructField, StructType
+
+    from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
 
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (2, 3, 3), dtype=np.uint8) for _ in range(3)]

@@ -41,7 +41,7 @@ EVIL_PACKAGE = "fuzzevil"
 class Outcome:
     stage: str
     corruption: str
-    result: str          # "clear error", "loaded correctly", "not applicable"
+    result: str  # "clear error", "loaded correctly", "not applicable"
     detail: str = ""
 
 
@@ -114,7 +114,7 @@ class _Recorder:
     """Paths that loading touched: through mmlspark_py's filesystem and Python's own ``open`` for writing."""
 
     installed = False
-    active: Optional["_Recorder"] = None
+    active: Optional[_Recorder] = None
     lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -129,7 +129,7 @@ class _Recorder:
         if any(flag in mode for flag in "wax+"):
             recorder.paths.append(("write", os.fsdecode(args[0])))
 
-    def __enter__(self) -> "_Recorder":
+    def __enter__(self) -> _Recorder:
         with _Recorder.lock:
             if not _Recorder.installed:
                 sys.addaudithook(_Recorder._audit)
@@ -148,8 +148,9 @@ def _local(path: str) -> str:
     return os.path.abspath(parsed.path if parsed.scheme == "file" else path)
 
 
-def fuzz_stage(stage: Any, root: pathlib.Path, donor: Optional[pathlib.Path],
-               load: Callable[[str], Any]) -> List[Outcome]:
+def fuzz_stage(
+    stage: Any, root: pathlib.Path, donor: Optional[pathlib.Path], load: Callable[[str], Any]
+) -> List[Outcome]:
     """Save ``stage`` under ``root``, then try every corruption on a fresh copy; returns the outcomes.
 
     :param donor: another stage's saved folder (payload and nested-stage swaps come from it).
@@ -175,21 +176,26 @@ def fuzz_stage(stage: Any, root: pathlib.Path, donor: Optional[pathlib.Path],
                 try:
                     load(str(folder))
                     outcome = Outcome(name, kind, "loaded correctly")
-                except Exception as e:  # noqa: BLE001 - the check is which exceptions
+                except Exception as e:
                     text = str(e)
                     clear = isinstance(e, PersistenceError) or str(folder) in text
                     assert clear, f"{name}/{kind}: unclear error {type(e).__name__}: {text[:500]}"
-                    assert str(folder) in text or kind == "foreign_class" and EVIL_PACKAGE in text, \
+                    assert str(folder) in text or kind == "foreign_class" and EVIL_PACKAGE in text, (
                         f"{name}/{kind}: the error does not name the saved folder: {text[:500]}"
+                    )
                     outcome = Outcome(name, kind, "clear error", text.splitlines()[0][:200])
-            new_modules = {m for m in set(sys.modules) - modules_before
-                           if not m.startswith(("mmlspark_py", "pyspark", "py4j"))}
-            assert not any(m.startswith(EVIL_PACKAGE) for m in new_modules) and not marker.exists(), \
+            new_modules = {
+                m for m in set(sys.modules) - modules_before if not m.startswith(("mmlspark_py", "pyspark", "py4j"))
+            }
+            assert not any(m.startswith(EVIL_PACKAGE) for m in new_modules) and not marker.exists(), (
                 f"{name}/{kind}: loading imported the planted module"
+            )
             assert not new_modules or all(not m.startswith(EVIL_PACKAGE) for m in new_modules)
-            outside = [(op, p) for op, p in recorder.paths
-                       if not _local(p).startswith(str(folder)) and not (op == "exists" and
-                                                                           str(folder).startswith(_local(p)))]
+            outside = [
+                (op, p)
+                for op, p in recorder.paths
+                if not _local(p).startswith(str(folder)) and not (op == "exists" and str(folder).startswith(_local(p)))
+            ]
             assert not outside, f"{name}/{kind}: loading touched files outside the folder: {outside[:5]}"
             outcomes.append(outcome)
     finally:
@@ -205,6 +211,15 @@ def summarize(outcomes: List[Outcome]) -> Dict[str, Any]:
     by_result: Dict[str, int] = {}
     for o in tried:
         by_result[o.result] = by_result.get(o.result, 0) + 1
-    return {"stages": len({o.stage for o in outcomes}), "corruptions_tried": len(tried), "outcomes": by_result,
-            "by_corruption": {k: {r: sum(1 for o in tried if o.corruption == k and o.result == r)
-                                  for r in ("clear error", "loaded correctly")} for k in CORRUPTIONS}}
+    return {
+        "stages": len({o.stage for o in outcomes}),
+        "corruptions_tried": len(tried),
+        "outcomes": by_result,
+        "by_corruption": {
+            k: {
+                r: sum(1 for o in tried if o.corruption == k and o.result == r)
+                for r in ("clear error", "loaded correctly")
+            }
+            for k in CORRUPTIONS
+        },
+    }

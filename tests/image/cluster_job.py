@@ -18,11 +18,17 @@ FAST_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
 
 
 def main(master: str, images: str, output: str) -> None:
-    spark = (SparkSession.builder.master(master).appName("mmlspark-py-image-cluster-test")
-             .config("spark.executor.memory", "1g").config("spark.cores.max", "2")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-             .config("spark.driver.extraJavaOptions", FAST_JVM).config("spark.executor.extraJavaOptions", FAST_JVM)
-             .getOrCreate())
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("mmlspark-py-image-cluster-test")
+        .config("spark.executor.memory", "1g")
+        .config("spark.cores.max", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.extraJavaOptions", FAST_JVM)
+        .config("spark.executor.extraJavaOptions", FAST_JVM)
+        .getOrCreate()
+    )
     try:
         df = read_images(images, dropInvalid=True)
         column = "image"

@@ -33,6 +33,7 @@ def huge_png(width: int, height: int) -> bytes:
     The rows are deflated once in a block that ends with a full flush, so the block can be repeated; the
     zlib header and Adler-32 checksum around the repeated blocks are written by hand.
     """
+
     def chunk(tag: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
 
@@ -57,30 +58,39 @@ def sample_images() -> dict:
     camera = cv2.resize(skdata.camera(), (32, 24))
     alpha = cv2.cvtColor(astronaut, cv2.COLOR_BGR2BGRA)
     alpha[:, :, 3] = np.arange(48, dtype=np.uint8)[None, :] * 5
-    deep = (cv2.resize(skdata.camera(), (20, 16)).astype(np.uint16) * 257)
-    deep_colour = (coffee.astype(np.uint16) * 250)
+    deep = cv2.resize(skdata.camera(), (20, 16)).astype(np.uint16) * 257
+    deep_colour = coffee.astype(np.uint16) * 250
     return {
-        "astronaut.jpg": encode(astronaut, ".jpg"), "coffee.png": encode(coffee, ".png"),
-        "camera.png": encode(camera, ".png"), "alpha.png": encode(alpha, ".png"),
-        "deep16.png": encode(deep, ".png"), "deep16_colour.tiff": encode(deep_colour, ".tiff"),
-        "coffee.bmp": encode(coffee, ".bmp"), "astronaut.webp": encode(astronaut, ".webp"),
-        "camera.tiff": encode(camera, ".tiff"), "one_pixel.png": encode(np.full((1, 1, 3), 7, np.uint8), ".png"),
+        "astronaut.jpg": encode(astronaut, ".jpg"),
+        "coffee.png": encode(coffee, ".png"),
+        "camera.png": encode(camera, ".png"),
+        "alpha.png": encode(alpha, ".png"),
+        "deep16.png": encode(deep, ".png"),
+        "deep16_colour.tiff": encode(deep_colour, ".tiff"),
+        "coffee.bmp": encode(coffee, ".bmp"),
+        "astronaut.webp": encode(astronaut, ".webp"),
+        "camera.tiff": encode(camera, ".tiff"),
+        "one_pixel.png": encode(np.full((1, 1, 3), 7, np.uint8), ".png"),
         "zero_value.png": encode(np.zeros((2, 3, 3), np.uint8), ".png"),
     }
 
 
 BAD_FILES = {  # name -> words the error must contain
-    "truncated.jpg": "not a decodable image", "text.png": "not a decodable image", "empty.png": "0 bytes",
-    "huge.png": "over the limit", "corrupt.zip": "corrupt",
+    "truncated.jpg": "not a decodable image",
+    "text.png": "not a decodable image",
+    "empty.png": "0 bytes",
+    "huge.png": "over the limit",
+    "corrupt.zip": "corrupt",
 }
 
 
 def small_images_df(spark):
     """A few real images as an in-memory DataFrame with a column ``image`` (for stage tests)."""
-    images = [cv2.resize(cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2BGR), (6, 5)),
-              cv2.resize(skdata.camera(), (4, 3))[:, :, None],
-              np.zeros((2, 2, 4), np.uint8)]
+    images = [
+        cv2.resize(cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2BGR), (6, 5)),
+        cv2.resize(skdata.camera(), (4, 3))[:, :, None],
+        np.zeros((2, 2, 4), np.uint8),
+    ]
     rows = [(i, to_image_row(im, f"mem://{i}.png")) for i, im in enumerate(images)] + [(len(images), None)]
-    schema = StructType([StructField("id", LongType()),
-                         StructField("image", IMAGE_SCHEMA, True)])
+    schema = StructType([StructField("id", LongType()), StructField("image", IMAGE_SCHEMA, True)])
     return spark.createDataFrame(rows, schema), images

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pyspark.sql.types import BinaryType, LongType, StructField, StructType
 
-from mmlspark_py.image import ImageSetAugmenter, UnrollBinaryImage, UnrollImage
+from mmlspark_py.image import (
+    ImageSetAugmenter,
+    ResizeImageTransformer,
+    SuperpixelTransformer,
+    UnrollBinaryImage,
+    UnrollImage,
+)
 from tests.harness.stage_harness import StageCase
 from tests.image.data import encode, small_images_df
 
@@ -29,4 +35,22 @@ CASES = [
     StageCase("UnrollImage", _unroll, covers=(UnrollImage,)),
     StageCase("UnrollBinaryImage", _unroll_binary, covers=(UnrollBinaryImage,)),
     StageCase("ImageSetAugmenter", _augment, covers=(ImageSetAugmenter,), sort_by=("id", "aug.data")),
+]
+
+
+def _resize(spark, tmp):
+    df, _ = small_images_df(spark)
+    return ResizeImageTransformer(inputCol="image", outputCol="small", width=3, height=2, nChannels=3), df
+
+
+def _superpixel(spark, tmp):
+    df, images = small_images_df(spark)
+    blobs = [(i, encode(im, ".png")) for i, im in enumerate(images)] + [(len(images), b"junk")]
+    df = spark.createDataFrame(blobs, StructType([StructField("id", LongType()), StructField("bytes", BinaryType())]))
+    return SuperpixelTransformer(inputCol="bytes", outputCol="sp", cellSize=2.0, errorCol="err"), df
+
+
+CASES += [
+    StageCase("ResizeImageTransformer", _resize, covers=(ResizeImageTransformer,)),
+    StageCase("SuperpixelTransformer", _superpixel, covers=(SuperpixelTransformer,), sort_by=("id",)),
 ]

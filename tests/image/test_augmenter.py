@@ -22,7 +22,7 @@ def test_both_flips_give_three_rows_per_image(spark):
     rows = out.collect()
     assert len(rows) == 3 * df.count()
     for i, image in enumerate(images):
-        got = sorted((image_to_array(r["aug"]).tobytes() for r in rows if r["id"] == i))
+        got = sorted(image_to_array(r["aug"]).tobytes() for r in rows if r["id"] == i)
         image = _as_hwc(image)
         expected = sorted(_as_hwc(x).tobytes() for x in (image, cv2.flip(image, 1), cv2.flip(image, 0)))
         assert got == expected, i

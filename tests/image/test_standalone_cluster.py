@@ -49,20 +49,49 @@ def _wait_for_port(port: int, timeout: float) -> None:
 def cluster(tmp_path_factory):
     """``spark://127.0.0.1:<port>`` of a started master + worker (2 cores, 2g); both stopped afterwards."""
     tmp = tmp_path_factory.mktemp("cluster")
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_LOG_DIR": str(tmp / "logs"),
-           "SPARK_PID_DIR": str(tmp / "pids"), "SPARK_WORKER_DIR": str(tmp / "work"),
-           "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
-           "SPARK_DAEMON_JAVA_OPTS": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-           "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false"}  # its fixed port 6066 may be taken
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(SPARK_HOME),
+        "SPARK_LOG_DIR": str(tmp / "logs"),
+        "SPARK_PID_DIR": str(tmp / "pids"),
+        "SPARK_WORKER_DIR": str(tmp / "work"),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "SPARK_DAEMON_JAVA_OPTS": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+        "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
+    }  # its fixed port 6066 may be taken
     daemon = str(SPARK_HOME / "sbin" / "spark-daemon.sh")
     port, ui, worker_ui = _free_port(), _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
     try:
-        subprocess.run([daemon, "start", MASTER, "1", "--host", "127.0.0.1", "--port", str(port),
-                        "--webui-port", str(ui)], env=env, check=True, timeout=60)
+        subprocess.run(
+            [daemon, "start", MASTER, "1", "--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)],
+            env=env,
+            check=True,
+            timeout=60,
+        )
         _wait_for_port(port, 60)
-        subprocess.run([daemon, "start", WORKER, "1", "--host", "127.0.0.1", "--webui-port", str(worker_ui),
-                        "--cores", "2", "--memory", "2g", url], env=env, check=True, timeout=60)
+        subprocess.run(
+            [
+                daemon,
+                "start",
+                WORKER,
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--webui-port",
+                str(worker_ui),
+                "--cores",
+                "2",
+                "--memory",
+                "2g",
+                url,
+            ],
+            env=env,
+            check=True,
+            timeout=60,
+        )
         yield url, env, tmp / "work"
     finally:
         for cls in (WORKER, MASTER):
@@ -80,8 +109,14 @@ def test_image_pipeline_runs_on_executors(cluster, tmp_path):
     (images / "broken.png").write_bytes(b"not an image")
     out = tmp_path / "out"
     job = Path(__file__).with_name("cluster_job.py")
-    done = subprocess.run([sys.executable, str(job), url, str(images), str(out)], env=env, cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=420)
+    done = subprocess.run(
+        [sys.executable, str(job), url, str(images), str(out)],
+        env=env,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     resized = "resized=True" in done.stdout
     rows = [json.loads(line) for f in sorted(out.glob("part-*.json")) for line in f.read_text().splitlines()]

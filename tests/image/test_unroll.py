@@ -22,8 +22,9 @@ def test_unroll_image_matches_synapseml_order(spark):
     df, images = small_images_df(spark)
     rows = UnrollImage(inputCol="image", outputCol="v").transform(df).orderBy("id").collect()
     for image, row in zip(images, rows):
-        np.testing.assert_array_equal(row["v"].toArray(), synapse_order(image if image.ndim == 3 else
-                                                                         image[:, :, None]))
+        np.testing.assert_array_equal(
+            row["v"].toArray(), synapse_order(image if image.ndim == 3 else image[:, :, None])
+        )
     assert rows[-1]["v"] is None  # null image -> null vector
     assert rows[2]["v"].toArray().max() == 0.0  # zero bytes stay 0
 
@@ -31,15 +32,17 @@ def test_unroll_image_matches_synapseml_order(spark):
 def test_unroll_image_keeps_16_bit_values(spark):
     from mmlspark_py.core.image_schema import IMAGE_SCHEMA, to_image_row
 
-    image = (np.arange(12, dtype=np.uint16).reshape(2, 2, 3) * 5000)
+    image = np.arange(12, dtype=np.uint16).reshape(2, 2, 3) * 5000
     df = spark.createDataFrame([(to_image_row(image, "x"),)], StructType([StructField("image", IMAGE_SCHEMA)]))
     (row,) = UnrollImage(outputCol="v").transform(df).collect()
     np.testing.assert_array_equal(row["v"].toArray(), synapse_order(image))
 
 
 def _binary_df(spark, blobs):
-    return spark.createDataFrame([(i, b) for i, b in enumerate(blobs)],
-                                 StructType([StructField("id", LongType()), StructField("bytes", BinaryType())]))
+    return spark.createDataFrame(
+        [(i, b) for i, b in enumerate(blobs)],
+        StructType([StructField("id", LongType()), StructField("bytes", BinaryType())]),
+    )
 
 
 def test_unroll_binary_image_decodes_resizes_and_converts(spark):
@@ -61,10 +64,16 @@ def test_unroll_binary_image_decodes_resizes_and_converts(spark):
     assert "g" in grey[0] and "err" not in grey[0].asDict()  # no errorCol unless asked
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"width": -3}, ValueError), ({"height": 0}, ValueError), ({"nChannels": 2}, ValueError),
-    ({"nChannels": "x"}, TypeError), ({"colour": 1}, TypeError),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"width": -3}, ValueError),
+        ({"height": 0}, ValueError),
+        ({"nChannels": 2}, ValueError),
+        ({"nChannels": "x"}, TypeError),
+        ({"colour": 1}, TypeError),
+    ],
+)
 def test_invalid_params_fail_when_set(kwargs, error):
     with pytest.raises(error):
         UnrollBinaryImage(**kwargs)

@@ -69,3 +69,33 @@ def test_bad_format_and_column(spark, tmp_path):
     with pytest.raises(Exception, match="id"):
         write_images(df, str(tmp_path / "o"), imageCol="id")
     assert cv2.imencode(".png", np.zeros((1, 1), np.uint8))[0]
+
+
+def test_killed_run_leftovers_are_cleaned_and_failed_overwrite_keeps_the_old_output(spark, tmp_path):
+    df, images = small_images_df(spark)
+    stale = tmp_path / ".out.tmp-0123456789ab"  # what a run killed mid-write leaves behind
+    stale.mkdir()
+    (stale / "0_0.png").write_bytes(b"half")
+    assert write_images(df, str(tmp_path / "out")) == len(images)
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+    before = sorted(os.listdir(tmp_path / "out"))
+    deep = to_image_row(np.full((2, 2), 60000, np.uint16), "deep.png")
+    bad = spark.createDataFrame([(deep,)], StructType([StructField("image", IMAGE_SCHEMA)]))
+    with pytest.raises(ValueError, match="deep.png"):
+        write_images(bad, str(tmp_path / "out"), format="jpg", overwrite=True)
+    assert sorted(os.listdir(tmp_path / "out")) == before and sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_target_that_is_or_contains_an_input_is_refused(spark, tmp_path):
+    from mmlspark_py.core.atomic_output import OutputPathError
+    from mmlspark_py.image import read_images
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.full((3, 4, 3), 7, np.uint8))
+    images = read_images(str(folder))
+    for target in (folder, tmp_path, folder / "a.png"):
+        with pytest.raises(OutputPathError, match="the input"):
+            write_images(images, str(target), overwrite=True)
+    assert os.listdir(folder) == ["a.png"]
+    assert write_images(images, str(folder / "thumbs")) == 1  # beside the input files is fine

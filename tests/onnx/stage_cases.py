@@ -16,9 +16,16 @@ def _mlp_df(spark):
 
 
 def _onnx_model(spark, tmp):
-    stage = ONNXModel(modelPayload=mlp_model().SerializeToString(), feedDict={"x": "x"},
-                      fetchDict={"y": "y", "hidden": "hidden"}, softMaxDict={"y": "probability"},
-                      argMaxDict={"y": "prediction"}, errorCol="error", deviceType="CPU", miniBatchSize=4)
+    stage = ONNXModel(
+        modelPayload=mlp_model().SerializeToString(),
+        feedDict={"x": "x"},
+        fetchDict={"y": "y", "hidden": "hidden"},
+        softMaxDict={"y": "probability"},
+        argMaxDict={"y": "prediction"},
+        errorCol="error",
+        deviceType="CPU",
+        miniBatchSize=4,
+    )
     return stage, _mlp_df(spark)
 
 
@@ -30,12 +37,35 @@ def _image_featurizer(spark, tmp):
     from tests.onnx.models import tiny_image_model
 
     rng = np.random.default_rng(0)
-    rows = [(i, to_image_row(rng.integers(0, 255, size=(20 + i, 30, 3), dtype=np.uint8), f"img{i}"))
-            for i in range(4)] + [(4, None)]
+    rows = [
+        (i, to_image_row(rng.integers(0, 255, size=(20 + i, 30, 3), dtype=np.uint8), f"img{i}")) for i in range(4)
+    ] + [(4, None)]
     df = spark.createDataFrame(rows, f"id int, image {IMAGE_SCHEMA.simpleString()}")
-    stage = ImageFeaturizer(inputCol="image", outputCol="features", errorCol="err", dropNa=False) \
-        .setModelPayload(tiny_image_model().SerializeToString()).setDeviceType("CPU")
+    stage = (
+        ImageFeaturizer(inputCol="image", outputCol="features", errorCol="err", dropNa=False)
+        .setModelPayload(tiny_image_model().SerializeToString())
+        .setDeviceType("CPU")
+    )
     return stage, df
 
 
 CASES.append(StageCase("ImageFeaturizer.tiny", _image_featurizer, covers=(ImageFeaturizer,), sort_by=("id",)))
+
+
+def _zipmap_classifier(spark, tmp):
+    from tests.onnx.models import sklearn_zipmap_classifier
+
+    model, _, features = sklearn_zipmap_classifier()
+    df = spark.createDataFrame([(i, features[i * 11].tolist()) for i in range(8)], "id int, X array<float>")
+    stage = ONNXModel(
+        modelPayload=model,
+        feedDict={"X": "X"},
+        fetchDict={"label": "output_label", "probability": "output_probability"},
+        softMaxDict={"probability": "soft"},
+        argMaxDict={"probability": "predicted"},
+        deviceType="CPU",
+    )
+    return stage, df
+
+
+CASES.append(StageCase("ONNXModel.zipmap_classifier", _zipmap_classifier, covers=(ONNXModel,), sort_by=("id",)))

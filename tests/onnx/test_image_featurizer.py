@@ -22,9 +22,19 @@ FEATURE_NODE = "/Reshape_output_0"
 
 def effnet_featurizer(**kwargs):
     # dropNa=False: no image here is bad, and the filter would make Spark run the pass twice (see core.batching)
-    return ImageFeaturizer(inputCol="image", outputCol="features", channelNormalizationMeans=[0.5] * 3,
-                           channelNormalizationStds=[0.5] * 3, miniBatchSize=32, dropNa=False, **kwargs) \
-        .setModelLocation(str(EFFNET_PATH)).setDeviceType("CPU")
+    return (
+        ImageFeaturizer(
+            inputCol="image",
+            outputCol="features",
+            channelNormalizationMeans=[0.5] * 3,
+            channelNormalizationStds=[0.5] * 3,
+            miniBatchSize=32,
+            dropNa=False,
+            **kwargs,
+        )
+        .setModelLocation(str(EFFNET_PATH))
+        .setDeviceType("CPU")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +87,9 @@ def test_transfer_learning_beats_raw_pixels(headless_rows, lfw):
     features = np.array([r.features.toArray() for r in headless_rows[:200]])
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     ours = cross_val_score(LogisticRegression(max_iter=3000), features, labels, cv=cv).mean()
-    raw = cross_val_score(LogisticRegression(max_iter=3000), np.array(grey).reshape(200, -1) / 255.0, labels,
-                          cv=cv).mean()
+    raw = cross_val_score(
+        LogisticRegression(max_iter=3000), np.array(grey).reshape(200, -1) / 255.0, labels, cv=cv
+    ).mean()
     assert ours >= 0.985 and (1 - ours) * 3 <= (1 - raw), (ours, raw)  # at least 3x fewer errors
 
 
@@ -96,15 +107,19 @@ def test_set_model_from_repository(repo_with_effnet, tmp_path):
 @pytest.fixture(scope="module")
 def repo_with_effnet(tmp_path_factory):
     repo = tmp_path_factory.mktemp("repo")
-    add_model(str(EFFNET_PATH), "EfficientNetLite0", repo=str(repo), dataset="ImageNet", means=[0.5] * 3,
-              stds=[0.5] * 3)
+    add_model(
+        str(EFFNET_PATH), "EfficientNetLite0", repo=str(repo), dataset="ImageNet", means=[0.5] * 3, stds=[0.5] * 3
+    )
     return repo
 
 
 # --------------------------------------------------------------------------- a tiny model: fast bad-input checks
 def tiny_featurizer(**kwargs):
-    return ImageFeaturizer(inputCol="image", outputCol="features", **kwargs) \
-        .setModelPayload(tiny_image_model().SerializeToString()).setDeviceType("CPU")
+    return (
+        ImageFeaturizer(inputCol="image", outputCol="features", **kwargs)
+        .setModelPayload(tiny_image_model().SerializeToString())
+        .setDeviceType("CPU")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +143,7 @@ def test_tiny_model_feature_node_found_and_values(spark, photos, mixed_df):
     h, w = bgr.shape[:2]
     resized = cv2.resize(bgr, (int(np.floor(16 / h * w + 0.5)), 16))
     x0 = resized.shape[1] // 2 - 8
-    rgb = resized[:, x0:x0 + 16, ::-1].astype(np.float32) / 255
+    rgb = resized[:, x0 : x0 + 16, ::-1].astype(np.float32) / 255
     tensor = ((rgb - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]).transpose(2, 0, 1)[None].astype(np.float32)
     model = tiny_image_model()
     model.graph.output.append(onnx.helper.make_tensor_value_info("features", onnx.TensorProto.FLOAT, None))
@@ -138,8 +153,12 @@ def test_tiny_model_feature_node_found_and_values(spark, photos, mixed_df):
 
 def test_bad_images_drop_null_or_fail(mixed_df):
     assert [r.id for r in tiny_featurizer(ignoreDecodingErrors=True).transform(mixed_df).collect()] == [0]
-    rows = tiny_featurizer(ignoreDecodingErrors=True, dropNa=False, errorCol="err").transform(mixed_df) \
-        .orderBy("id").collect()
+    rows = (
+        tiny_featurizer(ignoreDecodingErrors=True, dropNa=False, errorCol="err")
+        .transform(mixed_df)
+        .orderBy("id")
+        .collect()
+    )
     assert [r.features is None for r in rows] == [False, True, True, True]
     assert rows[0].err is None and rows[1].err is None and rows[2].err and rows[3].err
     with pytest.raises(Exception, match="cannot transform row .*not a decodable image"):

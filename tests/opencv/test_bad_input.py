@@ -18,7 +18,7 @@ from tests.opencv.conftest import decoded, huge_png_header
 def bad_files(photos):
     jpeg = photos["coffee.jpg"]
     return {
-        "truncated.jpg": jpeg[:len(jpeg) // 2],
+        "truncated.jpg": jpeg[: len(jpeg) // 2],
         "empty.jpg": b"",
         "text.jpg": b"this is a text file, not an image\n" * 3,
         "one_pixel.jpg": photos["one_pixel.jpg"],
@@ -57,16 +57,19 @@ def test_bad_rows_give_null_and_reason(col, bad_bytes_df, bad_file_df, bad_files
     t = ImageTransformer(inputCol=col, outputCol="out", errorCol="err", ignoreDecodingErrors=True).resize(4, True)
     rows = {r["name"]: r for r in t.transform(df).collect()}
     # Spark's binaryFile source lists no zero-byte files, so the empty one only exists as raw bytes.
-    assert set(rows) == set(bad_files) - ({"empty.jpg"} if col == "file" else set()) | \
-        ({"null"} if col == "content" else set())
+    assert set(rows) == set(bad_files) - ({"empty.jpg"} if col == "file" else set()) | (
+        {"null"} if col == "content" else set()
+    )
     for name, reason in EXPECTED_ERRORS.items():
         if name not in rows:
             continue
         assert rows[name]["out"] is None and reason in rows[name]["err"], (name, rows[name]["err"])
     one = rows["one_pixel.jpg"]
     assert one["err"] is None
-    assert np.array_equal(to_ndarray(4, 4, one["out"]["mode"], bytes(one["out"]["data"])),
-                          cv2.resize(decoded(bad_files["one_pixel.jpg"]), (4, 4)))
+    assert np.array_equal(
+        to_ndarray(4, 4, one["out"]["mode"], bytes(one["out"]["data"])),
+        cv2.resize(decoded(bad_files["one_pixel.jpg"]), (4, 4)),
+    )
     assert rows["good.jpg"]["err"] is None and rows["good.jpg"]["out"]["height"] == 4
     if col == "content":
         assert rows["null"]["out"] is None and rows["null"]["err"] is None  # null in, null out: not an error
@@ -91,8 +94,9 @@ def test_step_that_does_not_fit_fails_naming_the_image(image_df):
 
 
 def test_max_pixels(bytes_df):
-    t = ImageTransformer(inputCol="content", outputCol="out", errorCol="err", ignoreDecodingErrors=True,
-                         maxPixels=5000).flip(1)
+    t = ImageTransformer(
+        inputCol="content", outputCol="out", errorCol="err", ignoreDecodingErrors=True, maxPixels=5000
+    ).flip(1)
     rows = {r["name"]: r for r in t.transform(bytes_df).collect()}
     assert "over the limit of 5000" in rows["coffee.jpg"]["err"]  # 120x80 = 9600 pixels
     assert rows["camera_grey.png"]["err"] is None  # 64x48 = 3072 pixels

@@ -25,13 +25,13 @@ def _resize_keep(img, size):
 def _crop(img, x, y, h, w):
     if x + w > img.shape[1] or y + h > img.shape[0]:
         raise ValueError("outside")
-    return img[y:y + h, x:x + w]
+    return img[y : y + h, x : x + w]
 
 
 def _center(img, h, w):
     ch, cw = min(h, img.shape[0]), min(w, img.shape[1])
     y, x = img.shape[0] // 2 - ch // 2, img.shape[1] // 2 - cw // 2
-    return img[y:y + ch, x:x + cw]
+    return img[y : y + ch, x : x + cw]
 
 
 # (id, add steps to a transformer, the same OpenCV calls on a decoded array)
@@ -44,15 +44,24 @@ CASES = [
     ("colorformat_grey", lambda t: t.colorFormat(cv2.COLOR_BGR2GRAY), lambda i: cv2.cvtColor(i, cv2.COLOR_BGR2GRAY)),
     ("colorformat_hsv", lambda t: t.colorFormat(cv2.COLOR_BGR2HSV), lambda i: cv2.cvtColor(i, cv2.COLOR_BGR2HSV)),
     ("blur", lambda t: t.blur(3, 7), lambda i: cv2.blur(i, (7, 3))),
-    ("threshold", lambda t: t.threshold(100, 200, cv2.THRESH_BINARY_INV),
-     lambda i: cv2.threshold(i, 100, 200, cv2.THRESH_BINARY_INV)[1]),
-    ("threshold_otsu", lambda t: t.colorFormat(cv2.COLOR_BGR2GRAY).threshold(0, 255, "binary|otsu"),
-     lambda i: cv2.threshold(cv2.cvtColor(i, cv2.COLOR_BGR2GRAY), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]),
+    (
+        "threshold",
+        lambda t: t.threshold(100, 200, cv2.THRESH_BINARY_INV),
+        lambda i: cv2.threshold(i, 100, 200, cv2.THRESH_BINARY_INV)[1],
+    ),
+    (
+        "threshold_otsu",
+        lambda t: t.colorFormat(cv2.COLOR_BGR2GRAY).threshold(0, 255, "binary|otsu"),
+        lambda i: cv2.threshold(cv2.cvtColor(i, cv2.COLOR_BGR2GRAY), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1],
+    ),
     ("gaussiankernel", lambda t: t.gaussianKernel(5, 1.5), lambda i: cv2.GaussianBlur(i, (5, 5), 1.5, sigmaY=1.5)),
     ("flip_both", lambda t: t.flip(-1), lambda i: cv2.flip(i, -1)),
     ("flip_updown", lambda t: t.flip(0), lambda i: cv2.flip(i, 0)),
-    ("chain", lambda t: t.resize(48, True).centerCrop(32, 32).blur(3, 3).flip(1),
-     lambda i: cv2.flip(cv2.blur(_center(_resize_keep(i, 48), 32, 32), (3, 3)), 1)),
+    (
+        "chain",
+        lambda t: t.resize(48, True).centerCrop(32, 32).blur(3, 3).flip(1),
+        lambda i: cv2.flip(cv2.blur(_center(_resize_keep(i, 48), 32, 32), (3, 3)), 1),
+    ),
 ]
 
 KINDS = ["image", "binaryfile", "binary"]
@@ -116,8 +125,10 @@ def test_auto_convert_to_color(photos, bytes_df):
 
 
 def test_without_auto_convert_channels_are_kept(photos, bytes_df):
-    rows = {r["name"]: r["out"] for r in
-            ImageTransformer(inputCol="content", outputCol="out").flip(1).transform(bytes_df).collect()}
+    rows = {
+        r["name"]: r["out"]
+        for r in ImageTransformer(inputCol="content", outputCol="out").flip(1).transform(bytes_df).collect()
+    }
     assert (rows["camera_grey.png"]["nChannels"], rows["camera_grey.png"]["mode"]) == (1, 0)
     assert (rows["coffee_bgra.png"]["nChannels"], rows["coffee_bgra.png"]["mode"]) == (4, 24)
 
@@ -131,15 +142,21 @@ def test_schema_matches_transform_for_each_input(image_df, binary_file_df, bytes
 
 
 def test_no_steps_returns_the_decoded_image(photos, bytes_df):
-    rows = {r["name"]: r["out"] for r in
-            ImageTransformer(inputCol="content", outputCol="out").transform(bytes_df).collect()}
+    rows = {
+        r["name"]: r["out"] for r in ImageTransformer(inputCol="content", outputCol="out").transform(bytes_df).collect()
+    }
     for name, data in photos.items():
         assert np.array_equal(_image(rows[name]), decoded(data)), name
 
 
 def test_save_load_keeps_steps_and_output(tmp_path, bytes_df):
-    t = ImageTransformer(inputCol="content", outputCol="out").resize(20, True).colorFormat("BGR2HSV") \
-        .threshold(50, 255, cv2.THRESH_TRUNC).gaussianKernel(3, 0)
+    t = (
+        ImageTransformer(inputCol="content", outputCol="out")
+        .resize(20, True)
+        .colorFormat("BGR2HSV")
+        .threshold(50, 255, cv2.THRESH_TRUNC)
+        .gaussianKernel(3, 0)
+    )
     t.write().overwrite().save(str(tmp_path / "t"))
     loaded = ImageTransformer.load(str(tmp_path / "t"))
     assert loaded.getStages() == t.getStages() and loaded.uid == t.uid
@@ -154,3 +171,41 @@ def test_bad_input_column_type_fails_in_driver(bytes_df):
         ImageTransformer(inputCol="nope").transform(bytes_df)
     with pytest.raises(ValueError, match="already exists"):
         ImageTransformer(inputCol="content", outputCol="name").transform(bytes_df)
+
+
+def test_synapseml_python_keyword_names_and_camel_case_build_the_same_steps():
+    from mmlspark_py.opencv import Flip, GaussianKernel, Resize, Threshold
+
+    snake = (
+        ImageTransformer()
+        .resize(size=(30, 20))
+        .resize(224, keep_aspect_ratio=False)
+        .threshold(100, max_val=255, threshold_type=cv2.THRESH_BINARY)
+        .gaussianKernel(aperture_size=3, sigma=0.5)
+        .flip(flip_code=0)
+        .normalize(mean=[0.5] * 3, std=[0.25] * 3, color_scale_factor=1 / 255)
+    )
+    camel = (
+        ImageTransformer()
+        .resize(height=20, width=30)
+        .resize(size=224, keepAspectRatio=False)
+        .threshold(100, maxVal=255, thresholdType=cv2.THRESH_BINARY)
+        .gaussianKernel(apertureSize=3, sigma=0.5)
+        .flip(flipCode=0)
+        .normalize([0.5] * 3, [0.25] * 3, colorScaleFactor=1 / 255)
+    )
+    assert snake.getStages() == camel.getStages()
+    # SynapseML's Python resize takes a (width, height) tuple, as OpenCV's Size does
+    assert snake.getStages()[:5] == (
+        Resize(height=20, width=30),
+        Resize(size=224, keepAspectRatio=False),
+        Threshold(100, 255, cv2.THRESH_BINARY),
+        GaussianKernel(3, 0.5),
+        Flip(0),
+    )
+    assert snake.getColorScaleFactor() == camel.getColorScaleFactor() == 1 / 255 and snake.getToTensor()
+    assert ImageTransformer().flip().getStages() == (Flip(1),)
+    with pytest.raises(TypeError, match="flip_code and flipCode"):
+        ImageTransformer().flip(flip_code=1, flipCode=0)
+    with pytest.raises(ValueError, match="width, height"):
+        ImageTransformer().resize(size=(1, 2, 3))

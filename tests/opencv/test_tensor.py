@@ -48,8 +48,17 @@ def test_default_tensor_is_rgb_float_chw(photos, bytes_df):
 
 
 def test_normalized_double_bgr(photos, bytes_df):
-    t = ImageTransformer(inputCol="content", outputCol="out", autoConvertToColor=True, tensorChannelOrder="bgr",
-                         tensorElementType=DoubleType()).resize(8, 10).normalize(MEAN, STD, SCALE)
+    t = (
+        ImageTransformer(
+            inputCol="content",
+            outputCol="out",
+            autoConvertToColor=True,
+            tensorChannelOrder="bgr",
+            tensorElementType=DoubleType(),
+        )
+        .resize(8, 10)
+        .normalize(MEAN, STD, SCALE)
+    )
     assert t.getToTensor() and t.getTensorElementType() == "double" and t.getTensorChannelOrder() == "BGR"
     rows = _tensors(t, bytes_df)
     for name, data in photos.items():
@@ -72,8 +81,11 @@ def test_normalized_float_is_the_double_result_rounded(photos, bytes_df):
 
 
 def test_mean_of_wrong_length_is_a_row_error(bytes_df):
-    t = ImageTransformer(inputCol="content", outputCol="out", errorCol="err", ignoreDecodingErrors=True) \
-        .resize(4, 4).normalize(MEAN, STD, 1.0)
+    t = (
+        ImageTransformer(inputCol="content", outputCol="out", errorCol="err", ignoreDecodingErrors=True)
+        .resize(4, 4)
+        .normalize(MEAN, STD, 1.0)
+    )
     rows = {r["name"]: r for r in t.transform(bytes_df).collect()}
     assert rows["camera_grey.png"]["out"] is None
     assert "normalizeMean has 3 values but the image has 1 channel" in rows["camera_grey.png"]["err"]
@@ -88,15 +100,21 @@ def test_tensor_column_layout_and_nulls():
     assert tensor_column([None], tensor_arrow_type(pa.float64())).to_pylist() == [None]
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: ImageTransformer().normalize([1, 2], [1, 2, 3], 1.0), "normalizeMean has 2 values and normalizeStd 3"),
-    (lambda: ImageTransformer().normalize([1, 2, 3], [1, 0, 3], 1.0), "must not contain 0"),
-    (lambda: ImageTransformer().normalize([1, 2, 3], [1, 2, 3], 0.0), "colorScaleFactor must be a finite number > 0"),
-    (lambda: ImageTransformer(normalizeMean=[]), "non-empty list"),
-    (lambda: ImageTransformer(tensorChannelOrder="GBR"), "is not one of"),
-    (lambda: ImageTransformer(tensorElementType="int"), "tensorElementType must be"),
-    (lambda: ImageTransformer(tensorElementType=ArrayType(FloatType())), "tensorElementType must be"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: ImageTransformer().normalize([1, 2], [1, 2, 3], 1.0), "normalizeMean has 2 values and normalizeStd 3"),
+        (lambda: ImageTransformer().normalize([1, 2, 3], [1, 0, 3], 1.0), "must not contain 0"),
+        (
+            lambda: ImageTransformer().normalize([1, 2, 3], [1, 2, 3], 0.0),
+            "colorScaleFactor must be a finite number > 0",
+        ),
+        (lambda: ImageTransformer(normalizeMean=[]), "non-empty list"),
+        (lambda: ImageTransformer(tensorChannelOrder="GBR"), "is not one of"),
+        (lambda: ImageTransformer(tensorElementType="int"), "tensorElementType must be"),
+        (lambda: ImageTransformer(tensorElementType=ArrayType(FloatType())), "tensorElementType must be"),
+    ],
+)
 def test_bad_tensor_params_fail_when_set(build, message):
     with pytest.raises((ValueError, TypeError), match=message):
         build()

@@ -30,8 +30,9 @@ def test_keras_file_outputs_equal_model_and_learn(trained, digits_df):
     df, x = digits_df
     # The digits column is [8][8]; the model wants [8, 8, 1]: feed a flat array (fixed dims are reshaped).
     flat = df.selectExpr("id", "flatten(image) AS pixels", "label")
-    stage = TFModel(feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}, deviceType="CPU",
-                    miniBatchSize=50).setModelLocation(str(folder / "digits.keras"))
+    stage = TFModel(
+        feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}, deviceType="CPU", miniBatchSize=50
+    ).setModelLocation(str(folder / "digits.keras"))
     assert stage.getModelInputs()["pixels"].shape == (None, 8, 8, 1)
     rows = stage.transform(flat).orderBy("id").collect()
     got = np.array([r.logits for r in rows], np.float32)
@@ -45,18 +46,19 @@ def test_saved_model_signature(trained, digits_df):
     folder, model = trained
     df, x = digits_df
     flat = df.selectExpr("id", "flatten(image) AS pixels")
-    stage = TFModel(feedDict={"pixels": "pixels"}, fetchDict={"out": "output_0"}, deviceType="auto") \
-        .setModelLocation(str(folder / "saved"))
+    stage = TFModel(feedDict={"pixels": "pixels"}, fetchDict={"out": "output_0"}, deviceType="auto").setModelLocation(
+        str(folder / "saved")
+    )
     assert stage.getModelFormat() == "savedmodel"
     rows = stage.transform(flat).orderBy("id").collect()
-    np.testing.assert_allclose(np.array([r.out for r in rows]), model(x, training=False).numpy(), rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(np.array([r.out for r in rows]), model(x, training=False).numpy(), rtol=1e-5, atol=1e-5)
 
 
 def test_bad_input_and_errors(trained, spark):
     folder, _ = trained
-    stage = TFModel(feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}, deviceType="CPU",
-                    errorCol="err").setModelLocation(str(folder / "digits.keras"))
+    stage = TFModel(
+        feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}, deviceType="CPU", errorCol="err"
+    ).setModelLocation(str(folder / "digits.keras"))
     df = spark.createDataFrame([(0, [0.0] * 64), (1, [0.0] * 10), (2, None)], "id int, pixels array<float>")
     rows = stage.transform(df).orderBy("id").collect()
     assert rows[0].logits is not None and rows[0].err is None
@@ -71,6 +73,7 @@ def test_bad_input_and_errors(trained, spark):
         stage.copy().setDeviceType("GPU").transform(df).collect()
     truncated = folder / "truncated.keras"
     truncated.write_bytes((folder / "digits.keras").read_bytes()[:500])
-    with pytest.raises(ValueError, match="cannot load the keras model"):
-        TFModel(feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}) \
-            .setModelLocation(str(truncated)).getModelInputs()
+    with pytest.raises(ValueError, match=f"modelLocation '{truncated}'.*truncated"):
+        TFModel(feedDict={"pixels": "pixels"}, fetchDict={"logits": "logits"}).setModelLocation(str(truncated))
+    with pytest.raises(ValueError, match="cannot load the keras model"):  # bytes set directly: found at load
+        TFModel(modelPayload=truncated.read_bytes(), modelFormat="keras").getModelInputs()

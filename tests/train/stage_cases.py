@@ -5,16 +5,23 @@ from __future__ import annotations
 from pyspark.ml.classification import LogisticRegression
 from pyspark.ml.regression import LinearRegression
 
-from mmlspark_py.train import (ComputeModelStatistics, ComputePerInstanceStatistics, TrainClassifier,
-                               TrainedClassifierModel, TrainedRegressorModel, TrainRegressor)
+from mmlspark_py.train import (
+    ComputeModelStatistics,
+    ComputePerInstanceStatistics,
+    TrainClassifier,
+    TrainedClassifierModel,
+    TrainedRegressorModel,
+    TrainRegressor,
+)
 from tests.harness.stage_harness import StageCase
 from tests.train.data import cancer_df, diabetes_df
 
 
 def _classifier(spark, tmp):
     # labels given: the levels are then known before fitting, so even the estimator's schema metadata is exact
-    return TrainClassifier(model=LogisticRegression(maxIter=20), labelCol="label",
-                           labels=["benign", "malignant"]), cancer_df(spark, 60)
+    return TrainClassifier(
+        model=LogisticRegression(maxIter=20), labelCol="label", labels=["benign", "malignant"]
+    ), cancer_df(spark, 60)
 
 
 def _regressor(spark, tmp):
@@ -35,10 +42,12 @@ def _per_instance(spark, tmp):
 
 
 CASES = [
-    StageCase("TrainClassifier.logistic", _classifier, covers=(TrainClassifier, TrainedClassifierModel),
-              sort_by=("id",)),
+    StageCase(
+        "TrainClassifier.logistic", _classifier, covers=(TrainClassifier, TrainedClassifierModel), sort_by=("id",)
+    ),
     StageCase("TrainRegressor.linear", _regressor, covers=(TrainRegressor, TrainedRegressorModel), sort_by=("id",)),
     StageCase("ComputeModelStatistics.trained", _statistics, covers=(ComputeModelStatistics,)),
-    StageCase("ComputePerInstanceStatistics.trained", _per_instance, covers=(ComputePerInstanceStatistics,),
-              sort_by=("id",)),
+    StageCase(
+        "ComputePerInstanceStatistics.trained", _per_instance, covers=(ComputePerInstanceStatistics,), sort_by=("id",)
+    ),
 ]

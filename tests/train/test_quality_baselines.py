@@ -9,8 +9,12 @@ import pytest
 
 SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "train_quality.py"
 TOLERANCE = 0.02  # absolute, for AUC/accuracy/R^2; relative 5% for RMSE
-PAIRS = [("breast_cancer", "LogisticRegression"), ("iris", "RandomForestClassifier"),
-         ("wine", "NaiveBayes"), ("diabetes", "LinearRegression")]
+PAIRS = [
+    ("breast_cancer", "LogisticRegression"),
+    ("iris", "RandomForestClassifier"),
+    ("wine", "NaiveBayes"),
+    ("diabetes", "LinearRegression"),
+]
 
 
 def _quality():

@@ -5,13 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pyspark.ml.classification import LogisticRegression
-from pyspark.ml.regression import (DecisionTreeRegressor, FMRegressor, GBTRegressor, GeneralizedLinearRegression,
-                                   IsotonicRegression, LinearRegression, RandomForestRegressor)
+from pyspark.ml.regression import (
+    DecisionTreeRegressor,
+    FMRegressor,
+    GBTRegressor,
+    GeneralizedLinearRegression,
+    IsotonicRegression,
+    LinearRegression,
+    RandomForestRegressor,
+)
 from sklearn import metrics as skm
 
 from mmlspark_py.core.stage import SchemaError
-from mmlspark_py.train import (ComputeModelStatistics, ComputePerInstanceStatistics, LearnerError,
-                               TrainingDataError, TrainRegressor)
+from mmlspark_py.train import (
+    ComputeModelStatistics,
+    ComputePerInstanceStatistics,
+    LearnerError,
+    TrainingDataError,
+    TrainRegressor,
+)
 from tests.train.data import diabetes_df
 
 LEARNERS = {
@@ -38,22 +50,23 @@ def test_regressor_metrics_equal_sklearn(diabetes, name):
     assert trainer.transformSchema(diabetes.schema) == scored.schema == model.transformSchema(diabetes.schema)
     stats = ComputeModelStatistics().transform(scored).head()
     pdf = scored.toPandas()
-    y, p = pdf["target"], pdf["scores"]
+    y, p = pdf["target"], pdf["prediction"]
+    assert scored.columns == diabetes.columns + ["prediction"]
     assert stats["mean_squared_error"] == pytest.approx(skm.mean_squared_error(y, p), rel=1e-9)
     assert stats["root_mean_squared_error"] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-9)
     assert stats["R^2"] == pytest.approx(skm.r2_score(y, p), abs=1e-9)
     assert stats["mean_absolute_error"] == pytest.approx(skm.mean_absolute_error(y, p), rel=1e-9)
     losses = ComputePerInstanceStatistics().transform(scored).toPandas()
-    assert np.allclose(losses["L1_loss"], np.abs(losses["target"] - losses["scores"]), atol=1e-9)
-    assert np.allclose(losses["L2_loss"], (losses["target"] - losses["scores"]) ** 2, atol=1e-9)
+    assert np.allclose(losses["L1_loss"], np.abs(losses["target"] - losses["prediction"]), atol=1e-9)
+    assert np.allclose(losses["L2_loss"], (losses["target"] - losses["prediction"]) ** 2, atol=1e-9)
 
 
 def test_plain_spark_regression_and_single_metric(spark, diabetes):
     df = spark.createDataFrame([(1.0, 1.5), (2.0, 1.0), (3.0, 3.5), (4.0, 4.0)], "label double, prediction double")
     stats = ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="rmse").transform(df)
-    assert stats.columns == ["evaluation_type", "root_mean_squared_error"]
+    assert stats.columns == ["root_mean_squared_error"]
     y, p = [1, 2, 3, 4], [1.5, 1.0, 3.5, 4.0]
-    assert stats.head()[1] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-12)
+    assert stats.head()[0] == pytest.approx(np.sqrt(skm.mean_squared_error(y, p)), rel=1e-12)
     with pytest.raises(SchemaError, match="classification needs scoredLabelsCol"):
         ComputeModelStatistics(labelCol="label", scoresCol="prediction", evaluationMetric="AUC").transform(df)
 
@@ -66,7 +79,10 @@ def test_bad_input(spark, diabetes):
     strings = spark.createDataFrame([("a", 1.0)], "y string, x double")
     with pytest.raises(SchemaError, match="'y' has type string; a regressor needs a numeric label"):
         TrainRegressor(model=LinearRegression(), labelCol="y").fit(strings)
-    messy = diabetes.selectExpr("CASE WHEN id % 9 = 0 THEN double('NaN') ELSE target END AS target",
-                                "CASE WHEN id % 4 = 0 THEN NULL ELSE age END AS age", "bmi")
+    messy = diabetes.selectExpr(
+        "CASE WHEN id % 9 = 0 THEN double('NaN') ELSE target END AS target",
+        "CASE WHEN id % 4 = 0 THEN NULL ELSE age END AS age",
+        "bmi",
+    )
     model = TrainRegressor(model=LinearRegression(), labelCol="target").fit(messy)
-    assert model.transform(messy).where("scores IS NULL OR isnan(scores)").count() == 0
+    assert model.transform(messy).where("prediction IS NULL OR isnan(prediction)").count() == 0

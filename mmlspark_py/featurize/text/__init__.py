@@ -14,5 +14,11 @@ from mmlspark_py.featurize.text.text_featurizer import TextFeaturizer, TextFeatu
 from mmlspark_py.featurize.text.text_preprocessor import TextPreprocessor
 from mmlspark_py.featurize.text.unicode_normalize import UnicodeNormalize
 
-__all__ = ["TextFeaturizer", "TextFeaturizerModel", "MultiNGram", "PageSplitter", "TextPreprocessor",
-           "UnicodeNormalize"]
+__all__ = [
+    "TextFeaturizer",
+    "TextFeaturizerModel",
+    "MultiNGram",
+    "PageSplitter",
+    "TextPreprocessor",
+    "UnicodeNormalize",
+]

@@ -43,8 +43,9 @@ def _to_lengths(value: Any) -> List[int]:
 
 def ngrams_expr(tokens: Column, n: int) -> Column:
     """The n-grams of ``tokens`` as Spark's NGram(n) makes them (null tokens as ``null``); null for null."""
-    grams = F.transform(F.sequence(F.lit(1), F.size(tokens) - n + 1),
-                        lambda i: F.array_join(F.slice(tokens, i, n), " ", "null"))
+    grams = F.transform(
+        F.sequence(F.lit(1), F.size(tokens) - n + 1), lambda i: F.array_join(F.slice(tokens, i, n), " ", "null")
+    )
     # sequence(1, k) counts down when k < 1, so fewer than n tokens must be caught before it.
     return F.when(F.size(tokens) >= n, grams).otherwise(F.array().cast(STRINGS))
 
@@ -57,8 +58,12 @@ class MultiNGram(Transformer, HasInputCol, HasOutputCol):
     :param lengths: the n values, e.g. ``[1, 2, 3]``.
     """
 
-    lengths = Param(Params._dummy(), "lengths", "the n-gram lengths to extract, in output order (each >= 1)",
-                    typeConverter=_to_lengths)
+    lengths = Param(
+        Params._dummy(),
+        "lengths",
+        "the n-gram lengths to extract, in output order (each >= 1)",
+        typeConverter=_to_lengths,
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -74,5 +79,4 @@ class MultiNGram(Transformer, HasInputCol, HasOutputCol):
     def _transform(self, df: DataFrame) -> DataFrame:
         tokens = column(self.getInputCol())
         grams = F.concat(*[ngrams_expr(tokens, n) for n in self.getLengths()]).cast(STRINGS)
-        return df.withColumn(self.getOutputCol(), F.when(tokens.isNull(), F.lit(None).cast(STRINGS))
-                             .otherwise(grams))
+        return df.withColumn(self.getOutputCol(), F.when(tokens.isNull(), F.lit(None).cast(STRINGS)).otherwise(grams))

@@ -108,10 +108,12 @@ def _page_batches(input_col: str, output_col: str, max_len: int, min_len: int, p
         is_long[long_rows] = True
         within = np.arange(offsets[-1]) - offsets[owner]
         take = np.where(is_long[owner], n + first_page[owner] + within, owner)
-        values = pa.concat_arrays([texts.view(pa.binary()), pa.array(long_pages, pa.binary())]) \
-            .take(pa.array(take, pa.int64())).view(pa.string())
-        pages_array = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values,
-                                               mask=pa.array(nulls, pa.bool_()))
+        values = (
+            pa.concat_arrays([texts.view(pa.binary()), pa.array(long_pages, pa.binary())])
+            .take(pa.array(take, pa.int64()))
+            .view(pa.string())
+        )
+        pages_array = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=pa.array(nulls, pa.bool_()))
         return pa.record_batch([pages_array], names=[output_col])
 
     return run
@@ -127,33 +129,53 @@ class PageSplitter(Transformer, HasInputCol, HasOutputCol):
     :param boundaryRegex: where pages may end: after a match of this regex (default ``\\s``).
     """
 
-    maximumPageLength = Param(Params._dummy(), "maximumPageLength", "the maximum number of characters on a "
-                              "page", typeConverter=to_positive_int)
-    minimumPageLength = Param(Params._dummy(), "minimumPageLength", "the minimum number of characters on a "
-                              "page (except the last) when cutting at a word boundary",
-                              typeConverter=to_non_negative_int)
-    boundaryRegex = Param(Params._dummy(), "boundaryRegex", "regex (Python re) whose matches are the places a "
-                          "page may end (just after the match)", typeConverter=_to_regex)
+    maximumPageLength = Param(
+        Params._dummy(),
+        "maximumPageLength",
+        "the maximum number of characters on a page",
+        typeConverter=to_positive_int,
+    )
+    minimumPageLength = Param(
+        Params._dummy(),
+        "minimumPageLength",
+        "the minimum number of characters on a page (except the last) when cutting at a word boundary",
+        typeConverter=to_non_negative_int,
+    )
+    boundaryRegex = Param(
+        Params._dummy(),
+        "boundaryRegex",
+        "regex (Python re) whose matches are the places a page may end (just after the match)",
+        typeConverter=_to_regex,
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
-        self._setDefault(outputCol=f"{self.uid}_output", maximumPageLength=5000, minimumPageLength=4500,
-                         boundaryRegex=r"\s")
+        self._setDefault(
+            outputCol=f"{self.uid}_output", maximumPageLength=5000, minimumPageLength=4500, boundaryRegex=r"\s"
+        )
         self.setParams(**kwargs)
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), StringType())
         if self.getMinimumPageLength() > self.getMaximumPageLength():
-            raise ValueError(f"minimumPageLength ({self.getMinimumPageLength()}) must not exceed "
-                             f"maximumPageLength ({self.getMaximumPageLength()})")
+            raise ValueError(
+                f"minimumPageLength ({self.getMinimumPageLength()}) must not exceed "
+                f"maximumPageLength ({self.getMaximumPageLength()})"
+            )
         return add_field(schema, StructField(self.getOutputCol(), PAGES, True))
 
     def _transform(self, df: DataFrame) -> DataFrame:
-        pages = jvm_paths.page_split(df, self.getInputCol(), self.getMaximumPageLength(), self.getMinimumPageLength(),
-                                     self.getBoundaryRegex())
+        pages = jvm_paths.page_split(
+            df, self.getInputCol(), self.getMaximumPageLength(), self.getMinimumPageLength(), self.getBoundaryRegex()
+        )
         if pages is not None:  # the JVM companion's path: the same pages, no Python worker
             return df.withColumn(self.getOutputCol(), pages)
         out = StructType([StructField(self.getOutputCol(), PAGES, True)])
-        fn = _page_batches(self.getInputCol(), self.getOutputCol(), self.getMaximumPageLength(),
-                           self.getMinimumPageLength(), self.getBoundaryRegex())
+        fn = _page_batches(
+            self.getInputCol(),
+            self.getOutputCol(),
+            self.getMaximumPageLength(),
+            self.getMinimumPageLength(),
+            self.getBoundaryRegex(),
+        )
         return with_batched_columns(df, [self.getInputCol()], fn, out, BATCH_ROWS)

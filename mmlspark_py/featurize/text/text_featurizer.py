@@ -34,22 +34,45 @@ from __future__ import annotations
 from typing import List
 
 from pyspark.ml import Pipeline
-from pyspark.ml.feature import IDF, NGram, HashingTF, RegexTokenizer, StopWordsRemover
+from pyspark.ml.feature import IDF, HashingTF, NGram, RegexTokenizer, StopWordsRemover
 from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, StringType, StructField, StructType
 
+from mmlspark_py.core.params import (
+    HasInputCol,
+    HasOutputCol,
+    Param,
+    Params,
+    StageParam,
+    TypeConverters,
+    to_non_negative_int,
+    to_one_of,
+    to_positive_int,
+)
 from mmlspark_py.core.spark_compat import with_column
-from mmlspark_py.core.params import (HasInputCol, HasOutputCol, Param, Params, StageParam, TypeConverters,
-                                     to_non_negative_int, to_one_of, to_positive_int)
 from mmlspark_py.core.stage import Estimator, Model, SchemaError, add_field, column, require_column
 
 __all__ = ["TextFeaturizer", "TextFeaturizerModel", "STOP_WORD_LANGUAGES"]
 
 # The languages Spark's StopWordsRemover.loadDefaultStopWords knows, plus "custom" (use ``stopWords``).
-STOP_WORD_LANGUAGES = ("danish", "dutch", "english", "finnish", "french", "german", "hungarian", "italian",
-                       "norwegian", "portuguese", "russian", "spanish", "swedish", "turkish")
+STOP_WORD_LANGUAGES = (
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "hungarian",
+    "italian",
+    "norwegian",
+    "portuguese",
+    "russian",
+    "spanish",
+    "swedish",
+    "turkish",
+)
 
 
 def parse_stop_words(text: str) -> List[str]:
@@ -65,37 +88,86 @@ def output_field(name: str, num_features: int) -> StructField:
 class _TextFeaturizerParams(HasInputCol, HasOutputCol):
     """The params SynapseML's TextFeaturizer has (same names, docs and defaults)."""
 
-    useTokenizer = Param(Params._dummy(), "useTokenizer", "whether to tokenize the input (string input); "
-                         "false for an already tokenized array<string> column", typeConverter=TypeConverters.toBoolean)
-    tokenizerGaps = Param(Params._dummy(), "tokenizerGaps", "whether tokenizerPattern matches the gaps between "
-                          "tokens (true) or the tokens themselves (false)", typeConverter=TypeConverters.toBoolean)
-    tokenizerPattern = Param(Params._dummy(), "tokenizerPattern", "Java regex matching the gaps (tokenizerGaps "
-                             "true) or the tokens (false)", typeConverter=TypeConverters.toString)
-    minTokenLength = Param(Params._dummy(), "minTokenLength", "minimum token length, >= 0",
-                           typeConverter=to_non_negative_int)
-    toLowercase = Param(Params._dummy(), "toLowercase", "whether to lowercase the text before tokenizing",
-                        typeConverter=TypeConverters.toBoolean)
-    useStopWordsRemover = Param(Params._dummy(), "useStopWordsRemover", "whether to remove stop words from the "
-                                "tokens", typeConverter=TypeConverters.toBoolean)
-    caseSensitiveStopWords = Param(Params._dummy(), "caseSensitiveStopWords", "whether stop words are compared "
-                                   "case sensitively", typeConverter=TypeConverters.toBoolean)
-    defaultStopWordLanguage = Param(Params._dummy(), "defaultStopWordLanguage", "the language of Spark's "
-                                    f"default stop words ({', '.join(STOP_WORD_LANGUAGES)}), or 'custom' to use "
-                                    "stopWords", typeConverter=to_one_of(STOP_WORD_LANGUAGES + ("custom",), True))
-    stopWords = Param(Params._dummy(), "stopWords", "the stop words as one comma-separated string, e.g. "
-                      "'a, the, and' (used when defaultStopWordLanguage is 'custom')",
-                      typeConverter=TypeConverters.toString)
-    useNGram = Param(Params._dummy(), "useNGram", "whether to replace the tokens by their n-grams",
-                     typeConverter=TypeConverters.toBoolean)
+    useTokenizer = Param(
+        Params._dummy(),
+        "useTokenizer",
+        "whether to tokenize the input (string input); false for an already tokenized array<string> column",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    tokenizerGaps = Param(
+        Params._dummy(),
+        "tokenizerGaps",
+        "whether tokenizerPattern matches the gaps between tokens (true) or the tokens themselves (false)",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    tokenizerPattern = Param(
+        Params._dummy(),
+        "tokenizerPattern",
+        "Java regex matching the gaps (tokenizerGaps true) or the tokens (false)",
+        typeConverter=TypeConverters.toString,
+    )
+    minTokenLength = Param(
+        Params._dummy(), "minTokenLength", "minimum token length, >= 0", typeConverter=to_non_negative_int
+    )
+    toLowercase = Param(
+        Params._dummy(),
+        "toLowercase",
+        "whether to lowercase the text before tokenizing",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    useStopWordsRemover = Param(
+        Params._dummy(),
+        "useStopWordsRemover",
+        "whether to remove stop words from the tokens",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    caseSensitiveStopWords = Param(
+        Params._dummy(),
+        "caseSensitiveStopWords",
+        "whether stop words are compared case sensitively",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    defaultStopWordLanguage = Param(
+        Params._dummy(),
+        "defaultStopWordLanguage",
+        f"the language of Spark's default stop words ({', '.join(STOP_WORD_LANGUAGES)}), or 'custom' to use stopWords",
+        typeConverter=to_one_of(STOP_WORD_LANGUAGES + ("custom",), True),
+    )
+    stopWords = Param(
+        Params._dummy(),
+        "stopWords",
+        "the stop words as one comma-separated string, e.g. "
+        "'a, the, and' (used when defaultStopWordLanguage is 'custom')",
+        typeConverter=TypeConverters.toString,
+    )
+    useNGram = Param(
+        Params._dummy(),
+        "useNGram",
+        "whether to replace the tokens by their n-grams",
+        typeConverter=TypeConverters.toBoolean,
+    )
     nGramLength = Param(Params._dummy(), "nGramLength", "the n of the n-grams, >= 1", typeConverter=to_positive_int)
-    binary = Param(Params._dummy(), "binary", "if true, every non-zero term count is set to 1",
-                   typeConverter=TypeConverters.toBoolean)
-    numFeatures = Param(Params._dummy(), "numFeatures", "the number of hash buckets (vector length)",
-                        typeConverter=to_positive_int)
-    useIDF = Param(Params._dummy(), "useIDF", "whether to scale the term frequencies by inverse document "
-                   "frequency (fitted)", typeConverter=TypeConverters.toBoolean)
-    minDocFreq = Param(Params._dummy(), "minDocFreq", "the minimum number of documents a term must appear in "
-                       "for IDF to keep it", typeConverter=to_non_negative_int)
+    binary = Param(
+        Params._dummy(),
+        "binary",
+        "if true, every non-zero term count is set to 1",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    numFeatures = Param(
+        Params._dummy(), "numFeatures", "the number of hash buckets (vector length)", typeConverter=to_positive_int
+    )
+    useIDF = Param(
+        Params._dummy(),
+        "useIDF",
+        "whether to scale the term frequencies by inverse document frequency (fitted)",
+        typeConverter=TypeConverters.toBoolean,
+    )
+    minDocFreq = Param(
+        Params._dummy(),
+        "minDocFreq",
+        "the minimum number of documents a term must appear in for IDF to keep it",
+        typeConverter=to_non_negative_int,
+    )
 
 
 class TextFeaturizer(Estimator, _TextFeaturizerParams):
@@ -120,10 +192,23 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
 
     def __init__(self, **kwargs):
         super().__init__()
-        self._setDefault(outputCol=f"{self.uid}_output", useTokenizer=True, tokenizerGaps=True,
-                         tokenizerPattern=r"\s+", minTokenLength=0, toLowercase=True, useStopWordsRemover=False,
-                         caseSensitiveStopWords=False, defaultStopWordLanguage="english", useNGram=False,
-                         nGramLength=2, binary=False, numFeatures=1 << 18, useIDF=True, minDocFreq=1)
+        self._setDefault(
+            outputCol=f"{self.uid}_output",
+            useTokenizer=True,
+            tokenizerGaps=True,
+            tokenizerPattern=r"\s+",
+            minTokenLength=0,
+            toLowercase=True,
+            useStopWordsRemover=False,
+            caseSensitiveStopWords=False,
+            defaultStopWordLanguage="english",
+            useNGram=False,
+            nGramLength=2,
+            binary=False,
+            numFeatures=1 << 18,
+            useIDF=True,
+            minDocFreq=1,
+        )
         self.setParams(**kwargs)
 
     # --------------------------------------------------------------------------------------------- schema
@@ -132,16 +217,20 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         actual = field.dataType
         if self.getUseTokenizer() and not isinstance(actual, StringType):
             hint = " (it looks tokenized already: set useTokenizer=False)" if isinstance(actual, ArrayType) else ""
-            raise SchemaError(f"inputCol: column {field.name!r} has type {actual.simpleString()}, expected string "
-                              f"because useTokenizer is true{hint}")
+            raise SchemaError(
+                f"inputCol: column {field.name!r} has type {actual.simpleString()}, expected string "
+                f"because useTokenizer is true{hint}"
+            )
         if not self.getUseTokenizer():
             needs_strings = self.getUseStopWordsRemover() or self.getUseNGram()
             ok = isinstance(actual, ArrayType) and (not needs_strings or isinstance(actual.elementType, StringType))
             if not ok:
                 hint = " (it looks like raw text: set useTokenizer=True)" if isinstance(actual, StringType) else ""
                 expected = "array<string>" if needs_strings else "an array"
-                raise SchemaError(f"inputCol: column {field.name!r} has type {actual.simpleString()}, expected "
-                                  f"{expected} because useTokenizer is false{hint}")
+                raise SchemaError(
+                    f"inputCol: column {field.name!r} has type {actual.simpleString()}, expected "
+                    f"{expected} because useTokenizer is false{hint}"
+                )
         return actual
 
     def transformSchema(self, schema: StructType) -> StructType:
@@ -155,12 +244,16 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         custom = self.isDefined(self.stopWords)
         if language == "custom":
             if not custom:
-                raise ValueError("defaultStopWordLanguage is 'custom' but stopWords is not set; set stopWords to "
-                                 "a comma-separated list such as 'a, the, and' (may be empty)")
+                raise ValueError(
+                    "defaultStopWordLanguage is 'custom' but stopWords is not set; set stopWords to "
+                    "a comma-separated list such as 'a, the, and' (may be empty)"
+                )
             return parse_stop_words(self.getStopWords())
         if custom:
-            raise ValueError(f"stopWords is set but defaultStopWordLanguage is {language!r}; set "
-                             "defaultStopWordLanguage='custom' to use stopWords")
+            raise ValueError(
+                f"stopWords is set but defaultStopWordLanguage is {language!r}; set "
+                "defaultStopWordLanguage='custom' to use stopWords"
+            )
         return StopWordsRemover.loadDefaultStopWords(language)
 
     def _stages(self, input_name: str) -> List:
@@ -168,16 +261,28 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         prefix = self.uid
         stages: List = []
         if self.getUseTokenizer():
-            stages.append(RegexTokenizer(gaps=self.getTokenizerGaps(), pattern=self.getTokenizerPattern(),
-                                         minTokenLength=self.getMinTokenLength(),
-                                         toLowercase=self.getToLowercase(), outputCol=f"{prefix}__tokens"))
+            stages.append(
+                RegexTokenizer(
+                    gaps=self.getTokenizerGaps(),
+                    pattern=self.getTokenizerPattern(),
+                    minTokenLength=self.getMinTokenLength(),
+                    toLowercase=self.getToLowercase(),
+                    outputCol=f"{prefix}__tokens",
+                )
+            )
         if self.getUseStopWordsRemover():
-            stages.append(StopWordsRemover(caseSensitive=self.getCaseSensitiveStopWords(),
-                                           stopWords=self._stop_words(), outputCol=f"{prefix}__stopwords"))
+            stages.append(
+                StopWordsRemover(
+                    caseSensitive=self.getCaseSensitiveStopWords(),
+                    stopWords=self._stop_words(),
+                    outputCol=f"{prefix}__stopwords",
+                )
+            )
         if self.getUseNGram():
             stages.append(NGram(n=self.getNGramLength(), outputCol=f"{prefix}__ngrams"))
-        stages.append(HashingTF(binary=self.getBinary(), numFeatures=self.getNumFeatures(),
-                                outputCol=f"{prefix}__hash"))
+        stages.append(
+            HashingTF(binary=self.getBinary(), numFeatures=self.getNumFeatures(), outputCol=f"{prefix}__hash")
+        )
         if self.getUseIDF():
             stages.append(IDF(minDocFreq=self.getMinDocFreq(), outputCol=f"{prefix}__idf"))
         previous = input_name
@@ -192,22 +297,29 @@ class TextFeaturizer(Estimator, _TextFeaturizerParams):
         try:
             # Compiles the pattern with Java's regex engine (the one the tokenizer uses), also on Connect.
             df.sparkSession.range(1).select(F.lit("").rlike(self.getTokenizerPattern())).collect()
-        except Exception as e:  # noqa: BLE001 - the PatternSyntaxException arrives wrapped (py4j or gRPC)
-            raise ValueError(f"tokenizerPattern {self.getTokenizerPattern()!r} is not a valid Java regex: "
-                             f"{str(e).splitlines()[-1]}") from e
+        except Exception as e:
+            raise ValueError(
+                f"tokenizerPattern {self.getTokenizerPattern()!r} is not a valid Java regex: {str(e).splitlines()[-1]}"
+            ) from e
 
-    def _fit(self, df: DataFrame) -> "TextFeaturizerModel":
+    def _fit(self, df: DataFrame) -> TextFeaturizerModel:
         self._check_pattern(df)
         input_name = f"{self.uid}__input"
         source = column(self.getInputCol())
         # Null documents are not documents: they must not count in IDF's document frequencies.
         train = df.where(source.isNotNull()).select(source.alias(input_name))
         if self.getUseIDF() and not train.limit(1).count():
-            raise ValueError(f"TextFeaturizer: column {self.getInputCol()!r} has no non-null document to fit IDF "
-                             "on (the data is empty or all null); fit on data with text, or set useIDF=False")
+            raise ValueError(
+                f"TextFeaturizer: column {self.getInputCol()!r} has no non-null document to fit IDF "
+                "on (the data is empty or all null); fit on data with text, or set useIDF=False"
+            )
         pipeline_model = Pipeline(stages=self._stages(input_name)).fit(train)
-        model = TextFeaturizerModel(inputCol=self.getInputCol(), outputCol=self.getOutputCol(),
-                                    numFeatures=self.getNumFeatures(), pipelineModel=pipeline_model)
+        model = TextFeaturizerModel(
+            inputCol=self.getInputCol(),
+            outputCol=self.getOutputCol(),
+            numFeatures=self.getNumFeatures(),
+            pipelineModel=pipeline_model,
+        )
         model._resetUid(self.uid + "_model")
         return model
 
@@ -221,10 +333,17 @@ class TextFeaturizerModel(Model, HasInputCol, HasOutputCol):
     :param pipelineModel: the fitted Spark ``PipelineModel`` (saved as a nested stage).
     """
 
-    numFeatures = Param(Params._dummy(), "numFeatures", "the length of the output vectors (the fitted "
-                        "pipeline's numFeatures)", typeConverter=to_positive_int)
-    pipelineModel = StageParam(Params._dummy(), "pipelineModel", "the fitted Spark PipelineModel "
-                               "(tokenizer ... HashingTF/IDF) reading the input through an internal column")
+    numFeatures = Param(
+        Params._dummy(),
+        "numFeatures",
+        "the length of the output vectors (the fitted pipeline's numFeatures)",
+        typeConverter=to_positive_int,
+    )
+    pipelineModel = StageParam(
+        Params._dummy(),
+        "pipelineModel",
+        "the fitted Spark PipelineModel (tokenizer ... HashingTF/IDF) reading the input through an internal column",
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -239,15 +358,20 @@ class TextFeaturizerModel(Model, HasInputCol, HasOutputCol):
     def transformSchema(self, schema: StructType) -> StructType:
         field = require_column(schema, self.getInputCol())
         if not isinstance(field.dataType, (StringType, ArrayType)):
-            raise SchemaError(f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, "
-                              "expected string or array<string>")
+            raise SchemaError(
+                f"inputCol: column {field.name!r} has type {field.dataType.simpleString()}, "
+                "expected string or array<string>"
+            )
         return add_field(schema, output_field(self.getOutputCol(), self.getNumFeatures()))
 
     def _transform(self, df: DataFrame) -> DataFrame:
         internal = self._stage_columns()
         source = column(self.getInputCol())
-        empty = F.lit("") if isinstance(df.schema[self.getInputCol()].dataType, StringType) else \
-            F.array().cast(df.schema[self.getInputCol()].dataType)
+        empty = (
+            F.lit("")
+            if isinstance(df.schema[self.getInputCol()].dataType, StringType)
+            else F.array().cast(df.schema[self.getInputCol()].dataType)
+        )
         # Spark's stages throw on null: feed them "" (or []) and put the null back afterwards.
         staged = self.getPipelineModel().transform(df.withColumn(internal[0], F.coalesce(source, empty)))
         field = output_field(self.getOutputCol(), self.getNumFeatures())

@@ -40,8 +40,7 @@ from mmlspark_py.featurize.text import jvm_paths
 
 __all__ = ["TextPreprocessor", "trie_regex", "NORM_FUNCS"]
 
-NORM_FUNCS: Dict[str, Callable[[str], str]] = {"identity": lambda s: s, "lowerCase": str.lower,
-                                               "upperCase": str.upper}
+NORM_FUNCS: Dict[str, Callable[[str], str]] = {"identity": lambda s: s, "lowerCase": str.lower, "upperCase": str.upper}
 
 
 def _to_map(value: Any) -> Dict[str, str]:
@@ -53,7 +52,7 @@ def _to_map(value: Any) -> Dict[str, str]:
 
 def _escape(char: str) -> str:
     """One character as a Java regex literal (``\\x{..}`` for anything but ASCII letters and digits)."""
-    return char if char.isascii() and char.isalnum() else "\\x{%X}" % ord(char)
+    return char if char.isascii() and char.isalnum() else f"\\x{{{ord(char):X}}}"
 
 
 def trie_regex(keys) -> str:
@@ -86,8 +85,9 @@ def _normalised_map(mapping: Dict[str, str], norm: Callable[[str], str]) -> Dict
     for key, value in mapping.items():
         nk = norm(key)
         if nk in out and out[nk] != value:
-            raise ValueError(f"map: keys that are equal under normFunc ({nk!r}) map to different values "
-                             f"({out[nk]!r} and {value!r})")
+            raise ValueError(
+                f"map: keys that are equal under normFunc ({nk!r}) map to different values ({out[nk]!r} and {value!r})"
+            )
         out[nk] = value
     return out
 
@@ -109,10 +109,14 @@ def replace_expr(text: Column, mapping: Dict[str, str], norm_func: str) -> Colum
         # The regex matches ignoring case per character as Java does (equal upper OR lower case), so a match
         # is looked up under both foldings; a match neither finds (exotic scripts) is kept as it was.
         lower, upper = _normalised_map(mapping, str.lower), _normalised_map(mapping, str.upper)
-        value = lambda m: F.coalesce(F.element_at(_lookup(lower), F.lower(m)),  # noqa: E731
-                                     F.element_at(_lookup(upper), F.upper(m)), m)
+
+        def value(m: Column) -> Column:
+            return F.coalesce(F.element_at(_lookup(lower), F.lower(m)), F.element_at(_lookup(upper), F.upper(m)), m)
     else:
-        value = lambda m: F.element_at(_lookup(table), m)  # noqa: E731
+
+        def value(m: Column) -> Column:
+            return F.element_at(_lookup(table), m)
+
     pieces = F.zip_with(gaps, keys, lambda gap, m: F.concat(gap, F.when(m == "", F.lit("")).otherwise(value(m))))
     return F.array_join(pieces, "")
 
@@ -126,10 +130,15 @@ class TextPreprocessor(Transformer, HasInputCol, HasOutputCol):
     :param normFunc: ``identity`` (default), ``lowerCase`` or ``upperCase``: how keys are compared.
     """
 
-    map = Param(Params._dummy(), "map", "map of substring to find -> replacement (longest key wins)",
-                typeConverter=_to_map)
-    normFunc = Param(Params._dummy(), "normFunc", "how keys are compared with the text: identity, lowerCase or "
-                     "upperCase (the last two ignore case)", typeConverter=to_one_of(tuple(NORM_FUNCS)))
+    map = Param(
+        Params._dummy(), "map", "map of substring to find -> replacement (longest key wins)", typeConverter=_to_map
+    )
+    normFunc = Param(
+        Params._dummy(),
+        "normFunc",
+        "how keys are compared with the text: identity, lowerCase or upperCase (the last two ignore case)",
+        typeConverter=to_one_of(tuple(NORM_FUNCS)),
+    )
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -146,5 +155,6 @@ class TextPreprocessor(Transformer, HasInputCol, HasOutputCol):
             return df.withColumn(self.getOutputCol(), replaced)
         text = column(self.getInputCol())
         # when() without otherwise(): null for null input, and a nullable field whatever the input's nullability.
-        return df.withColumn(self.getOutputCol(),
-                             F.when(text.isNotNull(), replace_expr(text, self.getMap(), self.getNormFunc())))
+        return df.withColumn(
+            self.getOutputCol(), F.when(text.isNotNull(), replace_expr(text, self.getMap(), self.getNormFunc()))
+        )

@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -43,7 +44,8 @@ BATCH_ROWS = 4096
 def _normalize_batches(source: str, output_col: str, form: str):
     def run(batch: pa.RecordBatch) -> pa.RecordBatch:
         texts = batch.column(source).to_pylist()
-        normalized = [None if t is None else unicodedata.normalize(form, t) for t in texts]
+        normalize: Any = unicodedata.normalize  # form is one of NFC/NFD/NFKC/NFKD, checked when set
+        normalized = [None if t is None else normalize(form, t) for t in texts]
         return pa.record_batch([pa.array(normalized, pa.string())], names=[output_col])
 
     return run
@@ -58,10 +60,18 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
     :param lower: lowercase the text first (default true, as SynapseML).
     """
 
-    form = Param(Params._dummy(), "form", "Unicode normalization form: NFC, NFD, NFKC, NFKD",
-                 typeConverter=to_one_of(FORMS, case_insensitive=True))
-    lower = Param(Params._dummy(), "lower", "whether to lowercase the text (before normalizing)",
-                  typeConverter=TypeConverters.toBoolean)
+    form = Param(
+        Params._dummy(),
+        "form",
+        "Unicode normalization form: NFC, NFD, NFKC, NFKD",
+        typeConverter=to_one_of(FORMS, case_insensitive=True),
+    )
+    lower = Param(
+        Params._dummy(),
+        "lower",
+        "whether to lowercase the text (before normalizing)",
+        typeConverter=TypeConverters.toBoolean,
+    )
 
     def __init__(self, **kwargs):
         super().__init__()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from mmlspark_py.featurize.text import (MultiNGram, PageSplitter, TextFeaturizer, TextFeaturizerModel,
-                                        TextPreprocessor, UnicodeNormalize)
+from mmlspark_py.featurize.text import (
+    MultiNGram,
+    PageSplitter,
+    TextFeaturizer,
+    TextFeaturizerModel,
+    TextPreprocessor,
+    UnicodeNormalize,
+)
 from tests.harness.stage_harness import StageCase
 
-TEXTS = [(1, "The quick brown fox jumps over the lazy dog"), (2, "The dog sleeps. The fox runs!"),
-         (3, ""), (4, None), (5, "Cafe\u0301 \U0001F600 na\u00efve \ufb01sh")]
+TEXTS = [
+    (1, "The quick brown fox jumps over the lazy dog"),
+    (2, "The dog sleeps. The fox runs!"),
+    (3, ""),
+    (4, None),
+    (5, "Cafe\u0301 \U0001f600 na\u00efve \ufb01sh"),
+]
 TOKENS = [(1, ["the", "quick", "brown", "fox"]), (2, []), (3, None), (4, ["a", None, "b"])]
 
 
@@ -20,13 +31,15 @@ def _tokens(spark):
 
 
 def _featurizer(spark, tmp):
-    return TextFeaturizer(inputCol="text", outputCol="features", numFeatures=64, useStopWordsRemover=True,
-                          useNGram=True, nGramLength=2), _texts(spark)
+    return TextFeaturizer(
+        inputCol="text", outputCol="features", numFeatures=64, useStopWordsRemover=True, useNGram=True, nGramLength=2
+    ), _texts(spark)
 
 
 def _featurizer_tokens(spark, tmp):
-    return TextFeaturizer(inputCol="tokens", outputCol="features", useTokenizer=False, useIDF=False,
-                          binary=True, numFeatures=16), _tokens(spark)
+    return TextFeaturizer(
+        inputCol="tokens", outputCol="features", useTokenizer=False, useIDF=False, binary=True, numFeatures=16
+    ), _tokens(spark)
 
 
 def _multi_ngram(spark, tmp):
@@ -34,13 +47,16 @@ def _multi_ngram(spark, tmp):
 
 
 def _page_splitter(spark, tmp):
-    return PageSplitter(inputCol="text", outputCol="pages", maximumPageLength=12, minimumPageLength=5), \
-        _texts(spark)
+    return PageSplitter(inputCol="text", outputCol="pages", maximumPageLength=12, minimumPageLength=5), _texts(spark)
 
 
 def _preprocessor(spark, tmp):
-    return TextPreprocessor(inputCol="text", outputCol="clean", normFunc="lowerCase",
-                            map={"the": "a", "the quick": "one", "dog": "cat", "\U0001F600": ":)"}), _texts(spark)
+    return TextPreprocessor(
+        inputCol="text",
+        outputCol="clean",
+        normFunc="lowerCase",
+        map={"the": "a", "the quick": "one", "dog": "cat", "\U0001f600": ":)"},
+    ), _texts(spark)
 
 
 def _normalize(spark, tmp):
@@ -48,10 +64,18 @@ def _normalize(spark, tmp):
 
 
 CASES = [
-    StageCase("TextFeaturizer.text_stopwords_ngrams_idf", _featurizer, covers=(TextFeaturizer, TextFeaturizerModel),
-              sort_by=("id",)),
-    StageCase("TextFeaturizer.tokens_binary_tf", _featurizer_tokens, covers=(TextFeaturizer, TextFeaturizerModel),
-              sort_by=("id",)),
+    StageCase(
+        "TextFeaturizer.text_stopwords_ngrams_idf",
+        _featurizer,
+        covers=(TextFeaturizer, TextFeaturizerModel),
+        sort_by=("id",),
+    ),
+    StageCase(
+        "TextFeaturizer.tokens_binary_tf",
+        _featurizer_tokens,
+        covers=(TextFeaturizer, TextFeaturizerModel),
+        sort_by=("id",),
+    ),
     StageCase("MultiNGram.lengths_1_3_2", _multi_ngram, covers=(MultiNGram,), sort_by=("id",)),
     StageCase("PageSplitter.small_pages", _page_splitter, covers=(PageSplitter,), sort_by=("id",)),
     StageCase("TextPreprocessor.lowercase", _preprocessor, covers=(TextPreprocessor,), sort_by=("id",)),

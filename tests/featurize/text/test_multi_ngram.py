@@ -8,8 +8,13 @@ from pyspark.ml.feature import NGram
 from mmlspark_py.core.stage import SchemaError
 from mmlspark_py.featurize.text import MultiNGram
 
-ROWS = [(0, ["the", "quick", "brown", "fox", "jumps"]), (1, ["a"]), (2, []), (3, ["x", None, "y", "z"]),
-        (4, ["\U0001F600", "e\u0301", "日本"])]
+ROWS = [
+    (0, ["the", "quick", "brown", "fox", "jumps"]),
+    (1, ["a"]),
+    (2, []),
+    (3, ["x", None, "y", "z"]),
+    (4, ["\U0001f600", "e\u0301", "日本"]),
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,9 @@ def test_equals_spark_ngram_concatenated(tokens, lengths):
 
 def test_null_array_gives_null(spark):
     df = spark.createDataFrame([(0, None), (1, ["a", "b"])], "id long, tokens array<string>")
-    got = {r.id: r.grams for r in MultiNGram(inputCol="tokens", outputCol="grams", lengths=[1, 2])
-           .transform(df).collect()}
+    got = {
+        r.id: r.grams for r in MultiNGram(inputCol="tokens", outputCol="grams", lengths=[1, 2]).transform(df).collect()
+    }
     assert got == {0: None, 1: ["a", "b", "a b"]}
 
 

@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from mmlspark_py.featurize.text import PageSplitter
 from mmlspark_py.featurize.text.page_splitter import split_pages
 
-WORDS = ["a", "tiny", "word", "supercalifragilistic", "e\u0301t\u00e9", "\U0001F600", "日本語", "x" * 40]
+WORDS = ["a", "tiny", "word", "supercalifragilistic", "e\u0301t\u00e9", "\U0001f600", "日本語", "x" * 40]
 
 
 def _random_text(rng, words):
@@ -33,8 +33,9 @@ def _check_pages(text, pages, max_len, min_len, boundary):
             assert offset == (max(window) if window else offset - len(page) + max_len)
 
 
-@pytest.mark.parametrize("max_len, min_len, boundary", [(20, 10, r"\s"), (15, 0, r"\s+"), (50, 45, r"[.!?]\s"),
-                                                        (7, 7, r"\s")])
+@pytest.mark.parametrize(
+    "max_len, min_len, boundary", [(20, 10, r"\s"), (15, 0, r"\s+"), (50, 45, r"[.!?]\s"), (7, 7, r"\s")]
+)
 def test_pages_invariants_on_random_texts(max_len, min_len, boundary):
     rng = random.Random(max_len)
     for _ in range(200):
@@ -45,7 +46,7 @@ def test_pages_invariants_on_random_texts(max_len, min_len, boundary):
 def test_edge_cases():
     b = re.compile(r"\s")
     assert split_pages("", 5, 3, b) == [""]
-    assert split_pages("abcde", 5, 3, b) == ["abcde"]          # exactly max: one page (SynapseML adds "")
+    assert split_pages("abcde", 5, 3, b) == ["abcde"]  # exactly max: one page (SynapseML adds "")
     assert split_pages("abcdefghijk", 5, 3, b) == ["abcde", "fghij", "k"]
     assert split_pages("ab cd ef gh", 5, 3, b) == ["ab ", "cd ", "ef gh"]
     assert split_pages("a  b  c  d", 4, 1, re.compile(r"\s+")) == ["a  ", "b  ", "c  d"]
@@ -55,7 +56,7 @@ def test_edge_cases():
 def texts(spark):
     rng = random.Random(7)
     rows = [(i, _random_text(rng, rng.randint(0, 60))) for i in range(60)]
-    rows += [(100, None), (101, ""), (102, "\U0001F600" * 30 + " combining e\u0301" * 5)]
+    rows += [(100, None), (101, ""), (102, "\U0001f600" * 30 + " combining e\u0301" * 5)]
     return spark.createDataFrame(rows, "id long, text string")
 
 
@@ -67,13 +68,16 @@ def test_spark_equals_python(texts):
 
 
 def test_defaults_and_ten_megabyte_document(spark):
-    df = spark.range(1).select(F.expr("repeat('Lorem ipsum dolor sit amet, consectetur elit. ', 220000)")
-                               .alias("text"))
+    df = spark.range(1).select(F.expr("repeat('Lorem ipsum dolor sit amet, consectetur elit. ', 220000)").alias("text"))
     pages = PageSplitter(inputCol="text", outputCol="pages").transform(df)
     check = pages.select(
-        F.expr("array_join(pages, '') = text").alias("joined"), F.expr("size(pages)").alias("n"),
-        F.expr("forall(slice(pages, 1, size(pages) - 1), p -> length(p) between 4500 and 5000 and p like '% ')")
-        .alias("bounded"), F.expr("length(element_at(pages, -1)) <= 5000").alias("last")).head()
+        F.expr("array_join(pages, '') = text").alias("joined"),
+        F.expr("size(pages)").alias("n"),
+        F.expr("forall(slice(pages, 1, size(pages) - 1), p -> length(p) between 4500 and 5000 and p like '% ')").alias(
+            "bounded"
+        ),
+        F.expr("length(element_at(pages, -1)) <= 5000").alias("last"),
+    ).head()
     assert check.joined and check.bounded and check.last and check.n >= 10_000_000 // 5000
 
 

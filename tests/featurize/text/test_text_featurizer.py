@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import pytest
 from pyspark.ml import Pipeline
-from pyspark.ml.feature import IDF, NGram, HashingTF, RegexTokenizer, StopWordsRemover
+from pyspark.ml.feature import IDF, HashingTF, NGram, RegexTokenizer, StopWordsRemover
 from pyspark.sql import functions as F
 
 from mmlspark_py.core.stage import SchemaError
 from mmlspark_py.featurize.text import TextFeaturizer, TextFeaturizerModel
 
-DOCS = ["The quick brown fox jumps over the lazy dog", "the dog and THE cat", "A fox, a dog; a CAT!",
-        "", "   leading and trailing   ", "Café \U0001F600 naïve e\u0301 日本語 テキスト",
-        "repeat repeat repeat words words"]
+DOCS = [
+    "The quick brown fox jumps over the lazy dog",
+    "the dog and THE cat",
+    "A fox, a dog; a CAT!",
+    "",
+    "   leading and trailing   ",
+    "Café \U0001f600 naïve e\u0301 日本語 テキスト",
+    "repeat repeat repeat words words",
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,22 +38,52 @@ def _hand_built(stages, df, out):
     return Pipeline(stages=stages).fit(df).transform(df).withColumnRenamed(previous, out)
 
 
-@pytest.mark.parametrize("settings, stages", [
-    # SynapseML's minTokenLength default is 0 (Spark's is 1): "" and leading spaces give an empty token.
-    ({}, lambda: [RegexTokenizer(minTokenLength=0), HashingTF(numFeatures=1 << 18), IDF(minDocFreq=1)]),
-    (dict(useStopWordsRemover=True, useNGram=True, nGramLength=3, numFeatures=128, binary=True, minDocFreq=2),
-     lambda: [RegexTokenizer(minTokenLength=0),
-              StopWordsRemover(stopWords=StopWordsRemover.loadDefaultStopWords("english")),
-              NGram(n=3), HashingTF(numFeatures=128, binary=True), IDF(minDocFreq=2)]),
-    (dict(tokenizerGaps=False, tokenizerPattern=r"\w+", minTokenLength=2, toLowercase=False, useIDF=False,
-          numFeatures=64),
-     lambda: [RegexTokenizer(gaps=False, pattern=r"\w+", minTokenLength=2, toLowercase=False),
-              HashingTF(numFeatures=64)]),
-    (dict(useStopWordsRemover=True, caseSensitiveStopWords=True, defaultStopWordLanguage="custom",
-          stopWords=" the, a ,,dog", numFeatures=32),
-     lambda: [RegexTokenizer(minTokenLength=0), StopWordsRemover(stopWords=["the", "a", "dog"], caseSensitive=True),
-              HashingTF(numFeatures=32), IDF()]),
-])
+@pytest.mark.parametrize(
+    "settings, stages",
+    [
+        # SynapseML's minTokenLength default is 0 (Spark's is 1): "" and leading spaces give an empty token.
+        ({}, lambda: [RegexTokenizer(minTokenLength=0), HashingTF(numFeatures=1 << 18), IDF(minDocFreq=1)]),
+        (
+            dict(useStopWordsRemover=True, useNGram=True, nGramLength=3, numFeatures=128, binary=True, minDocFreq=2),
+            lambda: [
+                RegexTokenizer(minTokenLength=0),
+                StopWordsRemover(stopWords=StopWordsRemover.loadDefaultStopWords("english")),
+                NGram(n=3),
+                HashingTF(numFeatures=128, binary=True),
+                IDF(minDocFreq=2),
+            ],
+        ),
+        (
+            dict(
+                tokenizerGaps=False,
+                tokenizerPattern=r"\w+",
+                minTokenLength=2,
+                toLowercase=False,
+                useIDF=False,
+                numFeatures=64,
+            ),
+            lambda: [
+                RegexTokenizer(gaps=False, pattern=r"\w+", minTokenLength=2, toLowercase=False),
+                HashingTF(numFeatures=64),
+            ],
+        ),
+        (
+            dict(
+                useStopWordsRemover=True,
+                caseSensitiveStopWords=True,
+                defaultStopWordLanguage="custom",
+                stopWords=" the, a ,,dog",
+                numFeatures=32,
+            ),
+            lambda: [
+                RegexTokenizer(minTokenLength=0),
+                StopWordsRemover(stopWords=["the", "a", "dog"], caseSensitive=True),
+                HashingTF(numFeatures=32),
+                IDF(),
+            ],
+        ),
+    ],
+)
 def test_equals_hand_built_pipeline(docs, settings, stages):
     ours = TextFeaturizer(inputCol="text", outputCol="f", **settings).fit(docs).transform(docs)
     expected = _hand_built(stages(), docs, "f")
@@ -58,8 +94,16 @@ def test_equals_hand_built_pipeline(docs, settings, stages):
 
 def test_tokenized_input_and_empty_stop_word_list(spark):
     df = spark.createDataFrame([(0, ["a", "b", "a"]), (1, []), (2, ["the", "x"])], "id long, tokens array<string>")
-    model = TextFeaturizer(inputCol="tokens", outputCol="f", useTokenizer=False, useStopWordsRemover=True,
-                           defaultStopWordLanguage="custom", stopWords="", numFeatures=16, useIDF=False).fit(df)
+    model = TextFeaturizer(
+        inputCol="tokens",
+        outputCol="f",
+        useTokenizer=False,
+        useStopWordsRemover=True,
+        defaultStopWordLanguage="custom",
+        stopWords="",
+        numFeatures=16,
+        useIDF=False,
+    ).fit(df)
     expected = HashingTF(inputCol="tokens", outputCol="f", numFeatures=16).transform(df)
     assert _vectors(model.transform(df), "f") == _vectors(expected, "f")
 
@@ -84,8 +128,11 @@ def test_model_persists_and_reapplies(docs, tmp_path):
 
 def test_long_and_non_utf8_documents(spark):
     # built in the JVM: shipping 10 MB through py4j would only test py4j
-    df = spark.range(1).select("id", F.expr("repeat('lorem ipsum dolor sit amet ', 370000)").alias("text")).union(
-        spark.range(1, 2).select("id", F.expr("cast(X'6162FF20636465' as string)").alias("text")))
+    df = (
+        spark.range(1)
+        .select("id", F.expr("repeat('lorem ipsum dolor sit amet ', 370000)").alias("text"))
+        .union(spark.range(1, 2).select("id", F.expr("cast(X'6162FF20636465' as string)").alias("text")))
+    )
     ours = TextFeaturizer(inputCol="text", outputCol="f", numFeatures=64, useIDF=False).fit(df).transform(df)
     expected = _hand_built([RegexTokenizer(minTokenLength=0), HashingTF(numFeatures=64)], df, "f")
     got = _vectors(ours, "f")

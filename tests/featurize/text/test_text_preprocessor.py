@@ -19,8 +19,8 @@ def reference(text, mapping, norm=lambda s: s):
     out, i = [], 0
     while i < len(text):
         for n in lengths:
-            if norm(text[i:i + n]) in table and len(text[i:i + n]) == n:
-                out.append(table[norm(text[i:i + n])])
+            if norm(text[i : i + n]) in table and len(text[i : i + n]) == n:
+                out.append(table[norm(text[i : i + n])])
                 i += n
                 break
         else:
@@ -37,37 +37,52 @@ def _run(spark, texts, **params):
 
 def test_synapseml_examples(spark):
     texts = ["The happy sad boy drank sap", "The hater sad doy drank sap", "foo", "happyness"]
-    assert _run(spark, texts, map=SYNAPSE_MAP) == \
-        ["The sad sap boy drank sap", "The sap sap drank sap", "foo", "sadness"]
-    assert _run(spark, ["THE Happy SAD DOY"], map={**SYNAPSE_MAP, "the": "sat"}, normFunc="lowerCase") == \
-        ["sat sad sap"]
+    assert _run(spark, texts, map=SYNAPSE_MAP) == [
+        "The sad sap boy drank sap",
+        "The sap sap drank sap",
+        "foo",
+        "sadness",
+    ]
+    assert _run(spark, ["THE Happy SAD DOY"], map={**SYNAPSE_MAP, "the": "sat"}, normFunc="lowerCase") == [
+        "sat sad sap"
+    ]
     assert _run(spark, ["the happy"], map={"THE": "x"}, normFunc="upperCase") == ["x happy"]
 
 
 def test_random_texts_equal_reference(spark):
     rng = random.Random(3)
-    alphabet = "ab c.\U0001F600e\u0301\n"
-    mapping = {"a": "1", "ab": "2", "abc": "3", "b c": "[bc]", "c.": "", "\U0001F600": ":)", ".\n": "\\n$1",
-               "e\u0301": "é", "ba": "a"}
+    alphabet = "ab c.\U0001f600e\u0301\n"
+    mapping = {
+        "a": "1",
+        "ab": "2",
+        "abc": "3",
+        "b c": "[bc]",
+        "c.": "",
+        "\U0001f600": ":)",
+        ".\n": "\\n$1",
+        "e\u0301": "é",
+        "ba": "a",
+    }
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(150)]
     assert _run(spark, texts, map=mapping) == [reference(t, mapping) for t in texts]
     upper = {k.upper(): v for k, v in mapping.items() if k != "ba"}
-    assert _run(spark, texts, map=upper, normFunc="lowerCase") == \
-        [reference(t, upper, str.lower) for t in texts]
+    assert _run(spark, texts, map=upper, normFunc="lowerCase") == [reference(t, upper, str.lower) for t in texts]
 
 
 def test_null_empty_and_regex_characters(spark):
     mapping = {"(x)": "$0", "\\E": "q", "[": "]", ".*": "dot-star"}
     texts = [None, "", "(x) \\E [ .* .. (y)"]
     assert _run(spark, texts, map=mapping) == [None, "", "$0 q ] dot-star .. (y)"]
-    assert _run(spark, texts) == texts   # empty map: identity
+    assert _run(spark, texts) == texts  # empty map: identity
 
 
 def test_ten_megabyte_document(spark):
     df = spark.range(1).select(F.expr("repeat('the happy cat sat on the mat. ', 340000)").alias("text"))
     out = TextPreprocessor(inputCol="text", outputCol="out", map={"happy": "sad", "the": "a"}).transform(df)
-    check = out.select(F.expr("out = replace(replace(text, 'happy', 'sad'), 'the', 'a')").alias("ok"),
-                       F.expr("length(text)").alias("n")).head()
+    check = out.select(
+        F.expr("out = replace(replace(text, 'happy', 'sad'), 'the', 'a')").alias("ok"),
+        F.expr("length(text)").alias("n"),
+    ).head()
     assert check.ok and check.n == 30 * 340000
 
 

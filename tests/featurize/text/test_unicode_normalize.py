@@ -9,8 +9,16 @@ from pyspark.sql import functions as F
 
 from mmlspark_py.featurize.text import UnicodeNormalize
 
-TEXTS = [None, "", "Cafe\u0301 CAFÉ", "\ufb01sh \u2460 \uff21\uff22", "\U0001F600\U0001F1EB\U0001F1F7 e\u0301\u0323",
-         "Ångström Å", "ΣΟΦΙΑ İstanbul", "x" * 5000]
+TEXTS = [
+    None,
+    "",
+    "Cafe\u0301 CAFÉ",
+    "\ufb01sh \u2460 \uff21\uff22",
+    "\U0001f600\U0001f1eb\U0001f1f7 e\u0301\u0323",
+    "Ångström Å",
+    "ΣΟΦΙΑ İstanbul",
+    "x" * 5000,
+]
 
 
 @pytest.fixture(scope="module")

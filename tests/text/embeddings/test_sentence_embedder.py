@@ -13,10 +13,19 @@ from mmlspark_py.text.sentence_embedder import SentenceEmbedder, SentenceEmbedde
 from tests.text.embeddings.encoders import file_bytes, minilm_paths, tiny_encoder
 
 MODEL, TOKENIZER = minilm_paths()
-TEXTS = ["A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby.",
-         "A man is riding a horse.", "A man is riding a white horse on an enclosed ground.", None, "",
-         "Cafe\u0301 \U0001F600\U0001F1EB\U0001F1F7 日本語のテキスト", "pneumonoultramicroscopic" * 40,
-         " ".join(["word"] * 2000), "A monkey is playing drums."]
+TEXTS = [
+    "A man is eating food.",
+    "A man is eating a piece of bread.",
+    "The girl is carrying a baby.",
+    "A man is riding a horse.",
+    "A man is riding a white horse on an enclosed ground.",
+    None,
+    "",
+    "Cafe\u0301 \U0001f600\U0001f1eb\U0001f1f7 日本語のテキスト",
+    "pneumonoultramicroscopic" * 40,
+    " ".join(["word"] * 2000),
+    "A monkey is playing drums.",
+]
 
 
 def direct(texts, batch, max_length):
@@ -29,24 +38,28 @@ def direct(texts, batch, max_length):
     session = ort.InferenceSession(MODEL, providers=["CPUExecutionProvider"])
     out = []
     for start in range(0, len(texts), batch):
-        chunk = [t for t in texts[start:start + batch] if t is not None]
+        chunk = [t for t in texts[start : start + batch] if t is not None]
         vectors = iter([])
         if chunk:
             enc = tokenizer.encode_batch(chunk)
             ids = np.array([e.ids for e in enc], np.int64)
             mask = np.array([e.attention_mask for e in enc], np.int64)
-            hidden = session.run(["last_hidden_state"], {"input_ids": ids, "attention_mask": mask,
-                                                         "token_type_ids": np.zeros_like(ids)})[0]
+            hidden = session.run(
+                ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )[0]
             pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
             vectors = iter(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-        out += [None if t is None else next(vectors) for t in texts[start:start + batch]]
+        out += [None if t is None else next(vectors) for t in texts[start : start + batch]]
     return out
 
 
 @pytest.fixture(scope="module")
 def embedder():
-    return SentenceEmbedder(inputCol="text", outputCol="v", deviceType="CPU", miniBatchSize=4,
-                            maxSequenceLength=128).setModelLocation(MODEL).setTokenizerLocation(TOKENIZER)
+    return (
+        SentenceEmbedder(inputCol="text", outputCol="v", deviceType="CPU", miniBatchSize=4, maxSequenceLength=128)
+        .setModelLocation(MODEL)
+        .setTokenizerLocation(TOKENIZER)
+    )
 
 
 def _embed(stage, spark, texts):
@@ -74,8 +87,14 @@ def test_similar_sentences_score_higher(spark, embedder):
 
 
 def test_ten_megabyte_document_is_truncated(spark):
-    stage = SentenceEmbedder(inputCol="text", outputCol="v", deviceType="CPU", maxSequenceLength=16,
-                             modelPayload=file_bytes(MODEL), tokenizerPayload=file_bytes(TOKENIZER))
+    stage = SentenceEmbedder(
+        inputCol="text",
+        outputCol="v",
+        deviceType="CPU",
+        maxSequenceLength=16,
+        modelPayload=file_bytes(MODEL),
+        tokenizerPayload=file_bytes(TOKENIZER),
+    )
     df = spark.range(1).select(F.expr("repeat('the cat sat on the mat ', 450000)").alias("text"))
     got = stage.transform(df).head().v.toArray()
     np.testing.assert_allclose(got, direct(["the cat sat on the mat " * 3], 1, 16)[0], atol=1e-6)
@@ -89,10 +108,15 @@ def test_invalid_utf8_reads_as_replacement_character(spark, embedder):
 
 def test_tokenizer_that_does_not_match_the_model(spark):
     df = spark.createDataFrame([("hello",)], "text string")
-    stage = SentenceEmbedder(inputCol="text", modelPayload=tiny_encoder(vocab_rows=1000),
-                             tokenizerPayload=file_bytes(TOKENIZER), maxSequenceLength=32)
-    with pytest.raises(SentenceEmbedderError, match="tokenizer has 30522 tokens but the model's embedding table "
-                                                    "has 1000 rows"):
+    stage = SentenceEmbedder(
+        inputCol="text",
+        modelPayload=tiny_encoder(vocab_rows=1000),
+        tokenizerPayload=file_bytes(TOKENIZER),
+        maxSequenceLength=32,
+    )
+    with pytest.raises(
+        SentenceEmbedderError, match="tokenizer has 30522 tokens but the model's embedding table has 1000 rows"
+    ):
         stage.transform(df)
 
 
@@ -101,24 +125,34 @@ def test_bad_payloads_and_params(spark, tmp_path):
     with pytest.raises(SchemaError, match="modelPayload is not set"):
         SentenceEmbedder(inputCol="text").transform(df)
     with pytest.raises(SentenceEmbedderError, match="maxSequenceLength 1000 exceeds the model's 512"):
-        SentenceEmbedder(inputCol="text", maxSequenceLength=1000, modelPayload=file_bytes(MODEL),
-                         tokenizerPayload=file_bytes(TOKENIZER)).transform(df)
+        SentenceEmbedder(
+            inputCol="text",
+            maxSequenceLength=1000,
+            modelPayload=file_bytes(MODEL),
+            tokenizerPayload=file_bytes(TOKENIZER),
+        ).transform(df)
     bad = tmp_path / "tokenizer.json"
     bad.write_text("{not json")
     with pytest.raises(SentenceEmbedderError, match="not a Hugging Face tokenizers JSON"):
         SentenceEmbedder().setTokenizerLocation(str(bad))
     with pytest.raises(SentenceEmbedderError, match="not an ONNX model"):
-        SentenceEmbedder(inputCol="text", modelPayload=b"garbage", tokenizerPayload=file_bytes(TOKENIZER)) \
-            .transform(df)
+        SentenceEmbedder(inputCol="text", modelPayload=b"garbage", tokenizerPayload=file_bytes(TOKENIZER)).transform(df)
     with pytest.raises(FileNotFoundError, match="tokenizerLocation"):
         SentenceEmbedder().setTokenizerLocation(str(tmp_path / "missing.json"))
 
 
 def test_long_text_shortcut_keeps_the_leading_tokens(spark):
-    long_text = ("Ünïcödé  words,\tpunctuation! 数字 123 \U0001F600 " * 400)
+    long_text = "Ünïcödé  words,\tpunctuation! 数字 123 \U0001f600 " * 400
     spaces_then_words = " " * 20_000 + "the end of a mostly empty document"
     texts = [long_text, spaces_then_words]
-    stage = SentenceEmbedder(inputCol="text", outputCol="v", deviceType="CPU", maxSequenceLength=64,
-                             miniBatchSize=1, modelPayload=file_bytes(MODEL), tokenizerPayload=file_bytes(TOKENIZER))
+    stage = SentenceEmbedder(
+        inputCol="text",
+        outputCol="v",
+        deviceType="CPU",
+        maxSequenceLength=64,
+        miniBatchSize=1,
+        modelPayload=file_bytes(MODEL),
+        tokenizerPayload=file_bytes(TOKENIZER),
+    )
     for got, expected in zip(_embed(stage, spark, texts), direct(texts, 1, 64)):
         np.testing.assert_allclose(got, expected, atol=1e-6)

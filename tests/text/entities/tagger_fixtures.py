@@ -42,8 +42,16 @@ def read_conll(path: str) -> List[List[Tuple[str, str]]]:
 
 
 # ---------------------------------------------------------------------------------------- tiny random tagger
-def tiny_weights(seed: int = 0, vocab: int = 12, alphabet: int = 9, char_dim: int = 3, char_hidden: int = 4,
-                 tok_dim: int = 5, tok_hidden: int = 6, labels: int = len(LABELS)) -> Dict[str, np.ndarray]:
+def tiny_weights(
+    seed: int = 0,
+    vocab: int = 12,
+    alphabet: int = 9,
+    char_dim: int = 3,
+    char_hidden: int = 4,
+    tok_dim: int = 5,
+    tok_hidden: int = 6,
+    labels: int = len(LABELS),
+) -> Dict[str, np.ndarray]:
     """Random weights named and shaped like a NeuroNER checkpoint (small)."""
     rng = np.random.default_rng(seed)
     w: Dict[str, np.ndarray] = {}
@@ -51,7 +59,10 @@ def tiny_weights(seed: int = 0, vocab: int = 12, alphabet: int = 9, char_dim: in
     def r(*shape):
         return rng.normal(0, 0.8, shape).astype(np.float32)
 
-    for scope, in_dim, hid in (("character_lstm", char_dim, char_hidden), ("token_lstm", 2 * char_hidden + tok_dim, tok_hidden)):
+    for scope, in_dim, hid in (
+        ("character_lstm", char_dim, char_hidden),
+        ("token_lstm", 2 * char_hidden + tok_dim, tok_hidden),
+    ):
         for tf_dir, short in (("forward", "fw"), ("backward", "bw")):
             cell = f"{scope}/bidirectional_LSTM/bidirectional_rnn/{short}/coupled_input_forget_gate_lstm_cell"
             w[f"{cell}/W_0"], w[f"{cell}/B"] = r(in_dim + hid, 3 * hid), r(3 * hid)
@@ -70,9 +81,13 @@ TINY_CHARS = "aeinorsJ"
 
 
 def tiny_vocab() -> Dict[str, object]:
-    return {"token_to_index": {t: i + 1 for i, t in enumerate(TINY_TOKENS)} | {"rare": 0},
-            "character_to_index": {c: i + 1 for i, c in enumerate(TINY_CHARS)},
-            "index_to_label": dict(enumerate(LABELS)), "UNK_TOKEN_INDEX": 0, "PADDING_CHARACTER_INDEX": 0}
+    return {
+        "token_to_index": {t: i + 1 for i, t in enumerate(TINY_TOKENS)} | {"rare": 0},
+        "character_to_index": {c: i + 1 for i, c in enumerate(TINY_CHARS)},
+        "index_to_label": dict(enumerate(LABELS)),
+        "UNK_TOKEN_INDEX": 0,
+        "PADDING_CHARACTER_INDEX": 0,
+    }
 
 
 def tiny_tagger_bytes(seed: int = 0) -> bytes:
@@ -103,20 +118,28 @@ def _bilstm(w, scope, xs, outputs=True):
     res = {}
     for tf_dir, short, seq in (("forward", "fw", xs), ("backward", "bw", xs[::-1])):
         cell = f"{scope}/bidirectional_LSTM/bidirectional_rnn/{short}/coupled_input_forget_gate_lstm_cell"
-        out, h = _cifg_run(seq, w[f"{cell}/W_0"], w[f"{cell}/B"],
-                           w[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_cell_state"][0],
-                           w[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_output_state"][0])
+        out, h = _cifg_run(
+            seq,
+            w[f"{cell}/W_0"],
+            w[f"{cell}/B"],
+            w[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_cell_state"][0],
+            w[f"{scope}/bidirectional_LSTM/{tf_dir}/initial_output_state"][0],
+        )
         res[tf_dir] = (out if tf_dir == "forward" else out[::-1], h)
     if outputs:
         return np.concatenate([res["forward"][0], res["backward"][0]], axis=1)
     return np.concatenate([res["forward"][1], res["backward"][1]])
 
 
-def reference_scores(w: Dict[str, np.ndarray], token_ids: Sequence[int], char_ids: Sequence[Sequence[int]]) -> np.ndarray:
+def reference_scores(
+    w: Dict[str, np.ndarray], token_ids: Sequence[int], char_ids: Sequence[Sequence[int]]
+) -> np.ndarray:
     """NeuroNER's unary scores [T, labels] for one sentence, computed as TF1 would, in float64."""
     w = {k: v.astype(np.float64) for k, v in w.items()}
-    char_vecs = [_bilstm(w, "character_lstm", w["character_embedding/character_embedding_weights"][list(ids)],
-                         outputs=False) for ids in char_ids]
+    char_vecs = [
+        _bilstm(w, "character_lstm", w["character_embedding/character_embedding_weights"][list(ids)], outputs=False)
+        for ids in char_ids
+    ]
     x = np.concatenate([np.array(char_vecs), w["token_embedding/token_embedding_weights"][list(token_ids)]], axis=1)
     y = _bilstm(w, "token_lstm", x)
     hidden = np.tanh(y @ w["feedforward_after_lstm/W"] + w["feedforward_after_lstm/bias"])

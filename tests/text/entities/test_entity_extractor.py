@@ -13,8 +13,9 @@ from mmlspark_py.text.entity_spans import entity_f1, tags_to_spans
 from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError
 from tests.text.entities.tagger_fixtures import tiny_tagger_bytes
 
-TOKENS_SCHEMA = StructType([StructField("id", StringType(), False),
-                            StructField("tokens", ArrayType(StringType(), True), True)])
+TOKENS_SCHEMA = StructType(
+    [StructField("id", StringType(), False), StructField("tokens", ArrayType(StringType(), True), True)]
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,10 @@ def test_conll2003_test_set_f1_through_spark(spark, extractor, conll_test):
     elapsed = time.time() - start
     gold = [[t for _, t in sent] for sent in conll_test]
     scores = entity_f1(gold, [out[str(i)] for i in range(len(conll_test))])
-    print(f"\nCoNLL-2003 test through Spark: {len(conll_test)} sentences in {elapsed:.1f}s, "
-          f"precision={scores['precision']:.4f} recall={scores['recall']:.4f} F1={scores['f1']:.4f}")
+    print(
+        f"\nCoNLL-2003 test through Spark: {len(conll_test)} sentences in {elapsed:.1f}s, "
+        f"precision={scores['precision']:.4f} recall={scores['recall']:.4f} F1={scores['f1']:.4f}"
+    )
     assert len(conll_test) == 3453
     assert scores["f1"] >= 0.90
 
@@ -49,20 +52,31 @@ def test_spark_output_equals_tagger_called_directly(spark, extractor, conll_mode
 
 
 def test_schema_and_entity_structs(spark, extractor):
-    df = spark.createDataFrame([("a", ["Peter", "Blackburn", "met", "Angela", "Merkel", "in", "Berlin", "."])],
-                               TOKENS_SCHEMA)
+    df = spark.createDataFrame(
+        [("a", ["Peter", "Blackburn", "met", "Angela", "Merkel", "in", "Berlin", "."])], TOKENS_SCHEMA
+    )
     out = extractor.transform(df)
     assert out.schema == extractor.transformSchema(df.schema)
     ents = [e.asDict() for e in out.first()["entities"]]
-    assert ents == [{"text": "Peter Blackburn", "label": "PER", "start": 0, "end": 2},
-                    {"text": "Angela Merkel", "label": "PER", "start": 3, "end": 5},
-                    {"text": "Berlin", "label": "LOC", "start": 6, "end": 7}]
+    assert ents == [
+        {"text": "Peter Blackburn", "label": "PER", "start": 0, "end": 2},
+        {"text": "Angela Merkel", "label": "PER", "start": 3, "end": 5},
+        {"text": "Berlin", "label": "LOC", "start": 6, "end": 7},
+    ]
 
 
 def test_bad_input_rows(spark, extractor, conll_model_path):
-    long_doc = ["Germany", "beat", "France", "in", "Paris", "."] * 700          # 4,200 tokens
-    odd = ["Zoë", "🙂", "Mü\u0308ller", "x" * 500, None, "", "\udcff".encode("utf-8", "surrogatepass")
-           .decode("utf-8", "replace"), "Zürich"]
+    long_doc = ["Germany", "beat", "France", "in", "Paris", "."] * 700  # 4,200 tokens
+    odd = [
+        "Zoë",
+        "🙂",
+        "Mü\u0308ller",
+        "x" * 500,
+        None,
+        "",
+        "\udcff".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+        "Zürich",
+    ]
     df = spark.createDataFrame([("null", None), ("empty", []), ("long", long_doc), ("odd", odd)], TOKENS_SCHEMA)
     rows = {r["id"]: r for r in extractor.transform(df).collect()}
     assert rows["null"]["tags"] is None and rows["null"]["entities"] is None
@@ -85,17 +99,22 @@ def test_wrong_model_files_fail_clearly(tmp_path, spark):
     with pytest.raises(TaggerFormatError, match="junk.onnx.*not an ONNX model"):
         EntityExtractor(inputCol="tokens").setModelLocation(str(not_model))
     # a valid ONNX model that is not a tagger
-    import onnx
     from onnx import TensorProto, helper
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )
     other = tmp_path / "other.onnx"
     other.write_bytes(helper.make_model(graph).SerializeToString())
     with pytest.raises(TaggerFormatError, match="not a sequence tagger"):
         EntityExtractor(inputCol="tokens").setModelLocation(str(other))
     with pytest.raises(TaggerFormatError, match="Keras archive has no"):
-        import io, zipfile
+        import io
+        import zipfile
+
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr("config.json", "{}")
@@ -111,14 +130,17 @@ def test_wrong_input_column_type(spark):
     with pytest.raises(ValueError, match="'id' has type string, expected array<string>"):
         ner.transformSchema(TOKENS_SCHEMA)
     with pytest.raises(ValueError, match="tagsCol and outputCol"):
-        EntityExtractor(inputCol="tokens", model=tiny_tagger_bytes(), tagsCol="x", outputCol="x") \
-            .transformSchema(TOKENS_SCHEMA)
+        EntityExtractor(inputCol="tokens", model=tiny_tagger_bytes(), tagsCol="x", outputCol="x").transformSchema(
+            TOKENS_SCHEMA
+        )
 
 
 def test_metadata_mismatching_network_fails(tmp_path):
     """A tagger whose metadata lists fewer labels than the network scores is refused when run."""
     import onnx
+
     from mmlspark_py.text.sequence_tagger import METADATA_KEY, TaggerMetadata
+
     model = onnx.load_model_from_string(tiny_tagger_bytes())
     prop = next(p for p in model.metadata_props if p.key == METADATA_KEY)
     meta = TaggerMetadata.from_json(prop.value)

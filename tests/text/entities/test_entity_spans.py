@@ -14,14 +14,20 @@ from mmlspark_py.text.entity_spans import Span, bio_to_bioes, bioes_to_bio, enti
 def test_bioes_spans():
     tokens = ["Peter", "Blackburn", "visited", "New", "York", "City", "and", "EU"]
     tags = ["B-PER", "E-PER", "O", "B-LOC", "I-LOC", "E-LOC", "O", "S-ORG"]
-    assert tags_to_spans(tokens, tags) == [Span("Peter Blackburn", "PER", 0, 2), Span("New York City", "LOC", 3, 6),
-                                           Span("EU", "ORG", 7, 8)]
+    assert tags_to_spans(tokens, tags) == [
+        Span("Peter Blackburn", "PER", 0, 2),
+        Span("New York City", "LOC", 3, 6),
+        Span("EU", "ORG", 7, 8),
+    ]
 
 
 def test_bio_and_iob1_spans():
     tokens = ["a", "b", "c", "d", "e"]
     assert tags_to_spans(tokens, ["B-PER", "I-PER", "B-PER", "O", "I-LOC"]) == [
-        Span("a b", "PER", 0, 2), Span("c", "PER", 2, 3), Span("e", "LOC", 4, 5)]
+        Span("a b", "PER", 0, 2),
+        Span("c", "PER", 2, 3),
+        Span("e", "LOC", 4, 5),
+    ]
     # a label change inside I- tags starts a new entity (conlleval)
     assert tags_to_spans(tokens[:3], ["I-PER", "I-ORG", "I-ORG"]) == [Span("a", "PER", 0, 1), Span("b c", "ORG", 1, 3)]
 
@@ -43,8 +49,14 @@ def test_entity_f1_hand_example():
     assert out["f1"] == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
     # BIO and BIOES spellings of the same entities score perfectly against each other
     assert entity_f1([["B-PER", "I-PER", "B-LOC"]], [["B-PER", "E-PER", "S-LOC"]])["f1"] == 1.0
-    assert entity_f1([["O"]], [["O"]]) == {"precision": 0.0, "recall": 0.0, "f1": 0.0,
-                                           "gold": 0.0, "predicted": 0.0, "correct": 0.0}
+    assert entity_f1([["O"]], [["O"]]) == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "gold": 0.0,
+        "predicted": 0.0,
+        "correct": 0.0,
+    }
 
 
 def test_scheme_conversions_round_trip():
@@ -56,9 +68,15 @@ def test_scheme_conversions_round_trip():
 
 def _brute_force(em, trans, start, end):
     n, k = em.shape
-    best = max(itertools.product(range(k), repeat=n),
-               key=lambda p: start[p[0]] + end[p[-1]] + sum(em[t, p[t]] for t in range(n))
-               + sum(trans[p[t - 1], p[t]] for t in range(1, n)))
+    best = max(
+        itertools.product(range(k), repeat=n),
+        key=lambda p: (
+            start[p[0]]
+            + end[p[-1]]
+            + sum(em[t, p[t]] for t in range(n))
+            + sum(trans[p[t - 1], p[t]] for t in range(1, n))
+        ),
+    )
     return list(best)
 
 

@@ -13,8 +13,13 @@ from mmlspark_py.text import neuroner
 from mmlspark_py.text.neuroner import convert_neuroner, read_neuroner_vocabulary
 from mmlspark_py.text.sequence_tagger import SequenceTagger, TaggerFormatError
 from mmlspark_py.text.tf_checkpoint import CheckpointError, read_checkpoint
-from tests.text.entities.tagger_fixtures import (neuroner_dir, reference_scores, tiny_tagger_bytes,
-                                                 tiny_vocab, tiny_weights)
+from tests.text.entities.tagger_fixtures import (
+    neuroner_dir,
+    reference_scores,
+    tiny_tagger_bytes,
+    tiny_vocab,
+    tiny_weights,
+)
 
 CONLL_DIR = os.path.join(neuroner_dir(), "trained_models", "conll_2003_en")
 
@@ -44,7 +49,7 @@ def test_cifg_conversion_equals_tf_cell_step():
     x, h0, c0 = rng.normal(size=d), rng.normal(size=h), rng.normal(size=h)
     w, r, b = neuroner.cifg_to_onnx_lstm(kernel, bias, d)
     sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
-    z = w @ x + r @ h0 + b[:4 * h] + b[4 * h:]
+    z = w @ x + r @ h0 + b[: 4 * h] + b[4 * h :]
     i, o, f, g = np.split(z, 4)
     c_onnx = sig(f) * c0 + sig(i) * np.tanh(g)
     j, f_tf, o_tf = np.split(np.concatenate([x, h0]) @ kernel + bias, 3)
@@ -63,7 +68,7 @@ def test_onnx_graph_equals_numpy_rebuild_on_padded_batches():
     scores = tagger.scores(sentences)
     for b, sent in enumerate(sentences):
         n = len(sent)
-        chars = [list(feeds["char_ids"][b, t, :max(1, len(tok))]) for t, tok in enumerate(sent)]
+        chars = [list(feeds["char_ids"][b, t, : max(1, len(tok))]) for t, tok in enumerate(sent)]
         expected = reference_scores(weights, feeds["token_ids"][b, :n], chars)
         np.testing.assert_allclose(scores[b, :n], expected, rtol=1e-4, atol=1e-4)
 
@@ -71,13 +76,12 @@ def test_onnx_graph_equals_numpy_rebuild_on_padded_batches():
 def test_real_model_scores_equal_numpy_rebuild(conll_model_path):
     weights = read_checkpoint(os.path.join(CONLL_DIR, "model.ckpt"))
     tagger = SequenceTagger.from_bytes(open(conll_model_path, "rb").read())
-    sentences = [["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."],
-                 ["Peter", "Blackburn"]]
+    sentences = [["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."], ["Peter", "Blackburn"]]
     feeds, scores = tagger.encode(sentences), tagger.scores(sentences)
     for b, sent in enumerate(sentences):
-        chars = [list(feeds["char_ids"][b, t, :len(tok)]) for t, tok in enumerate(sent)]
-        expected = reference_scores(weights, feeds["token_ids"][b, :len(sent)], chars)
-        np.testing.assert_allclose(scores[b, :len(sent)], expected, rtol=1e-3, atol=1e-3)
+        chars = [list(feeds["char_ids"][b, t, : len(tok)]) for t, tok in enumerate(sent)]
+        expected = reference_scores(weights, feeds["token_ids"][b, : len(sent)], chars)
+        np.testing.assert_allclose(scores[b, : len(sent)], expected, rtol=1e-3, atol=1e-3)
     assert tagger.tag(sentences)[0] == ["S-ORG", "O", "S-MISC", "O", "O", "O", "S-MISC", "O", "O"]
     assert tagger.tag(sentences)[1] == ["B-PER", "E-PER"]
 
@@ -121,6 +125,13 @@ def test_converter_errors_name_the_missing_file(tmp_path):
 def test_converted_model_runs_in_plain_onnxruntime(conll_model_path):
     session = ort.InferenceSession(conll_model_path, providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["token_ids", "token_lengths", "char_ids", "char_lengths"]
-    out = session.run(None, {"token_ids": np.array([[5, 6]], np.int64), "token_lengths": np.array([2], np.int32),
-                             "char_ids": np.ones((1, 2, 3), np.int64), "char_lengths": np.full((1, 2), 3, np.int32)})
+    out = session.run(
+        None,
+        {
+            "token_ids": np.array([[5, 6]], np.int64),
+            "token_lengths": np.array([2], np.int32),
+            "char_ids": np.ones((1, 2, 3), np.int64),
+            "char_lengths": np.full((1, 2), 3, np.int32),
+        },
+    )
     assert out[0].shape == (1, 2, 17)

@@ -1,0 +1,1 @@
+from tests.tracking.store import mlflow_home  # noqa: F401
