@@ -19,6 +19,7 @@ Example::
     >>> Until(Match(Literal("://"), 1, "end"), CharSet("/:?#"), "start").eval("http://host.example:8080/x")
     19
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -22,6 +22,7 @@ Example::
     >>> [v.explain("c") for v in propose("order_total", "Order Total")]
     ["replace('_', ' ', c)", "replace('_', '', c)"]
 """
+
 from __future__ import annotations
 
 import re

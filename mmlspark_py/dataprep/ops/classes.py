@@ -11,6 +11,7 @@ Example::
     >>> class_penalty("12a", frozenset("D"), 4.0, 0.5)
     4.0
 """
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@ Example::
     >>> Const(", ").explain(["name"]), Const(", ").sql(["name"])
     ("', '", "', '")
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
