@@ -18,6 +18,7 @@ on dev + train by pairwise logistic regression over candidate pools. Figures:
     python benchmarks/dataprep_accuracy.py --fit           # refit ranker_weights.json on dev + train
     python benchmarks/dataprep_accuracy.py --suite heldout --verbose
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,11 @@ from mmlspark_py.dataprep.learn import validate_examples  # noqa: E402
 from mmlspark_py.dataprep.ranking import DEFAULT_RANKER, FEATURES, pool_features  # noqa: E402
 from mmlspark_py.dataprep.weights import RANKER_FILE  # noqa: E402
 
-SUITES = {"dev": os.path.join(HERE, "..", "..", "shared", "dataprep", "dev_tasks.jsonl"),
-          "train": os.path.join(HERE, "..", "tests", "dataprep", "tasks", "train.jsonl"),
-          "heldout": os.path.join(HERE, "..", "tests", "dataprep", "tasks", "heldout.jsonl")}
+SUITES = {
+    "dev": os.path.join(HERE, "..", "..", "shared", "dataprep", "dev_tasks.jsonl"),
+    "train": os.path.join(HERE, "..", "tests", "dataprep", "tasks", "train.jsonl"),
+    "heldout": os.path.join(HERE, "..", "tests", "dataprep", "tasks", "heldout.jsonl"),
+}
 NON_SYNTACTIC = {"Conditional", "Multicolumn", "DateTime", "Numeric"}  # the README's "purely syntactic": none
 TIMES: List[float] = []
 CPU: List[float] = []
@@ -61,8 +64,13 @@ def family(task: dict) -> str:
 def _learn(examples, rows, ranker):
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        return learn([(tuple(r["in"]), r["out"]) for r in examples], inputs=[tuple(r["in"]) for r in rows], k=1,
-                     timeout=20.0, ranker=ranker)
+        return learn(
+            [(tuple(r["in"]), r["out"]) for r in examples],
+            inputs=[tuple(r["in"]) for r in rows],
+            k=1,
+            timeout=20.0,
+            ranker=ranker,
+        )
     except DataPrepError:
         return None
     finally:
@@ -83,8 +91,10 @@ def fixed_k(rows, k, ranker, verbose=False) -> bool:
     if verbose and not ok:
         bad = next((r for r in rows[k:] if not _ok(prog, r)), None) if prog else None
         got = prog.run(tuple(bad["in"])) if prog and bad else None
-        print(f"   k={k} FAIL {prog.explain() if prog else '-'} | first wrong: {bad and bad['in']} -> {got!r} "
-              f"want {bad and bad['out']!r}".replace("\n", " | "))
+        print(
+            f"   k={k} FAIL {prog.explain() if prog else '-'} | first wrong: {bad and bad['in']} -> {got!r} "
+            f"want {bad and bad['out']!r}".replace("\n", " | ")
+        )
     return ok
 
 
@@ -110,8 +120,10 @@ def evaluate(tasks, ranker, verbose=False):
         conv, prog = convergence(rows, ranker)
         results.append((t, fk, conv))
         if verbose:
-            print(f"{t['task']:16s} k1={int(fk[1])} k2={int(fk[2])} k3={int(fk[3])} conv={conv}  "
-                  f"{prog.explain() if prog else '-'}".replace("\n", " | "))
+            print(
+                f"{t['task']:16s} k1={int(fk[1])} k2={int(fk[2])} k3={int(fk[3])} conv={conv}  "
+                f"{prog.explain() if prog else '-'}".replace("\n", " | ")
+            )
     return results
 
 
@@ -153,8 +165,15 @@ def pools(tasks) -> List[dict]:
                 continue
             feats = pool_features(pool, [o for _r, o in exs], unl, [r for r, _o in exs])
             good = [all(p.run(r) == o for r, o in rows) for _f, p, _b in feats]
-            out.append({"task": t["task"], "family": family(t), "k": k, "X": [[f[n] for n in FEATURES] for f, _p, _b in
-                                                                                feats], "y": good})
+            out.append(
+                {
+                    "task": t["task"],
+                    "family": family(t),
+                    "k": k,
+                    "X": [[f[n] for n in FEATURES] for f, _p, _b in feats],
+                    "y": good,
+                }
+            )
     return out
 
 
@@ -163,6 +182,7 @@ GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 def _hits(pool_list, weights: Dict[str, float]) -> int:
     import numpy as np
+
     wv = np.array([weights.get(f, 0.0) for f in FEATURES])
     hits = 0
     for p in pool_list:
@@ -223,10 +243,19 @@ def main(argv: Optional[List[str]] = None) -> None:
         pl = pools(dev + train)
         weights = fit(pl)
         with open(RANKER_FILE, "w", encoding="utf-8") as f:
-            json.dump({"fitted_on": "dev_tasks.jsonl + tests/dataprep/tasks/train.jsonl", "features": list(FEATURES),
-                       "weights": weights}, f, indent=1)
-        print(f"fitted {len(weights)} weights on {len(pl)} pools ({oracle(pl)}) in {time.perf_counter() - t0:.0f}s "
-              f"-> {RANKER_FILE}\n{json.dumps(weights)}")
+            json.dump(
+                {
+                    "fitted_on": "dev_tasks.jsonl + tests/dataprep/tasks/train.jsonl",
+                    "features": list(FEATURES),
+                    "weights": weights,
+                },
+                f,
+                indent=1,
+            )
+        print(
+            f"fitted {len(weights)} weights on {len(pl)} pools ({oracle(pl)}) in {time.perf_counter() - t0:.0f}s "
+            f"-> {RANKER_FILE}\n{json.dumps(weights)}"
+        )
         return
     if args.suite in ("dev", "all") and dev:
         if args.no_cv:
@@ -252,9 +281,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         times, cpu = sorted(TIMES), sorted(CPU)
         p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
         cp95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
-        print(f"synthesis time per learn call: median={statistics.median(times):.3f}s p95={p95:.3f}s "
-              f"max={times[-1]:.3f}s (CPU: median={statistics.median(cpu):.3f}s p95={cp95:.3f}s) "
-              f"calls={len(times)}; load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"synthesis time per learn call: median={statistics.median(times):.3f}s p95={p95:.3f}s "
+            f"max={times[-1]:.3f}s (CPU: median={statistics.median(cpu):.3f}s p95={cp95:.3f}s) "
+            f"calls={len(times)}; load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

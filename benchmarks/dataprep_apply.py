@@ -13,6 +13,7 @@ First checks that all three give the same outputs on a sample. Goals: ours >= 5x
 
     python benchmarks/dataprep_apply.py [--rows 1000000] [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,35 +23,45 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from pyspark.sql import functions as F  # noqa: E402
-from pyspark.sql.types import StringType  # noqa: E402
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
 
-from mmlspark_py.core.session import get_spark  # noqa: E402
-from mmlspark_py.dataprep import learn  # noqa: E402
-from mmlspark_py.dataprep.program import Program  # noqa: E402
+from mmlspark_py.core.session import get_spark
+from mmlspark_py.dataprep import learn
+from mmlspark_py.dataprep.program import Program
 
 # name: (examples, generator over `id`, hand-written Spark SQL over the column `name`)
 TASKS = {
-    "name": ([(("Marta Quillfeather",), "Quillfeather, M."), (("Jonah P. Wexley",), "Wexley, J.")],
-             "concat(element_at(array('Marta','Jonah P.','Bo','Ximena N.','Søren'), cast(id % 5 AS INT) + 1),"
-             " ' ', element_at(array('Quillfeather','Wexley','Ng','Poe','Łukasik'), cast(id % 7 % 5 AS INT) + 1))",
-             "concat(substring_index(name, ' ', -1), ', ', left(name, 1), '.')"),
-    "phone": ([(("482-0193",), "(206) 482-0193"), (("415-739-2210",), "(415) 739-2210")],
-              "CASE WHEN id % 3 = 0 THEN format_string('%03d-%04d', id % 900 + 100, id % 10000) "
-              "ELSE format_string('%03d-%03d-%04d', id % 800 + 200, id % 900 + 100, id % 10000) END",
-              "CASE WHEN length(phone) = 8 THEN concat('(206) ', phone) "
-              "ELSE concat('(', left(phone, 3), ') ', substring(phone, 5)) END"),
-    "date": ([(("2023-04-05",), "Apr 5, 2023")],
-             "date_format(date_add(DATE'2000-01-01', cast(id % 9000 AS INT)), 'yyyy-MM-dd')",
-             "date_format(to_date(date, 'yyyy-MM-dd'), 'MMM d, yyyy')"),
-    "money": ([(("1234.5",), "$1,234.50")],
-              "format_string('%d.%d', id % 1000003, id % 10)",
-              "concat('$', format_number(round(cast(money AS DECIMAL(20, 2)), 2), 2))"),
-    "url": ([(("https://shop.lumenfield.example/cart?id=3",), "shop.lumenfield.example")],
-            "concat(element_at(array('https://', 'http://'), cast(id % 2 AS INT) + 1), "
-            "element_at(array('shop', 'api.eu', 'docs'), cast(id % 3 AS INT) + 1), '.x', cast(id % 97 AS STRING), "
-            "'.example', element_at(array('/a/b?q=1', ':8080/', '', '?k=v'), cast(id % 4 AS INT) + 1))",
-            "parse_url(url, 'HOST')"),
+    "name": (
+        [(("Marta Quillfeather",), "Quillfeather, M."), (("Jonah P. Wexley",), "Wexley, J.")],
+        "concat(element_at(array('Marta','Jonah P.','Bo','Ximena N.','Søren'), cast(id % 5 AS INT) + 1),"
+        " ' ', element_at(array('Quillfeather','Wexley','Ng','Poe','Łukasik'), cast(id % 7 % 5 AS INT) + 1))",
+        "concat(substring_index(name, ' ', -1), ', ', left(name, 1), '.')",
+    ),
+    "phone": (
+        [(("482-0193",), "(206) 482-0193"), (("415-739-2210",), "(415) 739-2210")],
+        "CASE WHEN id % 3 = 0 THEN format_string('%03d-%04d', id % 900 + 100, id % 10000) "
+        "ELSE format_string('%03d-%03d-%04d', id % 800 + 200, id % 900 + 100, id % 10000) END",
+        "CASE WHEN length(phone) = 8 THEN concat('(206) ', phone) "
+        "ELSE concat('(', left(phone, 3), ') ', substring(phone, 5)) END",
+    ),
+    "date": (
+        [(("2023-04-05",), "Apr 5, 2023")],
+        "date_format(date_add(DATE'2000-01-01', cast(id % 9000 AS INT)), 'yyyy-MM-dd')",
+        "date_format(to_date(date, 'yyyy-MM-dd'), 'MMM d, yyyy')",
+    ),
+    "money": (
+        [(("1234.5",), "$1,234.50")],
+        "format_string('%d.%d', id % 1000003, id % 10)",
+        "concat('$', format_number(round(cast(money AS DECIMAL(20, 2)), 2), 2))",
+    ),
+    "url": (
+        [(("https://shop.lumenfield.example/cart?id=3",), "shop.lumenfield.example")],
+        "concat(element_at(array('https://', 'http://'), cast(id % 2 AS INT) + 1), "
+        "element_at(array('shop', 'api.eu', 'docs'), cast(id % 3 AS INT) + 1), '.x', cast(id % 97 AS STRING), "
+        "'.example', element_at(array('/a/b?q=1', ':8080/', '', '?k=v'), cast(id % 4 AS INT) + 1))",
+        "parse_url(url, 'HOST')",
+    ),
 }
 
 
@@ -92,10 +103,14 @@ def main(argv=None):
     t = {}
     for label, cols in (("ours", ours), ("hand", hand), ("udf", udfs)):
         t[label] = min(_time(base.select(*cols)) for _ in range(args.repeats))
-    print(f"dataprep_apply: ratio={t['udf'] / t['ours']:.2f} (ours {n / t['ours']:,.0f} rows/s, "
-          f"baseline {n / t['udf']:,.0f} rows/s; {n:,} rows x {len(learned)} programs, compiled SQL vs Python UDF)")
-    print(f"dataprep_apply_vs_hand: ratio={t['hand'] / t['ours']:.2f} (ours {n / t['ours']:,.0f} rows/s, "
-          f"baseline {n / t['hand']:,.0f} rows/s; compiled SQL vs the same transformations hand-written in Spark SQL)")
+    print(
+        f"dataprep_apply: ratio={t['udf'] / t['ours']:.2f} (ours {n / t['ours']:,.0f} rows/s, "
+        f"baseline {n / t['udf']:,.0f} rows/s; {n:,} rows x {len(learned)} programs, compiled SQL vs Python UDF)"
+    )
+    print(
+        f"dataprep_apply_vs_hand: ratio={t['hand'] / t['ours']:.2f} (ours {n / t['ours']:,.0f} rows/s, "
+        f"baseline {n / t['hand']:,.0f} rows/s; compiled SQL vs the same transformations hand-written in Spark SQL)"
+    )
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -4,13 +4,27 @@
 ``SplitColumnByExample`` and the prep steps) compile learned programs to Spark SQL;
 ``package.run_prep_package`` runs a saved or declared sequence of steps as a job.
 """
+
 from .derive import DeriveColumnByExample, DeriveColumnByExampleModel
 from .errors import ContradictoryExamples, DataPrepError, InvalidProgram, NoProgramFound, SynthesisTimeout
 from .learn import LearnedProgram, learn
 from .split import SplitColumnByExample, SplitColumnByExampleModel
 from .steps import DataPrepConvertType, DataPrepFillMissing, DataPrepFilter, DataPrepSelect
 
-__all__ = ["learn", "LearnedProgram", "DataPrepError", "ContradictoryExamples", "InvalidProgram", "NoProgramFound",
-           "SynthesisTimeout", "DeriveColumnByExample", "DeriveColumnByExampleModel",
-           "SplitColumnByExample", "SplitColumnByExampleModel", "DataPrepConvertType",
-           "DataPrepFillMissing", "DataPrepFilter", "DataPrepSelect"]
+__all__ = [
+    "learn",
+    "LearnedProgram",
+    "DataPrepError",
+    "ContradictoryExamples",
+    "InvalidProgram",
+    "NoProgramFound",
+    "SynthesisTimeout",
+    "DeriveColumnByExample",
+    "DeriveColumnByExampleModel",
+    "SplitColumnByExample",
+    "SplitColumnByExampleModel",
+    "DataPrepConvertType",
+    "DataPrepFillMissing",
+    "DataPrepFilter",
+    "DataPrepSelect",
+]

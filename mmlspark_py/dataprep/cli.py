@@ -9,6 +9,7 @@ Example::
 
     mmlspark-py prep run prep.yaml --input people.csv --output clean --format parquet
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,19 +28,30 @@ def add_prep_cli(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--input", required=True, help="input dataset (any Hadoop path)")
     run.add_argument("--output", required=True, help="output folder; written to a sibling, then renamed")
     run.add_argument("--format", default="parquet", choices=FORMATS, help="output format (default: %(default)s)")
-    run.add_argument("--input-format", choices=FORMATS, help="input format (default: from the extension, "
-                                                             "else parquet)")
+    run.add_argument("--input-format", choices=FORMATS, help="input format (default: from the extension, else parquet)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    run.add_argument("--master", default=None, help="Spark master for a new session (default: as configured by "
-                     "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)")
+    run.add_argument(
+        "--master",
+        default=None,
+        help="Spark master for a new session (default: as configured by "
+        "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)",
+    )
     run.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from mmlspark_py.core.session import get_spark
+
     spark = get_spark(master=args.master, app_name="mmlspark-py prep run")
-    out = run_prep_package(spark, args.package, args.input, args.output, args.format,
-                           input_format=args.input_format, overwrite=args.overwrite)
+    out = run_prep_package(
+        spark,
+        args.package,
+        args.input,
+        args.output,
+        args.format,
+        input_format=args.input_format,
+        overwrite=args.overwrite,
+    )
     print(f"prep run: wrote {out} ({args.format}) on master {spark.conf.get('spark.master', 'unknown')}")
     return 0
 

@@ -16,14 +16,16 @@ Example::
     >>> progs[0][1].run(("390-6412",))
     '(206) 390-6412'
 """
+
 from __future__ import annotations
 
 import itertools
 import re
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .ops import PREDICATES, Context, IsNull
-from .program import Branch, Program
-from .ranking import rank
+from .ops import PREDICATES, Context, Example, IsNull, Predicate, Row
+from .program import Branch, Concat, Program
+from .ranking import Ranker, rank
 from .synthesis import learn_concats
 from .weights import DEFAULT, Weights
 
@@ -32,16 +34,28 @@ POOL = 24  # candidates ranked on the unlabeled inputs
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
 
 
-def shape(row) -> tuple:
+Cluster = Tuple[List[Example], Tuple[float, Concat]]  # examples and their cheapest concatenation
+
+
+def shape(row: Sequence[Optional[str]]) -> Row:
     """Coarse form of an input row: letter runs -> 'a', digit runs -> '9', spaces -> ' '."""
-    def one(s):
+
+    def one(s: Optional[str]) -> Optional[str]:
         if s is None:
             return None
         return _SHAPE.sub(lambda m: "a" if m.group()[0].isalpha() else "9" if m.group()[0].isdigit() else " ", s)
+
     return tuple(one(s) for s in row)
 
 
-def learn_programs(examples, unlabeled=(), k=1, deadline=None, w: Weights = DEFAULT, ranker=None):
+def learn_programs(
+    examples: Sequence[Example],
+    unlabeled: Sequence[Row] = (),
+    k: int = 1,
+    deadline: Optional[float] = None,
+    w: Weights = DEFAULT,
+    ranker: Optional[Ranker] = None,
+) -> List[Tuple[float, Program]]:
     """The ``k`` best ``(score, Program)`` explaining ``examples``; ``[]`` when none is found."""
     pool = candidate_pool(examples, unlabeled, deadline, w)
     if not pool:
@@ -49,7 +63,9 @@ def learn_programs(examples, unlabeled=(), k=1, deadline=None, w: Weights = DEFA
     return rank(pool, [o for _r, o in examples], unlabeled, w, ranker, [r for r, _o in examples])[:k]
 
 
-def candidate_pool(examples, unlabeled=(), deadline=None, w: Weights = DEFAULT):
+def candidate_pool(
+    examples: Sequence[Example], unlabeled: Sequence[Row] = (), deadline: Optional[float] = None, w: Weights = DEFAULT
+) -> List[Tuple[float, Program]]:
     """``[(synthesis cost, Program)]``: the programs the ranker chooses from (``[]``: none found)."""
     nulls = [e for e in examples if any(v is None for v in e[0])]
     plain = [e for e in examples if all(v is not None for v in e[0])]
@@ -71,10 +87,10 @@ def candidate_pool(examples, unlabeled=(), deadline=None, w: Weights = DEFAULT):
     return [(cost, Program(tuple(null_branches) + tuple(b for _c, b in branches)))]
 
 
-def _null_branches(nulls, deadline, w):
+def _null_branches(nulls: List[Example], deadline: Optional[float], w: Weights) -> Optional[List[Branch]]:
     """``IsNull`` branches learned from examples with null inputs; ``None`` if unexplainable."""
     out = []
-    by_col = {}
+    by_col: Dict[int, List[Example]] = {}
     for e in nulls:
         by_col.setdefault(next(i for i, v in enumerate(e[0]) if v is None), []).append(e)
     for col, exs in sorted(by_col.items()):
@@ -85,55 +101,68 @@ def _null_branches(nulls, deadline, w):
     return out
 
 
-def _clusters(examples, unlabeled, deadline, w):
+def _clusters(
+    examples: List[Example], unlabeled: Sequence[Row], deadline: Optional[float], w: Weights
+) -> Optional[List[Cluster]]:
     """Greedy merge of shape groups into clusters, each with its best concatenation."""
-    groups = {}
+    groups: Dict[Row, List[Example]] = {}
     for e in examples:
         groups.setdefault(shape(e[0]), []).append(e)
-    clusters = []
+    clusters: List[Cluster] = []
     for exs in groups.values():
-        for cl in clusters:
-            merged = learn_concats(cl[0] + exs, unlabeled, k=1, deadline=deadline, weights=w)
+        for n, (cl_exs, _best) in enumerate(clusters):
+            merged = learn_concats(cl_exs + exs, unlabeled, k=1, deadline=deadline, weights=w)
             if merged:
-                cl[0].extend(exs)
-                cl[1] = merged[0]
+                clusters[n] = (cl_exs + exs, merged[0])
                 break
         else:
             alone = learn_concats(exs, unlabeled, k=1, deadline=deadline, weights=w)
             if not alone:
                 return None
-            clusters.append([list(exs), alone[0]])
+            clusters.append((list(exs), alone[0]))
     return clusters
 
 
-def _order_and_guard(clusters, unlabeled, w):
+def _order_and_guard(
+    clusters: List[Cluster], unlabeled: Sequence[Row], w: Weights
+) -> Optional[List[Tuple[float, Branch]]]:
     """Branches ``[(cost, Branch)]`` with a separating predicate for all but the last."""
-    best = None
-    for order in itertools.permutations(clusters) if len(clusters) <= 4 else [clusters]:
-        branches = []
-        total = 0.0
-        for i, (exs, (cost, body)) in enumerate(order):
-            if i == len(order) - 1:
-                branches.append((cost, Branch(None, body)))
-                break
-            rest = [e for cl in order[i + 1:] for e in cl[0]]
-            pred = _predicate(exs, rest, body, unlabeled, w)
-            if pred is None:
-                branches = None
-                break
-            branches.append((cost + pred[0], Branch(pred[1], body)))
-            total += pred[0]
-        if branches is not None:
-            total += sum(b[0] for b in branches)
-            if best is None or total < best[0]:
-                best = (total, branches)
+    best: Optional[Tuple[float, List[Tuple[float, Branch]]]] = None
+    orders: Iterable[Sequence[Cluster]] = itertools.permutations(clusters) if len(clusters) <= 4 else [clusters]
+    for order in orders:
+        guarded = _guarded(order, unlabeled, w)
+        if guarded is not None and (best is None or guarded[0] < best[0]):
+            best = guarded
     return None if best is None else best[1]
 
 
-def _predicate(pos, neg, body, unlabeled, w):
+def _guarded(
+    order: Sequence[Cluster], unlabeled: Sequence[Row], w: Weights
+) -> Optional[Tuple[float, List[Tuple[float, Branch]]]]:
+    """``(score, branches)`` of clusters in this order (``None``: a cluster cannot be told from the later
+    ones). The score counts the predicates twice (in their branch and on their own): orders that need
+    cheaper guards win."""
+    branches: List[Tuple[float, Branch]] = []
+    guards = 0.0
+    for i, (exs, (cost, body)) in enumerate(order):
+        if i == len(order) - 1:
+            branches.append((cost, Branch(None, body)))
+            break
+        rest = [e for cl in order[i + 1 :] for e in cl[0]]
+        pred = _predicate(exs, rest, body, unlabeled, w)
+        if pred is None:
+            return None
+        branches.append((cost + pred[0], Branch(pred[1], body)))
+        guards += pred[0]
+    return guards + sum(b[0] for b in branches), branches
+
+
+def _predicate(
+    pos: List[Example], neg: List[Example], body: Concat, unlabeled: Sequence[Row], w: Weights
+) -> Optional[Tuple[float, Predicate]]:
     """Cheapest ``(cost, predicate)`` true on every row of ``pos`` and false on every row of ``neg``."""
     ctx = Context([r for r, _ in pos], [o for _, o in pos], list(unlabeled), w)
-    found = None
+    found: Optional[Tuple[float, Predicate]] = None
     for op in PREDICATES:
         for pred in op.propose([r for r, _ in pos], [r for r, _ in neg], ctx):
             cost = pred.cost(w) + _routing_penalty(pred, body, unlabeled, w)
@@ -142,7 +171,7 @@ def _predicate(pos, neg, body, unlabeled, w):
     return found
 
 
-def _routing_penalty(pred, body, unlabeled, w):
+def _routing_penalty(pred: Predicate, body: Concat, unlabeled: Sequence[Row], w: Weights) -> float:
     routed = [u for u in unlabeled if pred.eval(u)]
     if not routed:
         return 0.0

@@ -19,9 +19,10 @@ Example::
     >>> model.explain()                                                          # doctest: +SKIP
     "concat(substr(name, start, pos(1)), '. ', match(name, word, -1))"
 """
+
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Optional, Sequence
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -34,24 +35,24 @@ from .learn import LearnedProgram, learn, validate_examples
 from .program import Program
 
 
-def _checked_inputs(stage, schema: StructType) -> List[str]:
-    cols = stage.getInputCols()
+def _checked_inputs(stage: HasInputCols, schema: StructType) -> List[str]:
+    cols: List[str] = stage.getInputCols()
     for c in cols:
         require_column(schema, c, StringType(), param="inputCols")
     return cols
 
 
-def program_column(df: DataFrame, program: Program, cols, name: str) -> DataFrame:
+def program_column(df: DataFrame, program: Program, cols: Sequence[str], name: str) -> DataFrame:
     """``df`` plus column ``name``: ``program`` over ``cols`` as one Spark SQL expression."""
     return df.withColumn(name, F.expr(LearnedProgram([program]).toSQL(cols)))
 
 
-def to_learned_json(value) -> dict:
+def to_learned_json(value: Any) -> Dict[str, Any]:
     """Type converter of ``program``: validates every field and keeps the canonical JSON."""
     return LearnedProgram.from_json(value).to_json()
 
 
-def to_seconds(value) -> float:
+def to_seconds(value: Any) -> float:
     """A time budget in seconds (>= 0)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ValueError(f"expected a number of seconds >= 0, got {value!r}")
@@ -74,19 +75,20 @@ class DeriveColumnByExample(Estimator, HasInputCols, HasOutputCol):
         cols = self.getInputCols()
         if not self.isDefined(self.examples):
             raise ValueError("examples: not set; give [[input values], output] pairs")
-        examples = validate_examples([(tuple(i) if isinstance(i, list) else i, o)
-                                      for i, o in self.getExamples()], arity=len(cols))
+        examples = validate_examples(
+            [(tuple(i) if isinstance(i, list) else i, o) for i, o in self.getExamples()], arity=len(cols)
+        )
         sample = [tuple(r) for r in df.select(*[column(c) for c in cols]).limit(self.getSampleSize()).collect()]
         learned = learn(examples, inputs=sample, k=self.getNumPrograms(), timeout=self.getTimeout())
-        return DeriveColumnByExampleModel(inputCols=cols, outputCol=self.getOutputCol(),
-                                          program=learned.to_json())
+        return DeriveColumnByExampleModel(inputCols=cols, outputCol=self.getOutputCol(), program=learned.to_json())
 
 
 class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
     """Adds ``outputCol`` computed by the learned program (compiled to Spark SQL)."""
 
-    program = declare("the learned programs as JSON (best first), every field validated when set or loaded",
-                      to_learned_json)
+    program = declare(
+        "the learned programs as JSON (best first), every field validated when set or loaded", to_learned_json
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         _checked_inputs(self, schema)
@@ -111,7 +113,7 @@ class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
         """The ``k`` best distinct programs, in readable form."""
         return [p.explain(self.getInputCols()) for p in self.learned.topK(k)]
 
-    def outputsFor(self, row, k: int = 3) -> list:
+    def outputsFor(self, row: Any, k: int = 3) -> List[Optional[str]]:
         """Distinct outputs of the top ``k`` programs for one row of input values."""
         return self.learned.outputsFor(row, k)
 
@@ -125,6 +127,9 @@ class DeriveColumnByExampleModel(Model, HasInputCols, HasOutputCol):
         for p, name in zip(progs, names):
             out = program_column(out, p, cols, name)
         cands = F.array_distinct(F.array(*[F.col(nm) for nm in names]))
-        return (out.select(*[column(c) for c in cols], cands.alias("candidates"))
-                .withColumn("disagreement", F.size("candidates"))
-                .orderBy(F.desc("disagreement")).limit(n))
+        return (
+            out.select(*[column(c) for c in cols], cands.alias("candidates"))
+            .withColumn("disagreement", F.size("candidates"))
+            .orderBy(F.desc("disagreement"))
+            .limit(n)
+        )

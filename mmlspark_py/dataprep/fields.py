@@ -11,6 +11,7 @@ Example::
     >>> check_enum("SubStr", "case", "upper", ("id", "upper"))
     'upper'
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Tuple, Type
@@ -43,8 +44,7 @@ def check_enum(owner: str, name: str, value: Any, choices: Iterable[Any]) -> Any
 
 def check_text(owner: str, name: str, value: Any, max_len: int = MAX_TEXT, min_len: int = 0) -> str:
     if not isinstance(value, str) or not min_len <= len(value) <= max_len:
-        raise SpecError(f"{owner}.{name}: expected a string of {min_len} to {max_len} characters, got "
-                        f"{_short(value)}")
+        raise SpecError(f"{owner}.{name}: expected a string of {min_len} to {max_len} characters, got {_short(value)}")
     return value
 
 
@@ -77,15 +77,18 @@ def nested(node: Spec, name: str, family: Type[Spec], optional: bool = False) ->
     return out
 
 
-def nested_seq(node: Spec, name: str, family: Type[Spec], min_len: int = 1, max_len: int = MAX_ITEMS,
-               optional_items: bool = False) -> Tuple[Any, ...]:
+def nested_seq(
+    node: Spec, name: str, family: Type[Spec], min_len: int = 1, max_len: int = MAX_ITEMS, optional_items: bool = False
+) -> Tuple[Any, ...]:
     """Decode list field ``name`` of ``node`` into a tuple of ``family`` nodes in place."""
     value = getattr(node, name)
     owner = f"{type(node).__name__}.{name}"
     if not isinstance(value, (list, tuple)) or not min_len <= len(value) <= max_len:
-        raise SpecError(f"{owner}: expected a list of {min_len} to {max_len} {family.__name__} items, got "
-                        f"{_short(value)}")
-    out = tuple(None if v is None and optional_items else decode(family, v, f"{owner}[{i}]")
-                for i, v in enumerate(value))
+        raise SpecError(
+            f"{owner}: expected a list of {min_len} to {max_len} {family.__name__} items, got {_short(value)}"
+        )
+    out = tuple(
+        None if v is None and optional_items else decode(family, v, f"{owner}[{i}]") for i, v in enumerate(value)
+    )
     object.__setattr__(node, name, out)
     return out

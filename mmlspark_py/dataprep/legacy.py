@@ -10,27 +10,49 @@ Example::
     >>> upgrade({"branches": [[None, {"node": "Concat", "atoms": [{"node": "Const", "text": "x"}]}]]})["kind"]
     'program'
 """
+
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
 
 from mmlspark_py.core.spec import SpecError
 
-_RENAME = {"Concat": "concat", "Const": "const", "SubStr": "substr", "AbsPos": "abs", "TokPos": "match",
-           "HasToken": "has_token", "IsNull": "is_null"}
+_RENAME = {
+    "Concat": "concat",
+    "Const": "const",
+    "SubStr": "substr",
+    "AbsPos": "abs",
+    "TokPos": "match",
+    "HasToken": "has_token",
+    "IsNull": "is_null",
+}
 _FIELDS = {"SubStr": {"p1": "start", "p2": "end"}}
 
 
-_LAYOUTS = {"yyyy-M-d": "%Y-%m-%d", "M/d/yyyy": "%m/%d/%Y", "d.M.yyyy": "%d.%m.%Y", "MMMM d, yyyy": "%B %d, %Y",
-            "MMM d, yyyy": "%b %d, %Y", "d MMMM yyyy": "%d %B %Y", "yyyy-M": "%Y-%m", "yyyyMMdd": "%Y%m%d",
-            "h:mm a": "%I:%M %p", "H:mm": "%H:%M", "yyyy-M-d H:mm:ss": "%Y-%m-%d %H:%M:%S"}
+_LAYOUTS = {
+    "yyyy-M-d": "%Y-%m-%d",
+    "M/d/yyyy": "%m/%d/%Y",
+    "d.M.yyyy": "%d.%m.%Y",
+    "MMMM d, yyyy": "%B %d, %Y",
+    "MMM d, yyyy": "%b %d, %Y",
+    "d MMMM yyyy": "%d %B %Y",
+    "yyyy-M": "%Y-%m",
+    "yyyyMMdd": "%Y%m%d",
+    "h:mm a": "%I:%M %p",
+    "H:mm": "%H:%M",
+    "yyyy-M-d H:mm:ss": "%Y-%m-%d %H:%M:%S",
+}
 
 
 def _datetime(d: dict) -> dict:
     """A first-release ``DatePart`` as a ``DateTime`` (its fixed formats become layouts)."""
     fmt = d.get("fmt")
-    return {"kind": "datetime", "col": d.get("col"), "field": d.get("part"),
-            "layout": _LAYOUTS.get(fmt, fmt) if isinstance(fmt, str) else fmt}
+    return {
+        "kind": "datetime",
+        "col": d.get("col"),
+        "field": d.get("part"),
+        "layout": _LAYOUTS.get(fmt, fmt) if isinstance(fmt, str) else fmt,
+    }
 
 
 def _number(d: dict) -> dict:
@@ -63,18 +85,18 @@ def upgrade(obj: Any) -> Any:
 def _node(d: Any) -> Any:
     if not isinstance(d, dict) or "node" not in d:
         return d  # validation reports it
-    name = d["node"]
+    name = str(d["node"])
     if name == "NumPart":
         return _number(d)
     if name == "DatePart":
         return _datetime(d)
     if name not in _RENAME:
         raise SpecError(f"unknown program node {name!r}; valid: {sorted(_RENAME)}")
-    out = {"kind": _RENAME[name]}
+    out: Dict[str, Any] = {"kind": _RENAME[name]}
     for k, v in d.items():
         if k == "node":
             continue
-        key = _FIELDS.get(name, {}).get(k, k)
+        key = str(_FIELDS.get(name, {}).get(k, k))
         if k == "token" and name in ("TokPos", "HasToken"):
             v = _token(v)
         elif k == "view" and name == "SubStr":

@@ -27,13 +27,14 @@ Example::
 
     >>> run_prep_package(spark, "prep.yaml", "in.csv", "out", "parquet")  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import json
 import os
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Type, Union
 
-from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml import Estimator, Pipeline, PipelineModel, Transformer
 from pyspark.sql import DataFrame, SparkSession
 
 from mmlspark_py.core.atomic_output import check_output_path, publish_atomically
@@ -43,18 +44,25 @@ from .errors import DataPrepError
 from .split import SplitColumnByExample
 from .steps import DataPrepConvertType, DataPrepFillMissing, DataPrepFilter, DataPrepSelect
 
-STEP_KINDS = {"derive": DeriveColumnByExample, "split": SplitColumnByExample, "fill": DataPrepFillMissing,
-              "filter": DataPrepFilter, "convert": DataPrepConvertType, "select": DataPrepSelect}
+STEP_KINDS: Dict[str, Type[Union[Estimator[Any], Transformer]]] = {
+    "derive": DeriveColumnByExample,
+    "split": SplitColumnByExample,
+    "fill": DataPrepFillMissing,
+    "filter": DataPrepFilter,
+    "convert": DataPrepConvertType,
+    "select": DataPrepSelect,
+}
 FORMATS = ("parquet", "csv", "json", "orc")
 
 
-def _yaml_module():
+def _yaml_module() -> Any:
     """PyYAML, imported only for YAML step files (the ``dataprep`` extra); JSON step files need nothing."""
     try:
         import yaml
     except ImportError as e:
-        raise ImportError("YAML prep packages need PyYAML: pip install 'mmlspark-py[dataprep]' "
-                          "(or write the steps as a .json file)") from e
+        raise ImportError(
+            "YAML prep packages need PyYAML: pip install 'mmlspark-py[dataprep]' (or write the steps as a .json file)"
+        ) from e
     return yaml
 
 
@@ -71,11 +79,11 @@ def read_steps(path: str) -> List[dict]:
 
 def build_pipeline(steps: List[dict]) -> Pipeline:
     """A Pipeline of prep stages from step dicts ``{kind: {param: value}}``."""
-    stages = []
+    stages: List[Union[Estimator[Any], Transformer]] = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or len(step) != 1:
             raise DataPrepError(f"step {i}: {step!r} must be a mapping with one key, one of {sorted(STEP_KINDS)}")
-        (kind, params), = step.items()
+        ((kind, params),) = step.items()
         if kind not in STEP_KINDS:
             raise DataPrepError(f"step {i}: unknown kind {kind!r}; valid kinds: {sorted(STEP_KINDS)}")
         try:
@@ -106,8 +114,15 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
     return reader.format(fmt).load(path)
 
 
-def run_prep_package(spark: SparkSession, package: str, input: str, output: str, format: str = "parquet",
-                     input_format: Optional[str] = None, overwrite: bool = False) -> str:
+def run_prep_package(
+    spark: SparkSession,
+    package: str,
+    input: str,
+    output: str,
+    format: str = "parquet",
+    input_format: Optional[str] = None,
+    overwrite: bool = False,
+) -> str:
     """Apply ``package`` to ``input`` and write ``output`` atomically; returns ``output``.
 
     The output is checked first (``core.atomic_output``): it may not equal, contain or lie inside the input

@@ -19,6 +19,7 @@ Example::
     >>> Until(Match(Literal("://"), 1, "end"), CharSet("/:?#"), "start").eval("http://host.example:8080/x")
     19
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class Abs(Position):
     kind = "abs"
     k: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("Abs", "k", self.k, -MAX_OFFSET, MAX_OFFSET)
 
     def eval(self, s: str) -> Optional[int]:
@@ -100,7 +101,7 @@ class Match(Position):
     k: int
     side: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested(self, "token", Token)
         check_int("Match", "k", self.k, -MAX_MATCH, MAX_MATCH)
         if self.k == 0:
@@ -181,7 +182,7 @@ class Until(Position):
     token: Token
     side: str = "start"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested(self, "base", Position)
         if isinstance(self.base, Until):
             raise SpecError("Until.base: expected an abs, match or offset position, got 'until'")
@@ -230,7 +231,7 @@ class Offset(Position):
     base: Position
     delta: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested(self, "base", Position)
         if not isinstance(self.base, Match):
             raise SpecError(f"Offset.base: expected a match position, got {self.base.kind!r}")

@@ -21,10 +21,11 @@ Example::
     >>> Program.from_json(p.to_json()) == p
     True
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 from mmlspark_py.core.spec import Spec, SpecError
 
@@ -42,10 +43,10 @@ class Concat(Spec):
     kind = "concat"
     atoms: Tuple[Atom, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested_seq(self, "atoms", Atom)
 
-    def eval(self, row) -> Optional[str]:
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         out = []
         for a in self.atoms:
             v = a.eval(row)
@@ -54,11 +55,11 @@ class Concat(Spec):
             out.append(v)
         return "".join(out)
 
-    def explain(self, cols) -> str:
+    def explain(self, cols: Sequence[str]) -> str:
         parts = [a.explain(cols) for a in self.atoms]
         return parts[0] if len(parts) == 1 else f"concat({', '.join(parts)})"
 
-    def sql(self, cols) -> str:
+    def sql(self, cols: Sequence[str]) -> str:
         parts = [a.sql(cols) for a in self.atoms]
         return parts[0] if len(parts) == 1 else f"concat({', '.join(parts)})"
 
@@ -74,7 +75,7 @@ class Branch(Spec):
     pred: Optional[Predicate]
     body: Concat
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested(self, "pred", Predicate, optional=True)
         nested(self, "body", Concat)
 
@@ -86,7 +87,7 @@ class Program(Spec):
     kind = "program"
     branches: Tuple[Branch, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         nested_seq(self, "branches", Branch, 1, MAX_BRANCHES)
 
     @staticmethod
@@ -107,18 +108,18 @@ class Program(Spec):
                 return b.body.eval(row)
         return None
 
-    def explain(self, cols=None) -> str:
+    def explain(self, cols: Optional[Sequence[str]] = None) -> str:
         """Readable program text; ``cols`` names the inputs (default ``in0, in1, ...``)."""
-        cols = list(cols) if cols is not None else [f"in{i}" for i in range(max(self.arity, 1))]
+        names = list(cols) if cols is not None else [f"in{i}" for i in range(max(self.arity, 1))]
         if len(self.branches) == 1 and self.branches[0].pred is None:
-            return self.branches[0].body.explain(cols)
+            return self.branches[0].body.explain(names)
         lines = []
         for b in self.branches:
-            head = "otherwise" if b.pred is None else f"if {b.pred.explain(cols)}"
-            lines.append(f"{head}: {b.body.explain(cols)}")
+            head = "otherwise" if b.pred is None else f"if {b.pred.explain(names)}"
+            lines.append(f"{head}: {b.body.explain(names)}")
         return "\n".join(lines)
 
-    def sql(self, cols) -> str:
+    def sql(self, cols: Sequence[str]) -> str:
         """Spark SQL expression over the input columns named ``cols``."""
         whens, other = [], "NULL"
         for b in self.branches:
@@ -129,7 +130,7 @@ class Program(Spec):
         return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
 
     @staticmethod
-    def decode(obj, where: str = "program") -> Program:
+    def decode(obj: Any, where: str = "program") -> Program:
         """A program from its JSON form (or the first release's, see ``legacy``); ``SpecError`` naming the
         bad field (prefixed by ``where``)."""
         if legacy.is_legacy(obj):
@@ -137,4 +138,6 @@ class Program(Spec):
                 obj = legacy.upgrade(obj)
             except SpecError as e:
                 raise SpecError(f"{where}: {e}") from None
-        return decode(Program, obj, where)
+        out = decode(Program, obj, where)
+        assert isinstance(out, Program)
+        return out

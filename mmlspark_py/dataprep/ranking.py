@@ -23,24 +23,47 @@ Example::
     >>> [p is first for _s, p in rank([(1.0, whole), (1.5, first)], ["12"], [("7 kg",)])]
     [True, False]
 """
+
 from __future__ import annotations
 
 import math
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from .ops import Const, Row, SubStr
 from .ops.classes import char_classes
 from .positions import Abs
+from .program import Program
 from .weights import DEFAULT, Weights
 
-FEATURES = ("cost", "null", "new_class", "new_punct", "length", "shape", "empty", "consensus", "atoms",
-            "const_chars", "absolute", "branches", "semantic", "identity", "coverage", "len_ratio", "calendar_mix")
+Ranker = Dict[str, float]  # feature name -> weight
+Behaviour = Tuple[Optional[str], ...]  # a program's outputs on the unlabeled rows
+
+FEATURES = (
+    "cost",
+    "null",
+    "new_class",
+    "new_punct",
+    "length",
+    "shape",
+    "empty",
+    "consensus",
+    "atoms",
+    "const_chars",
+    "absolute",
+    "branches",
+    "semantic",
+    "identity",
+    "coverage",
+    "len_ratio",
+    "calendar_mix",
+)
 DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0}
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
 
 
-def coverage(row, out: str) -> float:
+def coverage(row: Sequence[Optional[str]], out: str) -> float:
     """Share of the input's words (letter/digit runs) that the output contains (case-insensitive)."""
     words = [m.group().lower() for v in row if v for m in _WORD.finditer(v)]
     if not words:
@@ -54,16 +77,27 @@ def shape(s: str) -> str:
     out = []
     for m in _RUN.finditer(s):
         c = m.group()[0]
-        out.append("A" if c.isupper() else "a" if c.islower() else "9" if c.isdigit() else " " if c.isspace()
-                   else "L" if c.isalpha() else c)
+        out.append(
+            "A"
+            if c.isupper()
+            else "a"
+            if c.islower()
+            else "9"
+            if c.isdigit()
+            else " "
+            if c.isspace()
+            else "L"
+            if c.isalpha()
+            else c
+        )
     return "".join(out)
 
 
 class OutputProfile:
     """What the examples' outputs look like: character classes, lengths, shapes."""
 
-    def __init__(self, outputs: Sequence[str], rows: Sequence[tuple] = ()):
-        self.classes = frozenset().union(*(char_classes(o) for o in outputs)) if outputs else frozenset()
+    def __init__(self, outputs: Sequence[str], rows: Sequence[Row] = ()) -> None:
+        self.classes: frozenset[str] = frozenset().union(*(char_classes(o) for o in outputs))
         lengths = [len(o) for o in outputs]
         self.fixed_length = lengths[0] if lengths and len(set(lengths)) == 1 and len(outputs) >= 1 else None
         self.min_len, self.max_len = (min(lengths), max(lengths)) if lengths else (0, 0)
@@ -84,12 +118,13 @@ class OutputProfile:
         return new_class, new_punct, length, 0.0 if shape(v) in self.shapes else 1.0
 
 
-def behaviour(program, unlabeled) -> tuple:
+def behaviour(program: Program, unlabeled: Sequence[Row]) -> Behaviour:
     return tuple(program.run(u) for u in unlabeled)
 
 
-def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[tuple], outs: tuple,
-             consensus: float) -> Dict[str, float]:
+def features(
+    program: Program, cost: float, profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour, consensus: float
+) -> Dict[str, float]:
     """The feature values of one candidate (``outs``: its outputs on ``unlabeled``)."""
     f = dict.fromkeys(FEATURES, 0.0)
     f["cost"] = cost
@@ -102,11 +137,11 @@ def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[t
                 continue
             if v == "":
                 f["empty"] += 1
-            a, b, c, d = profile.deviations(v)
-            f["new_class"] += a
-            f["new_punct"] += b
-            f["length"] += c
-            f["shape"] += d
+            new_class, new_punct, length, shape_off = profile.deviations(v)
+            f["new_class"] += new_class
+            f["new_punct"] += new_punct
+            f["length"] += length
+            f["shape"] += shape_off
             if any(v == x for x in u if x is not None):
                 f["identity"] += 1
             if profile.coverage is not None:
@@ -118,10 +153,9 @@ def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[t
         f["branches"] += 1
         for a in b.body.atoms:
             f["atoms"] += 1
-            kind = a.kind
-            if kind == "const":
+            if isinstance(a, Const):
                 f["const_chars"] += sum(c.isalnum() for c in a.text)
-            elif kind == "substr":
+            elif isinstance(a, SubStr):
                 f["absolute"] += isinstance(a.start, Abs) and a.start.k not in (0, -1)
                 f["absolute"] += isinstance(a.end, Abs) and a.end.k not in (0, -1)
             elif a.semantic:
@@ -133,33 +167,44 @@ def features(program, cost: float, profile: OutputProfile, unlabeled: Sequence[t
     return f
 
 
-def score(f: Dict[str, float], ranker: Dict[str, float]) -> float:
+def score(f: Dict[str, float], ranker: Ranker) -> float:
     return sum(ranker.get(k, 0.0) * v for k, v in f.items())
 
 
-def pool_features(candidates: Sequence[Tuple[float, object]], outputs: Sequence[str], unlabeled: Sequence[tuple],
-                  rows: Sequence[tuple] = ()) -> List[Tuple[Dict[str, float], object, tuple]]:
+def pool_features(
+    candidates: Sequence[Tuple[float, Program]],
+    outputs: Sequence[str],
+    unlabeled: Sequence[Row],
+    rows: Sequence[Row] = (),
+) -> List[Tuple[Dict[str, float], Program, Behaviour]]:
     """``(features, program, behaviour)`` for every candidate of a pool (``rows``: the examples' inputs)."""
     profile = OutputProfile(outputs, rows)
     behaviours = [behaviour(p, unlabeled) for _c, p in candidates]
-    counts: Dict[tuple, int] = {}
+    counts: Dict[Behaviour, int] = {}
     for b in behaviours:
         counts[b] = counts.get(b, 0) + 1
     n = max(len(candidates), 1)
-    return [(features(p, c, profile, unlabeled, b, counts[b] / n), p, b)
-            for (c, p), b in zip(candidates, behaviours)]
+    return [(features(p, c, profile, unlabeled, b, counts[b] / n), p, b) for (c, p), b in zip(candidates, behaviours)]
 
 
-def rank(candidates: Sequence[Tuple[float, object]], outputs: Sequence[str], unlabeled: Sequence[tuple],
-         w: Weights = DEFAULT, ranker: Optional[Dict[str, float]] = None, rows: Sequence[tuple] = ()
-         ) -> List[Tuple[float, object]]:
+def rank(
+    candidates: Sequence[Tuple[float, Program]],
+    outputs: Sequence[str],
+    unlabeled: Sequence[Row],
+    w: Weights = DEFAULT,
+    ranker: Optional[Ranker] = None,
+    rows: Sequence[Row] = (),
+) -> List[Tuple[float, Program]]:
     """``[(score, program)]`` best first: the best of each behaviour first (in score order), then the other
     programs (distinct programs, for ``topK``)."""
     ranker = ranker if ranker is not None else (w.ranker or DEFAULT_RANKER)
     feats = pool_features(candidates, outputs, unlabeled, rows)
     scored = [(score(f, ranker), i, p, b) for i, (f, p, b) in enumerate(feats)]
     scored.sort(key=lambda t: (t[0], t[1]))
-    first, rest, seen, programs = [], [], set(), set()
+    first: List[Tuple[float, Program]] = []
+    rest: List[Tuple[float, Program]] = []
+    seen: Set[Behaviour] = set()
+    programs: Set[Program] = set()
     for s, _i, p, b in scored:
         if p in programs:
             continue

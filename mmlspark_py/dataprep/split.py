@@ -22,10 +22,11 @@ Example::
     >>> SplitColumnByExample(inputCol="sku", outputCols=["maker", "item"],
     ...     examples=[["ACM-00421", ["ACM", "00421"]]]).fit(df).transform(df)  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 from collections import Counter
-from typing import List, Optional
+from typing import Any, List, Optional, Sequence, Tuple
 
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
@@ -46,8 +47,9 @@ from .program import Concat, Program
 class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
     """Learns how to split ``inputCol`` into fields; see the module docstring."""
 
-    prefix = declare("output columns are <prefix>_1, <prefix>_2, ... (when outputCols is not set)",
-                     TypeConverters.toString)
+    prefix = declare(
+        "output columns are <prefix>_1, <prefix>_2, ... (when outputCols is not set)", TypeConverters.toString
+    )
     examples = declare("optional list of [input string, [field strings]] pairs", to_json_value)
     sampleSize = declare("rows of the fit DataFrame used to rank or propose splits", to_positive_int, default=200)
     timeout = declare("seconds allowed for synthesis, per field", to_seconds, default=10.0)
@@ -75,12 +77,14 @@ class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
         else:
             programs = propose_split(sample)
         names = self._names(len(programs))
+        assert names is not None  # a known field count always names the fields
         if len(names) != len(programs):
             raise DataPrepError(f"outputCols has {len(names)} names but the split has {len(programs)} fields")
-        return SplitColumnByExampleModel(inputCol=self.getInputCol(), outputCols=names,
-                                         programs=[p.to_json() for p in programs])
+        return SplitColumnByExampleModel(
+            inputCol=self.getInputCol(), outputCols=names, programs=[p.to_json() for p in programs]
+        )
 
-    def _learn_fields(self, sample) -> List[Program]:
+    def _learn_fields(self, sample: List[Optional[str]]) -> List[Program]:
         exs = self.getExamples()
         n = len(exs[0][1])
         for e in exs:
@@ -90,18 +94,20 @@ class SplitColumnByExample(Estimator, HasInputCol, HasOutputCols):
         if delimited is not None:
             return delimited
         inputs = [(s,) for s in sample if s is not None]
-        return [learn([((e[0],), e[1][i]) for e in exs], inputs=inputs, k=1,
-                      timeout=self.getTimeout()).program for i in range(n)]
+        return [
+            learn([((e[0],), e[1][i]) for e in exs], inputs=inputs, k=1, timeout=self.getTimeout()).program
+            for i in range(n)
+        ]
 
 
-def delimiter_split(examples, sample) -> Optional[List[Program]]:
+def delimiter_split(examples: Sequence[Any], sample: Sequence[str]) -> Optional[List[Program]]:
     """Field programs for a delimiter that splits every example's input into exactly its fields (the one
     whose count is most consistent on ``sample`` when several do); ``None`` when none does."""
     inputs = [e[0] for e in examples]
     if any(not isinstance(x, str) for x in inputs):
         return None
     n = len(examples[0][1])
-    best = None
+    best: Optional[Tuple[Tuple[float, bool, int], str]] = None
     for lit in tokens.literals_in(inputs) + [tokens.literal(" ")]:
         d = lit.text
         if not all(x.split(d, n - 1) == list(fields) for x, fields in examples):
@@ -123,12 +129,12 @@ def _field_programs(delim: str, count: int) -> List[Program]:
     return programs
 
 
-def propose_split(values) -> List[Program]:
+def propose_split(values: Sequence[Optional[str]]) -> List[Program]:
     """Field programs for the delimiter that best splits ``values`` (see the module docstring)."""
     rows = [v for v in values if v]
     if not rows:
         raise DataPrepError("cannot propose a split: the sampled column has no non-empty values")
-    best = None
+    best: Optional[Tuple[Tuple[float, bool, int], str, int]] = None
     for lit in sorted({lit.text for v in rows[:50] for lit in tokens.literals_in([v], limit=12)}):
         if lit.strip() == "" and lit != " ":
             continue
@@ -142,13 +148,14 @@ def propose_split(values) -> List[Program]:
         if best is None or score > best[0]:
             best = (score, lit, n)
     if best is None:
-        raise DataPrepError("cannot propose a split: no delimiter (punctuation or spaces) occurs in the data; "
-                            "give examples instead")
+        raise DataPrepError(
+            "cannot propose a split: no delimiter (punctuation or spaces) occurs in the data; give examples instead"
+        )
     _score, lit, n = best
     return _field_programs(lit, n)
 
 
-def to_program_list(value) -> list:
+def to_program_list(value: Any) -> List[Any]:
     """Type converter of ``programs``: validates every field of every program (canonical JSON kept)."""
     if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_PROGRAMS:
         raise InvalidProgram(f"expected a list of 1 to {MAX_PROGRAMS} programs, got {str(value)[:80]!r}")
@@ -161,13 +168,15 @@ def to_program_list(value) -> list:
 class SplitColumnByExampleModel(Model, HasInputCol, HasOutputCols):
     """Adds one string column per field (``outputCols``), each computed by its program as Spark SQL."""
 
-    programs = declare("one program (JSON) per output column, every field validated when set or loaded",
-                       to_program_list)
+    programs = declare(
+        "one program (JSON) per output column, every field validated when set or loaded", to_program_list
+    )
 
     def transformSchema(self, schema: StructType) -> StructType:
         require_column(schema, self.getInputCol(), StringType())
-        return add_fields(schema, [StructField(n, StringType(), True) for n in self.getOutputCols()],
-                          param="outputCols")
+        return add_fields(
+            schema, [StructField(n, StringType(), True) for n in self.getOutputCols()], param="outputCols"
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         for name, spec in zip(self.getOutputCols(), self.getPrograms()):
@@ -176,5 +185,7 @@ class SplitColumnByExampleModel(Model, HasInputCol, HasOutputCols):
 
     def explain(self) -> str:
         """One line per output column: its program."""
-        return "\n".join(f"{n} = {Program.decode(s).explain([self.getInputCol()])}"
-                         for n, s in zip(self.getOutputCols(), self.getPrograms()))
+        return "\n".join(
+            f"{n} = {Program.decode(s).explain([self.getInputCol()])}"
+            for n, s in zip(self.getOutputCols(), self.getPrograms())
+        )

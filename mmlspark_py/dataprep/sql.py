@@ -11,16 +11,19 @@ Example::
     >>> from mmlspark_py.dataprep.program import Program, Concat
     >>> from mmlspark_py.dataprep.ops import SubStr
     >>> from mmlspark_py.dataprep.positions import Abs
-    >>> to_sql(Program.single(Concat((SubStr(0, Abs(0), Abs(-1), "upper"),))), ["name"])[:22]
-    'upper((CASE WHEN (CASE'
+    >>> to_sql(Program.single(Concat((SubStr(0, Abs(0), Abs(-1), "upper"),))), ["name"])
+    'upper(substring(`name`, 1, length(`name`)))'
 """
+
 from __future__ import annotations
+
+from typing import Sequence
 
 from .errors import DataPrepError
 from .program import Program
 
 
-def to_sql(program: Program, cols) -> str:
+def to_sql(program: Program, cols: Sequence[str]) -> str:
     """Spark SQL expression for ``program`` over input columns named ``cols``."""
     cols = list(cols)
     if program.arity > len(cols):

@@ -14,6 +14,7 @@ Example::
     >>> num(3)
     '3'
 """
+
 from __future__ import annotations
 
 
@@ -48,5 +49,10 @@ def dec(text: str) -> str:
 def _is_plain_decimal(text: str) -> bool:
     body = text[1:] if text[:1] == "-" else text
     whole, _, frac = body.partition(".")
-    return bool(whole) and whole.isascii() and whole.isdigit() and (not frac or (frac.isascii() and frac.isdigit())) \
+    return (
+        bool(whole)
+        and whole.isascii()
+        and whole.isdigit()
+        and (not frac or (frac.isascii() and frac.isdigit()))
         and len(body) <= 40
+    )

@@ -21,11 +21,12 @@ Example::
 
     >>> DataPrepConvertType(inputCols=["age"], dataType="int").transform(df)  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import re
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructField, StructType, _parse_datatype_string
 
@@ -47,15 +48,19 @@ class DataPrepFillMissing(Transformer, HasInputCols):
         for c in cols:
             require_column(schema, c, param="inputCols")
         # coalesce with a constant is never null (an unconvertible value fails the cast instead).
-        return StructType([StructField(f.name, f.dataType, False, f.metadata) if f.name in cols else f
-                           for f in schema.fields])
+        return StructType(
+            [StructField(f.name, f.dataType, False, f.metadata) if f.name in cols else f for f in schema.fields]
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         types = {f.name: f.dataType for f in df.schema.fields}
         cols = set(self.getInputCols())
-        return df.select(*[
-            F.coalesce(column(f), F.lit(self.getValue()).cast(types[f])).alias(f) if f in cols else column(f)
-            for f in df.columns])
+        return df.select(
+            *[
+                F.coalesce(column(f), F.lit(self.getValue()).cast(types[f])).alias(f) if f in cols else column(f)
+                for f in df.columns
+            ]
+        )
 
 
 class DataPrepFilter(Transformer):
@@ -76,7 +81,7 @@ class DataPrepFilter(Transformer):
 _CODE_CALL = re.compile(r"^'(?:[\w`]+\.)*`?(java_method|reflect|try_reflect)`?\(", re.I)
 
 
-def refuse_code_calls(spark, expression: str, param: str) -> None:
+def refuse_code_calls(spark: SparkSession, expression: str, param: str) -> None:
     """Raise ``DataPrepError`` when the Spark SQL ``expression`` calls a function that runs Java methods
     (checked on Spark's own parse tree, so quoting or case cannot hide the call)."""
     jss = getattr(spark, "_jsparkSession", None)
@@ -84,14 +89,15 @@ def refuse_code_calls(spark, expression: str, param: str) -> None:
         lines = [expression.replace("`", "")]
         pattern = re.compile(r"\b(java_method|reflect|try_reflect)\s*\(", re.I)
     else:
-        lines = [ln.lstrip(" :|+-") for ln in jss.sessionState().sqlParser().parseExpression(expression)
-                 .treeString().splitlines()]
+        lines = [
+            ln.lstrip(" :|+-")
+            for ln in jss.sessionState().sqlParser().parseExpression(expression).treeString().splitlines()
+        ]
         pattern = _CODE_CALL
     for ln in lines:
         m = pattern.search(ln)
         if m:
-            raise DataPrepError(f"{param}: calls {m.group(1)}(), which runs Java code; not allowed in a prep "
-                                f"package")
+            raise DataPrepError(f"{param}: calls {m.group(1)}(), which runs Java code; not allowed in a prep package")
 
 
 class DataPrepConvertType(Transformer, HasInputCols):
@@ -109,8 +115,9 @@ class DataPrepConvertType(Transformer, HasInputCols):
     def _transform(self, df: DataFrame) -> DataFrame:
         cols = set(self.getInputCols())
         t = self.getDataType()
-        return df.select(*[F.expr(f"try_cast({_ref(f)} AS {t})").alias(f) if f in cols else column(f)
-                           for f in df.columns])
+        return df.select(
+            *[F.expr(f"try_cast({_ref(f)} AS {t})").alias(f) if f in cols else column(f) for f in df.columns]
+        )
 
 
 def _ref(name: str) -> str:
@@ -134,8 +141,9 @@ class DataPrepSelect(Transformer):
         names = [renames.get(c, c) for c in keep]
         if len(set(names)) != len(names):
             raise SchemaError(f"renames: the result would have duplicate column names {names}")
-        return StructType([StructField(renames.get(c, c), schema[c].dataType, schema[c].nullable,
-                                       schema[c].metadata) for c in keep])
+        return StructType(
+            [StructField(renames.get(c, c), schema[c].dataType, schema[c].nullable, schema[c].metadata) for c in keep]
+        )
 
     def _transform(self, df: DataFrame) -> DataFrame:
         keep = self.getColumns() or df.columns

@@ -19,12 +19,13 @@ Example::
     >>> progs[0][1].eval(("Bo Ng",))
     'Ng, Bo'
 """
+
 from __future__ import annotations
 
 import heapq
-from typing import Dict, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .ops import ATOMS, Const, Context
+from .ops import ATOMS, Atom, Const, Context, Example, Row
 from .program import Concat
 from .weights import DEFAULT, Weights
 
@@ -42,7 +43,7 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
         for e in op.propose(ctx):
             values = e.values
             if values is None:
-                vals = [outs[0][e.i:e.j]]
+                vals = [outs[0][e.i : e.j]]
                 for r, o in zip(rows[1:], outs[1:]):
                     v = e.atom.eval(r)
                     if v is None or v not in o:
@@ -63,7 +64,7 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
     probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
     for (i, j, values), lst in kept.items():
         lst.sort(key=lambda t: t[0])
-        seen = set()
+        seen: Set[Atom] = set()
         for cost, atom in lst:
             if atom in seen or len(seen) == _PER_BEHAVIOUR:
                 continue
@@ -72,8 +73,14 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
     return edges
 
 
-def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_semantic: bool = True,
-                  weights: Weights = DEFAULT) -> List[Tuple[float, Concat]]:
+def learn_concats(
+    examples: Sequence[Example],
+    unlabeled: Iterable[Row] = (),
+    k: int = 1,
+    deadline: Optional[float] = None,
+    allow_semantic: bool = True,
+    weights: Weights = DEFAULT,
+) -> List[Tuple[float, Concat]]:
     """The ``k`` cheapest ``(cost, Concat)`` consistent with every example (``[]`` if none).
 
     ``examples``: ``[(row tuple, output str)]`` with non-null inputs where used; ``unlabeled``: row tuples
@@ -91,7 +98,7 @@ def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_seman
     start = (0,) * len(outs)
     probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
     best: Dict[tuple, list] = {start: [(0.0, None, None, None, ("",) * len(probe))]}
-    heap = [start]
+    heap: List[Tuple[int, ...]] = [start]
     seen = {start}
     while heap:
         state = heapq.heappop(heap)
@@ -100,13 +107,13 @@ def learn_concats(examples, unlabeled=(), k: int = 1, deadline=None, allow_seman
             continue
         base = best[state]
         for j, atom, cost, values, uv in edges[state[0]]:
-            nxt = [j]
+            offsets = [j]
             for o, off, v in zip(outs[1:], state[1:], values[1:]):
                 if not o.startswith(v, off):
                     break
-                nxt.append(off + len(v))
+                offsets.append(off + len(v))
             else:
-                nxt = tuple(nxt)
+                nxt = tuple(offsets)
                 if 0 < j < len(out1) and _same_run(out1[j - 1], out1[j]):
                     cost += weights.word_cut  # pieces that cut a run of letters or digits apart are rarely the rule
                 lst = best.setdefault(nxt, [])
@@ -142,8 +149,8 @@ def _same_run(a: str, b: str) -> bool:
     return (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
 
 
-def _path(best, state, idx):
-    atoms = []
+def _path(best: Dict[Tuple[int, ...], List[Any]], state: Tuple[int, ...], idx: int) -> Tuple[Atom, ...]:
+    atoms: List[Atom] = []
     while True:
         _cost, prev, pidx, atom, _bh = best[state][idx]
         if prev is None:

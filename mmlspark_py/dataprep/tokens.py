@@ -22,6 +22,7 @@ Example::
     >>> Literal(", ").explain()
     "', '"
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,7 +30,7 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 from mmlspark_py.core.spec import Spec, SpecError
 
@@ -57,13 +58,11 @@ _CLASSES = {
     "letter": (r"[^\W\d_]", r"\p{L}", None, None),
     # numbers with thousands commas, unsigned and signed (semantic number atoms read these)
     "num": (r"[0-9][0-9,]*(?:\.[0-9]+)?", r"[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]", None),
-    "snum": (r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]-?",
-             None),
+    "snum": (r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]-?", None),
 }
 CLASS_NAMES = tuple(_CLASSES)
 # Classes used for positions and predicates (``letter``, ``num``, ``snum`` serve other uses).
-POSITION_CLASSES = ("digits", "alpha", "upper", "lower", "alnum", "word", "space", "capword", "number",
-                    "ident", "name")
+POSITION_CLASSES = ("digits", "alpha", "upper", "lower", "alnum", "word", "space", "capword", "number", "ident", "name")
 FOLLOWERS = ("digits", "alpha", "alnum", "number", "ident", "word", "letter")
 
 # Java treats a backslash before any non-alphabetic character as a literal; Python accepts the same
@@ -137,10 +136,10 @@ class CharClass(Token):
     kind = "class"
     name: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_enum("CharClass", "name", self.name, CLASS_NAMES)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         py, java, rpy, rjava = _CLASSES[self.name]
         return py, java, rpy or py, rjava or rpy or java
 
@@ -158,10 +157,10 @@ class Literal(Token):
     kind = "literal"
     text: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("Literal", "text", self.text, MAX_LITERAL, 1)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         fwd, rev = escape(self.text), escape(self.text[::-1])
         return fwd, fwd, rev, rev
 
@@ -180,11 +179,11 @@ class Then(Token):
     text: str
     cls: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("Then", "text", self.text, MAX_LITERAL, 1)
         check_enum("Then", "cls", self.cls, FOLLOWERS)
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         lt = Literal(self.text).patterns()
         c = CharClass(self.cls).patterns()
         return (lt[0] + f"(?:{c[0]})", lt[1] + f"(?:{c[1]})", f"(?:{c[2]})" + lt[2], f"(?:{c[3]})" + lt[3])
@@ -203,12 +202,12 @@ class CharSet(Token):
     kind = "charset"
     chars: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("CharSet", "chars", self.chars, 16, 1)
         if len(set(self.chars)) != len(self.chars):
             raise SpecError(f"CharSet.chars: repeated characters in {self.chars!r}")
 
-    def patterns(self):
+    def patterns(self) -> Tuple[str, str, str, str]:
         p = "[" + escape(self.chars).replace("\t", "\\t").replace("\n", "\\n") + "]"
         return p, p, p, p
 
@@ -220,8 +219,7 @@ class CharSet(Token):
 
 
 # Delimiter sets that end a field in common formats: URL parts, paths, key=value lists, records.
-DELIMITER_SETS = ("/:?#", "/?#", "?#", "&#", "&;#", "/\\", ",;", ",;|", " ,;", "\"'", ")]}>", " \t", ".:",
-                  ":/")
+DELIMITER_SETS = ("/:?#", "/?#", "?#", "&#", "&;#", "/\\", ",;", ",;|", " ,;", "\"'", ")]}>", " \t", ".:", ":/")
 
 
 def literal(text: str) -> Literal:
@@ -251,7 +249,7 @@ def literals_in(texts: List[str], limit: int = 24) -> List[Literal]:
     if not texts:
         return []
     first = texts[0]
-    cands = {}
+    cands: Dict[str, int] = {}
     for rx in (_DELIM_RUN, _KEY_RUN, _JSON_KEY):
         for m in rx.finditer(first):
             g = m.group()[:MAX_LITERAL]
@@ -269,7 +267,8 @@ def column_tokens(texts: List[str]) -> List[Token]:
     then class' sequences for the most frequent literals."""
     lits = literals_in(texts)
     seqs = [_then(lt.text, c) for lt in lits[:6] for c in FOLLOWERS]
-    return list(POSITION_TOKENS) + lits + seqs
+    out: List[Token] = [*POSITION_TOKENS, *lits, *seqs]
+    return out
 
 
 @functools.lru_cache(maxsize=8192)

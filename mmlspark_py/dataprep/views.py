@@ -22,6 +22,7 @@ Example::
     >>> [v.explain("c") for v in propose("order_total", "Order Total")]
     ["replace('_', ' ', c)", "replace('_', '', c)"]
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,7 @@ class Replace(View):
     old: str
     new: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_enum("Replace", "old", self.old, SEPARATORS)
         check_enum("Replace", "new", self.new, SEPARATORS + ("",))
 
@@ -86,7 +87,7 @@ class CamelSplit(View):
     kind = "camel"
     sep: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # '$' and '\\' are special in Java's replacement strings: the separators never include them.
         check_enum("CamelSplit", "sep", self.sep, ("_", "-", " ", "/"))
 

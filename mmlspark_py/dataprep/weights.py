@@ -19,6 +19,7 @@ Example::
     >>> DEFAULT.case_cost("upper")
     0.3
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,23 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Dict
 
-TOKEN_COSTS = {"digits": 1.0, "alpha": 1.15, "upper": 1.6, "lower": 1.6, "alnum": 1.3, "word": 1.1,
-               "space": 1.2, "capword": 1.7, "number": 1.2, "ident": 1.5, "letter": 1.0, "name": 1.45,
-               "hex": 1.9, "num": 1.0, "snum": 1.0}
+TOKEN_COSTS = {
+    "digits": 1.0,
+    "alpha": 1.15,
+    "upper": 1.6,
+    "lower": 1.6,
+    "alnum": 1.3,
+    "word": 1.1,
+    "space": 1.2,
+    "capword": 1.7,
+    "number": 1.2,
+    "ident": 1.5,
+    "letter": 1.0,
+    "name": 1.45,
+    "hex": 1.9,
+    "num": 1.0,
+    "snum": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -74,8 +89,9 @@ class Weights:
     number_scale: float = 0.6
     number_factor: float = 1.2
     number_step: float = 1.0
-    number_steps: Dict[str, float] = field(default_factory=lambda: {"5": 0.2, "50": 0.2, "20": 0.4, "25": 0.4,
-                                                                    "0.5": 0.3, "0.25": 0.4, "0.1": 0.3})
+    number_steps: Dict[str, float] = field(
+        default_factory=lambda: {"5": 0.2, "50": 0.2, "20": 0.4, "25": 0.4, "0.5": 0.3, "0.25": 0.4, "0.1": 0.3}
+    )
     number_sig: float = 1.2
     number_mode: float = 0.4
     number_add: float = 0.3
@@ -90,8 +106,9 @@ class Weights:
     date_calendar: float = 0.3
     date_round: float = 1.0
     date_round_mode: float = 0.6
-    date_units: Dict[str, float] = field(default_factory=lambda: {"5min": 0.3, "10min": 0.3, "15min": 0.1, "30min": 0.15,
-                                                                  "week": 0.2})
+    date_units: Dict[str, float] = field(
+        default_factory=lambda: {"5min": 0.3, "10min": 0.3, "15min": 0.1, "30min": 0.15, "week": 0.2}
+    )
     date_bound: float = 0.5
     date_zone: float = 0.8
     date_case: float = 0.3

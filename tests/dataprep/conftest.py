@@ -1,4 +1,5 @@
 """Fixtures of the dataprep tests."""
+
 import pytest
 
 

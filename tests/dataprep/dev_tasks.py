@@ -1,4 +1,5 @@
 """The development task set (../shared/dataprep/dev_tasks.jsonl) as test data."""
+
 import json
 import pathlib
 

@@ -3,6 +3,7 @@
 ``zoo()`` returns it; ``missing_kinds()`` lists registered kinds it does not use, so a new operator
 fails the tests that rely on the zoo until it is added here.
 """
+
 from mmlspark_py.dataprep.ops import Atom, Const, DateTime, HasToken, IsNull, Number, Predicate, SubStr
 from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
@@ -10,9 +11,12 @@ from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal, Then, Token
 from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, View
 
 FAMILIES = (Token, Position, View, Atom, Predicate)
-ROWS = [("https://shop.example:8080/p?id=7 qty=12 'x'", "2023-04-05", "orderTotalSum"),
-        ("http://a.example/b", "1999-12-31", "max_retry"), (None, "2020-02-30", "x"),
-        ("k=v", None, "aB")]
+ROWS = [
+    ("https://shop.example:8080/p?id=7 qty=12 'x'", "2023-04-05", "orderTotalSum"),
+    ("http://a.example/b", "1999-12-31", "max_retry"),
+    (None, "2020-02-30", "x"),
+    ("k=v", None, "aB"),
+]
 
 
 def zoo() -> Program:
@@ -24,12 +28,36 @@ def zoo() -> Program:
     first = SubStr(0, Abs(0), Match(CharClass("alpha"), 1, "end"))
     digits = SubStr(0, Abs(0), Abs(4), "id", Digits())
     last2 = SubStr(1, Offset(Match(CharClass("digits"), -1, "end"), -2), Match(CharClass("digits"), -1, "end"))
-    body = Concat((host, Const("|it's \\ ok|"), qty, Const("/"), snake, Const("/"), spaced, Const("/"), quoted,
-                   Const("/"), first, Const("/"), last2, Const("/"), digits, Const("/"), Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."), Const("/"),
-                   DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper")))
-    return Program((Branch(IsNull(0), Concat((Const("no url"),))),
-                    Branch(HasToken(0, CharClass("digits"), 2), body),
-                    Branch(None, Concat((SubStr(1, Abs(0), Abs(4)),)))))
+    body = Concat(
+        (
+            host,
+            Const("|it's \\ ok|"),
+            qty,
+            Const("/"),
+            snake,
+            Const("/"),
+            spaced,
+            Const("/"),
+            quoted,
+            Const("/"),
+            first,
+            Const("/"),
+            last2,
+            Const("/"),
+            digits,
+            Const("/"),
+            Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."),
+            Const("/"),
+            DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper"),
+        )
+    )
+    return Program(
+        (
+            Branch(IsNull(0), Concat((Const("no url"),))),
+            Branch(HasToken(0, CharClass("digits"), 2), body),
+            Branch(None, Concat((SubStr(1, Abs(0), Abs(4)),))),
+        )
+    )
 
 
 def kinds_in(obj, out=None):

@@ -1,4 +1,5 @@
 """Stage-harness cases for mmlspark_py.dataprep."""
+
 from mmlspark_py.dataprep import (
     DataPrepConvertType,
     DataPrepFillMissing,
@@ -11,8 +12,7 @@ from mmlspark_py.dataprep import (
 )
 from tests.harness.stage_harness import StageCase
 
-NAMES = [("Marta Quillfeather", "ops", "12"), ("Jonah P. Wexley", "data", None), ("Bo Ng", None, "7"),
-         (None, "x", "3")]
+NAMES = [("Marta Quillfeather", "ops", "12"), ("Jonah P. Wexley", "data", None), ("Bo Ng", None, "7"), (None, "x", "3")]
 
 
 def _names_df(spark):
@@ -20,15 +20,17 @@ def _names_df(spark):
 
 
 def _derive(spark, tmp):
-    stage = DeriveColumnByExample(inputCols=["name", "team"], outputCol="tag",
-                                  examples=[[["Marta Quillfeather", "ops"], "OPS/Quillfeather"]])
+    stage = DeriveColumnByExample(
+        inputCols=["name", "team"], outputCol="tag", examples=[[["Marta Quillfeather", "ops"], "OPS/Quillfeather"]]
+    )
     return stage, _names_df(spark)
 
 
 def _split(spark, tmp):
     df = spark.createDataFrame([("ACM-00421-BLK",), ("TR-88-NVY",), (None,), ("ZEP-5",)], "sku string")
-    return SplitColumnByExample(inputCol="sku", outputCols=["maker", "item", "color"],
-                                examples=[["ACM-00421-BLK", ["ACM", "00421", "BLK"]]]), df
+    return SplitColumnByExample(
+        inputCol="sku", outputCols=["maker", "item", "color"], examples=[["ACM-00421-BLK", ["ACM", "00421", "BLK"]]]
+    ), df
 
 
 def _fill(spark, tmp):

@@ -1,4 +1,5 @@
 """The Spark-free learner: programs, ranking inputs and bad input."""
+
 import json
 
 import pytest
@@ -30,8 +31,10 @@ def test_semantic_number_and_date_formats():
 
 
 def test_conditional_program_by_input_shape():
-    p = learn([(("482-0193",), "(206) 482-0193"), (("415-739-2210",), "(415) 739-2210")],
-              inputs=[("630-1187",), ("312-648-0199",)])
+    p = learn(
+        [(("482-0193",), "(206) 482-0193"), (("415-739-2210",), "(415) 739-2210")],
+        inputs=[("630-1187",), ("312-648-0199",)],
+    )
     assert p.run(("390-6412",)) == "(206) 390-6412"
     assert p.run(("312-648-0199",)) == "(312) 648-0199"
     assert p.explain().startswith("if ")
@@ -90,6 +93,7 @@ def test_program_json_round_trip_and_topk():
 
 def test_long_periodic_example_is_learned_quickly():
     import time
+
     t0 = time.perf_counter()
     p = learn([(("word " * 300 + "end",), "END")], timeout=20.0)
     assert p.run(("a b c end",)) == "END" and time.perf_counter() - t0 < 10
@@ -104,16 +108,39 @@ def test_repeated_patterns_from_one_example_through_column_views():
     again = LearnedProgram.from_json(title.to_json())
     assert again.programs == title.programs
     # Programs saved by the first release (string-coded tokens, no "view" field) still load.
-    old = {"programs": [{"branches": [[None, {"node": "Concat", "atoms": [
-        {"node": "SubStr", "col": 0, "p1": {"node": "TokPos", "token": "lit: ", "k": -1, "side": "end"},
-         "p2": {"node": "AbsPos", "k": -1}, "case": "upper"}]}]]}]}
+    old = {
+        "programs": [
+            {
+                "branches": [
+                    [
+                        None,
+                        {
+                            "node": "Concat",
+                            "atoms": [
+                                {
+                                    "node": "SubStr",
+                                    "col": 0,
+                                    "p1": {"node": "TokPos", "token": "lit: ", "k": -1, "side": "end"},
+                                    "p2": {"node": "AbsPos", "k": -1},
+                                    "case": "upper",
+                                }
+                            ],
+                        },
+                    ]
+                ]
+            }
+        ]
+    }
     assert LearnedProgram.from_json(json.loads(json.dumps(old))).run(("Ada Lovelace",)) == "LOVELACE"
 
 
 def test_unlabeled_inputs_rank_out_fields_cut_at_the_wrong_delimiter():
     # One example cannot tell the 2nd comma field from the 2nd-last; inputs with a unit line can.
-    inputs = [("88 Quarry Rd, Apt 4B, Fenwick, WA 98001",), ("7 Elm Ct, Suite 210, Lake Tessaly, MN 55411",),
-              ("5 Oak St, Marlow, OR 97321",)]
+    inputs = [
+        ("88 Quarry Rd, Apt 4B, Fenwick, WA 98001",),
+        ("7 Elm Ct, Suite 210, Lake Tessaly, MN 55411",),
+        ("5 Oak St, Marlow, OR 97321",),
+    ]
     p = learn([(("1423 Birchwood Ln, Marlow Springs, OR 97321",), "Marlow Springs")], inputs=inputs)
     assert [p.run(r) for r in inputs] == ["Fenwick", "Lake Tessaly", "Marlow"]
     # Letters that the example left out of the copied number ('kg') stay out on other rows.

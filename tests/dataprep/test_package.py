@@ -1,4 +1,5 @@
 """Prep packages end to end: step file -> fitted pipeline -> atomic write, through the CLI entry."""
+
 import os
 
 import pytest
@@ -20,8 +21,10 @@ steps:
   - filter: {condition: "age >= 18"}
   - select: {columns: [last, maker, item, team, age], renames: {last: surname}}
 """
-CSV = "name,sku,team,age\nAda Lovelace,ACM-00421,ops,36\nBo Ng,TR-88,,41\nJonah P. Wexley,ZEP-5,qa,12\n" \
-      "Mia Ho,QQ-1,dev,x\n"
+CSV = (
+    "name,sku,team,age\nAda Lovelace,ACM-00421,ops,36\nBo Ng,TR-88,,41\nJonah P. Wexley,ZEP-5,qa,12\n"
+    "Mia Ho,QQ-1,dev,x\n"
+)
 
 
 @pytest.fixture
@@ -33,10 +36,13 @@ def files(tmp_path):
 
 def test_prep_run_cli_writes_the_prepared_rows_atomically(spark, files):
     out = str(files / "out")
-    assert main(["run", str(files / "prep.yaml"), "--input", str(files / "people.csv"), "--output", out,
-                 "--format", "json"]) == 0
-    rows = sorted(tuple(r) for r in spark.read.json(out).select("surname", "maker", "item", "team", "age")
-                  .collect())
+    assert (
+        main(
+            ["run", str(files / "prep.yaml"), "--input", str(files / "people.csv"), "--output", out, "--format", "json"]
+        )
+        == 0
+    )
+    rows = sorted(tuple(r) for r in spark.read.json(out).select("surname", "maker", "item", "team", "age").collect())
     assert rows == [("Lovelace", "ACM", "00421", "ops", 36), ("Ng", "TR", "88", "none", 41)]
     assert [p for p in os.listdir(files) if p.startswith(".out.tmp")] == []
     with pytest.raises(DataPrepError, match="exists"):
@@ -46,8 +52,9 @@ def test_prep_run_cli_writes_the_prepared_rows_atomically(spark, files):
 def test_saved_package_runs_like_the_step_file(spark, files):
     df = read_input(spark, str(files / "people.csv"), "csv")
     build_package(str(files / "prep.yaml"), df, str(files / "pkg"))
-    run_prep_package(spark, str(files / "pkg"), str(files / "people.csv"), str(files / "out2"), "parquet",
-                     input_format="csv")
+    run_prep_package(
+        spark, str(files / "pkg"), str(files / "people.csv"), str(files / "out2"), "parquet", input_format="csv"
+    )
     assert sorted(r["surname"] for r in spark.read.parquet(str(files / "out2")).collect()) == ["Lovelace", "Ng"]
 
 

@@ -7,6 +7,7 @@ replaces every field of a program using every node kind by SQL or a value of the
 either refused on decode or, for free-text fields, comes out of Spark as the same text the interpreter
 gives (quoted, never executed).
 """
+
 import copy
 import json
 import os
@@ -53,11 +54,33 @@ def names(spark):
 def test_a_first_release_model_whose_case_field_carries_sql_is_refused_at_load(names, tmp_path):
     """The payload that ran java_method on transform with the first release's loader."""
     path = str(tmp_path / "m")
-    DeriveColumnByExample(inputCols=["name"], outputCol="o", examples=[[["Ada Lovelace"], "LOVELACE"]]) \
-        .fit(names).write().save(path)
-    old_format = {"programs": [{"branches": [[None, {"node": "Concat", "atoms": [
-        {"node": "SubStr", "col": 0, "p1": {"node": "TokPos", "token": "lit: ", "k": -1, "side": "end"},
-         "p2": {"node": "AbsPos", "k": -1}, "case": INJECT, "view": ""}]}]]}]}
+    DeriveColumnByExample(inputCols=["name"], outputCol="o", examples=[[["Ada Lovelace"], "LOVELACE"]]).fit(
+        names
+    ).write().save(path)
+    old_format = {
+        "programs": [
+            {
+                "branches": [
+                    [
+                        None,
+                        {
+                            "node": "Concat",
+                            "atoms": [
+                                {
+                                    "node": "SubStr",
+                                    "col": 0,
+                                    "p1": {"node": "TokPos", "token": "lit: ", "k": -1, "side": "end"},
+                                    "p2": {"node": "AbsPos", "k": -1},
+                                    "case": INJECT,
+                                    "view": "",
+                                }
+                            ],
+                        },
+                    ]
+                ]
+            }
+        ]
+    }
     _edit_program(path, lambda pm: pm.__setitem__("program", old_format))
     with pytest.raises(PersistenceError) as err:
         DeriveColumnByExampleModel.load(path)
@@ -65,18 +88,22 @@ def test_a_first_release_model_whose_case_field_carries_sql_is_refused_at_load(n
     assert _metadata(path) in msg and "SubStr.case" in msg and "programs[0]" in msg
 
 
-@pytest.mark.parametrize("field_path,value,named", [
-    (("atoms", 0, "col"), "0) || java_method('java.lang.System','getProperty','user.name') || (0", "SubStr.col"),
-    (("atoms", 0, "start", "k"), "1}', 0)), java_method('a','b'), ('", "Match.k"),
-    (("atoms", 0, "start", "token"), {"kind": "class", "name": "[^']+"}, "CharClass.name"),
-    (("atoms", 0, "end"), {"kind": "sql", "text": "java_method('a','b')"}, "SubStr.end"),
-    (("atoms", 0, "start", "k"), True, "Match.k"),
-    (("atoms", 0, "start", "token", "text"), "x" * 5000, "Literal.text"),
-])
+@pytest.mark.parametrize(
+    "field_path,value,named",
+    [
+        (("atoms", 0, "col"), "0) || java_method('java.lang.System','getProperty','user.name') || (0", "SubStr.col"),
+        (("atoms", 0, "start", "k"), "1}', 0)), java_method('a','b'), ('", "Match.k"),
+        (("atoms", 0, "start", "token"), {"kind": "class", "name": "[^']+"}, "CharClass.name"),
+        (("atoms", 0, "end"), {"kind": "sql", "text": "java_method('a','b')"}, "SubStr.end"),
+        (("atoms", 0, "start", "k"), True, "Match.k"),
+        (("atoms", 0, "start", "token", "text"), "x" * 5000, "Literal.text"),
+    ],
+)
 def test_crafted_fields_of_a_saved_model_are_refused_naming_file_and_field(names, tmp_path, field_path, value, named):
     path = str(tmp_path / "m")
-    DeriveColumnByExample(inputCols=["name"], outputCol="o", examples=[[["Ada Lovelace"], "LOVELACE"]]) \
-        .fit(names).write().save(path)
+    DeriveColumnByExample(inputCols=["name"], outputCol="o", examples=[[["Ada Lovelace"], "LOVELACE"]]).fit(
+        names
+    ).write().save(path)
 
     def edit(pm):
         node = pm["program"]["programs"][0]["branches"][0]["body"]
@@ -85,10 +112,15 @@ def test_crafted_fields_of_a_saved_model_are_refused_naming_file_and_field(names
         if field_path[-2:] == ("start", "token") or field_path[-1] == "text":
             node.setdefault(field_path[-1], {})
         node[field_path[-1]] = value
+
     # make the first atom's start a literal match so every path above exists
     lit_start = {"kind": "match", "token": {"kind": "literal", "text": " "}, "k": -1, "side": "end"}
-    _edit_program(path, lambda pm: pm["program"]["programs"][0]["branches"][0]["body"]["atoms"][0]
-                  .__setitem__("start", copy.deepcopy(lit_start)))
+    _edit_program(
+        path,
+        lambda pm: pm["program"]["programs"][0]["branches"][0]["body"]["atoms"][0].__setitem__(
+            "start", copy.deepcopy(lit_start)
+        ),
+    )
     _edit_program(path, edit)
     with pytest.raises(PersistenceError) as err:
         DeriveColumnByExampleModel.load(path)
@@ -97,13 +129,15 @@ def test_crafted_fields_of_a_saved_model_are_refused_naming_file_and_field(names
 
 def test_a_crafted_split_model_is_refused_and_so_is_a_pipeline_holding_one(spark, tmp_path):
     from pyspark.ml import Pipeline, PipelineModel
+
     df = spark.createDataFrame([("a-b",), ("c-d",)], "s string")
     split = SplitColumnByExample(inputCol="s", outputCols=["x", "y"], examples=[["a-b", ["a", "b"]]])
     path = str(tmp_path / "pipe")
     Pipeline(stages=[split]).fit(df).write().save(path)
     stage_dir = os.path.join(path, "stages", sorted(os.listdir(os.path.join(path, "stages")))[0])
-    _edit_program(stage_dir, lambda pm: pm["programs"][1]["branches"][0]["body"]["atoms"][0]
-                  .__setitem__("case", INJECT))
+    _edit_program(
+        stage_dir, lambda pm: pm["programs"][1]["branches"][0]["body"]["atoms"][0].__setitem__("case", INJECT)
+    )
     with pytest.raises(PersistenceError, match="programs\\[1\\].*SubStr.case"):
         SplitColumnByExampleModel.load(stage_dir)
     with pytest.raises(PersistenceError, match="part-00000.*SubStr.case"):
@@ -166,9 +200,13 @@ def test_every_field_is_refused_or_inert_when_fuzzed(interpreted):
 
 def test_a_filter_condition_that_runs_java_is_refused(spark):
     from mmlspark_py.dataprep import DataPrepError, DataPrepFilter
+
     df = spark.createDataFrame([("java_method(x",), ("b",)], "s string")
-    for cond in ("`java_method`('java.lang.System', 'getProperty', 'user.name') IS NOT NULL",
-                 "s = REFLECT('java.lang.System', 'getProperty', 'user.name')", "TRY_reflect('a', 'b') IS NULL"):
+    for cond in (
+        "`java_method`('java.lang.System', 'getProperty', 'user.name') IS NOT NULL",
+        "s = REFLECT('java.lang.System', 'getProperty', 'user.name')",
+        "TRY_reflect('a', 'b') IS NULL",
+    ):
         with pytest.raises(DataPrepError, match="condition: calls .*runs Java code"):
             DataPrepFilter(condition=cond).transform(df)
     ok = DataPrepFilter(condition="s LIKE 'java_method(%'").transform(df)

@@ -6,6 +6,7 @@ package's own ``__main__.py`` cannot be it, since Python would put ``mmlspark_py
 written, that the master spark-submit set was used (the library sets none of its own), and that nothing
 temporary is left beside the output.
 """
+
 import os
 import pathlib
 import subprocess
@@ -30,16 +31,37 @@ def test_prep_run_through_spark_submit(tmp_path, spark):
     entry = jobs / "mmlspark_job.py"
     entry.write_text("from mmlspark_py.jobs.cli import main\nraise SystemExit(main())\n")
     root = str(pathlib.Path(mmlspark_py.__file__).parent.parent)
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
-               SPARK_LOCAL_IP="127.0.0.1", PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    cmd = [str(submit), "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-           "--conf", "spark.driver.extraJavaOptions=-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-           str(entry), "prep", "run", str(tmp_path / "prep.yaml"), "--input", str(tmp_path / "people.csv"),
-           "--output", str(out), "--format", "json"]
+    env = dict(
+        os.environ,
+        PYSPARK_PYTHON=sys.executable,
+        PYSPARK_DRIVER_PYTHON=sys.executable,
+        SPARK_LOCAL_IP="127.0.0.1",
+        PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+    )
+    cmd = [
+        str(submit),
+        "--master",
+        "local[2]",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.driver.extraJavaOptions=-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+        str(entry),
+        "prep",
+        "run",
+        str(tmp_path / "prep.yaml"),
+        "--input",
+        str(tmp_path / "people.csv"),
+        "--output",
+        str(out),
+        "--format",
+        "json",
+    ]
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"wrote {out} (json) on master local[2]" in done.stdout
-    rows = sorted(tuple(r) for r in spark.read.json(str(out)).select("surname", "maker", "item", "team", "age")
-                  .collect())
+    rows = sorted(
+        tuple(r) for r in spark.read.json(str(out)).select("surname", "maker", "item", "team", "age").collect()
+    )
     assert rows == [("Lovelace", "ACM", "00421", "ops", 36), ("Ng", "TR", "88", "none", 41)]
     assert sorted(os.listdir(tmp_path)) == ["jobs", "out", "people.csv", "prep.yaml"]

@@ -10,6 +10,7 @@
 SQL positions are 1-based, ``locate`` returns 0, nulls propagate, Java and Python regexes differ in corners:
 mismatches there are what this catches.
 """
+
 import itertools
 import json
 import pathlib
@@ -26,20 +27,84 @@ from mmlspark_py.dataprep.program import Concat, Program
 from .dev_tasks import load_tasks, rows_of
 from .program_zoo import ROWS, zoo
 
-EDGE = [None, "", "Ünïcödé Straße 東京 😀 x-1", "a.b*c+d?(e)[f]{g}|h^$\\i", "Łukasz Żółć, 12/3/2024",
-        ("w0rd " * 2048).strip(), "   ", "2023-02-30", "12:61 PM", "-0.005", "1,2,3.4.5",
-        "aBC_dEf-gH.i/jK9Lm_ÄÖx__y"]
-NUMBERS = ["1234.5", "-1,234.567", "(45.20)", "0", "-0.0004", "1.234,56", "1 234,5 km", "0.5", "2.5", "-2.5",
-           "999.995", "12345678901234567890123.5", "99999999999999999999", "007", "3.14159 and 2.71828", "x-7y",
-           "1,000,000", "12.345.678,9", "250 ms", "17", "0.000123", "98765"]
-DATES = ["2021-03-04", "3/17/2022 10:45 PM", "17/04/2023", "2019-11-20 23:59:60", "0001-01-01 00:00:00",
-         "9999-12-31 23:59:59", "2020-02-29T12:00:00+05:30", "2021-01-03T00:30:00Z", "2021-03-04T14:37:12-08:00",
-         "12:00 AM", "12:30 PM", "March 7, 2021", "7 mar 2021", "Thu, 04 Mar 2021", "Q4 2019", "4/5/21",
-         "12/31/99", "20210304", "2021-02-30", "13/13/2013", "x 2021-03-04 y 2022-01-01"]
-LAYOUTS = ["%Y-%m-%d", "%m/%d/%Y %I:%M %p", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%I:%M %p",
-           "%B %d, %Y", "%d %b %Y", "%a, %d %b %Y", "Q%q %Y", "%m/%d/%y", "%Y%m%d"]
-_TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week") for m in ROUND_MODES] + \
-    [(u, "floor", b) for u in ("30min", "day", "week", "month", "quarter", "year") for b in ("end", "last")]
+EDGE = [
+    None,
+    "",
+    "Ünïcödé Straße 東京 😀 x-1",
+    "a.b*c+d?(e)[f]{g}|h^$\\i",
+    "Łukasz Żółć, 12/3/2024",
+    ("w0rd " * 2048).strip(),
+    "   ",
+    "2023-02-30",
+    "12:61 PM",
+    "-0.005",
+    "1,2,3.4.5",
+    "aBC_dEf-gH.i/jK9Lm_ÄÖx__y",
+]
+NUMBERS = [
+    "1234.5",
+    "-1,234.567",
+    "(45.20)",
+    "0",
+    "-0.0004",
+    "1.234,56",
+    "1 234,5 km",
+    "0.5",
+    "2.5",
+    "-2.5",
+    "999.995",
+    "12345678901234567890123.5",
+    "99999999999999999999",
+    "007",
+    "3.14159 and 2.71828",
+    "x-7y",
+    "1,000,000",
+    "12.345.678,9",
+    "250 ms",
+    "17",
+    "0.000123",
+    "98765",
+]
+DATES = [
+    "2021-03-04",
+    "3/17/2022 10:45 PM",
+    "17/04/2023",
+    "2019-11-20 23:59:60",
+    "0001-01-01 00:00:00",
+    "9999-12-31 23:59:59",
+    "2020-02-29T12:00:00+05:30",
+    "2021-01-03T00:30:00Z",
+    "2021-03-04T14:37:12-08:00",
+    "12:00 AM",
+    "12:30 PM",
+    "March 7, 2021",
+    "7 mar 2021",
+    "Thu, 04 Mar 2021",
+    "Q4 2019",
+    "4/5/21",
+    "12/31/99",
+    "20210304",
+    "2021-02-30",
+    "13/13/2013",
+    "x 2021-03-04 y 2022-01-01",
+]
+LAYOUTS = [
+    "%Y-%m-%d",
+    "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%I:%M %p",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%a, %d %b %Y",
+    "Q%q %Y",
+    "%m/%d/%y",
+    "%Y%m%d",
+]
+_TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week") for m in ROUND_MODES] + [
+    (u, "floor", b) for u in ("30min", "day", "week", "month", "quarter", "year") for b in ("end", "last")
+]
 
 
 def number_variants():
@@ -47,9 +112,20 @@ def number_variants():
     for style, signed, k in itertools.product(("dot", "comma", "space"), (False, True), (1, -1)):
         yield Number(0, k, style, signed)
     for (scale, step, sig, add), mode, (dec, width, group, point) in itertools.product(
-            [("1", "", 0, "0"), ("100", "", 0, "0"), ("0.001", "", 0, "0"), ("1", "10", 0, "10"), ("1", "0.25", 0, "0"),
-             ("1", "", 2, "0"), ("1", "", 4, "0"), ("2.54", "", 0, "0"), ("1000000", "", 0, "0")],
-            ("half_up", "half_even", "down", "up"), fmts):
+        [
+            ("1", "", 0, "0"),
+            ("100", "", 0, "0"),
+            ("0.001", "", 0, "0"),
+            ("1", "10", 0, "10"),
+            ("1", "0.25", 0, "0"),
+            ("1", "", 2, "0"),
+            ("1", "", 4, "0"),
+            ("2.54", "", 0, "0"),
+            ("1000000", "", 0, "0"),
+        ],
+        ("half_up", "half_even", "down", "up"),
+        fmts,
+    ):
         yield Number(0, 1, "dot", True, scale, step, sig, mode, add, dec, width, group, point)
 
 
@@ -72,7 +148,7 @@ def _check(spark, programs, rows, cols, chunk=150):
     df = spark.createDataFrame(data, StructType([StructField(c, StringType()) for c in cols])).cache()
     checked = 0
     for start in range(0, len(programs), chunk):
-        part = programs[start:start + chunk]
+        part = programs[start : start + chunk]
         got = df.select(*[F.expr(p.sql(cols)).alias(f"p{i}") for i, p in enumerate(part)]).collect()
         for r, row in zip(got, data):
             for i, p in enumerate(part):
@@ -142,12 +218,14 @@ def test_learned_programs(interpreted):
             data.append((t, i) + row + (None,) * (3 - len(row)))
         for p in _programs(task):
             checks.append((t, p, task["task"]))
-    schema = StructType([StructField("tid", IntegerType()), StructField("rid", IntegerType())] +
-                        [StructField(c, StringType()) for c in cols])
+    schema = StructType(
+        [StructField("tid", IntegerType()), StructField("rid", IntegerType())]
+        + [StructField(c, StringType()) for c in cols]
+    )
     df = spark.createDataFrame(data, schema).cache()
     checked = 0
     for start in range(0, len(checks), 100):
-        part = checks[start:start + 100]
+        part = checks[start : start + 100]
         exprs = [F.when(F.col("tid") == t, F.expr(p.sql(cols))).alias(f"p{j}") for j, (t, p, _n) in enumerate(part)]
         by_task = {}
         for r in df.select("tid", "rid", *exprs).collect():

@@ -4,7 +4,8 @@ Each module defines one operator class implementing the protocol of ``base`` (ev
 to SQL, propose candidates, cost). ``ATOMS`` and ``PREDICATES`` list them in proposal order; a new
 operator is one module plus its line here.
 """
-from .base import Atom, Context, Edge, Predicate
+
+from .base import Atom, Context, Edge, Example, Predicate, Row
 from .const import Const
 from .dates import DateTime
 from .number import Number
@@ -14,5 +15,19 @@ from .substring import SubStr
 ATOMS = (Const, SubStr, Number, DateTime)
 PREDICATES = (HasToken,)
 
-__all__ = ["Atom", "Predicate", "Context", "Edge", "Const", "SubStr", "Number", "DateTime", "HasToken",
-           "IsNull", "ATOMS", "PREDICATES"]
+__all__ = [
+    "Atom",
+    "Predicate",
+    "Context",
+    "Edge",
+    "Row",
+    "Example",
+    "Const",
+    "SubStr",
+    "Number",
+    "DateTime",
+    "HasToken",
+    "IsNull",
+    "ATOMS",
+    "PREDICATES",
+]

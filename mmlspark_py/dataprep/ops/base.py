@@ -23,6 +23,7 @@ Example::
     >>> Const("-").sql(["a"]), Const("-").eval(("x",))
     ("'-'", '-')
 """
+
 from __future__ import annotations
 
 import time
@@ -36,6 +37,9 @@ from ..fields import check_int
 from ..weights import DEFAULT, Weights
 
 MAX_COLUMNS = 64
+
+Row = Tuple[Optional[str], ...]  # one input row: a value per input column (None: null)
+Example = Tuple[Row, str]  # an input row and the output wanted for it
 
 
 class Edge(NamedTuple):
@@ -52,9 +56,9 @@ class Edge(NamedTuple):
 class Context:
     """What proposers see: the examples (``rows`` -> ``outs``), unlabeled rows, weights, time budget."""
 
-    rows: List[Tuple[Optional[str], ...]]
+    rows: List[Row]
     outs: List[str]
-    unlabeled: List[Tuple[Optional[str], ...]] = field(default_factory=list)
+    unlabeled: List[Row] = field(default_factory=list)
     weights: Weights = DEFAULT
     deadline: Optional[float] = None
     allow_semantic: bool = True
@@ -69,7 +73,14 @@ class Context:
             raise SynthesisTimeout("synthesis timed out (raise the timeout parameter or give shorter examples)")
 
     def unlabeled_col(self, col: int) -> List[str]:
-        return [u[col] for u in self.unlabeled if u[col] is not None]
+        return [v for v in (u[col] for u in self.unlabeled) if v is not None]
+
+
+def null_rate(atom: Atom, unlabeled: Sequence[Row]) -> float:
+    """Share of the unlabeled rows on which ``atom`` gives null (a proposer's penalty)."""
+    if not unlabeled:
+        return 0.0
+    return sum(atom.eval(u) is None for u in unlabeled) / len(unlabeled)
 
 
 class _Protocol:
@@ -120,5 +131,5 @@ class Predicate(_Protocol, Spec):
     ctx)`` the predicates true on every row of ``pos`` and false on every row of ``neg``."""
 
     @classmethod
-    def propose(cls, pos: List[tuple], neg: List[tuple], ctx: Context) -> Iterable[Predicate]:  # pragma: no cover
+    def propose(cls, pos: List[Row], neg: List[Row], ctx: Context) -> Iterable[Predicate]:  # pragma: no cover
         return ()

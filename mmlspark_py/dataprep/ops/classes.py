@@ -11,10 +11,10 @@ Example::
     >>> class_penalty("12a", frozenset("D"), 4.0, 0.5)
     4.0
 """
+
 from __future__ import annotations
 
 import re
-
 
 _RUN = re.compile(r"[^\W_]+|.", re.S)
 

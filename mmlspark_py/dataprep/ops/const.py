@@ -9,10 +9,11 @@ Example::
     >>> Const(", ").explain(["name"]), Const(", ").sql(["name"])
     ("', '", "', '")
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional, Sequence
 
 from ..fields import MAX_TEXT, check_text
 from ..sqltext import lit
@@ -27,16 +28,16 @@ class Const(Atom):
     kind = "const"
     text: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_text("Const", "text", self.text, MAX_TEXT)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         return self.text
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         return repr(self.text)
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         return lit(self.text)
 
     def cost(self, w: Weights = DEFAULT) -> float:

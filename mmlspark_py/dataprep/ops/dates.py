@@ -32,6 +32,7 @@ Example::
     >>> [DateTime(0, "%Y-%m-%d", f, "month", bound=b).eval(("2019-11-20",)) for f, b in (("dd", "start"), ("dd", "last"))]
     ['01', '30']
 """
+
 from __future__ import annotations
 
 import calendar
@@ -39,7 +40,7 @@ import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 from mmlspark_py.core.spec import SpecError
 
@@ -47,13 +48,36 @@ from ..fields import check_enum, check_int, check_text
 from ..sqltext import ident, lit, num
 from ..tokens import compiled
 from ..weights import DEFAULT, Weights
-from .base import Atom, Context, Edge, OneColumn
+from .base import Atom, Context, Edge, OneColumn, null_rate
 
 MONTHS = [calendar.month_name[i] for i in range(1, 13)]
 WEEKDAYS = [calendar.day_name[i] for i in range(7)]
 CODES = ("Y", "y", "m", "b", "B", "d", "H", "I", "M", "S", "f", "p", "a", "A", "q", "z")
-FIELDS = ("yyyy", "yy", "MM", "M", "dd", "d", "MMMM", "MMM", "EEEE", "EEE", "HH", "H", "hh", "h", "mm", "ss", "a",
-          "Q", "ww", "w", "YYYY", "u", "DDD")
+FIELDS = (
+    "yyyy",
+    "yy",
+    "MM",
+    "M",
+    "dd",
+    "d",
+    "MMMM",
+    "MMM",
+    "EEEE",
+    "EEE",
+    "HH",
+    "H",
+    "hh",
+    "h",
+    "mm",
+    "ss",
+    "a",
+    "Q",
+    "ww",
+    "w",
+    "YYYY",
+    "u",
+    "DDD",
+)
 UNITS = ("", "5min", "10min", "15min", "30min", "hour", "day", "week", "month", "quarter", "year")
 ROUND_MODES = ("floor", "ceil", "nearest")
 BOUNDS = ("start", "end", "last")
@@ -63,11 +87,26 @@ _MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
 _BASE = _dt.datetime(1, 1, 1)  # a Monday: weeks counted from it start on Mondays
 _BASE_SQL = "TIMESTAMP_NTZ'0001-01-01 00:00:00'"
 _NAMES = {"b": [m[:3].lower() for m in MONTHS], "B": [m.lower() for m in MONTHS]}
-_DIGIT_CODES = {"Y": "[0-9]{4}", "y": "[0-9]{2}", "m": "[0-9]{1,2}", "d": "[0-9]{1,2}", "H": "[0-9]{1,2}",
-                "I": "[0-9]{1,2}", "M": "[0-9]{2}", "S": "[0-9]{2}", "f": "[0-9]{1,9}", "q": "[1-4]"}
-_ALPHA = {"b": "(?i:(" + "|".join(_NAMES["b"]) + "))", "B": "(?i:(" + "|".join(_NAMES["B"]) + "))",
-          "p": "(?i:([ap])\\.?m\\.?)", "a": "(?i:(?:" + "|".join(w[:3] for w in WEEKDAYS) + "))",
-          "A": "(?i:(?:" + "|".join(WEEKDAYS) + "))", "z": "(Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)"}
+_DIGIT_CODES = {
+    "Y": "[0-9]{4}",
+    "y": "[0-9]{2}",
+    "m": "[0-9]{1,2}",
+    "d": "[0-9]{1,2}",
+    "H": "[0-9]{1,2}",
+    "I": "[0-9]{1,2}",
+    "M": "[0-9]{2}",
+    "S": "[0-9]{2}",
+    "f": "[0-9]{1,9}",
+    "q": "[1-4]",
+}
+_ALPHA = {
+    "b": "(?i:(" + "|".join(_NAMES["b"]) + "))",
+    "B": "(?i:(" + "|".join(_NAMES["B"]) + "))",
+    "p": "(?i:([ap])\\.?m\\.?)",
+    "a": "(?i:(?:" + "|".join(w[:3] for w in WEEKDAYS) + "))",
+    "A": "(?i:(?:" + "|".join(WEEKDAYS) + "))",
+    "z": "(Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)",
+}
 _CAPTURED = set(_DIGIT_CODES) | {"b", "B", "p", "z"}
 
 
@@ -88,8 +127,9 @@ def elements(layout: str) -> Tuple[Tuple[str, str], ...]:
             elif code in CODES:
                 out.append(("code", code))
             else:
-                raise SpecError(f"DateTime.layout: unknown code %{code} in {layout!r}; valid: "
-                                f"{', '.join('%' + c for c in CODES)}")
+                raise SpecError(
+                    f"DateTime.layout: unknown code %{code} in {layout!r}; valid: {', '.join('%' + c for c in CODES)}"
+                )
             i += 2
         else:
             out.append(("lit", c))
@@ -112,8 +152,9 @@ def pattern(layout: str) -> Tuple[str, Tuple[str, ...]]:
             continue
         if v in _DIGIT_CODES:
             rx = _DIGIT_CODES[v]
-            glued = any(0 <= j < len(els) and els[j][0] == "code" and els[j][1] in _DIGIT_CODES
-                        for j in (idx - 1, idx + 1))
+            glued = any(
+                0 <= j < len(els) and els[j][0] == "code" and els[j][1] in _DIGIT_CODES for j in (idx - 1, idx + 1)
+            )
             if glued and v in "mdHIMS":
                 rx = "[0-9]{2}"  # no separator: fixed widths (20210304)
             parts.append(f"({rx})")
@@ -122,10 +163,20 @@ def pattern(layout: str) -> Tuple[str, Tuple[str, ...]]:
         if v in _CAPTURED:
             groups.append(v)
     first, last = els[0], els[-1]
-    head = "(?<![0-9])" if first == ("code", first[1]) and first[1] in _DIGIT_CODES else \
-        "(?<![A-Za-z])" if first[0] == "code" else ""
-    tail = "(?![0-9])" if last[0] == "code" and last[1] in _DIGIT_CODES else \
-        "(?![A-Za-z])" if last[0] == "code" and last[1] not in ("z",) else ""
+    head = (
+        "(?<![0-9])"
+        if first == ("code", first[1]) and first[1] in _DIGIT_CODES
+        else "(?<![A-Za-z])"
+        if first[0] == "code"
+        else ""
+    )
+    tail = (
+        "(?![0-9])"
+        if last[0] == "code" and last[1] in _DIGIT_CODES
+        else "(?![A-Za-z])"
+        if last[0] == "code" and last[1] not in ("z",)
+        else ""
+    )
     return head + "".join(parts) + tail, tuple(groups)
 
 
@@ -228,12 +279,29 @@ def render(d: _dt.datetime, field: str, case: str = "id") -> str:
     h12 = d.hour % 12 or 12
     iso = d.isocalendar()
     v = {
-        "yyyy": f"{d.year:04d}", "yy": f"{d.year % 100:02d}", "MM": f"{d.month:02d}", "M": str(d.month),
-        "dd": f"{d.day:02d}", "d": str(d.day), "MMMM": MONTHS[d.month - 1], "MMM": MONTHS[d.month - 1][:3],
-        "EEEE": WEEKDAYS[d.weekday()], "EEE": WEEKDAYS[d.weekday()][:3], "HH": f"{d.hour:02d}", "H": str(d.hour),
-        "hh": f"{h12:02d}", "h": str(h12), "mm": f"{d.minute:02d}", "ss": f"{d.second:02d}",
-        "a": "AM" if d.hour < 12 else "PM", "Q": str((d.month - 1) // 3 + 1), "ww": f"{iso[1]:02d}",
-        "w": str(iso[1]), "YYYY": f"{iso[0]:04d}", "u": str(iso[2]), "DDD": f"{d.timetuple().tm_yday:03d}",
+        "yyyy": f"{d.year:04d}",
+        "yy": f"{d.year % 100:02d}",
+        "MM": f"{d.month:02d}",
+        "M": str(d.month),
+        "dd": f"{d.day:02d}",
+        "d": str(d.day),
+        "MMMM": MONTHS[d.month - 1],
+        "MMM": MONTHS[d.month - 1][:3],
+        "EEEE": WEEKDAYS[d.weekday()],
+        "EEE": WEEKDAYS[d.weekday()][:3],
+        "HH": f"{d.hour:02d}",
+        "H": str(d.hour),
+        "hh": f"{h12:02d}",
+        "h": str(h12),
+        "mm": f"{d.minute:02d}",
+        "ss": f"{d.second:02d}",
+        "a": "AM" if d.hour < 12 else "PM",
+        "Q": str((d.month - 1) // 3 + 1),
+        "ww": f"{iso[1]:02d}",
+        "w": str(iso[1]),
+        "YYYY": f"{iso[0]:04d}",
+        "u": str(iso[2]),
+        "DDD": f"{d.timetuple().tm_yday:03d}",
     }[field]
     return v.lower() if case == "lower" else v.upper() if case == "upper" else v
 
@@ -254,7 +322,7 @@ class DateTime(OneColumn, Atom):
     zone: Optional[int] = None
     case: str = "id"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         check_layout("DateTime", self.layout)
         check_enum("DateTime", "field", self.field, FIELDS)
@@ -273,23 +341,24 @@ class DateTime(OneColumn, Atom):
         parsed = parse(self.layout, s)
         if parsed is None:
             return None
+        d: Optional[_dt.datetime]
         d, off = parsed
         if self.zone is not None and off is not None:
             try:
                 d = d + _dt.timedelta(minutes=self.zone - off)
             except OverflowError:
                 return None
-        if self.unit:
+        if self.unit and d is not None:
             d = transform(d, self.unit, self.mode, self.bound)
         if d is None or not 1 <= d.year <= 9999:
             return None
         return d
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         d = self.moment(row[self.col])
         return None if d is None else render(d, self.field, self.case)
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         what = f"datetime({cols[self.col]}, {self.layout!r})"
         if self.zone is not None:
             what = f"to_offset({what}, {self.zone} min)"
@@ -298,7 +367,7 @@ class DateTime(OneColumn, Atom):
         text = f"{self.field}({what})"
         return text if self.case == "id" else f"{self.case}({text})"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         t = _sql_moment(self, ident(cols[self.col]))
         return _sql_field(t, self.field, self.case)
 
@@ -354,8 +423,10 @@ def _sql_moment(a: DateTime, src: str) -> str:
         hour = as_int("H")
     if "I" in g:
         i = as_int("I")
-        hour = (f"(CASE WHEN {i} BETWEEN 1 AND 12 THEN {i} % 12 + "
-                f"(CASE WHEN lower({g['p']}) = 'p' THEN 12 ELSE 0 END) ELSE 99 END)")
+        hour = (
+            f"(CASE WHEN {i} BETWEEN 1 AND 12 THEN {i} % 12 + "
+            f"(CASE WHEN lower({g['p']}) = 'p' THEN 12 ELSE 0 END) ELSE 99 END)"
+        )
     if "M" in g:
         minute = as_int("M")
     if "S" in g:
@@ -364,9 +435,11 @@ def _sql_moment(a: DateTime, src: str) -> str:
     if a.zone is not None and "z" in g:
         z = g["z"]
         digits = f"replace(substring({z}, 2), ':', '')"
-        off = (f"(CASE WHEN {z} IN ('Z', 'UTC', 'GMT') THEN 0 ELSE (CASE WHEN substring({z}, 1, 1) = '-' "
-               f"THEN -1 ELSE 1 END) * (try_cast(substring({digits}, 1, 2) AS INT) * 60 + "
-               f"coalesce(try_cast(nullif(substring({digits}, 3, 2), '') AS INT), 0)) END)")
+        off = (
+            f"(CASE WHEN {z} IN ('Z', 'UTC', 'GMT') THEN 0 ELSE (CASE WHEN substring({z}, 1, 1) = '-' "
+            f"THEN -1 ELSE 1 END) * (try_cast(substring({digits}, 1, 2) AS INT) * 60 + "
+            f"coalesce(try_cast(nullif(substring({digits}, 3, 2), '') AS INT), 0)) END)"
+        )
         t = f"timestampadd(MINUTE, {num(a.zone)} - {off}, {t})"
     if a.unit in _SECONDS:
         u = num(_SECONDS[a.unit])
@@ -404,19 +477,29 @@ def _sql_field(t: str, field: str, case: str) -> str:
     short_months = ", ".join(lit(m[:3]) for m in MONTHS)
     short_days = ", ".join(lit(d[:3]) for d in WEEKDAYS)
     v = {
-        "yyyy": _pad(f"year({t})", 4), "yy": _pad(f"pmod(year({t}), 100)", 2), "MM": _pad(f"month({t})", 2),
-        "M": f"cast(month({t}) AS STRING)", "dd": _pad(f"day({t})", 2), "d": f"cast(day({t}) AS STRING)",
+        "yyyy": _pad(f"year({t})", 4),
+        "yy": _pad(f"pmod(year({t}), 100)", 2),
+        "MM": _pad(f"month({t})", 2),
+        "M": f"cast(month({t}) AS STRING)",
+        "dd": _pad(f"day({t})", 2),
+        "d": f"cast(day({t}) AS STRING)",
         "MMMM": f"element_at(array({months}), month({t}))",
         "MMM": f"element_at(array({short_months}), month({t}))",
         "EEEE": f"element_at(array({days}), weekday({t}) + 1)",
         "EEE": f"element_at(array({short_days}), weekday({t}) + 1)",
-        "HH": _pad(f"hour({t})", 2), "H": f"cast(hour({t}) AS STRING)",
-        "hh": _pad(f"pmod(hour({t}) + 11, 12) + 1", 2), "h": f"cast(pmod(hour({t}) + 11, 12) + 1 AS STRING)",
-        "mm": _pad(f"minute({t})", 2), "ss": _pad(f"second({t})", 2),
+        "HH": _pad(f"hour({t})", 2),
+        "H": f"cast(hour({t}) AS STRING)",
+        "hh": _pad(f"pmod(hour({t}) + 11, 12) + 1", 2),
+        "h": f"cast(pmod(hour({t}) + 11, 12) + 1 AS STRING)",
+        "mm": _pad(f"minute({t})", 2),
+        "ss": _pad(f"second({t})", 2),
         "a": f"(CASE WHEN hour({t}) < 12 THEN 'AM' WHEN hour({t}) >= 12 THEN 'PM' END)",
-        "Q": f"cast(quarter({t}) AS STRING)", "ww": _pad(f"weekofyear({t})", 2), "w": f"cast(weekofyear({t}) AS STRING)",
+        "Q": f"cast(quarter({t}) AS STRING)",
+        "ww": _pad(f"weekofyear({t})", 2),
+        "w": f"cast(weekofyear({t}) AS STRING)",
         "YYYY": _pad(f"year(date_add(cast({t} AS DATE), 3 - weekday({t})))", 4),
-        "u": f"cast(weekday({t}) + 1 AS STRING)", "DDD": _pad(f"dayofyear({t})", 3),
+        "u": f"cast(weekday({t}) + 1 AS STRING)",
+        "DDD": _pad(f"dayofyear({t})", 3),
     }[field]
     return f"lower({v})" if case == "lower" else f"upper({v})" if case == "upper" else v
 
@@ -433,16 +516,45 @@ def _date_forms() -> List[Tuple[str, float]]:
         forms += [(f"%Y{s}%m", 0.1), (f"%m{s}%Y", 0.15)]
     forms += [("%Y%m%d", 0.1)]
     for m in ("%B", "%b", "%b."):
-        forms += [(f"{m} %d, %Y", 0.0), (f"{m} %d %Y", 0.0), (f"%d {m} %Y", 0.0), (f"%d-{m}-%Y", 0.0),
-                  (f"%d-{m}-%y", 0.2), (f"{m} %Y", 0.05), (f"{m}-%Y", 0.1), (f"{m} %d", 0.2), (f"%d {m}", 0.2),
-                  (f"%Y-{m}-%d", 0.1), (f"%d{m}%Y", 0.2), (f"{m} %d, %Y", 0.0)]
-    forms += [("%a, %d %b %Y", 0.0), ("%A, %B %d, %Y", 0.0), ("%a %b %d %Y", 0.0), ("%A, %d %B %Y", 0.0),
-              ("%a, %b %d, %Y", 0.0), ("Q%q %Y", 0.0), ("%Y-Q%q", 0.0), ("%YQ%q", 0.0), ("Q%q-%Y", 0.0)]
+        forms += [
+            (f"{m} %d, %Y", 0.0),
+            (f"{m} %d %Y", 0.0),
+            (f"%d {m} %Y", 0.0),
+            (f"%d-{m}-%Y", 0.0),
+            (f"%d-{m}-%y", 0.2),
+            (f"{m} %Y", 0.05),
+            (f"{m}-%Y", 0.1),
+            (f"{m} %d", 0.2),
+            (f"%d {m}", 0.2),
+            (f"%Y-{m}-%d", 0.1),
+            (f"%d{m}%Y", 0.2),
+            (f"{m} %d, %Y", 0.0),
+        ]
+    forms += [
+        ("%a, %d %b %Y", 0.0),
+        ("%A, %B %d, %Y", 0.0),
+        ("%a %b %d %Y", 0.0),
+        ("%A, %d %B %Y", 0.0),
+        ("%a, %b %d, %Y", 0.0),
+        ("Q%q %Y", 0.0),
+        ("%Y-Q%q", 0.0),
+        ("%YQ%q", 0.0),
+        ("Q%q-%Y", 0.0),
+    ]
     return forms
 
 
-_TIME_FORMS = [("%H:%M", 0.0), ("%H:%M:%S", 0.0), ("%H:%M:%S.%f", 0.0), ("%H:%M:%S,%f", 0.0),
-               ("%I:%M %p", 0.0), ("%I:%M%p", 0.0), ("%I:%M:%S %p", 0.0), ("%I %p", 0.1), ("%I%p", 0.1)]
+_TIME_FORMS = [
+    ("%H:%M", 0.0),
+    ("%H:%M:%S", 0.0),
+    ("%H:%M:%S.%f", 0.0),
+    ("%H:%M:%S,%f", 0.0),
+    ("%I:%M %p", 0.0),
+    ("%I:%M%p", 0.0),
+    ("%I:%M:%S %p", 0.0),
+    ("%I %p", 0.1),
+    ("%I%p", 0.1),
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -473,8 +585,7 @@ def _required(layout: str) -> frozenset:
 
 @functools.lru_cache(maxsize=1)
 def _layouts_by_required() -> Tuple[Tuple[str, float, frozenset, bool, bool], ...]:
-    return tuple((lay, c, _required(lay), _has(lay, "bBaApz"), _has(lay, "HI"))
-                 for lay, c in layouts())
+    return tuple((lay, c, _required(lay), _has(lay, "bBaApz"), _has(lay, "HI")) for lay, c in layouts())
 
 
 def candidate_layouts(texts: List[str], unlabeled: List[str]) -> List[Tuple[str, float]]:
@@ -508,29 +619,34 @@ def candidate_layouts(texts: List[str], unlabeled: List[str]) -> List[Tuple[str,
     return out
 
 
-_TRANSFORMS = [("", "floor", "start")] + \
-    [(u, m, "start") for u in ("5min", "10min", "15min", "30min", "hour", "day") for m in ROUND_MODES] + \
-    [(u, "floor", b) for u in ("5min", "10min", "15min", "30min", "hour", "day") for b in ("end",)] + \
-    [(u, "floor", b) for u in ("week", "month", "quarter", "year") for b in BOUNDS]
+_TRANSFORMS = (
+    [("", "floor", "start")]
+    + [(u, m, "start") for u in ("5min", "10min", "15min", "30min", "hour", "day") for m in ROUND_MODES]
+    + [(u, "floor", b) for u in ("5min", "10min", "15min", "30min", "hour", "day") for b in ("end",)]
+    + [(u, "floor", b) for u in ("week", "month", "quarter", "year") for b in BOUNDS]
+)
 _DIGIT = re.compile(r"[0-9]")
 
 
-def _propose(cls, ctx: Context) -> Iterable[Edge]:
-    row, out = ctx.rows[0], ctx.outs[0]
+def _propose(cls: Type[DateTime], ctx: Context) -> Iterable[Edge]:
+    out = ctx.outs[0]
     w = ctx.weights
     for col in range(ctx.arity):
-        if any(r[col] is None for r in ctx.rows):
+        texts = [v for v in (r[col] for r in ctx.rows) if v is not None]
+        if len(texts) < len(ctx.rows):
             continue
-        texts = [r[col] for r in ctx.rows]
         unl = ctx.unlabeled_col(col)
         for lay, prior in candidate_layouts(texts, unl[:40]):
-            parsed = parse(lay, row[col])
+            parsed = parse(lay, texts[0])
             assert parsed is not None
             d0, off = parsed
             has_date = _has(lay, "d") or (_has(lay, "mbBq") and _has(lay, "Yy"))
             has_time = _has(lay, "HI")
-            zones = [None] + ([0] + sorted({p[1] for p in (parse(lay, u) for u in unl[:40]) if p and p[1] is not None}
-                                          - {0}) if off is not None else [])
+            zones: List[Optional[int]] = [None] + (
+                [0] + sorted({p[1] for p in (parse(lay, u) for u in unl[:40]) if p and p[1] is not None} - {0})
+                if off is not None
+                else []
+            )
             for zone in zones:
                 d1 = d0 if zone is None or off is None else d0 + _dt.timedelta(minutes=zone - off)
                 for unit, mode, bound in _TRANSFORMS:
@@ -544,8 +660,9 @@ def _propose(cls, ctx: Context) -> Iterable[Edge]:
                     for field in FIELDS:
                         if not _field_ok(field, has_date, has_time, lay):
                             continue
-                        for case in (("id", "lower", "upper") if field in ("MMMM", "MMM", "EEEE", "EEE", "a")
-                                     else ("id",)):
+                        for case in (
+                            ("id", "lower", "upper") if field in ("MMMM", "MMM", "EEEE", "EEE", "a") else ("id",)
+                        ):
                             value = render(d, field, case)
                             if not value:
                                 continue
@@ -553,7 +670,7 @@ def _propose(cls, ctx: Context) -> Iterable[Edge]:
                             if not hits:
                                 continue
                             atom = cls(col, lay, field, unit, mode, bound, zone, case)
-                            cost = atom.cost(w) + prior + w.null_penalty * _null_rate(atom, ctx.unlabeled)
+                            cost = atom.cost(w) + prior + w.null_penalty * null_rate(atom, ctx.unlabeled)
                             for i, j in hits:
                                 yield Edge(i, j, atom, cost)
 
@@ -572,7 +689,7 @@ def _field_ok(field: str, has_date: bool, has_time: bool, layout: str) -> bool:
     return has_date
 
 
-def _occurrences(out: str, value: str):
+def _occurrences(out: str, value: str) -> Iterator[Tuple[int, int]]:
     start = out.find(value)
     while start >= 0:
         end = start + len(value)
@@ -582,9 +699,3 @@ def _occurrences(out: str, value: str):
         if left_ok and right_ok:
             yield start, end
         start = out.find(value, start + 1)
-
-
-def _null_rate(atom: Atom, unlabeled) -> float:
-    if not unlabeled:
-        return 0.0
-    return sum(atom.eval(u) is None for u in unlabeled) / len(unlabeled)

@@ -27,6 +27,7 @@ Example::
     >>> Number(0, 1, "comma", False, "1", "", 0, "half_up", "0", -1, 0, "", ".").eval(("1.234,50 EUR",))
     '1234.5'
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from decimal import Context as DecimalContext
-from typing import Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 from mmlspark_py.core.spec import SpecError
 
@@ -42,7 +43,7 @@ from ..fields import check_bool, check_enum, check_int, check_text
 from ..sqltext import ident, lit, num
 from ..tokens import _spans
 from ..weights import DEFAULT, Weights
-from .base import Atom, Context, Edge, OneColumn
+from .base import Atom, Context, Edge, OneColumn, null_rate
 
 STYLES = ("dot", "comma", "space")
 MODES = ("half_up", "half_even", "down", "up")
@@ -55,18 +56,39 @@ _D = DecimalContext(prec=80)
 MAX_INT_DIGITS = 20
 # forward pattern, reversed pattern (matching the reversed text), per style
 _PATTERNS = {
-    "dot": (r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?",
-            r"(?:[0-9]+\.)?(?:[0-9]{3},)+[0-9]{1,3}|(?:[0-9]+\.)?[0-9]+"),
-    "comma": (r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)?",
-              r"(?:[0-9]+,)?(?:[0-9]{3}\.)+[0-9]{1,3}|(?:[0-9]+,)?[0-9]+"),
-    "space": (r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?|[0-9]+(?:[.,][0-9]+)?",
-              r"(?:[0-9]+[.,])?(?:[0-9]{3} )+[0-9]{1,3}|(?:[0-9]+[.,])?[0-9]+"),
+    "dot": (
+        r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?",
+        r"(?:[0-9]+\.)?(?:[0-9]{3},)+[0-9]{1,3}|(?:[0-9]+\.)?[0-9]+",
+    ),
+    "comma": (
+        r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)?",
+        r"(?:[0-9]+,)?(?:[0-9]{3}\.)+[0-9]{1,3}|(?:[0-9]+,)?[0-9]+",
+    ),
+    "space": (
+        r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?|[0-9]+(?:[.,][0-9]+)?",
+        r"(?:[0-9]+[.,])?(?:[0-9]{3} )+[0-9]{1,3}|(?:[0-9]+[.,])?[0-9]+",
+    ),
 }
 # Factors the examples may imply: powers of ten, time units and exact unit conversions (finite decimals
 # of at most 7 digits, so that the SQL product is exact).
 FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
-    "60", "3600", "24", "7", "12", "1024", "2.54", "0.3048", "0.9144", "1.609344", "0.453592", "2.2", "0.5", "2",
-    "0.25", "4")
+    "60",
+    "3600",
+    "24",
+    "7",
+    "12",
+    "1024",
+    "2.54",
+    "0.3048",
+    "0.9144",
+    "1.609344",
+    "0.453592",
+    "2.2",
+    "0.5",
+    "2",
+    "0.25",
+    "4",
+)
 STEPS = ("5", "10", "20", "25", "50", "100", "1000", "0.5", "0.25", "0.1")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
@@ -81,10 +103,14 @@ def _pattern(style: str, signed: bool, rev: bool) -> str:
 def _check_decimal(owner: str, name: str, value: object, allow_zero: bool = False) -> str:
     check_text(owner, name, value, 12, 1)
     assert isinstance(value, str)
-    if not _NUMBER_TEXT.match(value) or len(value.replace(".", "").lstrip("0")) > 7 \
-            or (not allow_zero and Decimal(value) == 0):
-        raise SpecError(f"{owner}.{name}: expected a positive decimal of at most 7 digits like '1000' or '0.001', "
-                        f"got {value!r}")
+    if (
+        not _NUMBER_TEXT.match(value)
+        or len(value.replace(".", "").lstrip("0")) > 7
+        or (not allow_zero and Decimal(value) == 0)
+    ):
+        raise SpecError(
+            f"{owner}.{name}: expected a positive decimal of at most 7 digits like '1000' or '0.001', got {value!r}"
+        )
     return value
 
 
@@ -93,7 +119,7 @@ def number_text(s: str, style: str, signed: bool, k: int) -> Optional[str]:
     """The k-th number of ``s`` as written (k < 0: from the end), or None."""
     if k > 0:
         spans = _spans(_pattern(style, signed, False), s)
-        return s[spans[k - 1][0]:spans[k - 1][1]] if k <= len(spans) else None
+        return s[spans[k - 1][0] : spans[k - 1][1]] if k <= len(spans) else None
     r = s[::-1]
     spans = _spans(_pattern(style, signed, True), r)
     if -k > len(spans):
@@ -150,7 +176,7 @@ class Number(OneColumn, Atom):
     group: str = ""
     point: str = "."
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         check_int("Number", "k", self.k, -20, 20)
         if self.k == 0:
@@ -177,7 +203,7 @@ class Number(OneColumn, Atom):
             raise SpecError(f"Number: the thousands separator and the decimal point are both {self.point!r}")
 
     # ---- the value
-    def value(self, row) -> Optional[Decimal]:
+    def value(self, row: Sequence[Optional[str]]) -> Optional[Decimal]:
         s = row[self.col]
         if s is None:
             return None
@@ -192,7 +218,7 @@ class Number(OneColumn, Atom):
     def transform(self, v: Decimal) -> Decimal:
         return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         v = self.value(row)
         return None if v is None else self.format(v)
 
@@ -205,11 +231,11 @@ class Number(OneColumn, Atom):
             text = format(_D.normalize(v) if v != 0 else Decimal(0), f"{',' if self.group else ''}f")
         if self.width:
             sign = "-" if text.startswith("-") else ""
-            text = sign + text[len(sign):].rjust(self.width, "0")
+            text = sign + text[len(sign) :].rjust(self.width, "0")
         return _separators(text, self.group, self.point)
 
     # ---- SQL
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
         rev = self.k < 0
         t = _pattern(self.style, self.signed, rev)
@@ -230,8 +256,11 @@ class Number(OneColumn, Atom):
         fn = _SQL_ROUND[self.mode]
         if self.step:
             inv = _inverse(self.step)
-            x = f"({fn}({x} * {_tight_type(inv)}, 0) * {_tight_type(self.step)})" if fn in ("round", "bround") \
+            x = (
+                f"({fn}({x} * {_tight_type(inv)}, 0) * {_tight_type(self.step)})"
+                if fn in ("round", "bround")
                 else f"({fn}({x} * {_tight_type(inv)}) * {_tight_type(self.step)})"
+            )
         elif self.sig:
             x = _sql_sig(x, self.sig, fn)
         if self.add != "0":
@@ -240,7 +269,7 @@ class Number(OneColumn, Atom):
             x = f"{fn}({x}, {num(self.decimals)})"
         return _sql_format(x, self)
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         parts = [f"number({cols[self.col]}, {self.k}{'' if self.style == 'dot' else ', ' + self.style})"]
         if self.scale != "1":
             parts.append(f"* {self.scale}")
@@ -320,8 +349,11 @@ def _sql_sig(x: str, sig: int, fn: str) -> str:
     whens = []
     for lead in range(MAX_INT_DIGITS - 1, -11, -1):  # leading digit at 10^lead
         d = sig - 1 - lead
-        lo = f"CAST('1{'0' * lead}' AS DECIMAL(30,0))" if lead >= 0 else \
-            f"CAST('0.{'0' * (-lead - 1)}1' AS DECIMAL(30,{num(-lead)}))"
+        lo = (
+            f"CAST('1{'0' * lead}' AS DECIMAL(30,0))"
+            if lead >= 0
+            else f"CAST('0.{'0' * (-lead - 1)}1' AS DECIMAL(30,{num(-lead)}))"
+        )
         if d >= 0:
             r = f"{fn}({x}, {num(d)})"
         else:
@@ -334,7 +366,8 @@ def _sql_sig(x: str, sig: int, fn: str) -> str:
 def _separators(text: str, group: str, point: str) -> str:
     if group in ("", ",") and point == ".":
         return text
-    return text.translate(str.maketrans({",": group, ".": point}))
+    table: Dict[str, Union[str, int, None]] = {",": group, ".": point}
+    return text.translate(str.maketrans(table))
 
 
 def _sql_format(x: str, n: Number) -> str:
@@ -347,9 +380,11 @@ def _sql_format(x: str, n: Number) -> str:
         if n.group:
             text = f"format_number({x}, {lit('#,##0.' + '#' * 20)})"
     if n.width:
-        text = (f"(CASE WHEN {text} LIKE '-%' THEN concat('-', lpad(substring({text}, 2), "
-                f"greatest({num(n.width)}, length({text}) - 1), '0')) "
-                f"ELSE lpad({text}, greatest({num(n.width)}, length({text})), '0') END)")
+        text = (
+            f"(CASE WHEN {text} LIKE '-%' THEN concat('-', lpad(substring({text}, 2), "
+            f"greatest({num(n.width)}, length({text}) - 1), '0')) "
+            f"ELSE lpad({text}, greatest({num(n.width)}, length({text})), '0') END)"
+        )
     if n.group in ("", ",") and n.point == ".":
         return text
     if n.group:
@@ -373,7 +408,10 @@ def _styles(texts: List[str]) -> List[str]:
     return styles
 
 
-def _readings(t: str) -> List[Tuple[Decimal, int, str, str, int]]:
+Reading = Tuple[Decimal, int, str, str, int]  # a number in the output: value, decimals, group, point, width
+
+
+def _readings(t: str) -> List[Reading]:
     """Ways to read output number text ``t``: (value, decimals, group, point, width)."""
     out = []
     neg = t.startswith("-")
@@ -385,8 +423,9 @@ def _readings(t: str) -> List[Tuple[Decimal, int, str, str, int]]:
         if not sep:
             ip = body
         groups = ip.split(group) if group else [ip]
-        if not all(g.isdigit() for g in groups) or (group and (len(groups) < 2 or not 1 <= len(groups[0]) <= 3
-                                                               or any(len(g) != 3 for g in groups[1:]))):
+        if not all(g.isdigit() for g in groups) or (
+            group and (len(groups) < 2 or not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]))
+        ):
             continue
         digits = "".join(groups)
         v = Decimal(digits + ("." + frac if sep else ""))
@@ -395,10 +434,10 @@ def _readings(t: str) -> List[Tuple[Decimal, int, str, str, int]]:
     return out
 
 
-def _propose(cls, ctx: Context) -> Iterable[Edge]:
+def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
     row, out = ctx.rows[0], ctx.outs[0]
     w = ctx.weights
-    targets = []
+    targets: List[Tuple[int, int, Reading]] = []
     for m in _OUT_NUMBER.finditer(out):
         for i, j in _sub_spans(out, m.start(), m.end()):
             for reading in _readings(out[i:j]):
@@ -419,17 +458,17 @@ def _propose(cls, ctx: Context) -> Iterable[Edge]:
                     v = parse(text, style) if text else None
                     if v is None:
                         continue
-                    extra = (w.number_sign if signed != signed_data else 0.0)
+                    extra = w.number_sign if signed != signed_data else 0.0
                     for i, j, reading in targets:
                         for atom in _explaining(cls, col, k, style, signed, v, reading):
                             if atom.eval(row) != out[i:j]:
                                 continue
                             copy = w.number_copy if out[i:j] == text else 0.0
-                            cost = atom.cost(w) + extra + copy + w.null_penalty * _null_rate(atom, ctx.unlabeled)
+                            cost = atom.cost(w) + extra + copy + w.null_penalty * null_rate(atom, ctx.unlabeled)
                             yield Edge(i, j, atom, cost)
 
 
-def _sub_spans(out: str, a: int, b: int):
+def _sub_spans(out: str, a: int, b: int) -> Iterator[Tuple[int, int]]:
     """The whole number and its pieces split at separators (a date ``2021-03-04`` holds three numbers)."""
     yield a, b
     for m in re.finditer(r"[0-9]+", out[a:b]):
@@ -437,21 +476,35 @@ def _sub_spans(out: str, a: int, b: int):
             yield a + m.start(), a + m.end()
 
 
-def _explaining(cls, col, k, style, signed, v, reading) -> Iterable[Number]:
+def _explaining(
+    cls: Type[Number], col: int, k: int, style: str, signed: bool, v: Decimal, reading: Reading
+) -> Iterable[Number]:
     o, decimals, group, point, width = reading
-    base = dict(col=col, k=k, style=style, signed=signed, group=group, point=point)
     for scale in FACTORS:
         x = _D.multiply(v, Decimal(scale))
         if not _near(x, o):
             continue
         for step, sig, add in _roundings(x, o, scale):
-            for dec in ((decimals, -1) if width == 0 else (0,)):
-                for mode in (STEP_MODES if step else MODES):
+            for dec in (decimals, -1) if width == 0 else (0,):
+                for mode in STEP_MODES if step else MODES:
                     if _apply(x, step, sig, mode, add, dec) != o:
                         continue
                     try:
-                        yield cls(scale=scale, step=step, sig=sig, mode=mode, add=add, decimals=dec, width=width,
-                                  **base)
+                        yield cls(
+                            col=col,
+                            k=k,
+                            style=style,
+                            signed=signed,
+                            group=group,
+                            point=point,
+                            scale=scale,
+                            step=step,
+                            sig=sig,
+                            mode=mode,
+                            add=add,
+                            decimals=dec,
+                            width=width,
+                        )
                     except SpecError:
                         continue
                     if mode == "half_up" or step:
@@ -473,26 +526,3 @@ def _roundings(x: Decimal, o: Decimal, scale: str) -> Iterable[Tuple[str, int, s
             yield step, 0, step
         for sig in range(1, 5):
             yield "", sig, "0"
-
-
-def _null_rate(atom: Atom, unlabeled) -> float:
-    if not unlabeled:
-        return 0.0
-    return sum(atom.eval(u) is None for u in unlabeled) / len(unlabeled)
-
-
-def null_rate(atom: Atom, unlabeled) -> float:
-    return _null_rate(atom, unlabeled)
-
-
-def occurrences(out: str, value: str, boundary: re.Pattern[str]):
-    """Where ``value`` occurs in ``out`` not glued to a character ``boundary`` matches on either side."""
-    start = out.find(value)
-    while start >= 0:
-        end = start + len(value)
-        left_ok = start == 0 or not boundary.match(out[start - 1])
-        right_ok = end == len(out) or not boundary.match(out[end])
-        if left_ok and right_ok:
-            yield start, end
-        start = out.find(value, start + 1)
-

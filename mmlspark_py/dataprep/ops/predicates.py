@@ -10,16 +10,17 @@ Example::
     >>> HasToken(0, Literal("-"), 2).eval(("415-739-2210",)), HasToken(0, Literal("-"), 2).eval(("739-2210",))
     (True, False)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from ..fields import check_bool, check_int, nested
 from ..sqltext import ident, lit, num
 from ..tokens import POSITION_TOKENS, Token, literals_in
 from ..weights import DEFAULT, Weights
-from .base import Context, OneColumn, Predicate
+from .base import Context, OneColumn, Predicate, Row
 
 
 @dataclass(frozen=True)
@@ -32,23 +33,23 @@ class HasToken(OneColumn, Predicate):
     k: int
     negate: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         nested(self, "token", Token)
         check_int("HasToken", "k", self.k, 1, 1000)
         check_bool("HasToken", "negate", self.negate)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[bool]:
         s = row[self.col]
         if s is None:
             return None
         return (len(self.token.spans(s)) >= self.k) != self.negate
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         op = "<" if self.negate else ">="
         return f"count({cols[self.col]}, {self.token.explain()}) {op} {self.k}"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         t = self.token.java
         test = f"({ident(cols[self.col])} RLIKE {lit(f'(?s)^(?>.*?(?:{t})){{{num(self.k)}}}')})"
         return f"(NOT {test})" if self.negate else test
@@ -57,17 +58,18 @@ class HasToken(OneColumn, Predicate):
         return self.token.cost(w) + w.pred_per_count * self.k + (w.pred_negate if self.negate else 0.0)
 
     @classmethod
-    def propose(cls, pos, neg, ctx: Context) -> Iterable[Predicate]:
+    def propose(cls, pos: List[Row], neg: List[Row], ctx: Context) -> Iterable[Predicate]:
         for col in range(len(pos[0])):
-            texts = [r[col] for r in pos + neg]
-            if any(t is None for t in texts):
+            texts = [t for t in (r[col] for r in pos + neg) if t is not None]
+            if len(texts) < len(pos) + len(neg):
                 continue
-            lits = {}
+            lits: Dict[Token, None] = {}
             for t in texts:
                 for lt in literals_in([t], limit=12):
                     lits[lt] = None
-            for tok in list(POSITION_TOKENS) + list(lits):
-                counts = [len(tok.spans(r[col])) for r in pos]
+            toks: List[Token] = [*POSITION_TOKENS, *lits]
+            for tok in toks:
+                counts = [len(tok.spans(t)) for t in texts[: len(pos)]]
                 for k, negate in ((min(counts), False), (max(counts) + 1, True)):
                     if k < 1:
                         continue
@@ -83,16 +85,16 @@ class IsNull(OneColumn, Predicate):
     kind = "is_null"
     col: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[bool]:
         return row[self.col] is None
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         return f"isnull({cols[self.col]})"
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         return f"({ident(cols[self.col])} IS NULL)"
 
     def cost(self, w: Weights = DEFAULT) -> float:

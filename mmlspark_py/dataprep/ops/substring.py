@@ -19,16 +19,17 @@ Example::
     >>> SubStr(0, Match(CharClass("alpha"), -1, "start"), Abs(-1), "upper").eval(("Ada Lovelace",))
     'LOVELACE'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 from .. import views as views_mod
 from ..fields import check_enum, nested
 from ..positions import Abs, Match, Offset, Position, Until
 from ..sqltext import ident, lit, num
-from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, column_tokens
+from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, Token, column_tokens
 from ..views import View
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn
@@ -42,6 +43,10 @@ _MAX_OCCURRENCES = 8  # input occurrences per output segment (periodic inputs wo
 _ALTERNATIVES = 5  # position pairs kept per segment: the cheapest of each behaviour on the unlabeled rows
 _OFFSET_CLASSES = ("digits", "alpha", "alnum", "word", "upper", "lower")
 _MAX_OFFSET = 6
+
+Sig = Tuple[Optional[int], ...]  # a position's values on the other examples (None: no such position)
+Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative ends, (cost, (token, side))
+Pair = Tuple[float, Position, Position]
 
 
 def initcap(s: str) -> str:
@@ -74,14 +79,14 @@ class SubStr(OneColumn, Atom):
     case: str = "id"
     view: Optional[View] = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.check_col()
         nested(self, "start", Position)
         nested(self, "end", Position)
         check_enum("SubStr", "case", self.case, CASES)
         nested(self, "view", View, optional=True)
 
-    def eval(self, row):
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         s = row[self.col]
         if s is None:
             return None
@@ -92,7 +97,7 @@ class SubStr(OneColumn, Atom):
             return None
         return apply_case(self.case, s[a:b])
 
-    def sql(self, cols):
+    def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
         if self.view is not None:
             src = self.view.sql(src)
@@ -101,8 +106,12 @@ class SubStr(OneColumn, Atom):
 
     def _core_sql(self, src: str) -> str:
         p1, p2 = self.start, self.end
-        if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
-                and (p1.side, p2.side) == ("start", "end"):
+        if (
+            isinstance(p1, Match)
+            and isinstance(p2, Match)
+            and (p1.token, p1.k) == (p2.token, p2.k)
+            and (p1.side, p2.side) == ("start", "end")
+        ):
             return _whole_match_sql(p1.token, p1.k, src)  # one regex, no positions
         if p1 == Abs(0):
             return f"substring({src}, 1, {p2.sql(src)})"  # NULL length -> NULL
@@ -111,11 +120,15 @@ class SubStr(OneColumn, Atom):
         a, b = p1.sql(src), p2.sql(src)
         return f"(CASE WHEN {b} >= {a} THEN substring({src}, {a} + 1, {b} - {a}) END)"
 
-    def explain(self, cols):
+    def explain(self, cols: Sequence[str]) -> str:
         col = cols[self.col] if self.view is None else self.view.explain(cols[self.col])
         p1, p2 = self.start, self.end
-        if isinstance(p1, Match) and isinstance(p2, Match) and (p1.token, p1.k) == (p2.token, p2.k) \
-                and (p1.side, p2.side) == ("start", "end"):
+        if (
+            isinstance(p1, Match)
+            and isinstance(p2, Match)
+            and (p1.token, p1.k) == (p2.token, p2.k)
+            and (p1.side, p2.side) == ("start", "end")
+        ):
             core = f"match({col}, {p1.token.explain()}, {p1.k})"
         elif p1 == Abs(0) and p2 == Abs(-1):
             core = col
@@ -124,23 +137,30 @@ class SubStr(OneColumn, Atom):
         return core if self.case == "id" else f"{self.case}({core})"
 
     def cost(self, w: Weights = DEFAULT) -> float:
-        return w.atom + w.case_cost(self.case) + (self.view.cost(w) if self.view is not None else 0.0) \
-            + self.start.cost(w) + self.end.cost(w)
+        return (
+            w.atom
+            + w.case_cost(self.case)
+            + (self.view.cost(w) if self.view is not None else 0.0)
+            + self.start.cost(w)
+            + self.end.cost(w)
+        )
 
     @classmethod
     def propose(cls, ctx: Context) -> Iterable[Edge]:
         out1 = ctx.outs[0]
         rows = ctx.rows
         for c in range(ctx.arity):
-            if any(r[c] is None for r in rows):
+            s0 = rows[0][c]
+            if s0 is None or any(r[c] is None for r in rows):
                 continue
-            for view in [None] + views_mod.propose(rows[0][c], out1):
+            views: List[Optional[View]] = [None, *views_mod.propose(s0, out1)]
+            for view in views:
                 ctx.check()
                 col = _Column(ctx, c, view)
                 yield from col.edges(cls)
 
 
-def _whole_match_sql(tok, k: int, src: str) -> str:
+def _whole_match_sql(tok: Token, k: int, src: str) -> str:
     """The k-th match of ``tok`` (k < 0: from the end, on the reversed text), NULL when there is none."""
     rev = k < 0
     t = tok.rev_java if rev else tok.java
@@ -161,7 +181,7 @@ def _whole_match(p1: Position, p2: Position) -> bool:
     return isinstance(p1.token, Literal) and isinstance(p2.token, Then) and p2.token.text == p1.token.text
 
 
-def _bounding_literals(p1, p2, piece):
+def _bounding_literals(p1: Position, p2: Position, piece: str) -> List[str]:
     lits = {p.token.text for p in (p1, p2) if isinstance(p, Match) and isinstance(p.token, Literal)}
     return [t for t in lits if t not in piece]
 
@@ -170,17 +190,17 @@ class _Column:
     """Position candidates of one input column (through a view), grouped by their values on the other
     examples."""
 
-    def __init__(self, ctx: Context, col: int, view: Optional[View]):
+    def __init__(self, ctx: Context, col: int, view: Optional[View]) -> None:
         self.ctx, self.col, self.view = ctx, col, view
         w = ctx.weights
-        see = (lambda s: s) if view is None else view.apply
-        self.texts = [see(r[col]) for r in ctx.rows]
+        see: Callable[[str], str] = (lambda s: s) if view is None else view.apply
+        self.texts = [see(v) for v in (r[col] for r in ctx.rows) if v is not None]  # no nulls: see propose
         self.utexts = [see(u) for u in ctx.unlabeled_col(col)]
         self.utexts_joined = "".join(self.utexts + self.texts)
         self.toks = column_tokens(self.texts)
         s = self.texts[0]
-        self.groups: List[Dict[tuple, list]] = [dict() for _ in range(len(s) + 1)]
-        self.uvals: Dict[Position, list] = {}
+        self.groups: List[Dict[Sig, Cands]] = [dict() for _ in range(len(s) + 1)]
+        self.uvals: Dict[Position, List[Optional[int]]] = {}
         for a in range(len(s) + 1):
             if a <= _MAX_ABS:
                 self._add(Abs(a), a)
@@ -202,11 +222,11 @@ class _Column:
             for lst in g.values():
                 lst.sort(key=lambda t: t[0])
                 del lst[_KEEP:]
-        self._until_toks = None
-        self.pair_memo: Dict[tuple, tuple] = {}
+        self._until_toks: Optional[List[Token]] = None
+        self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
         self.w = w
 
-    def _add_offsets(self, tok, k: int, b: int, e: int) -> None:
+    def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
         """Positions a few characters into the k-th match (from its start or back from its end)."""
         for d in range(1, min(_MAX_OFFSET, e - b - 1) + 1):
             self._add(Offset(Match(tok, k, "start"), d), b + d)
@@ -222,19 +242,19 @@ class _Column:
         self.groups[a].setdefault(sig, []).append((cost, pos))
 
     # ---- "up to the first of these characters": end positions relative to a start group
-    def until_tokens(self):
+    def until_tokens(self) -> List[Token]:
         if self._until_toks is None:
             s = self.texts[0]
             sets = [CharSet(cs) for cs in DELIMITER_SETS if any(ch in s for ch in cs)]
-            self._until_toks = [t for t in self.toks if not isinstance(t, Then)] + sets
+            self._until_toks = [*(t for t in self.toks if not isinstance(t, Then)), *sets]
         return self._until_toks
 
-    def relative_groups(self, a: int, b: int, sig1: tuple) -> Dict[tuple, list]:
+    def relative_groups(self, a: int, b: int, sig1: Sig) -> Dict[Sig, Cands]:
         """End groups ``Until(start, token)`` for starts of group ``sig1`` at ``a`` that end at ``b``."""
         s = self.texts[0]
         if b <= a and b != len(s):
             return {}
-        out: Dict[tuple, list] = {}
+        out: Dict[Sig, Cands] = {}
         rest = s[a:]
         for tok in self.until_tokens():
             spans = tok.spans(rest)
@@ -247,7 +267,7 @@ class _Column:
                     at = len(s)
                 if at != b:
                     continue
-                sig = []
+                sig: List[Optional[int]] = []
                 for t, v1 in zip(self.texts[1:], sig1):
                     if v1 is None:
                         sig.append(None)
@@ -260,36 +280,44 @@ class _Column:
             del lst[_KEEP:]
         return out
 
-    def _until_uvals(self, p2: Until) -> list:
+    def _until_uvals(self, p2: Until) -> List[Optional[int]]:
         uv = self.uvals.get(p2)
         if uv is None:
             uv = self.uvals[p2] = [p2.eval(t) for t in self.utexts]
         return uv
 
     # ---- penalties from the unlabeled inputs
-    def _swallow_penalty(self, p1, p2, u1, u2, piece):
+    def _swallow_penalty(
+        self, p1: Position, p2: Position, u1: List[Optional[int]], u2: List[Optional[int]], piece: str
+    ) -> float:
         lits = _bounding_literals(p1, p2, piece)
         if not lits or not u1:
             return 0.0
-        hits = sum(1 for t, x, y in zip(self.utexts, u1, u2)
-                   if x is not None and y is not None and any(lt in t[x:y] for lt in lits))
+        hits = sum(
+            1
+            for t, x, y in zip(self.utexts, u1, u2)
+            if x is not None and y is not None and any(lt in t[x:y] for lt in lits)
+        )
         return self.w.swallow_penalty * hits / len(u1)
 
-    def _class_penalty(self, u1, u2, allowed):
+    def _class_penalty(self, u1: List[Optional[int]], u2: List[Optional[int]], allowed: frozenset[str]) -> float:
         """Share of unlabeled inputs where the substring has letters, digits or other characters that the
         example's substring has none of (a field cut at the wrong delimiter)."""
         if not u1:
             return 0.0
         w = self.w
-        total = sum(class_penalty(t[x:y], allowed, w.class_penalty, w.rerank_punct)
-                    for t, x, y in zip(self.utexts, u1, u2) if x is not None and y is not None and y >= x)
+        total = sum(
+            class_penalty(t[x:y], allowed, w.class_penalty, w.rerank_punct)
+            for t, x, y in zip(self.utexts, u1, u2)
+            if x is not None and y is not None and y >= x
+        )
         return total / len(u1)
 
-    def pair(self, c1, c2, a, b, relative):
+    def pair(self, c1: Cands, c2: Cands, a: int, b: int, relative: bool) -> List[Pair]:
         """The cheapest ``(cost, p1, p2)`` of each behaviour on the unlabeled rows (at most
         ``_ALTERNATIVES``, cheapest first) among the kept candidates of two groups, with the penalties from
         the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes."""
-        best: Dict[tuple, tuple] = {}
+        best: Dict[Tuple[Tuple[Optional[int], Optional[int]], ...], Pair] = {}
         w = self.w
         piece = self.texts[0][a:b]
         # Only letters or digits that the example's input has outside the piece: the example then shows
@@ -321,7 +349,7 @@ class _Column:
         return sorted(best.values(), key=lambda t: t[0])[:_ALTERNATIVES]
 
     # ---- the candidates
-    def segments(self, out: str):
+    def segments(self, out: str) -> Iterator[Tuple[int, int, str, int, int]]:
         """``(i, j, case, a, b)`` with ``case(s[a:b]) == out[i:j]`` on the first example."""
         s = self.texts[0]
         for case in CASES:
@@ -331,13 +359,13 @@ class _Column:
             full = apply_case(case, s)
             if case != "title" and len(full) != len(s):
                 continue
-            where: Dict[str, list] = {}
+            where: Dict[str, List[int]] = {}
             for a, c in enumerate(full if case != "title" else s.upper()):
                 where.setdefault(c, []).append(a)
             for i in range(len(out)):
                 seen: Dict[int, int] = {}
                 for a in where.get(out[i], ()):
-                    fa = full[a:] if case != "title" else initcap(s[a:a + len(out) - i])
+                    fa = full[a:] if case != "title" else initcap(s[a : a + len(out) - i])
                     m = 0
                     while m < len(fa) and i + m < len(out) and fa[m] == out[i + m]:
                         m += 1
@@ -346,7 +374,7 @@ class _Column:
                             seen[ln] = seen.get(ln, 0) + 1
                             yield i, i + ln, case, a, a + ln
 
-    def edges(self, cls) -> Iterable[Edge]:
+    def edges(self, cls: Type[SubStr]) -> Iterable[Edge]:
         ctx = self.ctx
         outs = ctx.outs
         w = self.w
@@ -370,5 +398,10 @@ class _Column:
                         if prs is None:
                             prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
                         for cost, p1, p2 in prs:
-                            yield Edge(i, j, cls(self.col, p1, p2, case, self.view),
-                                       base_cost + w.case_cost(case) + cost, tuple(values))
+                            yield Edge(
+                                i,
+                                j,
+                                cls(self.col, p1, p2, case, self.view),
+                                base_cost + w.case_cost(case) + cost,
+                                tuple(values),
+                            )
