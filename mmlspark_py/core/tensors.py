@@ -397,6 +397,8 @@ def _read_binary(array: pa.Array, info: TensorInfo) -> RowTensors:
     buffer: no per-element conversion anywhere."""
     n = len(array)
     dtype = info.dtype
+    if dtype is None:
+        raise ValueError(f"raw binary tensors need the input's element type; {info!r} has none")
     nulls = array.is_null().to_numpy(zero_copy_only=False)
     errors = np.full(n, None, dtype=object)
     width = np.int64 if pa.types.is_large_binary(array.type) else np.int32

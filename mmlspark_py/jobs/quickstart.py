@@ -45,8 +45,12 @@ def transform_images(images: DataFrame, size: int) -> DataFrame:
     """Resize (shorter side to ``size``), centre-crop to ``size`` x ``size`` and blur every image."""
     from mmlspark_py.opencv import ImageTransformer
 
-    transformer = (ImageTransformer(inputCol="image", outputCol="transformed")
-                   .resize(size=size, keepAspectRatio=True).centerCrop(size, size).blur(3, 3))
+    transformer = (
+        ImageTransformer(inputCol="image", outputCol="transformed")
+        .resize(size=size, keepAspectRatio=True)
+        .centerCrop(size, size)
+        .blur(3, 3)
+    )
     return transformer.transform(images)
 
 
@@ -61,7 +65,7 @@ def contact_sheet(images: DataFrame, image_col: str, path: str) -> int:
         return 0
     blank = np.full_like(tiles[0], 255)
     tiles += [blank] * (-len(tiles) % SHEET_COLUMNS)
-    grid = np.vstack([np.hstack(tiles[i:i + SHEET_COLUMNS]) for i in range(0, len(tiles), SHEET_COLUMNS)])
+    grid = np.vstack([np.hstack(tiles[i : i + SHEET_COLUMNS]) for i in range(0, len(tiles), SHEET_COLUMNS)])
     _atomic_png(path, grid)
     events.emit("artifact", path=path, kind="plot")  # logged to the active run, if any
     return len(rows)
@@ -75,11 +79,14 @@ def _thumbnail(image: np.ndarray) -> np.ndarray:
     elif image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     scale = THUMB / max(image.shape[:2])
-    small = cv2.resize(image, (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        image,
+        (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))),
+        interpolation=cv2.INTER_AREA,
+    )
     tile = np.full((THUMB + 8, THUMB + 8, 3), 255, np.uint8)
     y, x = (tile.shape[0] - small.shape[0]) // 2, (tile.shape[1] - small.shape[1]) // 2
-    tile[y:y + small.shape[0], x:x + small.shape[1]] = small
+    tile[y : y + small.shape[0], x : x + small.shape[1]] = small
     return tile
 
 
@@ -110,22 +117,34 @@ def run_images(spark: SparkSession, images_dir: str, output: str, size: int) -> 
     transformed = transform_images(images, size).cache()
     out_dir = os.path.join(output, "transformed")
     step(f"2/3 resizing, cropping and blurring on the executors; writing {out_dir}")
-    write_images(transformed.where(F.col("transformed").isNotNull()), out_dir, "png",
-                 imageCol="transformed", overwrite=True)
+    write_images(
+        transformed.where(F.col("transformed").isNotNull()), out_dir, "png", imageCol="transformed", overwrite=True
+    )
     step("3/3 contact sheet and summary")
     shown = contact_sheet(transformed, "transformed", os.path.join(output, "contact_sheet.png"))
-    per_image = (transformed.select(
-        F.element_at(F.split(F.col("image.origin"), "/"), -1).alias("file"),
-        F.concat_ws("x", F.col("image.width"), F.col("image.height"), F.col("image.nChannels")).alias("input"),
-        F.concat_ws("x", F.col("transformed.width"), F.col("transformed.height"),
-                    F.col("transformed.nChannels")).alias("output"),
-        F.coalesce(F.col("error"), F.lit("")).alias("error"))
-        .orderBy("file").limit(40).collect())
+    per_image = (
+        transformed.select(
+            F.element_at(F.split(F.col("image.origin"), "/"), -1).alias("file"),
+            F.concat_ws("x", F.col("image.width"), F.col("image.height"), F.col("image.nChannels")).alias("input"),
+            F.concat_ws(
+                "x", F.col("transformed.width"), F.col("transformed.height"), F.col("transformed.nChannels")
+            ).alias("output"),
+            F.coalesce(F.col("error"), F.lit("")).alias("error"),
+        )
+        .orderBy("file")
+        .limit(40)
+        .collect()
+    )
     print(summary_table([r.asDict() for r in per_image]))
-    counts = transformed.agg(F.count("*").alias("n"), F.count("transformed").alias("ok")).head()
+    counts = transformed.agg(F.count("*").alias("n"), F.count("transformed").alias("ok")).first()
+    assert counts is not None  # an aggregate without grouping always has one row
     transformed.unpersist()
-    return {"images": counts.n, "transformed": counts.ok, "contact_sheet_images": shown,
-            "output": os.path.abspath(out_dir)}
+    return {
+        "images": counts.n,
+        "transformed": counts.ok,
+        "contact_sheet_images": shown,
+        "output": os.path.abspath(out_dir),
+    }
 
 
 def write_labelled_faces(folder: str) -> str:
@@ -155,12 +174,15 @@ def run_training(spark: SparkSession, output: str, seed: int = 7) -> Dict[str, o
     features = UnrollImage(inputCol="image", outputCol="pixels").transform(labelled).select("pixels", "label")
     train, test = features.randomSplit([0.7, 0.3], seed=seed)
     step("training: featurizing (UnrollImage) and fitting TrainClassifier(LogisticRegression)")
-    model = TrainClassifier(model=LogisticRegression(maxIter=50), labelCol="label",
-                            inputCols=["pixels"]).fit(train)
+    model = TrainClassifier(model=LogisticRegression(maxIter=50), labelCol="label", inputCols=["pixels"]).fit(train)
     step("training: evaluating on the held-out images")
     report = quick_report(model.transform(test), os.path.join(output, "evaluation"))
-    return {"test_images": int(np.sum(report["confusion_matrix"])), "accuracy": round(report["accuracy"], 4),
-            "AUC": round(report["AUC"], 4), "confusion_matrix_png": report["plots"]["confusion_matrix"]}
+    return {
+        "test_images": int(np.sum(report["confusion_matrix"])),
+        "accuracy": round(report["accuracy"], 4),
+        "AUC": round(report["AUC"], 4),
+        "confusion_matrix_png": report["plots"]["confusion_matrix"],
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,11 +201,16 @@ def run(args: argparse.Namespace) -> int:
 
 def add_cli(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("quickstart", help="run the end-to-end example on real photos")
-    parser.add_argument("--images", help="folder of images to read (any Hadoop path); default: scikit-image's "
-                                         "bundled photos")
+    parser.add_argument(
+        "--images", help="folder of images to read (any Hadoop path); default: scikit-image's bundled photos"
+    )
     parser.add_argument("--output", default="mmlspark-quickstart", help="output folder (default: %(default)s)")
     parser.add_argument("--size", type=int, default=224, help="output image size in pixels (default: 224)")
-    parser.add_argument("--master", default=None, help="Spark master for a new session (default: as configured by "
-                        "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)")
+    parser.add_argument(
+        "--master",
+        default=None,
+        help="Spark master for a new session (default: as configured by "
+        "spark-submit, spark-defaults.conf or MASTER; local[*] when nothing is)",
+    )
     parser.add_argument("--skip-training", action="store_true", help="only the image steps (1-3)")
     parser.set_defaults(run=run)

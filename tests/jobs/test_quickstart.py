@@ -27,7 +27,7 @@ def _expected(path: pathlib.Path, size: int) -> np.ndarray:
     scale = size / min(h, w)
     image = cv2.resize(image, (round(w * scale), round(h * scale)))
     y, x = (image.shape[0] - size) // 2, (image.shape[1] - size) // 2
-    return cv2.blur(image[y:y + size, x:x + size], (3, 3))
+    return cv2.blur(image[y : y + size, x : x + size], (3, 3))
 
 
 def test_quickstart_writes_transformed_images_and_contact_sheet(spark, photos, tmp_path, capsys):
