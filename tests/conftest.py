@@ -47,3 +47,14 @@ def spark(tmp_path_factory):
     session = get_spark(master="local[2]", app_name="mmlspark-py-tests", conf=SPARK_TEST_CONF)
     yield session
     session.stop()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Under tests/, only test_*.py and conftest.py files are collected: --doctest-modules (for the package's
+    docstring examples) would otherwise import the scripts tests start as separate processes (spark-submit jobs,
+    workers), which run on import."""
+    if collection_path.suffix == ".py" and collection_path.is_file():
+        name = collection_path.name
+        if not (name.startswith("test_") or name == "conftest.py"):
+            return True
+    return None

@@ -12,7 +12,8 @@ weights of ``weights.Weights.ranker``, fitted on training tasks (``benchmarks/da
 the non-negative weights under which the top candidate of a pool is most often correct);
 ``DEFAULT_RANKER`` is the fallback when no fitted weights ship.
 
-Example::
+Example (two programs of near-equal synthesis cost that agree on the example ``"12"``; on the unlabeled
+``"7 kg"`` one outputs letters no example output has, and ranks below the other)::
 
     >>> from mmlspark_py.dataprep.program import Concat, Program
     >>> from mmlspark_py.dataprep.ops import SubStr
@@ -20,7 +21,7 @@ Example::
     >>> from mmlspark_py.dataprep.tokens import Literal
     >>> whole = Program.single(Concat((SubStr(0, Abs(0), Abs(-1)),)))
     >>> first = Program.single(Concat((SubStr(0, Abs(0), Match(Literal(" "), 1, "start")),)))
-    >>> [p is first for _s, p in rank([(1.0, whole), (1.5, first)], ["12"], [("7 kg",)])]
+    >>> [p is first for _s, p in rank([(1.0, whole), (1.04, first)], ["12"], [("7 kg",)])]
     [True, False]
 """
 

@@ -59,7 +59,8 @@ def test_prep_run_through_spark_submit(tmp_path, spark):
     ]
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"wrote {out} (json) on master local[2]" in done.stdout
+    assert f"prep run: wrote {out} (json)" in done.stdout
+    assert "(local[2])" in done.stdout  # the runner reports the master the job ran on
     rows = sorted(
         tuple(r) for r in spark.read.json(str(out)).select("surname", "maker", "item", "team", "age").collect()
     )

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.onnx.models import EFFNET_PATH
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 INSTALLS = re.compile(r"^\s*[!%]\s*(pip|conda|mamba|uv)\b|\bpip install\b", re.MULTILINE)
 CELL_TIMEOUT_S = 900
@@ -64,6 +66,9 @@ def test_notebook_runs_from_a_clean_kernel(path, tmp_path):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ["MPLBACKEND"] = "Agg"
+    # The transfer-learning notebook looks for the offline EfficientNet asset (../shared/models) relative to
+    # the repository; the notebook runs in a temporary folder, so it is told where the asset is.
+    os.environ.setdefault("MMLSPARK_PY_EFFNET", str(EFFNET_PATH))
     client = NotebookClient(
         nb, timeout=CELL_TIMEOUT_S, kernel_name=NATIVE_KERNEL_NAME, resources={"metadata": {"path": str(work)}}
     )
