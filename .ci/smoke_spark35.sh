@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke suite on pyspark 3.5: the stage harness for every stage plus the quickstart, in a second virtualenv.
+# Smoke suite on pyspark 3.5: the stage harness for every stage, the quickstart and the JVM companion (its
+# Scala 2.12 jar), in a second virtualenv.
 #
 # The second venv holds the newest pyspark 3.5.x, pandas < 3 (what Spark 3.5 supports) and this package, and
 # sees every other dependency (onnxruntime, TensorFlow, MLflow, tokenizers, pytest, ...) through a .pth line
@@ -38,4 +39,4 @@ echo "venv ready in $(( $(date +%s) - started )) s"
 # Driver and executors both run the checkout's code (PYTHONPATH reaches Spark's Python workers).
 export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python" PYTHONPATH="$PWD" MMLSPARK_HARNESS_ONE_PER_CLASS=1
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/test_stage_harness.py tests/jobs/test_quickstart.py \
-  tests/deploy/test_spark_versions.py tests/deploy/test_session_io.py "$@"
+  tests/deploy/test_spark_versions.py tests/deploy/test_session_io.py tests/jvm "$@"

@@ -56,6 +56,12 @@ def test_jar_for_installed_pyspark_and_session_conf():
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="needs a JDK to compile")
 def test_build_reproduces_the_committed_jar(tmp_path):
+    import pyspark
+
+    if int(pyspark.__version__.split(".")[0]) < 4:
+        # The pip wheel of pyspark 3.5 holds no scala-compiler or ICU4J: the 2.12 jar is built against a Spark
+        # 3.5 distribution's jars plus ICU4J (scala/README.md); the build is reproduced on pyspark 4 (2.13).
+        pytest.skip("the pyspark 3.5 wheel cannot compile the companion")
     build = _build_script()
     built = build.build(build.pyspark_home(None), tmp_path)
     committed = jvm_companion.jar_path()

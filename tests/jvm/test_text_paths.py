@@ -184,17 +184,17 @@ def _mismatches(spark, df, form: str, lower: bool) -> int:
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFD", "NFKC", "NFKD"])
-def test_unicode_normalize_equals_python_on_mark_sequences(spark, companion, form):
+def test_unicode_normalize_equals_python_on_mark_sequences(spark, icu_companion, form):
     df = _mark_sequences(spark).unionByName(_texts(spark, rows=50))
     assert _mismatches(spark, df, form, lower=form == "NFKD") == 0
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFD", "NFKC", "NFKD"])
-def test_unicode_normalize_equals_python_on_every_code_point(spark, companion, form):
+def test_unicode_normalize_equals_python_on_every_code_point(spark, icu_companion, form):
     assert _mismatches(spark, _all_code_points(spark), form, lower=False) == 0
 
 
-def test_unicode_normalize_nulls_invalid_utf8_and_long_text(spark, companion):
+def test_unicode_normalize_nulls_invalid_utf8_and_long_text(spark, icu_companion):
     df = spark.createDataFrame([(1, None), (2, ""), (3, "Cafe\u0301 " * 200_000)], "id long, text string").unionByName(
         spark.createDataFrame([(4, bytearray(b"A\xffB\xe2\x82"))], "id long, raw binary").select(
             "id", F.col("raw").cast("string").alias("text")
@@ -206,9 +206,21 @@ def test_unicode_normalize_nulls_invalid_utf8_and_long_text(spark, companion):
     assert [r.n for r in jvm] == [None, "", "caf\u00e9 " * 200_000, "a\ufffdb\ufffd"]
 
 
-def test_unicode_normalize_falls_back_when_python_knows_a_newer_unicode(spark, companion, monkeypatch, caplog):
+def test_unicode_normalize_falls_back_when_python_knows_a_newer_unicode(spark, icu_companion, monkeypatch, caplog):
     monkeypatch.setattr(unicodedata, "unidata_version", "99.0.0")
     with caplog.at_level(logging.INFO, logger="mmlspark_py.core.jvm_companion"):
         out = UnicodeNormalize(inputCol="text", outputCol="n").transform(_texts(spark, rows=5))
     assert not uses(out, "unicode_normalize")
     assert "cannot reproduce Python's Unicode 99.0.0 normalisation" in caplog.text
+
+
+def test_unicode_normalize_falls_back_without_icu(spark, companion):
+    """Without ICU4J on the session (Spark 3.5) the stage runs its Python path, with Python's results."""
+    if companion.icu_unicode is not None:
+        pytest.skip("the session has ICU4J")
+    stage = UnicodeNormalize(inputCol="text", outputCol="n", form="NFKC", lower=False)
+    out = stage.transform(_texts(spark, rows=5).where("id != 1000"))  # (the invalid-UTF-8 row aside)
+    assert not uses(out, "unicode_normalize")
+    rows = out.select("text", "n").collect()
+    assert len(rows) == 8
+    assert [r.n for r in rows] == [None if r.text is None else unicodedata.normalize("NFKC", r.text) for r in rows]
