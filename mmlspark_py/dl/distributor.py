@@ -65,6 +65,7 @@ from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from pyspark.sql import DataFrame, SparkSession
 
+from mmlspark_py.core.spark_compat import active_session, has_jvm, num_partitions
 from mmlspark_py.dl.barrier_task import RESULT_SCHEMA, TaskPlan, run_task
 from mmlspark_py.dl.launcher import WorkerFailedError, WorkerProcess, free_port
 from mmlspark_py.dl.log_stream import LogServer
@@ -149,13 +150,13 @@ class TensorFlowDistributor:
                 "runOnDataFrame streams partitions to barrier tasks on the executors; it needs localMode=False"
             )
         payload = self._payload(train_fn, args, kwargs)
-        if df.rdd.getNumPartitions() != self.numProcesses:
+        if num_partitions(df) != self.numProcesses:  # (unknown on Spark Connect: repartitioned)
             df = df.repartition(self.numProcesses)
         return self._run_barrier(df, payload, with_data=True)
 
     # ----------------------------------------------------------------------------------------- helpers
     def _session(self) -> SparkSession:
-        spark = self._spark or SparkSession.getActiveSession()
+        spark = self._spark or active_session()
         if spark is None:
             raise DistributorError("TensorFlowDistributor with localMode=False needs an active SparkSession")
         return spark
@@ -174,16 +175,21 @@ class TensorFlowDistributor:
     # ---------------------------------------------------------------------------------- barrier mode
     def _run_barrier(self, df: DataFrame, payload: bytes, with_data: bool) -> Any:
         spark = self._session()
-        sc = getattr(spark, "sparkContext", None)
+        # A Spark Connect client has no SparkContext: the slot and GPU checks are left to Spark's own barrier
+        # checks there, and a fatal worker error fails the job after Spark's retries instead of cancelling it.
+        sc = spark.sparkContext if has_jvm(spark) else None
         driver_gpus: List[str] = []
-        local_master = sc is not None and sc.master.startswith("local")
+        local_master = sc is not None and str(sc.master).startswith("local")
         if sc is not None:
             check_slots(sc, self.numProcesses, self.slotWaitSeconds)
             if self.useGpu:
                 driver_gpus = check_gpu_conf(sc, self.numProcesses)
         threads = self.threadsPerProcess or int(spark.conf.get("spark.task.cpus", "1") or "1")
         arrow_schema = _arrow_schema(df) if with_data else None
-        host = spark.conf.get("spark.driver.host", "127.0.0.1") or "127.0.0.1"
+        # The log server runs in this process: on a Connect client that is not the Spark driver, whose host
+        # executors know; there it listens on the loopback (executors on this machine stream their lines, others
+        # keep them in their own logs).
+        host = (spark.conf.get("spark.driver.host", "127.0.0.1") or "127.0.0.1") if sc is not None else "127.0.0.1"
         from pyspark import cloudpickle
 
         fatal: List[Dict[str, Any]] = []
@@ -248,7 +254,7 @@ class TensorFlowDistributor:
 
     # ------------------------------------------------------------------------------------ local mode
     def _run_local(self, payload: bytes) -> Any:
-        gpus = local_gpus(self._spark or SparkSession.getActiveSession(), self.numProcesses) if self.useGpu else []
+        gpus = local_gpus(self._spark or active_session(), self.numProcesses) if self.useGpu else []
         threads = self.threadsPerProcess or max(1, (os.cpu_count() or 1) // self.numProcesses)
         cluster = [f"127.0.0.1:{free_port('127.0.0.1')}" for _ in range(self.numProcesses)]
         root = tempfile.mkdtemp(prefix="mmlspark-dl-local-")
@@ -408,7 +414,7 @@ def _driver_gpus(sc: Any) -> List[str]:
 def local_gpus(spark: Optional[SparkSession], needed: int) -> List[str]:
     """GPU ids for ``needed`` processes on the driver's machine (Spark's driver resources, else
     ``CUDA_VISIBLE_DEVICES``); raises :class:`DistributorError` when there are fewer."""
-    gpus: List[str] = _driver_gpus(spark.sparkContext) if spark is not None else []
+    gpus: List[str] = _driver_gpus(spark.sparkContext) if spark is not None and has_jvm(spark) else []
     if not gpus and os.environ.get("CUDA_VISIBLE_DEVICES"):
         gpus = [g for g in os.environ["CUDA_VISIBLE_DEVICES"].split(",") if g.strip()]
     if len(gpus) < needed:
