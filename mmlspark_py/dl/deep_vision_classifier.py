@@ -301,7 +301,7 @@ class DeepVisionModel(_VisionParams, Model):
         import onnx
 
         from mmlspark_py.dl.onnx_export import merge_featurizer_and_head
-        from mmlspark_py.downloader.schema import find_feature_node  # not exported by downloader (yet)
+        from mmlspark_py.downloader import find_feature_node
 
         featurizer = self._get_featurizer()
         base = featurizer.getOnnxModel().getModelPayload()

@@ -8,7 +8,7 @@
 """
 
 from mmlspark_py.downloader.model_downloader import ModelDownloader, UnknownModelError
-from mmlspark_py.downloader.schema import ModelSchema, SchemaError
+from mmlspark_py.downloader.schema import ModelSchema, SchemaError, find_feature_node
 from mmlspark_py.downloader.storage import DownloadError, HashMismatchError, NotFoundError
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "DownloadError",
     "HashMismatchError",
     "NotFoundError",
+    "find_feature_node",
 ]

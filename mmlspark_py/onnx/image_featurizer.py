@@ -53,8 +53,7 @@ from mmlspark_py.core.params import (
 )
 from mmlspark_py.core.stage import SchemaError, Transformer, add_fields, column
 from mmlspark_py.core.tensors import TensorInfo, fixed_dims
-from mmlspark_py.downloader import ModelDownloader, ModelSchema
-from mmlspark_py.downloader.schema import find_feature_node
+from mmlspark_py.downloader import ModelDownloader, ModelSchema, find_feature_node
 from mmlspark_py.image import ImageFileReader, with_file_images
 from mmlspark_py.onnx.graph import load_model
 from mmlspark_py.onnx.onnx_model import ONNXModel

@@ -23,10 +23,10 @@ from urllib.parse import unquote, urlparse
 
 from pyspark.sql import SparkSession
 
-from mmlspark_py.core.persistence import load_stage
 from mmlspark_py.core.session import get_spark
 from mmlspark_py.registry.errors import ModelLoadError, ModelNotFound
 from mmlspark_py.registry.registration import get_version, get_version_by_alias, list_versions
+from mmlspark_py.registry.saved_model import load_saved_model
 from mmlspark_py.tracking import ModelIO, mlflow_module
 
 _MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+|latest))?/?$")
@@ -137,21 +137,6 @@ def _readable_by_cluster(spark: SparkSession, local_dir: str) -> str:
     target = jvm.org.apache.hadoop.fs.Path(f"/tmp/mmlspark-models/{uuid.uuid4().hex}")
     default_fs.copyFromLocalFile(False, True, jvm.org.apache.hadoop.fs.Path("file://" + local_dir), target)
     return target.toString()
-
-
-def load_saved_model(path: str, spark: Optional[SparkSession] = None, uri: Optional[str] = None) -> Any:
-    """The fitted stage saved at ``path`` (a folder on any Hadoop file system), through core persistence.
-
-    :raises ModelLoadError: nothing loadable there; the message names the path and the cause.
-    """
-    spark = spark or get_spark()
-    try:
-        return load_stage(path, spark)
-    except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelLoadError(
-            f"{uri or path}: cannot load the saved model at {path}: {type(e).__name__}: {first[:500]}"
-        ) from e
 
 
 def load_model(uri: str, spark: Optional[SparkSession] = None) -> Any:

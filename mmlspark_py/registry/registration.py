@@ -22,6 +22,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructType
 
 from mmlspark_py.registry.errors import ModelNotFound, RegistryError
+from mmlspark_py.registry.saved_model import load_saved_model
 from mmlspark_py.tracking import log_model, mlflow_module, start_run
 
 MAX_TAG = 5000
@@ -140,8 +141,6 @@ def register_model(
         uri, lineage = model, logged_metadata(model).get("lineage", {})
     else:
         if isinstance(model, str):
-            from mmlspark_py.registry.loading import load_saved_model
-
             model = load_saved_model(model)
         from mmlspark_py.tracking import active_run_id
 

@@ -227,3 +227,9 @@ def _plain(values: Any) -> Any:
 
 
 _recorder = _Recorder()
+
+
+def active_run_id() -> Optional[str]:
+    """The id of the run autologging records to in this thread, or None."""
+    target = _recorder._target()
+    return target.run_id if target else None

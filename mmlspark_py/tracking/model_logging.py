@@ -23,6 +23,7 @@ from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
+from mmlspark_py.tracking.autolog import active_run_id
 from mmlspark_py.tracking.backend import mlflow_module
 from mmlspark_py.tracking.lineage import environment_lineage, training_data_lineage
 from mmlspark_py.tracking.signature import ModelIO, model_io, stages_of, to_mlflow_signature
@@ -61,8 +62,6 @@ def _as_pipeline(model: Any) -> PipelineModel:
 def _run_id(run_id: Optional[str]) -> str:
     if run_id:
         return run_id
-    from mmlspark_py.tracking.runs import active_run_id
-
     active = active_run_id() or (mlflow_module().active_run().info.run_id if mlflow_module().active_run() else None)
     if active is None:
         raise RuntimeError("log_model: no active run; call it inside `with start_run(...)` or pass run_id=")

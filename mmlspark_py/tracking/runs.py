@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional
 
 from mmlspark_py.tracking import autolog
+from mmlspark_py.tracking.autolog import active_run_id
 from mmlspark_py.tracking.backend import experiment_id, mlflow_module
 from mmlspark_py.tracking.snapshot import MAX_TOTAL_BYTES, take_snapshot
 
@@ -115,12 +116,6 @@ def _log_snapshot(run: TrackedRun, folder: Optional[str], max_bytes: int) -> Non
                 run.log_artifact(path, "code")
     except Exception as e:  # noqa: BLE001 - a run without its snapshot is better than no run
         _log.warning("could not record the code snapshot for run %s: %s", run.run_id, e)
-
-
-def active_run_id() -> Optional[str]:
-    """The id of the run autologging records to in this thread, or None."""
-    target = autolog._recorder._target()
-    return target.run_id if target else None
 
 
 __all__ = ["start_run", "TrackedRun", "active_run_id"]

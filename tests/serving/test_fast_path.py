@@ -72,11 +72,13 @@ def test_multinomial_with_thresholds_and_a_binary_threshold(spark, train):
     indexed = StringIndexer(inputCol="tier", outputCol="y").fit(tiers).transform(features.transform(tiers))
     multi = LogisticRegression(labelCol="y", thresholds=[0.5, 0.2, 0.0001]).fit(indexed)
     model = PipelineModel([features, multi])
-    _compare(model, tiers.drop("label"), tiers.collect(), spark)
+    _, fast = _compare(model, tiers.drop("label"), tiers.collect(), spark)  # (_compare asserts equal outputs)
+    assert len(fast) == tiers.count() and {r["prediction"] for r in fast} <= {0.0, 1.0, 2.0}
     binary_data = StringIndexer(inputCol="label", outputCol="y").fit(train).transform(features.transform(train))
     binary = LogisticRegression(labelCol="y", threshold=0.8).fit(binary_data)
     model = PipelineModel([features, binary.setProbabilityCol("")])  # prediction from the raw margin
-    _compare(model, train, train.collect(), spark)
+    _, fast = _compare(model, train, train.collect(), spark)
+    assert {r["prediction"] for r in fast} <= {0.0, 1.0} and "probability" not in fast[0]
 
 
 def test_rows_a_skipping_assembler_drops_are_errors_on_both_paths(spark, train):

@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 
 from mmlspark_py.core import java_regex, jvm_companion
 from mmlspark_py.core.stage import column
+from mmlspark_py.featurize.text.replacement_map import NORM_FUNCS, normalised_map, trie_regex
 
 
 def _pack(strings: List[str]) -> Column:
@@ -54,18 +55,15 @@ def page_split(df: DataFrame, input_col: str, max_len: int, min_len: int, bounda
 
 def text_replace(df: DataFrame, input_col: str, mapping: Dict[str, str], norm_func: str) -> Optional[Column]:
     """TextPreprocessor's output column, or None: the Python path's regex and tables, applied in one pass."""
-    # Imported here: text_preprocessor imports this module for its dispatch.
-    from mmlspark_py.featurize.text.text_preprocessor import NORM_FUNCS, _normalised_map, trie_regex
-
     if not mapping:
         return None  # the Python path is the identity column already
     jvm = jvm_companion.companion(df.sparkSession)
     if jvm is None:
         return None
     ignore_case = norm_func != "identity"
-    exact = _normalised_map(mapping, NORM_FUNCS[norm_func])
-    lower = _normalised_map(mapping, str.lower) if ignore_case else {}
-    upper = _normalised_map(mapping, str.upper) if ignore_case else {}
+    exact = normalised_map(mapping, NORM_FUNCS[norm_func])
+    lower = normalised_map(mapping, str.lower) if ignore_case else {}
+    upper = normalised_map(mapping, str.upper) if ignore_case else {}
     strings = ["ignoreCase" if ignore_case else "identity", ("(?iu)" if ignore_case else "") + trie_regex(list(exact))]
     for table in (exact, lower, upper):
         strings.append(str(len(table)))

@@ -28,7 +28,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -37,10 +37,9 @@ from pyspark.sql.types import StringType, StructField, StructType
 from mmlspark_py.core.params import HasInputCol, HasOutputCol, Param, Params, to_dict_string, to_one_of
 from mmlspark_py.core.stage import Transformer, add_field, column, require_column
 from mmlspark_py.featurize.text import jvm_paths
+from mmlspark_py.featurize.text.replacement_map import NORM_FUNCS, normalised_map, trie_regex
 
 __all__ = ["TextPreprocessor", "trie_regex", "NORM_FUNCS"]
-
-NORM_FUNCS: Dict[str, Callable[[str], str]] = {"identity": lambda s: s, "lowerCase": str.lower, "upperCase": str.upper}
 
 
 def _to_map(value: Any) -> Dict[str, str]:
@@ -48,48 +47,6 @@ def _to_map(value: Any) -> Dict[str, str]:
     if "" in mapping:
         raise ValueError("map: keys must be non-empty strings; an empty key would match everywhere")
     return mapping
-
-
-def _escape(char: str) -> str:
-    """One character as a Java regex literal (``\\x{..}`` for anything but ASCII letters and digits)."""
-    return char if char.isascii() and char.isalnum() else f"\\x{{{ord(char):X}}}"
-
-
-def trie_regex(keys) -> str:
-    """A Java regex matching any of ``keys`` (non-empty), preferring the longest at a position."""
-    root: Dict[str, Any] = {}
-    for key in keys:
-        node = root
-        for char in key:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: Dict[str, Any]) -> str:
-        branches = [_escape(c) + emit(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        if len(branches) == 1 and "" not in node:
-            return branches[0]
-        # Branches before the (optional) end of a key: backtracking then yields the longest key.
-        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
-
-    longest = max((len(k) for k in keys), default=0)
-    if longest > 900:  # emit recurses once per character
-        raise ValueError(f"map: keys longer than 900 characters are not supported (got {longest})")
-    return emit(root)
-
-
-def _normalised_map(mapping: Dict[str, str], norm: Callable[[str], str]) -> Dict[str, str]:
-    """``mapping`` with keys put through ``norm``; two keys that collide must agree on the value."""
-    out: Dict[str, str] = {}
-    for key, value in mapping.items():
-        nk = norm(key)
-        if nk in out and out[nk] != value:
-            raise ValueError(
-                f"map: keys that are equal under normFunc ({nk!r}) map to different values ({out[nk]!r} and {value!r})"
-            )
-        out[nk] = value
-    return out
 
 
 def _lookup(table: Dict[str, str]) -> Column:
@@ -101,14 +58,14 @@ def replace_expr(text: Column, mapping: Dict[str, str], norm_func: str) -> Colum
     if not mapping:
         return text
     ignore_case = norm_func != "identity"
-    table = _normalised_map(mapping, NORM_FUNCS[norm_func])
+    table = normalised_map(mapping, NORM_FUNCS[norm_func])
     pattern = ("(?iu)" if ignore_case else "") + "(?s)(.*?)(" + trie_regex(list(table)) + "|\\z)"
     gaps = F.regexp_extract_all(text, F.lit(pattern), F.lit(1))
     keys = F.regexp_extract_all(text, F.lit(pattern), F.lit(2))
     if ignore_case:
         # The regex matches ignoring case per character as Java does (equal upper OR lower case), so a match
         # is looked up under both foldings; a match neither finds (exotic scripts) is kept as it was.
-        lower, upper = _normalised_map(mapping, str.lower), _normalised_map(mapping, str.upper)
+        lower, upper = normalised_map(mapping, str.lower), normalised_map(mapping, str.upper)
 
         def value(m: Column) -> Column:
             return F.coalesce(F.element_at(_lookup(lower), F.lower(m)), F.element_at(_lookup(upper), F.upper(m)), m)
