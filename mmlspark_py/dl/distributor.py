@@ -186,9 +186,9 @@ class TensorFlowDistributor:
                 driver_gpus = check_gpu_conf(sc, self.numProcesses)
         threads = self.threadsPerProcess or int(spark.conf.get("spark.task.cpus", "1") or "1")
         arrow_schema = _arrow_schema(df) if with_data else None
-        # The log server runs in this process: on a Connect client that is not the Spark driver, whose host
-        # executors know; there it listens on the loopback (executors on this machine stream their lines, others
-        # keep them in their own logs).
+        # The log server runs in this process. On a Connect client this process is not the Spark driver, so
+        # spark.driver.host is not its address: it listens on the loopback, where executors on this machine
+        # stream their lines; executors elsewhere keep them in their own logs.
         host = (spark.conf.get("spark.driver.host", "127.0.0.1") or "127.0.0.1") if sc is not None else "127.0.0.1"
         from pyspark import cloudpickle
 
