@@ -31,7 +31,7 @@ _NEW = sys.version_info >= (3, 11)
 C: Any = importlib.import_module("re._constants" if _NEW else "sre_constants")
 P: Any = importlib.import_module("re._parser" if _NEW else "sre_parse")
 
-__all__ = ["to_java"]
+__all__ = ["to_java", "code_point_class"]
 
 MAX_CODE_POINT = 0x10FFFF
 Ranges = List[Tuple[int, int]]
@@ -175,6 +175,9 @@ class _Translator:
         return _complement(ranges) if negate else ranges
 
     def _set(self, items: Any) -> str:
+        return _java_class(self._set_ranges(items))
+
+    def _set_ranges(self, items: Any) -> Ranges:
         ranges: Ranges = []
         negate = False
         for op, av in items:
@@ -193,7 +196,18 @@ class _Translator:
             else:
                 raise Untranslatable(f"set item {op}")
         merged = _merge(ranges)
-        return _java_class(_complement(merged) if negate else merged)
+        return _complement(merged) if negate else merged
+
+    def item_ranges(self, op: Any, av: Any) -> Ranges:
+        """The code points one literal or class item matches (``op`` one of ``_SINGLE``)."""
+        if op is C.LITERAL:
+            _code_point(av)
+            return [(av, av)]
+        if op is C.NOT_LITERAL:
+            return _complement([(av, av)])
+        if op is C.ANY:
+            return [(0, MAX_CODE_POINT)] if self.flags & re.DOTALL else _complement([(10, 10)])
+        return self._set_ranges(av)
 
     def _word(self) -> str:
         return _java_class(self._category_ranges(C.CATEGORY_WORD))
@@ -221,12 +235,8 @@ class _Translator:
     def node(self, op: Any, av: Any) -> str:
         if op is C.LITERAL:
             return _code_point(av)
-        if op is C.NOT_LITERAL:
-            return _java_class(_complement([(av, av)]))
-        if op is C.ANY:
-            return _java_class([(0, MAX_CODE_POINT)] if self.flags & re.DOTALL else _complement([(10, 10)]))
-        if op is C.IN:
-            return self._set(av)
+        if op in (C.NOT_LITERAL, C.ANY, C.IN):
+            return _java_class(self.item_ranges(op, av))
         if op is C.BRANCH:
             return "(?:" + "|".join(self.seq(alt) for alt in av[1]) + ")"
         if op is C.SUBPATTERN:
@@ -274,5 +284,27 @@ def to_java(pattern: str) -> Optional[str]:
         return None
     try:
         return _Translator(flags).seq(parsed)
+    except Untranslatable:
+        return None
+
+
+def code_point_class(pattern: str) -> Optional[Ranges]:
+    """The code points ``pattern`` matches when it is one literal or class (``\\s``, ``[.!?]``, ``x``), else None.
+
+    Such a pattern's matches are exactly the single code points in the returned ranges (sorted, disjoint,
+    inclusive), so a caller can test characters instead of running a regex. None also wherever
+    :func:`to_java` is None (the same guarantees hold).
+
+    :raises re.error: ``pattern`` is not a valid Python regex.
+    """
+    if to_java(pattern) is None:
+        return None
+    parsed = P.parse(pattern, 0)
+    item = _single_item(parsed)
+    if item is None:
+        return None
+    flags, (op, av) = item
+    try:
+        return _Translator(parsed.state.flags | flags).item_ranges(op, av)
     except Untranslatable:
         return None

@@ -58,6 +58,7 @@ def _vector_type() -> DataType:
 # name -> (class in the jar, return type): every function the jar offers.
 FUNCTIONS: Dict[str, Tuple[str, Any]] = {
     "page_split": ("PageSplit", lambda: ArrayType(BinaryType(), True)),
+    "page_split_class": ("PageSplitAtClass", lambda: ArrayType(BinaryType(), True)),
     "text_replace": ("TextReplace", StringType),
     "unicode_normalize": ("UnicodeNormalize", StringType),
     "unroll_image": ("UnrollImage", _vector_type),

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from mmlspark_py.core.java_regex import to_java
+from mmlspark_py.core.java_regex import code_point_class, to_java
 
 PATTERNS = [
     r"\s",
@@ -132,3 +132,20 @@ def test_untranslatable_patterns(pattern):
 def test_invalid_python_regex_raises():
     with pytest.raises(re.error):
         to_java("(")
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\s", r"\S", r"[.!?]", "x", ".", r"(?s).", r"[^\w\s]", r"(\d)", r"(?a)\w", r"[^\U0001F600\s]", "é"]
+)
+def test_code_point_class_is_exactly_what_python_matches(pattern):
+    everything = "".join(map(chr, range(0x110000)))
+    matched = [m.start() for m in re.finditer(pattern, everything)]
+    assert all(m.end() - m.start() == 1 for m in re.finditer(pattern, everything[:70000]))
+    ranges = code_point_class(pattern)
+    assert ranges == sorted(ranges) and all(lo <= hi < nxt for (lo, hi), (nxt, _) in zip(ranges, ranges[1:]))
+    assert [c for lo, hi in ranges for c in range(lo, hi + 1)] == matched
+
+
+@pytest.mark.parametrize("pattern", [r"\s+", r"[.!?]\s", "ab", r"(?i)x", r"\b", r"x?", r"[\udc80]", r"(?:x|yz)"])
+def test_code_point_class_none_unless_one_item(pattern):
+    assert code_point_class(pattern) is None

@@ -8,6 +8,8 @@ import random
 import pytest
 from pyspark.sql import functions as F
 
+from mmlspark_py.core.java_regex import to_java
+from mmlspark_py.core.jvm_companion import Companion
 from mmlspark_py.featurize.text import PageSplitter
 from tests.jvm.paths import both_ways, uses
 
@@ -114,6 +116,31 @@ def test_megabyte_texts_equal_python_path(spark, long_texts, companion, max_len,
     jvm, python = both_ways(spark, lambda: stage.transform(long_texts), "page_split")
     assert jvm == python
     assert all(len(r.pages) >= 900_000 // max_len for r in jvm)  # the shortest text has 900,000 characters
+
+
+@pytest.mark.parametrize("boundary", [r"\s", r"[.!?]", r"\S", r"(?s).", r"[^\w\s]", "a", r"[^\U0001F600\s]"])
+def test_one_code_point_boundary_cuts_as_the_regex_does(spark, texts, companion, boundary):
+    # a one-code-point boundary takes page_split_class (characters tested, no regex scan): same pages as the
+    # regex path on the same bytes, invalid UTF-8 and surrogate pairs included (the Python path: above)
+    stage = PageSplitter(
+        inputCol="text", outputCol="pages", maximumPageLength=9, minimumPageLength=3, boundaryRegex=boundary
+    )
+    out = stage.transform(texts)
+    assert uses(out, "page_split_class")
+    by_regex = Companion.call(
+        "page_split", F.col("text").cast("binary"), F.lit(9), F.lit(3), F.lit(to_java(boundary))
+    ).cast("array<string>")
+    rows = out.select("id", "text", "pages", by_regex.alias("by_regex")).collect()
+    assert all(r.pages == r.by_regex for r in rows)
+    assert sum(len(r.pages) for r in rows if r.pages) > 2 * len(rows)
+
+
+def test_multi_character_boundary_runs_the_regex(spark, texts, companion):
+    stage = PageSplitter(
+        inputCol="text", outputCol="pages", maximumPageLength=9, minimumPageLength=3, boundaryRegex=r"\s+"
+    )
+    out = stage.transform(texts)
+    assert uses(out, "page_split") and not uses(out, "page_split_class")
 
 
 def test_invalid_bytes_survive(spark, texts, companion):

@@ -6,7 +6,9 @@ result; the stage then runs its Python path (the reference; differential tests h
 
 - PageSplitter: the pages are cut from the text's UTF-8 bytes (so invalid bytes survive, as in the Python
   path) at the ends of matches of ``boundaryRegex`` translated to Java by :mod:`mmlspark_py.core.java_regex`
-  (not every Python regex has a guaranteed equivalent, e.g. case-insensitive ones).
+  (not every Python regex has a guaranteed equivalent, e.g. case-insensitive ones). A regex that is one
+  literal or character class (``\\s``, ``[.!?]``) is passed as its code point ranges instead: each page's cut
+  is then found by testing the characters just before the page's longest end, without scanning the text.
 - TextPreprocessor: the same trie-shaped Java regex the Python path's SQL expression uses, in one ``find``
   loop with hash-table lookups.
 - UnicodeNormalize: ICU4J (shipped with Spark 4) restricted to the characters of Python's Unicode version
@@ -49,8 +51,12 @@ def page_split(df: DataFrame, input_col: str, max_len: int, min_len: int, bounda
             f"boundaryRegex {boundary!r} has no Java equivalent guaranteed to match the same",
         )
         return None
-    pages = jvm.call("page_split", column(input_col).cast("binary"), F.lit(max_len), F.lit(min_len), F.lit(pattern))
-    return pages.cast("array<string>")
+    text, bounds = column(input_col).cast("binary"), (F.lit(max_len), F.lit(min_len))
+    one_code_point = java_regex.code_point_class(boundary)
+    if one_code_point is not None:  # `\s`, `[.!?]`: test the characters before each page's end, no regex scan
+        ranges = F.lit(b"".join(struct.pack(">ii", lo, hi) for lo, hi in one_code_point))
+        return jvm.call("page_split_class", text, *bounds, ranges).cast("array<string>")
+    return jvm.call("page_split", text, *bounds, F.lit(pattern)).cast("array<string>")
 
 
 def text_replace(df: DataFrame, input_col: str, mapping: Dict[str, str], norm_func: str) -> Optional[Column]:

@@ -1,5 +1,6 @@
 package mmlsparkpy.companion
 
+import java.nio.ByteBuffer
 import java.util.regex.Pattern
 
 import org.apache.spark.sql.api.java.UDF4
@@ -18,22 +19,90 @@ import org.apache.spark.sql.api.java.UDF4
 class PageSplit extends UDF4[Array[Byte], Integer, Integer, String, Array[Array[Byte]]] {
   @transient private lazy val patterns = new LiteralCache[String, Pattern](p => Pattern.compile(p))
 
-  override def call(bytes: Array[Byte], maxLen: Integer, minLen: Integer, regex: String): Array[Array[Byte]] = {
+  override def call(bytes: Array[Byte], maxLen: Integer, minLen: Integer, regex: String): Array[Array[Byte]] =
+    PageSplit.pages(bytes, maxLen, minLen) { text =>
+      val ends = DeepStack(s"PageSplitter: boundary regex on a text of ${text.codePoints} characters") {
+        PageSplit.boundaryEnds(text, patterns(regex))
+      }
+      (start, shortest, longest) => {
+        val k = PageSplit.upperBound(ends, longest) - 1
+        if (k >= 0 && ends.get(k) >= shortest) ends.get(k) else -1
+      }
+    }
+}
+
+/** PageSplitter's pages when the boundary regex is one literal or character class (`\s`, `[.!?]`): every
+  * code point of the class is a match of its own, ending right after it, so the cut of a page is found by
+  * testing the code points just before its longest end, backwards, instead of running the regex over the
+  * whole text.
+  *
+  * Arguments as [[PageSplit]]'s, except the last: the class as packed big-endian int pairs (first, last code
+  * point of each range; sorted, disjoint), computed by Python's `re` (mmlspark_py/core/java_regex.py,
+  * `code_point_class`). The pages equal [[PageSplit]]'s with the class as the regex.
+  */
+class PageSplitAtClass extends UDF4[Array[Byte], Integer, Integer, Array[Byte], Array[Array[Byte]]] {
+  @transient private lazy val classes = new LiteralCache[Array[Byte], CodePointClass](b => CodePointClass(b))
+
+  override def call(bytes: Array[Byte], maxLen: Integer, minLen: Integer, packed: Array[Byte]): Array[Array[Byte]] =
+    PageSplit.pages(bytes, maxLen, minLen) { text =>
+      val boundary = classes(packed)
+      (_, shortest, longest) => {
+        var end = longest
+        while (end >= shortest && !boundary.contains(text.valueAt(end - 1))) end -= 1
+        if (end >= shortest) end else -1
+      }
+    }
+}
+
+/** A set of code points given as sorted, disjoint, inclusive ranges; Latin-1 in a lookup table. */
+private[companion] final class CodePointClass private (low: Array[Boolean], firsts: Array[Int], lasts: Array[Int]) {
+  def contains(cp: Int): Boolean =
+    if (cp < 256) low(cp)
+    else {
+      // the last range starting at or before cp
+      var lo = 0
+      var hi = firsts.length
+      while (lo < hi) {
+        val mid = (lo + hi) >>> 1
+        if (firsts(mid) <= cp) lo = mid + 1 else hi = mid
+      }
+      lo > 0 && cp <= lasts(lo - 1)
+    }
+}
+
+private[companion] object CodePointClass {
+  def apply(packed: Array[Byte]): CodePointClass = {
+    val buffer = ByteBuffer.wrap(packed)
+    val n = packed.length / 8
+    val firsts = new Array[Int](n)
+    val lasts = new Array[Int](n)
+    for (i <- 0 until n) {
+      firsts(i) = buffer.getInt()
+      lasts(i) = buffer.getInt()
+    }
+    val low = Array.tabulate(256)(cp => (0 until n).exists(i => firsts(i) <= cp && cp <= lasts(i)))
+    new CodePointClass(low, firsts, lasts)
+  }
+}
+
+private[companion] object PageSplit {
+
+  /** The pages of `bytes`; `cutter(text)` gives, for a page starting at code point `start`, the last boundary
+    * end in [shortest, longest] (code point indexes), or -1 when there is none (the page is then cut hard). */
+  def pages(bytes: Array[Byte], maxLen: Integer, minLen: Integer)(
+      cutter: Utf8Escaped => (Int, Int, Int) => Int): Array[Array[Byte]] = {
     if (bytes == null) return null
     val max = maxLen.intValue
     if (Utf8Escaped.arrowLength(bytes) <= max) return Array(bytes)
     val text = Utf8Escaped.decode(bytes)
     if (text.codePoints <= max) return Array(bytes)
-    val pattern = patterns(regex)
-    val ends = DeepStack(s"PageSplitter: boundary regex on a text of ${text.codePoints} characters") {
-      boundaryEnds(text, pattern)
-    }
+    val lastEnd = cutter(text)
     val pages = Array.newBuilder[Array[Byte]]
     val shortest = math.max(minLen.intValue, 1)
     var start = 0
     while (text.codePoints - start > max) {
-      val k = upperBound(ends, start + max) - 1
-      val cut = if (k >= 0 && ends.get(k) >= start + shortest) ends.get(k) else start + max
+      val end = lastEnd(start, start + shortest, start + max)
+      val cut = if (end >= 0) end else start + max
       pages += java.util.Arrays.copyOfRange(bytes, text.byteAt(start), text.byteAt(cut))
       start = cut
     }
@@ -48,7 +117,7 @@ class PageSplit extends UDF4[Array[Byte], Integer, Integer, String, Array[Array[
     * matched at an earlier position, so dropping it and searching on from the next code point gives Python's
     * matches.
     */
-  private def boundaryEnds(text: Utf8Escaped, pattern: Pattern): IntBuffer = {
+  def boundaryEnds(text: Utf8Escaped, pattern: Pattern): IntBuffer = {
     val ends = new IntBuffer
     val s = text.text
     val m = pattern.matcher(s)
@@ -66,7 +135,7 @@ class PageSplit extends UDF4[Array[Byte], Integer, Integer, String, Array[Array[
   }
 
   /** Python's `bisect_right`: the number of entries <= `x`. */
-  private def upperBound(ends: IntBuffer, x: Int): Int = {
+  def upperBound(ends: IntBuffer, x: Int): Int = {
     var lo = 0
     var hi = ends.size
     while (lo < hi) {
