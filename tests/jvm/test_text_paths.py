@@ -224,3 +224,18 @@ def test_unicode_normalize_falls_back_without_icu(spark, companion):
     rows = out.select("text", "n").collect()
     assert len(rows) == 8
     assert [r.n for r in rows] == [None if r.text is None else unicodedata.normalize("NFKC", r.text) for r in rows]
+
+
+def test_text_preprocessor_identity_trie_equals_python_on_overlapping_keys(spark, companion):
+    # identity mode walks a trie instead of the regex: keys over a three-letter alphabet (plus an emoji) are
+    # prefixes, suffixes and overlaps of each other, so leftmost-longest and scanning on after a match matter
+    rng = random.Random(5)
+    alphabet = ["a", "b", "c", "\U0001f600"]
+    keys = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(40)}
+    mapping = {k: rng.choice(["", "#", k[::-1], "<" + k + ">"]) for k in keys}
+    texts = ["".join(rng.choice(alphabet + [" "]) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    df = spark.createDataFrame(list(enumerate(texts)), "id long, text string")
+    stage = TextPreprocessor(inputCol="text", outputCol="out", map=mapping)
+    jvm, python = both_ways(spark, lambda: stage.transform(df), "text_replace")
+    assert jvm == python
+    assert sum(r.out != r.text for r in jvm) > 250
