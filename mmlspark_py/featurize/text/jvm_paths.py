@@ -10,7 +10,8 @@ result; the stage then runs its Python path (the reference; differential tests h
   literal or character class (``\\s``, ``[.!?]``) is passed as its code point ranges instead: each page's cut
   is then found by testing the characters just before the page's longest end, without scanning the text.
 - TextPreprocessor: the same trie-shaped Java regex the Python path's SQL expression uses, in one ``find``
-  loop with hash-table lookups.
+  loop with hash-table lookups; in identity mode a trie of the keys finds the same leftmost-longest matches
+  without the regex.
 - UnicodeNormalize: ICU4J (shipped with Spark 4) restricted to the characters of Python's Unicode version
   (``unicodedata.unidata_version``), which normalises exactly as Python does; needs an ICU at least as new.
 """
