@@ -46,9 +46,11 @@ class PageSplitAtClass extends UDF4[Array[Byte], Integer, Integer, Array[Byte], 
   override def call(bytes: Array[Byte], maxLen: Integer, minLen: Integer, packed: Array[Byte]): Array[Array[Byte]] =
     PageSplit.pages(bytes, maxLen, minLen) { text =>
       val boundary = classes(packed)
+      val values = text.codePointValues()
       (_, shortest, longest) => {
         var end = longest
-        while (end >= shortest && !boundary.contains(text.valueAt(end - 1))) end -= 1
+        while (end >= shortest && !boundary.contains(if (values == null) text.text.charAt(end - 1) else values(end - 1)))
+          end -= 1
         if (end >= shortest) end else -1
       }
     }

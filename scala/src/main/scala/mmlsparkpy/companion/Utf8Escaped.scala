@@ -8,7 +8,7 @@ package mmlsparkpy.companion
   * U+FFFF takes two chars: `cpAtChar` and `byteAtCp` translate between chars, code points and bytes.
   */
 private[companion] final class Utf8Escaped private (val text: String, cpAtChar: Array[Int], byteAtCp: Array[Int],
-                                                    values: Array[Int], val codePoints: Int) {
+                                                    val codePoints: Int) {
 
   /** The code point index of char index `i` (0..text.length). */
   def codePointAt(charIndex: Int): Int = if (cpAtChar == null) charIndex else cpAtChar(charIndex)
@@ -16,8 +16,10 @@ private[companion] final class Utf8Escaped private (val text: String, cpAtChar: 
   /** The byte offset of code point index `cp` (0..codePoints). */
   def byteAt(cp: Int): Int = if (byteAtCp == null) cp else byteAtCp(cp)
 
-  /** The value of code point `cp` (0 until codePoints); an escaped byte b is U+DC00 + b, as in Python. */
-  def valueAt(cp: Int): Int = if (values == null) text.charAt(cp) else values(cp)
+  /** Every code point's value (an escaped byte b is U+DC00 + b, as in Python), or null when the text is ASCII
+    * (then `text.charAt(i)` is code point i). Escaped bytes are lone low surrogates and a high surrogate only
+    * starts a valid pair, so Java's code points of `text` are exactly these. */
+  def codePointValues(): Array[Int] = if (cpAtChar == null) null else text.codePoints.toArray
 }
 
 private[companion] object Utf8Escaped {
@@ -60,13 +62,11 @@ private[companion] object Utf8Escaped {
       i += 1
     }
     if (ascii) { // chars, code points and bytes coincide
-      return new Utf8Escaped(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), null, null, null,
-                             bytes.length)
+      return new Utf8Escaped(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), null, null, bytes.length)
     }
     val chars = new Array[Char](bytes.length)
     val cpAtChar = new Array[Int](bytes.length + 1)
     val byteAtCp = new Array[Int](bytes.length + 1)
-    val values = new Array[Int](bytes.length)
     var nChars = 0
     var nCps = 0
     i = 0
@@ -75,8 +75,7 @@ private[companion] object Utf8Escaped {
       byteAtCp(nCps) = i
       cpAtChar(nChars) = nCps
       if (len == 0) {
-        values(nCps) = 0xDC00 + (bytes(i) & 0xFF)
-        chars(nChars) = values(nCps).toChar
+        chars(nChars) = (0xDC00 + (bytes(i) & 0xFF)).toChar
         nChars += 1
         i += 1
       } else {
@@ -88,7 +87,6 @@ private[companion] object Utf8Escaped {
           case _ => ((b & 0x07) << 18) | ((bytes(i + 1) & 0x3F) << 12) | ((bytes(i + 2) & 0x3F) << 6) |
                     (bytes(i + 3) & 0x3F)
         }
-        values(nCps) = cp
         if (cp >= 0x10000) {
           chars(nChars) = Character.highSurrogate(cp)
           chars(nChars + 1) = Character.lowSurrogate(cp)
@@ -104,6 +102,6 @@ private[companion] object Utf8Escaped {
     }
     byteAtCp(nCps) = bytes.length
     cpAtChar(nChars) = nCps
-    new Utf8Escaped(new String(chars, 0, nChars), cpAtChar, byteAtCp, values, nCps)
+    new Utf8Escaped(new String(chars, 0, nChars), cpAtChar, byteAtCp, nCps)
   }
 }
