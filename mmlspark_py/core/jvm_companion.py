@@ -60,7 +60,7 @@ FUNCTIONS: Dict[str, Tuple[str, Any]] = {
     "page_split": ("PageSplit", lambda: ArrayType(BinaryType(), True)),
     "page_split_class": ("PageSplitAtClass", lambda: ArrayType(BinaryType(), True)),
     "text_replace": ("TextReplace", StringType),
-    "unicode_normalize": ("UnicodeNormalize", StringType),
+    "unicode_normalize": ("UnicodeNormalize", BinaryType),
     "unroll_image": ("UnrollImage", _vector_type),
     "vector_at": ("VectorAt", DoubleType),
 }

@@ -194,6 +194,103 @@ def test_unicode_normalize_equals_python_on_every_code_point(spark, icu_companio
     assert _mismatches(spark, _all_code_points(spark), form, lower=False) == 0
 
 
+def _ascii_and_marks(spark, rows=3000, seed=4):
+    """ASCII letters (both cases, spaces, punctuation) between short non-ASCII runs: the companion splits the
+    text before ASCII characters and lowercases and normalises only the non-ASCII runs, so every kind of
+    neighbour matters: a combining mark after an ASCII letter (NFC composes them), capital sigma next to ASCII
+    letters (Final_Sigma), dotted capital I, Kelvin sign and sharp s (lowercase to or from ASCII), ligatures."""
+    specials = [
+        "\u0301",
+        "\u0327\u0301",
+        "\u03a3",
+        "\u0391\u03a3",
+        "\u0130",
+        "\u212a",
+        "\u00df",
+        "\u1e9e",
+        "\ufb01",
+        "\u00c9",
+        "\u1100\u1161",
+        "\U0001f600",
+        "\u0338",
+        "\u2460",
+        "\u01c5",
+        "\u00a0",
+    ]
+    ascii_ = list("aeEIiKkSsZz .,-'") + ["Cafe", "ABC", "x1"]
+    rng = random.Random(seed)
+    texts = [
+        "".join(rng.choice(specials) if rng.random() < 0.3 else rng.choice(ascii_) for _ in range(rng.randint(0, 16)))
+        for _ in range(rows)
+    ]
+    texts += ["a\u03a3 b", "\u0391\u03a3", "\u03a3\u0391\u03a3 x", "E\u0301", "I\u0307", "\u0130x", "K\u212a"]
+    return spark.createDataFrame(list(enumerate(texts)), "id long, text string")
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD", "NFKC", "NFKD"])
+@pytest.mark.parametrize("lower", [True, False])
+def test_unicode_normalize_equals_python_next_to_ascii(spark, icu_companion, form, lower):
+    assert _mismatches(spark, _ascii_and_marks(spark), form, lower) == 0
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKD"])
+def test_unicode_normalize_lowers_every_code_point_as_spark(spark, icu_companion, form):
+    assert _mismatches(spark, _all_code_points(spark), form, lower=True) == 0
+
+
+def test_unicode_normalize_follows_sparks_case_mapping_setting(spark, icu_companion):
+    """``spark.sql.icu.caseMappings.enabled`` picks ICU's or Java's lowercasing in Spark's ``lower``; the
+    companion calls the same function with the same choice (ICU and Java differ on some code points)."""
+    key = "spark.sql.icu.caseMappings.enabled"
+    before = spark.conf.get(key)
+    try:
+        for value in ("false", "true"):
+            spark.conf.set(key, value)
+            assert _mismatches(spark, _all_code_points(spark), "NFKC", lower=True) == 0
+            assert _mismatches(spark, _ascii_and_marks(spark, rows=500), "NFD", lower=True) == 0
+    finally:
+        spark.conf.set(key, before)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_unicode_normalize_checks_utf8_as_spark(spark, icu_companion, lower):
+    """The companion checks the non-ASCII runs itself (Spark's make_valid_utf8 only for an invalid text):
+    the edges of every UTF-8 sequence length, valid and not, between ASCII and accented letters."""
+    pieces = [
+        b"\xc2\x80",
+        b"\xdf\xbf",
+        b"\xe0\xa0\x80",
+        b"\xed\x9f\xbf",
+        b"\xee\x80\x80",
+        b"\xef\xbf\xbf",
+        b"\xf0\x90\x80\x80",
+        b"\xf4\x8f\xbf\xbf",  # valid: U+0080 U+07FF U+0800 U+D7FF U+E000 U+FFFF ...
+        b"\xc0\xaf",
+        b"\xc1\xbf",
+        b"\xe0\x9f\xbf",
+        b"\xed\xa0\x80",
+        b"\xf0\x8f\xbf\xbf",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xff",
+        b"\x80",
+        b"\xe2\x82",
+        b"\xf0\x9f\x98",
+        b"\xc3",  # overlong, surrogate...
+    ]
+    rng = random.Random(9)
+    filler = [b"A", b"e", b" ", b"E\xcc\x81", b"\xc3\x89", b"\xce\xb1"]
+    rows = [bytes(p) for p in pieces] + [
+        b"".join(rng.choice(pieces) if rng.random() < 0.3 else rng.choice(filler) for _ in range(rng.randint(1, 10)))
+        for _ in range(400)
+    ]
+    df = spark.createDataFrame([(i, bytearray(r)) for i, r in enumerate(rows)], "id long, raw binary").select(
+        "id", F.col("raw").cast("string").alias("text")
+    )
+    for form in ("NFC", "NFKD"):
+        assert _mismatches(spark, df, form, lower) == 0
+
+
 def test_unicode_normalize_nulls_invalid_utf8_and_long_text(spark, icu_companion):
     df = spark.createDataFrame([(1, None), (2, ""), (3, "Cafe\u0301 " * 200_000)], "id long, text string").unionByName(
         spark.createDataFrame([(4, bytearray(b"A\xffB\xe2\x82"))], "id long, raw binary").select(

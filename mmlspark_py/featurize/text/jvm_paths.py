@@ -14,6 +14,7 @@ result; the stage then runs its Python path (the reference; differential tests h
   without the regex.
 - UnicodeNormalize: ICU4J (shipped with Spark 4) restricted to the characters of Python's Unicode version
   (``unicodedata.unidata_version``), which normalises exactly as Python does; needs an ICU at least as new.
+  Spark's own ``lower`` is called inside the same function, and only on the non-ASCII runs of the text.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import struct
 import unicodedata
 from typing import Dict, List, Optional
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import DataType
 
 from mmlspark_py.core import java_regex, jvm_companion
+from mmlspark_py.core.spark_compat import make_valid_utf8
 from mmlspark_py.core.stage import column
 from mmlspark_py.featurize.text.replacement_map import NORM_FUNCS, normalised_map, trie_regex
+
+ICU_CASE_MAPPINGS = "spark.sql.icu.caseMappings.enabled"
 
 
 def _pack(strings: List[str]) -> Column:
@@ -84,8 +89,26 @@ def text_replace(df: DataFrame, input_col: str, mapping: Dict[str, str], norm_fu
     return F.when(text.isNotNull(), jvm.call("text_replace", text, packed))
 
 
-def unicode_normalize(df: DataFrame, staged: Column, form: str) -> Optional[Column]:
-    """UnicodeNormalize's output column from the ``staged`` text (valid UTF-8, lowercased if asked), or None."""
+def _spark_lower_mode(spark: SparkSession, text_type: DataType) -> int:
+    """How the companion reproduces Spark's ``lower`` of a ``text_type`` column: 1 without ICU case mappings, 2
+    with them (``spark.sql.icu.caseMappings.enabled``), 0 when it cannot (a collated string, or a Spark without
+    that setting): then Spark lowercases first."""
+    if getattr(text_type, "collation", "UTF8_BINARY") != "UTF8_BINARY":
+        return 0
+    try:  # no default argument: that would be returned instead of Spark's own default for an unset key
+        icu = str(spark.conf.get(ICU_CASE_MAPPINGS)).strip().lower()
+    except Exception:  # noqa: BLE001 - a Spark without the setting (3.5): lowercase in Spark
+        return 0
+    return {"true": 2, "false": 1}.get(icu, 0)
+
+
+def unicode_normalize(df: DataFrame, text: Column, text_type: DataType, form: str, lower: bool) -> Optional[Column]:
+    """UnicodeNormalize's output column from ``text`` (a string column of type ``text_type``), or None.
+
+    The companion makes the text valid UTF-8 and lowercases it (when ``lower``) with Spark's own functions,
+    and normalises it, in one pass over the UTF-8 bytes that checks and changes only the non-ASCII runs (see
+    ``UnicodeNormalize.scala``).
+    """
     jvm = jvm_companion.companion(df.sparkSession)
     if jvm is None:
         return None
@@ -98,4 +121,8 @@ def unicode_normalize(df: DataFrame, staged: Column, form: str) -> Optional[Colu
             f"Unicode {unicodedata.unidata_version} normalisation",
         )
         return None
-    return jvm.call("unicode_normalize", staged, F.lit(form), F.lit(unicodedata.unidata_version))
+    mode = _spark_lower_mode(df.sparkSession, text_type) if lower else 0
+    if lower and mode == 0:
+        text = F.lower(make_valid_utf8(text))
+    packed = _pack([form, unicodedata.unidata_version, str(mode)])
+    return jvm.call("unicode_normalize", text.cast("binary"), packed).cast("string")

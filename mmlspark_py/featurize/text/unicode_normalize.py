@@ -5,7 +5,9 @@ Python's ``unicodedata.normalize`` (C code, one call per text). ``pyarrow.comput
 the per-text call, but pyarrow 25 returns decomposed text for NFC and NFKC, so it is not used. Lowercasing is
 Spark's own ``lower`` (the JVM's ``String.toLowerCase``, as in SynapseML), done before normalising, as
 SynapseML does. Invalid UTF-8 bytes become U+FFFD first (Spark's ``make_valid_utf8``), as they do whenever the
-JVM reads such a string.
+JVM reads such a string. With the JVM companion on a Spark 4 session, the three steps run in one JVM function
+that calls Spark's own ``make_valid_utf8`` and ``lower`` and ICU's normaliser on the text's non-ASCII runs only
+(same results; :mod:`mmlspark_py.featurize.text.jvm_paths`).
 
 Columns:
     in  ``inputCol``  string (null -> null).
@@ -84,12 +86,13 @@ class UnicodeNormalize(Transformer, HasInputCol, HasOutputCol):
 
     def _transform(self, df: DataFrame) -> DataFrame:
         staged_name = f"{self.uid}__staged"
-        staged = make_valid_utf8(column(self.getInputCol()))
-        if self.getLower():
-            staged = F.lower(staged)
-        normalized = jvm_paths.unicode_normalize(df, staged, self.getForm())
-        if normalized is not None:  # the JVM companion's path: ICU as of Python's Unicode version
+        field = require_column(df.schema, self.getInputCol(), StringType())
+        text = column(self.getInputCol())
+        normalized = jvm_paths.unicode_normalize(df, text, field.dataType, self.getForm(), self.getLower())
+        if normalized is not None:  # the JVM companion's path: Spark's functions and ICU as of Python's Unicode
             return df.withColumn(self.getOutputCol(), normalized)
+        valid = make_valid_utf8(text)
+        staged = F.lower(valid) if self.getLower() else valid
         out = StructType([StructField(self.getOutputCol(), StringType(), True)])
         fn = _normalize_batches(staged_name, self.getOutputCol(), self.getForm())
         result = with_batched_columns(df.withColumn(staged_name, staged), [staged_name], fn, out, BATCH_ROWS)
