@@ -267,6 +267,12 @@ private[companion] object SparkLower {
     }
 
   def apply(text: UTF8String, icu: Boolean): UTF8String =
-    if (exec == null) text.toLowerCase
-    else exec.invoke(null, text, binaryCollation, java.lang.Boolean.valueOf(icu)).asInstanceOf[UTF8String]
+    if (exec != null) exec.invoke(null, text, binaryCollation, java.lang.Boolean.valueOf(icu)).asInstanceOf[UTF8String]
+    else if (!icu) text.toLowerCase
+    else {
+      // never a silent difference from Spark's `lower`: the Python side asks for ICU case mappings only on a
+      // Spark that has the setting, whose `lower` this object must then find
+      throw new IllegalStateException("UnicodeNormalize: ICU case mappings asked for, but this Spark has no " +
+        "CollationSupport.Lower.exec(UTF8String, int, boolean); set spark.mmlspark_py.jvmCompanion.enabled=false")
+    }
 }
