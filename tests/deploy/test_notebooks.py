@@ -4,7 +4,8 @@
   ``python3`` kernel, and installing nothing (no ``pip``/``conda`` cells: the README's commands install what
   the notebooks need);
 * executed top to bottom by nbclient in a fresh ``python3`` kernel of the running interpreter (ipykernel),
-  in a temporary working folder; any cell error fails the test with the cell and its traceback.
+  in a temporary working folder; any cell error fails the test with the cell and its traceback, and what a
+  notebook must print (``PRINTED``) is checked.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from tests.onnx.models import EFFNET_PATH
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 INSTALLS = re.compile(r"^\s*[!%]\s*(pip|conda|mamba|uv)\b|\bpip install\b", re.MULTILINE)
 CELL_TIMEOUT_S = 900
+# Values a notebook must print (its story's results, not only "no error"), by notebook name.
+PRINTED = {
+    "experiments_and_models": [
+        "models:/income/1 ['champion']",
+        "('fast', {'rawPrediction'",
+        "400 {'error': \"record 0, field 'age'",
+    ],
+}
 
 
 def _read(path: Path):
@@ -81,3 +90,6 @@ def test_notebook_runs_from_a_clean_kernel(path, tmp_path):
         os.environ.update(env_before)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{path.name}: {errors}"
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    for expected in PRINTED.get(path.stem, []):
+        assert expected in printed, f"{path.name} did not print {expected!r}"
