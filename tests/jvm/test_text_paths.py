@@ -240,16 +240,31 @@ def test_unicode_normalize_lowers_every_code_point_as_spark(spark, icu_companion
 
 def test_unicode_normalize_follows_sparks_case_mapping_setting(spark, icu_companion):
     """``spark.sql.icu.caseMappings.enabled`` picks ICU's or Java's lowercasing in Spark's ``lower``; the
-    companion calls the same function with the same choice (ICU and Java differ on some code points)."""
+    companion calls the same function with the setting the query runs under, even when it changed after
+    ``transform`` (ICU and Java differ on some code points: the test checks that they do)."""
     key = "spark.sql.icu.caseMappings.enabled"
     before = spark.conf.get(key)
+    points = _all_code_points(spark).cache()
     try:
+        lowered = {}
         for value in ("false", "true"):
             spark.conf.set(key, value)
-            assert _mismatches(spark, _all_code_points(spark), "NFKC", lower=True) == 0
+            lowered[value] = points.orderBy("id").select(F.lower("text")).collect()
+            assert _mismatches(spark, points, "NFKC", lower=True) == 0
             assert _mismatches(spark, _ascii_and_marks(spark, rows=500), "NFD", lower=True) == 0
+        assert lowered["false"] != lowered["true"]
+        for planned, run in (("true", "false"), ("false", "true")):
+            spark.conf.set(key, planned)
+            stage = UnicodeNormalize(inputCol="text", outputCol="jvm", form="NFC", lower=True)
+            on_jvm = stage.transform(points)
+            assert uses(on_jvm, "unicode_normalize")
+            with python_path(spark):
+                both = stage.copy({stage.outputCol: "python"}).transform(on_jvm)
+            spark.conf.set(key, run)
+            assert both.where("not (jvm <=> python)").count() == 0
     finally:
         spark.conf.set(key, before)
+        points.unpersist()
 
 
 @pytest.mark.parametrize("lower", [True, False])

@@ -89,17 +89,16 @@ def text_replace(df: DataFrame, input_col: str, mapping: Dict[str, str], norm_fu
     return F.when(text.isNotNull(), jvm.call("text_replace", text, packed))
 
 
-def _spark_lower_mode(spark: SparkSession, text_type: DataType) -> int:
-    """How the companion reproduces Spark's ``lower`` of a ``text_type`` column: 1 without ICU case mappings, 2
-    with them (``spark.sql.icu.caseMappings.enabled``), 0 when it cannot (a collated string, or a Spark without
-    that setting): then Spark lowercases first."""
+def _companion_can_lower(spark: SparkSession, text_type: DataType) -> bool:
+    """Whether the companion reproduces Spark's ``lower`` of a ``text_type`` column: a default-collation string
+    on a Spark with ``spark.sql.icu.caseMappings.enabled`` (the companion reads its value when the query runs,
+    as ``lower`` does), not a collated string or a Spark without that setting: then Spark lowercases first."""
     if getattr(text_type, "collation", "UTF8_BINARY") != "UTF8_BINARY":
-        return 0
+        return False
     try:  # no default argument: that would be returned instead of Spark's own default for an unset key
-        icu = str(spark.conf.get(ICU_CASE_MAPPINGS)).strip().lower()
+        return str(spark.conf.get(ICU_CASE_MAPPINGS)).strip().lower() in ("true", "false")
     except Exception:  # noqa: BLE001 - a Spark without the setting (3.5): lowercase in Spark
-        return 0
-    return {"true": 2, "false": 1}.get(icu, 0)
+        return False
 
 
 def unicode_normalize(df: DataFrame, text: Column, text_type: DataType, form: str, lower: bool) -> Optional[Column]:
@@ -121,8 +120,8 @@ def unicode_normalize(df: DataFrame, text: Column, text_type: DataType, form: st
             f"Unicode {unicodedata.unidata_version} normalisation",
         )
         return None
-    mode = _spark_lower_mode(df.sparkSession, text_type) if lower else 0
-    if lower and mode == 0:
+    in_companion = lower and _companion_can_lower(df.sparkSession, text_type)
+    if lower and not in_companion:
         text = F.lower(make_valid_utf8(text))
-    packed = _pack([form, unicodedata.unidata_version, str(mode)])
+    packed = _pack([form, unicodedata.unidata_version, "1" if in_companion else "0"])
     return jvm.call("unicode_normalize", text.cast("binary"), packed).cast("string")

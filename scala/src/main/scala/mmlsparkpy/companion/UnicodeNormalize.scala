@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets.UTF_8
 
 import com.ibm.icu.text.{FilteredNormalizer2, Normalizer2, UnicodeSet}
 import org.apache.spark.sql.api.java.UDF2
+import org.apache.spark.sql.internal.SQLConf
 import org.apache.spark.unsafe.Platform
 import org.apache.spark.unsafe.types.UTF8String
 
@@ -12,9 +13,9 @@ import org.apache.spark.unsafe.types.UTF8String
   *
   * Arguments: the text's bytes (the string cast to binary, invalid UTF-8 included) and one packed binary
   * literal (see [[PackedStrings]]) holding the form (NFC, NFD, NFKC, NFKD), the Unicode version of the Python
-  * path's `unicodedata` (e.g. "14.0.0") and how to lowercase: "0" not at all, "1" Spark's `lower` without
-  * ICU case mappings, "2" with them (`spark.sql.icu.caseMappings.enabled`, which the Python side reads).
-  * Returns the result's UTF-8 bytes.
+  * path's `unicodedata` (e.g. "14.0.0") and whether to lowercase ("1") or not ("0") as Spark's `lower` does
+  * for the running query (with or without ICU case mappings, as `spark.sql.icu.caseMappings.enabled` says
+  * when the query runs). Returns the result's UTF-8 bytes.
   *
   * Normalisation: Python normalises with the tables of its own Unicode version, and the JVM's
   * java.text.Normalizer with the JDK's (Unicode 13 in Java 17), so they differ on characters one of them does
@@ -43,10 +44,13 @@ class UnicodeNormalize extends UDF2[Array[Byte], Array[Byte], Array[Byte]] {
     (UnicodeNormalize.normalizer(form, version), lower.toInt)
   })
 
+  /** How Spark's `lower` runs in this task's query: 1 without ICU case mappings, 2 with them. */
+  @transient private lazy val sparkLower: Int = if (SparkLower.icuCaseMappings()) 2 else 1
+
   override def call(text: Array[Byte], packed: Array[Byte]): Array[Byte] = {
     if (text == null) return null
     val (normalizer, lower) = settings(packed)
-    UnicodeNormalize.lowerAndNormalize(text, normalizer, lower)
+    UnicodeNormalize.lowerAndNormalize(text, normalizer, if (lower == 0) 0 else sparkLower)
   }
 }
 
@@ -63,7 +67,8 @@ object UnicodeNormalize {
     new FilteredNormalizer2(full, new UnicodeSet(s"[:age=$major.$minor:]").freeze())
   }
 
-  /** `normalize(lower(make_valid_utf8(text)))` over UTF-8 bytes; `lower` as in [[UnicodeNormalize]]. */
+  /** `normalize(lower(make_valid_utf8(text)))` over UTF-8 bytes; `lower`: 0 none, 1 Spark's `lower` without
+    * ICU case mappings, 2 with them. */
   private[companion] def lowerAndNormalize(text: Array[Byte], normalizer: Normalizer2, lower: Int): Array[Byte] = {
     val n = text.length
     var i = Ascii.skip(text, 0, n)
@@ -266,12 +271,19 @@ private[companion] object SparkLower {
       case _: ReflectiveOperationException | _: LinkageError => Integer.valueOf(0)
     }
 
+  /** `spark.sql.icu.caseMappings.enabled` as the running query sees it (`SQLConf.get`: the session's setting
+    * on the driver, the query's propagated one in a task), false on a Spark without the setting (3.5). */
+  def icuCaseMappings(): Boolean =
+    try SQLConf.get.getConfString("spark.sql.icu.caseMappings.enabled").trim.toBoolean
+    catch {
+      case _: NoSuchElementException => false
+    }
+
   def apply(text: UTF8String, icu: Boolean): UTF8String =
     if (exec != null) exec.invoke(null, text, binaryCollation, java.lang.Boolean.valueOf(icu)).asInstanceOf[UTF8String]
     else if (!icu) text.toLowerCase
     else {
-      // never a silent difference from Spark's `lower`: the Python side asks for ICU case mappings only on a
-      // Spark that has the setting, whose `lower` this object must then find
+      // never a silent difference from Spark's `lower`: a Spark with the ICU setting has this function
       throw new IllegalStateException("UnicodeNormalize: ICU case mappings asked for, but this Spark has no " +
         "CollationSupport.Lower.exec(UTF8String, int, boolean); set spark.mmlspark_py.jvmCompanion.enabled=false")
     }
