@@ -99,32 +99,13 @@ object UnicodeNormalize {
   private def whole(text: Array[Byte], normalizer: Normalizer2, lower: Int): Array[Byte] =
     normalizer.normalize(lowered(SparkStrings.makeValid(UTF8String.fromBytes(text)), lower).toString).getBytes(UTF_8)
 
-  /** Whether `text(from until until)`, a run of non-ASCII bytes, is well-formed UTF-8 (The Unicode Standard,
-    * table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF, no truncated sequence). */
+  /** Whether `text(from until until)`, a run of non-ASCII bytes, is well-formed UTF-8. */
   private def wellFormed(text: Array[Byte], from: Int, until: Int): Boolean = {
     var i = from
     while (i < until) {
-      val lead = text(i) & 0xff
-      // the number of continuation bytes after `lead`, and the range of the first one
-      var count = 0
-      var low = 0x80
-      var high = 0xbf
-      if (lead >= 0xc2 && lead <= 0xdf) count = 1
-      else if (lead == 0xe0) { count = 2; low = 0xa0 }
-      else if (lead == 0xed) { count = 2; high = 0x9f }
-      else if (lead >= 0xe1 && lead <= 0xef) count = 2
-      else if (lead == 0xf0) { count = 3; low = 0x90 }
-      else if (lead >= 0xf1 && lead <= 0xf3) count = 3
-      else if (lead == 0xf4) { count = 3; high = 0x8f }
-      else return false
-      if (i + count >= until) return false // truncated
-      var k = 1
-      while (k <= count) {
-        val b = text(i + k) & 0xff
-        if (b < (if (k == 1) low else 0x80) || b > (if (k == 1) high else 0xbf)) return false
-        k += 1
-      }
-      i += count + 1
+      val length = Utf8Escaped.sequenceLength(text, i)
+      if (length == 0) return false
+      i += length
     }
     true
   }

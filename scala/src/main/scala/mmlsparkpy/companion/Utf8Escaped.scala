@@ -38,8 +38,9 @@ private[companion] object Utf8Escaped {
   private def cont(bytes: Array[Byte], i: Int, lo: Int = 0x80, hi: Int = 0xBF): Boolean =
     i < bytes.length && (bytes(i) & 0xFF) >= lo && (bytes(i) & 0xFF) <= hi
 
-  /** The length of the valid UTF-8 sequence starting at `i`, or 0 when byte `i` must be escaped. */
-  private def sequenceLength(bytes: Array[Byte], i: Int): Int = {
+  /** The length of the well-formed UTF-8 sequence starting at `i` (The Unicode Standard, table 3-7: no overlong
+    * forms, surrogates, code points past U+10FFFF or truncated sequences), or 0 when byte `i` must be escaped. */
+  private[companion] def sequenceLength(bytes: Array[Byte], i: Int): Int = {
     val b = bytes(i) & 0xFF
     if (b < 0x80) 1
     else if (b >= 0xC2 && b <= 0xDF) { if (cont(bytes, i + 1)) 2 else 0 }
