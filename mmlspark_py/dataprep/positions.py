@@ -78,8 +78,9 @@ class Abs(Position):
             return "0"
         if self.k == -1:
             return n
-        v = num(self.k) if self.k >= 0 else f"({n} + {num(1 + self.k)})"
-        return within(v, src)
+        if self.k > 0:  # defined when the string is at least k long
+            return at_most(num(self.k), src)
+        return at_least_zero(f"({n} + {num(1 + self.k)})")  # never past the end
 
     def explain(self) -> str:
         return "start" if self.k == 0 else "end" if self.k == -1 else f"pos({self.k})"
@@ -117,7 +118,7 @@ class Match(Position):
 
     def sql(self, src: str) -> str:
         tok = self.token
-        if isinstance(tok, Literal) and not _self_overlapping(tok.text):
+        if isinstance(tok, Literal) and not tok.self_overlapping:
             return self._literal_sql(tok.text, src)
         n = f"length({src})"
         rev = self.k < 0
@@ -159,17 +160,17 @@ class Match(Position):
         return self.k > 0
 
 
-def within(v: str, src: str) -> str:
-    """SQL: ``v`` when it is an offset of the string ``src`` (0 to its length), else NULL; ``v`` is evaluated
-    once."""
+def at_most(v: str, src: str) -> str:
+    """SQL: the offset ``v`` (>= 0) when it is at most the length of the string ``src``, else NULL; ``v`` is
+    evaluated once."""
     n = f"length({src})"
-    return f"nullif(nullif(least(greatest({v}, -1), {n} + 1), -1), {n} + 1)"
+    return f"nullif(least({v}, {n} + 1), {n} + 1)"
 
 
-def _self_overlapping(text: str) -> bool:
-    """True when two occurrences of ``text`` can overlap ('--' in '---'): the interpreter's leftmost
-    non-overlapping matches and ``substring_index``'s counting could then differ."""
-    return any(text[:i] == text[-i:] for i in range(1, len(text)))
+def at_least_zero(v: str) -> str:
+    """SQL: the offset ``v`` (at most the string's length) when it is not negative, else NULL; ``v`` is
+    evaluated once."""
+    return f"nullif(greatest({v}, -1), -1)"
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,8 @@ class Offset(Position):
         return p if 0 <= p <= len(s) else None
 
     def sql(self, src: str) -> str:
-        return within(f"({self.base.sql(src)} + {num(self.delta)})", src)
+        v = f"({self.base.sql(src)} + {num(self.delta)})"  # the base is an offset of the string
+        return at_most(v, src) if self.delta > 0 else at_least_zero(v)
 
     def explain(self) -> str:
         return f"{self.base.explain()}{self.delta:+d}"

@@ -170,6 +170,14 @@ class Literal(Token):
     def cost(self, w: Weights = DEFAULT) -> float:
         return w.literal_word if self.text.isalnum() else w.literal_punct
 
+    @property
+    def self_overlapping(self) -> bool:
+        """True when two occurrences of the text can overlap ('--' in '---'): Spark's ``substring_index``
+        counts overlapping occurrences, the interpreter's leftmost non-overlapping matches do not, so only a
+        literal that cannot overlap itself is compiled to ``substring_index``/``instr``."""
+        t = self.text
+        return any(t[:i] == t[-i:] for i in range(1, len(t)))
+
 
 @dataclass(frozen=True)
 class Then(Token):

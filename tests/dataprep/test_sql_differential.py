@@ -20,9 +20,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
-from mmlspark_py.dataprep.ops import DateTime, Number
+from mmlspark_py.dataprep.ops import Const, DateTime, HasToken, Number, SubStr
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
-from mmlspark_py.dataprep.program import Concat, Program
+from mmlspark_py.dataprep.positions import Abs, Match, Offset
+from mmlspark_py.dataprep.program import Branch, Concat, Program
+from mmlspark_py.dataprep.tokens import CharClass, Literal
 
 from .dev_tasks import load_tasks, rows_of
 from .program_zoo import ROWS, zoo
@@ -87,6 +89,12 @@ DATES = [
     "2021-02-30",
     "13/13/2013",
     "x 2021-03-04 y 2022-01-01",
+    "0000-01-01 then 2021-03-04",
+    "2024-02-29 / 29.02.2023 / 1.2.2023",
+    "2021/3/4",
+    "04032021",
+    "31年12月1999日",
+    "12022021-03-04",
 ]
 LAYOUTS = [
     "%Y-%m-%d",
@@ -101,6 +109,11 @@ LAYOUTS = [
     "Q%q %Y",
     "%m/%d/%y",
     "%Y%m%d",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%m%d%Y",
+    "%d年%m月%Y日",
+    "on %d %m'%Y",
 ]
 _TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week") for m in ROUND_MODES] + [
     (u, "floor", b) for u in ("30min", "day", "week", "month", "quarter", "year") for b in ("end", "last")
@@ -173,6 +186,29 @@ def test_every_node_kind_and_a_sample_of_operator_settings(interpreted):
     n = _check(interpreted, _variants(12), [(v,) for v in EDGE + NUMBERS + DATES], ["c0"])
     n += _check(interpreted, [zoo()], _zoo_rows(), ["u", "d", "c"])
     assert n > 2_500
+
+
+LITERAL_ROWS = ["-", "--", "a--b---c", "x-y-z", "ab-ab-aba", "://a://b", "ééé-é", "a.b.c", "-x-", "ab", "abc"]
+
+
+def test_literal_counts_and_offset_bounds(interpreted):
+    """Token counts compiled without a regex (``instr``, ``substring_index``; a self-overlapping literal keeps
+    the regex) and offsets at the string's ends (absolute positions and offsets from a match, both signs)."""
+    preds = [
+        HasToken(0, Literal(t), k, neg)
+        for t in ("-", "--", "://", "ab", "aba", "é", ".")
+        for k in (1, 2, 3)
+        for neg in (False, True)
+    ]
+    progs = [Program((Branch(p, Concat((Const("y"),))), Branch(None, Concat((Const("n"),))))) for p in preds]
+    positions = [Abs(k) for k in (0, 1, 2, 3, 5, -1, -2, -3, -6)]
+    positions += [Offset(Match(tok, k, side), d) for tok in (Literal("-"), CharClass("alpha")) for k in (1, -1)
+                  for side in ("start", "end") for d in (-2, -1, 1, 2)]
+    progs += [Program.single(Concat((SubStr(0, a, b),))) for a in positions for b in positions]
+    rows = [(v,) for v in EDGE + LITERAL_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) > 20_000
+    outs = {p.run(r) for p in progs[len(preds):] for r in rows}
+    assert None in outs and "" in outs and len(outs) > 50  # the grid reaches both NULL and empty substrings
 
 
 @pytest.mark.slow

@@ -2,7 +2,8 @@
 
 ``HasToken(col, token, k, negate)``: column ``col`` has at least ``k`` matches of ``token`` (``negate``:
 fewer than ``k``); null when the column is null. SQL: ``RLIKE`` with an atomic-group pattern that matches
-exactly when ``k`` non-overlapping matches exist. ``IsNull(col)``: the column is null.
+exactly when ``k`` non-overlapping matches exist (a literal that cannot overlap itself: ``instr`` or
+``substring_index``, no regex). ``IsNull(col)``: the column is null.
 
 Example::
 
@@ -18,7 +19,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from ..fields import check_bool, check_int, nested
 from ..sqltext import ident, lit, num
-from ..tokens import POSITION_TOKENS, Token, literals_in
+from ..tokens import POSITION_TOKENS, Literal, Token, literals_in
 from ..weights import DEFAULT, Weights
 from .base import Context, OneColumn, Predicate, Row
 
@@ -50,8 +51,15 @@ class HasToken(OneColumn, Predicate):
         return f"count({cols[self.col]}, {self.token.explain()}) {op} {self.k}"
 
     def sql(self, cols: Sequence[str]) -> str:
-        t = self.token.java
-        test = f"({ident(cols[self.col])} RLIKE {lit(f'(?s)^(?>.*?(?:{t})){{{num(self.k)}}}')})"
+        src, tok = ident(cols[self.col]), self.token
+        if isinstance(tok, Literal) and not tok.self_overlapping:
+            # no regex: the k-th occurrence exists when the text before it is shorter than the string
+            if self.k == 1:
+                test = f"(instr({src}, {lit(tok.text)}) > 0)"
+            else:
+                test = f"(length(substring_index({src}, {lit(tok.text)}, {num(self.k)})) < length({src}))"
+        else:
+            test = f"({src} RLIKE {lit(f'(?s)^(?>.*?(?:{tok.java})){{{num(self.k)}}}')})"
         return f"(NOT {test})" if self.negate else test
 
     def cost(self, w: Weights = DEFAULT) -> float:

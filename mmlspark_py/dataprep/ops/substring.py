@@ -114,11 +114,15 @@ class SubStr(OneColumn, Atom):
         ):
             return _whole_match_sql(p1.token, p1.k, src)  # one regex, no positions
         if p1 == Abs(0):
+            if p2 == Abs(-1):
+                return src  # the whole (viewed) column
             return f"substring({src}, 1, {p2.sql(src)})"  # NULL length -> NULL
         if p2 == Abs(-1):
             return f"substring({src}, {p1.sql(src)} + 1)"
         a, b = p1.sql(src), p2.sql(src)
-        return f"(CASE WHEN {b} >= {a} THEN substring({src}, {a} + 1, {b} - {a}) END)"
+        # NULL when b < a. Not a CASE WHEN: Spark evaluates a condition's subexpressions again in its branch
+        # (no common-subexpression elimination into a conditional branch), doubling every regex in a and b.
+        return f"substring({src}, {a} + 1, nullif(greatest({b} - {a}, -1), -1))"
 
     def explain(self, cols: Sequence[str]) -> str:
         col = cols[self.col] if self.view is None else self.view.explain(cols[self.col])
