@@ -19,8 +19,7 @@
    letters; ``Q`` quarter, ``ww``/``w`` ISO week, ``YYYY`` ISO week-year, ``u`` ISO weekday number, ``DDD``
    day of year) with ``case`` (``id``, ``lower``, ``upper``) for names.
 
-The SQL form is built-in functions only: ``regexp_extract`` per field and ``try_make_timestamp_ntz`` (a
-numeric date layout, ``%Y``, ``%m`` and ``%d`` only: one ``regexp_extract`` and ``try_to_date``),
+The SQL form is built-in functions only: ``regexp_extract`` per field, ``try_make_timestamp_ntz``,
 ``timestampdiff``/``timestampadd`` arithmetic and ``element_at`` for names; no time zone or locale of the
 session is involved, so the interpreter and Spark agree on every row.
 
@@ -398,34 +397,8 @@ class DateTime(OneColumn, Atom):
 
 
 # ------------------------------------------------------------------------------------------------ SQL
-_NUMERIC_DATE = {"Y": "yyyy", "m": "M", "d": "d"}
-
-
-def _parsed_date_sql(layout: str, src: str) -> Optional[str]:
-    """One regex and one parse for a numeric date layout (``%Y``, ``%m``, ``%d``, each once, and literal
-    text): ``try_to_date`` on the layout's first match, as a midnight ``TIMESTAMP_NTZ`` (no time zone is
-    involved). Every Spark parser policy (``spark.sql.legacy.timeParserPolicy``) rejects an impossible date;
-    year 0000, which the proleptic parser accepts, becomes NULL as in the interpreter. None for any other
-    layout (names, times, two-digit years and zones are read field by field)."""
-    els = elements(layout)
-    codes = [v for k, v in els if k == "code"]
-    if sorted(codes) != ["Y", "d", "m"]:
-        return None
-    rx, _groups = pattern(layout)
-    fmt = []
-    for idx, (kind, v) in enumerate(els):
-        if kind == "lit":
-            fmt.append("'" + v.replace("'", "''") + "'")  # quoted: any character is literal text
-            continue
-        glued = any(0 <= j < len(els) and els[j][0] == "code" for j in (idx - 1, idx + 1))
-        fmt.append(_NUMERIC_DATE[v] * (2 if glued and v != "Y" else 1))  # glued: the regex takes 2 digits
-    d = f"try_to_date(regexp_extract({src}, {lit(rx)}, 0), {lit(''.join(fmt))})"
-    return f"cast(nullif(greatest({d}, DATE'0000-12-31'), DATE'0000-12-31') AS TIMESTAMP_NTZ)"
-
-
 def _sql_moment(a: DateTime, src: str) -> str:
     rx, groups = pattern(a.layout)
-    parsed = _parsed_date_sql(a.layout, src)
     g = {code: f"regexp_extract({src}, {lit(rx)}, {num(i + 1)})" for i, code in enumerate(groups)}
 
     def as_int(code: str) -> str:
@@ -458,7 +431,7 @@ def _sql_moment(a: DateTime, src: str) -> str:
         minute = as_int("M")
     if "S" in g:
         second = as_int("S")
-    t = parsed or f"try_make_timestamp_ntz({year}, {month}, {day}, {hour}, {minute}, {second})"
+    t = f"try_make_timestamp_ntz({year}, {month}, {day}, {hour}, {minute}, {second})"
     if a.zone is not None and "z" in g:
         z = g["z"]
         digits = f"replace(substring({z}, 2), ':', '')"
