@@ -202,12 +202,17 @@ def test_literal_counts_and_offset_bounds(interpreted):
     ]
     progs = [Program((Branch(p, Concat((Const("y"),))), Branch(None, Concat((Const("n"),))))) for p in preds]
     positions = [Abs(k) for k in (0, 1, 2, 3, 5, -1, -2, -3, -6)]
-    positions += [Offset(Match(tok, k, side), d) for tok in (Literal("-"), CharClass("alpha")) for k in (1, -1)
-                  for side in ("start", "end") for d in (-2, -1, 1, 2)]
+    positions += [
+        Offset(Match(tok, k, side), d)
+        for tok in (Literal("-"), CharClass("alpha"))
+        for k in (1, -1)
+        for side in ("start", "end")
+        for d in (-2, -1, 1, 2)
+    ]
     progs += [Program.single(Concat((SubStr(0, a, b),))) for a in positions for b in positions]
     rows = [(v,) for v in EDGE + LITERAL_ROWS]
     assert _check(interpreted, progs, rows, ["c0"]) > 20_000
-    outs = {p.run(r) for p in progs[len(preds):] for r in rows}
+    outs = {p.run(r) for p in progs[len(preds) :] for r in rows}
     assert None in outs and "" in outs and len(outs) > 50  # the grid reaches both NULL and empty substrings
 
 
