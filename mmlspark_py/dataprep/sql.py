@@ -3,9 +3,10 @@
 Each node compiles itself (the operator protocol's ``sql``): positions become 0-based integer
 expressions (NULL when undefined), the k-th token match is found with ``regexp_extract`` and atomic
 groups that reproduce Python's left-to-right non-overlapping matches, matches counted from the end run
-the reversed token on ``reverse(col)``; substrings use 1-based ``substring`` (an empty-or-longer span
-check by ``nullif(greatest(...))``, so each position is evaluated once), predicates ``RLIKE`` (literal
-counts: ``instr``/``substring_index``), branches ``CASE WHEN``. Every value in the text comes from a validated field, quoted by ``sqltext``.
+the reversed token on ``reverse(col)``; substrings use 1-based ``substring`` (a span that ends before it
+starts is NULL by ``nullif(greatest(...))``, so each position is evaluated once), predicates ``RLIKE``
+(literal counts: ``instr``/``substring_index``), branches ``CASE WHEN``. Every value in the text comes from
+a validated field, quoted by ``sqltext``.
 
 Example::
 
