@@ -53,7 +53,9 @@ class HasToken(OneColumn, Predicate):
     def sql(self, cols: Sequence[str]) -> str:
         src, tok = ident(cols[self.col]), self.token
         if isinstance(tok, Literal) and not tok.self_overlapping:
-            # no regex: the k-th occurrence exists when the text before it is shorter than the string
+            # no regex: the k-th occurrence exists when the text before it is shorter than the string. Not
+            # ``Match(...).sql(src) IS NOT NULL``: a position is NULL both for "no occurrence" and for a null
+            # column, and the predicate must stay NULL on a null column (the differential test checks it).
             if self.k == 1:
                 test = f"(instr({src}, {lit(tok.text)}) > 0)"
             else:
