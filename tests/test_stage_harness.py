@@ -41,9 +41,9 @@ def test_stage(case, spark, tmp_path_factory, tmp_path):
         check_params(each)
         check_documented(each)
         check_copy_independent(each)
-    check_fit_keeps_params(stage, df)
-    check_schema(stage, df)
-    check_persistence(stage, df, case, tmp_path)
+    check_fit_keeps_params(stage, case)
+    check_schema(stage, df, model)
+    check_persistence(stage, df, case, tmp_path, model)
     check_degenerate_inputs(stage, df)
 
 

@@ -119,13 +119,16 @@ def fitted(stage: Any, df: DataFrame) -> Transformer:
 
 
 _BUILT: Dict[str, Tuple[Any, DataFrame, Any]] = {}
+_PARAMS_BEFORE_FIT: Dict[str, Dict[str, Any]] = {}
 
 
 def built(case: StageCase, spark: SparkSession, tmp: pathlib.Path) -> Tuple[Any, DataFrame, Any]:
     """``(stage, input df, fitted model or the stage)`` of ``case``, built once per test session (the harness
-    and the fuzzing suite share them; fitting some estimators takes a minute on two cores)."""
+    and the fuzzing suite share them; fitting some estimators takes a minute on two cores). The stage's params
+    before that fit are kept for :func:`check_fit_keeps_params`."""
     if case.name not in _BUILT:
         stage, df = case.build(spark, tmp)
+        _PARAMS_BEFORE_FIT[case.name] = _param_snapshot(stage)
         _BUILT[case.name] = (stage, df, fitted(stage, df))
     return _BUILT[case.name]
 
@@ -152,14 +155,15 @@ def without_metadata(schema: StructType) -> List[Tuple[str, str, bool]]:
     return [(f.name, f.dataType.simpleString(), f.nullable) for f in schema]
 
 
-def check_schema(stage: Any, df: DataFrame) -> None:
+def check_schema(stage: Any, df: DataFrame, model: Any = None) -> None:
     """transformSchema agrees with the real output schema.
 
     A transformer (and a fitted model) must predict it exactly, metadata included. An estimator must predict
     names, types and nullability: metadata that depends on the data (index levels, label levels) cannot be
-    known before fitting, as with Spark's own StringIndexer.
+    known before fitting, as with Spark's own StringIndexer. ``model``: ``stage`` fitted on ``df`` if the
+    caller has it (a fit of the big cases takes a minute), else it is fitted here.
     """
-    model = fitted(stage, df)
+    model = fitted(stage, df) if model is None else model
     real = model.transform(df).schema
     assert model.transformSchema(df.schema) == real, (
         f"{type(model).__name__}.transformSchema:\n{model.transformSchema(df.schema)}\n!= real\n{real}"
@@ -171,9 +175,10 @@ def check_schema(stage: Any, df: DataFrame) -> None:
         )
 
 
-def check_persistence(stage: Any, df: DataFrame, case: StageCase, tmp: pathlib.Path) -> None:
-    """Save/load alone, in a Pipeline with a JVM stage, and as a fitted PipelineModel: equal outputs."""
-    model = fitted(stage, df)
+def check_persistence(stage: Any, df: DataFrame, case: StageCase, tmp: pathlib.Path, model: Any = None) -> None:
+    """Save/load alone, in a Pipeline with a JVM stage, and as a fitted PipelineModel: equal outputs.
+    ``model`` as in :func:`check_schema`."""
+    model = fitted(stage, df) if model is None else model
     expected = model.transform(df)
 
     stage.write().overwrite().save(str(tmp / "stage"))
@@ -220,12 +225,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def check_fit_keeps_params(stage: Any, df: DataFrame) -> None:
-    """scikit-learn's check: fitting does not change the estimator's own params (nested stages included)."""
+def check_fit_keeps_params(stage: Any, case: StageCase) -> None:
+    """scikit-learn's check: fitting does not change the estimator's own params (nested stages included).
+    Compares the params :func:`built` saw before its fit with the params now."""
     if not isinstance(stage, Estimator):
         return
-    before = _param_snapshot(stage)
-    stage.fit(df)
+    before = _PARAMS_BEFORE_FIT[case.name]
     assert _param_snapshot(stage) == before, f"{type(stage).__name__}.fit changed the estimator's params"
 
 
