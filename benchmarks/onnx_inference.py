@@ -12,9 +12,12 @@ are scored, all after a warm-up (sessions created, Python workers started):
 
 Each timed run is repeated ``--repeats`` times (default 3), alternating ours and the baseline; medians count.
 Prints ``onnx_inference: ratio=ours/baseline (ours X/s, baseline Y/s)`` (binary tensors), the same for nested
-arrays, and the speed-up over the UDF, with the load average.
+arrays, and the speed-up over the UDF, with the load average. ``--arrow-bytes 64m,8m`` also races the binary
+form under each ``spark.sql.execution.arrow.maxBytesPerBatch`` (the size of the Arrow batches the JVM builds),
+alternating with the baseline in the same session, and prints a ratio for each.
 
     python benchmarks/onnx_inference.py [--rows 2000] [--batch 64] [--repeats 3] [--quick] [--model PATH]
+                                        [--arrow-bytes 64m,8m]
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ def main() -> None:
     parser.add_argument("--udf-rows", type=int, default=300, help="rows for the (slow) row-at-a-time UDF")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--quick", action="store_true", help="256 rows, 64 for the UDF, one repeat (a smoke run)")
+    parser.add_argument("--arrow-bytes", default="", help="comma-separated maxBytesPerBatch values to race")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.udf_rows, args.repeats = 256, 64, 1
@@ -136,6 +140,20 @@ def main() -> None:
                 ours.append(spark_rate(df, stage.transform))
                 base.append(baseline_rate(session, tensors, args.batch))
             results[form] = (statistics.median(ours), statistics.median(base))
+            if form == "raw" and args.arrow_bytes:
+                bounds = args.arrow_bytes.split(",")
+                key = "spark.sql.execution.arrow.maxBytesPerBatch"
+                default = spark.conf.get(key)
+                by_bound = {b: [] for b in bounds}
+                base_b = []
+                for _ in range(args.repeats):
+                    for b in bounds:
+                        spark.conf.set(key, b)
+                        by_bound[b].append(spark_rate(df, stage.transform))
+                    base_b.append(baseline_rate(session, tensors, args.batch))
+                spark.conf.set(key, default)
+                results["bounds"] = {b: statistics.median(r) for b, r in by_bound.items()}
+                results["bounds_base"] = statistics.median(base_b)
             if form == "tensor":
                 small = df.limit(args.udf_rows).repartition(2).cache()
                 by_row = row_udf(model)
@@ -154,6 +172,9 @@ def main() -> None:
         f"{nested_base:.1f}/s) tensors=array<float>"
     )
     print(f"onnx_inference_vs_row_udf: speedup={nested / udf_rate:.2f} (ours {nested:.1f}/s, row UDF {udf_rate:.1f}/s)")
+    for bound, rate in results.get("bounds", {}).items():
+        b = results["bounds_base"]
+        print(f"onnx_inference_arrow_bytes_{bound}: ratio={rate / b:.2f} (ours {rate:.1f}/s, baseline {b:.1f}/s)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """The SparkSession mmlspark-py runs on: the active one if there is one, otherwise one started as configured.
 
-On spark-submit, Databricks, HDInsight, Spark Connect and in notebooks a session (or its configuration)
-already exists, and :func:`get_spark` never overrides it: the master comes from ``spark-submit --master``,
-``spark-defaults.conf``, the ``MASTER`` environment variable or ``SPARK_REMOTE`` (Spark Connect) when any is
-set, and only with none at all does Spark fall back to ``local[*]``. On a laptop with nothing configured it
-starts ``local[*]`` with Arrow on, Arrow batches bounded in bytes (so wide rows such as images cannot blow up a
-worker) and the Python workers pointed at the interpreter running this code (otherwise executors may start a
-system ``python3`` without our dependencies). Those SQL settings are applied only where nobody configured them.
+On spark-submit, Databricks, HDInsight, Spark Connect and in notebooks a session (or its configuration) already
+exists, and :func:`get_spark` never overrides it: the master comes from ``spark-submit --master``,
+``spark-defaults.conf``, the ``MASTER`` environment variable or ``SPARK_REMOTE`` (Spark Connect) when any is set,
+and only with none at all does Spark fall back to ``local[*]``. On a laptop with nothing configured it starts
+``local[*]`` with Arrow on, Arrow batches bounded to 8 MB (so wide rows such as images cannot blow up a worker, and
+the JVM moves tensors and pixels with less than half the CPU it spends at Spark's 64 MB default; for an existing
+session: ``spark.conf.set("spark.sql.execution.arrow.maxBytesPerBatch", 8 << 20)``) and the Python workers pointed
+at the interpreter running this code (otherwise executors may start a system ``python3`` without our dependencies).
+Those SQL settings are applied only where nobody configured them.
 A new classic session also gets the JVM companion jar on ``spark.jars`` (:mod:`mmlspark_py.core.jvm_companion`).
 """
 
@@ -21,11 +23,17 @@ from pyspark.sql import SparkSession
 from mmlspark_py.core.jvm_companion import with_companion_jar
 from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pandas3_warning
 
+# Arrow batches the JVM hands to Python workers, in bytes. Spark's default is 64 MB; for wide rows (tensors,
+# pixels) the JVM then builds every batch in freshly allocated buffers and spends more CPU moving them than at
+# 8 MB (measured: 2.8 vs 1.1 ms of JVM CPU per 602 KB tensor row; onnx_inference 0.69x -> 0.87x bare
+# onnxruntime, benchmarks/RESULTS.md). Rows of under 800 bytes still travel 10,000 to a batch.
+ARROW_BATCH_BYTES = 8 * 1024 * 1024
+
 # SQL settings (changeable at run time) applied only when the session does not set them already.
 DEFAULT_CONF: Dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
-    "spark.sql.execution.arrow.maxBytesPerBatch": str(64 * 1024 * 1024),
+    "spark.sql.execution.arrow.maxBytesPerBatch": str(ARROW_BATCH_BYTES),
 }
 
 

@@ -6,11 +6,13 @@ values in the input's element type, native byte order, C order; for inputs whose
 fixed, or 1-d inputs; :func:`mmlspark_py.core.tensors.raw_tensor_column` builds such a column). **Raw binary
 tensors are the fast form**: the JVM moves each row as one byte array and Python reads it without a copy, where
 nested arrays cost the JVM a conversion per element (``benchmarks/onnx_inference.py`` times both against bare
-onnxruntime; figures in ``benchmarks/RESULTS.md``). Dynamic dimensions are fine (rows of different shapes run as
-separate batches). Columns out: one per ``fetchDict`` entry (column -> model output or *any intermediate node*:
-the model is then sliced at those nodes, once, in the driver), arrays nested to the output's rank with its
-element type (scalars for ``[batch]`` outputs); a ``seq(map(k, tensor(v)))`` output (what skl2onnx and
-onnxmltools give classifiers: ZipMap) becomes a ``map<k, v>`` column. ``softMaxDict`` (fetched column -> new
+onnxruntime; figures in ``benchmarks/RESULTS.md``), and they move fastest in Arrow batches of about 8 MB
+(``spark.sql.execution.arrow.maxBytesPerBatch``: sessions from :func:`mmlspark_py.core.session.get_spark` have it;
+Spark's default of 64 MB costs the JVM more than twice the CPU per row). Dynamic dimensions are fine (rows of
+different shapes run as separate batches). Columns out: one per ``fetchDict`` entry (column -> model output or *any
+intermediate node*: the model is then sliced at those nodes, once, in the driver), arrays nested to the output's
+rank with its element type (scalars for ``[batch]`` outputs); a ``seq(map(k, tensor(v)))`` output (what skl2onnx
+and onnxmltools give classifiers: ZipMap) becomes a ``map<k, v>`` column. ``softMaxDict`` (fetched column -> new
 column) adds the softmax of a fetched 1-d output (or of a map's values in key order) as an ML vector,
 ``argMaxDict`` its argmax (the key of a map's largest value) as a double.
 
