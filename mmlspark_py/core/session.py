@@ -24,9 +24,9 @@ from mmlspark_py.core.jvm_companion import with_companion_jar
 from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pandas3_warning
 
 # Arrow batches the JVM hands to Python workers, in bytes. Spark's default is 64 MB; for wide rows (tensors,
-# pixels) the JVM then builds every batch in freshly allocated buffers and spends more CPU moving them than at
-# 8 MB (measured: 2.8 vs 1.1 ms of JVM CPU per 602 KB tensor row; onnx_inference 0.69x -> 0.87x bare
-# onnxruntime, benchmarks/RESULTS.md). Rows of under 800 bytes still travel 10,000 to a batch.
+# pixels) the JVM spends far more CPU building batches that big than at 8 MB (measured: 2.3 vs 0.9 ms of JVM
+# CPU per 602 KB tensor row; onnx_inference 0.78x -> 0.91x bare onnxruntime in one run, benchmarks/RESULTS.md
+# "onnx_inference with 8 MB Arrow batches"). Rows of under 800 bytes still travel 10,000 to a batch.
 ARROW_BATCH_BYTES = 8 * 1024 * 1024
 
 # SQL settings (changeable at run time) applied only when the session does not set them already.
