@@ -23,6 +23,7 @@ alternating with the baseline in the same session, and prints a ratio for each.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -77,6 +78,29 @@ def spark_rate(df, transform) -> float:
     start = time.perf_counter()
     transform(df).write.format("noop").mode("overwrite").save()
     return df.count() / (time.perf_counter() - start)
+
+
+def alternating(runs, repeats: int):
+    """``{name: median rate}`` of ``runs`` (name -> a function returning rows/s), run ``repeats`` times in turn."""
+    rates = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            rates[name].append(run())
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
+def with_conf(spark, key: str, value: str, run):
+    """``run`` with the session setting ``key`` set to ``value``, then restored."""
+
+    def wrapped():
+        before = spark.conf.get(key)
+        spark.conf.set(key, value)
+        try:
+            return run()
+        finally:
+            spark.conf.set(key, before)
+
+    return wrapped
 
 
 def row_udf(model_bytes_path: str):
@@ -135,25 +159,14 @@ def main() -> None:
                 feedDict={"image": form}, fetchDict={"logits": "logits"}, deviceType="CPU", miniBatchSize=args.batch
             ).setModelLocation(model)
             spark_rate(df.limit(64), stage.transform)  # warm-up: workers and sessions
-            ours, base = [], []
-            for _ in range(args.repeats):
-                ours.append(spark_rate(df, stage.transform))
-                base.append(baseline_rate(session, tensors, args.batch))
-            results[form] = (statistics.median(ours), statistics.median(base))
+            ours = functools.partial(spark_rate, df, stage.transform)
+            base = functools.partial(baseline_rate, session, tensors, args.batch)
+            rates = alternating({"ours": ours, "base": base}, args.repeats)
+            results[form] = (rates["ours"], rates["base"])
             if form == "raw" and args.arrow_bytes:
-                bounds = args.arrow_bytes.split(",")
                 key = "spark.sql.execution.arrow.maxBytesPerBatch"
-                default = spark.conf.get(key)
-                by_bound = {b: [] for b in bounds}
-                base_b = []
-                for _ in range(args.repeats):
-                    for b in bounds:
-                        spark.conf.set(key, b)
-                        by_bound[b].append(spark_rate(df, stage.transform))
-                    base_b.append(baseline_rate(session, tensors, args.batch))
-                spark.conf.set(key, default)
-                results["bounds"] = {b: statistics.median(r) for b, r in by_bound.items()}
-                results["bounds_base"] = statistics.median(base_b)
+                runs = {b: with_conf(spark, key, b, ours) for b in args.arrow_bytes.split(",")}
+                results["bounds"] = alternating({**runs, "base": base}, args.repeats)
             if form == "tensor":
                 small = df.limit(args.udf_rows).repartition(2).cache()
                 by_row = row_udf(model)
@@ -172,8 +185,9 @@ def main() -> None:
         f"{nested_base:.1f}/s) tensors=array<float>"
     )
     print(f"onnx_inference_vs_row_udf: speedup={nested / udf_rate:.2f} (ours {nested:.1f}/s, row UDF {udf_rate:.1f}/s)")
-    for bound, rate in results.get("bounds", {}).items():
-        b = results["bounds_base"]
+    bounds = dict(results.get("bounds", {}))
+    b = bounds.pop("base", None)
+    for bound, rate in bounds.items():
         print(f"onnx_inference_arrow_bytes_{bound}: ratio={rate / b:.2f} (ours {rate:.1f}/s, baseline {b:.1f}/s)")
 
 
