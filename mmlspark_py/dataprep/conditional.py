@@ -23,7 +23,7 @@ import itertools
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .ops import PREDICATES, Context, Example, IsNull, Predicate, Row
+from .ops import PREDICATES, Const, Context, Example, IsNull, Predicate, Row, one_number_columns
 from .program import Branch, Concat, Program
 from .ranking import Ranker, rank
 from .synthesis import learn_concats
@@ -104,12 +104,29 @@ def _null_branches(nulls: List[Example], deadline: Optional[float], w: Weights) 
 def _clusters(
     examples: List[Example], unlabeled: Sequence[Row], deadline: Optional[float], w: Weights
 ) -> Optional[List[Cluster]]:
-    """Greedy merge of shape groups into clusters, each with its best concatenation."""
+    """Greedy merge of shape groups into clusters, each with its best concatenation. A shape group of
+    quantities (a column with one number per row) or with category labels as outputs that no single
+    concatenation explains is merged example by example instead: same shape, another rule by value (``200 ->
+    ok``, ``404 -> error``; ``3 -> <5``) or by prefix (``INV-2023-001 -> invoice``, ``PO-2023-002 -> order``).
+    ``None`` when that leaves two or more examples alone with a constant number each: a lookup table, not a
+    rule."""
     groups: Dict[Row, List[Example]] = {}
     for e in examples:
         groups.setdefault(shape(e[0]), []).append(e)
-    clusters: List[Cluster] = []
+    units: List[List[Example]] = []
+    split: List[Example] = []
     for exs in groups.values():
+        if (
+            len(exs) > 1
+            and (one_number_columns([r for r, _o in exs]) or _labels(exs))
+            and not learn_concats(exs, unlabeled, k=1, deadline=deadline, weights=w)
+        ):
+            units.extend([e] for e in exs)
+            split.extend(exs)
+        else:
+            units.append(exs)
+    clusters: List[Cluster] = []
+    for exs in units:
         for n, (cl_exs, _best) in enumerate(clusters):
             merged = learn_concats(cl_exs + exs, unlabeled, k=1, deadline=deadline, weights=w)
             if merged:
@@ -120,7 +137,29 @@ def _clusters(
             if not alone:
                 return None
             clusters.append((list(exs), alone[0]))
+    if sum(_lookup(c, split) for c in clusters) >= 2:
+        return None  # a table of constants, one per example, is not a rule
     return clusters
+
+
+def _labels(examples: List[Example]) -> bool:
+    """Outputs that are category labels: no digits, and not a piece of the input (``INV-2023-001 -> invoice``)."""
+    return all(
+        o and not any(c.isdigit() for c in o) and not any(v is not None and o.lower() in v.lower() for v in r)
+        for r, o in examples
+    )
+
+
+def _lookup(cluster: Cluster, split: List[Example]) -> bool:
+    """One example of a split group whose branch outputs a constant with digits (a row of a lookup table: a
+    category such as ``A`` or ``warm`` may be constant, a number in the output is computed)."""
+    exs, (_cost, body) = cluster
+    return (
+        len(exs) == 1
+        and exs[0] in split
+        and all(isinstance(a, Const) for a in body.atoms)
+        and any(c.isdigit() for a in body.atoms if isinstance(a, Const) for c in a.text)
+    )
 
 
 def _order_and_guard(

@@ -95,6 +95,7 @@ class Weights:
     number_sig: float = 1.2
     number_mode: float = 0.4
     number_add: float = 0.3
+    number_inexact: float = 1.0
     number_minimal: float = 0.2
     number_pad: float = 0.2
     number_group: float = 0.2
@@ -116,6 +117,9 @@ class Weights:
     branch: float = 2.0
     pred_per_count: float = 0.3
     pred_negate: float = 0.2
+    pred_number: float = 1.3
+    pred_affix: float = 1.5
+    pred_affix_char: float = 0.1
     routing_penalty: float = 4.0
     # whole programs, on the unlabeled inputs
     rerank_null: float = 2.0

@@ -4,7 +4,18 @@
 fails the tests that rely on the zoo until it is added here.
 """
 
-from mmlspark_py.dataprep.ops import Atom, Const, DateTime, HasToken, IsNull, Number, Predicate, SubStr
+from mmlspark_py.dataprep.ops import (
+    Affix,
+    Atom,
+    Const,
+    DateTime,
+    HasToken,
+    IsNull,
+    Number,
+    NumberBelow,
+    Predicate,
+    SubStr,
+)
 from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
 from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal, Then, Token
@@ -55,6 +66,8 @@ def zoo() -> Program:
         (
             Branch(IsNull(0), Concat((Const("no url"),))),
             Branch(HasToken(0, CharClass("digits"), 2), body),
+            Branch(NumberBelow(0, "-2.5", True, "dot", True), Concat((Const("at least -2.5"),))),
+            Branch(Affix(2, "aB", "end"), Concat((Const("ends aB"),))),
             Branch(None, Concat((SubStr(1, Abs(0), Abs(4)),))),
         )
     )

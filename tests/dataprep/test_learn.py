@@ -40,6 +40,27 @@ def test_conditional_program_by_input_shape():
     assert p.explain().startswith("if ")
 
 
+def test_conditional_by_value_takes_its_thresholds_from_the_examples():
+    grade = learn([(("95",), "A"), (("85",), "B"), (("72",), "C"), (("91",), "A")], inputs=[("88",), ("60",)])
+    assert grade.explain() == "if number(in0) < 80: 'C'\nif number(in0) < 90: 'B'\notherwise: 'A'"
+    assert [grade.run((v,)) for v in ("79.5", "80", "89", "90", "100", "n/a")] == ["C", "B", "B", "A", "A", "A"]
+    status = learn([(("200",), "ok"), (("404",), "error"), (("500",), "error")])
+    assert status.explain().startswith("if number(in0) < 300: 'ok'")  # the roundest number between 200 and 404
+    bucket = learn([(("3",), "<5"), (("7",), "5-10")], inputs=[("1",), ("9",)])
+    assert [bucket.run((v,)) for v in ("4", "5", "9")] == ["<5", "5-10", "5-10"]  # 5, shown in "<5"
+    size = learn([(("3 kg",), "small"), (("12 kg",), "large")])
+    assert (size.run(("9.5 kg",)), size.run(("40 kg",))) == ("small", "large")
+
+
+def test_category_labels_split_inputs_of_one_shape_but_a_table_of_numbers_is_not_a_rule():
+    doc = learn([(("INV-2023-001",), "invoice"), (("PO-2023-002",), "order")])
+    assert (doc.run(("INV-1999-7",)), doc.run(("PO-1-2",))) == ("invoice", "order")
+    with pytest.raises(NoProgramFound):  # 2x+1: no operator computes it, and constants per row are a lookup
+        learn([(("3",), "7"), (("10",), "21"), (("25",), "51")])
+    with pytest.raises(NoProgramFound):  # a copy and a word that is not in its input: not two categories
+        learn([(("abc",), "abc"), (("def",), "zebra")])
+
+
 def test_null_inputs_give_null_or_the_rule_the_examples_show():
     p = learn([(("Ada Lovelace",), "Lovelace")])
     assert p.run((None,)) is None

@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
-from mmlspark_py.dataprep.ops import Const, DateTime, HasToken, Number, SubStr
+from mmlspark_py.dataprep.ops import Affix, Const, DateTime, HasToken, Number, NumberBelow, SubStr
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
 from mmlspark_py.dataprep.positions import Abs, Match, Offset
 from mmlspark_py.dataprep.program import Branch, Concat, Program
@@ -214,6 +214,29 @@ def test_literal_counts_and_offset_bounds(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) > 20_000
     outs = {p.run(r) for p in progs[len(preds) :] for r in rows}
     assert None in outs and "" in outs and len(outs) > 50  # the grid reaches both NULL and empty substrings
+
+
+def test_value_and_affix_predicates(interpreted):
+    """``NumberBelow`` (decimal comparison at and around the threshold, signs, both conventions, no number,
+    21-digit numbers) and ``Affix`` (prefixes and suffixes in Unicode, longer than the text, metacharacters)."""
+    preds = [
+        NumberBelow(0, t, neg, style, signed)
+        for t in ("5", "-2.5", "0", "1000", "0.0001", "99999999999999999999")
+        for neg in (False, True)
+        for style in ("dot", "comma")
+        for signed in (False, True)
+    ]
+    preds += [
+        Affix(0, t, side, neg)
+        for t in ("a", "-", "é", "😀", "x-1", ".*", "1,2,3.4.5x", "'")
+        for side in ("start", "end")
+        for neg in (False, True)
+    ]
+    progs = [Program((Branch(p, Concat((Const("y"),))), Branch(None, Concat((Const("n"),))))) for p in preds]
+    rows = [(v,) for v in EDGE + NUMBERS + LITERAL_ROWS + ["5", "4.9999999999", "-2.5", "-2.50001", "😀x-1", "1,000"]]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows) > 4_000
+    outs = [[p.run(r) for r in rows] for p in progs]
+    assert all("y" in o and "n" in o for o in outs[:6])  # the rows fall on both sides of every threshold
 
 
 @pytest.mark.slow

@@ -5,7 +5,9 @@ to SQL, propose candidates, cost). ``ATOMS`` and ``PREDICATES`` list them in pro
 operator is one module plus its line here.
 """
 
+from .affix import Affix
 from .base import Atom, Context, Edge, Example, Predicate, Row
+from .compare import NumberBelow, one_number_columns
 from .const import Const
 from .dates import DateTime
 from .number import Number
@@ -13,7 +15,7 @@ from .predicates import HasToken, IsNull
 from .substring import SubStr
 
 ATOMS = (Const, SubStr, Number, DateTime)
-PREDICATES = (HasToken,)
+PREDICATES = (HasToken, NumberBelow, Affix)
 
 __all__ = [
     "Atom",
@@ -28,6 +30,9 @@ __all__ = [
     "DateTime",
     "HasToken",
     "IsNull",
+    "NumberBelow",
+    "one_number_columns",
+    "Affix",
     "ATOMS",
     "PREDICATES",
 ]

@@ -148,7 +148,31 @@ def parse(text: str, style: str) -> Optional[Decimal]:
     return -v if neg else v
 
 
-def _tight_type(text: str) -> str:
+def read_number(s: str, style: str, signed: bool, k: int) -> Optional[Decimal]:
+    """The value of the k-th number of ``s`` (``number_text`` then ``parse``), or None."""
+    text = number_text(s, style, signed, k)
+    return parse(text, style) if text is not None else None
+
+
+def number_sql(src: str, style: str, signed: bool, k: int) -> str:
+    """Spark SQL for ``read_number`` over the SQL expression ``src``: a ``DECIMAL(30,10)``, NULL for none."""
+    rev = k < 0
+    t = _pattern(style, signed, rev)
+    s = f"reverse({src})" if rev else src
+    skip = abs(k) - 1
+    pat = "(?s)^" + (f"(?>.*?{t}){{{num(skip)}}}" if skip else "") + f".*?({t})"
+    m = f"regexp_extract({s}, {lit(pat)}, 1)"
+    m = f"reverse({m})" if rev else m
+    if style == "dot":
+        body = f"replace({m}, ',', '')"
+    elif style == "comma":
+        body = f"replace(replace({m}, '.', ''), ',', '.')"
+    else:
+        body = f"replace(replace({m}, ' ', ''), ',', '.')"
+    return f"try_cast(nullif({body}, '') AS DECIMAL(30,10))"
+
+
+def tight_type(text: str) -> str:
     """``DECIMAL(p,s)`` holding exactly the checked decimal ``text``."""
     whole, _, frac = text.partition(".")
     s = len(frac)
@@ -205,15 +229,8 @@ class Number(OneColumn, Atom):
     # ---- the value
     def value(self, row: Sequence[Optional[str]]) -> Optional[Decimal]:
         s = row[self.col]
-        if s is None:
-            return None
-        text = number_text(s, self.style, self.signed, self.k)
-        if text is None:
-            return None
-        v = parse(text, self.style)
-        if v is None:
-            return None
-        return self.transform(v)
+        v = None if s is None else read_number(s, self.style, self.signed, self.k)
+        return None if v is None else self.transform(v)
 
     def transform(self, v: Decimal) -> Decimal:
         return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
@@ -236,35 +253,21 @@ class Number(OneColumn, Atom):
 
     # ---- SQL
     def sql(self, cols: Sequence[str]) -> str:
-        src = ident(cols[self.col])
-        rev = self.k < 0
-        t = _pattern(self.style, self.signed, rev)
-        s = f"reverse({src})" if rev else src
-        skip = abs(self.k) - 1
-        pat = "(?s)^" + (f"(?>.*?{t}){{{num(skip)}}}" if skip else "") + f".*?({t})"
-        m = f"regexp_extract({s}, {lit(pat)}, 1)"
-        m = f"reverse({m})" if rev else m
-        if self.style == "dot":
-            body = f"replace({m}, ',', '')"
-        elif self.style == "comma":
-            body = f"replace(replace({m}, '.', ''), ',', '.')"
-        else:
-            body = f"replace(replace({m}, ' ', ''), ',', '.')"
-        x = f"try_cast(nullif({body}, '') AS DECIMAL(30,10))"
+        x = number_sql(ident(cols[self.col]), self.style, self.signed, self.k)
         if self.scale != "1":
-            x = f"({x} * {_tight_type(self.scale)})"
+            x = f"({x} * {tight_type(self.scale)})"
         fn = _SQL_ROUND[self.mode]
         if self.step:
             inv = _inverse(self.step)
             x = (
-                f"({fn}({x} * {_tight_type(inv)}, 0) * {_tight_type(self.step)})"
+                f"({fn}({x} * {tight_type(inv)}, 0) * {tight_type(self.step)})"
                 if fn in ("round", "bround")
-                else f"({fn}({x} * {_tight_type(inv)}) * {_tight_type(self.step)})"
+                else f"({fn}({x} * {tight_type(inv)}) * {tight_type(self.step)})"
             )
         elif self.sig:
             x = _sql_sig(x, self.sig, fn)
         if self.add != "0":
-            x = f"({x} + {_tight_type(self.add)})"
+            x = f"({x} + {tight_type(self.add)})"
         if self.decimals >= 0:
             x = f"{fn}({x}, {num(self.decimals)})"
         return _sql_format(x, self)
@@ -395,10 +398,10 @@ def _sql_format(x: str, n: Number) -> str:
 # ------------------------------------------------------------------------------------------ proposals
 _OUT_NUMBER = re.compile(r"-?[0-9](?:[0-9.,' ]*[0-9])?")
 _DIGIT = re.compile(r"[0-9]")
-_SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
+SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
 
 
-def _styles(texts: List[str]) -> List[str]:
+def styles(texts: List[str]) -> List[str]:
     joined = "\n".join(texts)
     styles = ["dot"]
     if re.search(r"[0-9],[0-9]{1,2}(?![0-9])|[0-9]\.[0-9]{3}[.,]", joined):
@@ -448,8 +451,8 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
         if s is None:
             continue
         texts = [s] + ctx.unlabeled_col(col)
-        signed_data = any(_SIGNED.search(t) for t in texts)
-        for style in _styles(texts):
+        signed_data = any(SIGNED.search(t) for t in texts)
+        for style in styles(texts):
             for signed in (False, True):
                 n = len(_spans(_pattern(style, signed, False), s))
                 ks = list(range(1, min(n, 4) + 1)) + list(range(-1, -min(n, 3) - 1, -1))
@@ -464,7 +467,12 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
                             if atom.eval(row) != out[i:j]:
                                 continue
                             copy = w.number_copy if out[i:j] == text else 0.0
-                            cost = atom.cost(w) + extra + copy + w.null_penalty * null_rate(atom, ctx.unlabeled)
+                            # a factor whose product had to be rounded to fit the output: one example cannot tell
+                            # it from a coincidence (3 -> "5" as 3 x 1.609344 = 4.83)
+                            scaled = _D.multiply(v, Decimal(atom.scale))
+                            inexact = w.number_inexact if atom.scale != "1" and scaled != reading[0] else 0.0
+                            cost = atom.cost(w) + extra + copy + inexact
+                            cost += w.null_penalty * null_rate(atom, ctx.unlabeled)
                             yield Edge(i, j, atom, cost)
 
 
