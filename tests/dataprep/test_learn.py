@@ -52,6 +52,13 @@ def test_conditional_by_value_takes_its_thresholds_from_the_examples():
     assert (size.run(("9.5 kg",)), size.run(("40 kg",))) == ("small", "large")
 
 
+def test_numeric_zone_offsets_without_letters_are_read():
+    """``+02:00`` after a space-separated date and time: the text has no letters, the layout still has ``%z``."""
+    p = learn([(("2019-11-01 09:37 +02:00",), "7h UTC"), (("2019-11-01 23:10 -05:00",), "4h UTC")])
+    assert "%z" in p.explain() and "to_offset" in p.explain()
+    assert p.run(("2021-06-30 12:00 +05:30",)) == "6h UTC"
+
+
 def test_category_labels_split_inputs_of_one_shape_but_a_table_of_numbers_is_not_a_rule():
     doc = learn([(("INV-2023-001",), "invoice"), (("PO-2023-002",), "order")])
     assert (doc.run(("INV-1999-7",)), doc.run(("PO-1-2",))) == ("invoice", "order")

@@ -585,7 +585,8 @@ def _required(layout: str) -> frozenset:
 
 @functools.lru_cache(maxsize=1)
 def _layouts_by_required() -> Tuple[Tuple[str, float, frozenset, bool, bool], ...]:
-    return tuple((lay, c, _required(lay), _has(lay, "bBaApz"), _has(lay, "HI")) for lay, c in layouts())
+    # (layout, prior, required literals, needs letters, needs a time); a zone needs no letters (``+02:00``)
+    return tuple((lay, c, _required(lay), _has(lay, "bBaAp"), _has(lay, "HI")) for lay, c in layouts())
 
 
 def candidate_layouts(texts: List[str], unlabeled: List[str]) -> List[Tuple[str, float]]:
