@@ -96,6 +96,7 @@ class Weights:
     number_mode: float = 0.4
     number_add: float = 0.3
     number_inexact: float = 1.0
+    number_scientific: float = 0.3
     number_minimal: float = 0.2
     number_pad: float = 0.2
     number_group: float = 0.2

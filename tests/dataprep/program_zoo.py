@@ -14,6 +14,7 @@ from mmlspark_py.dataprep.ops import (
     Number,
     NumberBelow,
     Predicate,
+    Scientific,
     SubStr,
 )
 from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
@@ -58,6 +59,8 @@ def zoo() -> Program:
             digits,
             Const("/"),
             Number(0, -1, "dot", False, "1", "", 0, "half_up", "0", 2, 0, ",", "."),
+            Const("/"),
+            Scientific(0, -1, "dot", False, 2, True),
             Const("/"),
             DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper"),
         )

@@ -52,6 +52,12 @@ def test_conditional_by_value_takes_its_thresholds_from_the_examples():
     assert (size.run(("9.5 kg",)), size.run(("40 kg",))) == ("small", "large")
 
 
+def test_scientific_notation_from_two_examples():
+    p = learn([(("12345",), "1.23e+04"), (("0.00042",), "4.20e-04")])
+    assert p.explain() == "scientific(number(in0, 1); 2 decimals, e)"
+    assert [p.run((v,)) for v in ("987", "9.995", "0", "x")] == ["9.87e+02", "1.00e+01", "0.00e+00", None]
+
+
 def test_numeric_zone_offsets_without_letters_are_read():
     """``+02:00`` after a space-separated date and time: the text has no letters, the layout still has ``%z``."""
     p = learn([(("2019-11-01 09:37 +02:00",), "7h UTC"), (("2019-11-01 23:10 -05:00",), "4h UTC")])

@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
-from mmlspark_py.dataprep.ops import Affix, Const, DateTime, HasToken, Number, NumberBelow, SubStr
+from mmlspark_py.dataprep.ops import Affix, Const, DateTime, HasToken, Number, NumberBelow, Scientific, SubStr
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
 from mmlspark_py.dataprep.positions import Abs, Match, Offset
 from mmlspark_py.dataprep.program import Branch, Concat, Program
@@ -237,6 +237,33 @@ def test_value_and_affix_predicates(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows) > 4_000
     outs = [[p.run(r) for r in rows] for p in progs]
     assert all("y" in o and "n" in o for o in outs[:6])  # the rows fall on both sides of every threshold
+
+
+SCIENTIFIC_ROWS = ["9.995", "9.994999", "-0.00099995", "99999999999999999999.9999999999", "0.0000000001", "1e5", "-0"]
+
+
+def test_scientific_notation_is_exact_decimal_rounding(interpreted):
+    """Mantissas that round up to 10 (next exponent), ties (half up, no binary floating point), the extremes
+    of ``DECIMAL(30,10)``, zero and negative zero, both conventions and letters."""
+    atoms = [
+        Scientific(0, k, style, signed, d, upper)
+        for k in (1, -1)
+        for style in ("dot", "comma")
+        for signed in (False, True)
+        for d in (0, 2, 5, 12)
+        for upper in (False, True)
+    ]
+    progs = [Program.single(Concat((a,))) for a in atoms]
+    rows = [(v,) for v in EDGE + NUMBERS + SCIENTIFIC_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+    one = Scientific(0, 1, "dot", True, 2)
+    assert [one.eval((v,)) for v in ("9.995", "9.994999", "-0.00099995", "0", "99999999999999999999.9999999999")] == [
+        "1.00e+01",
+        "9.99e+00",
+        "-1.00e-03",
+        "0.00e+00",
+        "1.00e+20",
+    ]
 
 
 @pytest.mark.slow

@@ -12,9 +12,10 @@ from .const import Const
 from .dates import DateTime
 from .number import Number
 from .predicates import HasToken, IsNull
+from .scientific import Scientific
 from .substring import SubStr
 
-ATOMS = (Const, SubStr, Number, DateTime)
+ATOMS = (Const, SubStr, Number, Scientific, DateTime)
 PREDICATES = (HasToken, NumberBelow, Affix)
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SubStr",
     "Number",
     "DateTime",
+    "Scientific",
     "HasToken",
     "IsNull",
     "NumberBelow",

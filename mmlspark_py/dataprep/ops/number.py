@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from decimal import Context as DecimalContext
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
 
 from mmlspark_py.core.spec import SpecError
 
@@ -172,6 +172,17 @@ def number_sql(src: str, style: str, signed: bool, k: int) -> str:
     return f"try_cast(nullif({body}, '') AS DECIMAL(30,10))"
 
 
+def check_reading(node: Any) -> None:
+    """Validate the fields that say which number a node reads: ``col``, ``k``, ``style``, ``signed``."""
+    owner = type(node).__name__
+    node.check_col()
+    check_int(owner, "k", node.k, -20, 20)
+    if node.k == 0:
+        raise SpecError(f"{owner}.k: 0 is not a match index (1 is the first, -1 the last)")
+    check_enum(owner, "style", node.style, STYLES)
+    check_bool(owner, "signed", node.signed)
+
+
 def tight_type(text: str) -> str:
     """``DECIMAL(p,s)`` holding exactly the checked decimal ``text``."""
     whole, _, frac = text.partition(".")
@@ -201,12 +212,7 @@ class Number(OneColumn, Atom):
     point: str = "."
 
     def __post_init__(self) -> None:
-        self.check_col()
-        check_int("Number", "k", self.k, -20, 20)
-        if self.k == 0:
-            raise SpecError("Number.k: 0 is not a match index (1 is the first, -1 the last)")
-        check_enum("Number", "style", self.style, STYLES)
-        check_bool("Number", "signed", self.signed)
+        check_reading(self)
         _check_decimal("Number", "scale", self.scale)
         if self.step != "":
             _check_decimal("Number", "step", self.step)
