@@ -13,6 +13,7 @@ mismatches there are what this catches.
 
 import itertools
 import json
+import multiprocessing
 import pathlib
 
 import pytest
@@ -302,12 +303,16 @@ def test_learned_programs(interpreted):
     tasks = load_tasks() + [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line]
     cols = ["c0", "c1", "c2"]
     data, checks, all_inputs = [], [], []
-    for t, task in enumerate(tasks):
+    # Synthesis is most of this test's time and Spark is idle meanwhile: learn on both cores (fresh processes,
+    # never a fork of this one, which holds the JVM gateway's threads).
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        learned = pool.map(_programs, tasks, chunksize=4)
+    for t, (task, programs) in enumerate(zip(tasks, learned)):
         inputs = _inputs(task)
         all_inputs.append(inputs)
         for i, row in enumerate(inputs):
             data.append((t, i) + row + (None,) * (3 - len(row)))
-        for p in _programs(task):
+        for p in programs:
             checks.append((t, p, task["task"]))
     schema = StructType(
         [StructField("tid", IntegerType()), StructField("rid", IntegerType())]
