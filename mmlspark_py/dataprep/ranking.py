@@ -162,6 +162,7 @@ def features(
             elif a.semantic:
                 f["semantic"] += 1
     fields = {getattr(a, "field", "") for b in program.branches for a in b.body.atoms}
+    fields |= {f for b in program.branches for a in b.body.atoms for f in getattr(a, "fields", ())}
     # ISO week numbers go with the ISO week-year, calendar years with calendar dates
     f["calendar_mix"] = float(bool(fields & {"ww", "w"}) and "yyyy" in fields)
     f["branches"] -= 1

@@ -114,6 +114,7 @@ class Weights:
     date_bound: float = 0.5
     date_zone: float = 0.8
     date_case: float = 0.3
+    date_format_field: float = 0.3
     # conditionals
     branch: float = 2.0
     pred_per_count: float = 0.3

@@ -8,6 +8,7 @@ from mmlspark_py.dataprep.ops import (
     Affix,
     Atom,
     Const,
+    DateFormat,
     DateTime,
     HasToken,
     IsNull,
@@ -63,6 +64,10 @@ def zoo() -> Program:
             Scientific(0, -1, "dot", False, 2, True),
             Const("/"),
             DateTime(1, "%Y-%m-%d", "MMM", "month", "floor", "last", None, "upper"),
+            Const("/"),
+            DateFormat(
+                1, "%Y-%m-%d", ("EEE", "d", "MMM", "yy"), (", ", " ", " '"), "week", "floor", "end", None, "lower"
+            ),
         )
     )
     return Program(

@@ -4,8 +4,10 @@ import json
 
 import pytest
 
+from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
 from mmlspark_py.dataprep.learn import LearnedProgram
+from mmlspark_py.dataprep.ops import Atom, DateFormat
 from mmlspark_py.dataprep.program import Program
 
 
@@ -63,6 +65,38 @@ def test_numeric_zone_offsets_without_letters_are_read():
     p = learn([(("2019-11-01 09:37 +02:00",), "7h UTC"), (("2019-11-01 23:10 -05:00",), "4h UTC")])
     assert "%z" in p.explain() and "to_offset" in p.explain()
     assert p.run(("2021-06-30 12:00 +05:30",)) == "6h UTC"
+
+
+def test_a_whole_date_format_comes_from_one_moment():
+    """Every field of a converted time comes from the conversion: the date rolls over and half-hour offsets
+    move the minutes (a copy of the input's date or minutes would be right on the examples only)."""
+    p = learn(
+        [(("2019-11-01 09:37 +02:00",), "2019-11-01 07:37 UTC"), (("2019-11-02 10:15 +01:00",), "2019-11-02 09:15 UTC")]
+    )
+    assert "format(to_offset(" in p.explain()
+    assert p.run(("2019-11-01 09:37 +05:30",)) == "2019-11-01 04:07 UTC"
+    assert p.run(("2019-12-31 23:50 -03:00",)) == "2020-01-01 02:50 UTC"
+    # one reformatting shown once: unpadded months and days, names, other years
+    q = learn([(("3/17/2022",), "2022-03-17")])
+    assert [q.run((v,)) for v in ("3/7/2022", "12/1/1999")] == ["2022-03-07", "1999-12-01"]
+    r = learn([(("Nov 1, 2019",), "01.11.2019")])
+    assert r.run(("Jan 9, 2021",)) == "09.01.2021"
+
+
+def test_date_format_nodes_are_validated():
+    good = DateFormat(0, "%Y-%m-%d", ["yyyy", "MM"], ["/"])  # lists, as JSON gives them
+    assert good.fields == ("yyyy", "MM") and Atom.from_json(good.to_json()) == good and hash(good)
+    for fields, seps in (
+        (("yyyy",), ()),
+        (("yyyy", "MM"), ("1",)),
+        (("MMM", "dd"), ("ch ",)),
+        (("yyyy", "MM"), ("-", "-")),
+        (("yyyy", "XX"), ("-",)),
+    ):
+        with pytest.raises(SpecError):
+            DateFormat(0, "%Y-%m-%d", fields, seps)
+    with pytest.raises(SpecError):
+        DateFormat(0, "%Y-%m-%d", "yyyy", ())
 
 
 def test_category_labels_split_inputs_of_one_shape_but_a_table_of_numbers_is_not_a_rule():

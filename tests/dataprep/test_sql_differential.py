@@ -21,7 +21,17 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from mmlspark_py.dataprep import NoProgramFound, learn
-from mmlspark_py.dataprep.ops import Affix, Const, DateTime, HasToken, Number, NumberBelow, Scientific, SubStr
+from mmlspark_py.dataprep.ops import (
+    Affix,
+    Const,
+    DateFormat,
+    DateTime,
+    HasToken,
+    Number,
+    NumberBelow,
+    Scientific,
+    SubStr,
+)
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
 from mmlspark_py.dataprep.positions import Abs, Match, Offset
 from mmlspark_py.dataprep.program import Branch, Concat, Program
@@ -76,6 +86,7 @@ DATES = [
     "0001-01-01 00:00:00",
     "9999-12-31 23:59:59",
     "2020-02-29T12:00:00+05:30",
+    "2019-12-31T23:50:00-03:00",
     "2021-01-03T00:30:00Z",
     "2021-03-04T14:37:12-08:00",
     "12:00 AM",
@@ -153,6 +164,12 @@ def date_variants():
     for zone, case in ((0, "upper"), (-300, "lower"), (330, "id")):
         for field in ("HH", "mm", "dd", "EEE", "MMMM"):
             yield DateTime(0, "%Y-%m-%dT%H:%M:%S%z", field, zone=zone, case=case)
+    # DateFormat: whole formats of one moment (zones that cross midnight and the year, names, rounding, quotes)
+    for zone in (None, 0, 330, -300):
+        yield DateFormat(0, "%Y-%m-%dT%H:%M:%S%z", ("yyyy", "MM", "dd", "HH", "mm"), ("-", "-", " ", ":"), zone=zone)
+    yield DateFormat(0, "%m/%d/%Y %I:%M %p", ("h", "mm", "a", "MMM", "d"), (":", " ", ", ", " "), case="lower")
+    yield DateFormat(0, "%d %b %Y", ("EEEE", "d", "MMMM", "yyyy"), (", ", " ", ""), case="upper")
+    yield DateFormat(0, "%Y-%m-%d %H:%M:%S", ("dd", "HH", "Q"), ("'\\", ""), "hour", "ceil")
 
 
 def _check(spark, programs, rows, cols, chunk=150):

@@ -9,13 +9,14 @@ from .affix import Affix
 from .base import Atom, Context, Edge, Example, Predicate, Row
 from .compare import NumberBelow, one_number_columns
 from .const import Const
+from .date_format import DateFormat
 from .dates import DateTime
 from .number import Number
 from .predicates import HasToken, IsNull
 from .scientific import Scientific
 from .substring import SubStr
 
-ATOMS = (Const, SubStr, Number, Scientific, DateTime)
+ATOMS = (Const, SubStr, Number, Scientific, DateTime, DateFormat)
 PREDICATES = (HasToken, NumberBelow, Affix)
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "SubStr",
     "Number",
     "DateTime",
+    "DateFormat",
     "Scientific",
     "HasToken",
     "IsNull",

@@ -40,7 +40,7 @@ import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mmlspark_py.core.spec import SpecError
 
@@ -358,13 +358,17 @@ class DateTime(OneColumn, Atom):
         d = self.moment(row[self.col])
         return None if d is None else render(d, self.field, self.case)
 
-    def explain(self, cols: Sequence[str]) -> str:
+    def explain_moment(self, cols: Sequence[str]) -> str:
+        """The parsed (converted, rounded) moment as ``explain`` shows it, without the field."""
         what = f"datetime({cols[self.col]}, {self.layout!r})"
         if self.zone is not None:
             what = f"to_offset({what}, {self.zone} min)"
         if self.unit:
             what = f"{self.mode}({what}, {self.unit})" + ("" if self.bound == "start" else f".{self.bound}")
-        text = f"{self.field}({what})"
+        return what
+
+    def explain(self, cols: Sequence[str]) -> str:
+        text = f"{self.field}({self.explain_moment(cols)})"
         return text if self.case == "id" else f"{self.case}({text})"
 
     def sql(self, cols: Sequence[str]) -> str:
@@ -372,15 +376,11 @@ class DateTime(OneColumn, Atom):
         return _sql_field(t, self.field, self.case)
 
     def cost(self, w: Weights = DEFAULT) -> float:
-        c = w.date_part
-        if self.field in ("M", "d", "H", "h"):
-            c += w.date_unpadded
-        if self.field == "yy":
-            c += w.date_short_year
-        if self.field in ("MMMM", "MMM", "EEEE", "EEE", "a"):
-            c += w.date_name
-        if self.field in ("Q", "ww", "w", "YYYY", "u", "DDD"):
-            c += w.date_calendar
+        return w.date_part + field_cost(self.field, w) + self.moment_cost(w)
+
+    def moment_cost(self, w: Weights = DEFAULT) -> float:
+        """The cost of reading the moment beyond parsing it: rounding, bounds, zone, case."""
+        c = 0.0
         if self.unit:
             c += w.date_round + w.date_units.get(self.unit, 0.0) + (w.date_round_mode if self.mode != "floor" else 0.0)
         if self.bound != "start":
@@ -393,7 +393,23 @@ class DateTime(OneColumn, Atom):
 
     @classmethod
     def propose(cls, ctx: Context) -> Iterable[Edge]:
-        return _propose(cls, ctx)
+        for moment in field_hits(ctx):
+            for i, j, atom in moment.hits:
+                yield Edge(i, j, atom, atom.cost(ctx.weights) + moment.penalty)
+
+
+def field_cost(field: str, w: Weights = DEFAULT) -> float:
+    """What printing ``field`` adds to a date atom's cost (unpadded numbers, short years, names, calendars)."""
+    c = 0.0
+    if field in ("M", "d", "H", "h"):
+        c += w.date_unpadded
+    if field == "yy":
+        c += w.date_short_year
+    if field in ("MMMM", "MMM", "EEEE", "EEE", "a"):
+        c += w.date_name
+    if field in ("Q", "ww", "w", "YYYY", "u", "DDD"):
+        c += w.date_calendar
+    return c
 
 
 # ------------------------------------------------------------------------------------------------ SQL
@@ -629,7 +645,25 @@ _TRANSFORMS = (
 _DIGIT = re.compile(r"[0-9]")
 
 
-def _propose(cls: Type[DateTime], ctx: Context) -> Iterable[Edge]:
+@dataclass(frozen=True)
+class MomentHits:
+    """The fields of one candidate moment (column, layout, zone, rounding) found in the first example's output:
+    ``hits`` are ``(i, j, atom)`` with ``atom`` printing ``out[i:j]``; ``penalty`` is what the layout's prior
+    and the moment's null rate on the unlabeled rows add to each atom's cost."""
+
+    hits: Tuple[Tuple[int, int, DateTime], ...]
+    penalty: float
+
+
+def field_hits(ctx: Context) -> List[MomentHits]:
+    """Every candidate moment's field hits (computed once per context, shared by the date operators)."""
+    key = ("datetime.field_hits",)
+    if key not in ctx.memo:
+        ctx.memo[key] = list(_field_hits(ctx))
+    return ctx.memo[key]
+
+
+def _field_hits(ctx: Context) -> Iterator[MomentHits]:
     out = ctx.outs[0]
     w = ctx.weights
     for col in range(ctx.arity):
@@ -658,6 +692,7 @@ def _propose(cls: Type[DateTime], ctx: Context) -> Iterable[Edge]:
                     d = transform(d1, unit, mode, bound) if unit else d1
                     if d is None:
                         continue
+                    hits: List[Tuple[int, int, DateTime]] = []
                     for field in FIELDS:
                         if not _field_ok(field, has_date, has_time, lay):
                             continue
@@ -667,13 +702,15 @@ def _propose(cls: Type[DateTime], ctx: Context) -> Iterable[Edge]:
                             value = render(d, field, case)
                             if not value:
                                 continue
-                            hits = list(_occurrences(out, value))
-                            if not hits:
+                            spans = list(_occurrences(out, value))
+                            if not spans:
                                 continue
-                            atom = cls(col, lay, field, unit, mode, bound, zone, case)
-                            cost = atom.cost(w) + prior + w.null_penalty * null_rate(atom, ctx.unlabeled)
-                            for i, j in hits:
-                                yield Edge(i, j, atom, cost)
+                            atom = DateTime(col, lay, field, unit, mode, bound, zone, case)
+                            hits.extend((i, j, atom) for i, j in spans)
+                    if hits:
+                        # Every field of one moment is null on the same rows: one null rate for all of them.
+                        nulls = null_rate(hits[0][2], ctx.unlabeled)
+                        yield MomentHits(tuple(hits), prior + w.null_penalty * nulls)
 
 
 def _field_ok(field: str, has_date: bool, has_time: bool, layout: str) -> bool:
