@@ -204,10 +204,20 @@ def _predicate(
     found: Optional[Tuple[float, Predicate]] = None
     for op in PREDICATES:
         for pred in op.propose([r for r, _ in pos], [r for r, _ in neg], ctx):
-            cost = pred.cost(w) + _routing_penalty(pred, body, unlabeled, w)
+            cost = pred.cost(w) + _routing_penalty(pred, body, unlabeled, w) + _one_row_penalty(pred, pos, neg, w)
             if found is None or cost < found[0]:
                 found = (cost, pred)
     return found
+
+
+def _one_row_penalty(pred: Predicate, pos: List[Example], neg: List[Example], w: Weights) -> float:
+    """A condition read from one row (the rows it holds on, or those of a negated one, are a single example)
+    is a guess about that row (``starts_with(path, 'b')`` of ``b/photo.jpg``); one shared by two rows or more
+    is evidence (``ends_with(path, 'pdf')`` of ``a/report.pdf`` and ``c/x.pdf``)."""
+    if isinstance(pred, IsNull):
+        return 0.0
+    side = neg if getattr(pred, "negate", False) else pos
+    return w.pred_one_row if len(side) == 1 else 0.0
 
 
 def _routing_penalty(pred: Predicate, body: Concat, unlabeled: Sequence[Row], w: Weights) -> float:

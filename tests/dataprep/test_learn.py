@@ -44,14 +44,27 @@ def test_conditional_program_by_input_shape():
 
 def test_conditional_by_value_takes_its_thresholds_from_the_examples():
     grade = learn([(("95",), "A"), (("85",), "B"), (("72",), "C"), (("91",), "A")], inputs=[("88",), ("60",)])
-    assert grade.explain() == "if number(in0) < 80: 'C'\nif number(in0) < 90: 'B'\notherwise: 'A'"
-    assert [grade.run((v,)) for v in ("79.5", "80", "89", "90", "100", "n/a")] == ["C", "B", "B", "A", "A", "A"]
+    # 'A' is the group two examples describe: its condition comes first, the single examples' after it
+    assert grade.explain() == "if number(in0) >= 90: 'A'\nif number(in0) < 80: 'C'\notherwise: 'B'"
+    assert [grade.run((v,)) for v in ("79.5", "80", "89", "90", "100")] == ["C", "B", "B", "A", "A"]
     status = learn([(("200",), "ok"), (("404",), "error"), (("500",), "error")])
     assert status.explain().startswith("if number(in0) < 300: 'ok'")  # the roundest number between 200 and 404
     bucket = learn([(("3",), "<5"), (("7",), "5-10")], inputs=[("1",), ("9",)])
     assert [bucket.run((v,)) for v in ("4", "5", "9")] == ["<5", "5-10", "5-10"]  # 5, shown in "<5"
     size = learn([(("3 kg",), "small"), (("12 kg",), "large")])
     assert (size.run(("9.5 kg",)), size.run(("40 kg",))) == ("small", "large")
+
+
+def test_a_condition_two_examples_share_beats_one_read_from_a_single_example():
+    """``b/`` and ``photo.`` describe one row each; ``.pdf`` is shared by two rows of the other group."""
+    kind = learn([(("a/report.pdf",), "document"), (("b/photo.jpg",), "image"), (("c/x.pdf",), "document")])
+    assert kind.explain() == "if ends_with(in0, 'pdf'): 'document'\notherwise: 'image'"
+    assert [kind.run((v,)) for v in ("d/y.jpg", "b/z.pdf", "photo.pdf")] == ["image", "document", "document"]
+    same = learn([(("photo.jpg",), "image"), (("report.pdf",), "document"), (("scan.pdf",), "document")])
+    assert same.run(("cat.jpg",)) == "image" and same.run(("photo.pdf",)) == "document"
+    # one example on each side: nothing is shared, the cheapest condition stays
+    code = learn([(("ERR-17 disk",), "error"), (("WARN-3 cpu",), "warning")])
+    assert (code.run(("ERR-99 net",)), code.run(("WARN-1 x",))) == ("error", "warning")
 
 
 def test_scientific_notation_from_two_examples():
