@@ -67,6 +67,17 @@ def test_a_condition_two_examples_share_beats_one_read_from_a_single_example():
     assert (code.run(("ERR-99 net",)), code.run(("WARN-1 x",))) == ("error", "warning")
 
 
+def test_case_changes_no_example_shows_are_not_proposed():
+    """``lower``/``upper``/``title`` of a piece of digits changes nothing on the examples: such variants only
+    crowd the pool of alternatives (where the last four digits must be found beside the last digit run)."""
+    cards = learn([(("4111-1111-1111-1234",), "1234"), (("5500 0000 0000 0004",), "0004")], k=8)
+    programs = [p.explain() for p in cards.topK(8)]
+    assert not any(case in text for text in programs for case in ("lower(", "upper(", "title(")), programs
+    assert any(cards_p.run(("340000000000009",)) == "0009" for cards_p in cards.topK(8))
+    shown = learn([(("abc x",), "abc"), (("Def y",), "def")])  # the second example shows the lower-casing
+    assert shown.run(("GHI z",)) == "ghi"
+
+
 def test_scientific_notation_from_two_examples():
     p = learn([(("12345",), "1.23e+04"), (("0.00042",), "4.20e-04")])
     assert p.explain() == "scientific(number(in0, 1); 2 decimals, e)"

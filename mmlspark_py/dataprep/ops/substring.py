@@ -389,14 +389,21 @@ class _Column:
                 ends += [(sig2, c2, True) for sig2, c2 in self.relative_groups(a, b, sig1).items()]
                 for sig2, c2, relative in ends:
                     values = [outs[0][i:j]]
+                    # a case change that changes no example's piece is not shown by the examples (digits,
+                    # punctuation, already-lower text): only the identity is proposed for it
+                    changed = case != "id" and values[0] != self.texts[0][a:b]
                     for t, o, v1, v2 in zip(self.texts[1:], outs[1:], sig1, sig2):
                         if v1 is None or v2 is None or v2 < v1:
                             break
-                        piece = apply_case(case, t[v1:v2])
+                        raw = t[v1:v2]
+                        piece = apply_case(case, raw)
                         if piece not in o:
                             break
+                        changed = changed or piece != raw
                         values.append(piece)
                     else:
+                        if case != "id" and not changed:
+                            continue
                         key = (a, sig1, b, sig2, relative)
                         prs = self.pair_memo.get(key)
                         if prs is None:
