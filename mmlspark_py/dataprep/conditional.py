@@ -214,8 +214,6 @@ def _one_row_penalty(pred: Predicate, pos: List[Example], neg: List[Example], w:
     """A condition read from one row (the rows it holds on, or those of a negated one, are a single example)
     is a guess about that row (``starts_with(path, 'b')`` of ``b/photo.jpg``); one shared by two rows or more
     is evidence (``ends_with(path, 'pdf')`` of ``a/report.pdf`` and ``c/x.pdf``)."""
-    if isinstance(pred, IsNull):
-        return 0.0
     side = neg if getattr(pred, "negate", False) else pos
     return w.pred_one_row if len(side) == 1 else 0.0
 

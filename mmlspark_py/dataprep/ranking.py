@@ -33,6 +33,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .ops import Const, Row, SubStr
 from .ops.classes import char_classes
+from .ops.dates import mixes_calendars
 from .positions import Abs
 from .program import Program
 from .weights import DEFAULT, Weights
@@ -161,10 +162,9 @@ def features(
                 f["absolute"] += isinstance(a.end, Abs) and a.end.k not in (0, -1)
             elif a.semantic:
                 f["semantic"] += 1
-    fields = {getattr(a, "field", "") for b in program.branches for a in b.body.atoms}
-    fields |= {f for b in program.branches for a in b.body.atoms for f in getattr(a, "fields", ())}
-    # ISO week numbers go with the ISO week-year, calendar years with calendar dates
-    f["calendar_mix"] = float(bool(fields & {"ww", "w"}) and "yyyy" in fields)
+    f["calendar_mix"] = float(
+        mixes_calendars(x for b in program.branches for a in b.body.atoms for x in getattr(a, "fields", ()))
+    )
     f["branches"] -= 1
     return f
 

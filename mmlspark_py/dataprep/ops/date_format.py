@@ -33,7 +33,7 @@ from mmlspark_py.core.spec import SpecError
 from ..sqltext import lit
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn
-from .dates import DateTime, field_cost, field_hits, render
+from .dates import DateTime, field_cost, field_hits, field_sql, mixes_calendars, render
 
 MAX_FIELDS = 8
 MAX_SEP = 3
@@ -46,8 +46,6 @@ def is_separator(text: str) -> bool:
 
 
 _NAMES = ("MMMM", "MMM", "EEEE", "EEE", "a")
-_ISO_WEEK = {"ww", "w"}
-_CALENDAR_YEAR = {"yyyy", "yy"}
 MAX_CHAINS = 400  # formats proposed per candidate moment (a bound on synthesis time, far above real outputs)
 
 
@@ -110,9 +108,10 @@ class DateFormat(OneColumn, Atom):
         return text if self.case == "id" else f"{self.case}({text})"
 
     def sql(self, cols: Sequence[str]) -> str:
+        moment = self.parts[0].moment_sql(cols)
         pieces: List[str] = []
-        for part, sep in zip(self.parts, self.seps + ("",)):
-            pieces.append(part.sql(cols))
+        for f, sep in zip(self.fields, self.seps + ("",)):
+            pieces.append(field_sql(moment, f, self.case))
             if sep:
                 pieces.append(lit(sep))
         return f"concat({', '.join(pieces)})"
@@ -128,17 +127,15 @@ class DateFormat(OneColumn, Atom):
             starts: Dict[int, List[Tuple[int, DateTime]]] = {}
             for i, j, atom in moment.hits:
                 starts.setdefault(i, []).append((j, atom))
-            seen = set()
+            proposed = 0  # every chain is new: hits differ in (start, end, field, case)
             for i, j, first in moment.hits:
                 for end, fields, seps, case in _chains(out, starts, j, (first.field,), (), first.case):
-                    if (i, end, fields, seps, case) in seen:
-                        continue
-                    seen.add((i, end, fields, seps, case))
                     fmt = cls(
                         first.col, first.layout, fields, seps, first.unit, first.mode, first.bound, first.zone, case
                     )
                     yield Edge(i, end, fmt, fmt.cost(ctx.weights) + moment.penalty)
-                    if len(seen) >= MAX_CHAINS:
+                    proposed += 1
+                    if proposed >= MAX_CHAINS:
                         return
 
 
@@ -162,8 +159,8 @@ def _chains(
         for end, atom in starts.get(j + width, ()):
             if atom.field in fields or (atom.field in _NAMES and named and atom.case != case):
                 continue
-            if {atom.field, *fields} & _ISO_WEEK and {atom.field, *fields} & _CALENDAR_YEAR:
-                continue  # ISO weeks go with the ISO week-year, calendar years with calendar dates
+            if mixes_calendars(fields + (atom.field,)):
+                continue
             grown, joined = fields + (atom.field,), seps + (sep,)
             merged = atom.case if atom.field in _NAMES else case
             yield end, grown, joined, merged

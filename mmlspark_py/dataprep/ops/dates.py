@@ -371,9 +371,17 @@ class DateTime(OneColumn, Atom):
         text = f"{self.field}({self.explain_moment(cols)})"
         return text if self.case == "id" else f"{self.case}({text})"
 
+    @property
+    def fields(self) -> Tuple[str, ...]:
+        """The fields this atom prints (one; ``DateFormat`` prints several)."""
+        return (self.field,)
+
+    def moment_sql(self, cols: Sequence[str]) -> str:
+        """The SQL of the parsed (converted, rounded) moment, a ``TIMESTAMP_NTZ`` (null where ``moment`` is None)."""
+        return _sql_moment(self, ident(cols[self.col]))
+
     def sql(self, cols: Sequence[str]) -> str:
-        t = _sql_moment(self, ident(cols[self.col]))
-        return _sql_field(t, self.field, self.case)
+        return field_sql(self.moment_sql(cols), self.field, self.case)
 
     def cost(self, w: Weights = DEFAULT) -> float:
         return w.date_part + field_cost(self.field, w) + self.moment_cost(w)
@@ -396,6 +404,13 @@ class DateTime(OneColumn, Atom):
         for moment in field_hits(ctx):
             for i, j, atom in moment.hits:
                 yield Edge(i, j, atom, atom.cost(ctx.weights) + moment.penalty)
+
+
+def mixes_calendars(fields: Iterable[str]) -> bool:
+    """ISO week numbers printed with a calendar year: ISO weeks go with the ISO week-year (``YYYY``), calendar
+    years with calendar dates (2021-01-01 is in week 53 of 2020)."""
+    printed = set(fields)
+    return bool(printed & {"ww", "w"}) and bool(printed & {"yyyy", "yy"})
 
 
 def field_cost(field: str, w: Weights = DEFAULT) -> float:
@@ -487,7 +502,7 @@ def _pad(expr: str, width: int) -> str:
     return f"lpad(cast({expr} AS STRING), {num(width)}, '0')"
 
 
-def _sql_field(t: str, field: str, case: str) -> str:
+def field_sql(t: str, field: str, case: str) -> str:
     months = ", ".join(lit(m) for m in MONTHS)
     days = ", ".join(lit(d) for d in WEEKDAYS)
     short_months = ", ".join(lit(m[:3]) for m in MONTHS)
