@@ -204,6 +204,8 @@ def _predicate(
     found: Optional[Tuple[float, Predicate]] = None
     for op in PREDICATES:
         for pred in op.propose([r for r, _ in pos], [r for r, _ in neg], ctx):
+            if any(pred.eval(r) is not False for r, _o in neg):
+                continue  # unknown on a later branch's example: that row would get null
             cost = pred.cost(w) + _routing_penalty(pred, body, unlabeled, w) + _one_row_penalty(pred, pos, neg, w)
             if found is None or cost < found[0]:
                 found = (cost, pred)

@@ -3,7 +3,9 @@
 A ``Program`` is a tuple of ``Branch(pred, body)``; the first branch whose predicate holds produces the
 output (the last branch's predicate may be ``None``: "otherwise"; no branch: null). A ``Concat`` joins
 atoms (``ops``): constants, substrings, numbers, dates. Null semantics, shared with the SQL: a null atom
-makes the output null; a null predicate is false.
+makes the output null; a null (unknown) predicate does not hold, and a row on which one was unknown gets
+null instead of the "otherwise" branch (``n/a`` through ``if number(in0) >= 90: 'A' ... otherwise: 'B'``
+is null, not ``'B'``).
 
 Every node is a validated ``core.spec`` node: ``Program.from_json`` checks every field of a saved program
 (and says which one is wrong), and SQL is built from checked values only.
@@ -103,9 +105,14 @@ class Program(Spec):
     def run(self, row: Sequence[Optional[str]]) -> Optional[str]:
         """Output for one input tuple (``None`` = null)."""
         row = tuple(row)
+        unknown = False
         for b in self.branches:
-            if b.pred is None or b.pred.eval(row):
+            if b.pred is None:
+                return None if unknown else b.body.eval(row)
+            held = b.pred.eval(row)
+            if held:
                 return b.body.eval(row)
+            unknown = unknown or held is None
         return None
 
     def explain(self, cols: Optional[Sequence[str]] = None) -> str:
@@ -121,12 +128,17 @@ class Program(Spec):
 
     def sql(self, cols: Sequence[str]) -> str:
         """Spark SQL expression over the input columns named ``cols``."""
-        whens, other = [], "NULL"
+        whens, other, unknown = [], "NULL", []
         for b in self.branches:
             if b.pred is None:
                 other = b.body.sql(cols)
                 break
             whens.append(f"WHEN {b.pred.sql(cols)} THEN {b.body.sql(cols)}")
+            u = b.pred.unknown_sql(cols)
+            if u is not None and u not in unknown:
+                unknown.append(u)
+        if unknown and other != "NULL":
+            whens.append(f"WHEN {' OR '.join(unknown)} THEN NULL")
         return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
 
     @staticmethod

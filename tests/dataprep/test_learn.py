@@ -47,6 +47,10 @@ def test_conditional_by_value_takes_its_thresholds_from_the_examples():
     # 'A' is the group two examples describe: its condition comes first, the single examples' after it
     assert grade.explain() == "if number(in0) >= 90: 'A'\nif number(in0) < 80: 'C'\notherwise: 'B'"
     assert [grade.run((v,)) for v in ("79.5", "80", "89", "90", "100")] == ["C", "B", "B", "A", "A"]
+    # no number to compare: neither condition can be read, so null, not the "otherwise" grade
+    assert [grade.run((v,)) for v in ("n/a", "", None)] == [None, None, None]
+    shown = learn([(("95",), "A"), (("85",), "B"), (("72",), "C"), (("n/a",), "missing")])
+    assert [shown.run((v,)) for v in ("none", "79", "91")] == ["missing", "C", "A"]  # the examples show it
     status = learn([(("200",), "ok"), (("404",), "error"), (("500",), "error")])
     assert status.explain().startswith("if number(in0) < 300: 'ok'")  # the roundest number between 200 and 404
     bucket = learn([(("3",), "<5"), (("7",), "5-10")], inputs=[("1",), ("9",)])

@@ -255,6 +255,7 @@ def test_value_and_affix_predicates(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows) > 4_000
     outs = [[p.run(r) for r in rows] for p in progs]
     assert all("y" in o and "n" in o for o in outs[:6])  # the rows fall on both sides of every threshold
+    assert all(None in o for o in outs)  # no number (or a null): unknown, so null, never "otherwise"
 
 
 SCIENTIFIC_ROWS = ["9.995", "9.994999", "-0.00099995", "99999999999999999999.9999999999", "0.0000000001", "1e5", "-0"]

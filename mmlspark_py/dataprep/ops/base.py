@@ -9,6 +9,7 @@ branch of a conditional program. Both are typed, validated nodes (``core.spec``)
                          built from validated fields through ``sqltext``;
     ``cost(w)``          the static part of its ranking cost, from the weights ``w`` (``weights.py``);
     ``columns()``        the input columns it reads;
+    ``unknown_sql(cols)`` (predicates) SQL true exactly where ``eval`` gives ``None``;
     ``propose(ctx)``     (class method) the candidates that explain pieces of the first example's output:
                          ``Edge(i, j, atom, cost, values)`` says ``atom`` yields ``out[i:j]`` on the first
                          example (``values``: its value on every example, or ``None`` to evaluate it).
@@ -34,6 +35,7 @@ from mmlspark_py.core.spec import Spec
 
 from ..errors import SynthesisTimeout
 from ..fields import check_int
+from ..sqltext import ident
 from ..weights import DEFAULT, Weights
 
 MAX_COLUMNS = 64
@@ -127,8 +129,15 @@ class Atom(_Protocol, Spec):
 
 @dataclass(frozen=True)
 class Predicate(_Protocol, Spec):
-    """A branch condition (family root): ``eval`` gives a bool or ``None``, and ``propose(pos, neg,
-    ctx)`` the predicates true on every row of ``pos`` and false on every row of ``neg``."""
+    """A branch condition (family root): ``eval`` gives a bool or ``None`` (unknown: the row holds nothing the
+    condition can be read on), ``unknown_sql(cols)`` the SQL that is true exactly where ``eval`` gives ``None``,
+    and ``propose(pos, neg, ctx)`` the predicates true on every row of ``pos`` and false on every row of
+    ``neg``."""
+
+    def unknown_sql(self, cols: Sequence[str]) -> Optional[str]:
+        """SQL true where the predicate is null (``None``: never). Default: one of its columns is null."""
+        tests = [f"({ident(cols[c])} IS NULL)" for c in self.columns()]
+        return " OR ".join(tests) if tests else None
 
     @classmethod
     def propose(cls, pos: List[Row], neg: List[Row], ctx: Context) -> Iterable[Predicate]:  # pragma: no cover

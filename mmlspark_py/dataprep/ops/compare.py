@@ -2,8 +2,9 @@
 
 ``NumberBelow(col, threshold, negate, style, signed)``: the first number of column ``col`` (read as the
 ``Number`` atom reads it: convention ``style``, ``signed`` for a leading ``-``) is below ``threshold``
-(``negate``: at least ``threshold``); null when the column is null or holds no number, so such a row takes
-a later branch. SQL: the same ``regexp_extract`` and ``try_cast`` to ``DECIMAL(30,10)`` as ``Number``,
+(``negate``: at least ``threshold``); null when the column is null or holds no number: such a row takes a
+later branch whose condition holds, or else gets null (``Program``: an unknown condition never leads to
+"otherwise"). SQL: the same ``regexp_extract`` and ``try_cast`` to ``DECIMAL(30,10)`` as ``Number``,
 compared with the threshold as a decimal (exact, no floating point).
 
 Proposal, on columns whose every example holds one number (a quantity, not a date or a phone number): the
@@ -78,6 +79,9 @@ class NumberBelow(OneColumn, Predicate):
     def sql(self, cols: Sequence[str]) -> str:
         x = number_sql(ident(cols[self.col]), self.style, self.signed, 1)
         return f"({x} {'>=' if self.negate else '<'} CAST({lit(self.threshold)} AS DECIMAL(30,10)))"
+
+    def unknown_sql(self, cols: Sequence[str]) -> Optional[str]:
+        return f"({number_sql(ident(cols[self.col]), self.style, self.signed, 1)} IS NULL)"
 
     def cost(self, w: Weights = DEFAULT) -> float:
         return w.pred_number + (w.pred_negate if self.negate else 0.0)

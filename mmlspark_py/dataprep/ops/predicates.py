@@ -107,5 +107,8 @@ class IsNull(OneColumn, Predicate):
     def sql(self, cols: Sequence[str]) -> str:
         return f"({ident(cols[self.col])} IS NULL)"
 
+    def unknown_sql(self, cols: Sequence[str]) -> Optional[str]:
+        return None  # true or false on every row
+
     def cost(self, w: Weights = DEFAULT) -> float:
         return 0.0
