@@ -6,8 +6,9 @@ alternatives. Each candidate is described by features (``FEATURES``) of its outp
 compared with the examples' outputs: nulls, letters or digits where no example output has them, other new
 characters, a length the examples do not show (``last 4 digits`` vs ``last digit run``), a shape (runs of
 upper/lower/digits/punctuation) no example output has, empty outputs; and of the program itself: its
-synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, and how many
-programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
+synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, ISO weeks
+with calendar years, the end of a time unit without its start (rounding up reads more naturally), and how
+many programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
 weights of ``weights.Weights.ranker``, fitted on training tasks (``benchmarks/dataprep_accuracy.py --fit``:
 the non-negative weights under which the top candidate of a pool is most often correct);
 ``DEFAULT_RANKER`` is the fallback when no fitted weights ship.
@@ -33,7 +34,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .ops import Const, Row, SubStr
 from .ops.classes import char_classes
-from .ops.dates import mixes_calendars
+from .ops.dates import lone_unit_end, mixes_calendars
 from .positions import Abs
 from .program import Program
 from .weights import DEFAULT, Weights
@@ -59,8 +60,9 @@ FEATURES = (
     "coverage",
     "len_ratio",
     "calendar_mix",
+    "lone_unit_end",
 )
-DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0}
+DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0, "lone_unit_end": 0.5}
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -165,6 +167,7 @@ def features(
     f["calendar_mix"] = float(
         mixes_calendars(x for b in program.branches for a in b.body.atoms for x in getattr(a, "fields", ()))
     )
+    f["lone_unit_end"] = float(any(lone_unit_end(b.body.atoms) for b in program.branches))
     f["branches"] -= 1
     return f
 

@@ -53,6 +53,8 @@ class Weights:
     # atoms
     atom: float = 1.0
     word_cut: float = 2.0
+    initials: float = 1.0  # Initials: the first character of every word (beyond ``atom``)
+    initials_letters: float = 0.2  # words as letter runs (Jean-Luc: two), not space-separated runs
     const_alnum_char: float = 4.0
     const_other_char: float = 0.12
     case_id: float = 0.0

@@ -7,7 +7,7 @@ import pytest
 from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
 from mmlspark_py.dataprep.learn import LearnedProgram
-from mmlspark_py.dataprep.ops import Atom, DateFormat
+from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials
 from mmlspark_py.dataprep.program import Program
 
 
@@ -125,6 +125,32 @@ def test_date_format_nodes_are_validated():
             DateFormat(0, "%Y-%m-%d", fields, seps)
     with pytest.raises(SpecError):
         DateFormat(0, "%Y-%m-%d", "yyyy", ())
+
+
+def test_initials_of_any_number_of_words():
+    """Two- and three-word examples: a concatenation of fixed pieces cannot give both, ``Initials`` can, and
+    it carries to names of any length; the separator and the case come from the output."""
+    names = [("Ana Maria de la Cruz",), ("Bo",), ("Jean-Luc Picard",)]
+    plain = learn([(("Marta Quillfeather",), "MQ"), (("Jonah Paul Wexley",), "JPW")], inputs=names)
+    assert plain.explain() == "initials(in0, word, '')"
+    assert [plain.run(r) for r in names] == ["AMdlC", "B", "JP"]
+    dotted = learn([(("Nancy FreeHafer",), "N.F."), (("Andrew Cencici",), "A.C.")], inputs=names)
+    assert dotted.explain() == "concat(initials(in0, word, '.'), '.')" and dotted.run(("Jan Kotas",)) == "J.K."
+    acronym = learn([(("portable network graphics",), "PNG")], inputs=[("as soon as possible",)])
+    assert acronym.run(("as soon as possible",)) == "ASAP" and acronym.run(("  ",)) is None
+    # a first letter that is not an initials' run: the name stays a substring program
+    assert learn([(("Nancy FreeHafer",), "FreeHafer, N.")]).run(("Jan Kotas",)) == "Kotas, J."
+    # the last "initial" starts a copy of its whole word: a first letter and the last name, not initials
+    login = learn([(("Ingrid Holloway",), "iholloway")], inputs=[("Teodor Ames Castellano",)])
+    assert "initials" not in login.explain() and login.run(("Teodor Ames Castellano",)) == "tcastellano"
+
+
+def test_initials_nodes_are_validated():
+    good = Initials(0, "alpha", ". ", "upper")
+    assert Atom.from_json(good.to_json()) == good and good.eval(("jean-luc p",)) == "J. L. P"
+    for bad in (dict(words="digits"), dict(sep="abcd"), dict(case="title"), dict(sep=3)):
+        with pytest.raises(SpecError):
+            Initials(0, **bad)
 
 
 def test_category_labels_split_inputs_of_one_shape_but_a_table_of_numbers_is_not_a_rule():
@@ -268,6 +294,11 @@ def test_numbers_scale_round_bucket_and_format_in_both_conventions():
         ([("17", "10-20"), ("245", "240-250")], [("3", "0-10"), ("20", "20-30")]),
         ([("1.234,56", "1234.56")], [("1.000.000,00", "1000000.00")]),
         ([("3.14159", "3.1")], [("2.71828", "2.7")]),
+        # to the nearest multiple: the first example fits rounding down too, the second tells
+        ([("123", "120"), ("57", "60")], [("5", "10"), ("1234", "1230"), ("95", "100")]),
+        # a multiple a whole step below the value (7 -> 0), and a bucket from it
+        ([("7", "0-10"), ("23", "20-30")], [("10", "10-20"), ("99", "90-100")]),
+        ([("1234", "1200"), ("987", "900")], [("50", "0"), ("100", "100")]),
         ([("0.256", "25.6%"), ("0.5", "50.0%")], [("0.123", "12.3%"), ("1", "100.0%")]),
     ]
     for examples, checks in cases:
@@ -284,7 +315,12 @@ def test_dates_layout_day_month_order_from_the_column_rounding_and_buckets():
         ([("2021-03-04", "2021-W09")], [("2021-01-03", "2020-W53")]),
         ([("2021-03-04", "Q1 2021")], [("2020-11-02", "Q4 2020")]),
         ([("3:45 PM", "15:45")], [("9:05 AM", "09:05"), ("12:30 AM", "00:30")]),
-        ([("14:37", "14:00-15:00")], [("09:05", "09:00-10:00")]),
+        ([("14:37", "14:00-15:00")], [("09:05", "09:00-10:00"), ("10:00", "10:00-11:00")]),
+        # rounding up (a lone end of an hour is read as rounding up: on the hour it stays)
+        (
+            [("2019-11-01 09:37", "2019-11-01 10:00"), ("2019-11-01 13:05", "2019-11-01 14:00")],
+            [("2020-01-01 23:59", "2020-01-02 00:00"), ("2020-01-01 10:00", "2020-01-01 10:00")],
+        ),
         ([("2019-11-20", "2019-11-01 to 2019-11-30")], [("2020-02-10", "2020-02-01 to 2020-02-29")]),
         ([("4/5/21", "2021-04-05")], [("12/31/99", "1999-12-31")]),
         ([("March 7, 2021", "07.03.2021")], [("November 23, 1998", "23.11.1998")]),

@@ -27,6 +27,7 @@ from mmlspark_py.dataprep.ops import (
     DateFormat,
     DateTime,
     HasToken,
+    Initials,
     Number,
     NumberBelow,
     Scientific,
@@ -232,6 +233,23 @@ def test_literal_counts_and_offset_bounds(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) > 20_000
     outs = {p.run(r) for p in progs[len(preds) :] for r in rows}
     assert None in outs and "" in outs and len(outs) > 50  # the grid reaches both NULL and empty substrings
+
+
+INITIALS_ROWS = ["Ana María de la Cruz", "jean-luc  picard", "\tx\ny", "ßig ŉame ǆx", "😀 é 1x _y", "a", " "]
+
+
+def test_initials_of_any_number_of_words(interpreted):
+    """``Initials``: both word classes, every case (``ß`` and ``ǆ`` change length or form when upper-cased),
+    separators with SQL metacharacters, no word (null), emoji (one code point, two UTF-16 units)."""
+    progs = [
+        Program.single(Concat((Initials(0, words, sep, case),)))
+        for words in ("word", "alpha")
+        for sep in ("", ".", ". ", "'\\")
+        for case in ("id", "upper", "lower")
+    ]
+    rows = [(v,) for v in EDGE + INITIALS_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+    assert progs[1].run(("jean-luc  picard",)) == "JP" and progs[13].run(("jean-luc  picard",)) == "JLP"
 
 
 def test_value_and_affix_predicates(interpreted):

@@ -11,12 +11,13 @@ from .compare import NumberBelow, one_number_columns
 from .const import Const
 from .date_format import DateFormat
 from .dates import DateTime
+from .initials import Initials
 from .number import Number
 from .predicates import HasToken, IsNull
 from .scientific import Scientific
 from .substring import SubStr
 
-ATOMS = (Const, SubStr, Number, Scientific, DateTime, DateFormat)
+ATOMS = (Const, SubStr, Initials, Number, Scientific, DateTime, DateFormat)
 PREDICATES = (HasToken, NumberBelow, Affix)
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Example",
     "Const",
     "SubStr",
+    "Initials",
     "Number",
     "DateTime",
     "DateFormat",

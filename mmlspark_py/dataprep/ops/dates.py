@@ -413,6 +413,15 @@ def mixes_calendars(fields: Iterable[str]) -> bool:
     return bool(printed & {"ww", "w"}) and bool(printed & {"yyyy", "yy"})
 
 
+def lone_unit_end(atoms: Iterable[object]) -> bool:
+    """A date atom prints the end of a rounding unit (``floor(..., hour).end``) and none prints that unit's
+    start. Such an end equals rounding up (``ceil``) on every row not already on the unit, and that is what
+    a lone ``09:37 -> 10:00`` means; with its start it is a range (``09:00-10:00``)."""
+    moments = [(getattr(a, "unit", ""), getattr(a, "bound", "start")) for a in atoms]
+    starts = {u for u, b in moments if u and b == "start"}
+    return any(u and b == "end" and u not in starts for u, b in moments)
+
+
 def field_cost(field: str, w: Weights = DEFAULT) -> float:
     """What printing ``field`` adds to a date atom's cost (unpadded numbers, short years, names, calendars)."""
     c = 0.0

@@ -496,13 +496,18 @@ def _explaining(
     o, decimals, group, point, width = reading
     for scale in FACTORS:
         x = _D.multiply(v, Decimal(scale))
-        if not _near(x, o):
+        near = _near(x, o)
+        if not near and scale != "1":
             continue
         for step, sig, add in _roundings(x, o, scale):
+            if not near and not (step and abs(x - o) < 2 * Decimal(step)):
+                continue  # a multiple of a step may lie a step away (7 -> "0" to a multiple of 10)
             for dec in (decimals, -1) if width == 0 else (0,):
+                fitted = set()
                 for mode in STEP_MODES if step else MODES:
-                    if _apply(x, step, sig, mode, add, dec) != o:
+                    if _apply(x, step, sig, mode, add, dec) != o or (mode == "half_even" and "half_up" in fitted):
                         continue
+                    fitted.add(mode)
                     try:
                         yield cls(
                             col=col,
@@ -521,8 +526,9 @@ def _explaining(
                         )
                     except SpecError:
                         continue
-                    if mode == "half_up" or step:
+                    if mode == "half_up" and not step:
                         break  # other modes only where the usual one does not give the value
+                    # to a multiple, every mode that fits: 123 -> "120" is down or nearest, 57 -> "60" tells
 
 
 def _near(x: Decimal, o: Decimal) -> bool:
