@@ -9,8 +9,10 @@ cannot do.
 SQL: ``regexp_extract_all`` of the word class, ``transform`` to the first character, ``array_join``; no
 Python.
 
-Proposal: on a column where the first example has two words or more, its initials (in each case) joined by a separator of up to 3 characters without letters or digits (``''``, ``'.'``, ``'. '``)
-that the first example's output shows. A trailing ``.`` (``N.F.``) is a ``Const`` after it.
+Proposal: on a column where the first example has two words or more, its initials (in each case) joined by
+a separator of up to 3 characters without letters or digits (``''``, ``'.'``, ``'. '``) that the first
+example's output shows. A trailing ``.`` (``N.F.``) is a ``Const`` after it. Not proposed where the last
+initial starts a copy of its whole word (``Ingrid Holloway -> iholloway`` is a first letter and a name).
 
 Example::
 
@@ -101,7 +103,7 @@ class Initials(OneColumn, Atom):
                             atom = cls(col, words, seps, case)
                             j = i + len(seps.join(ini))
                             if len(last) > 1 and out[j - 1 : j - 1 + len(last)].lower() == last:
-                                continue  # the last "initial" starts a copy of its word (ingrid holloway -> iholloway)
+                                continue  # the last "initial" starts a copy of its word
                             yield Edge(i, j, atom, atom.cost(w))
 
 

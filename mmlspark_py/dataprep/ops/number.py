@@ -526,9 +526,10 @@ def _explaining(
                         )
                     except SpecError:
                         continue
+                    # to decimals, other modes only where half-up does not give the value; to a multiple,
+                    # every mode that fits (123 -> "120" is down or nearest; a later 57 -> "60" tells them apart)
                     if mode == "half_up" and not step:
-                        break  # other modes only where the usual one does not give the value
-                    # to a multiple, every mode that fits: 123 -> "120" is down or nearest, 57 -> "60" tells
+                        break
 
 
 def _near(x: Decimal, o: Decimal) -> bool:
