@@ -30,12 +30,11 @@ from ..sqltext import ident, lit
 from ..tokens import CharClass
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn
-from .substring import apply_case
+from .substring import apply_case, case_sql
 
 WORDS = ("word", "alpha")
 CASES = ("id", "upper", "lower")
 MAX_SEP = 3
-_CASE_SQL = {"id": "{}", "upper": "upper({})", "lower": "lower({})"}
 
 
 def _is_separator(text: str) -> bool:
@@ -73,7 +72,7 @@ class Initials(OneColumn, Atom):
 
     def sql(self, cols: Sequence[str]) -> str:
         words = f"regexp_extract_all({ident(cols[self.col])}, {lit('(?s)(' + CharClass(self.words).java + ')')}, 1)"
-        first = _CASE_SQL[self.case].format("substring(w, 1, 1)")
+        first = case_sql(self.case, "substring(w, 1, 1)")
         return f"nullif(array_join(transform({words}, w -> {first}), {lit(self.sep)}), '')"
 
     def cost(self, w: Weights = DEFAULT) -> float:
@@ -88,14 +87,14 @@ class Initials(OneColumn, Atom):
             texts = [r[col] for r in ctx.rows]
             if any(t is None for t in texts):
                 continue
+            s = texts[0] or ""
             for words in WORDS:
-                s = texts[0] or ""
                 spans = CharClass(words).spans(s)
-                last = s[spans[-1][0] : spans[-1][1]].lower() if spans else ""
+                if len(spans) < 2:
+                    continue  # one initial shows no separator
+                last = s[spans[-1][0] : spans[-1][1]].lower()
                 for case in CASES:
-                    ini = cls(col, words, "", case).initials(s)
-                    if len(ini) < 2:
-                        continue  # one initial shows no separator
+                    ini = [apply_case(case, s[b]) for b, _e in spans]
                     for i in range(len(out)):
                         if not out.startswith(ini[0], i):
                             continue

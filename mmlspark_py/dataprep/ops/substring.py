@@ -68,6 +68,11 @@ def apply_case(case: str, s: str) -> str:
 _CASE_SQL = {"lower": "lower", "upper": "upper", "title": "initcap"}
 
 
+def case_sql(case: str, expr: str) -> str:
+    """SQL of ``apply_case(case, ·)`` on the string expression ``expr``."""
+    return expr if case == "id" else f"{_CASE_SQL[case]}({expr})"
+
+
 @dataclass(frozen=True)
 class SubStr(OneColumn, Atom):
     """``case(view(row[col])[start:end])``; see the module docstring."""
@@ -102,7 +107,7 @@ class SubStr(OneColumn, Atom):
         if self.view is not None:
             src = self.view.sql(src)
         core = self._core_sql(src)
-        return core if self.case == "id" else f"{_CASE_SQL[self.case]}({core})"
+        return case_sql(self.case, core)
 
     def _core_sql(self, src: str) -> str:
         p1, p2 = self.start, self.end
