@@ -54,6 +54,8 @@ _CLASSES = {
     "number": (r"[0-9]+(?:\.[0-9]+)?", r"[0-9]+(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9]+", None),
     "ident": (r"[\w.\-]+", r"(?U:[\w.\-]+)", None, None),
     "name": (r"[A-Za-z_][A-Za-z0-9_]*", r"[A-Za-z_][A-Za-z0-9_]*", r"[A-Za-z0-9_]*[A-Za-z_]", None),
+    # a run without spaces, brackets, quotes or list separators: an e-mail address or URL in running text
+    "field": (r"[^ \t\n\r\f<>()\[\]{}\"',;|]+", r"[^ \t\n\r\f<>()\[\]{}\"',;|]+", None, None),
     "hex": (r"[0-9A-Fa-f]+", r"[0-9A-Fa-f]+", None, None),
     "letter": (r"[^\W\d_]", r"\p{L}", None, None),
     # numbers with thousands commas, unsigned and signed (semantic number atoms read these)
@@ -62,7 +64,20 @@ _CLASSES = {
 }
 CLASS_NAMES = tuple(_CLASSES)
 # Classes used for positions and predicates (``letter``, ``num``, ``snum`` serve other uses).
-POSITION_CLASSES = ("digits", "alpha", "upper", "lower", "alnum", "word", "space", "capword", "number", "ident", "name")
+POSITION_CLASSES = (
+    "digits",
+    "alpha",
+    "upper",
+    "lower",
+    "alnum",
+    "word",
+    "space",
+    "capword",
+    "number",
+    "ident",
+    "name",
+    "field",
+)
 FOLLOWERS = ("digits", "alpha", "alnum", "number", "ident", "word", "letter")
 
 # Java treats a backslash before any non-alphabetic character as a literal; Python accepts the same

@@ -9,7 +9,8 @@ Groups of weights:
     atoms: a constant's cost per character (letters/digits cost more: the output's letters usually come
         from the input), case changes, column views, cutting a word of the output apart;
     positions: absolute offsets and token matches (by token, by match index, from the end);
-    unlabeled inputs: a piece that is null, or brings characters the example's piece does not have;
+    unlabeled inputs: a piece that is null, brings characters the example's piece does not have, or cuts
+        a hyphenated or underscored word apart;
     semantic atoms: numbers and dates;
     conditionals: predicates and branches;
     whole programs: the behaviour-based re-ranker (``ranker``: feature name -> weight).
@@ -40,6 +41,7 @@ TOKEN_COSTS = {
     "ident": 1.5,
     "letter": 1.0,
     "name": 1.45,
+    "field": 1.6,
     "hex": 1.9,
     "num": 1.0,
     "snum": 1.0,
@@ -83,6 +85,7 @@ class Weights:
     empty_penalty: float = 3.0
     class_penalty: float = 2.5
     swallow_penalty: float = 3.0
+    input_cut_penalty: float = 2.0
     # semantic atoms
     number_base: float = 2.2
     number_per_index: float = 0.3

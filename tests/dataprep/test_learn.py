@@ -332,6 +332,18 @@ def test_dates_layout_day_month_order_from_the_column_rounding_and_buckets():
         assert [p.run((a,)) for a, _ in checks] == [b for _, b in checks], p.explain()
 
 
+def test_a_field_is_not_cut_inside_a_hyphenated_or_underscored_word():
+    # The examples' values are whole words; 'qa-lead' on an unlabeled row tells "up to ';'" from "letters".
+    rows = [("role=ops;user=x",), ("user=y;ts=1;role=qa-lead",)]
+    kv = learn([(("user=alice;role=admin;ts=17",), "admin"), (("ts=3;user=bob;role=dev",), "dev")], inputs=rows)
+    assert [kv.run(r) for r in rows] == ["ops", "qa-lead"]
+    # The local part of an address in running text: the run without spaces or brackets before '@'.
+    mails = [("C D <c_d+1@z.io>",), ("e.f-g@h.org",)]
+    user = learn([(("Ana Moe <ana.moe@x.org>",), "ana.moe"), (("bo@y.com",), "bo")], inputs=mails)
+    assert [user.run(r) for r in mails] == ["c_d+1", "e.f-g"]
+    assert "field" in user.explain()
+
+
 def test_text_after_a_key_up_to_the_first_of_these_characters():
     urls = [("http://intranet.kestrel.example:8080/wiki/Home",), ("https://a.example",), ("http://b.example?x=1",)]
     host = learn([(("https://shop.lumenfield.example/cart?id=3",), "shop.lumenfield.example")], inputs=urls)

@@ -36,7 +36,7 @@ from mmlspark_py.dataprep.ops import (
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
 from mmlspark_py.dataprep.positions import Abs, Match, Offset
 from mmlspark_py.dataprep.program import Branch, Concat, Program
-from mmlspark_py.dataprep.tokens import CharClass, Literal
+from mmlspark_py.dataprep.tokens import POSITION_CLASSES, CharClass, Literal
 
 from .dev_tasks import load_tasks, rows_of
 from .program_zoo import ROWS, zoo
@@ -233,6 +233,28 @@ def test_literal_counts_and_offset_bounds(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) > 20_000
     outs = {p.run(r) for p in progs[len(preds) :] for r in rows}
     assert None in outs and "" in outs and len(outs) > 50  # the grid reaches both NULL and empty substrings
+
+
+CLASS_ROWS = [
+    'Ana Moe <ana.moe@x.org>, "c_d+1@z.io"; (e.f-g) [h|i] {j}',
+    "role=qa-lead;user='x y'\tz\nw",
+    "class Y_z(A, B): 3.14 1,234.5",
+]
+
+
+def test_every_position_class_forward_from_the_end_and_whole(interpreted):
+    """Each character class's Python and Java spellings match the same runs: the start and end of its 1st,
+    2nd, last and 2nd-last match, and the whole match (one regex), on edge rows and on rows full of the
+    brackets, quotes and separators that bound ``field`` and ``ident``."""
+    progs = []
+    for name in POSITION_CLASSES:
+        tok = CharClass(name)
+        for k in (1, 2, -1, -2):
+            progs.append(Program.single(Concat((SubStr(0, Match(tok, k, "start"), Match(tok, k, "end")),))))
+            progs.append(Program.single(Concat((SubStr(0, Match(tok, k, "start"), Abs(-1)),))))
+            progs.append(Program.single(Concat((SubStr(0, Abs(0), Match(tok, k, "end")),))))
+    rows = [(v,) for v in EDGE + CLASS_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
 
 
 INITIALS_ROWS = ["Ana María de la Cruz", "jean-luc  picard", "\tx\ny", "ßig ŉame ǆx", "😀 é 1x _y", "a", " "]

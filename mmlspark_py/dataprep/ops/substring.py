@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
@@ -43,6 +44,8 @@ _MAX_OCCURRENCES = 8  # input occurrences per output segment (periodic inputs wo
 _ALTERNATIVES = 5  # position pairs kept per segment: the cheapest of each behaviour on the unlabeled rows
 _OFFSET_CLASSES = ("digits", "alpha", "alnum", "word", "upper", "lower")
 _MAX_OFFSET = 6
+# A joined word: letter/digit runs tied by a hyphen, underscore, plus or apostrophe (qa-lead, Y_z, c_d+1, D'Arcy).
+_JOINED_WORD = re.compile(r"[^\W_]+(?:[-_+'][^\W_]+)*")
 
 Sig = Tuple[Optional[int], ...]  # a position's values on the other examples (None: no such position)
 Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative ends, (cost, (token, side))
@@ -190,6 +193,18 @@ def _whole_match(p1: Position, p2: Position) -> bool:
     return isinstance(p1.token, Literal) and isinstance(p2.token, Then) and p2.token.text == p1.token.text
 
 
+def _inner_offsets(s: str) -> frozenset[int]:
+    """Offsets strictly inside a joined word of ``s`` that separate two of its characters at a joint or
+    between a letter/digit run and a joint (``qa|-lead``, ``qa-|lead``; not ``q|a``: cutting a plain run is
+    priced elsewhere, and the examples show it when they cut one)."""
+    out = set()
+    for m in _JOINED_WORD.finditer(s):
+        for k in range(m.start() + 1, m.end()):
+            if s[k] in "-_+'" or s[k - 1] in "-_+'":
+                out.add(k)
+    return frozenset(out)
+
+
 def _bounding_literals(p1: Position, p2: Position, piece: str) -> List[str]:
     lits = {p.token.text for p in (p1, p2) if isinstance(p, Match) and isinstance(p.token, Literal)}
     return [t for t in lits if t not in piece]
@@ -227,12 +242,21 @@ class _Column:
                 self._add(Match(tok, -idx - 1, "end"), e)
                 if offsets and idx < 2:
                     self._add_offsets(tok, -idx - 1, b, e)
-        for g in self.groups:
-            for lst in g.values():
+        # Every token match counted from the start is also indexed by (group, token, k): a group's cheapest
+        # positions may crowd out both ends of a match that, paired, make one whole match (``match(in0, name,
+        # 2)``), cheaper than any pair of the positions the groups kept. (Matches counted from the end are
+        # not: the second-to-last word would then outrank "up to the last space" for a first name.)
+        self.matches: Dict[Tuple[int, Sig, str], Dict[Tuple[Token, int], Tuple[float, Position]]] = {}
+        for a, g in enumerate(self.groups):
+            for sig, lst in g.items():
                 lst.sort(key=lambda t: t[0])
+                for c, pos in lst:
+                    if isinstance(pos, Match) and pos.k > 0:
+                        self.matches.setdefault((a, sig, pos.side), {})[(pos.token, pos.k)] = (c, pos)
                 del lst[_KEEP:]
         self._until_toks: Optional[List[Token]] = None
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
+        self.inner_memo: Dict[int, frozenset[int]] = {}
         self.w = w
 
     def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
@@ -249,6 +273,19 @@ class _Column:
             cost += self.ctx.weights.null_penalty * sum(v is None for v in uv) / len(uv)
         self.uvals[pos] = uv
         self.groups[a].setdefault(sig, []).append((cost, pos))
+
+    def _with_whole_matches(self, c1: Cands, c2: Cands, a: int, sig1: Sig, b: int, sig2: Sig) -> Tuple[Cands, Cands]:
+        """``c1`` and ``c2`` plus both ends of every token match that starts in group ``(a, sig1)`` and ends
+        in group ``(b, sig2)`` where the groups' truncation crowded either end out."""
+        starts = self.matches.get((a, sig1, "start"), {})
+        ends = self.matches.get((b, sig2, "end"), {})
+        both = [k for k in starts if k in ends]
+        if not both:
+            return c1, c2
+        have1, have2 = {p for _c, p in c1}, {p for _c, p in c2}
+        more1 = [starts[k] for k in both if starts[k][1] not in have1]
+        more2 = [ends[k] for k in both if ends[k][1] not in have2]
+        return c1 + more1, c2 + more2
 
     # ---- "up to the first of these characters": end positions relative to a start group
     def until_tokens(self) -> List[Token]:
@@ -322,10 +359,38 @@ class _Column:
         )
         return total / len(u1)
 
+    def _inner(self, i: int, p: Optional[int]) -> bool:
+        """True when offset ``p`` lies inside a joined word of unlabeled input ``i`` (not at its edge)."""
+        if p is None:
+            return False
+        inner = self.inner_memo.get(i)
+        if inner is None:
+            inner = self.inner_memo[i] = _inner_offsets(self.utexts[i])
+        return p in inner
+
+    def _cut_penalty(self, a: int, b: int, u1: List[Optional[int]], u2: List[Optional[int]]) -> float:
+        """Share of unlabeled inputs where a boundary of the piece falls inside a joined word (``qa|-lead``,
+        ``Y|_z``, ``c_d+|1``) while the example's boundary on that side does not: the examples show the
+        field as whole words, so cutting one apart is the wrong delimiter. Half the weight as soon as one row
+        shows it (one hyphenated value among many is as telling as many), the other half by share."""
+        if not u1:
+            return 0.0
+        ex = _inner_offsets(self.texts[0])
+        check1, check2 = a not in ex, b not in ex
+        if not (check1 or check2):
+            return 0.0
+        hits = sum(
+            1
+            for i, (x, y) in enumerate(zip(u1, u2))
+            if (check1 and self._inner(i, x)) or (check2 and self._inner(i, y))
+        )
+        return self.w.input_cut_penalty * (0.5 + 0.5 * hits / len(u1)) if hits else 0.0
+
     def pair(self, c1: Cands, c2: Cands, a: int, b: int, relative: bool) -> List[Pair]:
         """The cheapest ``(cost, p1, p2)`` of each behaviour on the unlabeled rows (at most
         ``_ALTERNATIVES``, cheapest first) among the kept candidates of two groups, with the penalties from
-        the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes."""
+        the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes, a joined word
+        cut apart."""
         best: Dict[Tuple[Tuple[Optional[int], Optional[int]], ...], Pair] = {}
         w = self.w
         piece = self.texts[0][a:b]
@@ -348,6 +413,7 @@ class _Column:
                 cost += self._swallow_penalty(p1, p2, u1, u2, piece)
                 if (p1, p2) != (Abs(0), Abs(-1)):
                     cost += self._class_penalty(u1, u2, allowed)
+                    cost += self._cut_penalty(a, b, u1, u2)
                 if _whole_match(p1, p2):
                     cost -= w.whole_match_bonus * k1 + k2 - max(0.0, k2 - k1)
                 elif p1.forward == p2.forward:
@@ -412,6 +478,8 @@ class _Column:
                         key = (a, sig1, b, sig2, relative)
                         prs = self.pair_memo.get(key)
                         if prs is None:
+                            if not relative:
+                                c1, c2 = self._with_whole_matches(c1, c2, a, sig1, b, sig2)
                             prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
                         for cost, p1, p2 in prs:
                             yield Edge(
