@@ -242,17 +242,9 @@ class _Column:
                 self._add(Match(tok, -idx - 1, "end"), e)
                 if offsets and idx < 2:
                     self._add_offsets(tok, -idx - 1, b, e)
-        # Every token match counted from the start is also indexed by (group, token, k): a group's cheapest
-        # positions may crowd out both ends of a match that, paired, make one whole match (``match(in0, name,
-        # 2)``), cheaper than any pair of the positions the groups kept. (Matches counted from the end are
-        # not: the second-to-last word would then outrank "up to the last space" for a first name.)
-        self.matches: Dict[Tuple[int, Sig, str], Dict[Tuple[Token, int], Tuple[float, Position]]] = {}
-        for a, g in enumerate(self.groups):
-            for sig, lst in g.items():
+        for g in self.groups:
+            for lst in g.values():
                 lst.sort(key=lambda t: t[0])
-                for c, pos in lst:
-                    if isinstance(pos, Match) and pos.k > 0:
-                        self.matches.setdefault((a, sig, pos.side), {})[(pos.token, pos.k)] = (c, pos)
                 del lst[_KEEP:]
         self._until_toks: Optional[List[Token]] = None
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
@@ -273,19 +265,6 @@ class _Column:
             cost += self.ctx.weights.null_penalty * sum(v is None for v in uv) / len(uv)
         self.uvals[pos] = uv
         self.groups[a].setdefault(sig, []).append((cost, pos))
-
-    def _with_whole_matches(self, c1: Cands, c2: Cands, a: int, sig1: Sig, b: int, sig2: Sig) -> Tuple[Cands, Cands]:
-        """``c1`` and ``c2`` plus both ends of every token match that starts in group ``(a, sig1)`` and ends
-        in group ``(b, sig2)`` where the groups' truncation crowded either end out."""
-        starts = self.matches.get((a, sig1, "start"), {})
-        ends = self.matches.get((b, sig2, "end"), {})
-        both = [k for k in starts if k in ends]
-        if not both:
-            return c1, c2
-        have1, have2 = {p for _c, p in c1}, {p for _c, p in c2}
-        more1 = [starts[k] for k in both if starts[k][1] not in have1]
-        more2 = [ends[k] for k in both if ends[k][1] not in have2]
-        return c1 + more1, c2 + more2
 
     # ---- "up to the first of these characters": end positions relative to a start group
     def until_tokens(self) -> List[Token]:
@@ -369,7 +348,7 @@ class _Column:
         return p in inner
 
     def _cut_penalty(self, a: int, b: int, u1: List[Optional[int]], u2: List[Optional[int]]) -> float:
-        """Share of unlabeled inputs where a boundary of the piece falls inside a joined word (``qa|-lead``,
+        """Penalty for unlabeled inputs where a boundary of the piece falls inside a joined word (``qa|-lead``,
         ``Y|_z``, ``c_d+|1``) while the example's boundary on that side does not: the examples show the
         field as whole words, so cutting one apart is the wrong delimiter. Half the weight as soon as one row
         shows it (one hyphenated value among many is as telling as many), the other half by share."""
@@ -478,8 +457,6 @@ class _Column:
                         key = (a, sig1, b, sig2, relative)
                         prs = self.pair_memo.get(key)
                         if prs is None:
-                            if not relative:
-                                c1, c2 = self._with_whole_matches(c1, c2, a, sig1, b, sig2)
                             prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
                         for cost, p1, p2 in prs:
                             yield Edge(
