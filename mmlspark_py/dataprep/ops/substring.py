@@ -249,6 +249,7 @@ class _Column:
         self._until_toks: Optional[List[Token]] = None
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
         self.inner_memo: Dict[int, frozenset[int]] = {}
+        self.example_inner = _inner_offsets(s)  # the first example's offsets inside a joined word
         self.w = w
 
     def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
@@ -354,8 +355,7 @@ class _Column:
         shows it (one hyphenated value among many is as telling as many), the other half by share."""
         if not u1:
             return 0.0
-        ex = _inner_offsets(self.texts[0])
-        check1, check2 = a not in ex, b not in ex
+        check1, check2 = a not in self.example_inner, b not in self.example_inner
         if not (check1 or check2):
             return 0.0
         hits = sum(
