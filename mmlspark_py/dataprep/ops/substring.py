@@ -45,7 +45,8 @@ _ALTERNATIVES = 5  # position pairs kept per segment: the cheapest of each behav
 _OFFSET_CLASSES = ("digits", "alpha", "alnum", "word", "upper", "lower")
 _MAX_OFFSET = 6
 # A joined word: letter/digit runs tied by a hyphen, underscore, plus or apostrophe (qa-lead, Y_z, c_d+1, D'Arcy).
-_JOINED_WORD = re.compile(r"[^\W_]+(?:[-_+'][^\W_]+)*")
+_JOINTS = "-_+'"
+_JOINED_WORD = re.compile(r"[^\W_]+(?:[" + re.escape(_JOINTS) + r"][^\W_]+)*")
 
 Sig = Tuple[Optional[int], ...]  # a position's values on the other examples (None: no such position)
 Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative ends, (cost, (token, side))
@@ -200,7 +201,7 @@ def _inner_offsets(s: str) -> frozenset[int]:
     out = set()
     for m in _JOINED_WORD.finditer(s):
         for k in range(m.start() + 1, m.end()):
-            if s[k] in "-_+'" or s[k - 1] in "-_+'":
+            if s[k] in _JOINTS or s[k - 1] in _JOINTS:
                 out.add(k)
     return frozenset(out)
 
