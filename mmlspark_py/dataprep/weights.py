@@ -103,6 +103,7 @@ class Weights:
     number_inexact: float = 1.0
     number_scientific: float = 0.3
     number_minimal: float = 0.2
+    number_as_input: float = 0.02
     number_pad: float = 0.2
     number_group: float = 0.2
     number_locale: float = 0.3

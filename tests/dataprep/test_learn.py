@@ -300,6 +300,10 @@ def test_numbers_scale_round_bucket_and_format_in_both_conventions():
         ([("7", "0-10"), ("23", "20-30")], [("10", "10-20"), ("99", "90-100")]),
         ([("1234", "1200"), ("987", "900")], [("50", "0"), ("100", "100")]),
         ([("0.256", "25.6%"), ("0.5", "50.0%")], [("0.123", "12.3%"), ("1", "100.0%")]),
+        # re-punctuated, not rounded: each number keeps the decimals it has (a fixed count fits only one example)
+        ([("1.234,56", "1234.56"), ("12,5", "12.5")], [("1.000.000,00", "1000000.00"), ("7", "7"), ("0,250", "0.250")]),
+        # the same decimals in every example: a fixed count
+        ([("1.234,50", "1234.50"), ("12,25", "12.25")], [("7", "7.00"), ("0,5", "0.50")]),
     ]
     for examples, checks in cases:
         p = learn([((a,), b) for a, b in examples], inputs=[(a,) for a, _ in checks])

@@ -20,6 +20,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
+from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import NoProgramFound, learn
 from mmlspark_py.dataprep.ops import (
     Affix,
@@ -323,6 +324,35 @@ def test_scientific_notation_is_exact_decimal_rounding(interpreted):
         "0.00e+00",
         "1.00e+20",
     ]
+
+
+AS_INPUT_ROWS = ["1.000.000,00", "3,10", "-0,50", "12.345678901234", "7.", "1 000,250", "1,000.0", "x 2,5 y 4,750"]
+
+
+def test_decimals_as_in_the_input(interpreted):
+    """``decimals=-2`` keeps the decimals the number has in the input (trailing zeros included, at most the 10
+    that ``DECIMAL(30,10)`` holds), in every style, from either end, with any separators."""
+    atoms = [
+        Number(0, k, style, signed, decimals=-2, group=group, point=point)
+        for style in ("dot", "comma", "space")
+        for signed in (False, True)
+        for k in (1, -1)
+        for group, point in (("", "."), (",", "."), (".", ","), (" ", ","))
+    ]
+    progs = [Program.single(Concat((a,))) for a in atoms]
+    rows = [(v,) for v in EDGE + NUMBERS + AS_INPUT_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+    comma = Number(0, 1, "comma", True, decimals=-2)
+    got = [comma.eval((v,)) for v in ("1.000.000,00", "3,10", "-0,50", "12", "1.234")]
+    assert got == ["1000000.00", "3.10", "-0.50", "12", "1234"]
+    dot = Number(0, -1, "dot", False, decimals=-2, group=".", point=",")
+    assert [dot.eval((v,)) for v in ("12.345678901234", "1,000.0", "a 1.5 b 2.250")] == [
+        "12,3456789012",
+        "1.000,0",
+        "2,250",
+    ]
+    with pytest.raises(SpecError, match="not scaled or rounded"):
+        Number(0, 1, "dot", False, scale="100", decimals=-2)
 
 
 @pytest.mark.slow

@@ -10,7 +10,8 @@
    digits, with ``mode``
    (``half_up``, ``half_even``, ``down`` = toward -inf, ``up`` = toward +inf); then **add** ``add`` (the upper
    end of a bucket: ``17 -> 10-20`` is step 10 for ``10`` and step 10 plus 10 for ``20``);
-4. **format** with ``decimals`` fixed decimals (rounded with ``mode``; -1: as few as needed), the integer
+4. **format** with ``decimals`` fixed decimals (rounded with ``mode``; -1: as few as needed; -2: as many as the
+   number has in the input, for a number only re-punctuated: ``1.000,50 -> 1000.50``), the integer
    part zero-padded to ``width`` (integers only), ``group`` as thousands separator (``""``, ``,``, ``.``, space,
    ``'``) and ``point`` as decimal separator.
 
@@ -35,7 +36,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from decimal import Context as DecimalContext
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, Union, cast
 
 from mmlspark_py.core.spec import SpecError
 
@@ -91,6 +92,9 @@ FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
 )
 STEPS = ("5", "10", "20", "25", "50", "100", "1000", "0.5", "0.25", "0.1")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+# the decimals of a number as written, per style (a ``comma`` number's ``.`` groups thousands)
+_FRACTION = {"dot": r"\.([0-9]+)$", "comma": r",([0-9]+)$", "space": r"[.,]([0-9]+)$"}
+AS_INPUT = -2  # ``decimals``: as many as the number has in the input
 
 
 def _pattern(style: str, signed: bool, rev: bool) -> str:
@@ -154,15 +158,26 @@ def read_number(s: str, style: str, signed: bool, k: int) -> Optional[Decimal]:
     return parse(text, style) if text is not None else None
 
 
-def number_sql(src: str, style: str, signed: bool, k: int) -> str:
-    """Spark SQL for ``read_number`` over the SQL expression ``src``: a ``DECIMAL(30,10)``, NULL for none."""
+def input_decimals(text: str, style: str) -> int:
+    """How many decimals number text ``text`` (as ``number_text`` returns it) has in ``style``, at most 10."""
+    m = re.search(_FRACTION[style], text)
+    return min(len(m.group(1)), 10) if m else 0
+
+
+def _number_text_sql(src: str, style: str, signed: bool, k: int) -> str:
+    """Spark SQL for ``number_text`` over ``src``: the k-th number as written, '' for none."""
     rev = k < 0
     t = _pattern(style, signed, rev)
     s = f"reverse({src})" if rev else src
     skip = abs(k) - 1
     pat = "(?s)^" + (f"(?>.*?{t}){{{num(skip)}}}" if skip else "") + f".*?({t})"
     m = f"regexp_extract({s}, {lit(pat)}, 1)"
-    m = f"reverse({m})" if rev else m
+    return f"reverse({m})" if rev else m
+
+
+def number_sql(src: str, style: str, signed: bool, k: int) -> str:
+    """Spark SQL for ``read_number`` over the SQL expression ``src``: a ``DECIMAL(30,10)``, NULL for none."""
+    m = _number_text_sql(src, style, signed, k)
     if style == "dot":
         body = f"replace({m}, ',', '')"
     elif style == "comma":
@@ -223,7 +238,9 @@ class Number(OneColumn, Atom):
             raise SpecError("Number: rounding to a multiple or to significant digits applies to unscaled numbers")
         check_enum("Number", "mode", self.mode, MODES)
         _check_decimal("Number", "add", self.add, allow_zero=True)
-        check_int("Number", "decimals", self.decimals, -1, 12)
+        check_int("Number", "decimals", self.decimals, AS_INPUT, 12)
+        if self.decimals == AS_INPUT and (self.scale != "1" or self.step or self.sig):
+            raise SpecError("Number.decimals: -2 (as in the input) applies to numbers not scaled or rounded")
         check_int("Number", "width", self.width, 0, 30)
         if self.width and (self.decimals != 0 or self.group):
             raise SpecError("Number.width: zero padding applies to integers without thousands separators")
@@ -243,13 +260,19 @@ class Number(OneColumn, Atom):
 
     def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
         v = self.value(row)
-        return None if v is None else self.format(v)
+        if v is None:
+            return None
+        if self.decimals == AS_INPUT:
+            text = number_text(cast(str, row[self.col]), self.style, self.signed, self.k)
+            return self.format(v, input_decimals(cast(str, text), self.style))
+        return self.format(v, self.decimals)
 
-    def format(self, v: Decimal) -> str:
+    def format(self, v: Decimal, decimals: int) -> str:
+        """``v`` as text with ``decimals`` decimals (-1: as few as needed), padded and punctuated."""
         if v == 0:
             v = abs(v)
-        if self.decimals >= 0:
-            text = format(v, f"{',' if self.group else ''}.{self.decimals}f")
+        if decimals >= 0:
+            text = format(v, f"{',' if self.group else ''}.{decimals}f")
         else:
             text = format(_D.normalize(v) if v != 0 else Decimal(0), f"{',' if self.group else ''}f")
         if self.width:
@@ -276,7 +299,7 @@ class Number(OneColumn, Atom):
             x = f"({x} + {tight_type(self.add)})"
         if self.decimals >= 0:
             x = f"{fn}({x}, {num(self.decimals)})"
-        return _sql_format(x, self)
+        return _sql_format(x, self, ident(cols[self.col]))
 
     def explain(self, cols: Sequence[str]) -> str:
         parts = [f"number({cols[self.col]}, {self.k}{'' if self.style == 'dot' else ', ' + self.style})"]
@@ -288,7 +311,13 @@ class Number(OneColumn, Atom):
             parts.append(f"round {self.mode} to {self.sig} significant digits")
         if self.add != "0":
             parts.append(f"+ {self.add}")
-        fmt = "as few decimals as needed" if self.decimals < 0 else f"{self.decimals} decimals ({self.mode})"
+        fmt = (
+            "as many decimals as the input"
+            if self.decimals == AS_INPUT
+            else "as few decimals as needed"
+            if self.decimals < 0
+            else f"{self.decimals} decimals ({self.mode})"
+        )
         if self.width:
             fmt += f", zero-padded to {self.width}"
         if self.group:
@@ -309,7 +338,9 @@ class Number(OneColumn, Atom):
             c += w.number_mode
         if self.add != "0":
             c += w.number_add
-        if self.decimals < 0:
+        if self.decimals == AS_INPUT:
+            c += w.number_as_input
+        elif self.decimals < 0:
             c += w.number_minimal
         if self.width:
             c += w.number_pad
@@ -379,9 +410,18 @@ def _separators(text: str, group: str, point: str) -> str:
     return text.translate(str.maketrans(table))
 
 
-def _sql_format(x: str, n: Number) -> str:
+def _sql_format(x: str, n: Number, src: str) -> str:
     if n.decimals >= 0:
         text = f"format_number({x}, {num(n.decimals)})" if n.group else f"cast({x} AS STRING)"
+    elif n.decimals == AS_INPUT:
+        m = _number_text_sql(src, n.style, n.signed, n.k)
+        d = f"length(regexp_extract({m}, {lit(_FRACTION[n.style])}, 1))"
+        d = f"least({d}, 10)"
+        if n.group:
+            text = f"format_number({x}, {d})"
+        else:  # x is the DECIMAL(30,10) read, neither scaled nor rounded: its text has 10 decimals to cut
+            plain = f"cast({x} AS STRING)"
+            text = f"substring({plain}, 1, instr({plain}, '.') + {d} - (CASE WHEN {d} = 0 THEN 1 ELSE 0 END))"
     else:
         plain = f"cast({x} AS STRING)"
         stripped = f"regexp_replace({plain}, '\\\\.?0+$', '')"
@@ -465,11 +505,12 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
                 for k in ks:
                     text = number_text(s, style, signed, k)
                     v = parse(text, style) if text else None
-                    if v is None:
+                    if text is None or v is None:
                         continue
+                    in_decimals = input_decimals(text, style)
                     extra = w.number_sign if signed != signed_data else 0.0
                     for i, j, reading in targets:
-                        for atom in _explaining(cls, col, k, style, signed, v, reading):
+                        for atom in _explaining(cls, col, k, style, signed, v, reading, in_decimals):
                             if atom.eval(row) != out[i:j]:
                                 continue
                             copy = w.number_copy if out[i:j] == text else 0.0
@@ -491,7 +532,7 @@ def _sub_spans(out: str, a: int, b: int) -> Iterator[Tuple[int, int]]:
 
 
 def _explaining(
-    cls: Type[Number], col: int, k: int, style: str, signed: bool, v: Decimal, reading: Reading
+    cls: Type[Number], col: int, k: int, style: str, signed: bool, v: Decimal, reading: Reading, in_decimals: int
 ) -> Iterable[Number]:
     o, decimals, group, point, width = reading
     for scale in FACTORS:
@@ -502,7 +543,8 @@ def _explaining(
         for step, sig, add in _roundings(x, o, scale):
             if not near and not (step and abs(x - o) < 2 * Decimal(step)):
                 continue  # a multiple of a step may lie a step away (7 -> "0" to a multiple of 10)
-            for dec in (decimals, -1) if width == 0 else (0,):
+            plain = scale == "1" and not step and not sig and in_decimals == decimals
+            for dec in ((decimals, -1) + ((AS_INPUT,) if plain else ())) if width == 0 else (0,):
                 fitted = set()
                 for mode in STEP_MODES if step else MODES:
                     if _apply(x, step, sig, mode, add, dec) != o or (mode == "half_even" and "half_up" in fitted):
