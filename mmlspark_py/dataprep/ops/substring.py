@@ -224,6 +224,9 @@ class _Column:
         self.utexts_joined = "".join(self.utexts + self.texts)
         self.toks = column_tokens(self.texts)
         s = self.texts[0]
+        self.w = w
+        self.inner_memo: Dict[int, frozenset[int]] = {}
+        self.example_inner = _inner_offsets(s)  # the first example's offsets inside a joined word
         self.groups: List[Dict[Sig, Cands]] = [dict() for _ in range(len(s) + 1)]
         self.uvals: Dict[Position, List[Optional[int]]] = {}
         for a in range(len(s) + 1):
@@ -249,9 +252,6 @@ class _Column:
                 del lst[_KEEP:]
         self._until_toks: Optional[List[Token]] = None
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
-        self.inner_memo: Dict[int, frozenset[int]] = {}
-        self.example_inner = _inner_offsets(s)  # the first example's offsets inside a joined word
-        self.w = w
 
     def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
         """Positions a few characters into the k-th match (from its start or back from its end)."""
@@ -265,6 +265,8 @@ class _Column:
         cost = pos.cost(self.ctx.weights)
         if uv:
             cost += self.ctx.weights.null_penalty * sum(v is None for v in uv) / len(uv)
+            if isinstance(pos, Match) and isinstance(pos.token, Literal):
+                cost += self._glued_key_penalty(pos)
         self.uvals[pos] = uv
         self.groups[a].setdefault(sig, []).append((cost, pos))
 
@@ -348,6 +350,19 @@ class _Column:
         if inner is None:
             inner = self.inner_memo[i] = _inner_offsets(self.utexts[i])
         return p in inner
+
+    def _glued_key_penalty(self, pos: Match) -> float:
+        """Penalty for a literal whose k-th match, on unlabeled inputs, begins or ends inside a joined word
+        while on the first example it does not: ``duration_ms=`` found in ``db_duration_ms=`` is another key.
+        Only the side of the match away from the position counts; the piece's own boundary is priced by
+        ``_cut_penalty``. Weighted as that one."""
+        far = "end" if pos.side == "start" else "start"
+        probe = Match(pos.token, pos.k, far)
+        at = probe.eval(self.texts[0])
+        if at is None or at in self.example_inner:
+            return 0.0
+        hits = sum(1 for i, t in enumerate(self.utexts) if self._inner(i, probe.eval(t)))
+        return self.w.input_cut_penalty * (0.5 + 0.5 * hits / len(self.utexts)) if hits else 0.0
 
     def _cut_penalty(self, a: int, b: int, u1: List[Optional[int]], u2: List[Optional[int]]) -> float:
         """Penalty for unlabeled inputs where a boundary of the piece falls inside a joined word (``qa|-lead``,
