@@ -410,24 +410,30 @@ def _separators(text: str, group: str, point: str) -> str:
     return text.translate(str.maketrans(table))
 
 
+def plain_decimal_sql(x: str, decimals: int) -> str:
+    """Spark SQL for the text of the DECIMAL expression ``x`` with exactly ``decimals`` decimals, no E notation
+    and no group separators (``x``'s scale must not exceed ``decimals``, so nothing is rounded).
+
+    Spark 4 casts a decimal to its plain text, but Spark 3.5 writes zero and values under 1e-6 with more than six
+    decimals in E notation (``0E-10``, ``1.000E-7``); ``format_number`` with a pattern prints plainly on both."""
+    return f"format_number({x}, {lit('0.' + '0' * decimals if decimals else '0')})"
+
+
+_MINIMAL = "0." + "#" * 20  # as few decimals as needed; every reading's scale is at most 16
+
+
 def _sql_format(x: str, n: Number, src: str) -> str:
     if n.decimals >= 0:
-        text = f"format_number({x}, {num(n.decimals)})" if n.group else f"cast({x} AS STRING)"
+        # up to six decimals Spark 3.5 casts plainly too (a decimal's E notation starts below 1e-6)
+        plain = f"cast({x} AS STRING)" if n.decimals <= 6 else plain_decimal_sql(x, n.decimals)
+        text = f"format_number({x}, {num(n.decimals)})" if n.group else plain
     elif n.decimals == AS_INPUT:
+        # x is the DECIMAL(30,10) read, neither scaled nor rounded: d decimals print it exactly
         m = _number_text_sql(src, n.style, n.signed, n.k)
-        d = f"length(regexp_extract({m}, {lit(_FRACTION[n.style])}, 1))"
-        d = f"least({d}, 10)"
-        if n.group:
-            text = f"format_number({x}, {d})"
-        else:  # x is the DECIMAL(30,10) read, neither scaled nor rounded: its text has 10 decimals to cut
-            plain = f"cast({x} AS STRING)"
-            text = f"substring({plain}, 1, instr({plain}, '.') + {d} - (CASE WHEN {d} = 0 THEN 1 ELSE 0 END))"
+        d = f"least(length(regexp_extract({m}, {lit(_FRACTION[n.style])}, 1)), 10)"
+        text = f"format_number({x}, {d})" if n.group else f"replace(format_number({x}, {d}), ',', '')"
     else:
-        plain = f"cast({x} AS STRING)"
-        stripped = f"regexp_replace({plain}, '\\\\.?0+$', '')"
-        text = f"(CASE WHEN instr({plain}, '.') > 0 THEN {stripped} ELSE {plain} END)"
-        if n.group:
-            text = f"format_number({x}, {lit('#,##0.' + '#' * 20)})"
+        text = f"format_number({x}, {lit(('#,##' if n.group else '') + _MINIMAL)})"
     if n.width:
         text = (
             f"(CASE WHEN {text} LIKE '-%' THEN concat('-', lpad(substring({text}, 2), "
@@ -543,7 +549,7 @@ def _explaining(
         for step, sig, add in _roundings(x, o, scale):
             if not near and not (step and abs(x - o) < 2 * Decimal(step)):
                 continue  # a multiple of a step may lie a step away (7 -> "0" to a multiple of 10)
-            plain = scale == "1" and not step and not sig and in_decimals == decimals
+            plain = scale == "1" and not step and not sig and in_decimals == decimals > 0
             for dec in ((decimals, -1) + ((AS_INPUT,) if plain else ())) if width == 0 else (0,):
                 fitted = set()
                 for mode in STEP_MODES if step else MODES:

@@ -26,7 +26,7 @@ from ..fields import check_bool, check_int
 from ..sqltext import ident, num
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn, null_rate
-from .number import SIGNED, check_reading, number_sql, read_number, styles
+from .number import SIGNED, check_reading, number_sql, plain_decimal_sql, read_number, styles
 
 _OUT = re.compile(r"-?[0-9](?:\.([0-9]+))?([eE])[+-][0-9]{2,3}")
 MAX_DECIMALS = 12
@@ -73,7 +73,7 @@ class Scientific(OneColumn, Atom):
 
     def sql(self, cols: Sequence[str]) -> str:
         x = number_sql(ident(cols[self.col]), self.style, self.signed, self.k)
-        text = f"cast(abs({x}) AS STRING)"  # plain digits, 10 decimals: '12345.0000000000', '0.0004200000'
+        text = plain_decimal_sql(f"abs({x})", 10)  # 10 decimals: '12345.0000000000', '0.0004200000'
         digits = f"replace({text}, '.', '')"
         sig = f"trim(LEADING '0' FROM {digits})"
         e = f"(length(substring_index({text}, '.', 1)) - 1 - (length({digits}) - length({sig})))"
