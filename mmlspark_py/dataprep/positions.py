@@ -126,11 +126,11 @@ class Match(Position):
         s = f"reverse({src})" if rev else src
         k = abs(self.k)
         # One regex scan per position, NULL when the match does not exist (tokens never match empty text):
-        # the first match's start by regexp_instr, the k-th match's start as the length of the prefix of
+        # the first match's start by first_start, the k-th match's start as the length of the prefix of
         # k-1 atomic matches, the k-th match's end as the length of the prefix of k atomic matches.
         if (self.side == "start") != rev:
             if k == 1:
-                pre = f"(nullif(regexp_instr({s}, {lit('(?s)' + t)}), 0) - 1)"
+                pre = first_start(s, t)
             else:
                 pat = f"(?s)^((?>.*?(?:{t})){{{k - 1}}}.*?)(?:{t})"
                 pre = f"nullif(length(regexp_extract({s}, {lit(pat)}, 1)), 0)"
@@ -158,6 +158,15 @@ class Match(Position):
     @property
     def forward(self) -> bool:
         return self.k > 0
+
+
+def first_start(src: str, t: str) -> str:
+    """SQL: the offset (in characters) where the Java regex ``t`` (which never matches empty text) first
+    matches ``src``, NULL when it does not. One scan: the prefix before the match and the match's first
+    character, or nothing. ``regexp_instr`` would be faster, but Spark 3.5 counts its result in UTF-16 units
+    (one too many for each emoji before the match)."""
+    pat = f"(?s)^(.*?)(?=(?:{t}))(.).*$|^.*$"
+    return f"(nullif(length(regexp_replace({src}, {lit(pat)}, '$1$2')), 0) - 1)"
 
 
 def at_most(v: str, src: str) -> str:
@@ -204,7 +213,7 @@ class Until(Position):
         rest = f"substring({src}, {b} + 1)"
         t = self.token.java
         if self.side == "start":
-            hit = f"(nullif(regexp_instr({rest}, {lit('(?s)' + t)}), 0) - 1)"
+            hit = first_start(rest, t)
         else:
             hit = f"nullif(length(regexp_extract({rest}, {lit(f'(?s)^.*?(?:{t})')}, 0)), 0)"
         # NULL base -> NULL; no match after it -> the end of the string

@@ -19,9 +19,12 @@
    letters; ``Q`` quarter, ``ww``/``w`` ISO week, ``YYYY`` ISO week-year, ``u`` ISO weekday number, ``DDD``
    day of year) with ``case`` (``id``, ``lower``, ``upper``) for names.
 
-The SQL form is built-in functions only: ``regexp_extract`` per field, ``try_make_timestamp_ntz``,
-``timestampdiff``/``timestampadd`` arithmetic and ``element_at`` for names; no time zone or locale of the
-session is involved, so the interpreter and Spark agree on every row.
+The SQL form is built-in functions only, the same text on Spark 3.5 and 4: the fields are read with one
+``regexp_replace`` (numbers only) or ``regexp_extract`` per field (names, 12-hour clock, quarters, 2-digit
+years) into ``yyyy-M-d H:m:s`` text that ``try_cast(... AS TIMESTAMP_NTZ)`` parses strictly (an impossible date
+is null, never an error); rounding is interval arithmetic and ``trunc`` on dates, names come from
+``element_at``. No time zone, locale, ANSI mode or parser policy of the session is involved, so the
+interpreter and Spark agree on every row.
 
 Example::
 
@@ -88,7 +91,7 @@ _BASE = _dt.datetime(1, 1, 1)  # a Monday: weeks counted from it start on Monday
 _BASE_SQL = "TIMESTAMP_NTZ'0001-01-01 00:00:00'"
 _NAMES = {"b": [m[:3].lower() for m in MONTHS], "B": [m.lower() for m in MONTHS]}
 _DIGIT_CODES = {
-    "Y": "[0-9]{4}",
+    "Y": "(?!0000)[0-9]{4}",  # years 1..9999: a year 0000 is no match, in Python and Java alike
     "y": "[0-9]{2}",
     "m": "[0-9]{1,2}",
     "d": "[0-9]{1,2}",
@@ -438,42 +441,13 @@ def field_cost(field: str, w: Weights = DEFAULT) -> float:
 
 # ------------------------------------------------------------------------------------------------ SQL
 def _sql_moment(a: DateTime, src: str) -> str:
+    """The moment as a ``TIMESTAMP_NTZ``, built from text with ``try_cast`` (Spark's strict, zone-free parser,
+    the same on Spark 3.5 and 4 whatever the session's ANSI mode, time zone or parser policy), so that an
+    impossible date is null, never an error. Every sub-expression that reads the moment reads it once."""
     rx, groups = pattern(a.layout)
-    g = {code: f"regexp_extract({src}, {lit(rx)}, {num(i + 1)})" for i, code in enumerate(groups)}
-
-    def as_int(code: str) -> str:
-        return f"try_cast({g[code]} AS INT)"  # '' (no match) -> NULL
-
-    year, month, day, hour, minute, second = "1970", "1", "1", "0", "0", "0"
-    if "Y" in g:
-        year = f"nullif({as_int('Y')}, 0)"  # 4 digits: year 0 is the only one out of 1..9999
-    if "y" in g:
-        year = f"(CASE WHEN {as_int('y')} <= 68 THEN 2000 + {as_int('y')} ELSE 1900 + {as_int('y')} END)"
-    if "m" in g:
-        month = as_int("m")
-    for code in ("b", "B"):
-        if code in g:
-            names = ", ".join(lit(n) for n in _NAMES[code])
-            month = f"nullif(array_position(array({names}), lower({g[code]})), 0)"
-    if "q" in g:
-        month = f"(3 * {as_int('q')} - 2)"
-    if "d" in g:
-        day = as_int("d")
-    if "H" in g:
-        hour = as_int("H")
-    if "I" in g:
-        i = as_int("I")
-        hour = (
-            f"(CASE WHEN {i} BETWEEN 1 AND 12 THEN {i} % 12 + "
-            f"(CASE WHEN lower({g['p']}) = 'p' THEN 12 ELSE 0 END) ELSE 99 END)"
-        )
-    if "M" in g:
-        minute = as_int("M")
-    if "S" in g:
-        second = as_int("S")
-    t = f"try_make_timestamp_ntz({year}, {month}, {day}, {hour}, {minute}, {second})"
-    if a.zone is not None and "z" in g:
-        z = g["z"]
+    t = _sql_stamp(rx, groups, src)
+    if a.zone is not None and "z" in groups:
+        z = f"regexp_extract({src}, {lit(rx)}, {num(groups.index('z') + 1)})"
         digits = f"replace(substring({z}, 2), ':', '')"
         off = (
             f"(CASE WHEN {z} IN ('Z', 'UTC', 'GMT') THEN 0 ELSE (CASE WHEN substring({z}, 1, 1) = '-' "
@@ -482,29 +456,85 @@ def _sql_moment(a: DateTime, src: str) -> str:
         )
         t = f"timestampadd(MINUTE, {num(a.zone)} - {off}, {t})"
     if a.unit in _SECONDS:
-        u = num(_SECONDS[a.unit])
-        s = f"timestampdiff(SECOND, {_BASE_SQL}, {t})"
-        r = f"pmod({s}, {u})"
-        if a.mode == "floor":
-            q = f"({s} - {r})"
-        elif a.mode == "ceil":
-            q = f"(CASE WHEN {r} = 0 THEN {s} ELSE {s} - {r} + {u} END)"
-        else:
-            q = f"(CASE WHEN 2 * {r} < {u} THEN {s} - {r} ELSE {s} - {r} + {u} END)"
-        if a.bound != "start":
-            q = f"({q} + {u}" + (" - 86400)" if a.bound == "last" else ")")
-        t = f"timestampadd(SECOND, {q}, {_BASE_SQL})"
+        u = _SECONDS[a.unit]
+        s = f"timestampdiff(SECOND, {_BASE_SQL}, {t})"  # a BIGINT; exact as a DOUBLE (under 2^53)
+        q = {
+            "floor": f"floor({s} / {num(u)})",
+            "ceil": f"ceil({s} / {num(u)})",
+            "nearest": f"floor(({s} + {num(u // 2)}) / {num(u)})",  # a tie goes up, as 2 * r < u in Python
+        }[a.mode]
+        extra = 0 if a.bound == "start" else u - (86400 if a.bound == "last" else 0)
+        q = f"{q} * {num(u)}" + (f" + {num(extra)}" if extra else "")
+        t = f"({_BASE_SQL} + INTERVAL '1' SECOND * ({q}))"  # timestampadd's quantity is an INT on Spark 3.5
     elif a.unit in _MONTHS_PER:
-        k = num(_MONTHS_PER[a.unit])
-        m0 = f"(year({t}) * 12 + div(month({t}) - 1, {k}) * {k})"
+        k = _MONTHS_PER[a.unit]
+        d = f"trunc(cast({t} AS DATE), {lit({1: 'MM', 3: 'QUARTER', 12: 'YEAR'}[k])})"  # a DATE: no zone
         if a.bound != "start":
-            m0 = f"({m0} + {k})"
-        t = f"try_make_timestamp_ntz(div({m0}, 12), pmod({m0}, 12) + 1, 1, 0, 0, 0)"
+            d = f"add_months({d}, {num(k)})"
         if a.bound == "last":
-            t = f"timestampadd(DAY, -1, {t})"
-    if a.unit or (a.zone is not None and "z" in g):  # arithmetic may step outside years 1..9999
-        return f"(CASE WHEN year({t}) BETWEEN 1 AND 9999 THEN {t} END)"
+            d = f"date_sub({d}, 1)"
+        t = f"cast({d} AS TIMESTAMP_NTZ)"
+    if a.unit or (a.zone is not None and "z" in groups):  # arithmetic may step outside years 1..9999
+        return f"({t} + INTERVAL '1' DAY * {_zero_if(f'year({t}) BETWEEN 1 AND 9999')})"
     return t
+
+
+_PLAIN_CODES = "YmdHM"  # numbers copied into the timestamp text as they are read
+
+
+def _sql_stamp(rx: str, groups: Tuple[str, ...], src: str) -> str:
+    """The parsed moment as a ``TIMESTAMP_NTZ`` (null where ``src`` has no match or the date is impossible)."""
+
+    def group(code: str) -> str:
+        return f"regexp_extract({src}, {lit(rx)}, {num(groups.index(code) + 1)})"
+
+    def as_int(code: str) -> str:
+        return f"try_cast({group(code)} AS INT)"  # '' (no match) -> NULL
+
+    if all(code in _PLAIN_CODES or code in "Sfz" for code in groups):
+        # one regex for the whole text: the first match rewritten to 'yyyy-M-d H:m:00'; no match -> '-- ::00'
+        ref = {code: f"${i + 1}" for i, code in enumerate(groups)}
+        text = (
+            f"{ref.get('Y', '1970')}-{ref.get('m', '1')}-{ref.get('d', '1')} {ref.get('H', '0')}:{ref.get('M', '0')}:00"
+        )
+        t = f"try_cast(regexp_replace({src}, {lit('(?s)^.*?' + rx + '.*$|^.*$')}, {lit(text)}) AS TIMESTAMP_NTZ)"
+    else:
+        year, month, day, hour, minute = "1970", "1", "1", "0", "0"
+        if "Y" in groups:
+            year = as_int("Y")
+        if "y" in groups:
+            year = f"(CASE WHEN {as_int('y')} <= 68 THEN 2000 ELSE 1900 END + {as_int('y')})"
+        if "m" in groups:
+            month = as_int("m")
+        for code in ("b", "B"):
+            if code in groups:
+                names = ", ".join(lit(n) for n in _NAMES[code])
+                month = f"nullif(array_position(array({names}), lower({group(code)})), 0)"
+        if "q" in groups:
+            month = f"(3 * {as_int('q')} - 2)"
+        if "d" in groups:
+            day = as_int("d")
+        if "H" in groups:
+            hour = as_int("H")
+        if "I" in groups:
+            i = as_int("I")
+            pm = f"(CASE WHEN lower({group('p')}) = 'p' THEN 12 ELSE 0 END)"
+            hour = f"(CASE WHEN {i} BETWEEN 1 AND 12 THEN {i} % 12 + {pm} END)"
+        if "M" in groups:
+            minute = as_int("M")
+        text = f"concat(lpad(cast({year} AS STRING), 4, '0'), '-', {month}, '-', {day}, ' ', {hour}, ':', {minute})"
+        t = f"try_cast({text} || ':00' AS TIMESTAMP_NTZ)"
+    if "S" in groups:  # 60 rolls over to the next minute (a leap second), as in the interpreter; 61+ is null
+        sec = as_int("S")
+        t = f"({t} + INTERVAL '1' SECOND * ({sec} + {_zero_if(f'{sec} <= 60')}))"
+    return t
+
+
+def _zero_if(cond: str) -> str:
+    """SQL: 0 where ``cond`` holds, NULL where it does not or is NULL. Adding it guards a value without a
+    ``CASE``: Spark evaluates an expression found in both a ``CASE``'s condition and its branch twice per row,
+    and a moment's expression is the costly part of a date program."""
+    return f"try_element_at(array(0), cast(NOT ({cond}) AS INT) + 1)"
 
 
 def _pad(expr: str, width: int) -> str:
@@ -533,7 +563,7 @@ def field_sql(t: str, field: str, case: str) -> str:
         "h": f"cast(pmod(hour({t}) + 11, 12) + 1 AS STRING)",
         "mm": _pad(f"minute({t})", 2),
         "ss": _pad(f"second({t})", 2),
-        "a": f"(CASE WHEN hour({t}) < 12 THEN 'AM' WHEN hour({t}) >= 12 THEN 'PM' END)",
+        "a": f"element_at(array('AM', 'PM'), cast(div(hour({t}), 12) AS INT) + 1)",
         "Q": f"cast(quarter({t}) AS STRING)",
         "ww": _pad(f"weekofyear({t})", 2),
         "w": f"cast(weekofyear({t}) AS STRING)",
