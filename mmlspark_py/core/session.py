@@ -6,7 +6,8 @@ exists, and :func:`get_spark` never overrides it: the master comes from ``spark-
 and only with none at all does Spark fall back to ``local[*]``. On a laptop with nothing configured it starts
 ``local[*]`` with Arrow on, Arrow batches bounded to 8 MB (so wide rows such as images cannot blow up a worker, and
 the JVM moves tensors and pixels with less than half the CPU it spends at Spark's 64 MB default; for an existing
-session: ``spark.conf.set("spark.sql.execution.arrow.maxBytesPerBatch", 8 << 20)``) and the Python workers pointed
+session: ``spark.conf.set("spark.sql.execution.arrow.maxBytesPerBatch", 8 << 20)``; Spark 3.5 has no byte bound,
+so there batches are bounded to 256 rows instead) and the Python workers pointed
 at the interpreter running this code (otherwise executors may start a system ``python3`` without our dependencies).
 Those SQL settings are applied only where nobody configured them.
 A new classic session also gets the JVM companion jar on ``spark.jars`` (:mod:`mmlspark_py.core.jvm_companion`).
@@ -21,7 +22,7 @@ from typing import Dict, Optional
 from pyspark.sql import SparkSession
 
 from mmlspark_py.core.jvm_companion import with_companion_jar
-from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pandas3_warning
+from mmlspark_py.core.spark_compat import SPARK_VERSION, active_session, is_connect, silence_pandas3_warning
 
 # Arrow batches the JVM hands to Python workers, in bytes. Spark's default is 64 MB; for wide rows (tensors,
 # pixels) the JVM spends far more CPU building batches that big than at 8 MB (measured: 2.3 vs 0.9 ms of JVM
@@ -29,10 +30,15 @@ from mmlspark_py.core.spark_compat import active_session, is_connect, silence_pa
 # "onnx_inference with 8 MB Arrow batches"). Rows of under 800 bytes still travel 10,000 to a batch.
 ARROW_BATCH_BYTES = 8 * 1024 * 1024
 
+# Spark 3.5 has no byte bound on Arrow batches (maxBytesPerBatch arrived in Spark 4.0; 3.5 ignores it), so there
+# the row count is the only bound and it is set for wide rows: 256 rows of a 1 MB image are 256 MB per batch,
+# where 10,000 would be 10 GB. Narrow rows pay a little more per-batch overhead on 3.5.
+ARROW_BATCH_ROWS = 10_000 if SPARK_VERSION >= (4, 0) else 256
+
 # SQL settings (changeable at run time) applied only when the session does not set them already.
 DEFAULT_CONF: Dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": str(ARROW_BATCH_ROWS),
     "spark.sql.execution.arrow.maxBytesPerBatch": str(ARROW_BATCH_BYTES),
 }
 

@@ -30,7 +30,15 @@ def texts(spark):
     return spark.createDataFrame(rows, "id int, `my text` string, other int").repartition(3)
 
 
-@pytest.mark.parametrize("use_arrow_udf", [True, False], ids=["arrow_udf", "mapInArrow"])
+@pytest.mark.parametrize(
+    "use_arrow_udf",
+    [
+        pytest.param(
+            True, id="arrow_udf", marks=pytest.mark.skipif(not batching.HAS_ARROW_UDF, reason="pyspark < 4.1")
+        ),
+        pytest.param(False, id="mapInArrow"),
+    ],
+)
 def test_values_nulls_passthrough_and_batch_bound(texts, monkeypatch, use_arrow_udf):
     monkeypatch.setattr(batching, "USE_ARROW_UDF", use_arrow_udf)
     out = batching.with_batched_columns(texts, ["my text"], _fn, OUT, batch_rows=16)
