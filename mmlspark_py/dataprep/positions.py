@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from mmlspark_py.core.spark_compat import SPARK_VERSION
 from mmlspark_py.core.spec import Spec, SpecError
 
 from .fields import check_enum, check_int, nested
@@ -162,9 +163,11 @@ class Match(Position):
 
 def first_start(src: str, t: str) -> str:
     """SQL: the offset (in characters) where the Java regex ``t`` (which never matches empty text) first
-    matches ``src``, NULL when it does not. One scan: the prefix before the match and the match's first
-    character, or nothing. ``regexp_instr`` would be faster, but Spark 3.5 counts its result in UTF-16 units
-    (one too many for each emoji before the match)."""
+    matches ``src``, NULL when it does not. ``regexp_instr`` where it counts characters (Spark 4); Spark 3.5's
+    counts UTF-16 units (one too many for each emoji before the match), so there the prefix before the match
+    and the match's first character are cut out in one scan and counted (about 1.5x the time)."""
+    if SPARK_VERSION >= (4, 0):
+        return f"(nullif(regexp_instr({src}, {lit('(?s)' + t)}), 0) - 1)"
     pat = f"(?s)^(.*?)(?=(?:{t}))(.).*$|^.*$"
     return f"(nullif(length(regexp_replace({src}, {lit(pat)}, '$1$2')), 0) - 1)"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
+from mmlspark_py.core.spark_compat import SPARK_VERSION
 from mmlspark_py.serving.local_stages import ScoringError
 from mmlspark_py.tracking import ModelIO
 
@@ -22,12 +23,13 @@ class SparkModel:
     def __init__(self, model: Any, io: ModelIO, spark: Any):
         self.model, self.io, self.spark = model, io, spark
         self._arrow_schema = None
-        try:
-            from pyspark.sql.pandas.types import to_arrow_schema
+        if SPARK_VERSION >= (4, 0):  # pyspark 3.5's createDataFrame cannot take an Arrow table: Python rows there
+            try:
+                from pyspark.sql.pandas.types import to_arrow_schema
 
-            self._arrow_schema = to_arrow_schema(io.input_schema)
-        except Exception:  # noqa: BLE001 - UDT columns (vectors) or Spark 3.5: Python rows instead
-            pass
+                self._arrow_schema = to_arrow_schema(io.input_schema)
+            except Exception:  # noqa: BLE001 - UDT columns (vectors): Python rows instead
+                pass
 
     def _frame(self, rows: Sequence[tuple]) -> Any:
         if self._arrow_schema is not None:

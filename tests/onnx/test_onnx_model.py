@@ -10,10 +10,12 @@ import onnxruntime as ort
 import pyarrow as pa
 import pytest
 from pyspark.ml.linalg import SparseVector, Vectors
+from pyspark.sql.pandas.types import from_arrow_schema
 from pyspark.sql.types import DoubleType, StructType
 
 from mmlspark_py.core.model_cache import SharedPayload
 from mmlspark_py.core.onnx_sessions import get_session
+from mmlspark_py.core.spark_compat import dataframe_from_arrow
 from mmlspark_py.onnx import ModelFormatError, ONNXModel, TensorTypeError
 from tests.onnx.models import dynamic_model, fixed_batch_model, mlp_model, two_input_model
 
@@ -320,7 +322,7 @@ def test_raw_binary_tensor_feeds_equal_nested_arrays(spark, x):
             "nested": pa.array(values.tolist(), pa.list_(pa.float32())),
         }
     )
-    first = spark.createDataFrame(table)
+    first = dataframe_from_arrow(spark, table, from_arrow_schema(table.schema))
     df = first.union(spark.createDataFrame([(99, bytearray(b"\x00" * 12), None)], first.schema))
     stage = mlp_stage(feedDict={"x": "raw"}, fetchDict={"y": "y"}, errorCol="err")
     out = {r.id: r for r in stage.transform(df).collect()}
