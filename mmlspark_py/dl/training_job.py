@@ -79,7 +79,11 @@ def read_image_folders(
         classes = sorted(r["className"] for r in files.select("className").distinct().collect())
     if len(classes) < 2:
         raise JobSpecError(f"deep_vision job: {path} must hold one sub-folder per class (two or more); found {classes}")
-    index = F.array_position(F.array(*[F.lit(c) for c in classes]), F.col("className")) - 1
+    first: Dict[str, int] = {}
+    for i, name in enumerate(classes):
+        first.setdefault(name, i)
+    # a map lookup (pyspark 3.5's array_position takes no column): a class not listed is null and dropped
+    index = F.try_element_at(F.create_map(*[F.lit(v) for kv in first.items() for v in kv]), F.col("className"))
     labelled = files.withColumn("label", index.cast("int"))
     return labelled.where(F.col("label") >= 0).drop("className"), classes
 

@@ -7,6 +7,7 @@ import cv2
 import pytest
 
 from mmlspark_py.dl import DeepVisionModel, JobSpecError, run_training_job
+from mmlspark_py.dl.training_job import read_image_folders
 from tests.dl.data import digits, split_indices
 
 
@@ -24,6 +25,18 @@ def test_bad_specs_fail_before_any_work(tmp_path):
         run_training_job({**base, "kind": "train"})
     with pytest.raises(JobSpecError, match="'overwrite' must be true or false"):
         run_training_job({**base, "overwrite": "yes"})
+
+
+def test_image_folders_are_labelled_by_the_listed_classes_and_others_dropped(spark, tmp_path):
+    for name, files in (("cat", 2), ("dog", 1), ("owl", 3)):
+        (tmp_path / name).mkdir()
+        for i in range(files):
+            (tmp_path / name / f"{i}.bin").write_bytes(b"x")
+    df, classes = read_image_folders(spark, str(tmp_path), ["dog", "cat", "dog"])
+    got = sorted((r.image.path.rsplit("/", 2)[-2], r.label) for r in df.collect())
+    assert classes == ["dog", "cat", "dog"] and got == [("cat", 1), ("cat", 1), ("dog", 0)]  # owl dropped
+    df, classes = read_image_folders(spark, str(tmp_path))
+    assert classes == ["cat", "dog", "owl"] and sorted(r.label for r in df.collect()) == [0, 0, 1, 2, 2, 2]
 
 
 def _folders(root, images, labels):
