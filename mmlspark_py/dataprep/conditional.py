@@ -32,6 +32,7 @@ from .weights import DEFAULT, Weights
 POOL = 24  # candidates ranked on the unlabeled inputs
 
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 
 
 Cluster = Tuple[List[Example], Tuple[float, Concat]]  # examples and their cheapest concatenation
@@ -126,7 +127,16 @@ def _clusters(
         else:
             units.append(exs)
     clusters: List[Cluster] = []
+    labels = _threshold_labels(split)
     for exs in units:
+        if labels and exs[0] in split:  # a range label is a constant, never a number computed from the input
+            same = [n for n, (cl_exs, _b) in enumerate(clusters) if cl_exs[0] in split and cl_exs[0][1] == exs[0][1]]
+            if same:
+                clusters[same[0]] = (clusters[same[0]][0] + exs, clusters[same[0]][1])
+            else:
+                label = Const(exs[0][1])
+                clusters.append((list(exs), (label.cost(w), Concat((label,)))))
+            continue
         for n, (cl_exs, _best) in enumerate(clusters):
             merged = learn_concats(cl_exs + exs, unlabeled, k=1, deadline=deadline, weights=w)
             if merged:
@@ -137,9 +147,19 @@ def _clusters(
             if not alone:
                 return None
             clusters.append((list(exs), alone[0]))
-    if sum(_lookup(c, split) for c in clusters) >= 2:
+    if not labels and sum(_lookup(c, split) for c in clusters) >= 2:
         return None  # a table of constants, one per example, is not a rule
     return clusters
+
+
+def _threshold_labels(split: List[Example]) -> bool:
+    """Outputs of a group split by value that all name the same one number, in two texts or more (``3 -> <5``,
+    ``7 -> 5+``; ``12 -> under 18``, ``40 -> 18 and over``): labels of the ranges on each side of a threshold,
+    constants of their branches. Without this, each label would read as a number computed from its one example
+    (``7 -> 5`` rounded down to a multiple of 5, giving ``10+`` for 12), and two constant numbers would be
+    refused as a lookup table."""
+    numbers = {tuple(_NUMBER.findall(o)) for _r, o in split}
+    return len({o for _r, o in split}) >= 2 and len(numbers) == 1 and len(next(iter(numbers))) == 1
 
 
 def _labels(examples: List[Example]) -> bool:

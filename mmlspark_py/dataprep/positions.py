@@ -5,6 +5,9 @@
 ``Until(base, token, side)``: the start (or end) of the first match of ``token`` at or after the
 position ``base``, or the end of the string when there is none: "after X, up to the first of these
 characters".
+``Since(base, token, side)``: the start (or end) of the last match of ``token`` before the position
+``base``, or the start of the string when there is none: "the name just before ``(``" (the mirror of
+``Until``).
 ``Offset(base, delta)``: ``delta`` characters after (or before) a token match position: "the first 3
 digits", "the last 4 digits" (``base`` is a ``Match``).
 
@@ -172,6 +175,13 @@ def first_start(src: str, t: str) -> str:
     return f"(nullif(length(regexp_replace({src}, {lit(pat)}, '$1$2')), 0) - 1)"
 
 
+def relative_cost(token: Token, w: Weights = DEFAULT) -> float:
+    """Cost of ``Until`` or ``Since`` with ``token``: a delimiter of one character is the plainer reading where a
+    longer one fits the examples as well (a JSON value ends at its closing ``"``, not at ``", "``)."""
+    extra = w.relative_literal_char * (len(token.text) - 1) if isinstance(token, Literal) else 0.0
+    return token.cost(w) + w.until_extra + extra
+
+
 def at_most(v: str, src: str) -> str:
     """SQL: the offset ``v`` (>= 0) when it is at most the length of the string ``src``, else NULL; ``v`` is
     evaluated once."""
@@ -197,8 +207,8 @@ class Until(Position):
 
     def __post_init__(self) -> None:
         nested(self, "base", Position)
-        if isinstance(self.base, Until):
-            raise SpecError("Until.base: expected an abs, match or offset position, got 'until'")
+        if isinstance(self.base, (Until, Since)):
+            raise SpecError(f"Until.base: expected an abs, match or offset position, got {self.base.kind!r}")
         nested(self, "token", Token)
         check_enum("Until", "side", self.side, SIDES)
 
@@ -226,7 +236,58 @@ class Until(Position):
         return f"first_{self.side}({self.token.explain()}, after {self.base.explain()})"
 
     def cost(self, w: Weights = DEFAULT) -> float:
-        return self.token.cost(w) + w.until_extra
+        return relative_cost(self.token, w)
+
+    @property
+    def forward(self) -> bool:
+        return self.base.forward
+
+
+@dataclass(frozen=True)
+class Since(Position):
+    """Start (or end) of the last match of ``token`` that ends at or before ``base``; the start of the
+    string when ``token`` does not occur there. ``base`` is a match or offset position (before an absolute
+    position it would be a ``Match`` from the end; no nesting of relative positions). The mirror of :class:`Until`: the identifier just before ``(`` in ``class Y_z(A, B):``
+    is ``Since(start of the first '(', ident)``."""
+
+    kind = "since"
+    base: Position
+    token: Token
+    side: str = "start"
+
+    def __post_init__(self) -> None:
+        nested(self, "base", Position)
+        if not isinstance(self.base, (Match, Offset)):
+            raise SpecError(f"Since.base: expected a match or offset position, got {self.base.kind!r}")
+        nested(self, "token", Token)
+        check_enum("Since", "side", self.side, SIDES)
+
+    def eval(self, s: str) -> Optional[int]:
+        b = self.base.eval(s)
+        if b is None:
+            return None
+        spans = self.token.rev_spans(s[:b])
+        if not spans:
+            return 0
+        return spans[0][0 if self.side == "start" else 1]
+
+    def sql(self, src: str) -> str:
+        b = self.base.sql(src)
+        # the text before base, reversed: the last match before base is the first match of the reversed token
+        rev = f"reverse(substring({src}, 1, {b}))"
+        t = self.token.rev_java
+        if self.side == "end":
+            back = first_start(rev, t)
+        else:
+            back = f"nullif(length(regexp_extract({rev}, {lit(f'(?s)^.*?(?:{t})')}, 0)), 0)"
+        # NULL base -> NULL; no match before it -> the start of the string
+        return f"({b} - coalesce({back}, {b}))"
+
+    def explain(self) -> str:
+        return f"last_{self.side}({self.token.explain()}, before {self.base.explain()})"
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return relative_cost(self.token, w)
 
     @property
     def forward(self) -> bool:

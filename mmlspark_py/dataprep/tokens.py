@@ -262,7 +262,7 @@ def char_class(name: str) -> CharClass:
 POSITION_TOKENS = tuple(CharClass(n) for n in POSITION_CLASSES)
 
 _DELIM_RUN = re.compile(r"[^\w]+|_+")
-_KEY_RUN = re.compile(r"[^\W\d]+[^\w\s]")
+_KEY_RUN = re.compile(r"(?<!\w)[^\W\d]\w*[^\w\s]")
 _JSON_KEY = re.compile(r"\"[\w.\-]+\"\s*:\s*\"?")
 
 

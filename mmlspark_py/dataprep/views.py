@@ -10,7 +10,8 @@ Views (typed nodes; a substring without a view reads the column as is):
     ``CamelSplit(sep)``: ``sep`` inserted between an ASCII lower-case letter or digit and the ASCII
     upper-case letter after it (Python ``re.sub`` and Spark ``regexp_replace`` agree on ASCII classes and
     leftmost non-overlapping matches);
-    ``Digits()``: only the ASCII digits (a phone number in any format read as its digits).
+    ``Digits()``: only the ASCII digits (a phone number in any format read as its digits);
+    ``Squeeze()``: runs of ASCII white space made one space, none at either end (``'  a   b '`` -> ``'a b'``).
 Separators are one of ``SEPARATORS``, checked on load.
 
 Example::
@@ -117,13 +118,37 @@ class Digits(View):
         return f"digits({col})"
 
 
+# ASCII white space, spelled alike for Python's ``re`` and Java's regex (``\s`` differs between them)
+_SPACE_RUN = re.compile("[ \t\n\r\f\v]+")
+_SPACE_RUN_JAVA = "[ \\t\\n\\r\\f\\x0B]+"
+_LOOSE_SPACE = re.compile("^[ \t\n\r\f\v]|[ \t\n\r\f\v]$|[ \t\n\r\f\v]{2,}|[\t\n\r\f\v]")
+
+
+@dataclass(frozen=True)
+class Squeeze(View):
+    """The column with each run of ASCII white space (space, tab, line breaks, form feed, vertical tab) made
+    one space and none at either end. Other spaces (no-break, em space) are kept as they are."""
+
+    kind = "squeeze"
+
+    def apply(self, s: str) -> str:
+        return _SPACE_RUN.sub(" ", s).strip(" ")
+
+    def sql(self, src: str) -> str:
+        # Spark's one-argument trim removes spaces only: after the runs became one space, that is all there is
+        return f"trim(regexp_replace({src}, {lit(_SPACE_RUN_JAVA)}, ' '))"
+
+    def explain(self, col: str) -> str:
+        return f"squeeze({col})"
+
+
 _DIGITS_APART = re.compile(r"[0-9][^0-9]+[0-9]")
 
 
 def propose(s: str, out: str) -> List[View]:
     """Views worth trying for input ``s`` of an example whose output is ``out``: replace a separator of
-    the input that the output lacks by one the output has (or drop it), and split camelCase with a
-    separator the output has. None for inputs longer than ``MAX_VIEW_INPUT``."""
+    the input that the output lacks by one the output has (or drop it), split camelCase with a
+    separator the output has, and squeeze loose white space the output does not have. None for inputs longer than ``MAX_VIEW_INPUT``."""
     views: List[View] = []
     if len(s) > MAX_VIEW_INPUT:
         return views
@@ -134,4 +159,6 @@ def propose(s: str, out: str) -> List[View]:
         views += [CamelSplit(d) for d in ("_", "-", " ", "/") if d in out]
     if _DIGITS_APART.search(s) and sum(c.isdigit() for c in out) >= 4:
         views.append(Digits())
+    if _LOOSE_SPACE.search(s) and not _LOOSE_SPACE.search(out):
+        views.append(Squeeze())
     return views

@@ -75,6 +75,7 @@ class Weights:
     then_extra: float = 0.3
     charset: float = 1.1
     until_extra: float = 0.6
+    relative_literal_char: float = 0.05  # per character of an Until/Since literal beyond the first
     offset_base: float = 0.8
     offset_per_char: float = 0.15
     whole_match_bonus: float = 0.4
@@ -103,6 +104,9 @@ class Weights:
     number_inexact: float = 1.0
     number_scientific: float = 0.3
     number_minimal: float = 0.2
+    # a scaled number (percent, unit conversions) shown with fixed decimals where as few as needed fit too:
+    # `0.256 -> 25.6%` reads as `0.5 -> 50%`, `1500 ms -> 1.5 s` as `2000 ms -> 2 s`
+    number_scaled_fixed: float = 0.2
     number_as_input: float = 0.02
     number_pad: float = 0.2
     number_group: float = 0.2

@@ -19,10 +19,10 @@ from mmlspark_py.dataprep.ops import (
     Scientific,
     SubStr,
 )
-from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Until
+from mmlspark_py.dataprep.positions import Abs, Match, Offset, Position, Since, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
 from mmlspark_py.dataprep.tokens import CharClass, CharSet, Literal, Then, Token
-from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, View
+from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, Squeeze, View
 
 FAMILIES = (Token, Position, View, Atom, Predicate)
 ROWS = [
@@ -41,6 +41,8 @@ def zoo() -> Program:
     quoted = SubStr(0, Match(Literal("'"), 1, "end"), Match(Literal("'"), -1, "start"), "upper")
     first = SubStr(0, Abs(0), Match(CharClass("alpha"), 1, "end"))
     digits = SubStr(0, Abs(0), Abs(4), "id", Digits())
+    before_q = SubStr(0, Since(Match(Literal("?"), 1, "start"), CharClass("alpha")), Match(Literal("?"), 1, "start"))
+    squeezed = SubStr(0, Abs(0), Abs(-1), "upper", Squeeze())
     last2 = SubStr(1, Offset(Match(CharClass("digits"), -1, "end"), -2), Match(CharClass("digits"), -1, "end"))
     body = Concat(
         (
@@ -57,6 +59,10 @@ def zoo() -> Program:
             first,
             Const("/"),
             last2,
+            Const("/"),
+            before_q,
+            Const("/"),
+            squeezed,
             Const("/"),
             digits,
             Const("/"),

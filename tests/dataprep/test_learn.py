@@ -59,6 +59,64 @@ def test_conditional_by_value_takes_its_thresholds_from_the_examples():
     assert (size.run(("9.5 kg",)), size.run(("40 kg",))) == ("small", "large")
 
 
+def test_range_labels_around_one_threshold_are_constants():
+    """``<5`` and ``5+`` name the same number on each side of a threshold: labels, not a number rounded from
+    the one example of each branch (``7 -> 5`` down to a multiple of 5 gave ``10+`` for 12)."""
+    rows = [("4",), ("12",), ("0",), ("5",)]
+    bucket = learn([(("3",), "<5"), (("7",), "5+")], inputs=rows)
+    assert [bucket.run(r) for r in rows] == ["<5", "5+", "<5", "5+"], bucket.explain()
+    assert bucket.explain() == "if number(in0) < 5: '<5'\notherwise: '5+'"
+    adult = learn([(("12",), "under 18"), (("40",), "18 and over"), (("3",), "under 18")], inputs=[("17",), ("18",)])
+    assert [adult.run((v,)) for v in ("17", "18", "65")] == ["under 18", "18 and over", "18 and over"]
+
+
+def test_a_scaled_number_shows_as_few_decimals_as_needed_where_both_fit():
+    """``0.256 -> 25.6%``: fixed one decimal and "as few as needed" both fit; a percent or unit conversion
+    reads as the latter (``0.5 -> 50%``). A trailing zero in the example still fixes the decimals."""
+    rows = [("0.5",), ("1",), ("0.031",)]
+    pct = learn([(("0.256",), "25.6%")], inputs=rows)
+    assert [pct.run(r) for r in rows] == ["50%", "100%", "3.1%"], pct.explain()
+    secs = learn([(("1500 ms",), "1.5 s")], inputs=[("2000 ms",), ("40 ms",)])
+    assert (secs.run(("2000 ms",)), secs.run(("40 ms",))) == ("2 s", "0.04 s")
+    fixed = learn([(("250 ms",), "0.250 s")], inputs=[("1500 ms",)])
+    assert fixed.run(("1500 ms",)) == "1.500 s"
+    plain = learn([(("3.14159",), "3.14")], inputs=[("10",)])  # not scaled: fixed decimals as before
+    assert plain.run(("10",)) == "10.00"
+
+
+def test_a_key_with_digits_is_a_key():
+    rows = [("a=1;key2=zz",), ("key2=first;x=y",), ("foo=bar;baz=q;key2=last",)]
+    kv = learn(
+        [(("key1=val1;key2=val2",), "val2"), (("a=1;key2=zz",), "zz"), (("key2=first;x=y",), "first")], inputs=rows
+    )
+    assert kv.run(("foo=bar;baz=q;key2=last",)) == "last", kv.explain()
+    assert "'key2='" in kv.explain()
+
+
+def test_the_name_just_before_a_bracket():
+    """``Since``: the last word before the first ``(``, however many words come before it."""
+    rows = [("private int getCount() {",), ("void run() {",), ("protected List<String> names(int n) {",)]
+    method = learn([(("public static void main(String[] args) {",), "main")], inputs=rows)
+    assert [method.run(r) for r in rows] == ["getCount", "run", "names"], method.explain()
+    assert "before start('(', 1)" in method.explain()
+    classes = [("class Y_z(A, B):",), ("class Bar2(Base):",), ("class Q(object, metaclass=M):",)]
+    name = learn([(("class Point3D(Base):",), "Point3D")], inputs=classes)
+    assert [name.run(r) for r in classes] == ["Y_z", "Bar2", "Q"], name.explain()
+
+
+def test_a_quoted_value_ends_at_its_closing_quote():
+    rows = [('{"id": 12, "name": "Bob", "age": 5}',), ('{"id": 1, "age": 2, "name": "Di"}',)]
+    name = learn([(('{"id": 7, "name": "Ann Lee", "age": 31}',), "Ann Lee")], inputs=rows)
+    assert [name.run(r) for r in rows] == ["Bob", "Di"], name.explain()
+
+
+def test_loose_white_space_is_squeezed():
+    rows = [("a   b",), (" x ",), ("one two  three",), ("\tq\nr ",)]
+    tidy = learn([(("  hello  world ",), "hello world")], inputs=rows)
+    assert [tidy.run(r) for r in rows] == ["a b", "x", "one two three", "q r"], tidy.explain()
+    assert tidy.explain() == "squeeze(in0)"
+
+
 def test_a_condition_two_examples_share_beats_one_read_from_a_single_example():
     """``b/`` and ``photo.`` describe one row each; ``.pdf`` is shared by two rows of the other group."""
     kind = learn([(("a/report.pdf",), "document"), (("b/photo.jpg",), "image"), (("c/x.pdf",), "document")])

@@ -35,9 +35,10 @@ from mmlspark_py.dataprep.ops import (
     SubStr,
 )
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
-from mmlspark_py.dataprep.positions import Abs, Match, Offset
+from mmlspark_py.dataprep.positions import Abs, Match, Offset, Since, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
-from mmlspark_py.dataprep.tokens import POSITION_CLASSES, CharClass, Literal
+from mmlspark_py.dataprep.tokens import POSITION_CLASSES, CharClass, CharSet, Literal
+from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, Squeeze
 
 from .dev_tasks import load_tasks, rows_of
 from .program_zoo import ROWS, zoo
@@ -259,6 +260,46 @@ def test_every_position_class_forward_from_the_end_and_whole(interpreted):
             progs.append(Program.single(Concat((SubStr(0, Abs(0), Match(tok, k, "end")),))))
     rows = [(v,) for v in EDGE + CLASS_ROWS]
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+
+
+def test_relative_positions_after_and_before_another(interpreted):
+    """``Until`` (the first match at or after a position, else the end) and ``Since`` (the last match before a
+    position, else the start): every position class, literals (one self-overlapping) and delimiter sets, both
+    sides, from bases that are undefined, at either end or inside a match."""
+    toks = [CharClass(n) for n in POSITION_CLASSES] + [Literal("("), Literal("--"), Literal("aba"), CharSet("/:?#")]
+    bases = [
+        Offset(Match(Literal("("), 1, "start"), -1),
+        Match(Literal("("), 1, "start"),
+        Match(CharClass("digits"), -1, "end"),
+    ]
+    progs = []
+    for tok in toks:
+        for side in ("start", "end"):
+            for base in bases:
+                progs.append(Program.single(Concat((SubStr(0, Since(base, tok, side), base),))))
+                progs.append(Program.single(Concat((SubStr(0, base, Until(base, tok, side)),))))
+    rows = [(v,) for v in EDGE + CLASS_ROWS + LITERAL_ROWS + ["void main(String[] a) {", "ab😀cd(x)", "(", "x("]]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+    name = Program.single(Concat((SubStr(0, Since(bases[1], CharClass("ident")), bases[1]),)))
+    assert name.run(("class Y_z(A, B):",)) == "Y_z" and name.run(("f(x)",)) == "f" and name.run(("(",)) == ""
+
+
+SPACE_ROWS = [" a  b ", "\ta\n\r\x0bb\f", "a\u00a0 b", "\u2003a  \u2003", " ", "\t\n", "x", "a b c", " é😀  xß "]
+
+
+def test_views_on_white_space_and_separators(interpreted):
+    """Every view, with every case, on rows of ASCII and other white space (a no-break space and an em space
+    are not squeezed by either side), separators and camelCase."""
+    views = [Squeeze(), Digits(), CamelSplit("_"), Replace(" ", "-"), Replace("_", "")]
+    progs = [
+        Program.single(Concat((SubStr(0, Abs(0), Abs(-1), case, v),)))
+        for v in views
+        for case in ("id", "upper", "title")
+    ]
+    progs.append(Program.single(Concat((SubStr(0, Match(CharClass("word"), 2, "start"), Abs(-1), "id", Squeeze()),))))
+    rows = [(v,) for v in EDGE + SPACE_ROWS + ["orderTotal_sum 12-3", "a_b c"]]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+    assert [progs[0].run((v,)) for v in SPACE_ROWS[:3]] == ["a b", "a b", "a\u00a0 b"]
 
 
 INITIALS_ROWS = ["Ana María de la Cruz", "jean-luc  picard", "\tx\ny", "ßig ŉame ǆx", "😀 é 1x _y", "a", " "]

@@ -341,7 +341,9 @@ class Number(OneColumn, Atom):
         if self.decimals == AS_INPUT:
             c += w.number_as_input
         elif self.decimals < 0:
-            c += w.number_minimal
+            c += w.number_minimal if self.scale == "1" else 0.0
+        elif self.decimals > 0 and self.scale != "1":
+            c += w.number_scaled_fixed
         if self.width:
             c += w.number_pad
         if self.group:

@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 from .. import views as views_mod
 from ..fields import check_enum, nested
-from ..positions import Abs, Match, Offset, Position, Until
+from ..positions import Abs, Match, Offset, Position, Since, Until, relative_cost
 from ..sqltext import ident, lit, num
 from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, Token, column_tokens
 from ..views import View
@@ -49,7 +49,7 @@ _JOINTS = "-_+'"
 _JOINED_WORD = re.compile(r"[^\W_]+(?:[" + re.escape(_JOINTS) + r"][^\W_]+)*")
 
 Sig = Tuple[Optional[int], ...]  # a position's values on the other examples (None: no such position)
-Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative ends, (cost, (token, side))
+Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative positions, (cost, (token, side))
 Pair = Tuple[float, Position, Position]
 
 
@@ -251,7 +251,7 @@ class _Column:
                 lst.sort(key=lambda t: t[0])
                 del lst[_KEEP:]
         self._until_toks: Optional[List[Token]] = None
-        self.pair_memo: Dict[Tuple[int, Sig, int, Sig, bool], List[Pair]] = {}
+        self.pair_memo: Dict[Tuple[int, Sig, int, Sig, str], List[Pair]] = {}
 
     def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
         """Positions a few characters into the k-th match (from its start or back from its end)."""
@@ -303,16 +303,49 @@ class _Column:
                         continue
                     sp = tok.spans(t[v1:])
                     sig.append(len(t) if not sp else v1 + sp[0][0 if side == "start" else 1])
-                out.setdefault(tuple(sig), []).append((tok.cost(self.w) + self.w.until_extra, (tok, side)))
+                out.setdefault(tuple(sig), []).append((relative_cost(tok, self.w), (tok, side)))
         for lst in out.values():
             lst.sort(key=lambda t: t[0])
             del lst[_KEEP:]
         return out
 
-    def _until_uvals(self, p2: Until) -> List[Optional[int]]:
-        uv = self.uvals.get(p2)
+    # ---- "the last of these before the end": start positions relative to an end group
+    def since_groups(self, a: int, b: int, sig2: Sig) -> Dict[Sig, Cands]:
+        """Start groups ``Since(end, token)`` for ends of group ``sig2`` at ``b`` that start at ``a`` (the
+        mirror of :meth:`relative_groups`: the name just before ``(``)."""
+        s = self.texts[0]
+        if a >= b and a != 0:
+            return {}
+        out: Dict[Sig, Cands] = {}
+        head = s[:b]
+        for tok in self.until_tokens():
+            spans = tok.rev_spans(head)
+            for side in ("start", "end"):
+                if spans:
+                    at = spans[0][0 if side == "start" else 1]
+                else:
+                    if side == "end":
+                        continue
+                    at = 0
+                if at != a:
+                    continue
+                sig: List[Optional[int]] = []
+                for t, v2 in zip(self.texts[1:], sig2):
+                    if v2 is None:
+                        sig.append(None)
+                        continue
+                    sp = tok.rev_spans(t[:v2])
+                    sig.append(0 if not sp else sp[0][0 if side == "start" else 1])
+                out.setdefault(tuple(sig), []).append((relative_cost(tok, self.w), (tok, side)))
+        for lst in out.values():
+            lst.sort(key=lambda t: t[0])
+            del lst[_KEEP:]
+        return out
+
+    def _relative_uvals(self, p: Position) -> List[Optional[int]]:
+        uv = self.uvals.get(p)
         if uv is None:
-            uv = self.uvals[p2] = [p2.eval(t) for t in self.utexts]
+            uv = self.uvals[p] = [p.eval(t) for t in self.utexts]
         return uv
 
     # ---- penalties from the unlabeled inputs
@@ -381,7 +414,7 @@ class _Column:
         )
         return self.w.input_cut_penalty * (0.5 + 0.5 * hits / len(u1)) if hits else 0.0
 
-    def pair(self, c1: Cands, c2: Cands, a: int, b: int, relative: bool) -> List[Pair]:
+    def pair(self, c1: Cands, c2: Cands, a: int, b: int, relative: str) -> List[Pair]:
         """The cheapest ``(cost, p1, p2)`` of each behaviour on the unlabeled rows (at most
         ``_ALTERNATIVES``, cheapest first) among the kept candidates of two groups, with the penalties from
         the unlabeled inputs: null rate, swallowed bounding delimiter, new character classes, a joined word
@@ -394,14 +427,16 @@ class _Column:
         # surname); a whole-column copy is never a wrong cut.
         left_out = char_classes(self.texts[0][:a] + self.texts[0][b:]) & {"L", "D"}
         allowed = char_classes(piece) | (char_classes(self.utexts_joined) - left_out)
-        for k1, p1 in c1:
-            u1 = self.uvals[p1]
-            for k2, p2 in c2:
-                if relative:
-                    p2 = Until(p1, p2[0], p2[1])
-                    u2 = self._until_uvals(p2)
-                else:
-                    u2 = self.uvals[p2]
+        for k1, q1 in c1:
+            for k2, q2 in c2:
+                # relative: "until" (c2 holds (token, side) after each start), "since" (c1 holds them before
+                # each end) or "" (two independent positions)
+                if relative == "since" and not (isinstance(q2, Match) and isinstance(q2.token, Literal)):
+                    continue  # only before a delimiter: "the name before '('" (before a class run it is contrived)
+                p1 = Since(q2, q1[0], q1[1]) if relative == "since" else q1
+                p2 = Until(q1, q2[0], q2[1]) if relative == "until" else q2
+                u1 = self._relative_uvals(p1) if relative == "since" else self.uvals[p1]
+                u2 = self._relative_uvals(p2) if relative == "until" else self.uvals[p2]
                 bad = sum(x is None or y is None or y < x for x, y in zip(u1, u2))
                 empty = sum(x is not None and x == y for x, y in zip(u1, u2))
                 cost = k1 + k2 + ((w.null_penalty * bad + w.empty_penalty * empty) / len(u1) if u1 else 0.0)
@@ -450,35 +485,38 @@ class _Column:
         w = self.w
         base_cost = w.atom + (self.view.cost(w) if self.view is not None else 0.0)
         for i, j, case, a, b in self.segments(outs[0]):
+            combos: List[Tuple[Sig, Cands, Sig, Cands, str]] = []
             for sig1, c1 in self.groups[a].items():
-                ends = [(sig2, c2, False) for sig2, c2 in self.groups[b].items()]
-                ends += [(sig2, c2, True) for sig2, c2 in self.relative_groups(a, b, sig1).items()]
-                for sig2, c2, relative in ends:
-                    values = [outs[0][i:j]]
-                    # a case change that changes no example's piece is not shown by the examples (digits,
-                    # punctuation, already-lower text): only the identity is proposed for it
-                    changed = case != "id" and values[0] != self.texts[0][a:b]
-                    for t, o, v1, v2 in zip(self.texts[1:], outs[1:], sig1, sig2):
-                        if v1 is None or v2 is None or v2 < v1:
-                            break
-                        raw = t[v1:v2]
-                        piece = apply_case(case, raw)
-                        if piece not in o:
-                            break
-                        changed = changed or piece != raw
-                        values.append(piece)
-                    else:
-                        if case != "id" and not changed:
-                            continue
-                        key = (a, sig1, b, sig2, relative)
-                        prs = self.pair_memo.get(key)
-                        if prs is None:
-                            prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
-                        for cost, p1, p2 in prs:
-                            yield Edge(
-                                i,
-                                j,
-                                cls(self.col, p1, p2, case, self.view),
-                                base_cost + w.case_cost(case) + cost,
-                                tuple(values),
-                            )
+                combos += [(sig1, c1, sig2, c2, "") for sig2, c2 in self.groups[b].items()]
+                combos += [(sig1, c1, sig2, c2, "until") for sig2, c2 in self.relative_groups(a, b, sig1).items()]
+            for sig2, c2 in self.groups[b].items():
+                combos += [(sig1, c1, sig2, c2, "since") for sig1, c1 in self.since_groups(a, b, sig2).items()]
+            for sig1, c1, sig2, c2, relative in combos:
+                values = [outs[0][i:j]]
+                # a case change that changes no example's piece is not shown by the examples (digits,
+                # punctuation, already-lower text): only the identity is proposed for it
+                changed = case != "id" and values[0] != self.texts[0][a:b]
+                for t, o, v1, v2 in zip(self.texts[1:], outs[1:], sig1, sig2):
+                    if v1 is None or v2 is None or v2 < v1:
+                        break
+                    raw = t[v1:v2]
+                    piece = apply_case(case, raw)
+                    if piece not in o:
+                        break
+                    changed = changed or piece != raw
+                    values.append(piece)
+                else:
+                    if case != "id" and not changed:
+                        continue
+                    key = (a, sig1, b, sig2, relative)
+                    prs = self.pair_memo.get(key)
+                    if prs is None:
+                        prs = self.pair_memo[key] = self.pair(c1, c2, a, b, relative)
+                    for cost, p1, p2 in prs:
+                        yield Edge(
+                            i,
+                            j,
+                            cls(self.col, p1, p2, case, self.view),
+                            base_cost + w.case_cost(case) + cost,
+                            tuple(values),
+                        )
