@@ -284,7 +284,7 @@ def test_relative_positions_after_and_before_another(interpreted):
     assert name.run(("class Y_z(A, B):",)) == "Y_z" and name.run(("f(x)",)) == "f" and name.run(("(",)) == ""
 
 
-SPACE_ROWS = [" a  b ", "\ta\n\r\x0bb\f", "a\u00a0 b", "\u2003a  \u2003", " ", "\t\n", "x", "a b c", " é😀  xß "]
+SPACE_ROWS = [" a  b ", "\ta\n\r\x0bb\f", "a\u00a0 b", "\u2003a  \u2003", " ", "\t\n", "x", "a b c", " é😀  ßx ǆy ﬁz ŉ ΐ "]
 
 
 def test_views_on_white_space_and_separators(interpreted):

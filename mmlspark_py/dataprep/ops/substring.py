@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
+from mmlspark_py.core.spark_compat import SPARK_VERSION
+
 from .. import views as views_mod
 from ..fields import check_enum, nested
 from ..positions import Abs, Match, Offset, Position, Since, Until, relative_cost
@@ -53,10 +55,19 @@ Cands = List[Tuple[float, Any]]  # (cost, position) or, for relative positions, 
 Pair = Tuple[float, Position, Position]
 
 
+def _title_char(c: str) -> str:
+    """Spark's title case of one character: the full mapping on Spark 4 (ICU case mappings, the default:
+    ``ß`` -> ``Ss``, ``ﬁ`` -> ``Fi``), Java's one-character mapping on 3.5 (``ß`` stays); ``ǆ`` -> ``ǅ`` on both,
+    where upper case would give ``Ǆ``. A Spark 4 session with ``spark.sql.icu.caseMappings.enabled=false``
+    maps as 3.5 does; the interpreter follows the default."""
+    t = c.title()
+    return t if len(t) == 1 or SPARK_VERSION >= (4, 0) else c
+
+
 def initcap(s: str) -> str:
-    """Spark's ``initcap``: lower-case, then upper-case the first letter of each space-separated word."""
+    """Spark's ``initcap``: lower-case, then title-case the first character of each space-separated word."""
     low = s.lower()
-    return "".join(c.upper() if i == 0 or low[i - 1] == " " else c for i, c in enumerate(low))
+    return "".join(_title_char(c) if i == 0 or low[i - 1] == " " else c for i, c in enumerate(low))
 
 
 def apply_case(case: str, s: str) -> str:
