@@ -33,7 +33,7 @@ from mmlspark_py.core.spec import Spec, SpecError
 
 from .fields import check_enum, check_int, nested
 from .sqltext import lit, num
-from .tokens import Literal, Token
+from .tokens import CharClass, Literal, Token
 from .weights import DEFAULT, Weights
 
 MAX_OFFSET = 100_000
@@ -124,6 +124,14 @@ class Match(Position):
         tok = self.token
         if isinstance(tok, Literal) and not tok.self_overlapping:
             return self._literal_sql(tok.text, src)
+        unit = tok.run_unit if isinstance(tok, CharClass) else None
+        if unit is not None and self.k == -1:
+            # The last run of one character class, by a greedy scan that backtracks from the end (no reversed
+            # copy of the text): its end follows the last such character, its start is the last such
+            # character with none before it (the match then ends one past the start).
+            if self.side == "end":
+                return f"nullif(length(regexp_extract({src}, {lit(f'(?s)^.*{unit}')}, 0)), 0)"
+            return f"(nullif(length(regexp_extract({src}, {lit(f'(?s)^.*(?<!{unit}){unit}')}, 0)), 0) - 1)"
         n = f"length({src})"
         rev = self.k < 0
         t = tok.rev_java if rev else tok.java

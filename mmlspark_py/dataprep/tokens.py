@@ -63,6 +63,19 @@ _CLASSES = {
     "snum": (r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"-?[0-9][0-9,]*(?:\.[0-9]+)?", r"(?:[0-9]+\.)?[0-9,]*[0-9]-?", None),
 }
 CLASS_NAMES = tuple(_CLASSES)
+# Classes that are maximal runs of one Java character class (the class is ``_RUN_UNITS[name] + "+"``): the last
+# run is found by a greedy scan from the end, without reversing the text.
+_RUN_UNITS = {
+    "digits": "[0-9]",
+    "alpha": r"\p{L}",
+    "upper": f"[{_UPPER}]",
+    "lower": f"[{_LOWER}]",
+    "alnum": r"[\p{L}\p{Nd}]",
+    "word": r"[^ \t\n\r\f]",
+    "space": r"[ \t\n\r\f]",
+    "field": r"[^ \t\n\r\f<>()\[\]{}\"',;|]",
+    "hex": "[0-9A-Fa-f]",
+}
 # Classes used for positions and predicates (``letter``, ``num``, ``snum`` serve other uses).
 POSITION_CLASSES = (
     "digits",
@@ -163,6 +176,12 @@ class CharClass(Token):
 
     def cost(self, w: Weights = DEFAULT) -> float:
         return w.token_cost(self.name)
+
+    @property
+    def run_unit(self) -> str | None:
+        """The Java class of one character when this class is a maximal run of it (``[0-9]`` for digits), else
+        None."""
+        return _RUN_UNITS.get(self.name)
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,18 @@ CLASS_ROWS = [
 ]
 
 
+def test_run_units_spell_their_classes():
+    """The last run of a class is compiled from its one-character unit (a greedy scan from the end): the unit
+    must be exactly the class without its ``+``, and every position class that is such a run has one."""
+    from mmlspark_py.dataprep.tokens import _CLASSES, _RUN_UNITS
+
+    for name, unit in _RUN_UNITS.items():
+        assert _CLASSES[name][1] == unit + "+", name
+    assert {"digits", "alpha", "word", "space"} <= set(_RUN_UNITS)
+    sql = Match(CharClass("word"), -1, "end").sql("c")
+    assert "reverse" not in sql and "^.*" in sql
+
+
 def test_every_position_class_forward_from_the_end_and_whole(interpreted):
     """Each character class's Python and Java spellings match the same runs: the start and end of its 1st,
     2nd, last and 2nd-last match, and the whole match (one regex), on edge rows and on rows full of the
@@ -284,7 +296,17 @@ def test_relative_positions_after_and_before_another(interpreted):
     assert name.run(("class Y_z(A, B):",)) == "Y_z" and name.run(("f(x)",)) == "f" and name.run(("(",)) == ""
 
 
-SPACE_ROWS = [" a  b ", "\ta\n\r\x0bb\f", "a\u00a0 b", "\u2003a  \u2003", " ", "\t\n", "x", "a b c", " é😀  ßx ǆy ﬁz ŉ ΐ "]
+SPACE_ROWS = [
+    " a  b ",
+    "\ta\n\r\x0bb\f",
+    "a\u00a0 b",
+    "\u2003a  \u2003",
+    " ",
+    "\t\n",
+    "x",
+    "a b c",
+    " é😀  ßx ǆy ﬁz ŉ ΐ ",
+]
 
 
 def test_views_on_white_space_and_separators(interpreted):
