@@ -30,7 +30,7 @@ from mmlspark_py.core.spark_compat import SPARK_VERSION
 
 from .. import views as views_mod
 from ..fields import check_enum, nested
-from ..positions import Abs, Match, Offset, Position, Since, Until, relative_cost
+from ..positions import SIDES, Abs, Match, Offset, Position, Since, Until, relative_cost
 from ..sqltext import ident, lit, num
 from ..tokens import DELIMITER_SETS, CharClass, CharSet, Literal, Then, Token, column_tokens
 from ..views import View
@@ -208,6 +208,16 @@ def _whole_match(p1: Position, p2: Position) -> bool:
     return isinstance(p1.token, Literal) and isinstance(p2.token, Then) and p2.token.text == p1.token.text
 
 
+def _relative_offset(tok: Token, t: str, v: int, side: str, back: bool) -> Tuple[int, bool]:
+    """``Until`` (``Since``: ``back``) of ``tok`` from offset ``v`` of ``t``, and whether ``tok`` matched there;
+    without a match it is the end of ``t`` (the start, for ``Since``)."""
+    if back:
+        sp = tok.rev_spans(t[:v])
+        return (sp[0][0 if side == "start" else 1], True) if sp else (0, False)
+    sp = tok.spans(t[v:])
+    return (v + sp[0][0 if side == "start" else 1], True) if sp else (len(t), False)
+
+
 def _inner_offsets(s: str) -> frozenset[int]:
     """Offsets strictly inside a joined word of ``s`` that separate two of its characters at a joint or
     between a letter/digit run and a joint (``qa|-lead``, ``qa-|lead``; not ``q|a``: cutting a plain run is
@@ -294,63 +304,33 @@ class _Column:
 
     def relative_groups(self, a: int, b: int, sig1: Sig) -> Dict[Sig, Cands]:
         """End groups ``Until(start, token)`` for starts of group ``sig1`` at ``a`` that end at ``b``."""
-        s = self.texts[0]
-        if b <= a and b != len(s):
+        if b <= a and b != len(self.texts[0]):
             return {}
-        out: Dict[Sig, Cands] = {}
-        rest = s[a:]
-        for tok in self.until_tokens():
-            spans = tok.spans(rest)
-            for side in ("start", "end"):
-                if spans:
-                    at = a + spans[0][0 if side == "start" else 1]
-                else:
-                    if side == "end":
-                        continue
-                    at = len(s)
-                if at != b:
-                    continue
-                sig: List[Optional[int]] = []
-                for t, v1 in zip(self.texts[1:], sig1):
-                    if v1 is None:
-                        sig.append(None)
-                        continue
-                    sp = tok.spans(t[v1:])
-                    sig.append(len(t) if not sp else v1 + sp[0][0 if side == "start" else 1])
-                out.setdefault(tuple(sig), []).append((relative_cost(tok, self.w), (tok, side)))
-        for lst in out.values():
-            lst.sort(key=lambda t: t[0])
-            del lst[_KEEP:]
-        return out
+        return self._relative(a, b, sig1, back=False)
 
     # ---- "the last of these before the end": start positions relative to an end group
     def since_groups(self, a: int, b: int, sig2: Sig) -> Dict[Sig, Cands]:
         """Start groups ``Since(end, token)`` for ends of group ``sig2`` at ``b`` that start at ``a`` (the
         mirror of :meth:`relative_groups`: the name just before ``(``)."""
-        s = self.texts[0]
         if a >= b and a != 0:
             return {}
+        return self._relative(b, a, sig2, back=True)
+
+    def _relative(self, base: int, target: int, sig: Sig, back: bool) -> Dict[Sig, Cands]:
+        """Groups of ``(token, side)`` whose ``Until`` (or ``Since``: ``back``) from offset ``base`` of the first
+        example is ``target``, keyed by their values from the base group ``sig`` on the other examples."""
+        s = self.texts[0]
         out: Dict[Sig, Cands] = {}
-        head = s[:b]
         for tok in self.until_tokens():
-            spans = tok.rev_spans(head)
-            for side in ("start", "end"):
-                if spans:
-                    at = spans[0][0 if side == "start" else 1]
-                else:
-                    if side == "end":
-                        continue
-                    at = 0
-                if at != a:
-                    continue
-                sig: List[Optional[int]] = []
-                for t, v2 in zip(self.texts[1:], sig2):
-                    if v2 is None:
-                        sig.append(None)
-                        continue
-                    sp = tok.rev_spans(t[:v2])
-                    sig.append(0 if not sp else sp[0][0 if side == "start" else 1])
-                out.setdefault(tuple(sig), []).append((relative_cost(tok, self.w), (tok, side)))
+            for side in SIDES:
+                at, found = _relative_offset(tok, s, base, side, back)
+                if at != target or (not found and side == "end"):
+                    continue  # without a match both sides give the string's end (or start): the start side says it
+                values = tuple(
+                    None if v is None else _relative_offset(tok, t, v, side, back)[0]
+                    for t, v in zip(self.texts[1:], sig)
+                )
+                out.setdefault(values, []).append((relative_cost(tok, self.w), (tok, side)))
         for lst in out.values():
             lst.sort(key=lambda t: t[0])
             del lst[_KEEP:]
