@@ -26,7 +26,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import ClassVar, Optional, Tuple
 
 from mmlspark_py.core.spark_compat import SPARK_VERSION
 from mmlspark_py.core.spec import Spec, SpecError
@@ -204,21 +204,40 @@ def at_least_zero(v: str) -> str:
 
 
 @dataclass(frozen=True)
-class Until(Position):
-    """Start (or end) of the first match of ``token`` at or after ``base``; the end of the string when
-    ``token`` does not occur there. ``base`` is any position but another ``Until`` (no nesting)."""
+class _Relative(Position):
+    """A position found from another one (``base``): the first match of ``token`` after it (``Until``) or the last
+    before it (``Since``), on the ``side`` of that match. Relative positions do not nest."""
 
-    kind = "until"
+    _base_kinds: ClassVar[Tuple[str, ...]] = ()
+    _base_text: ClassVar[str] = ""
     base: Position
     token: Token
     side: str = "start"
 
     def __post_init__(self) -> None:
         nested(self, "base", Position)
-        if isinstance(self.base, (Until, Since)):
-            raise SpecError(f"Until.base: expected an abs, match or offset position, got {self.base.kind!r}")
+        name = type(self).__name__
+        if self.base.kind not in self._base_kinds:
+            raise SpecError(f"{name}.base: expected {self._base_text} position, got {self.base.kind!r}")
         nested(self, "token", Token)
-        check_enum("Until", "side", self.side, SIDES)
+        check_enum(name, "side", self.side, SIDES)
+
+    def cost(self, w: Weights = DEFAULT) -> float:
+        return relative_cost(self.token, w)
+
+    @property
+    def forward(self) -> bool:
+        return self.base.forward
+
+
+@dataclass(frozen=True)
+class Until(_Relative):
+    """Start (or end) of the first match of ``token`` at or after ``base``; the end of the string when
+    ``token`` does not occur there. ``base`` is any position but another relative one (no nesting)."""
+
+    kind = "until"
+    _base_kinds = ("abs", "match", "offset")
+    _base_text = "an abs, match or offset"
 
     def eval(self, s: str) -> Optional[int]:
         b = self.base.eval(s)
@@ -243,32 +262,17 @@ class Until(Position):
     def explain(self) -> str:
         return f"first_{self.side}({self.token.explain()}, after {self.base.explain()})"
 
-    def cost(self, w: Weights = DEFAULT) -> float:
-        return relative_cost(self.token, w)
-
-    @property
-    def forward(self) -> bool:
-        return self.base.forward
-
 
 @dataclass(frozen=True)
-class Since(Position):
+class Since(_Relative):
     """Start (or end) of the last match of ``token`` that ends at or before ``base``; the start of the
     string when ``token`` does not occur there. ``base`` is a match or offset position (before an absolute
-    position it would be a ``Match`` from the end; no nesting of relative positions). The mirror of :class:`Until`: the identifier just before ``(`` in ``class Y_z(A, B):``
-    is ``Since(start of the first '(', ident)``."""
+    position it would be a ``Match`` from the end). The mirror of :class:`Until`: the identifier just before
+    ``(`` in ``class Y_z(A, B):`` is ``Since(start of the first '(', ident)``."""
 
     kind = "since"
-    base: Position
-    token: Token
-    side: str = "start"
-
-    def __post_init__(self) -> None:
-        nested(self, "base", Position)
-        if not isinstance(self.base, (Match, Offset)):
-            raise SpecError(f"Since.base: expected a match or offset position, got {self.base.kind!r}")
-        nested(self, "token", Token)
-        check_enum("Since", "side", self.side, SIDES)
+    _base_kinds = ("match", "offset")
+    _base_text = "a match or offset"
 
     def eval(self, s: str) -> Optional[int]:
         b = self.base.eval(s)
@@ -293,13 +297,6 @@ class Since(Position):
 
     def explain(self) -> str:
         return f"last_{self.side}({self.token.explain()}, before {self.base.explain()})"
-
-    def cost(self, w: Weights = DEFAULT) -> float:
-        return relative_cost(self.token, w)
-
-    @property
-    def forward(self) -> bool:
-        return self.base.forward
 
 
 MAX_DELTA = 32

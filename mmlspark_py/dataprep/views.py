@@ -148,7 +148,8 @@ _DIGITS_APART = re.compile(r"[0-9][^0-9]+[0-9]")
 def propose(s: str, out: str) -> List[View]:
     """Views worth trying for input ``s`` of an example whose output is ``out``: replace a separator of
     the input that the output lacks by one the output has (or drop it), split camelCase with a
-    separator the output has, and squeeze loose white space the output does not have. None for inputs longer than ``MAX_VIEW_INPUT``."""
+    separator the output has, and squeeze loose white space the output does not have. None for inputs
+    longer than ``MAX_VIEW_INPUT``."""
     views: List[View] = []
     if len(s) > MAX_VIEW_INPUT:
         return views

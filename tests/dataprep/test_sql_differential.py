@@ -294,6 +294,13 @@ def test_relative_positions_after_and_before_another(interpreted):
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
     name = Program.single(Concat((SubStr(0, Since(bases[1], CharClass("ident")), bases[1]),)))
     assert name.run(("class Y_z(A, B):",)) == "Y_z" and name.run(("f(x)",)) == "f" and name.run(("(",)) == ""
+    # relative positions do not nest, and Since never starts from an absolute position
+    with pytest.raises(SpecError, match="Since.base: expected a match or offset position, got 'abs'"):
+        Since(Abs(-1), CharClass("word"))
+    with pytest.raises(SpecError, match="Until.base: expected an abs, match or offset position, got 'since'"):
+        Until(Since(bases[1], CharClass("word")), Literal(")"))
+    with pytest.raises(SpecError, match="Since.base: .* got 'until'"):
+        Since(Until(bases[1], Literal(")")), CharClass("word"))
 
 
 SPACE_ROWS = [

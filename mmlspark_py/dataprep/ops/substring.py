@@ -425,8 +425,6 @@ class _Column:
             for k2, q2 in c2:
                 # relative: "until" (c2 holds (token, side) after each start), "since" (c1 holds them before
                 # each end) or "" (two independent positions)
-                if relative == "since" and not (isinstance(q2, Match) and isinstance(q2.token, Literal)):
-                    continue  # only before a delimiter: "the name before '('" (before a class run it is contrived)
                 p1 = Since(q2, q1[0], q1[1]) if relative == "since" else q1
                 p2 = Until(q1, q2[0], q2[1]) if relative == "until" else q2
                 u1 = self._relative_uvals(p1) if relative == "since" else self.uvals[p1]
@@ -484,7 +482,10 @@ class _Column:
                 combos += [(sig1, c1, sig2, c2, "") for sig2, c2 in self.groups[b].items()]
                 combos += [(sig1, c1, sig2, c2, "until") for sig2, c2 in self.relative_groups(a, b, sig1).items()]
             for sig2, c2 in self.groups[b].items():
-                combos += [(sig1, c1, sig2, c2, "since") for sig1, c1 in self.since_groups(a, b, sig2).items()]
+                # only before a delimiter: "the name before '('" (before a class run or an offset it is contrived)
+                lits = [(k, p) for k, p in c2 if isinstance(p, Match) and isinstance(p.token, Literal)]
+                if lits:
+                    combos += [(sig1, c1, sig2, lits, "since") for sig1, c1 in self.since_groups(a, b, sig2).items()]
             for sig1, c1, sig2, c2, relative in combos:
                 values = [outs[0][i:j]]
                 # a case change that changes no example's piece is not shown by the examples (digits,
