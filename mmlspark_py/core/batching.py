@@ -47,7 +47,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import ArrayType, BinaryType, BooleanType, MapType, StringType, StructField, StructType
 
 from mmlspark_py.core.spark_compat import HAS_ARROW_UDF
 from mmlspark_py.core.stage import column
@@ -260,6 +260,130 @@ def with_batched_columns(
         raise ValueError("with_batched_columns needs at least one input column")
     run = _via_arrow_udf if USE_ARROW_UDF else _via_map_in_arrow
     return run(df, input_cols, fn, out_schema, batch_rows, batch_bytes)
+
+
+def with_prunable_columns(
+    df: DataFrame,
+    input_cols: Sequence[str],
+    fn: BatchFn,
+    out_schema: StructType,
+    batch_rows: int,
+) -> DataFrame:
+    """:func:`with_batched_columns` for a pass that is often not needed: Spark leaves it out of any query that
+    selects none of its outputs, on every Spark version.
+
+    On pyspark >= 4.1 that is :func:`with_batched_columns` itself (an Arrow UDF in a projection). Older versions
+    have no Arrow UDF, and ``mapInArrow`` runs for every row whatever is selected; there the pass is a pandas
+    UDF in a projection instead, which costs a pandas copy of its inputs and outputs when it does run.
+
+    :param input_cols: the columns ``fn`` reads: atomic types (strings, binary, numbers) on pyspark < 4.1.
+    :param out_schema: as in :func:`with_batched_columns`; a struct field may hold atomic fields only (one
+        level: Spark 3.5's pandas UDFs return no nested structs).
+    :raises ValueError: on pyspark < 4.1, for an input or output type the pandas path cannot carry.
+    """
+    if USE_ARROW_UDF:
+        return with_batched_columns(df, input_cols, fn, out_schema, batch_rows)
+    return _via_pandas_udf(df, input_cols, fn, out_schema, batch_rows)
+
+
+def _flat_fields(out_schema: StructType) -> List[StructField]:
+    """``out_schema`` one level flatter: a struct field becomes a presence flag and its own fields."""
+    flat: List[StructField] = []
+    for i, f in enumerate(out_schema):
+        if isinstance(f.dataType, StructType):
+            flat.append(StructField(f"_{i}", BooleanType(), True))
+            for j, sub in enumerate(f.dataType):
+                if isinstance(sub.dataType, (StructType, ArrayType, MapType)):
+                    raise ValueError(
+                        f"the pandas path cannot return {f.name}.{sub.name} ({sub.dataType.simpleString()})"
+                    )
+                flat.append(StructField(f"_{i}_{j}", sub.dataType, True))
+        elif isinstance(f.dataType, MapType):
+            raise ValueError(f"the pandas path cannot return {f.name} ({f.dataType.simpleString()})")
+        else:
+            flat.append(StructField(f"_{i}", f.dataType, True))
+    return flat
+
+
+def _flatten(batch: Union[pa.RecordBatch, pa.Table]) -> List[pa.Array]:
+    arrays: List[pa.Array] = []
+    for col in batch.columns:
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        if pa.types.is_struct(col.type):
+            arrays.append(col.is_valid())
+            arrays.extend(col.field(j) for j in range(col.type.num_fields))
+        else:
+            arrays.append(col)
+    return arrays
+
+
+def _non_null(value: Any, data_type: Any) -> Any:
+    """``value`` declared non-null: a coalesce with a literal of its type that is never taken (the value is
+    there whenever its struct is)."""
+    zero = (
+        F.lit(bytearray())
+        if isinstance(data_type, BinaryType)
+        else F.lit("")
+        if isinstance(data_type, StringType)
+        else F.lit(0)
+    )
+    return F.coalesce(value, zero.cast(data_type))
+
+
+def _from_pandas(series: Any, arrow_type: pa.DataType) -> pa.Array:
+    array = pa.Array.from_pandas(series, type=arrow_type)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _via_pandas_udf(
+    df: DataFrame, input_cols: Sequence[str], fn: BatchFn, out_schema: StructType, batch_rows: int
+) -> DataFrame:
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    names = list(input_cols)
+    in_types = []
+    for c in names:
+        t = df.schema[c].dataType
+        if isinstance(t, (StructType, ArrayType, MapType)):
+            raise ValueError(f"the pandas path cannot read column {c!r} ({t.simpleString()})")
+        in_types.append(to_arrow_type(t))
+    flat = StructType(_flat_fields(out_schema))
+
+    def run(series: Iterator[Any]) -> Iterator[Any]:
+        for cols in series:
+            cols = cols if isinstance(cols, tuple) else (cols,)
+            batch = pa.RecordBatch.from_arrays([_from_pandas(s, t) for s, t in zip(cols, in_types)], names=names)
+            outs = [_flatten(out) for out in run_batches([batch], fn, out_schema, batch_rows)]
+            if not outs:  # an empty input batch
+                outs = [[pa.array([], type=to_arrow_type(f.dataType)) for f in flat]]
+            table = pa.Table.from_batches([pa.RecordBatch.from_arrays(arrays, names=flat.names) for arrays in outs])
+            frame = table.to_pandas(integer_object_nulls=True)
+            # pandas >= 3 makes Arrow-backed string columns, which Spark's struct conversion cannot take
+            yield frame.astype(
+                {name: object for name, typ in zip(table.column_names, table.schema.types) if pa.types.is_string(typ)}
+            )
+
+    with warnings.catch_warnings():  # pyspark prefers type hints; the explicit type is exact here
+        warnings.simplefilter("ignore", UserWarning)
+        # non-deterministic for the reason _struct_udf gives
+        udf = F.pandas_udf(run, flat, F.PandasUDFType.SCALAR_ITER).asNondeterministic()  # type: ignore[call-overload]
+    tmp = f"__mmlspark_batch_{uuid.uuid4().hex}"
+    staged = df.withColumn(tmp, udf(*[column(c) for c in names]))
+    outputs = []
+    for i, f in enumerate(out_schema):
+        if isinstance(f.dataType, StructType):
+            parts = [
+                (F.col(tmp)[f"_{i}_{j}"] if sub.nullable else _non_null(F.col(tmp)[f"_{i}_{j}"], sub.dataType)).alias(
+                    sub.name
+                )
+                for j, sub in enumerate(f.dataType)
+            ]
+            outputs.append(F.when(F.col(tmp)[f"_{i}"], F.struct(*parts)).alias(f.name))
+        else:
+            outputs.append(F.col(tmp)[f"_{i}"].alias(f.name))
+    kept = [column(c) for c in df.columns if c not in out_schema.names]
+    return staged.select(*kept, *outputs)
 
 
 ExpandFn = Callable[[pa.RecordBatch], Iterable[Union[pa.RecordBatch, pa.Table]]]

@@ -35,11 +35,14 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType, StructField, StructType
 
-from mmlspark_py.core.batching import with_batched_columns
+from mmlspark_py.core import batching
+from mmlspark_py.core.batching import with_batched_columns, with_prunable_columns
+from mmlspark_py.core.image_schema import structs_from_arrays
 from mmlspark_py.core.stage import column
 from mmlspark_py.image.decoding import ImageDecodeError, decode_image
 
 __all__ = [
+    "DecodeFiles",
     "FileReadError",
     "ImageFileReader",
     "LazySource",
@@ -159,12 +162,29 @@ class ImageFileReader:
 
 # ----------------------------------------------------------------------------------------- the lazy column
 @dataclass(frozen=True)
+class DecodeFiles:
+    """Batch function of the lazy image column: paths -> (image struct, error), read by the Python worker."""
+
+    reader: ImageFileReader
+    image_col: str
+    error_col: str
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        paths = batch.column(0).to_pylist()
+        images, errors = self.reader.read_all(paths)
+        return pa.RecordBatch.from_arrays(
+            [structs_from_arrays(images, paths), pa.array(errors, pa.string())], names=[self.image_col, self.error_col]
+        )
+
+
+@dataclass(frozen=True)
 class LazySource:
     """What :func:`lazy_source` found: the columns holding the paths and the read errors, and how to read."""
 
     origin_col: str
     error_col: str
     reader: ImageFileReader
+    image_col: str = "image"
 
 
 def mark_lazy(
@@ -217,7 +237,8 @@ def lazy_source(df: DataFrame, image_col: str) -> Optional[LazySource]:
         return None
     if not isinstance(schema[origin_col].dataType, StringType) or _cached(df):
         return None
-    return LazySource(origin_col, error_col, ImageFileReader(int(tag["maxPixels"]), int(tag["maxFileBytes"])))
+    reader = ImageFileReader(int(tag["maxPixels"]), int(tag["maxFileBytes"]))
+    return LazySource(origin_col, error_col, reader, image_col)
 
 
 def with_file_images(
@@ -231,15 +252,31 @@ def with_file_images(
     """
     error_field = StructField(source.error_col, StringType(), True)
     out_schema = StructType([error_field] + list(out_fields))
-    computed = with_batched_columns(df, [source.origin_col], fn, out_schema, batch_rows)
-    metadata = df.schema[source.error_col].metadata
-    kept = [
-        column(source.error_col).alias(source.error_col, metadata=metadata)
-        if name == source.error_col
-        else column(name)
-        for name in df.columns
-    ]
-    return computed.select(*kept, *[column(f.name) for f in out_fields])
+    lazy = not batching.USE_ARROW_UDF and source.image_col in df.columns
+    if lazy:
+        # pyspark < 4.1: the batched pass is a mapInArrow, which takes whole rows and so would read every file
+        # into the image column first. Leave the image and error columns out of it and put the image column
+        # back as read_images made it: a projection that reads the files only if something selects it.
+        inner = df.drop(source.image_col, source.error_col)
+        computed = with_batched_columns(inner, [source.origin_col], fn, out_schema, batch_rows)
+        image_field = df.schema[source.image_col]
+        decoded = StructType([image_field, StructField("__mmlspark_unused_error", StringType(), True)])
+        computed = with_prunable_columns(
+            computed,
+            [source.origin_col],
+            DecodeFiles(source.reader, source.image_col, "__mmlspark_unused_error"),
+            decoded,
+            batch_rows,
+        )
+    else:
+        computed = with_batched_columns(df, [source.origin_col], fn, out_schema, batch_rows)
+
+    def kept(name: str) -> Any:
+        if name in (source.error_col, source.image_col) and (lazy or name == source.error_col):
+            return column(name).alias(name, metadata=df.schema[name].metadata)
+        return column(name)
+
+    return computed.select(*[kept(name) for name in df.columns], *[column(f.name) for f in out_fields])
 
 
 def read_errors_column(errors: Sequence[Optional[str]]) -> pa.Array:

@@ -40,11 +40,11 @@ from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StringType, StructField, StructType
 
 from mmlspark_py.core import filesystem
-from mmlspark_py.core.batching import map_batches, with_batched_columns
+from mmlspark_py.core.batching import map_batches, with_batched_columns, with_prunable_columns
 from mmlspark_py.core.image_schema import IMAGE_SCHEMA, binary_views, structs_from_arrays
 from mmlspark_py.core.spark_compat import dataframe_from_arrow, default_parallelism, has_jvm, jvm
 from mmlspark_py.image.decoding import DEFAULT_MAX_PIXELS, ImageDecodeError, decode_image
-from mmlspark_py.image.file_images import FileReadError, ImageFileReader, mark_lazy, read_file_bytes
+from mmlspark_py.image.file_images import DecodeFiles, FileReadError, ImageFileReader, mark_lazy, read_file_bytes
 from mmlspark_py.image.zip_entries import MAX_ENTRIES, MAX_ENTRY_BYTES, ZipArchiveError, zip_entries
 
 MAX_FILE_BYTES = 2**31 - 1
@@ -78,22 +78,6 @@ def _decode_row(origin: str, data, max_pixels: int) -> Tuple[Optional[np.ndarray
 
 def _sampled(origin: str, seed: int, ratio: float) -> bool:
     return zlib.crc32(f"{seed}:{origin}".encode()) / 2**32 < ratio
-
-
-@dataclass(frozen=True)
-class DecodeFiles:
-    """Batch function of the lazy image column: paths -> (image struct, error), read by the Python worker."""
-
-    reader: ImageFileReader
-    image_col: str
-    error_col: str
-
-    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        paths = batch.column(0).to_pylist()
-        images, errors = self.reader.read_all(paths)
-        return pa.RecordBatch.from_arrays(
-            [structs_from_arrays(images, paths), pa.array(errors, pa.string())], names=[self.image_col, self.error_col]
-        )
 
 
 @dataclass(frozen=True)
@@ -408,7 +392,8 @@ def read_images(
         source = source.where(sample)
         has_zip = streaming and inspectZip or any(p.lower().endswith(".zip") for p in listed) and inspectZip
         plain = source.where(~is_zip) if has_zip else source
-        decoded = with_batched_columns(
+        # a projection Spark prunes: a query that selects neither the image nor the error reads no file
+        decoded = with_prunable_columns(
             plain, ["path"], DecodeFiles(reader, imageCol, errorCol), decoded_schema, batchRows
         )
         if has_zip:

@@ -2,7 +2,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import BinaryType, IntegerType, LongType, StringType, StructField, StructType
 
 from mmlspark_py.core import batching
 from tests.harness.plans import physical_plan, python_passes
@@ -24,21 +24,26 @@ def _fn(batch: pa.RecordBatch) -> pa.RecordBatch:
     )
 
 
+def _both_paths(fallback: str):
+    """Parametrize over the Arrow-UDF path (pyspark >= 4.1) and the older versions' path, named ``fallback``."""
+    return pytest.mark.parametrize(
+        "use_arrow_udf",
+        [
+            pytest.param(
+                True, id="arrow_udf", marks=pytest.mark.skipif(not batching.HAS_ARROW_UDF, reason="pyspark < 4.1")
+            ),
+            pytest.param(False, id=fallback),
+        ],
+    )
+
+
 @pytest.fixture(scope="module")
 def texts(spark):
     rows = [(i, None if i % 7 == 0 else "x" * (i % 5), i * 2) for i in range(200)]
     return spark.createDataFrame(rows, "id int, `my text` string, other int").repartition(3)
 
 
-@pytest.mark.parametrize(
-    "use_arrow_udf",
-    [
-        pytest.param(
-            True, id="arrow_udf", marks=pytest.mark.skipif(not batching.HAS_ARROW_UDF, reason="pyspark < 4.1")
-        ),
-        pytest.param(False, id="mapInArrow"),
-    ],
-)
+@_both_paths("mapInArrow")
 def test_values_nulls_passthrough_and_batch_bound(texts, monkeypatch, use_arrow_udf):
     monkeypatch.setattr(batching, "USE_ARROW_UDF", use_arrow_udf)
     out = batching.with_batched_columns(texts, ["my text"], _fn, OUT, batch_rows=16)
@@ -80,3 +85,51 @@ def test_a_filter_on_the_output_does_not_run_the_python_pass_twice(texts):
     filtered = out.where(F.col("len").isNotNull())
     assert python_passes(filtered) == 1
     assert filtered.count() == sum(1 for i in range(200) if i % 7)
+
+
+# ---------------------------------------------------------------------------- with_prunable_columns
+PIX = StructType(
+    [
+        StructField("name", StringType(), True),
+        StructField("n", IntegerType(), False),
+        StructField("data", BinaryType(), False),
+    ]
+)
+PRUNABLE_OUT = StructType([StructField("pix", PIX, True), StructField("why", StringType(), True)])
+
+
+def _pix(batch: pa.RecordBatch) -> pa.RecordBatch:
+    texts = batch.column(0).to_pylist()
+    pix = [None if t is None or t == "" else {"name": t, "n": len(t), "data": t.encode() * 2} for t in texts]
+    why = [None if p is not None else f"no pixels in {t!r}" for t, p in zip(texts, pix)]
+    arrow_pix = pa.array(pix, pa.struct([("name", pa.string()), ("n", pa.int32()), ("data", pa.binary())]))
+    return pa.record_batch([arrow_pix, pa.array(why, pa.string())], names=["pix", "why"])
+
+
+@_both_paths("pandas_udf")
+def test_prunable_columns_equal_values_schema_and_no_pass_when_unselected(texts, monkeypatch, use_arrow_udf):
+    monkeypatch.setattr(batching, "USE_ARROW_UDF", use_arrow_udf)
+    out = batching.with_prunable_columns(texts, ["my text"], _pix, PRUNABLE_OUT, batch_rows=16)
+    assert out.columns == ["id", "my text", "other", "pix", "why"]
+    assert out.schema["pix"].dataType == PIX and out.schema["pix"].nullable  # inner non-null fields stay so
+    rows = {r.id: r for r in out.collect()}
+    assert len(rows) == 200
+    for i, r in rows.items():
+        text = None if i % 7 == 0 else "x" * (i % 5)
+        if not text:
+            assert r.pix is None and r.why == f"no pixels in {text!r}"
+        else:
+            assert (r.pix.name, r.pix.n, bytes(r.pix.data), r.why) == (text, len(text), text.encode() * 2, None)
+    assert batching.with_prunable_columns(texts.limit(0), ["my text"], _pix, PRUNABLE_OUT, 16).collect() == []
+    # a query that selects none of the outputs runs no Python at all; one that does, one pass
+    assert python_passes(out.select("id", "other")) == 0
+    assert python_passes(out.select("pix.n", "why")) == 1
+
+
+def test_prunable_columns_refuse_types_the_pandas_path_cannot_carry(texts, monkeypatch):
+    monkeypatch.setattr(batching, "USE_ARROW_UDF", False)
+    nested = StructType([StructField("a", StructType([StructField("b", PIX, True)]), True)])
+    with pytest.raises(ValueError, match=r"cannot return a\.b"):
+        batching.with_prunable_columns(texts, ["my text"], _pix, nested, 16)
+    with pytest.raises(ValueError, match="cannot read column 's'"):
+        batching.with_prunable_columns(texts.select(F.struct("id").alias("s")), ["s"], _pix, PRUNABLE_OUT, 16)
