@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke suite on pyspark 3.5: the stage harness for every stage, the quickstart, the JVM companion (its
-# Scala 2.12 jar) and data preparation's SQL against its interpreter (the fast differential tests), in a second
-# virtualenv.
+# Scala 2.12 jar), the batching paths Spark 3.5 takes (mapInArrow, pandas UDFs) with the images they read, and
+# data preparation's SQL against its interpreter (the fast differential tests), in a second virtualenv.
 #
 # The second venv holds the newest pyspark 3.5.x, pandas < 3 (what Spark 3.5 supports) and this package, and
 # sees every other dependency (onnxruntime, TensorFlow, MLflow, tokenizers, pytest, ...) through a .pth line
@@ -41,6 +41,7 @@ echo "venv ready in $(( $(date +%s) - started )) s"
 export PYSPARK_PYTHON="$VENV/bin/python" PYSPARK_DRIVER_PYTHON="$VENV/bin/python" PYTHONPATH="$PWD" MMLSPARK_HARNESS_ONE_PER_CLASS=1
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/test_stage_harness.py tests/jobs/test_quickstart.py \
   tests/deploy/test_spark_versions.py tests/deploy/test_session_io.py tests/jvm \
+  tests/core/test_batching.py tests/image/test_file_images.py \
   tests/dataprep/test_sql_differential.py \
   --deselect tests/dataprep/test_sql_differential.py::test_every_operator_variant \
   --deselect tests/dataprep/test_sql_differential.py::test_learned_programs "$@"
