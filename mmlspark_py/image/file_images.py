@@ -184,7 +184,7 @@ class LazySource:
     origin_col: str
     error_col: str
     reader: ImageFileReader
-    image_col: str = "image"
+    image_col: str
 
 
 def mark_lazy(
