@@ -37,6 +37,8 @@ Example::
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import uuid
 import warnings
 from collections import deque
@@ -47,7 +49,21 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, BinaryType, BooleanType, MapType, StringType, StructField, StructType
+from pyspark.sql.column import Column
+from pyspark.sql.types import (
+    ArrayType,
+    BinaryType,
+    BooleanType,
+    DateType,
+    DecimalType,
+    MapType,
+    NumericType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
 from mmlspark_py.core.spark_compat import HAS_ARROW_UDF
 from mmlspark_py.core.stage import column
@@ -293,7 +309,9 @@ def _flat_fields(out_schema: StructType) -> List[StructField]:
         if isinstance(f.dataType, StructType):
             flat.append(StructField(f"_{i}", BooleanType(), True))
             for j, sub in enumerate(f.dataType):
-                if isinstance(sub.dataType, (StructType, ArrayType, MapType)):
+                if isinstance(sub.dataType, (StructType, ArrayType, MapType)) or (
+                    not sub.nullable and _zero(sub.dataType) is None
+                ):
                     raise ValueError(
                         f"the pandas path cannot return {f.name}.{sub.name} ({sub.dataType.simpleString()})"
                     )
@@ -318,17 +336,29 @@ def _flatten(batch: Union[pa.RecordBatch, pa.Table]) -> List[pa.Array]:
     return arrays
 
 
-def _non_null(value: Any, data_type: Any) -> Any:
+def _zero(data_type: Any) -> Optional[Column]:
+    """A literal of ``data_type`` (an atomic type), or None where there is none to write."""
+    if isinstance(data_type, BinaryType):
+        return F.lit(bytearray())
+    if isinstance(data_type, StringType):
+        return F.lit("")
+    if isinstance(data_type, DecimalType):  # a literal of the same scale: the cast only widens, never overflows
+        return F.lit(decimal.Decimal(0).scaleb(-data_type.scale)).cast(data_type)
+    if isinstance(data_type, (NumericType, BooleanType)):
+        return F.lit(0).cast(data_type)
+    if isinstance(data_type, DateType):
+        return F.lit(datetime.date(1970, 1, 1))
+    if isinstance(data_type, (TimestampType, TimestampNTZType)):
+        return F.lit(datetime.datetime(1970, 1, 1)).cast(data_type)
+    return None
+
+
+def _non_null(value: Any, data_type: Any) -> Column:
     """``value`` declared non-null: a coalesce with a literal of its type that is never taken (the value is
     there whenever its struct is)."""
-    zero = (
-        F.lit(bytearray())
-        if isinstance(data_type, BinaryType)
-        else F.lit("")
-        if isinstance(data_type, StringType)
-        else F.lit(0)
-    )
-    return F.coalesce(value, zero.cast(data_type))
+    zero = _zero(data_type)
+    assert zero is not None, data_type  # _flat_fields refused the type
+    return F.coalesce(value, zero)
 
 
 def _from_pandas(series: Any, arrow_type: pa.DataType) -> pa.Array:

@@ -1,8 +1,25 @@
+import datetime
+import decimal
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from pyspark.sql import functions as F
-from pyspark.sql.types import BinaryType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    BinaryType,
+    BooleanType,
+    DateType,
+    DayTimeIntervalType,
+    DecimalType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
 
 from mmlspark_py.core import batching
 from tests.harness.plans import physical_plan, python_passes
@@ -126,6 +143,66 @@ def test_prunable_columns_equal_values_schema_and_no_pass_when_unselected(texts,
     assert python_passes(out.select("pix.n", "why")) == 1
 
 
+TYPED = StructType(
+    [
+        StructField("day", DateType(), False),
+        StructField("at", TimestampType(), False),
+        StructField("local", TimestampNTZType(), False),
+        StructField("amount", DecimalType(12, 3), False),
+        StructField("flag", BooleanType(), False),
+        StructField("ratio", DoubleType(), False),
+    ]
+)
+TYPED_OUT = StructType([StructField("typed", TYPED, True)])
+
+
+def _typed(batch: pa.RecordBatch) -> pa.RecordBatch:
+    ids = batch.column(0).to_pylist()
+    rows = [
+        None
+        if i % 3 == 0
+        else {
+            "day": datetime.date(2020, 1, 1) + datetime.timedelta(days=i),
+            "at": datetime.datetime(2021, 5, 6, 7, 8, 9) + datetime.timedelta(minutes=i),
+            "local": datetime.datetime(1999, 12, 31, 23, 59) + datetime.timedelta(seconds=i),
+            "amount": decimal.Decimal(i) / 8,
+            "flag": i % 2 == 0,
+            "ratio": i / 7,
+        }
+        for i in ids
+    ]
+    arrow_type = pa.struct(
+        [
+            ("day", pa.date32()),
+            ("at", pa.timestamp("us", tz="UTC")),
+            ("local", pa.timestamp("us")),
+            ("amount", pa.decimal128(12, 3)),
+            ("flag", pa.bool_()),
+            ("ratio", pa.float64()),
+        ]
+    )
+    return pa.record_batch([pa.array(rows, arrow_type)], names=["typed"])
+
+
+@_both_paths("pandas_udf")
+def test_prunable_struct_keeps_non_null_dates_times_and_decimals(texts, monkeypatch, use_arrow_udf):
+    monkeypatch.setattr(batching, "USE_ARROW_UDF", use_arrow_udf)
+    out = batching.with_prunable_columns(texts, ["id"], _typed, TYPED_OUT, batch_rows=16)
+    assert out.schema["typed"].dataType == TYPED
+    got = {r.id: r.typed for r in out.select("id", F.col("typed.day"), "typed").collect()}
+    assert len(got) == 200
+    for i, t in got.items():
+        if i % 3 == 0:
+            assert t is None
+            continue
+        assert t.day == datetime.date(2020, 1, 1) + datetime.timedelta(days=i)
+        utc = datetime.datetime(2021, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc)
+        assert t.at.timestamp() == utc.timestamp() + 60 * i  # collect() gives local wall time
+        assert t.local == datetime.datetime(1999, 12, 31, 23, 59) + datetime.timedelta(seconds=i)
+        assert t.amount == decimal.Decimal(i) / 8 and t.flag == (i % 2 == 0) and t.ratio == i / 7
+    assert python_passes(out.select("id")) == 0
+
+
 def test_prunable_columns_refuse_types_the_pandas_path_cannot_carry(texts, monkeypatch):
     monkeypatch.setattr(batching, "USE_ARROW_UDF", False)
     nested = StructType([StructField("a", StructType([StructField("b", PIX, True)]), True)])
@@ -133,3 +210,6 @@ def test_prunable_columns_refuse_types_the_pandas_path_cannot_carry(texts, monke
         batching.with_prunable_columns(texts, ["my text"], _pix, nested, 16)
     with pytest.raises(ValueError, match="cannot read column 's'"):
         batching.with_prunable_columns(texts.select(F.struct("id").alias("s")), ["s"], _pix, PRUNABLE_OUT, 16)
+    interval = StructType([StructField("i", StructType([StructField("d", DayTimeIntervalType(), False)]), True)])
+    with pytest.raises(ValueError, match=r"cannot return i\.d"):
+        batching.with_prunable_columns(texts, ["my text"], _pix, interval, 16)
