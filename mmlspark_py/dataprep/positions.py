@@ -33,7 +33,7 @@ from mmlspark_py.core.spec import Spec, SpecError
 
 from .fields import check_enum, check_int, nested
 from .sqltext import lit, num
-from .tokens import CharClass, Literal, Token
+from .tokens import Literal, Token
 from .weights import DEFAULT, Weights
 
 MAX_OFFSET = 100_000
@@ -124,14 +124,16 @@ class Match(Position):
         tok = self.token
         if isinstance(tok, Literal) and not tok.self_overlapping:
             return self._literal_sql(tok.text, src)
-        unit = tok.run_unit if isinstance(tok, CharClass) else None
-        if unit is not None and self.k == -1:
-            # The last run of one character class, by a greedy scan that backtracks from the end (no reversed
-            # copy of the text): its end follows the last such character, its start is the last such
-            # character with none before it (the match then ends one past the start).
+        last = tok.last_run if self.k == -1 else None
+        if last is not None:
+            # The last match of a run class (or of a literal then a run class), by a greedy scan that backtracks
+            # from the end (no reversed copy of the text): its end is where the last such match's run ends, its
+            # start one lead and one character back from the end of the shortest such match.
+            lead, n_lead, unit = last
             if self.side == "end":
-                return f"nullif(length(regexp_extract({src}, {lit(f'(?s)^.*{unit}')}, 0)), 0)"
-            return f"(nullif(length(regexp_extract({src}, {lit(f'(?s)^.*(?<!{unit}){unit}')}, 0)), 0) - 1)"
+                return f"nullif(length(regexp_extract({src}, {lit(f'(?s)^.*{lead}{unit}++')}, 0)), 0)"
+            before = lead or f"(?<!{unit})"
+            return f"(nullif(length(regexp_extract({src}, {lit(f'(?s)^.*{before}{unit}')}, 0)), 0) - {n_lead + 1})"
         n = f"length({src})"
         rev = self.k < 0
         t = tok.rev_java if rev else tok.java

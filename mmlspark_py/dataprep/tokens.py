@@ -30,7 +30,7 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from mmlspark_py.core.spec import Spec, SpecError
 
@@ -156,6 +156,13 @@ class Token(Spec):
     def cost(self, w: Weights = DEFAULT) -> float:  # pragma: no cover
         raise NotImplementedError
 
+    @property
+    def last_run(self) -> Optional[Tuple[str, int, str]]:
+        """``(lead, lead length, unit)`` when this token's last match is ``lead`` (a Java literal, or empty)
+        followed by a maximal run of the one-character Java class ``unit``, so that a greedy scan from the end
+        finds it (``^.*<lead><unit>++``) without a reversed copy of the text; else None."""
+        return None
+
 
 @dataclass(frozen=True)
 class CharClass(Token):
@@ -182,6 +189,11 @@ class CharClass(Token):
         """The Java class of one character when this class is a maximal run of it (``[0-9]`` for digits), else
         None."""
         return _RUN_UNITS.get(self.name)
+
+    @property
+    def last_run(self) -> Optional[Tuple[str, int, str]]:
+        unit = self.run_unit
+        return ("", 0, unit) if unit is not None else None
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,16 @@ class Then(Token):
 
     def explain(self) -> str:
         return f"{self.text!r}+{self.cls}"
+
+    @property
+    def last_run(self) -> Optional[Tuple[str, int, str]]:
+        """Only for a literal of punctuation none of which the class holds: the run then starts right after the
+        literal, and the rightmost literal followed by the class is the reversed scan's first match."""
+        unit = CharClass(self.cls).run_unit
+        inside = compiled(CharClass(self.cls).py)
+        if unit is None or any(c.isalnum() or inside.fullmatch(c) for c in self.text):
+            return None
+        return escape(self.text), len(self.text), unit
 
     def cost(self, w: Weights = DEFAULT) -> float:
         return w.token_cost(self.cls) + w.then_extra

@@ -37,7 +37,7 @@ from mmlspark_py.dataprep.ops import (
 from mmlspark_py.dataprep.ops.dates import FIELDS, ROUND_MODES
 from mmlspark_py.dataprep.positions import Abs, Match, Offset, Since, Until
 from mmlspark_py.dataprep.program import Branch, Concat, Program
-from mmlspark_py.dataprep.tokens import POSITION_CLASSES, CharClass, CharSet, Literal
+from mmlspark_py.dataprep.tokens import POSITION_CLASSES, CharClass, CharSet, Literal, Then
 from mmlspark_py.dataprep.views import CamelSplit, Digits, Replace, Squeeze
 
 from .dev_tasks import load_tasks, rows_of
@@ -271,6 +271,49 @@ def test_every_position_class_forward_from_the_end_and_whole(interpreted):
             progs.append(Program.single(Concat((SubStr(0, Match(tok, k, "start"), Abs(-1)),))))
             progs.append(Program.single(Concat((SubStr(0, Abs(0), Match(tok, k, "end")),))))
     rows = [(v,) for v in EDGE + CLASS_ROWS]
+    assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
+
+
+THEN_ROWS = [
+    "a.b.c",
+    "x.ab.cd1",
+    "--5-6--77",
+    "k=v;k2=v2=",
+    ".é.ü",
+    "a_b_1_",
+    "#ab#cd",
+    "A  12  3 B",
+    "..",
+    "0x1.5x22.z",
+]
+
+
+def test_last_match_of_a_literal_then_a_class(interpreted):
+    """The last match of ``literal + class`` (one greedy scan from the end where the literal has none of the
+    class's characters, the reversed scan otherwise): start, end and the whole match, equal to the interpreter."""
+    toks = [
+        Then(text, cls)
+        for text, cls in [
+            (".", "alpha"),
+            ("-", "digits"),
+            ("--", "digits"),
+            ("=", "alnum"),
+            ("_", "alnum"),
+            (" ", "alpha"),
+            ("  ", "digits"),
+            (".", "number"),  # not a run of one class: the reversed scan
+            ("x", "digits"),  # a letter: the reversed scan
+            ("#", "word"),  # the class holds '#': the reversed scan
+            ("é", "alpha"),
+        ]
+    ]
+    assert sum(t.last_run is not None for t in toks) == 7
+    progs = []
+    for tok in toks:
+        progs.append(Program.single(Concat((SubStr(0, Match(tok, -1, "start"), Match(tok, -1, "end")),))))
+        progs.append(Program.single(Concat((SubStr(0, Match(tok, -1, "start"), Abs(-1)),))))
+        progs.append(Program.single(Concat((SubStr(0, Abs(0), Match(tok, -1, "end")),))))
+    rows = [(v,) for v in EDGE + CLASS_ROWS + THEN_ROWS]
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows)
 
 

@@ -186,9 +186,11 @@ class SubStr(OneColumn, Atom):
 
 def _whole_match_sql(tok: Token, k: int, src: str) -> str:
     """The k-th match of ``tok`` (k < 0: from the end, on the reversed text), NULL when there is none."""
-    unit = tok.run_unit if isinstance(tok, CharClass) else None
-    if unit is not None and k == -1:  # the last run: greedy from the end, no reversed copies (see Match.sql)
-        return f"nullif(regexp_extract({src}, {lit(f'(?s)^.*(?<!{unit})({unit}++)')}, 1), '')"
+    last = tok.last_run if k == -1 else None
+    if last is not None:  # the last match: greedy from the end, no reversed copies (see Match.sql)
+        lead, _n, unit = last
+        before = "" if lead else f"(?<!{unit})"
+        return f"nullif(regexp_extract({src}, {lit(f'(?s)^.*{before}({lead}{unit}++)')}, 1), '')"
     rev = k < 0
     t = tok.rev_java if rev else tok.java
     s = f"reverse({src})" if rev else src
