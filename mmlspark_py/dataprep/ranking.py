@@ -61,8 +61,9 @@ FEATURES = (
     "len_ratio",
     "calendar_mix",
     "lone_unit_end",
+    "new_case",
 )
-DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0, "lone_unit_end": 0.5}
+DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0, "lone_unit_end": 0.5, "new_case": 1.0}
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -109,6 +110,15 @@ class OutputProfile:
         self.mean_len = sum(lengths) / len(lengths) if lengths else 0.0
         covs = [coverage(r, o) for r, o in zip(rows, outputs)]
         self.coverage = sum(covs) / len(covs) if covs else None
+        self.capitals = any(c.isupper() for o in outputs for c in o) and not any(
+            c.islower() for o in outputs for c in o
+        )
+
+    def case_off(self, v: str) -> float:
+        """1 when ``v`` has lower-case letters where every example output's letters are capitals (``m`` where
+        the examples show ``M``). Capitals among lower-case examples are not counted: names and identifiers
+        (``loadConfig``) have them."""
+        return 1.0 if self.capitals and any(c.islower() for c in v) else 0.0
 
     def deviations(self, v: str) -> Tuple[float, float, float, float]:
         """(new letter/digit class, new other character, length off, shape off) for one output."""
@@ -151,7 +161,19 @@ def features(
             if profile.coverage is not None:
                 f["coverage"] += abs(coverage(u, v) - profile.coverage)
             f["len_ratio"] += min(abs(math.log((len(v) + 1) / (profile.mean_len + 1))), 3.0)
-        for k in ("null", "empty", "new_class", "new_punct", "length", "shape", "identity", "coverage", "len_ratio"):
+            f["new_case"] += profile.case_off(v)
+        for k in (
+            "null",
+            "empty",
+            "new_class",
+            "new_punct",
+            "length",
+            "shape",
+            "identity",
+            "coverage",
+            "len_ratio",
+            "new_case",
+        ):
             f[k] /= n
     for b in program.branches:
         f["branches"] += 1

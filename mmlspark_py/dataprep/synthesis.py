@@ -31,6 +31,7 @@ from .weights import DEFAULT, Weights
 
 _PER_BEHAVIOUR = 4  # candidates kept per (segment, values on the examples)
 _BEHAVIOUR_ROWS = 24  # unlabeled rows that tell behaviours apart
+_CASES = ("id", "lower", "upper", "title")
 
 
 def collect_edges(ctx: Context) -> List[List[tuple]]:
@@ -56,21 +57,40 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
             key = (e.i, e.j, values)
             lst = kept.setdefault(key, [])
             lst.append((e.cost, e.atom))
-            if len(lst) > 2 * _PER_BEHAVIOUR:
-                lst.sort(key=lambda t: t[0])
-                del lst[_PER_BEHAVIOUR:]
+            if len(lst) > 2 * _PER_BEHAVIOUR + len(_CASES):
+                lst[:] = _cheapest(lst)
         ctx.check()
     edges: List[List[tuple]] = [[] for _ in range(len(outs[0]) + 1)]
     probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
     for (i, j, values), lst in kept.items():
-        lst.sort(key=lambda t: t[0])
         seen: Set[Atom] = set()
-        for cost, atom in lst:
-            if atom in seen or len(seen) == _PER_BEHAVIOUR:
+        for cost, atom in _cheapest(lst):
+            if atom in seen:
                 continue
             seen.add(atom)
             edges[i].append((j, atom, cost, values, tuple(atom.eval(u) for u in probe)))
     return edges
+
+
+def _cheapest(lst: List[Tuple[float, Atom]]) -> List[Tuple[float, Atom]]:
+    """The ``_PER_BEHAVIOUR`` cheapest distinct candidates, plus the cheapest of each case change none of them
+    has: ``upper(first letter)`` beside four spellings of the first letter as it is, for ``Male -> M`` that
+    must give ``M`` for ``male`` too."""
+    lst = sorted(lst, key=lambda t: t[0])
+    out: List[Tuple[float, Atom]] = []
+    atoms: Set[Atom] = set()
+    for c, a in lst:
+        if a not in atoms and len(atoms) < _PER_BEHAVIOUR:
+            atoms.add(a)
+            out.append((c, a))
+    cases = {getattr(a, "case", None) for _c, a in out}
+    for c, a in lst:
+        case = getattr(a, "case", None)
+        if case not in cases and a not in atoms:
+            cases.add(case)
+            atoms.add(a)
+            out.append((c, a))
+    return out
 
 
 def learn_concats(

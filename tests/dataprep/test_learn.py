@@ -328,6 +328,15 @@ def test_unlabeled_inputs_rank_out_fields_cut_at_the_wrong_delimiter():
     assert [q.run(r) for r in [("7lb",), ("851L",)]] == ["7", "851"]
 
 
+def test_a_case_change_the_examples_cannot_show_is_read_from_the_unlabeled_inputs():
+    # Upper-case examples cannot tell "as it is" from "upper case"; the lower-case inputs beside them can.
+    inputs = [("Male",), ("Female",), ("male",), ("female",), ("MALE",)]
+    p = learn([(("Male",), "M"), (("Female",), "F")], inputs=inputs)
+    assert [p.run(r) for r in inputs] == ["M", "F", "M", "F", "M"]
+    # Without such inputs the piece is copied as it is (no case change is proposed that nothing shows).
+    assert learn([(("Male",), "M")]).run(("male",)) == "m"
+
+
 def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():
     p = learn([(("Marta Quillfeather",), "Quillfeather")], inputs=[("Jonah P. Wexley",), ("Bo Ng",)], k=5)
     top = p.topK(3)

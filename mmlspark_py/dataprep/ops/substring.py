@@ -252,6 +252,7 @@ class _Column:
         s = self.texts[0]
         self.w = w
         self.inner_memo: Dict[int, frozenset[int]] = {}
+        self.case_memo: Dict[str, bool] = {}
         self.example_inner = _inner_offsets(s)  # the first example's offsets inside a joined word
         self.groups: List[Dict[Sig, Cands]] = [dict() for _ in range(len(s) + 1)]
         self.uvals: Dict[Position, List[Optional[int]]] = {}
@@ -278,6 +279,17 @@ class _Column:
                 del lst[_KEEP:]
         self._until_toks: Optional[List[Token]] = None
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, str], List[Pair]] = {}
+
+    def _case_shows(self, case: str, a: int, b: int) -> bool:
+        """Upper case that changes no example's piece is still a reading when the piece is letters in upper case
+        already and the unlabeled inputs have lower-case letters (``Male -> M`` beside ``male``). Lower or title
+        case is not: lower-case examples beside ``loadConfig`` or ``FINAL`` are copies, not case changes."""
+        piece = self.texts[0][a:b]
+        if case != "upper" or piece.upper() != piece or not any(c.isupper() for c in piece):
+            return False
+        if case not in self.case_memo:
+            self.case_memo[case] = any(apply_case(case, u) != u for u in self.utexts)
+        return self.case_memo[case]
 
     def _add_offsets(self, tok: Token, k: int, b: int, e: int) -> None:
         """Positions a few characters into the k-th match (from its start or back from its end)."""
@@ -503,7 +515,7 @@ class _Column:
                     changed = changed or piece != raw
                     values.append(piece)
                 else:
-                    if case != "id" and not changed:
+                    if case != "id" and not changed and not self._case_shows(case, a, b):
                         continue
                     key = (a, sig1, b, sig2, relative)
                     prs = self.pair_memo.get(key)
