@@ -190,10 +190,11 @@ def test_initials_of_any_number_of_words():
     it carries to names of any length; the separator and the case come from the output."""
     names = [("Ana Maria de la Cruz",), ("Bo",), ("Jean-Luc Picard",)]
     plain = learn([(("Marta Quillfeather",), "MQ"), (("Jonah Paul Wexley",), "JPW")], inputs=names)
-    assert plain.explain() == "initials(in0, word, '')"
-    assert [plain.run(r) for r in names] == ["AMdlC", "B", "JP"]
+    # capitals in every example: the initials of lower-case words are capitals too
+    assert plain.explain() == "upper(initials(in0, word, ''))"
+    assert [plain.run(r) for r in names] == ["AMDLC", "B", "JP"]
     dotted = learn([(("Nancy FreeHafer",), "N.F."), (("Andrew Cencici",), "A.C.")], inputs=names)
-    assert dotted.explain() == "concat(initials(in0, word, '.'), '.')" and dotted.run(("Jan Kotas",)) == "J.K."
+    assert dotted.explain() == "concat(upper(initials(in0, word, '.')), '.')" and dotted.run(("Jan Kotas",)) == "J.K."
     acronym = learn([(("portable network graphics",), "PNG")], inputs=[("as soon as possible",)])
     assert acronym.run(("as soon as possible",)) == "ASAP" and acronym.run(("  ",)) is None
     # a first letter that is not an initials' run: the name stays a substring program
