@@ -4,8 +4,9 @@ The synthesizer proposes a pool of programs that all explain the examples; they 
 Programs with the same outputs on every unlabeled row are one *behaviour*; the behaviours are the real
 alternatives. Each candidate is described by features (``FEATURES``) of its outputs on the unlabeled rows
 compared with the examples' outputs: nulls, letters or digits where no example output has them, other new
-characters, a length the examples do not show (``last 4 digits`` vs ``last digit run``), a shape (runs of
-upper/lower/digits/punctuation) no example output has, empty outputs; and of the program itself: its
+characters, a length the examples do not show, a length kept on the rows formatted like the examples and
+broken on the others (``last 4 digits`` vs ``last digit run``), a shape (runs of upper/lower/digits/punctuation)
+no example output has, empty outputs, zero-padded digits read as a number; and of the program itself: its
 synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, ISO weeks
 with calendar years, the end of a time unit without its start (rounding up reads more naturally), and how
 many programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
@@ -32,9 +33,10 @@ import math
 import re
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from .ops import Const, Row, SubStr
+from .ops import Const, Number, Row, SubStr
 from .ops.classes import char_classes
 from .ops.dates import lone_unit_end, mixes_calendars
+from .ops.number import number_text
 from .positions import Abs
 from .program import Program
 from .weights import DEFAULT, Weights
@@ -62,8 +64,18 @@ FEATURES = (
     "calendar_mix",
     "lone_unit_end",
     "new_case",
+    "length_break",
+    "zero_strip",
 )
-DEFAULT_RANKER = {"cost": 1.0, "empty": 1.0, "calendar_mix": 2.0, "lone_unit_end": 0.5, "new_case": 1.0}
+DEFAULT_RANKER = {
+    "cost": 1.0,
+    "empty": 1.0,
+    "calendar_mix": 2.0,
+    "lone_unit_end": 0.5,
+    "new_case": 1.0,
+    "length_break": 2.0,
+    "zero_strip": 1.0,
+}
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -98,6 +110,11 @@ def shape(s: str) -> str:
     return "".join(out)
 
 
+def input_shape(row: Row) -> Tuple[str, ...]:
+    """The ``shape`` of every value of an input row (``None`` as the empty string)."""
+    return tuple(shape(v or "") for v in row)
+
+
 class OutputProfile:
     """What the examples' outputs look like: character classes, lengths, shapes."""
 
@@ -110,6 +127,8 @@ class OutputProfile:
         self.mean_len = sum(lengths) / len(lengths) if lengths else 0.0
         covs = [coverage(r, o) for r, o in zip(rows, outputs)]
         self.coverage = sum(covs) / len(covs) if covs else None
+        self.rows = tuple(rows)
+        self.input_shapes = {input_shape(r) for r in rows}
         self.capitals = any(c.isupper() for o in outputs for c in o) and not any(
             c.islower() for o in outputs for c in o
         )
@@ -130,6 +149,50 @@ class OutputProfile:
         else:
             length = 0.0 if self.min_len / 2 <= len(v) <= 2 * self.max_len + 2 else 1.0
         return new_class, new_punct, length, 0.0 if shape(v) in self.shapes else 1.0
+
+
+def length_break(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour) -> float:
+    """1 when a program that keeps the examples' one output length on every row
+    formatted like an example input (the same ``shape``; at least 2 such rows) gives another length on a row
+    formatted otherwise (one such row is evidence enough): ``last digit run`` for ``912-45-6789 -> 6789`` gives 9 digits for ``967310518``
+    where ``last 4 characters`` gives 4 (the issue's "output-length consistency"). 0 where the rows formatted
+    like the examples already vary in length (a last word, a variable-length id)."""
+    fixed = profile.fixed_length
+    if fixed is None or not unlabeled:
+        return 0.0
+    same, broken = 0, 0
+    for u, v in zip(unlabeled, outs):
+        if v is None:
+            continue
+        if input_shape(u) in profile.input_shapes:
+            if len(v) != fixed:
+                return 0.0
+            same += 1
+        elif len(v) != fixed:
+            broken += 1
+    return 1.0 if same >= 2 and broken else 0.0
+
+
+_PADDED = re.compile(r"-?0[0-9]")
+
+
+def zero_strip(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
+    """1 when the program reads a number whose text is zero-padded (``0042``) on an unlabeled row and no
+    example's is: formatting it drops the zeros (``42``) that the examples could not show, where a substring
+    keeps them. Identifiers, card and account numbers are zero-padded digit strings, not quantities."""
+    for b in program.branches:
+        for a in b.body.atoms:
+            if not isinstance(a, Number):
+                continue
+
+            def padded(row: Row, a: Number = a) -> bool:
+                s = row[a.col]
+                t = None if s is None else number_text(s, a.style, a.signed, a.k)
+                return bool(t and _PADDED.match(t))
+
+            if not any(padded(r) for r in profile.rows) and any(padded(u) for u in unlabeled):
+                return 1.0
+    return 0.0
 
 
 def behaviour(program: Program, unlabeled: Sequence[Row]) -> Behaviour:
@@ -190,6 +253,8 @@ def features(
         mixes_calendars(x for b in program.branches for a in b.body.atoms for x in getattr(a, "fields", ()))
     )
     f["lone_unit_end"] = float(any(lone_unit_end(b.body.atoms) for b in program.branches))
+    f["length_break"] = length_break(profile, unlabeled, outs)
+    f["zero_strip"] = zero_strip(program, profile, unlabeled)
     f["branches"] -= 1
     return f
 

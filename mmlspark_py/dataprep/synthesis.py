@@ -26,12 +26,12 @@ import heapq
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .ops import ATOMS, Atom, Const, Context, Example, Row
+from .ops.substring import CASES
 from .program import Concat
 from .weights import DEFAULT, Weights
 
 _PER_BEHAVIOUR = 4  # candidates kept per (segment, values on the examples)
 _BEHAVIOUR_ROWS = 24  # unlabeled rows that tell behaviours apart
-_CASES = ("id", "lower", "upper", "title")
 
 
 def collect_edges(ctx: Context) -> List[List[tuple]]:
@@ -57,17 +57,13 @@ def collect_edges(ctx: Context) -> List[List[tuple]]:
             key = (e.i, e.j, values)
             lst = kept.setdefault(key, [])
             lst.append((e.cost, e.atom))
-            if len(lst) > 2 * _PER_BEHAVIOUR + len(_CASES):
+            if len(lst) > 2 * _PER_BEHAVIOUR + len(CASES):
                 lst[:] = _cheapest(lst)
         ctx.check()
     edges: List[List[tuple]] = [[] for _ in range(len(outs[0]) + 1)]
     probe = ctx.unlabeled[:_BEHAVIOUR_ROWS]
     for (i, j, values), lst in kept.items():
-        seen: Set[Atom] = set()
-        for cost, atom in _cheapest(lst):
-            if atom in seen:
-                continue
-            seen.add(atom)
+        for cost, atom in _cheapest(lst):  # distinct atoms
             edges[i].append((j, atom, cost, values, tuple(atom.eval(u) for u in probe)))
     return edges
 

@@ -338,6 +338,35 @@ def test_a_case_change_the_examples_cannot_show_is_read_from_the_unlabeled_input
     assert learn([(("Male",), "M")]).run(("male",)) == "m"
 
 
+def test_a_fixed_width_field_keeps_its_length_on_rows_formatted_otherwise():
+    # "Last 4 digits": the last digit run gives 4 digits on every dashed or spaced row and 9 on an unseparated
+    # one; the rows formatted like the example keep one length, so the reading that keeps it everywhere wins.
+    inputs = [("912-45-6789",), ("934 07 0042",), ("967310518",), ("964-91-0494",), ("929 59 1080",), ("987-51-1690",)]
+    inputs += [("907-12-0690",), ("997925719",)]
+    p = learn([(("912-45-6789",), "***-**-6789"), (("934 07 0042",), "***-**-0042")], inputs=inputs)
+    assert [p.run(r) for r in inputs[2:]] == [
+        "***-**-0518",
+        "***-**-0494",
+        "***-**-1080",
+        "***-**-1690",
+        "***-**-0690",
+        "***-**-5719",
+    ]
+    # A field whose length already varies on rows formatted like the example stays the whole digit run.
+    ids = [("Order #12345 shipped",), ("Order #123456 shipped",), ("Order #98765 shipped",), ("Order #3 shipped",)]
+    q = learn([(("Order #12345 shipped",), "12345")], inputs=ids + [("Order#44 shipped",)])
+    assert [q.run(r) for r in ids[1:]] == ["123456", "98765", "3"]
+
+
+def test_zero_padded_digits_are_not_read_as_a_number_the_examples_cannot_show():
+    # Formatting the last number would drop the zeros of "0004"; no example shows that, so the digits are kept.
+    rows = ["4111 1111 1111 1234", "4111-1111-1111-9876", "4111111111115555", "5500 0000 0000 0004"]
+    rows += ["5500-0000-0000-7777", "340000000000009"]
+    inputs = [(r,) for r in rows]
+    p = learn([((rows[0],), "1234"), ((rows[1],), "9876")], inputs=inputs)
+    assert [p.run(r) for r in inputs[2:]] == ["5555", "0004", "7777", "0009"]
+
+
 def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():
     p = learn([(("Marta Quillfeather",), "Quillfeather")], inputs=[("Jonah P. Wexley",), ("Bo Ng",)], k=5)
     top = p.topK(3)
