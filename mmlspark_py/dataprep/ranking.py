@@ -6,7 +6,8 @@ alternatives. Each candidate is described by features (``FEATURES``) of its outp
 compared with the examples' outputs: nulls, letters or digits where no example output has them, other new
 characters, a length the examples do not show, a length kept on the rows formatted like the examples and
 broken on the others (``last 4 digits`` vs ``last digit run``), a shape (runs of upper/lower/digits/punctuation)
-no example output has, empty outputs, zero-padded digits read as a number; and of the program itself: its
+no example output has, empty outputs, zero-padded digits read as a number, decimals rounded off where no
+example's are; and of the program itself: its
 synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, ISO weeks
 with calendar years, the end of a time unit without its start (rounding up reads more naturally), and how
 many programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
@@ -66,6 +67,7 @@ FEATURES = (
     "new_case",
     "length_break",
     "zero_strip",
+    "round_loss",
 )
 DEFAULT_RANKER = {
     "cost": 1.0,
@@ -75,6 +77,7 @@ DEFAULT_RANKER = {
     "new_case": 1.0,
     "length_break": 2.0,
     "zero_strip": 1.0,
+    "round_loss": 1.0,
 }
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
@@ -195,6 +198,22 @@ def zero_strip(program: Program, profile: OutputProfile, unlabeled: Sequence[Row
     return 0.0
 
 
+def round_loss(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
+    """1 when the program prints a number with fixed decimals that drop digits of an unlabeled row's number
+    (``12.5% -> 0.1``) while no example's loses any: ``50% -> 0.5`` shows one decimal and as few decimals as
+    needed alike, and only the second keeps ``0.125``. A program that rounds on purpose or prints whole
+    numbers (``0.333 -> 33%``) is not counted."""
+    for b in program.branches:
+        for a in b.body.atoms:
+            if (
+                isinstance(a, Number)
+                and not any(a.rounds_off(r) for r in profile.rows)
+                and any(a.rounds_off(u) for u in unlabeled)
+            ):
+                return 1.0
+    return 0.0
+
+
 def behaviour(program: Program, unlabeled: Sequence[Row]) -> Behaviour:
     return tuple(program.run(u) for u in unlabeled)
 
@@ -255,6 +274,7 @@ def features(
     f["lone_unit_end"] = float(any(lone_unit_end(b.body.atoms) for b in program.branches))
     f["length_break"] = length_break(profile, unlabeled, outs)
     f["zero_strip"] = zero_strip(program, profile, unlabeled)
+    f["round_loss"] = round_loss(program, profile, unlabeled)
     f["branches"] -= 1
     return f
 

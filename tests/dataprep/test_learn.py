@@ -7,7 +7,7 @@ import pytest
 from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
 from mmlspark_py.dataprep.learn import LearnedProgram
-from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials
+from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials, Number
 from mmlspark_py.dataprep.program import Program
 
 
@@ -365,6 +365,29 @@ def test_zero_padded_digits_are_not_read_as_a_number_the_examples_cannot_show():
     inputs = [(r,) for r in rows]
     p = learn([((rows[0],), "1234"), ((rows[1],), "9876")], inputs=inputs)
     assert [p.run(r) for r in inputs[2:]] == ["5555", "0004", "7777", "0009"]
+
+
+def test_a_hyphen_after_a_letter_or_digit_is_not_a_minus_sign():
+    # The examples show a negative number; ID-42 and 10-20 have hyphens that join, not signs.
+    rows = [("Temp -5 C",), ("ID-42",), ("Range 10-20",), ("Temp 7 C",)]
+    p = learn([(("Temp -5 C",), "-5")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["-5", "42", "10", "7"]
+    last = Number(0, -1, "dot", True)
+    assert [last.eval(r) for r in rows] == ["-5", "42", "20", "7"]
+
+
+def test_fixed_decimals_that_round_off_unlabeled_numbers_rank_below_as_few_as_needed():
+    # 50% -> 0.5 shows one decimal and "as few as needed" alike; only the second keeps 12.5% -> 0.125.
+    rows = [("50%",), ("12.5%",), ("100%",), ("3%",)]
+    p = learn([(("50%",), "0.5")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["0.5", "0.125", "1", "0.03"]
+    one = Number(0, 1, "dot", False, scale="0.01", decimals=1)
+    assert [one.rounds_off(r) for r in rows] == [False, True, False, True]
+    # whole numbers are a display format (0.333 -> 33%), and an example that shows the rounding makes it the
+    # rule (3.14159 -> 3.1)
+    assert learn([(("0.25",), "25%"), (("0.5",), "50%")], inputs=[("0.333",), ("1",)]).run(("0.333",)) == "33%"
+    q = learn([(("3.14159",), "3.1")], inputs=[("2.71828",), ("10",)])
+    assert q.run(("2.71828",)) == "2.7"
 
 
 def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():

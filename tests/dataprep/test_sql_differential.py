@@ -80,6 +80,10 @@ NUMBERS = [
     "17",
     "0.000123",
     "98765",
+    "ID-42",
+    "10-20 and -3",
+    "5--6",
+    "x=-7.5",
 ]
 DATES = [
     "2021-03-04",
@@ -140,6 +144,7 @@ _TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week")
 
 def number_variants():
     fmts = [(2, 0, ",", "."), (-1, 0, "", "."), (0, 6, "", "."), (1, 0, ".", ","), (-1, 0, " ", ","), (3, 0, "'", ".")]
+    fmts += [(3, 0, "", ".")]  # fixed decimals beyond a step's own (0.25 -> 0.250) without a separator
     for style, signed, k in itertools.product(("dot", "comma", "space"), (False, True), (1, -1)):
         yield Number(0, k, style, signed)
     for (scale, step, sig, add), mode, (dec, width, group, point) in itertools.product(

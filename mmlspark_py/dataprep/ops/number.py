@@ -4,7 +4,8 @@
 
 1. **parse** the k-th number of column ``col`` (k < 0 counts from the end) in the column's convention
    ``style``: ``dot`` (``1,234.5``), ``comma`` (``1.234,5``) or ``space`` (``1 234,5`` / ``1 234.5``);
-   ``signed``: a leading ``-`` belongs to the number;
+   ``signed``: a leading ``-`` belongs to the number, unless a letter or digit comes right before it
+   (``ID-42`` and ``10-20`` end in ``42`` and ``20``);
 2. **scale**: multiply by ``scale`` (a decimal: ``1000``, ``0.001``, ``2.54``...: unit conversions, percent);
 3. **round** (unscaled numbers only) to a multiple of ``step`` (e.g. ``10``, ``0.5``) or to ``sig`` significant
    digits, with ``mode``
@@ -101,7 +102,8 @@ def _pattern(style: str, signed: bool, rev: bool) -> str:
     p = _PATTERNS[style][1 if rev else 0]
     if not signed:
         return f"(?:{p})"
-    return f"(?:(?:{p})-?)" if rev else f"(?:-?(?:{p}))"
+    # a ``-`` right after a letter or digit joins two things (``ID-42``, ``10-20``, ``2019-05``): not a sign
+    return f"(?:(?:{p})(?:-(?![0-9A-Za-z]))?)" if rev else f"(?:(?:(?<![0-9A-Za-z])-)?(?:{p}))"
 
 
 def _check_decimal(owner: str, name: str, value: object, allow_zero: bool = False) -> str:
@@ -255,6 +257,17 @@ class Number(OneColumn, Atom):
         v = None if s is None else read_number(s, self.style, self.signed, self.k)
         return None if v is None else self.transform(v)
 
+    def rounds_off(self, row: Sequence[Optional[str]]) -> bool:
+        """True when the fixed ``decimals`` (one or more) drop digits of this row's number that are not zero
+        (``12.5% -> 0.1`` at one decimal); never for a program that rounds on purpose (``step``, ``sig``) or
+        prints whole numbers (``0.333 -> 33%`` is a display format)."""
+        s = row[self.col]
+        v = None if s is None else read_number(s, self.style, self.signed, self.k)
+        if v is None or self.decimals < 1 or self.step or self.sig:
+            return False
+        exact = _D.add(_D.multiply(v, Decimal(self.scale)), Decimal(self.add))
+        return exact != exact.quantize(Decimal(1).scaleb(-self.decimals), rounding=_ROUNDING[self.mode], context=_D)
+
     def transform(self, v: Decimal) -> Decimal:
         return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
 
@@ -299,6 +312,10 @@ class Number(OneColumn, Atom):
             x = f"({x} + {tight_type(self.add)})"
         if self.decimals >= 0:
             x = f"{fn}({x}, {num(self.decimals)})"
+            if self.step or self.sig:
+                # rounding to a step can leave fewer decimals than printed (a multiple of 10, of 0.5); Spark's
+                # round keeps the smaller scale, so fix it (integer part at most 20 digits, decimals at most 12)
+                x = f"cast({x} AS DECIMAL(38,{num(self.decimals)}))"
         return _sql_format(x, self, ident(cols[self.col]))
 
     def explain(self, cols: Sequence[str]) -> str:
@@ -453,6 +470,7 @@ def _sql_format(x: str, n: Number, src: str) -> str:
 _OUT_NUMBER = re.compile(r"-?[0-9](?:[0-9.,' ]*[0-9])?")
 _DIGIT = re.compile(r"[0-9]")
 SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
+_SIGN = re.compile(r"(?<![0-9A-Za-z])-[0-9]")  # a minus that the signed reading takes as a sign
 
 
 def styles(texts: List[str]) -> List[str]:
@@ -506,8 +524,11 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
             continue
         texts = [s] + ctx.unlabeled_col(col)
         signed_data = any(SIGNED.search(t) for t in texts)
+        # a signed reading that differs from the plain one on none of the texts only respells it (and would
+        # crowd other readings of the same piece out of the synthesis)
+        signs = (False, True) if any(_SIGN.search(t) for t in texts) else (False,)
         for style in styles(texts):
-            for signed in (False, True):
+            for signed in signs:
                 n = len(_spans(_pattern(style, signed, False), s))
                 ks = list(range(1, min(n, 4) + 1)) + list(range(-1, -min(n, 3) - 1, -1))
                 for k in ks:
