@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .ops import Const, Number, Row, SubStr
 from .ops.classes import char_classes
 from .ops.dates import lone_unit_end, mixes_calendars
-from .ops.number import number_text
 from .positions import Abs
 from .program import Program
 from .weights import DEFAULT, Weights
@@ -132,9 +131,16 @@ class OutputProfile:
         self.coverage = sum(covs) / len(covs) if covs else None
         self.rows = tuple(rows)
         self.input_shapes = {input_shape(r) for r in rows}
+        self._alike: Dict[Row, bool] = {}
         self.capitals = any(c.isupper() for o in outputs for c in o) and not any(
             c.islower() for o in outputs for c in o
         )
+
+    def formatted_alike(self, row: Row) -> bool:
+        """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""
+        if row not in self._alike:
+            self._alike[row] = input_shape(row) in self.input_shapes
+        return self._alike[row]
 
     def case_off(self, v: str) -> float:
         """1 when ``v`` has lower-case letters where every example output's letters are capitals (``m`` where
@@ -155,11 +161,11 @@ class OutputProfile:
 
 
 def length_break(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour) -> float:
-    """1 when a program that keeps the examples' one output length on every row
-    formatted like an example input (the same ``shape``; at least 2 such rows) gives another length on a row
-    formatted otherwise (one such row is evidence enough): ``last digit run`` for ``912-45-6789 -> 6789`` gives 9 digits for ``967310518``
-    where ``last 4 characters`` gives 4 (the issue's "output-length consistency"). 0 where the rows formatted
-    like the examples already vary in length (a last word, a variable-length id)."""
+    """1 when a program that keeps the examples' one output length on every unlabeled row formatted like an
+    example input (the same ``shape``; at least 2 such rows) gives another length on a row formatted
+    otherwise: ``last digit run`` for ``912-45-6789 -> 6789`` gives 9 digits for ``967310518`` where ``last 4
+    characters`` gives 4 (the issue's "output-length consistency"). 0 where the rows formatted like the
+    examples already vary in length (a last word, a variable-length id)."""
     fixed = profile.fixed_length
     if fixed is None or not unlabeled:
         return 0.0
@@ -167,7 +173,7 @@ def length_break(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behavio
     for u, v in zip(unlabeled, outs):
         if v is None:
             continue
-        if input_shape(u) in profile.input_shapes:
+        if profile.formatted_alike(u):
             if len(v) != fixed:
                 return 0.0
             same += 1
@@ -176,26 +182,27 @@ def length_break(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behavio
     return 1.0 if same >= 2 and broken else 0.0
 
 
-_PADDED = re.compile(r"-?0[0-9]")
+def _unlabeled_only(
+    program: Program, profile: OutputProfile, unlabeled: Sequence[Row], check: Callable[[Number, Row], bool]
+) -> float:
+    """1 when ``check`` holds for a ``Number`` atom of the program on an unlabeled row and on no example row:
+    something the examples could not show."""
+    for b in program.branches:
+        for a in b.body.atoms:
+            if (
+                isinstance(a, Number)
+                and not any(check(a, r) for r in profile.rows)
+                and any(check(a, u) for u in unlabeled)
+            ):
+                return 1.0
+    return 0.0
 
 
 def zero_strip(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
     """1 when the program reads a number whose text is zero-padded (``0042``) on an unlabeled row and no
     example's is: formatting it drops the zeros (``42``) that the examples could not show, where a substring
     keeps them. Identifiers, card and account numbers are zero-padded digit strings, not quantities."""
-    for b in program.branches:
-        for a in b.body.atoms:
-            if not isinstance(a, Number):
-                continue
-
-            def padded(row: Row, a: Number = a) -> bool:
-                s = row[a.col]
-                t = None if s is None else number_text(s, a.style, a.signed, a.k)
-                return bool(t and _PADDED.match(t))
-
-            if not any(padded(r) for r in profile.rows) and any(padded(u) for u in unlabeled):
-                return 1.0
-    return 0.0
+    return _unlabeled_only(program, profile, unlabeled, Number.reads_zero_padded)
 
 
 def round_loss(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
@@ -203,15 +210,7 @@ def round_loss(program: Program, profile: OutputProfile, unlabeled: Sequence[Row
     (``12.5% -> 0.1``) while no example's loses any: ``50% -> 0.5`` shows one decimal and as few decimals as
     needed alike, and only the second keeps ``0.125``. A program that rounds on purpose or prints whole
     numbers (``0.333 -> 33%``) is not counted."""
-    for b in program.branches:
-        for a in b.body.atoms:
-            if (
-                isinstance(a, Number)
-                and not any(a.rounds_off(r) for r in profile.rows)
-                and any(a.rounds_off(u) for u in unlabeled)
-            ):
-                return 1.0
-    return 0.0
+    return _unlabeled_only(program, profile, unlabeled, Number.rounds_off)
 
 
 def behaviour(program: Program, unlabeled: Sequence[Row]) -> Behaviour:

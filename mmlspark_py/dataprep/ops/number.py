@@ -96,6 +96,7 @@ _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # the decimals of a number as written, per style (a ``comma`` number's ``.`` groups thousands)
 _FRACTION = {"dot": r"\.([0-9]+)$", "comma": r",([0-9]+)$", "space": r"[.,]([0-9]+)$"}
 AS_INPUT = -2  # ``decimals``: as many as the number has in the input
+_ZERO_PADDED = re.compile(r"-?0[0-9]")
 
 
 def _pattern(style: str, signed: bool, rev: bool) -> str:
@@ -256,6 +257,12 @@ class Number(OneColumn, Atom):
         s = row[self.col]
         v = None if s is None else read_number(s, self.style, self.signed, self.k)
         return None if v is None else self.transform(v)
+
+    def reads_zero_padded(self, row: Sequence[Optional[str]]) -> bool:
+        """True when this row's number is written with leading zeros (``0042``), which any formatting drops."""
+        s = row[self.col]
+        text = None if s is None else number_text(s, self.style, self.signed, self.k)
+        return bool(text and _ZERO_PADDED.match(text))
 
     def rounds_off(self, row: Sequence[Optional[str]]) -> bool:
         """True when the fixed ``decimals`` (one or more) drop digits of this row's number that are not zero
