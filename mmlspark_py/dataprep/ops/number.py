@@ -272,8 +272,8 @@ class Number(OneColumn, Atom):
         v = None if s is None else read_number(s, self.style, self.signed, self.k)
         if v is None or self.decimals < 1 or self.step or self.sig:
             return False
-        exact = _D.add(_D.multiply(v, Decimal(self.scale)), Decimal(self.add))
-        return exact != exact.quantize(Decimal(1).scaleb(-self.decimals), rounding=_ROUNDING[self.mode], context=_D)
+        unrounded = _apply(_D.multiply(v, Decimal(self.scale)), "", 0, self.mode, self.add, -1)
+        return self.transform(v) != unrounded
 
     def transform(self, v: Decimal) -> Decimal:
         return _apply(_D.multiply(v, Decimal(self.scale)), self.step, self.sig, self.mode, self.add, self.decimals)
