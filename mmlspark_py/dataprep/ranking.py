@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .ops import Const, Number, Row, SubStr
 from .ops.classes import char_classes
@@ -67,6 +67,8 @@ FEATURES = (
     "length_break",
     "zero_strip",
     "round_loss",
+    "case_mix",
+    "decimal_cut",
 )
 DEFAULT_RANKER = {
     "cost": 1.0,
@@ -77,6 +79,8 @@ DEFAULT_RANKER = {
     "length_break": 2.0,
     "zero_strip": 1.0,
     "round_loss": 1.0,
+    "case_mix": 1.0,
+    "decimal_cut": 1.0,
 }
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
@@ -135,6 +139,7 @@ class OutputProfile:
         self.capitals = any(c.isupper() for o in outputs for c in o) and not any(
             c.islower() for o in outputs for c in o
         )
+        self.smalls = any(c.islower() for o in outputs for c in o) and not any(c.isupper() for o in outputs for c in o)
 
     def formatted_alike(self, row: Row) -> bool:
         """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""
@@ -183,14 +188,18 @@ def length_break(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behavio
 
 
 def _unlabeled_only(
-    program: Program, profile: OutputProfile, unlabeled: Sequence[Row], check: Callable[[Number, Row], bool]
+    program: Program,
+    profile: OutputProfile,
+    unlabeled: Sequence[Row],
+    check: Callable[[Any, Row], bool],
+    kind: type = Number,
 ) -> float:
-    """1 when ``check`` holds for a ``Number`` atom of the program on an unlabeled row and on no example row:
-    something the examples could not show."""
+    """1 when ``check`` holds for an atom of type ``kind`` of the program on an unlabeled row and on no
+    example row: something the examples could not show."""
     for b in program.branches:
         for a in b.body.atoms:
             if (
-                isinstance(a, Number)
+                isinstance(a, kind)
                 and not any(check(a, r) for r in profile.rows)
                 and any(check(a, u) for u in unlabeled)
             ):
@@ -211,6 +220,25 @@ def round_loss(program: Program, profile: OutputProfile, unlabeled: Sequence[Row
     needed alike, and only the second keeps ``0.125``. A program that rounds on purpose or prints whole
     numbers (``0.333 -> 33%``) is not counted."""
     return _unlabeled_only(program, profile, unlabeled, Number.rounds_off)
+
+
+def decimal_cut(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
+    """1 when a substring of the program starts or ends inside a decimal number on an unlabeled row and on no
+    example row: the digit runs of ``W30 H200 -> 30x200`` give ``7`` for ``W7.5``, where the number token
+    keeps ``7.5``. An example that cuts a number (``12.50 -> 12``) shows that the cut is meant."""
+    return _unlabeled_only(program, profile, unlabeled, SubStr.cuts_decimal, SubStr)
+
+
+def case_mix(program: Program, profile: OutputProfile, outs: Behaviour) -> float:
+    """1 when a program lower-cases a piece, every example output is in lower case, and the program gives a
+    capital on an unlabeled row: it copies another piece as it is where the examples show a lower-case output
+    (``lower(first) + '.' + lower(last) + '@' + domain`` gives ``Helixbio.Example``). Capitals are not
+    counted for a program that lower-cases nothing: names and identifiers (``loadConfig``) keep theirs."""
+    if not profile.smalls or not any(
+        getattr(a, "case", "id") == "lower" for b in program.branches for a in b.body.atoms
+    ):
+        return 0.0
+    return 1.0 if any(v is not None and any(c.isupper() for c in v) for v in outs) else 0.0
 
 
 def behaviour(program: Program, unlabeled: Sequence[Row]) -> Behaviour:
@@ -274,6 +302,8 @@ def features(
     f["length_break"] = length_break(profile, unlabeled, outs)
     f["zero_strip"] = zero_strip(program, profile, unlabeled)
     f["round_loss"] = round_loss(program, profile, unlabeled)
+    f["case_mix"] = case_mix(program, profile, outs)
+    f["decimal_cut"] = decimal_cut(program, profile, unlabeled)
     f["branches"] -= 1
     return f
 

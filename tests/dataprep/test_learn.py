@@ -7,8 +7,10 @@ import pytest
 from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
 from mmlspark_py.dataprep.learn import LearnedProgram
-from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials, Number
+from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials, Number, SubStr
+from mmlspark_py.dataprep.positions import Match
 from mmlspark_py.dataprep.program import Program
+from mmlspark_py.dataprep.tokens import CharClass
 
 
 def test_learns_reordering_and_generalises_to_other_rows():
@@ -388,6 +390,28 @@ def test_fixed_decimals_that_round_off_unlabeled_numbers_rank_below_as_few_as_ne
     assert learn([(("0.25",), "25%"), (("0.5",), "50%")], inputs=[("0.333",), ("1",)]).run(("0.333",)) == "33%"
     q = learn([(("3.14159",), "3.1")], inputs=[("2.71828",), ("10",)])
     assert q.run(("2.71828",)) == "2.7"
+
+
+def test_a_program_that_lower_cases_keeps_every_piece_in_lower_case_on_rows_the_examples_cannot_show():
+    # the example's domain is lower case already, so copying it and lower-casing it agree; the other names are
+    # lower-cased, so the output is lower case, and Helixbio.Example must be too
+    rows = [("KWAME", "ostrander", "Helixbio.Example"), ("Al", "Ng-Ho", "post.example.net")]
+    p = learn([(("Mireille", "Achterberg", "tidewater.example"), "mireille.achterberg@tidewater.example")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["kwame.ostrander@helixbio.example", "al.ng-ho@post.example.net"]
+    # a program that lower-cases nothing keeps the capitals it copies (a last word, an identifier)
+    q = learn([(("Marta quillfeather",), "quillfeather")], inputs=[("Jonah Wexley",), ("Ada loadConfig",)])
+    assert q.run(("Jonah Wexley",)) == "Wexley" and q.run(("Ada loadConfig",)) == "loadConfig"
+
+
+def test_a_digit_run_that_cuts_a_decimal_number_the_examples_cannot_show_ranks_below_the_number():
+    rows = [("W7.5 H2 D1",), ("W12 H3 D4",), ("W8 H2.5 D1",)]
+    p = learn([(("W30 H40 D12",), "30")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["7.5", "12", "8"]
+    cut = SubStr(0, Match(CharClass("digits"), 1, "start"), Match(CharClass("digits"), 1, "end"))
+    assert [cut.cuts_decimal(r) for r in rows] == [True, False, False]
+    # dotted dates are not decimal numbers, and an example that cuts the number shows that the cut is meant
+    assert not cut.cuts_decimal(("2019.11.05",))
+    assert learn([(("$12.50",), "12")], inputs=[("$7.25",), ("$100.00",)]).run(("$7.25",)) == "7"
 
 
 def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():

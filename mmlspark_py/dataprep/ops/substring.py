@@ -117,6 +117,20 @@ class SubStr(OneColumn, Atom):
             return None
         return apply_case(self.case, s[a:b])
 
+    def cuts_decimal(self, row: Sequence[Optional[str]]) -> bool:
+        """True when this row's substring starts or ends inside a decimal number (``7.5`` in ``W7.5 H210``
+        cut to ``7``): one point between digits, so dotted dates and addresses (``2019.11.05``) are not
+        numbers here."""
+        s = row[self.col]
+        if s is None or "." not in s:
+            return False
+        if self.view is not None:
+            s = self.view.apply(s)
+        a, b = self.start.eval(s), self.end.eval(s)
+        if a is None or b is None or b < a:
+            return False
+        return any(m.start() < p < m.end() for m in _DECIMAL.finditer(s) for p in (a, b))
+
     def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
         if self.view is not None:
@@ -182,6 +196,9 @@ class SubStr(OneColumn, Atom):
                 ctx.check()
                 col = _Column(ctx, c, view)
                 yield from col.edges(cls)
+
+
+_DECIMAL = re.compile(r"(?<![0-9.])[0-9]+\.[0-9]+(?![.0-9])")
 
 
 def _whole_match_sql(tok: Token, k: int, src: str) -> str:
@@ -281,11 +298,16 @@ class _Column:
         self.pair_memo: Dict[Tuple[int, Sig, int, Sig, str], List[Pair]] = {}
 
     def _case_shows(self, case: str, a: int, b: int) -> bool:
-        """Upper case that changes no example's piece is still a reading when the piece is letters in upper case
-        already and the unlabeled inputs have lower-case letters (``Male -> M`` beside ``male``). Lower or title
-        case is not: lower-case examples beside ``loadConfig`` or ``FINAL`` are copies, not case changes."""
+        """Upper or lower case that changes no example's piece is still a reading when the piece is letters in
+        that case already and the unlabeled inputs have letters in the other (``Male -> M`` beside ``male``;
+        ``tidewater.example`` beside ``Helixbio.Example``). Title case is not. The ranker keeps a lower-case
+        copy below the plain one unless the program lower-cases another piece (``new_case``): lower-case
+        examples beside ``loadConfig`` or ``FINAL`` are copies, not case changes."""
         piece = self.texts[0][a:b]
-        if case != "upper" or piece.upper() != piece or not any(c.isupper() for c in piece):
+        if case == "upper":
+            if piece.upper() != piece or not any(c.isupper() for c in piece):
+                return False
+        elif case != "lower" or piece.lower() != piece or not any(c.islower() for c in piece):
             return False
         if case not in self.case_memo:
             self.case_memo[case] = any(apply_case(case, u) != u for u in self.utexts)
