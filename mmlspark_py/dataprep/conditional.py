@@ -32,6 +32,7 @@ from .weights import DEFAULT, Weights
 POOL = 24  # candidates ranked on the unlabeled inputs
 
 _SHAPE = re.compile(r"[^\W\d_]+|[0-9]+|\s+")
+_WORD = re.compile(r"[^\W_]{2,}")
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 
 
@@ -109,28 +110,35 @@ def _clusters(
     quantities (a column with one number per row) or with category labels as outputs that no single
     concatenation explains is merged example by example instead: same shape, another rule by value (``200 ->
     ok``, ``404 -> error``; ``3 -> <5``) or by prefix (``INV-2023-001 -> invoice``, ``PO-2023-002 -> order``).
-    ``None`` when that leaves two or more examples alone with a constant number each: a lookup table, not a
-    rule."""
+    Any other shape group that no single concatenation explains is split example by example too (``Y -> Yes``,
+    ``yes -> Yes``, ``n -> No``), as long as two of its examples still share a branch. ``None`` when that
+    leaves two or more examples alone with a constant number each, or every example of such a group alone: a
+    lookup table, not a rule."""
     groups: Dict[Row, List[Example]] = {}
     for e in examples:
         groups.setdefault(shape(e[0]), []).append(e)
     units: List[List[Example]] = []
     split: List[Example] = []
+    others: List[List[Example]] = []  # groups split example by example that are neither quantities nor labels
+    named: List[Example] = []  # examples of split groups whose outputs are category labels
     for exs in groups.values():
-        if (
-            len(exs) > 1
-            and (one_number_columns([r for r, _o in exs]) or _labels(exs))
-            and not learn_concats(exs, unlabeled, k=1, deadline=deadline, weights=w)
-        ):
+        if len(exs) > 1 and not learn_concats(exs, unlabeled, k=1, deadline=deadline, weights=w):
             units.extend([e] for e in exs)
-            split.extend(exs)
+            if one_number_columns([r for r, _o in exs]) or _labels(exs):
+                split.extend(exs)
+                named.extend(exs if _categories(exs) else [])
+            else:
+                others.append(exs)
         else:
             units.append(exs)
     clusters: List[Cluster] = []
     labels = _threshold_labels(split)
+    constant = split if labels else named
     for exs in units:
-        if labels and exs[0] in split:  # a range label is a constant, never a number computed from the input
-            same = [n for n, (cl_exs, _b) in enumerate(clusters) if cl_exs[0] in split and cl_exs[0][1] == exs[0][1]]
+        # a range or category label is a constant, never computed from the input (``M -> Male`` is not
+        # ``M + 'ale'``, which gives ``male`` for ``m``)
+        if exs[0] in constant:
+            same = [n for n, (cl_exs, _b) in enumerate(clusters) if cl_exs[0] in constant and cl_exs[0][1] == exs[0][1]]
             if same:
                 clusters[same[0]] = (clusters[same[0]][0] + exs, clusters[same[0]][1])
             else:
@@ -149,6 +157,8 @@ def _clusters(
             clusters.append((list(exs), alone[0]))
     if not labels and sum(_lookup(c, split) for c in clusters) >= 2:
         return None  # a table of constants, one per example, is not a rule
+    if any(all(sum(e in cl_exs for e in exs) < 2 for cl_exs, _b in clusters) for exs in others):
+        return None  # one rule per example of one shape is a table too: no two share a branch
     return clusters
 
 
@@ -167,6 +177,14 @@ def _labels(examples: List[Example]) -> bool:
     return all(
         o and not any(c.isdigit() for c in o) and not any(v is not None and o.lower() in v.lower() for v in r)
         for r, o in examples
+    )
+
+
+def _categories(examples: List[Example]) -> bool:
+    """Category labels that hold no word of their input either (``M -> Male``; not ``John Smith, M -> Mr.
+    Smith``, which computes its output from the input)."""
+    return _labels(examples) and not any(
+        w.lower() in o.lower() for r, o in examples for v in r if v is not None for w in _WORD.findall(v)
     )
 
 
@@ -222,14 +240,37 @@ def _predicate(
     """Cheapest ``(cost, predicate)`` true on every row of ``pos`` and false on every row of ``neg``."""
     ctx = Context([r for r, _ in pos], [o for _, o in pos], list(unlabeled), w)
     found: Optional[Tuple[float, Predicate]] = None
+    sides = _shape_sides(pos, neg, unlabeled)
     for op in PREDICATES:
         for pred in op.propose([r for r, _ in pos], [r for r, _ in neg], ctx):
             if any(pred.eval(r) is not False for r, _o in neg):
                 continue  # unknown on a later branch's example: that row would get null
             cost = pred.cost(w) + _routing_penalty(pred, body, unlabeled, w) + _one_row_penalty(pred, pos, neg, w)
+            cost += _shape_penalty(pred, sides, w)
             if found is None or cost < found[0]:
                 found = (cost, pred)
     return found
+
+
+def _shape_sides(pos: List[Example], neg: List[Example], unlabeled: Sequence[Row]) -> List[Tuple[Row, bool]]:
+    """``(row, side)`` for the unlabeled rows whose ``shape`` only one side's examples have (``side``: this
+    branch's)."""
+    ps, ns = {shape(r) for r, _ in pos}, {shape(r) for r, _ in neg}
+    out = []
+    for u in unlabeled:
+        s = shape(u)
+        if (s in ps) != (s in ns):
+            out.append((u, s in ps))
+    return out
+
+
+def _shape_penalty(pred: Predicate, sides: List[Tuple[Row, bool]], w: Weights) -> float:
+    """The share of unlabeled rows formatted like one side's examples only (BlinkFill's input clusters) that
+    the predicate sends to the other side: ``count(url, 'http:')`` of ``http://x.org`` against ``example.com``
+    sends ``https://a.b`` where the bare host names go, ``starts_with(url, 'http')`` does not."""
+    if not sides:
+        return 0.0
+    return w.pred_shape * sum(bool(pred.eval(u)) != side for u, side in sides) / len(sides)
 
 
 def _one_row_penalty(pred: Predicate, pos: List[Example], neg: List[Example], w: Weights) -> float:

@@ -7,7 +7,8 @@ compared with the examples' outputs: nulls, letters or digits where no example o
 characters, a length the examples do not show, a length kept on the rows formatted like the examples and
 broken on the others (``last 4 digits`` vs ``last digit run``), a shape (runs of upper/lower/digits/punctuation)
 no example output has, empty outputs, zero-padded digits read as a number, decimals rounded off where no
-example's are; and of the program itself: its
+example's are, capitals from a program that lower-cases where every example output is in lower case, a decimal
+number cut apart and a constant minus sign where the examples copy the input's; and of the program itself: its
 synthesis cost, atoms, constant letters/digits, absolute positions, branches, semantic atoms, ISO weeks
 with calendar years, the end of a time unit without its start (rounding up reads more naturally), and how
 many programs of the pool behave like it. The score is ``sum(weight * feature)`` (lower is better) with the
@@ -69,6 +70,7 @@ FEATURES = (
     "round_loss",
     "case_mix",
     "decimal_cut",
+    "copied_sign",
 )
 DEFAULT_RANKER = {
     "cost": 1.0,
@@ -81,6 +83,7 @@ DEFAULT_RANKER = {
     "round_loss": 1.0,
     "case_mix": 1.0,
     "decimal_cut": 1.0,
+    "copied_sign": 1.0,
 }
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
@@ -229,6 +232,25 @@ def decimal_cut(program: Program, profile: OutputProfile, unlabeled: Sequence[Ro
     return _unlabeled_only(program, profile, unlabeled, SubStr.cuts_decimal, SubStr)
 
 
+def copied_sign(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
+    """1 when a constant ``-`` comes right before a substring that follows a ``-`` of the input on every example
+    and does not on an unlabeled row: the sign is the data's, so a constant gives ``-20.1`` for ``Temp: 20.1C``
+    where ``Temp: -3.5C -> -3.5`` shows a copy."""
+    for b in program.branches:
+        atoms = b.body.atoms
+        for c, a in zip(atoms, atoms[1:]):
+            if (
+                isinstance(c, Const)
+                and c.text.endswith("-")
+                and isinstance(a, SubStr)
+                and profile.rows
+                and all(a.after_minus(r) for r in profile.rows)
+                and any(a.after_minus(u) is False for u in unlabeled)
+            ):
+                return 1.0
+    return 0.0
+
+
 def case_mix(program: Program, profile: OutputProfile, outs: Behaviour) -> float:
     """1 when a program lower-cases a piece, every example output is in lower case, and the program gives a
     capital on an unlabeled row: it copies another piece as it is where the examples show a lower-case output
@@ -304,6 +326,7 @@ def features(
     f["round_loss"] = round_loss(program, profile, unlabeled)
     f["case_mix"] = case_mix(program, profile, outs)
     f["decimal_cut"] = decimal_cut(program, profile, unlabeled)
+    f["copied_sign"] = copied_sign(program, profile, unlabeled)
     f["branches"] -= 1
     return f
 

@@ -132,8 +132,10 @@ class Weights:
     pred_number: float = 1.3
     pred_affix: float = 1.5
     pred_affix_char: float = 0.1
+    pred_fold: float = 0.1
     pred_one_row: float = 0.7
     routing_penalty: float = 4.0
+    pred_shape: float = 2.0
     # whole programs, on the unlabeled inputs
     rerank_null: float = 2.0
     rerank_class: float = 4.0

@@ -223,6 +223,41 @@ def test_category_labels_split_inputs_of_one_shape_but_a_table_of_numbers_is_not
         learn([(("abc",), "abc"), (("def",), "zebra")])
 
 
+def test_category_codes_in_any_case_map_to_constant_labels():
+    # f and F both give Female: the column's case carries no meaning, and a label is a constant, not M + 'ale'
+    rows = [("M",), ("f",), ("F",), ("m",), ("male",), ("female",)]
+    p = learn([(("M",), "Male"), (("f",), "Female"), (("F",), "Female")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["Male", "Female", "Female", "Male", "Male", "Female"]
+    assert "lower(" in p.explain()
+    # a label that holds a word of its input is computed from it
+    q = learn(
+        [(("John Smith, M",), "Mr. Smith"), (("Ana Garcia, F",), "Ms. Garcia"), (("Bo Lee, M",), "Mr. Lee")],
+        inputs=[("Mary Jones, F",), ("Tom Hardy, M",)],
+    )
+    assert (q.run(("Mary Jones, F",)), q.run(("Tom Hardy, M",))) == ("Ms. Jones", "Mr. Hardy")
+
+
+def test_inputs_of_one_shape_that_need_two_rules_get_a_condition_when_two_examples_share_one():
+    # Y and yes share a rule (Yes), n has its own: no single program explains all three, and it is not a table
+    rows = [("Y",), ("n",), ("yes",), ("y",)]
+    p = learn([(("Y",), "Yes"), (("n",), "No"), (("yes",), "Yes")], inputs=rows)
+    assert [p.run(r) for r in rows] == ["Yes", "No", "Yes", "Yes"]
+
+
+def test_unlabeled_rows_formatted_like_one_branchs_examples_follow_that_branch():
+    # https://a.b looks like http://x.org, not like the bare host names: '://' routes it, 'http:' would not
+    rows = [("example.com",), ("http://x.org",), ("shop.test.io",), ("https://a.b",), ("docs.site.net/x",)]
+    p = learn(
+        [
+            (("example.com",), "https://example.com"),
+            (("http://x.org",), "http://x.org"),
+            (("shop.test.io",), "https://shop.test.io"),
+        ],
+        inputs=rows,
+    )
+    assert p.run(("https://a.b",)) == "https://a.b" and p.run(("docs.site.net/x",)) == "https://docs.site.net/x"
+
+
 def test_null_inputs_give_null_or_the_rule_the_examples_show():
     p = learn([(("Ada Lovelace",), "Lovelace")])
     assert p.run((None,)) is None
@@ -412,6 +447,16 @@ def test_a_digit_run_that_cuts_a_decimal_number_the_examples_cannot_show_ranks_b
     # dotted dates are not decimal numbers, and an example that cuts the number shows that the cut is meant
     assert not cut.cuts_decimal(("2019.11.05",))
     assert learn([(("$12.50",), "12")], inputs=[("$7.25",), ("$100.00",)]).run(("$7.25",)) == "7"
+
+
+def test_a_minus_sign_is_the_datas_where_the_example_copies_it_and_a_constant_where_the_input_has_none():
+    # Temp: -3.5C -> -3.5: the sign is copied, so 20.1 stays positive
+    p = learn([(("Temp: -3.5C",), "-3.5")], inputs=[("Temp: 20.1C",), ("Temp: -1C",)])
+    assert (p.run(("Temp: 20.1C",)), p.run(("Temp: -1C",))) == ("20.1", "-1")
+    # (1,280.00) -> -1280.00: a constant sign before the plain number, in its two decimals
+    rows = [("(1,280.00)",), ("1,280.00",), ("(5.25)",), ("99.10",), ("(12,345.67)",)]
+    q = learn([(("(1,280.00)",), "-1280.00"), (("1,280.00",), "1280.00")], inputs=rows)
+    assert [q.run(r) for r in rows] == ["-1280.00", "1280.00", "-5.25", "99.10", "-12345.67"]
 
 
 def test_topk_returns_as_many_distinct_programs_as_asked_when_they_exist():

@@ -412,8 +412,17 @@ def test_value_and_affix_predicates(interpreted):
         for side in ("start", "end")
         for neg in (False, True)
     ]
+    # folded: any case, against letters whose lower case is another length or ASCII from outside it
+    preds += [
+        Affix(0, t, side, neg, fold=True)
+        for t in ("a", "m", "k", "i", "x-1", ".*", "ss")
+        for side in ("start", "end")
+        for neg in (False, True)
+    ]
     progs = [Program((Branch(p, Concat((Const("y"),))), Branch(None, Concat((Const("n"),))))) for p in preds]
+    folds = ["Male", "mALE", "M", "\u212a", "\u0130x", "xİ", "X-1", "ẞ", "SS", "ss", "Ä", "A"]
     rows = [(v,) for v in EDGE + NUMBERS + LITERAL_ROWS + ["5", "4.9999999999", "-2.5", "-2.50001", "😀x-1", "1,000"]]
+    rows += [(v,) for v in folds]
     assert _check(interpreted, progs, rows, ["c0"]) == len(progs) * len(rows) > 4_000
     outs = [[p.run(r) for r in rows] for p in progs]
     assert all("y" in o and "n" in o for o in outs[:6])  # the rows fall on both sides of every threshold

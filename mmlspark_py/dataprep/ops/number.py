@@ -560,8 +560,11 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
 
 
 def _sub_spans(out: str, a: int, b: int) -> Iterator[Tuple[int, int]]:
-    """The whole number and its pieces split at separators (a date ``2021-03-04`` holds three numbers)."""
+    """The whole number, the number without its minus sign (``-1280.00`` of ``(1,280.00)``: a constant sign
+    beside a plain reading) and its pieces split at separators (a date ``2021-03-04`` holds three numbers)."""
     yield a, b
+    if out[a] == "-":
+        yield a + 1, b
     for m in re.finditer(r"[0-9]+", out[a:b]):
         if (m.start(), m.end()) != (0, b - a):
             yield a + m.start(), a + m.end()

@@ -106,7 +106,8 @@ class SubStr(OneColumn, Atom):
         check_enum("SubStr", "case", self.case, CASES)
         nested(self, "view", View, optional=True)
 
-    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
+    def span(self, row: Sequence[Optional[str]]) -> Optional[Tuple[str, int, int]]:
+        """``(viewed text, start, end)`` of this row's substring; ``None`` where it is undefined."""
         s = row[self.col]
         if s is None:
             return None
@@ -115,21 +116,31 @@ class SubStr(OneColumn, Atom):
         a, b = self.start.eval(s), self.end.eval(s)
         if a is None or b is None or b < a:
             return None
-        return apply_case(self.case, s[a:b])
+        return s, a, b
+
+    def eval(self, row: Sequence[Optional[str]]) -> Optional[str]:
+        span = self.span(row)
+        return None if span is None else apply_case(self.case, span[0][span[1] : span[2]])
 
     def cuts_decimal(self, row: Sequence[Optional[str]]) -> bool:
         """True when this row's substring starts or ends inside a decimal number (``7.5`` in ``W7.5 H210``
         cut to ``7``): one point between digits, so dotted dates and addresses (``2019.11.05``) are not
         numbers here."""
-        s = row[self.col]
-        if s is None or "." not in s:
+        span = self.span(row) if "." in (row[self.col] or "") else None
+        if span is None:
             return False
-        if self.view is not None:
-            s = self.view.apply(s)
-        a, b = self.start.eval(s), self.end.eval(s)
-        if a is None or b is None or b < a:
-            return False
+        s, a, b = span
         return any(m.start() < p < m.end() for m in _DECIMAL.finditer(s) for p in (a, b))
+
+    def after_minus(self, row: Sequence[Optional[str]]) -> Optional[bool]:
+        """Whether this row's substring is a number right after a minus sign: a ``-`` that no letter or digit
+        comes right before (``-3.5`` in ``Temp: -3.5C``; not the separator of ``912-45-6789``). ``None``:
+        undefined or empty."""
+        span = self.span(row)
+        if span is None or span[1] == span[2]:
+            return None
+        s, a, _b = span
+        return s[a].isdigit() and a > 0 and s[a - 1] == "-" and (a == 1 or not s[a - 2].isalnum())
 
     def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
