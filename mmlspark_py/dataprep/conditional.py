@@ -129,6 +129,7 @@ def _clusters(
                 named.extend(exs if _categories(exs) else [])
             else:
                 others.append(exs)
+                named.extend(e for e in exs if _categories([e]))
         else:
             units.append(exs)
     clusters: List[Cluster] = []

@@ -239,9 +239,10 @@ def test_category_codes_in_any_case_map_to_constant_labels():
 
 def test_inputs_of_one_shape_that_need_two_rules_get_a_condition_when_two_examples_share_one():
     # Y and yes share a rule (Yes), n has its own: no single program explains all three, and it is not a table
-    rows = [("Y",), ("n",), ("yes",), ("y",)]
+    # (Y and yes share y in two cases: a code beside its word, so the condition ignores case)
+    rows = [("Y",), ("n",), ("yes",), ("y",), ("N",), ("no",), ("YES",)]
     p = learn([(("Y",), "Yes"), (("n",), "No"), (("yes",), "Yes")], inputs=rows)
-    assert [p.run(r) for r in rows] == ["Yes", "No", "Yes", "Yes"]
+    assert [p.run(r) for r in rows] == ["Yes", "No", "Yes", "Yes", "No", "No", "Yes"]
 
 
 def test_unlabeled_rows_formatted_like_one_branchs_examples_follow_that_branch():

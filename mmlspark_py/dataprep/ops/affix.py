@@ -111,13 +111,17 @@ class Affix(OneColumn, Predicate):
 def _shortest_shared(have: List[str], lack: List[str], side: str) -> Optional[str]:
     """The shortest prefix (``side`` ``end``: suffix) of every text in ``have`` and of none in ``lack`` that ends
     at a boundary between character classes in every text of ``have`` (``ERR`` of ``ERR-17``, never the ``E``
-    of it: a cut inside a word or number is a coincidence of the examples)."""
+    of it: a cut inside a word or number is a coincidence of the examples), or that is one of the texts whole (a
+    code beside its word: ``y`` and ``yes``)."""
     if side == "end":
         have, lack = [t[::-1] for t in have], [t[::-1] for t in lack]
     common = os.path.commonprefix(have)[:MAX_LITERAL]
     for n in range(1, len(common) + 1):
         cut = common[:n]
-        if all(len(t) == n or _kind(t[n]) != _kind(cut[-1]) for t in have) and not any(t.startswith(cut) for t in lack):
+        whole = any(len(t) == n for t in have)
+        if (whole or all(len(t) == n or _kind(t[n]) != _kind(cut[-1]) for t in have)) and not any(
+            t.startswith(cut) for t in lack
+        ):
             return cut if side == "start" else cut[::-1]
     return None
 
