@@ -7,7 +7,7 @@ import pytest
 from mmlspark_py.core.spec import SpecError
 from mmlspark_py.dataprep import ContradictoryExamples, DataPrepError, NoProgramFound, SynthesisTimeout, learn
 from mmlspark_py.dataprep.learn import LearnedProgram
-from mmlspark_py.dataprep.ops import Atom, DateFormat, Initials, Number, SubStr
+from mmlspark_py.dataprep.ops import Affix, Atom, DateFormat, Initials, Number, SubStr
 from mmlspark_py.dataprep.positions import Match
 from mmlspark_py.dataprep.program import Program
 from mmlspark_py.dataprep.tokens import CharClass
@@ -229,6 +229,10 @@ def test_category_codes_in_any_case_map_to_constant_labels():
     p = learn([(("M",), "Male"), (("f",), "Female"), (("F",), "Female")], inputs=rows)
     assert [p.run(r) for r in rows] == ["Male", "Female", "Female", "Male", "Male", "Female"]
     assert "lower(" in p.explain()
+    # a folded affix is ASCII in lower case, so that Python and Spark lower-case its match alike
+    for bad in ("M", "é"):
+        with pytest.raises(SpecError, match="folded"):
+            Affix(0, bad, fold=True)
     # a label that holds a word of its input is computed from it
     q = learn(
         [(("John Smith, M",), "Mr. Smith"), (("Ana Garcia, F",), "Ms. Garcia"), (("Bo Lee, M",), "Mr. Lee")],
