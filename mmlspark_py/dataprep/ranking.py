@@ -139,10 +139,10 @@ class OutputProfile:
         self.rows = tuple(rows)
         self.input_shapes = {input_shape(r) for r in rows}
         self._alike: Dict[Row, bool] = {}
-        self.capitals = any(c.isupper() for o in outputs for c in o) and not any(
-            c.islower() for o in outputs for c in o
-        )
-        self.smalls = any(c.islower() for o in outputs for c in o) and not any(c.isupper() for o in outputs for c in o)
+        upper = any(c.isupper() for o in outputs for c in o)
+        lower = any(c.islower() for o in outputs for c in o)
+        self.capitals = upper and not lower  # every letter of the examples' outputs is a capital
+        self.smalls = lower and not upper  # every letter is in lower case
 
     def formatted_alike(self, row: Row) -> bool:
         """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""

@@ -477,7 +477,7 @@ def _sql_format(x: str, n: Number, src: str) -> str:
 _OUT_NUMBER = re.compile(r"-?[0-9](?:[0-9.,' ]*[0-9])?")
 _DIGIT = re.compile(r"[0-9]")
 SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
-_SIGN = re.compile(r"(?<![0-9A-Za-z])-[0-9]")  # a minus that the signed reading takes as a sign
+MINUS_SIGN = re.compile(r"(?<![0-9A-Za-z])-[0-9]")  # a minus that the signed reading takes as a sign
 
 
 def styles(texts: List[str]) -> List[str]:
@@ -533,7 +533,7 @@ def _propose(cls: Type[Number], ctx: Context) -> Iterable[Edge]:
         signed_data = any(SIGNED.search(t) for t in texts)
         # a signed reading that differs from the plain one on none of the texts only respells it (and would
         # crowd other readings of the same piece out of the synthesis)
-        signs = (False, True) if any(_SIGN.search(t) for t in texts) else (False,)
+        signs = (False, True) if any(MINUS_SIGN.search(t) for t in texts) else (False,)
         for style in styles(texts):
             for signed in signs:
                 n = len(_spans(_pattern(style, signed, False), s))

@@ -37,6 +37,7 @@ from ..views import View
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn
 from .classes import char_classes, class_penalty
+from .number import MINUS_SIGN
 
 CASES = ("id", "lower", "upper", "title")
 _MAX_ABS = 40  # absolute offsets further than this from either end are not used
@@ -133,14 +134,14 @@ class SubStr(OneColumn, Atom):
         return any(m.start() < p < m.end() for m in _DECIMAL.finditer(s) for p in (a, b))
 
     def after_minus(self, row: Sequence[Optional[str]]) -> Optional[bool]:
-        """Whether this row's substring is a number right after a minus sign: a ``-`` that no letter or digit
-        comes right before (``-3.5`` in ``Temp: -3.5C``; not the separator of ``912-45-6789``). ``None``:
-        undefined or empty."""
+        """Whether this row's substring is a number right after a minus sign, as number readings take one
+        (``MINUS_SIGN``: ``-3.5`` in ``Temp: -3.5C``; not the separator of ``912-45-6789``). ``None``: undefined
+        or empty."""
         span = self.span(row)
         if span is None or span[1] == span[2]:
             return None
         s, a, _b = span
-        return s[a].isdigit() and a > 0 and s[a - 1] == "-" and (a == 1 or not s[a - 2].isalnum())
+        return a > 0 and MINUS_SIGN.match(s, a - 1) is not None
 
     def sql(self, cols: Sequence[str]) -> str:
         src = ident(cols[self.col])
