@@ -71,6 +71,8 @@ FEATURES = (
     "case_mix",
     "decimal_cut",
     "copied_sign",
+    "idle_view",
+    "word_drop",
 )
 DEFAULT_RANKER = {
     "cost": 1.0,
@@ -84,9 +86,12 @@ DEFAULT_RANKER = {
     "case_mix": 1.0,
     "decimal_cut": 1.0,
     "copied_sign": 1.0,
+    "idle_view": 1.0,
+    "word_drop": 0.5,
 }
 _RUN = re.compile(r"[A-Z]+|[a-z]+|[0-9]+|\s+|.", re.S)
 _WORD = re.compile(r"[^\W_]+")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def coverage(row: Sequence[Optional[str]], out: str) -> float:
@@ -143,6 +148,7 @@ class OutputProfile:
         lower = any(c.islower() for o in outputs for c in o)
         self.capitals = upper and not lower  # every letter of the examples' outputs is a capital
         self.smalls = lower and not upper  # every letter is in lower case
+        self.keeps_words = bool(rows) and all(keeps_words(r, o) for r, o in zip(rows, outputs))
 
     def formatted_alike(self, row: Row) -> bool:
         """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""
@@ -251,6 +257,29 @@ def copied_sign(program: Program, profile: OutputProfile, unlabeled: Sequence[Ro
     return 0.0
 
 
+def idle_view(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]) -> float:
+    """1 when a substring read through a column view (a separator replaced or removed, camelCase split) is a
+    piece of the column as it is on every example and not on an unlabeled row: the examples never needed the
+    rewrite, yet it shows on other rows (``replace('/', '', url)`` then the second identifier gives
+    ``api.test.iov2users`` for ``http://api.test.io/v2/users``)."""
+    return _unlabeled_only(program, profile, unlabeled, SubStr.reads_rewrite, SubStr)
+
+
+def keeps_words(row: Row, out: str) -> bool:
+    """Whether ``out`` holds every word of two or more letters of the input row (case-insensitive)."""
+    low = out.lower()
+    return all(m.group().lower() in low for v in row if v for m in _LETTER_WORD.finditer(v))
+
+
+def word_drop(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour) -> float:
+    """1 when every example's output keeps every word (two or more letters) of its input and the program drops
+    one on an unlabeled row: the examples reorder or reformat, they do not select (``Smith, John -> John
+    Smith``; the last word gives ``Ann O'Neil`` for ``O'Neil, Mary Ann``)."""
+    if not profile.keeps_words or not any(_LETTER_WORD.search(v or "") for r in profile.rows for v in r):
+        return 0.0
+    return 1.0 if any(v is not None and not keeps_words(u, v) for u, v in zip(unlabeled, outs)) else 0.0
+
+
 def case_mix(program: Program, profile: OutputProfile, outs: Behaviour) -> float:
     """1 when a program lower-cases a piece, every example output is in lower case, and the program gives a
     capital on an unlabeled row: it copies another piece as it is where the examples show a lower-case output
@@ -327,6 +356,8 @@ def features(
     f["case_mix"] = case_mix(program, profile, outs)
     f["decimal_cut"] = decimal_cut(program, profile, unlabeled)
     f["copied_sign"] = copied_sign(program, profile, unlabeled)
+    f["idle_view"] = idle_view(program, profile, unlabeled)
+    f["word_drop"] = word_drop(profile, unlabeled, outs)
     f["branches"] -= 1
     return f
 

@@ -125,6 +125,7 @@ class Weights:
     date_zone: float = 0.8
     date_case: float = 0.3
     date_format_field: float = 0.3
+    date_clock_mix: float = 0.2  # a 24-hour hour beside AM/PM, or a 12-hour hour without it
     # conditionals
     branch: float = 2.0
     pred_per_count: float = 0.3

@@ -409,6 +409,30 @@ def test_zero_padded_digits_are_not_read_as_a_number_the_examples_cannot_show():
     assert [p.run(r) for r in inputs[2:]] == ["5555", "0004", "7777", "0009"]
 
 
+def test_a_rewritten_column_the_examples_never_needed_does_not_show_on_other_rows():
+    # replace('/', '', url) then its second identifier fits the example and glues host and path elsewhere
+    urls = ["http://api.test.io/v2/users", "https://www.acme.org/", "http://10.0.0.5:8080/health?verbose=1"]
+    urls += ["https://docs.python.org/3/library/re.html#module-re", "ftp://files.example.net/pub/readme.txt"]
+    urls += ["http://localhost:3000/login?next=%2Fhome", "https://blog.example.co.uk/2020/05/hello-world"]
+    p = learn([(("https://shop.example.com:8443/cart/items?id=42",), "shop.example.com")], inputs=[(u,) for u in urls])
+    hosts = ["api.test.io", "www.acme.org", "10.0.0.5", "docs.python.org", "files.example.net", "localhost"]
+    assert [p.run((u,)) for u in urls] == hosts + ["blog.example.co.uk"], p.explain()
+
+
+def test_examples_that_keep_every_word_are_read_as_a_reordering():
+    # "Smith, John -> John Smith" keeps every word: the last word alone would give "Ann O'Neil"
+    rows = ["O'Neil, Mary Ann", "de la Cruz, Juan", "Van Dyke, Richard A."]
+    p = learn([(("Smith, John",), "John Smith")], inputs=[(r,) for r in rows])
+    assert [p.run((r,)) for r in rows] == ["Mary Ann O'Neil", "Juan de la Cruz", "Richard A. Van Dyke"], p.explain()
+
+
+def test_a_factor_with_more_than_seven_decimals_is_only_one_1024th_with_fixed_decimals():
+    assert Number(0, 1, scale="0.0009765625", decimals=1).eval(("7777 KB",)) == "7.6"
+    for scale, decimals in (("0.0009765625", -1), ("0.00000001", 2), ("0.0000000001", 0)):
+        with pytest.raises(SpecError, match="more than 7 decimals"):
+            Number(0, 1, scale=scale, decimals=decimals)
+
+
 def test_a_hyphen_after_a_letter_or_digit_is_not_a_minus_sign():
     # The examples show a negative number; ID-42 and 10-20 have hyphens that join, not signs.
     rows = [("Temp -5 C",), ("ID-42",), ("Range 10-20",), ("Temp 7 C",)]
@@ -498,6 +522,10 @@ def test_numbers_scale_round_bucket_and_format_in_both_conventions():
         ([("1.234,56", "1234.56"), ("12,5", "12.5")], [("1.000.000,00", "1000000.00"), ("7", "7"), ("0,250", "0.250")]),
         # the same decimals in every example: a fixed count
         ([("1.234,50", "1234.50"), ("12,25", "12.25")], [("7", "7.00"), ("0,5", "0.50")]),
+        # KB -> MB is 1/1024: 2048 and 512 fit 0.001 at one decimal too, the unlabeled rows do not
+        ([("2048 KB", "2.0 MB")], [("512 KB", "0.5 MB"), ("10240 KB", "10.0 MB"), ("7777 KB", "7.6 MB")]),
+        # numbers in scientific notation are read as numbers (not as 1.50, e and 03)
+        ([("1.50e+03", "1500"), ("2.25e+05", "225000")], [("4.10e+01", "41"), ("6.02E+07", "60200000")]),
     ]
     for examples, checks in cases:
         p = learn([((a,), b) for a, b in examples], inputs=[(a,) for a, _ in checks])
@@ -513,6 +541,8 @@ def test_dates_layout_day_month_order_from_the_column_rounding_and_buckets():
         ([("2021-03-04", "2021-W09")], [("2021-01-03", "2020-W53")]),
         ([("2021-03-04", "Q1 2021")], [("2020-11-02", "Q4 2020")]),
         ([("3:45 PM", "15:45")], [("9:05 AM", "09:05"), ("12:30 AM", "00:30")]),
+        # a morning time cannot tell 9 from 9 AM's 12-hour 9: beside AM/PM the hour is the 12-hour one
+        ([("09:41", "9:41 AM")], [("14:03", "2:03 PM"), ("00:17", "12:17 AM")]),
         ([("14:37", "14:00-15:00")], [("09:05", "09:00-10:00"), ("10:00", "10:00-11:00")]),
         # rounding up (a lone end of an hour is read as rounding up: on the hour it stays)
         (

@@ -84,6 +84,15 @@ NUMBERS = [
     "10-20 and -3",
     "5--6",
     "x=-7.5",
+    "1.5e+03",
+    "-2.25E-4 and 6.02e23",
+    "1e999",
+    "7e-999",
+    "1e1234",
+    "9.99e19",
+    "-5e-11",
+    "2e5e3",
+    "1.e5 e5 3E+",
 ]
 DATES = [
     "2021-03-04",
@@ -145,8 +154,10 @@ _TRANSFORMS = [(u, m, "start") for u in ("5min", "15min", "hour", "day", "week")
 def number_variants():
     fmts = [(2, 0, ",", "."), (-1, 0, "", "."), (0, 6, "", "."), (1, 0, ".", ","), (-1, 0, " ", ","), (3, 0, "'", ".")]
     fmts += [(3, 0, "", ".")]  # fixed decimals beyond a step's own (0.25 -> 0.250) without a separator
-    for style, signed, k in itertools.product(("dot", "comma", "space"), (False, True), (1, -1)):
+    for style, signed, k in itertools.product(("dot", "comma", "space", "sci"), (False, True), (1, -1)):
         yield Number(0, k, style, signed)
+    for mode, dec in itertools.product(("half_up", "half_even", "down", "up"), (0, 1, 3, 12)):
+        yield Number(0, 1, "sci", True, "0.0009765625", mode=mode, decimals=dec, group=",")
     for (scale, step, sig, add), mode, (dec, width, group, point) in itertools.product(
         [
             ("1", "", 0, "0"),
@@ -403,7 +414,7 @@ def test_value_and_affix_predicates(interpreted):
         NumberBelow(0, t, neg, style, signed)
         for t in ("5", "-2.5", "0", "1000", "0.0001", "99999999999999999999")
         for neg in (False, True)
-        for style in ("dot", "comma")
+        for style in ("dot", "comma", "sci")
         for signed in (False, True)
     ]
     preds += [
@@ -438,7 +449,7 @@ def test_scientific_notation_is_exact_decimal_rounding(interpreted):
     atoms = [
         Scientific(0, k, style, signed, d, upper)
         for k in (1, -1)
-        for style in ("dot", "comma")
+        for style in ("dot", "comma", "sci")
         for signed in (False, True)
         for d in (0, 2, 5, 12)
         for upper in (False, True)

@@ -118,7 +118,11 @@ class DateFormat(OneColumn, Atom):
 
     def cost(self, w: Weights = DEFAULT) -> float:
         first = self.parts[0].cost(w)
-        return first + sum(w.date_format_field + field_cost(f, w) for f in self.fields[1:])
+        return (
+            first
+            + sum(w.date_format_field + field_cost(f, w) for f in self.fields[1:])
+            + (w.date_clock_mix if clock_mix(self.fields) else 0.0)
+        )
 
     @classmethod
     def propose(cls, ctx: Context) -> Iterable[Edge]:
@@ -137,6 +141,13 @@ class DateFormat(OneColumn, Atom):
                     proposed += 1
                     if proposed >= MAX_CHAINS:
                         return
+
+
+def clock_mix(fields: Sequence[str]) -> bool:
+    """Whether a format prints a 24-hour hour beside AM/PM (``H:mm a``) or a 12-hour hour without it (``h:mm``):
+    ``9:41 AM`` from ``09:41`` reads as either hour, and the other rows (``14:03``) tell them apart."""
+    ampm = "a" in fields
+    return any((f in ("H", "HH") and ampm) or (f in ("h", "hh") and not ampm) for f in fields)
 
 
 def _chains(

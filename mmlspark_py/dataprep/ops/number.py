@@ -3,7 +3,8 @@
 ``Number(col, k, style, signed, scale, step, sig, mode, add, decimals, width, group, point)``:
 
 1. **parse** the k-th number of column ``col`` (k < 0 counts from the end) in the column's convention
-   ``style``: ``dot`` (``1,234.5``), ``comma`` (``1.234,5``) or ``space`` (``1 234,5`` / ``1 234.5``);
+   ``style``: ``dot`` (``1,234.5``), ``comma`` (``1.234,5``), ``space`` (``1 234,5`` / ``1 234.5``) or ``sci``
+   (``1.5e+03``, ``2.25E-4``: a point, no thousands separators, an exponent of 1 to 3 digits, or none);
    ``signed``: a leading ``-`` belongs to the number, unless a letter or digit comes right before it
    (``ID-42`` and ``10-20`` end in ``42`` and ``20``);
 2. **scale**: multiply by ``scale`` (a decimal: ``1000``, ``0.001``, ``2.54``...: unit conversions, percent);
@@ -47,7 +48,7 @@ from ..tokens import _spans
 from ..weights import DEFAULT, Weights
 from .base import Atom, Context, Edge, OneColumn, null_rate
 
-STYLES = ("dot", "comma", "space")
+STYLES = ("dot", "comma", "space", "sci")
 MODES = ("half_up", "half_even", "down", "up")
 GROUPS = ("", ",", ".", " ", "'")
 POINTS = (".", ",")
@@ -70,7 +71,16 @@ _PATTERNS = {
         r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?|[0-9]+(?:[.,][0-9]+)?",
         r"(?:[0-9]+[.,])?(?:[0-9]{3} )+[0-9]{1,3}|(?:[0-9]+[.,])?[0-9]+",
     ),
+    "sci": (
+        r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3}(?![0-9]))?",
+        r"(?:(?<![0-9])[0-9]{1,3}[+-]?[eE])?(?:[0-9]+\.)?[0-9]+",
+    ),
 }
+_EXPONENT = re.compile(r"[0-9][eE][+-]?[0-9]")
+# 1/1024 (KB -> MB): its product with a DECIMAL(30,10) reading has 20 decimals, of which Spark keeps 17; rounding
+# those to at most 12 decimals gives the exact result (a boundary at 12 decimals or fewer lies at least 1e-16 from
+# any such product), so it is the one factor allowed more than 7 decimals, and only with fixed decimals.
+BINARY_STEP = "0.0009765625"
 # Factors the examples may imply: powers of ten, time units and exact unit conversions (finite decimals
 # of at most 7 digits, so that the SQL product is exact).
 FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
@@ -90,11 +100,12 @@ FACTORS = tuple(format(Decimal(1).scaleb(e), "f") for e in range(-6, 7)) + (
     "2",
     "0.25",
     "4",
+    BINARY_STEP,
 )
 STEPS = ("5", "10", "20", "25", "50", "100", "1000", "0.5", "0.25", "0.1")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # the decimals of a number as written, per style (a ``comma`` number's ``.`` groups thousands)
-_FRACTION = {"dot": r"\.([0-9]+)$", "comma": r",([0-9]+)$", "space": r"[.,]([0-9]+)$"}
+_FRACTION = {"dot": r"\.([0-9]+)$", "comma": r",([0-9]+)$", "space": r"[.,]([0-9]+)$", "sci": r"\.([0-9]+)$"}
 AS_INPUT = -2  # ``decimals``: as many as the number has in the input
 _ZERO_PADDED = re.compile(r"-?0[0-9]")
 
@@ -143,13 +154,13 @@ def parse(text: str, style: str) -> Optional[Decimal]:
         body = body.replace(",", "")
     elif style == "comma":
         body = body.replace(".", "").replace(",", ".")
-    else:
+    elif style == "space":
         body = body.replace(" ", "").replace(",", ".")
     try:
         v = Decimal(body)
     except InvalidOperation:
         return None
-    if len(body.split(".")[0].lstrip("0")) > MAX_INT_DIGITS:
+    if len(body.split(".")[0].lstrip("0")) > MAX_INT_DIGITS or (v != 0 and v.adjusted() >= MAX_INT_DIGITS):
         return None
     v = v.quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP, context=_D)
     return -v if neg else v
@@ -185,8 +196,10 @@ def number_sql(src: str, style: str, signed: bool, k: int) -> str:
         body = f"replace({m}, ',', '')"
     elif style == "comma":
         body = f"replace(replace({m}, '.', ''), ',', '.')"
-    else:
+    elif style == "space":
         body = f"replace(replace({m}, ' ', ''), ',', '.')"
+    else:
+        body = m  # Spark reads '1.5e+03' as 1500, as Python's Decimal does
     return f"try_cast(nullif({body}, '') AS DECIMAL(30,10))"
 
 
@@ -232,6 +245,11 @@ class Number(OneColumn, Atom):
     def __post_init__(self) -> None:
         check_reading(self)
         _check_decimal("Number", "scale", self.scale)
+        if len(self.scale.partition(".")[2]) > 7 and (self.scale != BINARY_STEP or self.decimals < 0):
+            raise SpecError(
+                f"Number.scale: a factor with more than 7 decimals ({self.scale!r}) is only {BINARY_STEP!r}, "
+                "with fixed decimals"
+            )
         if self.step != "":
             _check_decimal("Number", "step", self.step)
         check_int("Number", "sig", self.sig, 0, 15)
@@ -264,13 +282,19 @@ class Number(OneColumn, Atom):
         text = None if s is None else number_text(s, self.style, self.signed, self.k)
         return bool(text and _ZERO_PADDED.match(text))
 
+    @property
+    def decimal_shift(self) -> bool:
+        """Whether ``scale`` is a power of ten (1 included): the number moves its point, no unit changes."""
+        return set(self.scale.replace(".", "").strip("0")) == {"1"}
+
     def rounds_off(self, row: Sequence[Optional[str]]) -> bool:
         """True when the fixed ``decimals`` (one or more) drop digits of this row's number that are not zero
-        (``12.5% -> 0.1`` at one decimal); never for a program that rounds on purpose (``step``, ``sig``) or
-        prints whole numbers (``0.333 -> 33%`` is a display format)."""
+        (``12.5% -> 0.1`` at one decimal); never for a program that rounds on purpose (``step``, ``sig``),
+        prints whole numbers (``0.333 -> 33%`` is a display format) or converts units (``2048 KB -> 2.0 MB``
+        at 1/1024: a conversion's fixed decimals are its precision)."""
         s = row[self.col]
         v = None if s is None else read_number(s, self.style, self.signed, self.k)
-        if v is None or self.decimals < 1 or self.step or self.sig:
+        if v is None or self.decimals < 1 or self.step or self.sig or not self.decimal_shift:
             return False
         unrounded = _apply(_D.multiply(v, Decimal(self.scale)), "", 0, self.mode, self.add, -1)
         return self.transform(v) != unrounded
@@ -353,7 +377,7 @@ class Number(OneColumn, Atom):
     def cost(self, w: Weights = DEFAULT) -> float:
         c = w.number_base + w.number_per_index * (abs(self.k) - 1)
         if self.scale != "1":
-            c += w.number_scale if set(self.scale.replace(".", "").strip("0")) == {"1"} else w.number_factor
+            c += w.number_scale if self.decimal_shift else w.number_factor
         if self.step:
             c += w.number_step + w.number_steps.get(self.step, 0.0)
         if self.sig:
@@ -487,6 +511,8 @@ def styles(texts: List[str]) -> List[str]:
         styles.append("comma")
     if re.search(r"[0-9] [0-9]{3}(?![0-9])", joined):
         styles.append("space")
+    if _EXPONENT.search(joined):
+        styles.append("sci")
     return styles
 
 

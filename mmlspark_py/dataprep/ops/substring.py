@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type, cast
 
 from mmlspark_py.core.spark_compat import SPARK_VERSION
 
@@ -132,6 +132,15 @@ class SubStr(OneColumn, Atom):
             return False
         s, a, b = span
         return any(m.start() < p < m.end() for m in _DECIMAL.finditer(s) for p in (a, b))
+
+    def reads_rewrite(self, row: Sequence[Optional[str]]) -> bool:
+        """True when this row's substring, read through the view, is not a piece of the column as it is: the
+        view's rewrite shows in the output (``replace('/', '', url)`` glues ``api.test.io`` to ``v2users``)."""
+        span = self.span(row) if self.view is not None else None
+        if span is None:
+            return False
+        s, a, b = span
+        return s[a:b] not in cast(str, row[self.col])
 
     def after_minus(self, row: Sequence[Optional[str]]) -> Optional[bool]:
         """Whether this row's substring is a number right after a minus sign, as number readings take one
