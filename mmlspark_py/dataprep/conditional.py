@@ -183,9 +183,14 @@ def _labels(examples: List[Example]) -> bool:
 
 def _categories(examples: List[Example]) -> bool:
     """Category labels that hold no word of their input either (``M -> Male``; not ``John Smith, M -> Mr.
-    Smith``, which computes its output from the input)."""
+    Smith``, which computes its output from the input). A word counts whole: ``on`` of ``CA-ON-55`` is not
+    a word of ``international``."""
     return _labels(examples) and not any(
-        w.lower() in o.lower() for r, o in examples for v in r if v is not None for w in _WORD.findall(v)
+        w.lower() in {x.lower() for x in _WORD.findall(o)}
+        for r, o in examples
+        for v in r
+        if v is not None
+        for w in _WORD.findall(v)
     )
 
 

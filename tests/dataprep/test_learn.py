@@ -239,6 +239,10 @@ def test_category_codes_in_any_case_map_to_constant_labels():
         inputs=[("Mary Jones, F",), ("Tom Hardy, M",)],
     )
     assert (q.run(("Mary Jones, F",)), q.run(("Tom Hardy, M",))) == ("Ms. Jones", "Mr. Hardy")
+    # a word of the input counts whole: "ON" of CA-ON-55 inside "international" does not make it computed
+    codes = [("US-CA-123",), ("US-NY-4",), ("CA-ON-55",), ("GB-LND-9",), ("US-TX-1000",), ("DE-BE-77",)]
+    r = learn([(codes[0], "domestic"), (codes[1], "domestic"), (codes[2], "international")], inputs=codes)
+    assert [r.run(c) for c in codes[3:]] == ["international", "domestic", "international"], r.explain()
 
 
 def test_inputs_of_one_shape_that_need_two_rules_get_a_condition_when_two_examples_share_one():
