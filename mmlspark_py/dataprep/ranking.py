@@ -37,7 +37,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .ops import Const, Number, Row, SubStr
 from .ops.classes import char_classes
-from .ops.dates import lone_unit_end, mixes_calendars
+from .ops.dates import lone_unit_end, mixes_calendars, mixes_roundings
+from .ops.number import lone_step_end
 from .positions import Abs
 from .program import Program
 from .weights import DEFAULT, Weights
@@ -349,7 +350,12 @@ def features(
     f["calendar_mix"] = float(
         mixes_calendars(x for b in program.branches for a in b.body.atoms for x in getattr(a, "fields", ()))
     )
-    f["lone_unit_end"] = float(any(lone_unit_end(b.body.atoms) for b in program.branches))
+    f["lone_unit_end"] = float(
+        any(
+            lone_unit_end(b.body.atoms) or lone_step_end(b.body.atoms) or mixes_roundings(b.body.atoms)
+            for b in program.branches
+        )
+    )
     f["length_break"] = length_break(profile, unlabeled, outs)
     f["zero_strip"] = zero_strip(program, profile, unlabeled)
     f["round_loss"] = round_loss(program, profile, unlabeled)

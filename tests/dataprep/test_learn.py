@@ -528,6 +528,8 @@ def test_numbers_scale_round_bucket_and_format_in_both_conventions():
         ([("1.234,50", "1234.50"), ("12,25", "12.25")], [("7", "7.00"), ("0,5", "0.50")]),
         # KB -> MB is 1/1024: 2048 and 512 fit 0.001 at one decimal too, the unlabeled rows do not
         ([("2048 KB", "2.0 MB")], [("512 KB", "0.5 MB"), ("10240 KB", "10.0 MB"), ("7777 KB", "7.6 MB")]),
+        # a lone upper end of a bucket is rounding up: a multiple stays (the bucket 10-15 would print both ends)
+        ([("12", "15")], [("3", "5"), ("25", "25"), ("41", "45")]),
         # numbers in scientific notation are read as numbers (not as 1.50, e and 03)
         ([("1.50e+03", "1500"), ("2.25e+05", "225000")], [("4.10e+01", "41"), ("6.02E+07", "60200000")]),
     ]
@@ -548,6 +550,8 @@ def test_dates_layout_day_month_order_from_the_column_rounding_and_buckets():
         # a morning time cannot tell 9 from 9 AM's 12-hour 9: beside AM/PM the hour is the 12-hour one
         ([("09:41", "9:41 AM")], [("14:03", "2:03 PM"), ("00:17", "12:17 AM")]),
         ([("14:37", "14:00-15:00")], [("09:05", "09:00-10:00"), ("10:00", "10:00-11:00")]),
+        # both ends of a slot round alike (not a quarter hour down and the nearest hour up)
+        ([("09:41", "09:30-10:00")], [("14:03", "14:00-14:30"), ("23:52", "23:30-00:00"), ("12:30", "12:30-13:00")]),
         # rounding up (a lone end of an hour is read as rounding up: on the hour it stays)
         (
             [("2019-11-01 09:37", "2019-11-01 10:00"), ("2019-11-01 13:05", "2019-11-01 14:00")],

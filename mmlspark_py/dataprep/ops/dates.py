@@ -43,7 +43,7 @@ import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from mmlspark_py.core.spec import SpecError
 
@@ -414,6 +414,17 @@ def mixes_calendars(fields: Iterable[str]) -> bool:
     years with calendar dates (2021-01-01 is in week 53 of 2020)."""
     printed = set(fields)
     return bool(printed & {"ww", "w"}) and bool(printed & {"yyyy", "yy"})
+
+
+def mixes_roundings(atoms: Iterable[object]) -> bool:
+    """Date atoms that round one column in two ways (``floor 15min`` beside ``nearest hour``): the ends of a
+    range (``09:30-10:00``) round alike, and one example cannot tell a 30-minute slot from such a mix."""
+    seen: Dict[int, Set[Tuple[str, str]]] = {}
+    for a in atoms:
+        unit = getattr(a, "unit", "")
+        if unit and isinstance(a, OneColumn):
+            seen.setdefault(a.col, set()).add((unit, getattr(a, "mode", "")))
+    return any(len(v) > 1 for v in seen.values())
 
 
 def lone_unit_end(atoms: Iterable[object]) -> bool:

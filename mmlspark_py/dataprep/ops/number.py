@@ -504,6 +504,15 @@ SIGNED = re.compile(r"(?:^|[\s(=:])-[0-9]")
 MINUS_SIGN = re.compile(r"(?<![0-9A-Za-z])-[0-9]")  # a minus that the signed reading takes as a sign
 
 
+def lone_step_end(atoms: Iterable[object]) -> bool:
+    """A number atom prints the upper end of a bucket (a multiple rounded down plus a step: ``12 -> 15``) and
+    no atom prints that bucket's lower end. Such an end equals rounding up on every number not already a
+    multiple, and that is what a lone ``12 -> 15`` means; beside its lower end it is a range (``10-15``)."""
+    nums = [a for a in atoms if isinstance(a, Number) and a.step]
+    lows = {(a.col, a.k, a.step) for a in nums if a.add == "0"}
+    return any(a.add != "0" and (a.col, a.k, a.step) not in lows for a in nums)
+
+
 def styles(texts: List[str]) -> List[str]:
     joined = "\n".join(texts)
     styles = ["dot"]
