@@ -185,13 +185,13 @@ def _categories(examples: List[Example]) -> bool:
     """Category labels that hold no word of their input either (``M -> Male``; not ``John Smith, M -> Mr.
     Smith``, which computes its output from the input). A word counts whole: ``on`` of ``CA-ON-55`` is not
     a word of ``international``."""
-    return _labels(examples) and not any(
-        w.lower() in {x.lower() for x in _WORD.findall(o)}
-        for r, o in examples
-        for v in r
-        if v is not None
-        for w in _WORD.findall(v)
-    )
+    if not _labels(examples):
+        return False
+    for r, o in examples:
+        words = {x.lower() for x in _WORD.findall(o)}
+        if any(w.lower() in words for v in r if v is not None for w in _WORD.findall(v)):
+            return False
+    return True
 
 
 def _lookup(cluster: Cluster, split: List[Example]) -> bool:

@@ -149,7 +149,14 @@ class OutputProfile:
         lower = any(c.islower() for o in outputs for c in o)
         self.capitals = upper and not lower  # every letter of the examples' outputs is a capital
         self.smalls = lower and not upper  # every letter is in lower case
-        self.keeps_words = bool(rows) and all(keeps_words(r, o) for r, o in zip(rows, outputs))
+        self._words: Dict[Row, List[str]] = {}
+        self.keeps_words = bool(rows) and all(keeps_words(self.words(r), o) for r, o in zip(rows, outputs))
+
+    def words(self, row: Row) -> List[str]:
+        """``letter_words`` of a row (memoised: asked once per candidate)."""
+        if row not in self._words:
+            self._words[row] = letter_words(row)
+        return self._words[row]
 
     def formatted_alike(self, row: Row) -> bool:
         """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""
@@ -266,19 +273,24 @@ def idle_view(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]
     return _unlabeled_only(program, profile, unlabeled, SubStr.reads_rewrite, SubStr)
 
 
-def keeps_words(row: Row, out: str) -> bool:
-    """Whether ``out`` holds every word of two or more letters of the input row (case-insensitive)."""
+def letter_words(row: Row) -> List[str]:
+    """The words of two or more letters of an input row, in lower case."""
+    return [m.group().lower() for v in row if v for m in _LETTER_WORD.finditer(v)]
+
+
+def keeps_words(words: Sequence[str], out: str) -> bool:
+    """Whether ``out`` holds every one of ``words`` (lower case; ``out`` is compared case-insensitively)."""
     low = out.lower()
-    return all(m.group().lower() in low for v in row if v for m in _LETTER_WORD.finditer(v))
+    return all(w in low for w in words)
 
 
 def word_drop(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour) -> float:
     """1 when every example's output keeps every word (two or more letters) of its input and the program drops
     one on an unlabeled row: the examples reorder or reformat, they do not select (``Smith, John -> John
     Smith``; the last word gives ``Ann O'Neil`` for ``O'Neil, Mary Ann``)."""
-    if not profile.keeps_words or not any(_LETTER_WORD.search(v or "") for r in profile.rows for v in r):
+    if not profile.keeps_words or not any(profile.words(r) for r in profile.rows):
         return 0.0
-    return 1.0 if any(v is not None and not keeps_words(u, v) for u, v in zip(unlabeled, outs)) else 0.0
+    return 1.0 if any(v is not None and not keeps_words(profile.words(u), v) for u, v in zip(unlabeled, outs)) else 0.0
 
 
 def case_mix(program: Program, profile: OutputProfile, outs: Behaviour) -> float:
