@@ -95,9 +95,14 @@ _WORD = re.compile(r"[^\W_]+")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def coverage(row: Sequence[Optional[str]], out: str) -> float:
-    """Share of the input's words (letter/digit runs) that the output contains (case-insensitive)."""
-    words = [m.group().lower() for v in row if v for m in _WORD.finditer(v)]
+def row_words(row: Row, letters: bool = False) -> List[str]:
+    """The words of an input row in lower case: letter/digit runs, or (``letters``) runs of two or more letters."""
+    pattern = _LETTER_WORD if letters else _WORD
+    return [m.group().lower() for v in row if v for m in pattern.finditer(v)]
+
+
+def coverage(words: Sequence[str], out: str) -> float:
+    """Share of ``words`` (``row_words`` of the input) that the output contains (case-insensitive); 1 for none."""
     if not words:
         return 1.0
     low = out.lower()
@@ -140,7 +145,8 @@ class OutputProfile:
         self.min_len, self.max_len = (min(lengths), max(lengths)) if lengths else (0, 0)
         self.shapes = {shape(o) for o in outputs}
         self.mean_len = sum(lengths) / len(lengths) if lengths else 0.0
-        covs = [coverage(r, o) for r, o in zip(rows, outputs)]
+        self._words: Dict[Tuple[Row, bool], List[str]] = {}
+        covs = [coverage(self.words(r), o) for r, o in zip(rows, outputs)]
         self.coverage = sum(covs) / len(covs) if covs else None
         self.rows = tuple(rows)
         self.input_shapes = {input_shape(r) for r in rows}
@@ -149,14 +155,15 @@ class OutputProfile:
         lower = any(c.islower() for o in outputs for c in o)
         self.capitals = upper and not lower  # every letter of the examples' outputs is a capital
         self.smalls = lower and not upper  # every letter is in lower case
-        self._words: Dict[Row, List[str]] = {}
-        self.keeps_words = bool(rows) and all(keeps_words(self.words(r), o) for r, o in zip(rows, outputs))
+        # every example output keeps every word (two or more letters) of its input
+        self.keeps_words = bool(rows) and all(coverage(self.words(r, True), o) == 1.0 for r, o in zip(rows, outputs))
 
-    def words(self, row: Row) -> List[str]:
-        """``letter_words`` of a row (memoised: asked once per candidate)."""
-        if row not in self._words:
-            self._words[row] = letter_words(row)
-        return self._words[row]
+    def words(self, row: Row, letters: bool = False) -> List[str]:
+        """``row_words`` of a row (memoised: asked once per candidate)."""
+        key = (row, letters)
+        if key not in self._words:
+            self._words[key] = row_words(row, letters)
+        return self._words[key]
 
     def formatted_alike(self, row: Row) -> bool:
         """Whether an input row has the ``shape`` of an example's input (memoised: asked once per candidate)."""
@@ -273,24 +280,17 @@ def idle_view(program: Program, profile: OutputProfile, unlabeled: Sequence[Row]
     return _unlabeled_only(program, profile, unlabeled, SubStr.reads_rewrite, SubStr)
 
 
-def letter_words(row: Row) -> List[str]:
-    """The words of two or more letters of an input row, in lower case."""
-    return [m.group().lower() for v in row if v for m in _LETTER_WORD.finditer(v)]
-
-
-def keeps_words(words: Sequence[str], out: str) -> bool:
-    """Whether ``out`` holds every one of ``words`` (lower case; ``out`` is compared case-insensitively)."""
-    low = out.lower()
-    return all(w in low for w in words)
-
-
 def word_drop(profile: OutputProfile, unlabeled: Sequence[Row], outs: Behaviour) -> float:
     """1 when every example's output keeps every word (two or more letters) of its input and the program drops
     one on an unlabeled row: the examples reorder or reformat, they do not select (``Smith, John -> John
     Smith``; the last word gives ``Ann O'Neil`` for ``O'Neil, Mary Ann``)."""
-    if not profile.keeps_words or not any(profile.words(r) for r in profile.rows):
+    if not profile.keeps_words or not any(profile.words(r, True) for r in profile.rows):
         return 0.0
-    return 1.0 if any(v is not None and not keeps_words(profile.words(u), v) for u, v in zip(unlabeled, outs)) else 0.0
+    return (
+        1.0
+        if any(v is not None and coverage(profile.words(u, True), v) < 1.0 for u, v in zip(unlabeled, outs))
+        else 0.0
+    )
 
 
 def case_mix(program: Program, profile: OutputProfile, outs: Behaviour) -> float:
@@ -332,7 +332,7 @@ def features(
             if any(v == x for x in u if x is not None):
                 f["identity"] += 1
             if profile.coverage is not None:
-                f["coverage"] += abs(coverage(u, v) - profile.coverage)
+                f["coverage"] += abs(coverage(profile.words(u), v) - profile.coverage)
             f["len_ratio"] += min(abs(math.log((len(v) + 1) / (profile.mean_len + 1))), 3.0)
             f["new_case"] += profile.case_off(v)
         for k in (
